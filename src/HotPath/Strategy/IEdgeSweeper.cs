@@ -1,0 +1,23 @@
+namespace LowLatency.HotPath.Strategy;
+
+/// <summary>
+/// A full edge sweep over every (instrument, buy venue, sell venue) triple. Implemented in src/Kernels (CUDA, the
+/// <c>Vector&lt;T&gt;</c> twin, the scalar reference); HotPath only knows this shape. Called on the strategy thread;
+/// implementations must not allocate per call.
+/// </summary>
+/// <remarks>
+/// Layout: quotes are [instrument * venues + venue]; outputs are [(instrument * venues + buyVenue) * venues + sellVenue].
+/// An untradeable quote (flag 0), a non-positive price, or buy == sell yields <see cref="double.NaN"/> in both outputs.
+/// </remarks>
+public interface IEdgeSweeper
+{
+    void Sweep(
+        int instruments,
+        int venues,
+        ReadOnlySpan<double> bid,
+        ReadOnlySpan<double> ask,
+        ReadOnlySpan<byte> tradeable,
+        ReadOnlySpan<double> takerFee,
+        Span<double> netBps,
+        Span<double> grossBps);
+}
