@@ -1,0 +1,642 @@
+using System.Text.Json;
+using LowLatency.Adapters.Cex.Common;
+using LowLatency.Adapters.Cex.Tape;
+using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.Adapters.Cex.Kraken;
+
+/// <summary>
+/// Parses Kraken WebSocket v1 public frames: <c>book-N</c> snapshots (<c>[id,{"as":[..],"bs":[..]},"book-N",pair]</c>)
+/// and updates (<c>[id,{"a":[..]}(,{"b":[..],"c":"crc"}),"book-N",pair]</c>) into a <see cref="BookMessage"/>, and
+/// recognises event objects (heartbeat, systemStatus, subscriptionStatus, pong) and other channels (ticker, trade,
+/// spread, ohlc) so they are counted and ignored.
+/// <para>
+/// Kraken writes each pair's numbers with a fixed number of decimals ("354.80000000"), and its checksum is built from
+/// those strings. The parser learns these "wire decimals" per pair from each snapshot, rejects a message written
+/// differently, and stamps every book message's LastUpdateId with
+/// <see cref="KrakenBookRules.PackFormat"/>(N, price decimals, volume decimals) for <see cref="KrakenBookRules"/>.
+/// </para>
+/// <para>
+/// Strict: a frame is either fully valid or rejected whole with a <see cref="ParseError"/>, counted in
+/// <see cref="Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
+/// (a malformed frame costs the <see cref="JsonException"/> the reader throws).
+/// </para>
+/// </summary>
+public sealed class KrakenBookParser
+{
+    private const int MaxPayloads = 2;
+    private const int MaxDepth = 100_000;
+
+    private readonly SymbolTable _symbols;
+    private readonly InstrumentSpec?[] _specs;
+    private readonly sbyte[] _learnedPriceDecimals;
+    private readonly sbyte[] _learnedVolumeDecimals;
+    private readonly RawLevel[] _rawBids;
+    private readonly RawLevel[] _rawAsks;
+    private int _rawBidCount;
+    private int _rawAskCount;
+    private long _exchangeTimeNs;
+
+    /// <param name="venue">The id stamped on every parsed message.</param>
+    /// <param name="symbols">Kraken WebSocket pair names (e.g. <c>XMR/USD</c>) → instrument ids.</param>
+    /// <param name="instruments">Scales of every instrument the table can return.</param>
+    /// <param name="maxLevelsPerSide">Scratch size: at least the subscribed depth (a snapshot carries that many levels).</param>
+    public KrakenBookParser(VenueId venue, SymbolTable symbols, IReadOnlyList<InstrumentSpec> instruments, int maxLevelsPerSide = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLevelsPerSide, 1);
+        Venue = venue;
+        _symbols = symbols;
+        _specs = KrakenInstrumentTable.ToDenseTable(instruments);
+        _learnedPriceDecimals = new sbyte[_specs.Length];
+        _learnedVolumeDecimals = new sbyte[_specs.Length];
+        _learnedPriceDecimals.AsSpan().Fill(-1);
+        _learnedVolumeDecimals.AsSpan().Fill(-1);
+        _rawBids = new RawLevel[maxLevelsPerSide];
+        _rawAsks = new RawLevel[maxLevelsPerSide];
+    }
+
+    public VenueId Venue { get; }
+
+    /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
+    public ParseCounters Counters { get; } = new();
+
+    /// <summary>Why the last rejected frame was rejected.</summary>
+    public ParseError LastError { get; private set; }
+
+    /// <summary>
+    /// When the last frame was rejected after its pair was identified: that instrument. Its book has lost an update that
+    /// the top-10 checksum may not reveal, so the caller should treat the book as needing a resync. Else null.
+    /// </summary>
+    public InstrumentId? LastRejectedInstrument { get; private set; }
+
+    /// <summary>Event objects (heartbeat, systemStatus, subscriptionStatus, pong) seen.</summary>
+    public long Events { get; private set; }
+
+    /// <summary>Events reporting an error (<c>"status":"error"</c> or <c>"event":"error"</c>).</summary>
+    public long VenueErrors { get; private set; }
+
+    /// <summary>Data arrays of channels other than book-N (ticker, trade, spread, ohlc) seen and ignored.</summary>
+    public long OtherChannelFrames { get; private set; }
+
+    /// <summary>Levels flagged "r" (republished from beyond the subscribed depth) in accepted messages.</summary>
+    public long RepublishedLevels { get; private set; }
+
+    /// <summary>Unknown keys skipped inside otherwise valid book objects.</summary>
+    public long UnknownFields { get; private set; }
+
+    /// <summary>
+    /// Parses one complete frame into <paramref name="output"/> (reset first). <paramref name="receiveTimeNs"/> is the
+    /// local (or recorded) receive time, <paramref name="receiveTimestamp"/> the Stopwatch stamp of arrival.
+    /// ExchangeTimeNs is the newest level timestamp of the message. Never throws for bad input.
+    /// </summary>
+    public ParseResult ParseFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Reset();
+        LastRejectedInstrument = null;
+        ParseError error;
+        ParseResult result;
+        try
+        {
+            result = ParseCore(frame, output, out error);
+        }
+        catch (JsonException ex)
+        {
+            result = ParseResult.Rejected;
+            error = ex.LineNumber == 0 && ex.BytePositionInLine >= frame.Length ? ParseError.TruncatedJson : ParseError.MalformedJson;
+        }
+
+        if (result == ParseResult.Message)
+        {
+            output.Venue = Venue;
+            output.ReceiveTimeNs = receiveTimeNs;
+            output.ReceiveTimestamp = receiveTimestamp;
+        }
+        else if (result == ParseResult.Rejected)
+        {
+            output.Reset();
+            LastError = error;
+        }
+
+        return Counters.Count(result, error);
+    }
+
+    private ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
+    {
+        error = ParseError.None;
+        var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);
+        if (!reader.Read())
+        {
+            return Reject(ParseError.MalformedJson, out error);
+        }
+
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            return ParseEvent(ref reader, out error);
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.Number)
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        if (!reader.TryGetInt64(out long channelId) || channelId < 0)
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        // Payloads come first, the channel name and pair last: note where the payloads are, parse them once the pair is known.
+        Span<int> payloadStart = stackalloc int[MaxPayloads];
+        Span<int> payloadEnd = stackalloc int[MaxPayloads];
+        int payloads = 0;
+        bool allObjects = true;
+        while (reader.Read() && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            if (payloads == MaxPayloads)
+            {
+                return Reject(ParseError.WrongShape, out error);
+            }
+
+            allObjects &= reader.TokenType == JsonTokenType.StartObject;
+            payloadStart[payloads] = (int)reader.TokenStartIndex;
+            reader.Skip();
+            payloadEnd[payloads] = (int)reader.BytesConsumed;
+            payloads++;
+        }
+
+        if (payloads == 0 || reader.TokenType == JsonTokenType.EndArray)
+        {
+            return Reject(ParseError.MissingField, out error);
+        }
+
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        int nameStart = (int)reader.TokenStartIndex + 1;
+        int nameLength = reader.ValueSpan.Length;
+        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+        {
+            return Reject(ParseError.MissingField, out error);
+        }
+
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        int pairStart = (int)reader.TokenStartIndex + 1;
+        int pairLength = reader.ValueSpan.Length;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray || reader.Read())
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        ReadOnlySpan<byte> name = frame.Slice(nameStart, nameLength);
+        if (!name.StartsWith("book-"u8))
+        {
+            OtherChannelFrames++;
+            return ParseResult.Ignored;
+        }
+
+        if (!allObjects || !TryParseDepth(name["book-".Length..], out int depth))
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        if (!_symbols.TryGet(frame.Slice(pairStart, pairLength), out InstrumentId instrument)
+            || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
+        {
+            return Reject(ParseError.UnknownSymbol, out error);
+        }
+
+        LastRejectedInstrument = instrument; // cleared below on success
+        _rawBidCount = 0;
+        _rawAskCount = 0;
+        _exchangeTimeNs = 0;
+        int kind = 0; // 1 snapshot, 2 update
+        int sidesSeen = 0; // bit 1 bids, bit 2 asks
+        for (int p = 0; p < payloads; p++)
+        {
+            error = ParsePayload(frame, payloadStart[p], payloadEnd[p], ref kind, ref sidesSeen, output);
+            if (error != ParseError.None)
+            {
+                return ParseResult.Rejected;
+            }
+        }
+
+        bool snapshot = kind == 1;
+        if (kind == 0 || (snapshot && sidesSeen != 3))
+        {
+            return Reject(ParseError.MissingField, out error);
+        }
+
+        error = ConvertLevels(frame, spec, instrument.Value, snapshot, depth, output);
+        if (error != ParseError.None)
+        {
+            return ParseResult.Rejected;
+        }
+
+        output.Kind = snapshot ? TickKind.Snapshot : TickKind.Delta;
+        output.Instrument = instrument;
+        output.ExchangeTimeNs = _exchangeTimeNs;
+        LastRejectedInstrument = null;
+        return ParseResult.Message;
+    }
+
+    private ParseResult ParseEvent(ref Utf8JsonReader reader, out ParseError error)
+    {
+        int eventKind = 0; // 1 known, 2 error, 3 unknown
+        bool statusError = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isEvent = reader.ValueTextEquals("event"u8);
+            bool isStatus = !isEvent && reader.ValueTextEquals("status"u8);
+            reader.Read();
+            if (!isEvent && !isStatus)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                return Reject(ParseError.WrongShape, out error);
+            }
+
+            if (isStatus)
+            {
+                statusError = reader.ValueTextEquals("error"u8);
+            }
+            else
+            {
+                eventKind = reader.ValueTextEquals("error"u8) ? 2
+                    : reader.ValueTextEquals("heartbeat"u8) || reader.ValueTextEquals("systemStatus"u8)
+                      || reader.ValueTextEquals("subscriptionStatus"u8) || reader.ValueTextEquals("pong"u8) ? 1
+                    : 3;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            return Reject(ParseError.MalformedJson, out error);
+        }
+
+        error = ParseError.None;
+        switch (eventKind)
+        {
+            case 0:
+                return Reject(ParseError.MissingField, out error);
+            case 3:
+                return Reject(ParseError.UnknownEvent, out error);
+        }
+
+        Events++;
+        if (eventKind == 2 || statusError)
+        {
+            VenueErrors++;
+        }
+
+        return ParseResult.Ignored;
+    }
+
+    /// <summary>One book object: "as"/"bs" (snapshot) or "a"/"b" (update), and optionally "c" (the checksum string).</summary>
+    private ParseError ParsePayload(ReadOnlySpan<byte> frame, int start, int end, ref int kind, ref int sidesSeen, BookMessage output)
+    {
+        var reader = new Utf8JsonReader(frame[start..end], isFinalBlock: true, state: default);
+        reader.Read(); // StartObject, checked by the caller
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            int keyKind; // 1 snapshot side, 2 update side
+            int side; // 1 bids, 2 asks
+            if (reader.ValueTextEquals("as"u8))
+            {
+                (keyKind, side) = (1, 2);
+            }
+            else if (reader.ValueTextEquals("bs"u8))
+            {
+                (keyKind, side) = (1, 1);
+            }
+            else if (reader.ValueTextEquals("a"u8))
+            {
+                (keyKind, side) = (2, 2);
+            }
+            else if (reader.ValueTextEquals("b"u8))
+            {
+                (keyKind, side) = (2, 1);
+            }
+            else if (reader.ValueTextEquals("c"u8))
+            {
+                if ((output.Flags & TickFlags.HasChecksum) != 0)
+                {
+                    return ParseError.DuplicateField;
+                }
+
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                {
+                    return ParseError.WrongShape;
+                }
+
+                if (!TryParseChecksum(reader.ValueSpan, out uint checksum, out ParseError checksumError))
+                {
+                    return checksumError;
+                }
+
+                output.Checksum = checksum;
+                output.Flags |= TickFlags.HasChecksum;
+                continue;
+            }
+            else
+            {
+                UnknownFields++;
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            if (kind != 0 && kind != keyKind)
+            {
+                return ParseError.WrongShape; // snapshot and update keys in one message
+            }
+
+            if ((sidesSeen & side) != 0)
+            {
+                return ParseError.DuplicateField;
+            }
+
+            kind = keyKind;
+            sidesSeen |= side;
+            ParseError e = side == 1
+                ? ReadLevels(ref reader, start, _rawBids, ref _rawBidCount)
+                : ReadLevels(ref reader, start, _rawAsks, ref _rawAskCount);
+            if (e != ParseError.None)
+            {
+                return e;
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject ? ParseError.None : ParseError.WrongShape;
+    }
+
+    /// <summary>Reads <c>[[price,volume,timestamp(,"r")],…]</c>, keeping price/volume string positions (frame-relative).</summary>
+    private ParseError ReadLevels(ref Utf8JsonReader reader, int baseOffset, RawLevel[] raw, ref int count)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            return ParseError.WrongShape;
+        }
+
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return ParseError.None;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                return ParseError.WrongShape;
+            }
+
+            if (count == raw.Length)
+            {
+                return ParseError.TooManyLevels;
+            }
+
+            ref RawLevel level = ref raw[count];
+            if (!ReadString(ref reader))
+            {
+                return ParseError.WrongShape;
+            }
+
+            level.PriceStart = baseOffset + (int)reader.TokenStartIndex + 1;
+            level.PriceLength = reader.ValueSpan.Length;
+            if (!ReadString(ref reader))
+            {
+                return ParseError.WrongShape;
+            }
+
+            level.VolumeStart = baseOffset + (int)reader.TokenStartIndex + 1;
+            level.VolumeLength = reader.ValueSpan.Length;
+            if (!ReadString(ref reader))
+            {
+                return ParseError.WrongShape;
+            }
+
+            if (!CaptureTape.TryParseTimestamp(reader.ValueSpan, out long ns))
+            {
+                return ParseError.NotANumber;
+            }
+
+            _exchangeTimeNs = Math.Max(_exchangeTimeNs, ns);
+            if (!reader.Read())
+            {
+                return ParseError.WrongShape;
+            }
+
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                if (!reader.ValueTextEquals("r"u8))
+                {
+                    return ParseError.WrongShape;
+                }
+
+                RepublishedLevels++;
+                reader.Read();
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray)
+            {
+                return ParseError.WrongShape;
+            }
+
+            count++;
+        }
+
+        return ParseError.WrongShape;
+    }
+
+    private static bool ReadString(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
+
+    private ParseError ConvertLevels(ReadOnlySpan<byte> frame, InstrumentSpec spec, int instrument, bool snapshot, int depth, BookMessage output)
+    {
+        int priceDecimals = -1, volumeDecimals = -1;
+        ParseError e = Convert(frame, spec, Side.Bid, _rawBids.AsSpan(0, _rawBidCount), output, ref priceDecimals, ref volumeDecimals);
+        if (e == ParseError.None)
+        {
+            e = Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output, ref priceDecimals, ref volumeDecimals);
+        }
+
+        if (e != ParseError.None)
+        {
+            return e;
+        }
+
+        if (snapshot)
+        {
+            if (!IsOrderedSnapshot(output.Bids, output.Asks))
+            {
+                return ParseError.Crossed;
+            }
+
+            // An empty snapshot teaches nothing; keep what an earlier one taught.
+            if (priceDecimals >= 0)
+            {
+                _learnedPriceDecimals[instrument] = (sbyte)priceDecimals;
+                _learnedVolumeDecimals[instrument] = (sbyte)volumeDecimals;
+            }
+        }
+        else if (_learnedPriceDecimals[instrument] >= 0
+                 && (priceDecimals != _learnedPriceDecimals[instrument] || volumeDecimals != _learnedVolumeDecimals[instrument]))
+        {
+            return ParseError.WrongShape; // written unlike its snapshot: the checksum could not be reproduced
+        }
+
+        int wirePrice = _learnedPriceDecimals[instrument] >= 0 ? _learnedPriceDecimals[instrument] : Math.Max(priceDecimals, 0);
+        int wireVolume = _learnedVolumeDecimals[instrument] >= 0 ? _learnedVolumeDecimals[instrument] : Math.Max(volumeDecimals, 0);
+        output.LastUpdateId = KrakenBookRules.PackFormat(depth, wirePrice, wireVolume);
+        return ParseError.None;
+    }
+
+    private static ParseError Convert(
+        ReadOnlySpan<byte> frame,
+        InstrumentSpec spec,
+        Side side,
+        ReadOnlySpan<RawLevel> raw,
+        BookMessage output,
+        ref int priceDecimals,
+        ref int volumeDecimals)
+    {
+        for (int i = 0; i < raw.Length; i++)
+        {
+            ReadOnlySpan<byte> px = frame.Slice(raw[i].PriceStart, raw[i].PriceLength);
+            ReadOnlySpan<byte> vol = frame.Slice(raw[i].VolumeStart, raw[i].VolumeLength);
+            if (!LevelParser.TryParsePrice(px, spec.PriceDecimals, out Price price, out ParseError error)
+                || !LevelParser.TryParseQuantity(vol, spec.QuantityDecimals, out Quantity volume, out error))
+            {
+                return error;
+            }
+
+            // Every number of a message is written with the pair's fixed decimals; the checksum depends on it.
+            int pd = FractionDigits(px);
+            int vd = FractionDigits(vol);
+            if (priceDecimals < 0)
+            {
+                priceDecimals = pd;
+                volumeDecimals = vd;
+            }
+            else if (pd != priceDecimals || vd != volumeDecimals)
+            {
+                return ParseError.WrongShape;
+            }
+
+            if (!output.TryAdd(side, price, volume))
+            {
+                return ParseError.TooManyLevels;
+            }
+        }
+
+        return ParseError.None;
+    }
+
+    /// <summary>A snapshot lists bids strictly descending, asks strictly ascending, best bid below best ask.</summary>
+    private static bool IsOrderedSnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks)
+    {
+        for (int i = 1; i < bids.Length; i++)
+        {
+            if (bids[i].Price.Raw >= bids[i - 1].Price.Raw)
+            {
+                return false;
+            }
+        }
+
+        for (int i = 1; i < asks.Length; i++)
+        {
+            if (asks[i].Price.Raw <= asks[i - 1].Price.Raw)
+            {
+                return false;
+            }
+        }
+
+        return bids.IsEmpty || asks.IsEmpty || bids[0].Price.Raw < asks[0].Price.Raw;
+    }
+
+    private static int FractionDigits(ReadOnlySpan<byte> number)
+    {
+        int dot = number.IndexOf((byte)'.');
+        return dot < 0 ? 0 : number.Length - dot - 1;
+    }
+
+    private static bool TryParseDepth(ReadOnlySpan<byte> text, out int depth)
+    {
+        depth = 0;
+        if (text.IsEmpty || text.Length > 6)
+        {
+            return false;
+        }
+
+        foreach (byte c in text)
+        {
+            uint d = (uint)(c - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            depth = (depth * 10) + (int)d;
+        }
+
+        return depth is > 0 and <= MaxDepth;
+    }
+
+    /// <summary>"974947235" → 974947235: digits only, at most <see cref="uint.MaxValue"/>.</summary>
+    private static bool TryParseChecksum(ReadOnlySpan<byte> text, out uint checksum, out ParseError error)
+    {
+        checksum = 0;
+        error = ParseError.NotANumber;
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        ulong value = 0;
+        foreach (byte c in text)
+        {
+            uint d = (uint)(c - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + d;
+            if (value > uint.MaxValue)
+            {
+                error = ParseError.Overflow;
+                return false;
+            }
+        }
+
+        checksum = (uint)value;
+        error = ParseError.None;
+        return true;
+    }
+
+    private static ParseResult Reject(ParseError reason, out ParseError error)
+    {
+        error = reason;
+        return ParseResult.Rejected;
+    }
+
+    private struct RawLevel
+    {
+        public int PriceStart;
+        public int PriceLength;
+        public int VolumeStart;
+        public int VolumeLength;
+    }
+}

@@ -1,0 +1,24 @@
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.Adapters.Cex.Kraken;
+
+/// <summary>Start-up helper: instrument specs as an array indexed by <see cref="InstrumentId.Value"/>.</summary>
+internal static class KrakenInstrumentTable
+{
+    public static InstrumentSpec?[] ToDenseTable(IReadOnlyList<InstrumentSpec> instruments)
+    {
+        int max = -1;
+        for (int i = 0; i < instruments.Count; i++)
+        {
+            max = Math.Max(max, instruments[i].Id.Value);
+        }
+
+        var table = new InstrumentSpec?[max + 1];
+        for (int i = 0; i < instruments.Count; i++)
+        {
+            table[instruments[i].Id.Value] = instruments[i];
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,602 @@
+using System.Text.Json;
+using LowLatency.Adapters.Cex.Common;
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.Adapters.Cex.Okx;
+
+/// <summary>
+/// Parses OKX v5 public WebSocket frames: <c>books</c> (and <c>books-l2-tbt</c> / <c>books50-l2-tbt</c>, same shape)
+/// snapshots and updates into a <see cref="BookMessage"/>, and recognises every other frame (events, other channels)
+/// so it is counted and ignored. Handles the 2022 format (checksum only) and today's (<c>seqId</c>/<c>prevSeqId</c> too):
+/// seqId goes to FirstUpdateId = LastUpdateId, prevSeqId to PrevUpdateId with <see cref="TickFlags.HasPrevUpdateId"/>,
+/// the checksum (a signed int) to <see cref="TickEvent.Checksum"/> with <see cref="TickFlags.HasChecksum"/>.
+/// <para>
+/// Strict: a frame is either fully valid (<see cref="ParseResult.Message"/>) or rejected whole with a
+/// <see cref="ParseError"/>, counted in <see cref="Counters"/>; the output is never left half-filled for publishing.
+/// Unknown fields inside a books entry are skipped and counted (<see cref="UnknownFields"/>), not rejected: OKX adds
+/// fields over time (seqId and prevSeqId arrived that way) and a book feed must survive that.
+/// </para>
+/// One instance per connection; called by its I/O thread only. Allocation-free per frame (a malformed frame costs the
+/// <see cref="JsonException"/> the reader throws, off the normal path).
+/// </summary>
+public sealed class OkxBookParser
+{
+    private readonly SymbolTable _symbols;
+    private readonly InstrumentSpec?[] _specs;
+    private readonly RawLevel[] _rawBids;
+    private readonly RawLevel[] _rawAsks;
+    private int _rawBidCount;
+    private int _rawAskCount;
+
+    /// <param name="venue">The id stamped on every parsed message.</param>
+    /// <param name="symbols">OKX instIds (e.g. <c>BTC-USDT</c>) → instrument ids.</param>
+    /// <param name="instruments">Scales of every instrument the table can return.</param>
+    /// <param name="maxLevelsPerSide">Scratch size; OKX <c>books</c> snapshots carry 400 levels a side.</param>
+    public OkxBookParser(VenueId venue, SymbolTable symbols, IReadOnlyList<InstrumentSpec> instruments, int maxLevelsPerSide = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLevelsPerSide, 1);
+        Venue = venue;
+        _symbols = symbols;
+        _specs = OkxInstrumentTable.ToDenseTable(instruments);
+        _rawBids = new RawLevel[maxLevelsPerSide];
+        _rawAsks = new RawLevel[maxLevelsPerSide];
+    }
+
+    public VenueId Venue { get; }
+
+    /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
+    public ParseCounters Counters { get; } = new();
+
+    /// <summary>Why the last rejected frame was rejected.</summary>
+    public ParseError LastError { get; private set; }
+
+    /// <summary>
+    /// When the last frame was rejected after its instrument was identified: that instrument (its book has lost a
+    /// message; with sequence ids the next update shows the gap, without them only the checksum might). Else null.
+    /// </summary>
+    public InstrumentId? LastRejectedInstrument { get; private set; }
+
+    /// <summary>Event frames (subscribe/unsubscribe acknowledgements, notices…) seen.</summary>
+    public long Events { get; private set; }
+
+    /// <summary><c>{"event":"error"}</c> frames: the venue rejected something we sent.</summary>
+    public long VenueErrors { get; private set; }
+
+    /// <summary>Data frames of channels other than books (tickers, trades…) seen and ignored.</summary>
+    public long OtherChannelFrames { get; private set; }
+
+    /// <summary>Unknown fields skipped inside otherwise valid frames.</summary>
+    public long UnknownFields { get; private set; }
+
+    /// <summary>Numbers not in OKX's shortest form ("1.50", "07"): accepted, but the checksum rebuilt from the shortest form
+    /// would then disagree, so a non-zero count explains checksum resyncs.</summary>
+    public long NonCanonicalNumbers { get; private set; }
+
+    /// <summary>
+    /// Parses one complete frame into <paramref name="output"/> (reset first). <paramref name="receiveTimeNs"/> is the
+    /// local (or recorded) receive time, <paramref name="receiveTimestamp"/> the Stopwatch stamp of arrival.
+    /// Never throws for bad input.
+    /// </summary>
+    public ParseResult ParseFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Reset();
+        LastRejectedInstrument = null;
+        ParseError error;
+        ParseResult result;
+        try
+        {
+            result = ParseCore(frame, output, out error);
+        }
+        catch (JsonException ex)
+        {
+            result = ParseResult.Rejected;
+            error = ex.LineNumber == 0 && ex.BytePositionInLine >= frame.Length ? ParseError.TruncatedJson : ParseError.MalformedJson;
+        }
+
+        if (result == ParseResult.Message)
+        {
+            output.Venue = Venue;
+            output.ReceiveTimeNs = receiveTimeNs;
+            output.ReceiveTimestamp = receiveTimestamp;
+        }
+        else if (result == ParseResult.Rejected)
+        {
+            output.Reset();
+            LastError = error;
+        }
+
+        return Counters.Count(result, error);
+    }
+
+    private ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
+    {
+        var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        int eventKind = 0; // 1 known, 2 error, 3 unknown
+        int channelStart = -1, channelLength = 0, instStart = -1, instLength = 0;
+        int action = 0; // 1 snapshot, 2 update, -1 other
+        int dataStart = -1, dataEnd = -1;
+        bool seenArg = false;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("arg"u8))
+            {
+                if (seenArg)
+                {
+                    return Reject(ParseError.DuplicateField, out error);
+                }
+
+                seenArg = true;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return Reject(ParseError.WrongShape, out error);
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    bool isChannel = reader.ValueTextEquals("channel"u8);
+                    bool isInst = !isChannel && reader.ValueTextEquals("instId"u8);
+                    reader.Read();
+                    if (!isChannel && !isInst)
+                    {
+                        reader.Skip(); // instType, uid, instFamily…
+                        continue;
+                    }
+
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                    {
+                        return Reject(ParseError.WrongShape, out error);
+                    }
+
+                    if (isChannel)
+                    {
+                        channelStart = (int)reader.TokenStartIndex + 1;
+                        channelLength = reader.ValueSpan.Length;
+                    }
+                    else
+                    {
+                        instStart = (int)reader.TokenStartIndex + 1;
+                        instLength = reader.ValueSpan.Length;
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("action"u8))
+            {
+                if (action != 0)
+                {
+                    return Reject(ParseError.DuplicateField, out error);
+                }
+
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return Reject(ParseError.WrongShape, out error);
+                }
+
+                action = reader.ValueTextEquals("snapshot"u8) ? 1 : reader.ValueTextEquals("update"u8) ? 2 : -1;
+            }
+            else if (reader.ValueTextEquals("event"u8))
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return Reject(ParseError.WrongShape, out error);
+                }
+
+                eventKind = reader.ValueTextEquals("error"u8) ? 2
+                    : reader.ValueTextEquals("subscribe"u8) || reader.ValueTextEquals("unsubscribe"u8)
+                      || reader.ValueTextEquals("login"u8) || reader.ValueTextEquals("notice"u8)
+                      || reader.ValueTextEquals("channel-conn-count"u8) || reader.ValueTextEquals("channel-conn-count-error"u8) ? 1
+                    : 3;
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                if (dataStart >= 0)
+                {
+                    return Reject(ParseError.DuplicateField, out error);
+                }
+
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return Reject(ParseError.WrongShape, out error);
+                }
+
+                // Parsed after this loop, once the channel and instrument are known (OKX sends arg first; JSON does not promise it).
+                dataStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                dataEnd = (int)reader.BytesConsumed;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip(); // code, msg, connId…
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            return Reject(ParseError.MalformedJson, out error);
+        }
+
+        switch (eventKind)
+        {
+            case 1:
+                Events++;
+                return Ignore(out error);
+            case 2:
+                VenueErrors++;
+                return Ignore(out error);
+            case 3:
+                return Reject(ParseError.UnknownEvent, out error);
+        }
+
+        if (channelStart < 0)
+        {
+            return Reject(ParseError.MissingField, out error);
+        }
+
+        ReadOnlySpan<byte> channel = frame.Slice(channelStart, channelLength);
+        if (!channel.SequenceEqual("books"u8) && !channel.SequenceEqual("books-l2-tbt"u8) && !channel.SequenceEqual("books50-l2-tbt"u8))
+        {
+            OtherChannelFrames++;
+            return Ignore(out error);
+        }
+
+        if (instStart < 0 || action == 0 || dataStart < 0)
+        {
+            return Reject(ParseError.MissingField, out error);
+        }
+
+        if (action < 0)
+        {
+            return Reject(ParseError.WrongShape, out error);
+        }
+
+        if (!_symbols.TryGet(frame.Slice(instStart, instLength), out InstrumentId instrument)
+            || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
+        {
+            return Reject(ParseError.UnknownSymbol, out error);
+        }
+
+        LastRejectedInstrument = instrument; // cleared below on success
+        bool snapshot = action == 1;
+        output.Kind = snapshot ? TickKind.Snapshot : TickKind.Delta;
+        output.Instrument = instrument;
+        error = ParseData(frame, dataStart, dataEnd, snapshot, output);
+        if (error == ParseError.None)
+        {
+            error = ConvertLevels(frame, spec, snapshot, output);
+        }
+
+        if (error != ParseError.None)
+        {
+            return ParseResult.Rejected;
+        }
+
+        LastRejectedInstrument = null;
+        return ParseResult.Message;
+    }
+
+    /// <summary>Reads <c>data:[{asks,bids,ts,checksum,seqId,prevSeqId}]</c>: header fields and the raw level strings.</summary>
+    private ParseError ParseData(ReadOnlySpan<byte> frame, int start, int end, bool snapshot, BookMessage output)
+    {
+        var reader = new Utf8JsonReader(frame[start..end], isFinalBlock: true, state: default);
+        reader.Read(); // StartArray, checked by the caller
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return ParseError.WrongShape; // empty data array, or not objects
+        }
+
+        bool hasAsks = false, hasBids = false, hasTs = false, hasChecksum = false, hasSeq = false, hasPrev = false;
+        long seqId = 0, prevSeqId = 0;
+        _rawBidCount = 0;
+        _rawAskCount = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            ParseError e = ParseError.None;
+            if (reader.ValueTextEquals("asks"u8))
+            {
+                e = hasAsks ? ParseError.DuplicateField : ReadLevels(ref reader, start, _rawAsks, ref _rawAskCount);
+                hasAsks = true;
+            }
+            else if (reader.ValueTextEquals("bids"u8))
+            {
+                e = hasBids ? ParseError.DuplicateField : ReadLevels(ref reader, start, _rawBids, ref _rawBidCount);
+                hasBids = true;
+            }
+            else if (reader.ValueTextEquals("ts"u8))
+            {
+                if (hasTs)
+                {
+                    return ParseError.DuplicateField;
+                }
+
+                hasTs = true;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                {
+                    return ParseError.WrongShape;
+                }
+
+                if (!TryParseMillis(reader.ValueSpan, out long ns))
+                {
+                    return ParseError.NotANumber;
+                }
+
+                output.ExchangeTimeNs = ns;
+            }
+            else if (reader.ValueTextEquals("checksum"u8))
+            {
+                if (hasChecksum)
+                {
+                    return ParseError.DuplicateField;
+                }
+
+                hasChecksum = true;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+                {
+                    return ParseError.WrongShape;
+                }
+
+                if (!reader.TryGetInt32(out int checksum))
+                {
+                    return ParseError.Overflow;
+                }
+
+                output.Checksum = unchecked((uint)checksum);
+                output.Flags |= TickFlags.HasChecksum;
+            }
+            else if (reader.ValueTextEquals("seqId"u8) || reader.ValueTextEquals("prevSeqId"u8))
+            {
+                bool isSeq = reader.ValueTextEquals("seqId"u8);
+                if (isSeq ? hasSeq : hasPrev)
+                {
+                    return ParseError.DuplicateField;
+                }
+
+                if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+                {
+                    return ParseError.WrongShape;
+                }
+
+                if (!reader.TryGetInt64(out long id))
+                {
+                    return ParseError.BadUpdateId;
+                }
+
+                if (isSeq)
+                {
+                    seqId = id;
+                    hasSeq = true;
+                }
+                else
+                {
+                    prevSeqId = id;
+                    hasPrev = true;
+                }
+            }
+            else
+            {
+                UnknownFields++;
+                reader.Read();
+                reader.Skip();
+            }
+
+            if (e != ParseError.None)
+            {
+                return e;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || !reader.Read() || reader.TokenType != JsonTokenType.EndArray)
+        {
+            return ParseError.WrongShape; // OKX sends exactly one entry per books frame
+        }
+
+        if (!hasAsks || !hasBids || !hasTs || hasSeq != hasPrev)
+        {
+            return ParseError.MissingField;
+        }
+
+        if (hasSeq)
+        {
+            // seqId ≥ 0; prevSeqId is -1 exactly on snapshots, ≥ 0 otherwise.
+            if (seqId < 0 || (snapshot ? prevSeqId != -1 : prevSeqId < 0))
+            {
+                return ParseError.BadUpdateId;
+            }
+
+            output.FirstUpdateId = seqId;
+            output.LastUpdateId = seqId;
+            output.PrevUpdateId = prevSeqId;
+            output.Flags |= TickFlags.HasPrevUpdateId;
+        }
+
+        return ParseError.None;
+    }
+
+    /// <summary>Reads <c>[[px,sz,"0",n],…]</c> keeping the px/sz string positions (frame-relative).</summary>
+    private static ParseError ReadLevels(ref Utf8JsonReader reader, int baseOffset, RawLevel[] raw, ref int count)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            return ParseError.WrongShape;
+        }
+
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return ParseError.None;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                return ParseError.WrongShape;
+            }
+
+            if (count == raw.Length)
+            {
+                return ParseError.TooManyLevels;
+            }
+
+            ref RawLevel level = ref raw[count];
+            if (!ReadString(ref reader))
+            {
+                return ParseError.WrongShape;
+            }
+
+            level.PriceStart = baseOffset + (int)reader.TokenStartIndex + 1;
+            level.PriceLength = reader.ValueSpan.Length;
+            if (!ReadString(ref reader))
+            {
+                return ParseError.WrongShape;
+            }
+
+            level.SizeStart = baseOffset + (int)reader.TokenStartIndex + 1;
+            level.SizeLength = reader.ValueSpan.Length;
+
+            // Then the deprecated liquidated-orders field and the order count: strings we do not need.
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.String && reader.TokenType != JsonTokenType.Number)
+                {
+                    return ParseError.WrongShape;
+                }
+            }
+
+            count++;
+        }
+
+        return ParseError.WrongShape;
+    }
+
+    private static bool ReadString(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
+
+    private ParseError ConvertLevels(ReadOnlySpan<byte> frame, InstrumentSpec spec, bool snapshot, BookMessage output)
+    {
+        ParseError e = Convert(frame, spec, Side.Bid, _rawBids.AsSpan(0, _rawBidCount), output);
+        if (e == ParseError.None)
+        {
+            e = Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output);
+        }
+
+        if (e == ParseError.None && snapshot && !IsOrderedSnapshot(output.Bids, output.Asks))
+        {
+            e = ParseError.Crossed;
+        }
+
+        return e;
+    }
+
+    private ParseError Convert(ReadOnlySpan<byte> frame, InstrumentSpec spec, Side side, ReadOnlySpan<RawLevel> raw, BookMessage output)
+    {
+        for (int i = 0; i < raw.Length; i++)
+        {
+            ReadOnlySpan<byte> px = frame.Slice(raw[i].PriceStart, raw[i].PriceLength);
+            ReadOnlySpan<byte> sz = frame.Slice(raw[i].SizeStart, raw[i].SizeLength);
+            if (!LevelParser.TryParsePrice(px, spec.PriceDecimals, out Price price, out ParseError error)
+                || !LevelParser.TryParseQuantity(sz, spec.QuantityDecimals, out Quantity quantity, out error))
+            {
+                return error;
+            }
+
+            if (!IsShortestForm(px) || !IsShortestForm(sz))
+            {
+                NonCanonicalNumbers++;
+            }
+
+            if (!output.TryAdd(side, price, quantity))
+            {
+                return ParseError.TooManyLevels;
+            }
+        }
+
+        return ParseError.None;
+    }
+
+    /// <summary>A snapshot lists bids strictly descending, asks strictly ascending, best bid below best ask.</summary>
+    internal static bool IsOrderedSnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks)
+    {
+        for (int i = 1; i < bids.Length; i++)
+        {
+            if (bids[i].Price.Raw >= bids[i - 1].Price.Raw)
+            {
+                return false;
+            }
+        }
+
+        for (int i = 1; i < asks.Length; i++)
+        {
+            if (asks[i].Price.Raw <= asks[i - 1].Price.Raw)
+            {
+                return false;
+            }
+        }
+
+        return bids.IsEmpty || asks.IsEmpty || bids[0].Price.Raw < asks[0].Price.Raw;
+    }
+
+    /// <summary>True for "0", "12", "0.5", "30261.1"; false for "07", "1.50", "1.", ".5".</summary>
+    private static bool IsShortestForm(ReadOnlySpan<byte> number)
+    {
+        if (number.Length > 1 && number[0] == (byte)'0' && number[1] != (byte)'.')
+        {
+            return false;
+        }
+
+        int dot = number.IndexOf((byte)'.');
+        return dot < 0 || (dot > 0 && dot < number.Length - 1 && number[^1] != (byte)'0');
+    }
+
+    /// <summary>"1652459225464" (ms since epoch) → ns.</summary>
+    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long ns)
+    {
+        ns = 0;
+        if (text.IsEmpty || text.Length > 15)
+        {
+            return false;
+        }
+
+        long ms = 0;
+        foreach (byte c in text)
+        {
+            uint d = (uint)(c - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            ms = (ms * 10) + d;
+        }
+
+        ns = ms * 1_000_000;
+        return true;
+    }
+
+    private static ParseResult Reject(ParseError reason, out ParseError error)
+    {
+        error = reason;
+        return ParseResult.Rejected;
+    }
+
+    private static ParseResult Ignore(out ParseError error)
+    {
+        error = ParseError.None;
+        return ParseResult.Ignored;
+    }
+
+    private struct RawLevel
+    {
+        public int PriceStart;
+        public int PriceLength;
+        public int SizeStart;
+        public int SizeLength;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LowLatency.Adapters.Cex.Simulated;
+
+namespace LowLatency.Host.Configuration;
+
+/// <summary>How the engine may act on what it finds. Only dry-run exists in this build; it is also the default.</summary>
+public enum TradingMode
+{
+    DryRun,
+    Paper,
+    Live,
+}
+
+/// <summary>
+/// Everything <c>run</c> and <c>replay</c> need, with defaults that give a working dry run on the embedded simulated
+/// market. Layered: defaults ← appsettings.json (or --config) ← environment ← command-line flags; validated at start-up
+/// with every problem reported together.
+/// </summary>
+public sealed record EngineOptions
+{
+    public TradingMode Mode { get; init; } = TradingMode.DryRun;
+
+    /// <summary>Slots in the market-data ring; a power of two.</summary>
+    public int RingSize { get; init; } = 1 << 16;
+
+    /// <summary>busy-spin | yielding | blocking. On a 2-core box only one thread may busy-spin; yielding is the safe default.</summary>
+    public string WaitStrategy { get; init; } = "yielding";
+
+    /// <summary>Net edge, in bps after both taker fees, at or above which an edge becomes an opportunity.</summary>
+    public double ThresholdBps { get; init; } = 5;
+
+    /// <summary>A batch touching at least this many instruments is evaluated with the full kernel sweep instead of per instrument.</summary>
+    public int FullSweepMinTouched { get; init; } = 64;
+
+    /// <summary>Where opportunities are written, one JSON line each.</summary>
+    public string LogPath { get; init; } = "logs/arbitrage.log";
+
+    /// <summary>Replay speed: "max" or "recorded".</summary>
+    public string ReplaySpeed { get; init; } = "max";
+
+    /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
+    public SimulatedMarketOptions Market { get; init; } = SimulatedMarketOptions.Default;
+
+    /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
+    public IReadOnlyDictionary<string, double> TakerFees { get; init; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["binance"] = 0.001,
+        ["binance-futures"] = 0.0004,
+        ["okx"] = 0.001,
+        ["kraken"] = 0.0026,
+    };
+
+    /// <summary>Every problem with these options, each naming the setting (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Mode == TradingMode.Live)
+        {
+            errors.Add("mode: live trading needs an execution adapter, which this build does not have; use dry-run");
+        }
+        else if (Mode == TradingMode.Paper)
+        {
+            errors.Add("mode: paper trading needs the paper execution adapter, which this build does not have; use dry-run");
+        }
+
+        if (RingSize < 64 || (RingSize & (RingSize - 1)) != 0 || RingSize > (1 << 24))
+        {
+            errors.Add($"ringSize: {RingSize} must be a power of two between 64 and 16777216");
+        }
+
+        if (WaitStrategy is not ("busy-spin" or "yielding" or "blocking"))
+        {
+            errors.Add($"waitStrategy: '{WaitStrategy}' must be busy-spin, yielding or blocking");
+        }
+
+        if (!double.IsFinite(ThresholdBps) || ThresholdBps < -10_000 || ThresholdBps > 10_000)
+        {
+            errors.Add($"thresholdBps: {ThresholdBps} must be a finite number of basis points");
+        }
+
+        if (FullSweepMinTouched < 1)
+        {
+            errors.Add($"fullSweepMinTouched: {FullSweepMinTouched} must be at least 1");
+        }
+
+        if (string.IsNullOrWhiteSpace(LogPath))
+        {
+            errors.Add("logPath: must not be empty");
+        }
+
+        if (ReplaySpeed is not ("max" or "recorded"))
+        {
+            errors.Add($"replaySpeed: '{ReplaySpeed}' must be max or recorded");
+        }
+
+        foreach ((string venue, double fee) in TakerFees)
+        {
+            if (!(fee >= 0 && fee < 0.1))
+            {
+                errors.Add($"takerFees.{venue}: {fee} must be a fraction in [0, 0.1)");
+            }
+        }
+
+        if (Market is null)
+        {
+            errors.Add("market: missing");
+        }
+        else
+        {
+            errors.AddRange(Market.Validate());
+        }
+
+        return errors;
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(EngineOptions))]
+internal sealed partial class EngineOptionsJsonContext : JsonSerializerContext;

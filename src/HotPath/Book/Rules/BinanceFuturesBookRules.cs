@@ -1,0 +1,61 @@
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.HotPath.Book;
+
+/// <summary>
+/// Binance USD-M futures diff-depth sequencing: after the REST snapshot drop events with <c>u</c> &lt;
+/// <c>lastUpdateId</c>; the first applied must satisfy <c>U</c> ≤ <c>lastUpdateId</c> ≤ <c>u</c>; after that each
+/// event's <c>pu</c> must equal the previous event's <c>u</c>. A repeat of the last applied event is a stale drop.
+/// Strategy thread; allocation-free.
+/// </summary>
+public static class BinanceFuturesBookRules
+{
+    /// <summary>The snapshot's <c>lastUpdateId</c> becomes the book's id; the next delta must bridge it.</summary>
+    public static void OnSnapshot(ref BookSyncState state, in TickEvent last)
+    {
+        state.LastUpdateId = last.LastUpdateId;
+        state.AwaitingFirstDelta = true;
+    }
+
+    /// <summary>Decides a delta from <c>U</c>, <c>u</c> and <c>pu</c> (PrevUpdateId); advances the id on Apply.</summary>
+    public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
+    {
+        long firstId = first.FirstUpdateId;
+        long lastId = first.LastUpdateId;
+        long current = state.LastUpdateId;
+        if (firstId > lastId)
+        {
+            return SequenceVerdict.Gap;
+        }
+
+        if (state.AwaitingFirstDelta)
+        {
+            if (lastId < current)
+            {
+                return SequenceVerdict.Stale;
+            }
+
+            if (firstId > current)
+            {
+                return SequenceVerdict.Gap;
+            }
+
+            state.AwaitingFirstDelta = false;
+            state.LastUpdateId = lastId;
+            return SequenceVerdict.Apply;
+        }
+
+        if (lastId <= current)
+        {
+            return SequenceVerdict.Stale;
+        }
+
+        if ((first.Flags & TickFlags.HasPrevUpdateId) == 0 || first.PrevUpdateId != current)
+        {
+            return SequenceVerdict.Gap;
+        }
+
+        state.LastUpdateId = lastId;
+        return SequenceVerdict.Apply;
+    }
+}

@@ -1,0 +1,41 @@
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.HotPath.Book;
+
+/// <summary>
+/// Binance spot diff-depth sequencing ("How to manage a local order book correctly"): after the REST snapshot,
+/// drop every event with <c>u</c> ≤ <c>lastUpdateId</c>; the first applied must satisfy
+/// <c>U</c> ≤ <c>lastUpdateId</c>+1 ≤ <c>u</c>; after that each <c>U</c> must equal the previous <c>u</c>+1.
+/// Strategy thread; pure functions of the state; allocation-free.
+/// </summary>
+public static class BinanceSpotBookRules
+{
+    /// <summary>The snapshot's <c>lastUpdateId</c> becomes the book's id; the next delta must bridge it.</summary>
+    public static void OnSnapshot(ref BookSyncState state, in TickEvent last)
+    {
+        state.LastUpdateId = last.LastUpdateId;
+        state.AwaitingFirstDelta = true;
+    }
+
+    /// <summary>Decides a delta from its <c>U</c> (FirstUpdateId) and <c>u</c> (LastUpdateId); advances the id on Apply.</summary>
+    public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
+    {
+        long firstId = first.FirstUpdateId;
+        long lastId = first.LastUpdateId;
+        long expected = state.LastUpdateId + 1;
+        if (lastId < expected)
+        {
+            return SequenceVerdict.Stale;
+        }
+
+        bool inSequence = state.AwaitingFirstDelta ? firstId <= expected : firstId == expected;
+        if (!inSequence || firstId > lastId)
+        {
+            return SequenceVerdict.Gap;
+        }
+
+        state.AwaitingFirstDelta = false;
+        state.LastUpdateId = lastId;
+        return SequenceVerdict.Apply;
+    }
+}
