@@ -27,17 +27,23 @@ public static class SharedData
         return path;
     }
 
+    // The binaries may live outside the clone (LL_ARTIFACTS), so look above both them and the working directory.
+    private static string[] SearchStarts => [AppContext.BaseDirectory, Environment.CurrentDirectory];
+
     private static string FindRepoRoot()
     {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        foreach (string start in SearchStarts)
         {
-            if (System.IO.File.Exists(System.IO.Path.Combine(d.FullName, "LowLatency.sln")))
+            for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
             {
-                return d.FullName;
+                if (System.IO.File.Exists(System.IO.Path.Combine(d.FullName, "LowLatency.sln")))
+                {
+                    return d.FullName;
+                }
             }
         }
 
-        throw new DirectoryNotFoundException($"LowLatency.sln not found above {AppContext.BaseDirectory}");
+        throw new DirectoryNotFoundException($"LowLatency.sln not found above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}");
     }
 
     private static string FindDataRoot()
@@ -47,8 +53,7 @@ public static class SharedData
             return overridden;
         }
 
-        // The test binaries may live outside the clone (LL_ARTIFACTS), so look above both.
-        foreach (string start in new[] { RepoRoot, AppContext.BaseDirectory })
+        foreach (string start in SearchStarts)
         {
             for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
             {
