@@ -28,7 +28,15 @@ public static class SharedData
     }
 
     // The binaries may live outside the clone (LL_ARTIFACTS), so look above both them and the working directory.
-    private static string[] SearchStarts => [AppContext.BaseDirectory, Environment.CurrentDirectory];
+    private static string[] SearchStarts =>
+    [
+        AppContext.BaseDirectory,
+        Environment.CurrentDirectory,
+        .. typeof(SharedData).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .Where(a => a.Key == "RepoRoot" && !string.IsNullOrEmpty(a.Value))
+            .Select(a => a.Value!),
+    ];
 
     private static string FindRepoRoot()
     {

@@ -7,6 +7,9 @@ public enum CaptureVenue : byte
     BinanceFutures,
     Okx,
     Kraken,
+
+    /// <summary>Binance.US: Binance's spot wire format on its own hosts (<c>binance.us</c>).</summary>
+    BinanceUs,
 }
 
 /// <summary>Names and detection of capture venues.</summary>
@@ -19,6 +22,7 @@ public static class CaptureVenues
         CaptureVenue.BinanceFutures => "binance-futures",
         CaptureVenue.Okx => "okx",
         CaptureVenue.Kraken => "kraken",
+        CaptureVenue.BinanceUs => "binance-us",
         _ => throw new ArgumentOutOfRangeException(nameof(venue)),
     };
 
@@ -29,6 +33,12 @@ public static class CaptureVenues
         if (url.IndexOf("fstream.binance."u8) >= 0 || url.IndexOf("fapi.binance."u8) >= 0)
         {
             venue = CaptureVenue.BinanceFutures;
+            return true;
+        }
+
+        if (url.IndexOf("binance.us"u8) >= 0)
+        {
+            venue = CaptureVenue.BinanceUs;
             return true;
         }
 

@@ -154,7 +154,7 @@ public sealed class ReplaySession
         {
             SequenceRule rule = venue.Kind switch
             {
-                CaptureVenue.BinanceSpot => SequenceRule.BinanceSpot,
+                CaptureVenue.BinanceSpot or CaptureVenue.BinanceUs => SequenceRule.BinanceSpot,
                 CaptureVenue.BinanceFutures => SequenceRule.BinanceFutures,
                 CaptureVenue.Okx => SequenceRule.Okx,
                 _ => SequenceRule.Kraken,
@@ -162,6 +162,7 @@ public sealed class ReplaySession
             switch (venue.Kind)
             {
                 case CaptureVenue.BinanceSpot:
+                case CaptureVenue.BinanceUs:
                     venue.Binance = new BinanceParser(BinanceMarket.Spot, venue.Id, venue.SymbolTable, instruments);
                     break;
                 case CaptureVenue.BinanceFutures:
@@ -277,6 +278,7 @@ public sealed class ReplaySession
             {
                 case CaptureVenue.BinanceSpot:
                 case CaptureVenue.BinanceFutures:
+                case CaptureVenue.BinanceUs:
                     if (!url.IsEmpty)
                     {
                         int at = url.IndexOf("symbol="u8);
