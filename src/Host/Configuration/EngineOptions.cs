@@ -19,31 +19,31 @@ public enum TradingMode
 /// </summary>
 public sealed record EngineOptions
 {
-    public TradingMode Mode { get; init; } = TradingMode.DryRun;
+    public TradingMode Mode { get; set; } = TradingMode.DryRun;
 
     /// <summary>Slots in the market-data ring; a power of two.</summary>
-    public int RingSize { get; init; } = 1 << 16;
+    public int RingSize { get; set; } = 1 << 16;
 
     /// <summary>busy-spin | yielding | blocking. On a 2-core box only one thread may busy-spin; yielding is the safe default.</summary>
-    public string WaitStrategy { get; init; } = "yielding";
+    public string WaitStrategy { get; set; } = "yielding";
 
     /// <summary>Net edge, in bps after both taker fees, at or above which an edge becomes an opportunity.</summary>
-    public double ThresholdBps { get; init; } = 5;
+    public double ThresholdBps { get; set; } = 5;
 
     /// <summary>A batch touching at least this many instruments is evaluated with the full kernel sweep instead of per instrument.</summary>
-    public int FullSweepMinTouched { get; init; } = 64;
+    public int FullSweepMinTouched { get; set; } = 64;
 
     /// <summary>Where opportunities are written, one JSON line each.</summary>
-    public string LogPath { get; init; } = "logs/arbitrage.log";
+    public string LogPath { get; set; } = "logs/arbitrage.log";
 
     /// <summary>Replay speed: "max" or "recorded".</summary>
-    public string ReplaySpeed { get; init; } = "max";
+    public string ReplaySpeed { get; set; } = "max";
 
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
-    public SimulatedMarketOptions Market { get; init; } = SimulatedMarketOptions.Default;
+    public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Default;
 
     /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
-    public IReadOnlyDictionary<string, double> TakerFees { get; init; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
+    public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
         ["binance"] = 0.001,
         ["binance-futures"] = 0.0004,

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LowLatency.Host.Cli;
+using LowLatency.Testing;
+
+namespace LowLatency.Host.Tests.Cli;
+
+public sealed partial class CliTests
+{
+    private static (int Exit, string Out, string Err) Invoke(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = Program.BuildRoot(stdout, stderr).Parse(args).Invoke();
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Capture(string name) => SharedData.File("cex_ws", "cryptofeed", name);
+
+    [GeneratedRegex("^(0|[1-9][0-9]*)(\\.[0-9]*[1-9])?$")]
+    private static partial Regex DecimalWithoutTrailingZeros();
+
+    [Fact]
+    public void Replay_prints_every_book_with_venue_symbols_and_exact_decimal_strings()
+    {
+        (int exit, string output, string error) = Invoke("replay", Capture("BINANCE.ws.1.0"), Capture("BINANCE.http.0.0"), "--print", "books", "--depth", "5");
+        Assert.Equal(0, exit);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        var symbols = new HashSet<string>();
+        foreach (string line in lines)
+        {
+            using JsonDocument json = JsonDocument.Parse(line);
+            JsonElement root = json.RootElement;
+            Assert.Equal("binance", root.GetProperty("venue").GetString());
+            symbols.Add(root.GetProperty("symbol").GetString()!);
+            Assert.Equal("live", root.GetProperty("status").GetString());
+            decimal? previous = null;
+            foreach (JsonElement level in root.GetProperty("bids").EnumerateArray())
+            {
+                string price = level[0].GetString()!;
+                Assert.Matches(DecimalWithoutTrailingZeros(), price);
+                Assert.Matches(DecimalWithoutTrailingZeros(), level[1].GetString()!);
+                decimal p = decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(previous is null || p < previous, "bids descend");
+                previous = p;
+            }
+
+            Assert.Equal(5, root.GetProperty("bids").GetArrayLength());
+            Assert.Equal(5, root.GetProperty("asks").GetArrayLength());
+            decimal bestBid = decimal.Parse(root.GetProperty("bids")[0][0].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            decimal bestAsk = decimal.Parse(root.GetProperty("asks")[0][0].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(bestBid < bestAsk);
+        }
+
+        Assert.Equal(new HashSet<string> { "NKNUSDT", "BLZETH", "LRCBTC", "RUNEEUR" }, symbols);
+        Assert.Contains("gaps 0", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replay_prints_top_changes_as_json_lines()
+    {
+        (int exit, string output, _) = Invoke("replay", Capture("OKX.ws.1.0"), "--print", "tops");
+        Assert.Equal(0, exit);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length > 10);
+        foreach (string line in lines)
+        {
+            using JsonDocument json = JsonDocument.Parse(line);
+            Assert.Equal("okx", json.RootElement.GetProperty("venue").GetString());
+            Assert.Equal(2, json.RootElement.GetProperty("bid").GetArrayLength());
+        }
+    }
+
+    [Fact]
+    public void Replay_rejects_bad_arguments_with_clear_messages()
+    {
+        (int exit, _, string error) = Invoke("replay", "/nonexistent/capture", "--speed", "warp", "--print", "everything", "--depth", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--speed", error, StringComparison.Ordinal);
+        Assert.Contains("--print", error, StringComparison.Ordinal);
+        Assert.Contains("--depth", error, StringComparison.Ordinal);
+        Assert.Contains("no such file", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_on_the_simulated_market_logs_opportunities_as_json_lines()
+    {
+        string log = Path.Combine(Path.GetTempPath(), $"lowlatency-{Guid.NewGuid():N}", "arbitrage.log");
+        (int exit, string output, string error) = Invoke("run", "--duration", "3s", "--log", log, "--threshold-bps", "2");
+        Assert.True(exit == 0, error);
+        Assert.Contains("ticks/s=", output, StringComparison.Ordinal);
+        Assert.Contains("done:", output, StringComparison.Ordinal);
+        string[] lines = File.ReadAllLines(log);
+        Assert.NotEmpty(lines);
+        foreach (string line in lines)
+        {
+            using JsonDocument json = JsonDocument.Parse(line);
+            JsonElement o = json.RootElement;
+            Assert.True(o.GetProperty("netBps").GetDouble() >= 2);
+            Assert.NotEqual(o.GetProperty("buyVenue").GetString(), o.GetProperty("sellVenue").GetString());
+            Assert.True(decimal.Parse(o.GetProperty("sellPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+                > decimal.Parse(o.GetProperty("buyPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void Run_refuses_an_invalid_configuration_and_names_every_problem()
+    {
+        (int exit, _, string error) = Invoke("run", "--duration", "1s", "--mode", "live", "--wait-strategy", "spin");
+        Assert.Equal(2, exit);
+        Assert.Contains("mode: live", error, StringComparison.Ordinal);
+        Assert.Contains("waitStrategy", error, StringComparison.Ordinal);
+    }
+}
