@@ -18,10 +18,13 @@ public static class ExternalBaselines
 {
     public static bool TryMeasure(string name, bool quick, out double medianNs)
     {
-        medianNs = double.NaN;
-        return name switch
+        switch (name)
         {
-            _ => false,
-        };
+            case "ethers":
+                return Ethereum.EthersComparison.TryMeasureMedianNs(quick, out medianNs);
+            default:
+                medianNs = double.NaN;
+                return false;
+        }
     }
 }

@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("LowLatency: a low-latency crypto arbitrage engine (dry-run by default)");
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(ReplayCommand.Create(stdout, stderr));
+        root.Add(EthVerb.Create(stdout, stderr));
         return root;
     }
 }

@@ -112,4 +112,16 @@ public sealed partial class CliTests
         Assert.Contains("mode: live", error, StringComparison.Ordinal);
         Assert.Contains("waitStrategy", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Eth_arguments_pass_through_to_the_ethereum_tools()
+    {
+        (int exit, string output, _) = Invoke("eth", "keccak", "--text", "hello");
+        Assert.Equal(0, exit);
+        Assert.Equal("0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8", output.Trim());
+
+        (int badExit, _, string error) = Invoke("eth", "decode-tx", "0xdeadbeef");
+        Assert.Equal(1, badExit);
+        Assert.Contains("rejected", error, StringComparison.Ordinal);
+    }
 }

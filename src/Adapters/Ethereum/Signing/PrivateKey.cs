@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+
+namespace LowLatency.Adapters.Ethereum;
+
+/// <summary>
+/// A secp256k1 private key held in a pinned array that is zeroed on <see cref="Dispose"/>. The key never appears
+/// in <see cref="ToString"/>, exceptions or logs: messages name only the source (variable or file), never the
+/// value. Create at start-up (allocates); <see cref="Secret"/> is read by signers on any thread.
+/// </summary>
+public sealed class PrivateKey : IDisposable
+{
+    private readonly byte[] _key;
+    private bool _disposed;
+
+    private PrivateKey(ReadOnlySpan<byte> key32, ISecp256k1 backend)
+    {
+        _key = GC.AllocateArray<byte>(32, pinned: true);
+        key32.CopyTo(_key);
+        Span<byte> publicKey = stackalloc byte[65];
+        if (!backend.TryGetPublicKey(_key, publicKey))
+        {
+            CryptographicZero();
+            throw new ArgumentException("Private key is out of range (must be 1 ≤ k < n).");
+        }
+
+        Address = Address.FromPublicKey(publicKey);
+    }
+
+    /// <summary>The account address of this key.</summary>
+    public Address Address { get; }
+
+    /// <summary>The raw 32 key bytes, for signers only. Throws after <see cref="Dispose"/>.</summary>
+    public ReadOnlySpan<byte> Secret
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _key;
+        }
+    }
+
+    /// <summary>Creates a key from 32 raw bytes (copied).</summary>
+    public static PrivateKey FromBytes(ReadOnlySpan<byte> key32, ISecp256k1? backend = null)
+    {
+        if (key32.Length != 32)
+        {
+            throw new ArgumentException($"A private key is 32 bytes, got {key32.Length}.", nameof(key32));
+        }
+
+        return new PrivateKey(key32, backend ?? Secp256k1.Default);
+    }
+
+    /// <summary>Parses 64 hex digits (0x optional, surrounding whitespace ignored). The message never echoes the input.</summary>
+    public static PrivateKey FromHex(ReadOnlySpan<char> hex, ISecp256k1? backend = null)
+    {
+        ReadOnlySpan<char> digits = Hex.TrimPrefix(hex.Trim());
+        Span<byte> key = stackalloc byte[32];
+        try
+        {
+            if (digits.Length != 64 || !Hex.TryDecode(digits, key, out _))
+            {
+                throw new FormatException("Private key must be 64 hex digits (optionally 0x-prefixed).");
+            }
+
+            return FromBytes(key, backend);
+        }
+        finally
+        {
+            key.Clear();
+        }
+    }
+
+    /// <summary>Reads the key (hex) from an environment variable; errors name the variable only.</summary>
+    public static PrivateKey FromEnvironment(string variableName, ISecp256k1? backend = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(variableName);
+        string? value = Environment.GetEnvironmentVariable(variableName);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new InvalidOperationException($"Environment variable '{variableName}' is not set or empty.");
+        }
+
+        try
+        {
+            return FromHex(value, backend);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new FormatException($"Environment variable '{variableName}' does not hold a valid private key: {ex.Message}");
+        }
+    }
+
+    /// <summary>Reads the key (hex text, first line) from a file; errors name the path only.</summary>
+    public static PrivateKey FromFile(string path, ISecp256k1? backend = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        char[] text = File.ReadAllText(path).ToCharArray();
+        try
+        {
+            return FromHex(text, backend);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new FormatException($"File '{path}' does not hold a valid private key: {ex.Message}");
+        }
+        finally
+        {
+            Array.Clear(text);
+        }
+    }
+
+    /// <summary>"PrivateKey(0xAbC…redacted)": the address prefix, never key material.</summary>
+    public override string ToString()
+    {
+        string address = Address.ToChecksumString();
+        return $"PrivateKey({address[..6]}…redacted)";
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            CryptographicZero();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.NoOptimization)]
+    private void CryptographicZero() => System.Security.Cryptography.CryptographicOperations.ZeroMemory(_key);
+}

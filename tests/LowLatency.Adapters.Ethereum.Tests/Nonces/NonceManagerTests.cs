@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.Ethereum.Tests.JsonRpc;
+
+namespace LowLatency.Adapters.Ethereum.Tests.Nonces;
+
+public sealed class NonceManagerTests
+{
+    private static readonly Address s_account = Address.Parse("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+
+    private static readonly JsonRpcOptions s_fast = new()
+    {
+        RequestTimeout = TimeSpan.FromMilliseconds(500),
+        MaxAttempts = 2,
+        InitialBackoff = TimeSpan.FromMilliseconds(5),
+    };
+
+    [Fact]
+    public async Task Starts_from_the_node_and_counts_locally()
+    {
+        var nodeCount = 7UL;
+        await using var server = new FakeRpcServer(req => new(200, FakeRpcServer.Result(req, "\"0x" + nodeCount.ToString("x") + "\"")));
+        await using var client = JsonRpcClient.ForHttp(server.HttpUrl, s_fast);
+        var nonces = NonceManager.ForClient(client, s_account);
+
+        Assert.False(nonces.TryReserve(out _));
+        Assert.Throws<InvalidOperationException>(() => nonces.Reserve());
+
+        var init = await nonces.InitialiseAsync();
+        Assert.True(init.IsOk, init.ToString());
+        Assert.Equal(7UL, nonces.Reserve());
+        Assert.Equal(8UL, nonces.Reserve());
+        Assert.Equal(9UL, nonces.Next);
+        Assert.Contains(server.Received, r => r.Contains("eth_getTransactionCount", StringComparison.Ordinal) &&
+                                              r.Contains("\"pending\"", StringComparison.Ordinal) &&
+                                              r.Contains("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Nonce_too_low_moves_up_to_the_node_and_never_reissues()
+    {
+        var nodeCount = 3UL;
+        var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(nodeCount)));
+        await nonces.InitialiseAsync();
+        Assert.Equal(3UL, nonces.Reserve());
+
+        // Another sender used 3..9.
+        nodeCount = 10;
+        var r = await nonces.OnSendErrorAsync(RpcError.NodeError(-32000, "nonce too low: next nonce 10, tx nonce 4"));
+        Assert.NotNull(r);
+        Assert.Equal(new NonceReconciliation(10, 10, 0), r.Value.Value);
+        Assert.Equal(10UL, nonces.Reserve());
+        Assert.Equal(1, nonces.ReconciliationCount);
+    }
+
+    [Fact]
+    public async Task Node_behind_us_never_moves_the_counter_down()
+    {
+        var nodeCount = 5UL;
+        var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(nodeCount)));
+        await nonces.InitialiseAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            nonces.Reserve(); // 5..8 signed
+        }
+
+        // The node lost our pool entries (restart): it says 5 again. We must not sign 5..8 again.
+        var r = await nonces.OnSendErrorAsync(RpcError.NodeError(-32000, "replacement transaction underpriced"));
+        Assert.Equal(new NonceReconciliation(5, 9, 4), r!.Value.Value);
+        Assert.Equal(9UL, nonces.Reserve());
+
+        r = await nonces.OnSendErrorAsync(RpcError.NodeError(-32000, "already known"));
+        Assert.Equal(10UL, r!.Value.Value.LocalNext);
+    }
+
+    [Fact]
+    public async Task Other_errors_do_not_reconcile_and_node_failures_are_values()
+    {
+        var calls = 0;
+        var nonces = new NonceManager(s_account, _ =>
+            Task.FromResult(Interlocked.Increment(ref calls) == 1 ? RpcResult<ulong>.Ok(1) : RpcResult<ulong>.Fail(RpcError.TimeoutError("node down"))));
+        await nonces.InitialiseAsync();
+        Assert.Null(await nonces.OnSendErrorAsync(RpcError.NodeError(-32000, "insufficient funds for gas * price + value")));
+        Assert.Null(await nonces.OnSendErrorAsync(RpcError.TransportError("reset")));
+        Assert.Equal(1, calls);
+
+        var failed = await nonces.OnSendErrorAsync(RpcError.NodeError(-32000, "Nonce too low"));
+        Assert.Equal(RpcErrorKind.Timeout, failed!.Value.Error!.Kind);
+        Assert.Equal(1UL, nonces.Reserve());
+    }
+
+    [Fact]
+    public async Task Concurrent_reservations_are_unique_and_dense_even_with_reconciliation()
+    {
+        var nodeCount = 100UL;
+        var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(Interlocked.Read(ref nodeCount))));
+        await nonces.InitialiseAsync();
+        var seen = new ConcurrentBag<ulong>();
+        var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                seen.Add(nonces.Reserve());
+                if (i % 500 == 0)
+                {
+                    await nonces.OnSendErrorAsync(RpcError.NodeError(-32000, "nonce too low"));
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        Assert.Equal(8000, seen.Count);
+        Assert.Equal(8000, seen.Distinct().Count());
+        Assert.Equal(100UL, seen.Min());
+        Assert.Equal(8099UL, seen.Max());
+    }
+}
