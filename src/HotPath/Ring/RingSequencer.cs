@@ -167,7 +167,9 @@ public abstract class RingSequencer
         }
     }
 
-    /// <summary>Any thread: whether <paramref name="sequence"/> has been published (and not yet lapped).</summary>
+    /// <summary>
+    /// Any thread: whether <paramref name="sequence"/> has been published (multi producer: on the current lap of its slot).
+    /// </summary>
     public bool IsAvailable(long sequence) =>
         _isMulti
             ? Volatile.Read(ref _available[(int)(sequence & _mask)]) == (int)(sequence >> _indexShift)

@@ -50,6 +50,7 @@ public sealed class BinanceParser
     private readonly SymbolTable _symbols;
     private readonly int[] _priceDecimals;
     private readonly int[] _quantityDecimals;
+    private int _jsonLength; // length of the span the current reader walks, to tell truncation from malformation
 
     /// <param name="market">Spot or USD-M futures shapes.</param>
     /// <param name="venue">The venue id written into every message.</param>
@@ -112,7 +113,7 @@ public sealed class BinanceParser
         }
         catch (JsonException ex)
         {
-            error = ClassifyJsonError(ex, frame.Length);
+            error = ClassifyJsonError(ex, _jsonLength);
             result = ParseResult.Rejected;
         }
 
@@ -162,6 +163,45 @@ public sealed class BinanceParser
 
     private ParseResult ParseFrameCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
     {
+        // Fast path for the combined stream exactly as Binance writes it, {"stream":"<name>","data":{...}}: the wrapper
+        // is matched on bytes and the reader walks only the payload. Anything else takes the general path below.
+        if (frame.StartsWith("{\"stream\":\""u8) && frame[^1] == (byte)'}')
+        {
+            ReadOnlySpan<byte> afterPrefix = frame[11..];
+            int quote = afterPrefix.IndexOf((byte)'"');
+            if (quote >= 0 && afterPrefix[(quote + 1)..].StartsWith(",\"data\":{"u8))
+            {
+                ReadOnlySpan<byte> stream = afterPrefix[..quote];
+                if (stream.IndexOf((byte)'\\') < 0)
+                {
+                    if (IsIgnoredStream(stream))
+                    {
+                        error = ParseError.None;
+                        return ParseResult.Ignored;
+                    }
+
+                    ReadOnlySpan<byte> payload = afterPrefix[(quote + 9)..^1];
+                    _jsonLength = payload.Length;
+                    var payloadReader = new Utf8JsonReader(payload, isFinalBlock: true, state: default);
+                    if (!payloadReader.Read() || !payloadReader.Read())
+                    {
+                        error = ParseError.TruncatedJson;
+                        return ParseResult.Rejected;
+                    }
+
+                    ParseResult fast = ParsePayload(ref payloadReader, output, out error);
+                    if (fast == ParseResult.Message && payloadReader.Read())
+                    {
+                        error = ParseError.MalformedJson; // something after the data object inside the wrapper
+                        return ParseResult.Rejected;
+                    }
+
+                    return fast;
+                }
+            }
+        }
+
+        _jsonLength = frame.Length;
         var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -552,6 +592,7 @@ public sealed class BinanceParser
 
         int priceDecimals = _priceDecimals[instrument.Value];
         int quantityDecimals = _quantityDecimals[instrument.Value];
+        _jsonLength = body.Length;
         var reader = new Utf8JsonReader(body, isFinalBlock: true, state: default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {

@@ -123,7 +123,10 @@ public sealed class OkxBookParser
         int channelStart = -1, channelLength = 0, instStart = -1, instLength = 0;
         int action = 0; // 1 snapshot, 2 update, -1 other
         int dataStart = -1, dataEnd = -1;
-        bool seenArg = false;
+        bool seenArg = false, dataParsed = false;
+        ParseError dataError;
+        InstrumentId instrument = default;
+        InstrumentSpec? spec = null;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -197,7 +200,7 @@ public sealed class OkxBookParser
             }
             else if (reader.ValueTextEquals("data"u8))
             {
-                if (dataStart >= 0)
+                if (dataStart >= 0 || dataParsed)
                 {
                     return Reject(ParseError.DuplicateField, out error);
                 }
@@ -207,10 +210,24 @@ public sealed class OkxBookParser
                     return Reject(ParseError.WrongShape, out error);
                 }
 
-                // Parsed after this loop, once the channel and instrument are known (OKX sends arg first; JSON does not promise it).
-                dataStart = (int)reader.TokenStartIndex;
-                reader.Skip();
-                dataEnd = (int)reader.BytesConsumed;
+                if (action > 0 && IsBookChannel(frame, channelStart, channelLength) && TryResolve(frame, instStart, instLength, out instrument, out spec))
+                {
+                    // The usual order (arg, action, data): parse in place, one pass over the levels.
+                    LastRejectedInstrument = instrument;
+                    dataParsed = true;
+                    dataError = ParseData(ref reader, 0, action == 1, output);
+                    if (dataError != ParseError.None)
+                    {
+                        return Reject(dataError, out error);
+                    }
+                }
+                else
+                {
+                    // Parsed after this loop, once the channel and instrument are known (JSON does not promise arg first).
+                    dataStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    dataEnd = (int)reader.BytesConsumed;
+                }
             }
             else
             {
@@ -241,14 +258,13 @@ public sealed class OkxBookParser
             return Reject(ParseError.MissingField, out error);
         }
 
-        ReadOnlySpan<byte> channel = frame.Slice(channelStart, channelLength);
-        if (!channel.SequenceEqual("books"u8) && !channel.SequenceEqual("books-l2-tbt"u8) && !channel.SequenceEqual("books50-l2-tbt"u8))
+        if (!IsBookChannel(frame, channelStart, channelLength))
         {
             OtherChannelFrames++;
             return Ignore(out error);
         }
 
-        if (instStart < 0 || action == 0 || dataStart < 0)
+        if (instStart < 0 || action == 0 || (dataStart < 0 && !dataParsed))
         {
             return Reject(ParseError.MissingField, out error);
         }
@@ -258,21 +274,27 @@ public sealed class OkxBookParser
             return Reject(ParseError.WrongShape, out error);
         }
 
-        if (!_symbols.TryGet(frame.Slice(instStart, instLength), out InstrumentId instrument)
-            || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
+        bool snapshot = action == 1;
+        if (!dataParsed)
         {
-            return Reject(ParseError.UnknownSymbol, out error);
+            if (!TryResolve(frame, instStart, instLength, out instrument, out spec))
+            {
+                return Reject(ParseError.UnknownSymbol, out error);
+            }
+
+            LastRejectedInstrument = instrument; // cleared below on success
+            var dataReader = new Utf8JsonReader(frame[dataStart..dataEnd], isFinalBlock: true, state: default);
+            dataReader.Read(); // StartArray, checked above
+            error = ParseData(ref dataReader, dataStart, snapshot, output);
+            if (error != ParseError.None)
+            {
+                return ParseResult.Rejected;
+            }
         }
 
-        LastRejectedInstrument = instrument; // cleared below on success
-        bool snapshot = action == 1;
         output.Kind = snapshot ? TickKind.Snapshot : TickKind.Delta;
         output.Instrument = instrument;
-        error = ParseData(frame, dataStart, dataEnd, snapshot, output);
-        if (error == ParseError.None)
-        {
-            error = ConvertLevels(frame, spec, snapshot, output);
-        }
+        error = ConvertLevels(frame, spec!, snapshot, output);
 
         if (error != ParseError.None)
         {
@@ -284,10 +306,10 @@ public sealed class OkxBookParser
     }
 
     /// <summary>Reads <c>data:[{asks,bids,ts,checksum,seqId,prevSeqId}]</c>: header fields and the raw level strings.</summary>
-    private ParseError ParseData(ReadOnlySpan<byte> frame, int start, int end, bool snapshot, BookMessage output)
+    /// <remarks><paramref name="reader"/> is on the array's StartArray; <paramref name="start"/> is added to its token
+    /// positions to make them frame-relative (non-zero when it reads a slice of the frame).</remarks>
+    private ParseError ParseData(ref Utf8JsonReader reader, int start, bool snapshot, BookMessage output)
     {
-        var reader = new Utf8JsonReader(frame[start..end], isFinalBlock: true, state: default);
-        reader.Read(); // StartArray, checked by the caller
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return ParseError.WrongShape; // empty data array, or not objects
@@ -418,6 +440,30 @@ public sealed class OkxBookParser
         }
 
         return ParseError.None;
+    }
+
+    private static bool IsBookChannel(ReadOnlySpan<byte> frame, int start, int length)
+    {
+        if (start < 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> channel = frame.Slice(start, length);
+        return channel.SequenceEqual("books"u8) || channel.SequenceEqual("books-l2-tbt"u8) || channel.SequenceEqual("books50-l2-tbt"u8);
+    }
+
+    private bool TryResolve(ReadOnlySpan<byte> frame, int start, int length, out InstrumentId instrument, out InstrumentSpec? spec)
+    {
+        spec = null;
+        instrument = default;
+        if (start < 0 || !_symbols.TryGet(frame.Slice(start, length), out instrument) || instrument.Value >= _specs.Length)
+        {
+            return false;
+        }
+
+        spec = _specs[instrument.Value];
+        return spec is not null;
     }
 
     /// <summary>Reads <c>[[px,sz,"0",n],…]</c> keeping the px/sz string positions (frame-relative).</summary>

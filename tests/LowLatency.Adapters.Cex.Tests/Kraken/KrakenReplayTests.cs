@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using LowLatency.Adapters.Cex.Common;
+using LowLatency.Adapters.Cex.Tape;
+using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Primitives;
+using LowLatency.Testing.Anvil;
+
+namespace LowLatency.Adapters.Cex.Tests.Kraken;
+
+/// <summary>KRAKEN.ws.50.0 (2021, ten pairs on book-1000, a checksum on every update) end to end.</summary>
+public sealed class KrakenReplayTests
+{
+    private static readonly Lazy<CaptureTape> s_tape = new(KrakenReplayHarness.LoadTape);
+
+    [Fact]
+    public void Recording_replays_with_every_checksum_verified_and_matches_an_independent_reference()
+    {
+        CaptureTape tape = s_tape.Value;
+        var harness = new KrakenReplayHarness();
+        int published = harness.Replay(tape);
+        KrakenReferenceBooks reference = BuildReference(tape);
+
+        // The capture is consistent under Kraken's documented algorithm (string-based, independent code)...
+        Assert.Equal(4269, reference.ChecksumsChecked);
+        Assert.Equal(0, reference.ChecksumMismatches);
+
+        // ...and the engine parsed every book frame (10 snapshots + 4269 updates) and recognised the rest.
+        Assert.Equal(ParseError.None, harness.Parser.Counters.TotalRejected == 0 ? ParseError.None : harness.Parser.LastError);
+        Assert.Equal(0, tape.MalformedLines);
+        Assert.Equal(4279, published);
+        Assert.Equal(42, harness.Parser.Events); // systemStatus, 10 subscriptionStatus, 31 heartbeats
+        Assert.Equal(0, harness.Parser.VenueErrors);
+
+        VenueIntegrity integrity = harness.Books.Integrity(KrakenReplayHarness.Venue);
+        Assert.Equal(0, integrity.Errors);
+        Assert.Equal(0, integrity.Resyncs);
+        Assert.Equal(10, integrity.Snapshots);
+
+        long deltas = 0;
+        foreach (string pair in KrakenReplayHarness.TapeSymbols)
+        {
+            int index = harness.BookIndex(pair);
+            ref readonly BookSyncState state = ref harness.Books.State(index);
+            Assert.Equal(BookStatus.Live, state.Status);
+            Assert.True(harness.Books.IsTradeable(index));
+            Assert.Equal(1000, state.TruncateDepth); // from "book-1000"
+            Assert.True(harness.Books.Book(index).BidCount <= 1000 && harness.Books.Book(index).AskCount <= 1000);
+            deltas += state.Counters.DeltasApplied;
+            AssertSameBook(reference, pair, harness.Books.Book(index));
+        }
+
+        Assert.Equal(4269, deltas);
+    }
+
+    [Theory]
+    [InlineData("KRAKEN.ws.48.0")]
+    [InlineData("KRAKEN.ws.49.0")]
+    public void Trade_and_ticker_sessions_are_recognised_and_ignored(string file)
+    {
+        CaptureTape tape = CaptureTape.Load(Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", file));
+        var harness = new KrakenReplayHarness();
+
+        Assert.Equal(0, harness.Replay(tape));
+        Assert.Equal(0, harness.Parser.Counters.TotalRejected);
+        Assert.True(harness.Parser.OtherChannelFrames > 0);
+        Assert.True(harness.Parser.Events > 0);
+    }
+
+    [Fact]
+    public void A_flipped_volume_fails_the_checksum_and_only_that_book_resyncs()
+    {
+        CaptureTape tape = s_tape.Value;
+        int record = FindTopUpdate(tape, "XMR/USD", skip: 20);
+        var harness = new KrakenReplayHarness();
+        harness.Replay(tape, flipRecord: record);
+
+        AssertOnlyBookResynced(harness, "XMR/USD");
+    }
+
+    [Fact]
+    public void A_dropped_update_is_caught_by_the_next_checksum()
+    {
+        CaptureTape tape = s_tape.Value;
+        int record = FindTopUpdate(tape, "SC/EUR", skip: 20);
+        var harness = new KrakenReplayHarness();
+        harness.Replay(tape, dropRecord: record);
+
+        AssertOnlyBookResynced(harness, "SC/EUR");
+    }
+
+    [Fact]
+    public void A_flipped_snapshot_volume_is_caught_by_the_first_update_checksum()
+    {
+        CaptureTape tape = s_tape.Value;
+        int snapshot = -1;
+        for (int i = 0; i < tape.Count && snapshot < 0; i++)
+        {
+            string text = Encoding.UTF8.GetString(tape.Payload(in tape[i]));
+            if (text.Contains("\"as\":", StringComparison.Ordinal) && text.EndsWith("\"ETH/CHF\"]", StringComparison.Ordinal))
+            {
+                snapshot = i;
+            }
+        }
+
+        var harness = new KrakenReplayHarness();
+        harness.Replay(tape, flipRecord: snapshot, flipKey: "\"bs\":[[\"");
+
+        AssertOnlyBookResynced(harness, "ETH/CHF");
+    }
+
+    [Fact]
+    public void Replay_allocates_nothing_after_warm_up()
+    {
+        CaptureTape tape = s_tape.Value;
+        new KrakenReplayHarness().Replay(tape); // JIT and static warm-up
+        var harness = new KrakenReplayHarness();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int published = harness.Replay(tape);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(4279, published);
+        Assert.Equal(0, allocated);
+    }
+
+    private static void AssertOnlyBookResynced(KrakenReplayHarness harness, string corrupted)
+    {
+        VenueIntegrity integrity = harness.Books.Integrity(KrakenReplayHarness.Venue);
+        Assert.Equal(1, integrity.ChecksumFailures);
+        Assert.Equal(1, integrity.Resyncs);
+        foreach (string pair in KrakenReplayHarness.TapeSymbols)
+        {
+            int index = harness.BookIndex(pair);
+            ref readonly BookSyncState state = ref harness.Books.State(index);
+            if (pair == corrupted)
+            {
+                Assert.Equal(BookStatus.Resync, state.Status);
+                Assert.Equal(1, state.Counters.ChecksumFailures);
+                Assert.False(harness.Books.IsTradeable(index));
+                Assert.True(harness.Books.NeedsSnapshot(index));
+            }
+            else
+            {
+                Assert.Equal(BookStatus.Live, state.Status);
+                Assert.Equal(0, state.Counters.ChecksumFailures);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The record of the first update of <paramref name="pair"/> (after <paramref name="skip"/>) whose first ask is a
+    /// non-zero volume that ends up in the top 10: a change the checksum must see.
+    /// </summary>
+    private static int FindTopUpdate(CaptureTape tape, string pair, int skip)
+    {
+        var reference = new KrakenReferenceBooks();
+        int seen = 0;
+        for (int i = 0; i < tape.Count; i++)
+        {
+            if (tape[i].Kind != CaptureRecordKind.Received)
+            {
+                continue;
+            }
+
+            string text = Encoding.UTF8.GetString(tape.Payload(in tape[i]));
+            if (reference.Apply(text) != pair)
+            {
+                continue;
+            }
+
+            int at = text.IndexOf("{\"a\":[[\"", StringComparison.Ordinal);
+            if (at < 0 || seen++ < skip)
+            {
+                continue;
+            }
+
+            string px = text[(at + 8)..text.IndexOf('"', at + 8)];
+            decimal price = decimal.Parse(px, CultureInfo.InvariantCulture);
+            var asks = reference.Books[pair].Asks;
+            if (asks.Keys.Take(10).Contains(price))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("no suitable update in the tape");
+    }
+
+    private static KrakenReferenceBooks BuildReference(CaptureTape tape)
+    {
+        var reference = new KrakenReferenceBooks();
+        for (int i = 0; i < tape.Count; i++)
+        {
+            if (tape[i].Kind == CaptureRecordKind.Received)
+            {
+                reference.Apply(Encoding.UTF8.GetString(tape.Payload(in tape[i])));
+            }
+        }
+
+        return reference;
+    }
+
+    private static void AssertSameBook(KrakenReferenceBooks reference, string pair, L2Book book)
+    {
+        var (bids, asks) = reference.Books[pair];
+        int decimals = KrakenReplayHarness.PriceDecimalsOf(pair);
+        AssertSameSide(bids.Keys.ToList(), bids.Values.Select(v => v.Vol).ToList(), book.Bids, decimals);
+        AssertSameSide(asks.Keys.ToList(), asks.Values.Select(v => v.Vol).ToList(), book.Asks, decimals);
+    }
+
+    private static void AssertSameSide(List<decimal> prices, List<string> volumes, ReadOnlySpan<BookLevel> levels, int priceDecimals)
+    {
+        Assert.Equal(prices.Count, levels.Length);
+        for (int i = 0; i < prices.Count; i++)
+        {
+            Assert.Equal(prices[i], levels[i].Price.Raw / (decimal)FixedPoint.Pow10(priceDecimals));
+            Assert.Equal(decimal.Parse(volumes[i], CultureInfo.InvariantCulture), levels[i].Quantity.Raw / (decimal)FixedPoint.Pow10(KrakenReplayHarness.VolumeDecimals));
+        }
+    }
+}
