@@ -22,6 +22,10 @@ public static class FixedPoint
     /// Rejects (returns false): empty input, signs, exponents, non-digits, more than one '.', non-zero digits
     /// beyond the scale (the price would be silently rounded) and anything that overflows a long.
     /// </summary>
+    /// <remarks>
+    /// No division per digit: the first 18 digits cannot overflow, so only longer inputs take the checked step, and the
+    /// final scaling is one 128-bit multiply (BookTickerParseBenchmarks showed the per-digit division dominating).
+    /// </remarks>
     public static bool TryParse(ReadOnlySpan<byte> utf8, int decimals, out long raw)
     {
         raw = 0;
@@ -31,15 +35,13 @@ public static class FixedPoint
         }
 
         ulong value = 0;
+        int digits = 0;
         int fractionDigits = -1; // -1: before the point
-        bool anyDigit = false;
         for (int i = 0; i < utf8.Length; i++)
         {
-            uint c = utf8[i];
-            uint d = c - '0';
+            uint d = (uint)utf8[i] - '0';
             if (d <= 9)
             {
-                anyDigit = true;
                 if (fractionDigits >= 0)
                 {
                     if (fractionDigits == decimals)
@@ -50,21 +52,22 @@ public static class FixedPoint
                             return false;
                         }
 
+                        digits = Math.Max(digits, 1);
                         continue;
                     }
 
                     fractionDigits++;
                 }
 
-                // value * 10 + d must stay <= long.MaxValue
-                if (value > (ulong)(long.MaxValue - d) / 10)
+                if (digits >= 18 && value > (ulong)(long.MaxValue - d) / 10)
                 {
                     return false;
                 }
 
                 value = (value * 10) + d;
+                digits++;
             }
-            else if (c == '.' && fractionDigits < 0)
+            else if (utf8[i] == (byte)'.' && fractionDigits < 0)
             {
                 fractionDigits = 0;
             }
@@ -74,7 +77,7 @@ public static class FixedPoint
             }
         }
 
-        if (!anyDigit)
+        if (digits == 0)
         {
             return false;
         }
@@ -82,13 +85,13 @@ public static class FixedPoint
         int scaleUp = decimals - Math.Max(fractionDigits, 0);
         if (scaleUp > 0)
         {
-            ulong mul = (ulong)s_pow10[scaleUp];
-            if (value > (ulong)long.MaxValue / mul)
+            ulong high = Math.BigMul(value, (ulong)s_pow10[scaleUp], out ulong low);
+            if (high != 0 || low > long.MaxValue)
             {
                 return false;
             }
 
-            value *= mul;
+            value = low;
         }
 
         raw = (long)value;

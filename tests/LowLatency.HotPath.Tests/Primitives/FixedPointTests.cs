@@ -88,4 +88,62 @@ public sealed class FixedPointTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(1_234_567_890_000L * 10_000, sum);
     }
+
+    [Fact]
+    public void Parse_agrees_with_an_arbitrary_precision_reference_on_random_inputs()
+    {
+        var random = new Random(12345);
+        byte[] alphabet = "0123456789..9-"u8.ToArray();
+        var buffer = new byte[24];
+        int accepted = 0;
+        for (int n = 0; n < 200_000; n++)
+        {
+            int length = random.Next(0, buffer.Length);
+            for (int i = 0; i < length; i++)
+            {
+                buffer[i] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            int decimals = random.Next(0, 19);
+            string text = Encoding.ASCII.GetString(buffer, 0, length);
+            bool expected = ReferenceParse(text, decimals, out long expectedRaw);
+            bool actual = FixedPoint.TryParse(buffer.AsSpan(0, length), decimals, out long raw);
+            Assert.True(expected == actual && (!expected || expectedRaw == raw), $"'{text}' @ {decimals}: {expected}/{expectedRaw} vs {actual}/{raw}");
+            accepted += actual ? 1 : 0;
+        }
+
+        Assert.True(accepted > 10_000, "the random inputs must exercise the accepting path too");
+    }
+
+    /// <summary>The contract written the slow, obvious way with BigInteger.</summary>
+    private static bool ReferenceParse(string text, int decimals, out long raw)
+    {
+        raw = 0;
+        int point = text.IndexOf('.', StringComparison.Ordinal);
+        string integer = point < 0 ? text : text[..point];
+        string fraction = point < 0 ? string.Empty : text[(point + 1)..];
+        if (integer.Length + fraction.Length == 0 || !(integer + fraction).All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        if (fraction.Length > decimals)
+        {
+            if (fraction[decimals..].Any(c => c != '0'))
+            {
+                return false;
+            }
+
+            fraction = fraction[..decimals];
+        }
+
+        System.Numerics.BigInteger value = System.Numerics.BigInteger.Parse("0" + integer + fraction.PadRight(decimals, '0'), System.Globalization.CultureInfo.InvariantCulture);
+        if (value > long.MaxValue)
+        {
+            return false;
+        }
+
+        raw = (long)value;
+        return true;
+    }
 }

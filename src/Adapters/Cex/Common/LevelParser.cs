@@ -13,7 +13,7 @@ public static class LevelParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParsePrice(ReadOnlySpan<byte> text, int decimals, out Price price, out ParseError error)
     {
-        if (TryParseFixed(text, decimals, out long raw))
+        if (FixedPoint.TryParse(text, decimals, out long raw))
         {
             price = new Price(raw);
             error = raw > 0 ? ParseError.None : ParseError.ZeroPrice;
@@ -29,7 +29,7 @@ public static class LevelParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParseQuantity(ReadOnlySpan<byte> text, int decimals, out Quantity quantity, out ParseError error)
     {
-        if (TryParseFixed(text, decimals, out long raw))
+        if (FixedPoint.TryParse(text, decimals, out long raw))
         {
             quantity = new Quantity(raw);
             error = ParseError.None;
@@ -39,82 +39,6 @@ public static class LevelParser
         quantity = default;
         error = Classify(text, decimals);
         return false;
-    }
-
-    /// <summary>
-    /// Same contract as <see cref="FixedPoint.TryParse"/> (unsigned plain decimal, no digits beyond the scale except
-    /// trailing zeros, fits a long) without a division per digit: the first 18 digits cannot overflow, so only longer
-    /// inputs take the checked path, and the final scaling uses a 128-bit multiply.
-    /// </summary>
-    public static bool TryParseFixed(ReadOnlySpan<byte> text, int decimals, out long raw)
-    {
-        raw = 0;
-        if (text.IsEmpty || (uint)decimals > FixedPoint.MaxDecimals)
-        {
-            return false;
-        }
-
-        ulong value = 0;
-        int digits = 0;
-        int fractionDigits = -1;
-        for (int i = 0; i < text.Length; i++)
-        {
-            uint d = (uint)text[i] - '0';
-            if (d <= 9)
-            {
-                if (fractionDigits >= 0)
-                {
-                    if (fractionDigits == decimals)
-                    {
-                        if (d != 0)
-                        {
-                            return false;
-                        }
-
-                        digits = Math.Max(digits, 1);
-                        continue;
-                    }
-
-                    fractionDigits++;
-                }
-
-                if (digits >= 18 && value > (ulong)(long.MaxValue - d) / 10)
-                {
-                    return false;
-                }
-
-                value = (value * 10) + d;
-                digits++;
-            }
-            else if (text[i] == (byte)'.' && fractionDigits < 0)
-            {
-                fractionDigits = 0;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        if (digits == 0)
-        {
-            return false;
-        }
-
-        int scaleUp = decimals - Math.Max(fractionDigits, 0);
-        if (scaleUp > 0)
-        {
-            ulong high = Math.BigMul(value, (ulong)FixedPoint.Pow10(scaleUp), out ulong low);
-            if (high != 0 || low > long.MaxValue)
-            {
-                return false;
-            }
-
-            value = low;
-        }
-
-        raw = (long)value;
-        return true;
     }
 
     /// <summary>Why <see cref="FixedPoint.TryParse"/> rejected <paramref name="text"/>.</summary>
