@@ -7,6 +7,8 @@ using System.Text.Json;
 using FrameResult = LowLatency.Adapters.Cex.Common.ParseResult;
 using LowLatency.Adapters.Cex.Replay;
 using LowLatency.Host.Configuration;
+using LowLatency.Kernels;
+using LowLatency.Kernels.EdgeSweep;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
@@ -88,7 +90,9 @@ internal static class ReplayCommand
     private static int Run(ReplaySession session, EngineOptions options, bool recordedSpeed, string? print, int depth, TextWriter stdout, TextWriter stderr)
     {
         var opportunities = new RingBuffer<Opportunity>(1 << 12, ProducerType.Single, WaitStrategyKind.Yielding);
-        var pipeline = new ReplayPipeline(session, venue => options.TakerFees.TryGetValue(venue, out double fee) ? fee : 0.001, options.ThresholdBps, opportunities);
+        using var kernels = new KernelHost(new EdgeSweepShape(Math.Max(1, session.Instruments.Count), Math.Max(2, session.Venues.Count)));
+        var pipeline = new ReplayPipeline(session, venue => options.TakerFees.TryGetValue(venue, out double fee) ? fee : 0.001, options.ThresholdBps, opportunities,
+            kernels, options.FullSweepMinTouched);
         var drain = new OpportunityPrinter(pipeline, print == "opportunities" ? stdout : null);
         var drainProcessor = new BatchEventProcessor<Opportunity, OpportunityPrinter>(opportunities, opportunities.NewBarrier(), drain);
         opportunities.AddGatingSequences(drainProcessor.Sequence);

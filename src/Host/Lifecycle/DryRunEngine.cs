@@ -3,6 +3,8 @@ using System.Globalization;
 using LowLatency.Adapters.Cex.Simulated;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
+using LowLatency.Kernels;
+using LowLatency.Kernels.EdgeSweep;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
@@ -56,7 +58,8 @@ public sealed class DryRunEngine
         var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Blocking);
         var books = new BookSet(specs);
         var edges = new EdgeStage(instruments, venues, priceDecimals, fees, _options.ThresholdBps);
-        var strategy = new StrategyState(books, edges, opportunityRing);
+        using var kernels = new KernelHost(new EdgeSweepShape(instruments, venues));
+        var strategy = new StrategyState(books, edges, opportunityRing, kernels, _options.FullSweepMinTouched);
         var strategyProcessor = new BatchEventProcessor<TickEvent, StrategyHandler>(marketRing, marketRing.NewBarrier(), new StrategyHandler(strategy));
         marketRing.AddGatingSequences(strategyProcessor.Sequence);
 
@@ -109,7 +112,7 @@ public sealed class DryRunEngine
         }) { Name = "sim-market", IsBackground = true };
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dry-run on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, log {_options.LogPath}"));
+            $"dry-run on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_options.LogPath}"));
         strategyThread.Start();
         producerThread.Start();
 

@@ -102,7 +102,7 @@ public sealed class EdgeStage
     /// <summary>Instruments touched since the last evaluation.</summary>
     public int TouchedCount => _touchedCount;
 
-    /// <summary>Net edges of the last evaluation, [(instrument * venues + buy) * venues + sell]; NaN where no edge exists.</summary>
+    /// <summary>Net edges of the last evaluation, [(instrument * venues + buy) * venues + sell]; <see cref="EdgeMath.NoEdge"/> where no edge exists.</summary>
     public ReadOnlySpan<double> NetBps => _netBps;
 
     /// <summary>
@@ -191,15 +191,15 @@ public sealed class EdgeStage
             int qb = quoteBase + b;
             int pairBase = qb * venues;
             double buyAsk = _ask[qb];
-            bool buyOk = _tradeable[qb] != 0 && buyAsk > 0;
+            bool buyOk = EdgeMath.IsUsablePrice(_tradeable[qb] != 0, buyAsk);
             for (int s = 0; s < venues; s++)
             {
                 int qs = quoteBase + s;
                 double sellBid = _bid[qs];
-                if (!buyOk || s == b || _tradeable[qs] == 0 || !(sellBid > 0))
+                if (!buyOk || s == b || !EdgeMath.IsUsablePrice(_tradeable[qs] != 0, sellBid))
                 {
-                    _netBps[pairBase + s] = double.NaN;
-                    _grossBps[pairBase + s] = double.NaN;
+                    _netBps[pairBase + s] = EdgeMath.NoEdge;
+                    _grossBps[pairBase + s] = EdgeMath.NoEdge;
                     continue;
                 }
 
@@ -224,7 +224,7 @@ public sealed class EdgeStage
                 int p = pairBase + s;
                 double net = _netBps[p];
 
-                // NaN compares false: an invalid pair never passes and clears its emission memory.
+                // NoEdge (and NaN from a misbehaving sweeper) never passes and clears the pair's emission memory.
                 if (!(net >= _thresholdBps))
                 {
                     _emittedBuyAsk[p] = 0;

@@ -7,7 +7,7 @@ namespace LowLatency.HotPath.Strategy;
 /// </summary>
 /// <remarks>
 /// Layout: quotes are [instrument * venues + venue]; outputs are [(instrument * venues + buyVenue) * venues + sellVenue].
-/// An untradeable quote (flag 0), a non-positive price, or buy == sell yields <see cref="double.NaN"/> in both outputs.
+/// A quote that is not usable (<see cref="EdgeMath.IsUsablePrice"/>) or buy == sell yields <see cref="EdgeMath.NoEdge"/> in both outputs.
 /// </remarks>
 public interface IEdgeSweeper
 {

@@ -1,9 +1,9 @@
+using LowLatency.Testing;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
-using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Cex.Tests.Kraken;
 
@@ -65,7 +65,7 @@ internal sealed class KrakenReplayHarness
     public BookMessage Scratch { get; } = new(1024);
 
     public static CaptureTape LoadTape() =>
-        CaptureTape.Load(Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", "KRAKEN.ws.50.0"));
+        CaptureTape.Load(Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "KRAKEN.ws.50.0"));
 
     public int BookIndex(string symbol) => Books.IndexOf(Venue, new InstrumentId((ushort)(IndexOfSymbol(symbol) + 1)));
 

@@ -1,10 +1,10 @@
+using LowLatency.Testing;
 using System.Globalization;
 using System.Text;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
-using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Cex.Tests.Kraken;
 
@@ -58,7 +58,7 @@ public sealed class KrakenReplayTests
     [InlineData("KRAKEN.ws.49.0")]
     public void Trade_and_ticker_sessions_are_recognised_and_ignored(string file)
     {
-        CaptureTape tape = CaptureTape.Load(Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", file));
+        CaptureTape tape = CaptureTape.Load(Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", file));
         var harness = new KrakenReplayHarness();
 
         Assert.Equal(0, harness.Replay(tape));

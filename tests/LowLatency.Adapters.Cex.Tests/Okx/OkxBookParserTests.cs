@@ -1,9 +1,9 @@
+using LowLatency.Testing;
 using System.Text;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Okx;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
-using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Cex.Tests.Okx;
 
@@ -14,7 +14,7 @@ public sealed class OkxBookParserTests
     [Fact]
     public void Todays_format_fixture_parses_with_sequence_ids()
     {
-        byte[] json = File.ReadAllBytes(Path.Combine(RepoLocator.SharedData, "cex_ws", "format_fixtures_not_live", "okx_v5_ws_books_snapshot.json"));
+        byte[] json = File.ReadAllBytes(Path.Combine(SharedData.Root, "cex_ws", "format_fixtures_not_live", "okx_v5_ws_books_snapshot.json"));
         var parser = NewParser(out _);
         var output = new BookMessage(1024);
 

@@ -1,9 +1,9 @@
+using LowLatency.Testing;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Okx;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
-using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Cex.Tests.Okx;
 
@@ -50,7 +50,7 @@ internal sealed class OkxReplayHarness
     public BookMessage Scratch { get; } = new(1024);
 
     public static CaptureTape LoadTape() =>
-        CaptureTape.Load(Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", "OKX.ws.1.0"));
+        CaptureTape.Load(Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "OKX.ws.1.0"));
 
     public int BookIndex(string symbol) => Books.IndexOf(Venue, new InstrumentId((ushort)(IndexOfSymbol(symbol) + 1)));
 

@@ -1,9 +1,9 @@
+using LowLatency.Testing;
 using LowLatency.Adapters.Cex.Binance;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
-using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Cex.Tests.Replay;
 
@@ -55,14 +55,14 @@ internal sealed class BinanceReplayHarness
 
     public static CaptureTape LoadSpot() => CaptureTape.Load(
     [
-        Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", "BINANCE.ws.1.0"),
-        Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", "BINANCE.http.0.0"),
+        Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "BINANCE.ws.1.0"),
+        Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "BINANCE.http.0.0"),
     ]);
 
     public static CaptureTape LoadFutures() => CaptureTape.Load(
     [
-        Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", "BINANCE_FUTURES.ws.1.0"),
-        Path.Combine(RepoLocator.SharedData, "cex_ws", "cryptofeed", "BINANCE_FUTURES.http.0.0"),
+        Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "BINANCE_FUTURES.ws.1.0"),
+        Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "BINANCE_FUTURES.http.0.0"),
     ]);
 
     public static BinanceReplayHarness Spot() => new(BinanceMarket.Spot, SpotSymbols);

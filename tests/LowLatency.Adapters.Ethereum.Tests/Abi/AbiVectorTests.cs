@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Numerics;
 using System.Text.Json;
 using LowLatency.Adapters.Ethereum.Abi;
+using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Abi;
@@ -10,7 +11,7 @@ public sealed class AbiVectorTests
 {
     private static readonly Lazy<JsonElement> s_cases = new(() =>
     {
-        var path = Path.Combine(RepoLocator.SharedData, "eth", "ethers-testcases", "ethers__abi__shared.json.gz");
+        var path = Path.Combine(SharedData.Root, "eth", "ethers-testcases", "ethers__abi__shared.json.gz");
         using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
         using var doc = JsonDocument.Parse(gz);
         return doc.RootElement.Clone();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Transactions;
+using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Anvil;
@@ -55,7 +56,7 @@ internal static class AnvilTestKit
     /// <summary>The compiled ERC20 from @uniswap/v2-core (constructor(uint256 _totalSupply)).</summary>
     public static (byte[] Bytecode, string ConstructorInputs) Erc20Artifact()
     {
-        var root = RepoLocator.RepoRoot ?? throw new InvalidOperationException("repo root not found");
+        var root = SharedData.RepoRoot;
         var path = Path.Combine(root, "tools", "node_modules", "@uniswap", "v2-core", "build", "ERC20.json");
         if (!File.Exists(path))
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LowLatency.Adapters.Ethereum.Cli;
+using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Cli;
@@ -22,7 +23,7 @@ public sealed class EthCommandTests
 
     private static JsonElement SharedJson(string relative)
     {
-        var path = Path.Combine(RepoLocator.SharedData, "eth", relative);
+        var path = Path.Combine(SharedData.Root, "eth", relative);
         using Stream file = File.OpenRead(path);
         using Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
         using var doc = JsonDocument.Parse(stream);

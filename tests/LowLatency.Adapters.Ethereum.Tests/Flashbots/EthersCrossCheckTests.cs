@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LowLatency.Adapters.Ethereum.Flashbots;
 using LowLatency.Adapters.Ethereum.Transactions;
+using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Flashbots;
@@ -16,7 +17,7 @@ public sealed class EthersCrossCheckTests
     [Fact]
     public void Ethers_v6_produces_the_same_transaction_and_header_bytes_as_we_do()
     {
-        var root = RepoLocator.RepoRoot ?? throw new InvalidOperationException("repo root not found");
+        var root = SharedData.RepoRoot;
         var tools = Path.Combine(root, "tools");
         Assert.True(Directory.Exists(Path.Combine(tools, "node_modules", "ethers")), "ethers missing: run scripts/setup-node-tools.sh");
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

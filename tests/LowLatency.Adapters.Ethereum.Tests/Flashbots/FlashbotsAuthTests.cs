@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LowLatency.Adapters.Ethereum.Flashbots;
+using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Flashbots;
@@ -9,7 +10,7 @@ public sealed class FlashbotsAuthTests
 {
     private static JsonElement Vectors()
     {
-        var path = Path.Combine(RepoLocator.SharedData, "eth", "flashbots", "x_flashbots_signature_vectors.json");
+        var path = Path.Combine(SharedData.Root, "eth", "flashbots", "x_flashbots_signature_vectors.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.GetProperty("vectors").Clone();
     }

@@ -75,7 +75,7 @@ public sealed class EdgeStageTests
         stage.UpdateQuote(new InstrumentId(0), new VenueId(0), Level(9_990, 5), Level(10_000, 3), tradeable: true, 0, 0);
         stage.UpdateQuote(new InstrumentId(0), new VenueId(1), Level(10_100, 2), Level(10_110, 9), tradeable: false, 0, 0);
         Assert.Equal(0, stage.EvaluateTouched(ref sink, 0));
-        Assert.True(double.IsNaN(stage.NetBps[(0 * 3 + 0) * 3 + 1]));
+        Assert.Equal(EdgeMath.NoEdge, stage.NetBps[(0 * 3 + 0) * 3 + 1]);
     }
 
     [Fact]
@@ -170,8 +170,8 @@ public sealed class EdgeStageTests
                         int qb = (i * venues) + b;
                         int qs = (i * venues) + s;
                         bool ok = b != s && tradeable[qb] != 0 && tradeable[qs] != 0 && ask[qb] > 0 && bid[qs] > 0;
-                        netBps[p] = ok ? ((bid[qs] * (1 - takerFee[s])) - (ask[qb] * (1 + takerFee[b]))) / ask[qb] * 1e4 : double.NaN;
-                        grossBps[p] = ok ? (bid[qs] - ask[qb]) / ask[qb] * 1e4 : double.NaN;
+                        netBps[p] = ok ? ((bid[qs] * (1 - takerFee[s])) - (ask[qb] * (1 + takerFee[b]))) / ask[qb] * 1e4 : double.NegativeInfinity;
+                        grossBps[p] = ok ? (bid[qs] - ask[qb]) / ask[qb] * 1e4 : double.NegativeInfinity;
                     }
                 }
             }

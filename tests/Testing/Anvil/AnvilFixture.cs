@@ -73,8 +73,7 @@ public sealed class AnvilFixture : IDisposable
             return env;
         }
 
-        var root = RepoLocator.RepoRoot
-            ?? throw new InvalidOperationException("anvil: repo root not found (set LL_REPO_ROOT); then run scripts/setup-node-tools.sh");
+        var root = SharedData.RepoRoot;
         var path = Path.Combine(root, RelativeBinaryPath);
         if (!File.Exists(path))
         {

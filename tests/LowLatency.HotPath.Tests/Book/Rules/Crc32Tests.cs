@@ -25,4 +25,35 @@ public sealed class Crc32Tests
         running = Crc32.Append(running, bytes.AsSpan(8));
         Assert.Equal(Crc32.Compute(bytes), Crc32.End(running));
     }
+
+    [Fact]
+    public void Slicing_by_eight_agrees_with_a_bitwise_crc_at_every_length_and_alignment()
+    {
+        var random = new Random(42);
+        byte[] bytes = new byte[300];
+        random.NextBytes(bytes);
+        for (int offset = 0; offset < 8; offset++)
+        {
+            for (int length = 0; length + offset <= bytes.Length; length += 7)
+            {
+                ReadOnlySpan<byte> span = bytes.AsSpan(offset, length);
+                Assert.Equal(Bitwise(span), Crc32.Compute(span));
+            }
+        }
+    }
+
+    private static uint Bitwise(ReadOnlySpan<byte> bytes)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
 }
