@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using LowLatency.Testing.Anvil;
+using LowLatency.Testing;
 
 namespace LowLatency.Benchmarks.Ethereum;
 
@@ -47,7 +47,7 @@ public static class EthersComparison
 
     private static string RunScript(string? argument)
     {
-        var root = RepoLocator.RepoRoot ?? throw new InvalidOperationException("repo root not found (set LL_REPO_ROOT)");
+        var root = SharedData.RepoRoot;
         var script = Path.Combine(root, "benchmarks", "LowLatency.Benchmarks", "Ethereum", "ethers", "bench.mjs");
         var tools = Path.Combine(root, "tools");
         if (!Directory.Exists(Path.Combine(tools, "node_modules", "ethers")))

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FrameError = LowLatency.Adapters.Cex.Common.ParseError;
 using FrameResult = LowLatency.Adapters.Cex.Common.ParseResult;
 using LowLatency.Adapters.Cex.Replay;
 using LowLatency.Host.Configuration;
@@ -231,6 +232,14 @@ internal static class ReplayCommand
             VenueIntegrity integrity = pipeline.Books.Integrity(venue.Id);
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {venue.Name}: {venue.Symbols.Count} instruments, {venue.Counters.Messages} messages, {venue.Counters.Ignored} ignored, {venue.Counters.TotalRejected} rejected; gaps {integrity.Gaps}, checksum failures {integrity.ChecksumFailures}, crossed {integrity.CrossedBooks}, stale {integrity.StaleDrops}, resyncs {integrity.Resyncs}, snapshots {integrity.Snapshots}"));
+            foreach (FrameError error in Enum.GetValues<FrameError>())
+            {
+                long count = error == FrameError.None ? 0 : venue.Counters.Rejected(error);
+                if (count > 0)
+                {
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    dropped {count} frame(s): {error}"));
+                }
+            }
         }
     }
 

@@ -124,4 +124,24 @@ public sealed partial class CliTests
         Assert.Equal(1, badExit);
         Assert.Contains("rejected", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Replay_of_a_damaged_capture_counts_and_names_every_dropped_frame()
+    {
+        string[] lines = File.ReadAllLines(Capture("BINANCE_FUTURES.ws.1.0"));
+        var damaged = new List<string>(lines);
+        int ticker = damaged.FindIndex(l => char.IsAsciiDigit(l[0]) && l.Contains("@bookTicker", StringComparison.Ordinal));
+        int depth = damaged.FindIndex(l => char.IsAsciiDigit(l[0]) && l.Contains("@depth", StringComparison.Ordinal));
+        damaged[ticker] = damaged[ticker].Replace("\"b\":\"", "\"b\":\"-", StringComparison.Ordinal); // negative price
+        damaged[depth] = damaged[depth][..(damaged[depth].Length / 2)]; // truncated frame
+        damaged.Insert(depth + 1, "1626992741.5: {not json");
+        string path = Path.Combine(Path.GetTempPath(), $"lowlatency-{Guid.NewGuid():N}-BINANCE_FUTURES.ws.1.0");
+        File.WriteAllLines(path, damaged);
+
+        (int exit, _, string error) = Invoke("replay", path, Capture("BINANCE_FUTURES.http.0.0"));
+        Assert.Equal(0, exit);
+        Assert.Contains("3 rejected", error, StringComparison.Ordinal);
+        Assert.Contains(": Negative", error, StringComparison.Ordinal);
+        Assert.Contains("Json", error, StringComparison.Ordinal);
+    }
 }
