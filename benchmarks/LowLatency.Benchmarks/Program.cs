@@ -15,7 +15,7 @@ using Perfolizer.Horology;
 namespace LowLatency.Benchmarks;
 
 /// <summary>
-/// <c>check [--quick] [--filter SUBSTRING]</c>: runs every benchmark and harness a budget names and prints
+/// <c>--check [--quick] [--filter SUBSTRING]</c>: runs every benchmark and harness a budget names and prints
 /// <c>name  measured  budget  PASS|FAIL</c> per budget, exiting 1 on any FAIL. Anything else goes to BenchmarkDotNet's
 /// own switcher (e.g. <c>--filter '*Ring*' --job short</c>).
 /// </summary>
@@ -23,9 +23,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "check")
+        int check = Array.IndexOf(args, "--check");
+        if (check >= 0)
         {
-            return Check(args.AsSpan(1));
+            return Check([.. args[..check], .. args[(check + 1)..]]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default));
