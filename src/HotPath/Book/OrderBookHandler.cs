@@ -141,6 +141,13 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
                 }
 
                 break;
+            case TickKind.Gap:
+                if (state.Status == BookStatus.Live)
+                {
+                    EnterResync(set, index, ref set.IntegrityRef(state.Venue).Gaps, ref state.Counters.Gaps);
+                }
+
+                break;
             default:
                 set.UnroutedEvents++;
                 break;

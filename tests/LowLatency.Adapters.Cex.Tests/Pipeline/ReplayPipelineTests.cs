@@ -192,4 +192,42 @@ public sealed class ReplayPipelineTests
         Assert.Equal("BTCUSDT", ReplaySession.Canonical(CaptureVenue.BinanceSpot, "BTCUSDT"));
         Assert.Equal("SUSHIUSDT-PERP", ReplaySession.Canonical(CaptureVenue.BinanceFutures, "SUSHIUSDT"));
     }
+
+    [Fact]
+    public void A_kraken_update_that_cannot_be_parsed_resyncs_its_book_and_only_its_book()
+    {
+        string[] lines = File.ReadAllLines(Capture("KRAKEN.ws.50.0"));
+        int update = Array.FindIndex(lines, l => char.IsAsciiDigit(l[0]) && l.Contains("\"b\":[[\"", StringComparison.Ordinal)
+            && l.Contains("XMR/USD", StringComparison.Ordinal) && !l.Contains("\"bs\"", StringComparison.Ordinal));
+        Assert.True(update > 0);
+        lines[update] = lines[update].Replace("\"b\":[[\"", "\"b\":[[\"-", StringComparison.Ordinal); // a negative price
+        string path = Path.Combine(Path.GetTempPath(), $"lowlatency-{Guid.NewGuid():N}-KRAKEN.ws.50.0");
+        File.WriteAllLines(path, lines);
+
+        (ReplayPipeline pipeline, RingBuffer<Opportunity> opportunities, Sequence drained) = NewPipeline([path], thresholdBps: 5);
+        for (int i = 0; i < pipeline.Session.Tape.Count; i++)
+        {
+            pipeline.Step(i);
+            drained.Value = opportunities.Cursor;
+        }
+
+        Assert.Equal(1, pipeline.Rejected);
+        VenueIntegrity integrity = pipeline.Books.Integrity(pipeline.Session.Venues[0].Id);
+        Assert.Equal(1, integrity.Gaps);
+        int xmr = -1;
+        for (int b = 0; b < pipeline.Books.Count; b++)
+        {
+            if (pipeline.SymbolOf(b) == "XMR/USD")
+            {
+                xmr = b;
+            }
+            else
+            {
+                Assert.Equal(BookStatus.Live, pipeline.Books.State(b).Status);
+            }
+        }
+
+        Assert.Equal(BookStatus.Resync, pipeline.Books.State(xmr).Status);
+        Assert.False(pipeline.Books.IsTradeable(xmr));
+    }
 }
