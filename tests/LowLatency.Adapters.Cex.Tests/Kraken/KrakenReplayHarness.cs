@@ -71,9 +71,10 @@ internal sealed class KrakenReplayHarness
 
     /// <summary>
     /// Replays every received frame; <paramref name="dropRecord"/> is skipped, and <paramref name="flipRecord"/>'s first
-    /// level after <paramref name="flipKey"/> gets a different (non-zero) volume. Returns the messages published.
+    /// level after <paramref name="flipKey"/> gets a different (non-zero) volume, and <paramref name="breakRecord"/>'s first
+    /// level price becomes unparsable (the parser must reject that frame). Returns the messages published.
     /// </summary>
-    public int Replay(CaptureTape tape, int dropRecord = -1, int flipRecord = -1, string flipKey = "\"a\":[[\"")
+    public int Replay(CaptureTape tape, int dropRecord = -1, int flipRecord = -1, string flipKey = "\"a\":[[\"", int breakRecord = -1)
     {
         int published = 0;
         ReadOnlySpan<CaptureRecord> records = tape.Records;
@@ -86,10 +87,18 @@ internal sealed class KrakenReplayHarness
             }
 
             ReadOnlySpan<byte> frame = tape.Payload(in record);
-            if (i == flipRecord)
+            if (i == flipRecord || i == breakRecord)
             {
                 frame.CopyTo(_edit);
-                FlipFirstVolume(_edit.AsSpan(0, frame.Length), flipKey);
+                if (i == flipRecord)
+                {
+                    FlipFirstVolume(_edit.AsSpan(0, frame.Length), flipKey);
+                }
+                else
+                {
+                    Okx.OkxReplayHarness.BreakFirstPrice(_edit.AsSpan(0, frame.Length));
+                }
+
                 frame = _edit.AsSpan(0, frame.Length);
             }
 

@@ -110,6 +110,32 @@ public sealed class KrakenReplayTests
     }
 
     [Fact]
+    public void A_rejected_deep_update_that_no_checksum_can_see_still_resyncs_its_book()
+    {
+        CaptureTape tape = s_tape.Value;
+        int record = FindUpdate(tape, "SC/EUR", skip: 20, minRank: 50);
+
+        // Control: simply losing that update goes unnoticed by the top-10 checksum for the rest of the session...
+        var silent = new KrakenReplayHarness();
+        silent.Replay(tape, dropRecord: record);
+        Assert.Equal(0, silent.Books.Integrity(KrakenReplayHarness.Venue).Errors);
+
+        // ...but when the parser rejects it, the book's next update carries the loss mark and the book resyncs.
+        var harness = new KrakenReplayHarness();
+        harness.Replay(tape, breakRecord: record);
+        Assert.Equal(1, harness.Parser.Counters.Rejected(ParseError.NotANumber));
+        Assert.True(harness.Parser.MarkedAfterLoss > 0);
+        VenueIntegrity integrity = harness.Books.Integrity(KrakenReplayHarness.Venue);
+        Assert.Equal(1, integrity.Gaps);
+        Assert.Equal(0, integrity.ChecksumFailures);
+        foreach (string pair in KrakenReplayHarness.TapeSymbols)
+        {
+            int index = harness.BookIndex(pair);
+            Assert.Equal(pair == "SC/EUR" ? BookStatus.Resync : BookStatus.Live, harness.Books.State(index).Status);
+        }
+    }
+
+    [Fact]
     public void Replay_allocates_nothing_after_warm_up()
     {
         CaptureTape tape = s_tape.Value;
@@ -152,7 +178,14 @@ public sealed class KrakenReplayTests
     /// The record of the first update of <paramref name="pair"/> (after <paramref name="skip"/>) whose first ask is a
     /// non-zero volume that ends up in the top 10: a change the checksum must see.
     /// </summary>
-    private static int FindTopUpdate(CaptureTape tape, string pair, int skip)
+    private static int FindTopUpdate(CaptureTape tape, string pair, int skip) => FindUpdate(tape, pair, skip, minRank: 0, maxRank: 10, asksOnly: true);
+
+    /// <summary>
+    /// The first update of <paramref name="pair"/> (after <paramref name="skip"/>) whose first level (the first ask with
+    /// <paramref name="asksOnly"/>) has a non-zero volume and ends up ranked in [<paramref name="minRank"/>,
+    /// <paramref name="maxRank"/>) on its side.
+    /// </summary>
+    private static int FindUpdate(CaptureTape tape, string pair, int skip, int minRank, int maxRank = int.MaxValue, bool asksOnly = false)
     {
         var reference = new KrakenReferenceBooks();
         int seen = 0;
@@ -169,16 +202,19 @@ public sealed class KrakenReplayTests
                 continue;
             }
 
-            int at = text.IndexOf("{\"a\":[[\"", StringComparison.Ordinal);
-            if (at < 0 || seen++ < skip)
+            int ask = text.IndexOf("{\"a\":[[\"", StringComparison.Ordinal);
+            int bid = asksOnly ? -1 : text.IndexOf("{\"b\":[[\"", StringComparison.Ordinal);
+            if ((ask < 0 && bid < 0) || seen++ < skip)
             {
                 continue;
             }
 
-            string px = text[(at + 8)..text.IndexOf('"', at + 8)];
-            decimal price = decimal.Parse(px, CultureInfo.InvariantCulture);
-            var asks = reference.Books[pair].Asks;
-            if (asks.Keys.Take(10).Contains(price))
+            bool isAsk = ask >= 0 && (bid < 0 || ask < bid);
+            int at = (isAsk ? ask : bid) + 8;
+            decimal price = decimal.Parse(text[at..text.IndexOf('"', at)], CultureInfo.InvariantCulture);
+            var side = isAsk ? reference.Books[pair].Asks : reference.Books[pair].Bids;
+            int rank = side.Keys.ToList().IndexOf(price);
+            if (rank >= minRank && rank < maxRank)
             {
                 return i;
             }

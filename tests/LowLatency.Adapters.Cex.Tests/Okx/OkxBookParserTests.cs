@@ -40,11 +40,14 @@ public sealed class OkxBookParserTests
     [InlineData("""{"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instType":"SPOT","last":"1"}]}""")]
     [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"px":"1","sz":"2"}]}""")]
     [InlineData("""{"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[],"bids":[],"ts":"1"}]}""")]
+    [InlineData("""{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["1","1"]],"bids":[],"ts":"1"}],"event":"subscribe"}""")]
     public void Events_and_other_channels_are_ignored(string frame)
     {
         var parser = NewParser(out _);
-        Assert.Equal(ParseResult.Ignored, parser.ParseFrame(Encoding.UTF8.GetBytes(frame), 0, 0, new BookMessage(16)));
+        var output = new BookMessage(16);
+        Assert.Equal(ParseResult.Ignored, parser.ParseFrame(Encoding.UTF8.GetBytes(frame), 0, 0, output));
         Assert.Equal(1, parser.Counters.Ignored);
+        Assert.Equal(0, output.BidCount + output.AskCount);
     }
 
     [Fact]

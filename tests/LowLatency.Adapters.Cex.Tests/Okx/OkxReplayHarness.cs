@@ -56,9 +56,10 @@ internal sealed class OkxReplayHarness
 
     /// <summary>
     /// Replays every received frame; <paramref name="dropRecord"/> is skipped, and <paramref name="flipRecord"/>'s first
-    /// level of <paramref name="flipSide"/> gets a different (non-zero) size. Returns the messages published.
+    /// level of <paramref name="flipSide"/> gets a different (non-zero) size, and <paramref name="breakRecord"/>'s first
+    /// level price becomes unparsable (the parser must reject that frame). Returns the messages published.
     /// </summary>
-    public int Replay(CaptureTape tape, int dropRecord = -1, int flipRecord = -1, string flipSide = "asks")
+    public int Replay(CaptureTape tape, int dropRecord = -1, int flipRecord = -1, string flipSide = "asks", int breakRecord = -1)
     {
         int published = 0;
         ReadOnlySpan<CaptureRecord> records = tape.Records;
@@ -71,10 +72,18 @@ internal sealed class OkxReplayHarness
             }
 
             ReadOnlySpan<byte> frame = tape.Payload(in record);
-            if (i == flipRecord)
+            if (i == flipRecord || i == breakRecord)
             {
                 frame.CopyTo(_edit);
-                FlipFirstSize(_edit.AsSpan(0, frame.Length), flipSide);
+                if (i == flipRecord)
+                {
+                    FlipFirstSize(_edit.AsSpan(0, frame.Length), flipSide);
+                }
+                else
+                {
+                    BreakFirstPrice(_edit.AsSpan(0, frame.Length));
+                }
+
                 frame = _edit.AsSpan(0, frame.Length);
             }
 
@@ -120,6 +129,18 @@ internal sealed class OkxReplayHarness
         int priceEnd = at + key.Length + frame[(at + key.Length)..].IndexOf((byte)'"');
         int size = priceEnd + 3; // past `","`
         frame[size] = frame[size] == (byte)'1' ? (byte)'2' : (byte)'1';
+    }
+
+    /// <summary>Makes the frame's first level price unparsable ("30243.5" → "x0243.5").</summary>
+    public static void BreakFirstPrice(Span<byte> frame)
+    {
+        int at = frame.IndexOf("[[\""u8);
+        if (at < 0)
+        {
+            throw new InvalidOperationException("no level to break");
+        }
+
+        frame[at + 3] = (byte)'x';
     }
 
     private int IndexOfSymbol(string symbol)

@@ -95,6 +95,25 @@ public sealed class OkxReplayTests
     }
 
     [Fact]
+    public void A_rejected_update_marks_the_next_ones_and_the_book_resyncs_even_without_sequence_ids()
+    {
+        CaptureTape tape = s_tape.Value;
+        int record = FindUpdate(tape, "BTC-USDT", skip: 10, minRank: 0, out _);
+        var harness = new OkxReplayHarness();
+        harness.Replay(tape, breakRecord: record);
+
+        Assert.Equal(1, harness.Parser.Counters.Rejected(ParseError.NotANumber));
+        Assert.True(harness.Parser.MarkedAfterLoss > 0);
+        VenueIntegrity integrity = harness.Books.Integrity(OkxReplayHarness.Venue);
+        Assert.Equal(1, integrity.Gaps);
+        foreach (string symbol in OkxReplayHarness.TapeSymbols)
+        {
+            int index = harness.BookIndex(symbol);
+            Assert.Equal(symbol == "BTC-USDT" ? BookStatus.Resync : BookStatus.Live, harness.Books.State(index).Status);
+        }
+    }
+
+    [Fact]
     public void Replay_allocates_nothing_after_warm_up()
     {
         CaptureTape tape = s_tape.Value;
@@ -137,7 +156,12 @@ public sealed class OkxReplayTests
     /// The record index of the first update for <paramref name="symbol"/> (after <paramref name="skip"/> of them) whose
     /// first ask is a non-zero size that ends up in the top 25: a change the checksum must see.
     /// </summary>
-    internal static int FindTopUpdate(CaptureTape tape, string symbol, int skip, out string frame)
+    internal static int FindTopUpdate(CaptureTape tape, string symbol, int skip, out string frame) =>
+        FindUpdate(tape, symbol, skip, minRank: 0, out frame, maxRank: 25);
+
+    /// <summary>The first update of <paramref name="symbol"/> (after <paramref name="skip"/>) whose first ask is a level
+    /// ranked in [<paramref name="minRank"/>, <paramref name="maxRank"/>) after it applies.</summary>
+    internal static int FindUpdate(CaptureTape tape, string symbol, int skip, int minRank, out string frame, int maxRank = int.MaxValue)
     {
         var reference = new OkxReferenceBooks();
         int seen = 0;
@@ -162,8 +186,8 @@ public sealed class OkxReplayTests
 
             string px = text[(at + 10)..text.IndexOf('"', at + 10)];
             decimal price = decimal.Parse(px, CultureInfo.InvariantCulture);
-            var asks = reference.Books[symbol].Asks;
-            if (asks.ContainsKey(price) && asks.Keys.Take(25).Contains(price))
+            int rank = reference.Books[symbol].Asks.Keys.ToList().IndexOf(price);
+            if (rank >= minRank && rank < maxRank)
             {
                 frame = text;
                 return i;

@@ -75,6 +75,18 @@ public sealed class OkxSequenceTests
     }
 
     [Fact]
+    public void An_update_that_crosses_the_book_resyncs_it()
+    {
+        var h = new OkxReplayHarness([Symbol]);
+        Feed(h, Frame("snapshot", 100, -1, bids: """[["100","1","0","1"]]""", asks: """[["101","1","0","1"]]"""));
+        Feed(h, Frame("update", 101, 100, bids: """[["102","1","0","1"]]""", asks: "[]"));
+
+        Assert.Equal(BookStatus.Resync, h.Books.State(0).Status);
+        Assert.Equal(1, h.Books.Integrity(OkxReplayHarness.Venue).CrossedBooks);
+        Assert.False(h.Books.IsTradeable(0));
+    }
+
+    [Fact]
     public void Checksums_are_verified_alongside_sequence_ids()
     {
         var h = new OkxReplayHarness([Symbol]);

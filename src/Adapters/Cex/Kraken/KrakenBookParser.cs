@@ -32,6 +32,7 @@ public sealed class KrakenBookParser
     private readonly InstrumentSpec?[] _specs;
     private readonly sbyte[] _learnedPriceDecimals;
     private readonly sbyte[] _learnedVolumeDecimals;
+    private readonly bool[] _lostSinceSnapshot;
     private readonly RawLevel[] _rawBids;
     private readonly RawLevel[] _rawAsks;
     private int _rawBidCount;
@@ -50,6 +51,7 @@ public sealed class KrakenBookParser
         Venue = venue;
         _symbols = symbols;
         _specs = KrakenInstrumentTable.ToDenseTable(instruments);
+        _lostSinceSnapshot = new bool[_specs.Length];
         _learnedPriceDecimals = new sbyte[_specs.Length];
         _learnedVolumeDecimals = new sbyte[_specs.Length];
         _learnedPriceDecimals.AsSpan().Fill(-1);
@@ -63,12 +65,16 @@ public sealed class KrakenBookParser
     /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
     public ParseCounters Counters { get; } = new();
 
+    /// <summary>Updates marked "after a lost message" (see <c>AfterLostMessage</c> in the venue's book rules).</summary>
+    public long MarkedAfterLoss { get; private set; }
+
     /// <summary>Why the last rejected frame was rejected.</summary>
     public ParseError LastError { get; private set; }
 
     /// <summary>
-    /// When the last frame was rejected after its pair was identified: that instrument. Its book has lost an update that
-    /// the top-10 checksum may not reveal, so the caller should treat the book as needing a resync. Else null.
+    /// When the last frame was rejected after its instrument was identified: that instrument, else null. Its book has
+    /// lost a message that a top-N checksum may never reveal, so the parser marks that book's following updates
+    /// (<c>AfterLostMessage</c> in the venue's book rules) until its next snapshot, and the book resyncs on the first.
     /// </summary>
     public InstrumentId? LastRejectedInstrument { get; private set; }
 
@@ -111,14 +117,36 @@ public sealed class KrakenBookParser
 
         if (result == ParseResult.Message)
         {
+            // A rejected frame of this book since its snapshot: its updates carry the mark until the next snapshot.
+            if (output.Kind == TickKind.Snapshot)
+            {
+                _lostSinceSnapshot[output.Instrument.Value] = false;
+            }
+            else if (_lostSinceSnapshot[output.Instrument.Value])
+            {
+                output.LastUpdateId |= KrakenBookRules.AfterLostMessage;
+                MarkedAfterLoss++;
+            }
+
             output.Venue = Venue;
             output.ReceiveTimeNs = receiveTimeNs;
             output.ReceiveTimestamp = receiveTimestamp;
         }
-        else if (result == ParseResult.Rejected)
+        else
         {
-            output.Reset();
-            LastError = error;
+            output.Reset(); // nothing of a frame that is not a message may reach the ring
+            if (result == ParseResult.Rejected)
+            {
+                LastError = error;
+                if (LastRejectedInstrument is { } lost)
+                {
+                    _lostSinceSnapshot[lost.Value] = true;
+                }
+            }
+            else
+            {
+                LastRejectedInstrument = null;
+            }
         }
 
         return Counters.Count(result, error);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LowLatency.Adapters.Cex.Common;
+using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
 
 namespace LowLatency.Adapters.Cex.Okx;
@@ -23,6 +24,7 @@ public sealed class OkxBookParser
 {
     private readonly SymbolTable _symbols;
     private readonly InstrumentSpec?[] _specs;
+    private readonly bool[] _lostSinceSnapshot;
     private readonly RawLevel[] _rawBids;
     private readonly RawLevel[] _rawAsks;
     private int _rawBidCount;
@@ -40,6 +42,7 @@ public sealed class OkxBookParser
         Venue = venue;
         _symbols = symbols;
         _specs = OkxInstrumentTable.ToDenseTable(instruments);
+        _lostSinceSnapshot = new bool[_specs.Length];
         _rawBids = new RawLevel[maxLevelsPerSide];
         _rawAsks = new RawLevel[maxLevelsPerSide];
     }
@@ -49,12 +52,16 @@ public sealed class OkxBookParser
     /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
     public ParseCounters Counters { get; } = new();
 
+    /// <summary>Updates marked "after a lost message" (see <c>AfterLostMessage</c> in the venue's book rules).</summary>
+    public long MarkedAfterLoss { get; private set; }
+
     /// <summary>Why the last rejected frame was rejected.</summary>
     public ParseError LastError { get; private set; }
 
     /// <summary>
-    /// When the last frame was rejected after its instrument was identified: that instrument (its book has lost a
-    /// message; with sequence ids the next update shows the gap, without them only the checksum might). Else null.
+    /// When the last frame was rejected after its instrument was identified: that instrument, else null. Its book has
+    /// lost a message that a top-N checksum may never reveal, so the parser marks that book's following updates
+    /// (<c>AfterLostMessage</c> in the venue's book rules) until its next snapshot, and the book resyncs on the first.
     /// </summary>
     public InstrumentId? LastRejectedInstrument { get; private set; }
 
@@ -98,14 +105,38 @@ public sealed class OkxBookParser
 
         if (result == ParseResult.Message)
         {
+            // A rejected frame of this book since its snapshot: id-less updates carry the mark until the next snapshot
+            // (with seqIds the gap shows by itself).
+            if (output.Kind == TickKind.Snapshot)
+            {
+                _lostSinceSnapshot[output.Instrument.Value] = false;
+            }
+            else if (_lostSinceSnapshot[output.Instrument.Value] && (output.Flags & TickFlags.HasPrevUpdateId) == 0)
+            {
+                output.Flags |= TickFlags.HasPrevUpdateId;
+                output.PrevUpdateId = OkxBookRules.AfterLostMessage;
+                MarkedAfterLoss++;
+            }
+
             output.Venue = Venue;
             output.ReceiveTimeNs = receiveTimeNs;
             output.ReceiveTimestamp = receiveTimestamp;
         }
-        else if (result == ParseResult.Rejected)
+        else
         {
-            output.Reset();
-            LastError = error;
+            output.Reset(); // nothing of a frame that is not a message may reach the ring
+            if (result == ParseResult.Rejected)
+            {
+                LastError = error;
+                if (LastRejectedInstrument is { } lost)
+                {
+                    _lostSinceSnapshot[lost.Value] = true;
+                }
+            }
+            else
+            {
+                LastRejectedInstrument = null;
+            }
         }
 
         return Counters.Count(result, error);

@@ -9,7 +9,8 @@ namespace LowLatency.HotPath.Book;
 /// Slot convention (Kraken has no update ids): <see cref="TickEvent.LastUpdateId"/> of a Kraken message holds
 /// <see cref="PackFormat"/>(N, wire price decimals, wire volume decimals) — what the checksum needs to rebuild Kraken's
 /// strings. <see cref="OnSnapshot"/> keeps it in <see cref="BookSyncState.LastUpdateId"/> and sets
-/// <see cref="BookSyncState.TruncateDepth"/> to N; an update written differently from its snapshot is a gap.
+/// <see cref="BookSyncState.TruncateDepth"/> to N; an update written differently from its snapshot is a gap, and so is
+/// one marked <see cref="AfterLostMessage"/> (the parser rejected a frame of this book since its snapshot).
 /// </para>
 /// Strategy thread; allocation-free.
 /// </summary>
@@ -17,6 +18,12 @@ public static class KrakenBookRules
 {
     private const int DecimalsBits = 8;
     private const long DecimalsMask = (1 << DecimalsBits) - 1;
+
+    /// <summary>
+    /// Or-ed into an update's LastUpdateId by the parser when it has rejected a frame of this book since the book's
+    /// last snapshot: the book has missed something the top-10 checksum may never show, so it must resync.
+    /// </summary>
+    public const long AfterLostMessage = 1L << 62;
 
     /// <summary>Packs the subscription depth and the wire decimals into one id-sized value (see the class remarks).</summary>
     public static long PackFormat(int depth, int wirePriceDecimals, int wireVolumeDecimals)
@@ -28,7 +35,7 @@ public static class KrakenBookRules
     }
 
     /// <summary>The subscription depth of a packed format.</summary>
-    public static int DepthOf(long format) => (int)(format >> (2 * DecimalsBits));
+    public static int DepthOf(long format) => (int)((format & ~AfterLostMessage) >> (2 * DecimalsBits));
 
     /// <summary>The wire price decimals of a packed format.</summary>
     public static int WirePriceDecimalsOf(long format) => (int)((format >> DecimalsBits) & DecimalsMask);
@@ -39,8 +46,8 @@ public static class KrakenBookRules
     /// <summary>Takes the snapshot's format: checksum decimals and the depth to truncate to.</summary>
     public static void OnSnapshot(ref BookSyncState state, in TickEvent last)
     {
-        state.LastUpdateId = last.LastUpdateId;
-        state.AwaitingFirstDelta = false;
+        state.LastUpdateId = last.LastUpdateId & ~AfterLostMessage;
+        state.AwaitingFirstDelta = true; // until an update applies: see OnDelta
         int depth = DepthOf(last.LastUpdateId);
         if (depth > 0)
         {
@@ -48,9 +55,26 @@ public static class KrakenBookRules
         }
     }
 
-    /// <summary>No ids to check: an update applies unless it is written in another format than its snapshot.</summary>
-    public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first) =>
-        first.LastUpdateId == state.LastUpdateId ? SequenceVerdict.Apply : SequenceVerdict.Gap;
+    /// <summary>
+    /// No ids to check: an update applies unless it is written in another format than its snapshot, or follows a
+    /// message the parser lost (<see cref="AfterLostMessage"/>). Such a marked update is always older than the next
+    /// snapshot (the parser stops marking once it sees one), so right after a snapshot it is a pre-snapshot drop, not a gap.
+    /// </summary>
+    public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
+    {
+        if ((first.LastUpdateId & AfterLostMessage) != 0)
+        {
+            return state.AwaitingFirstDelta ? SequenceVerdict.Stale : SequenceVerdict.Gap;
+        }
+
+        if (first.LastUpdateId != state.LastUpdateId)
+        {
+            return SequenceVerdict.Gap;
+        }
+
+        state.AwaitingFirstDelta = false;
+        return SequenceVerdict.Apply;
+    }
 
     /// <summary>True when <paramref name="checksum"/> matches the book's top 10 written in the snapshot's format.</summary>
     public static bool VerifyChecksum(L2Book book, in BookSyncState state, uint checksum)

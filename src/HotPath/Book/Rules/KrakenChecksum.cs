@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LowLatency.HotPath.Primitives;
 
 namespace LowLatency.HotPath.Book;
@@ -13,10 +14,14 @@ public static class KrakenChecksum
     /// <summary>Levels per side that the checksum covers.</summary>
     public const int Depth = 10;
 
+    // 20 digits per number (ulong), two numbers per level, ten levels per side.
+    private const int MaxTextBytes = Depth * 2 * 2 * 20;
+
     /// <summary>
     /// Computes the checksum. Returns false only when a value cannot be written at the wire decimals
     /// (a digit below the wire scale, or overflow), which a validated feed never produces.
     /// </summary>
+    [SkipLocalsInit]
     public static bool TryCompute(
         ReadOnlySpan<BookLevel> bids,
         ReadOnlySpan<BookLevel> asks,
@@ -26,12 +31,14 @@ public static class KrakenChecksum
         int wireQuantityDecimals,
         out uint checksum)
     {
+        // The whole string is built first, then hashed in one pass (the CRC runs 8 bytes at a time).
         checksum = 0;
-        uint crc = Crc32.Begin;
+        Span<byte> text = stackalloc byte[MaxTextBytes];
+        int length = 0;
         int askLevels = Math.Min(asks.Length, Depth);
         for (int i = 0; i < askLevels; i++)
         {
-            if (!AppendLevel(ref crc, asks[i], priceDecimals, quantityDecimals, wirePriceDecimals, wireQuantityDecimals))
+            if (!AppendLevel(text, ref length, asks[i], priceDecimals, quantityDecimals, wirePriceDecimals, wireQuantityDecimals))
             {
                 return false;
             }
@@ -40,13 +47,13 @@ public static class KrakenChecksum
         int bidLevels = Math.Min(bids.Length, Depth);
         for (int i = 0; i < bidLevels; i++)
         {
-            if (!AppendLevel(ref crc, bids[i], priceDecimals, quantityDecimals, wirePriceDecimals, wireQuantityDecimals))
+            if (!AppendLevel(text, ref length, bids[i], priceDecimals, quantityDecimals, wirePriceDecimals, wireQuantityDecimals))
             {
                 return false;
             }
         }
 
-        checksum = Crc32.End(crc);
+        checksum = Crc32.Compute(text[..length]);
         return true;
     }
 
@@ -92,7 +99,7 @@ public static class KrakenChecksum
         return true;
     }
 
-    private static bool AppendLevel(ref uint crc, in BookLevel level, int priceDecimals, int quantityDecimals, int wirePriceDecimals, int wireQuantityDecimals)
+    private static bool AppendLevel(Span<byte> text, ref int length, in BookLevel level, int priceDecimals, int quantityDecimals, int wirePriceDecimals, int wireQuantityDecimals)
     {
         if (!TryRescale(level.Price.Raw, priceDecimals, wirePriceDecimals, out ulong price)
             || !TryRescale(level.Quantity.Raw, quantityDecimals, wireQuantityDecimals, out ulong volume))
@@ -100,27 +107,28 @@ public static class KrakenChecksum
             return false;
         }
 
-        crc = AppendInteger(crc, price);
-        crc = AppendInteger(crc, volume);
+        length = AppendInteger(text, length, price);
+        length = AppendInteger(text, length, volume);
         return true;
     }
 
-    private static uint AppendInteger(uint crc, ulong value)
+    /// <summary>Writes <paramref name="value"/> in decimal; "leading zeros stripped" means zero writes nothing
+    /// (Kraken never has a zero level in its top 10).</summary>
+    private static int AppendInteger(Span<byte> text, int length, ulong value)
     {
-        // "Leading zeros stripped": a zero value contributes nothing (Kraken never sends a zero level in the top 10).
-        if (value == 0)
+        int digits = 0;
+        for (ulong v = value; v != 0; v /= 10)
         {
-            return crc;
+            digits++;
         }
 
-        Span<byte> digits = stackalloc byte[20];
-        int pos = digits.Length;
-        while (value != 0)
+        int end = length + digits;
+        for (int pos = end - 1; value != 0; pos--)
         {
-            digits[--pos] = (byte)('0' + (int)(value % 10));
+            text[pos] = (byte)('0' + (int)(value % 10));
             value /= 10;
         }
 
-        return Crc32.Append(crc, digits[pos..]);
+        return end;
     }
 }

@@ -7,16 +7,24 @@ namespace LowLatency.HotPath.Book;
 /// each update's <c>prevSeqId</c> must equal the last <c>seqId</c>; <c>seqId</c> == <c>prevSeqId</c> is a heartbeat (no
 /// change); a <c>seqId</c> below <c>prevSeqId</c> is OKX's maintenance reset, which we treat as a gap (resync from a fresh
 /// snapshot rather than trust a book across a venue restart). Without ids (the 2022 format) only the checksum guards
-/// the book. Every message's CRC32 of the top 25 is verified when present (<see cref="OkxChecksum"/>).
+/// the book, plus <see cref="AfterLostMessage"/>: an id-less update the parser marks after rejecting a frame of the book.
+/// Every message's CRC32 of the top 25 is verified when present (<see cref="OkxChecksum"/>).
 /// Strategy thread; allocation-free.
 /// </summary>
 public static class OkxBookRules
 {
+    /// <summary>
+    /// PrevUpdateId (with <see cref="TickFlags.HasPrevUpdateId"/>) of an id-less (2022 format) update that follows a
+    /// frame of this book the parser rejected since the book's last snapshot: the book must resync, because the top-25
+    /// checksum may never show what was lost. Never a real prevSeqId (those are ≥ -1).
+    /// </summary>
+    public const long AfterLostMessage = -2;
+
     /// <summary>The snapshot's <c>seqId</c> becomes the book's id; the next update must continue from it.</summary>
     public static void OnSnapshot(ref BookSyncState state, in TickEvent last)
     {
         state.LastUpdateId = last.LastUpdateId;
-        state.AwaitingFirstDelta = (last.Flags & TickFlags.HasPrevUpdateId) != 0;
+        state.AwaitingFirstDelta = true; // until an update continues it
     }
 
     /// <summary>Decides an update from <c>prevSeqId</c> (PrevUpdateId) and <c>seqId</c> (LastUpdateId); advances the id on Apply.</summary>
@@ -24,11 +32,18 @@ public static class OkxBookRules
     {
         if ((first.Flags & TickFlags.HasPrevUpdateId) == 0)
         {
-            // 2022 format: no ids. An update still carrying ids after a snapshot that had them would be odd but harmless.
+            // 2022 format: no ids; the checksum guards the book.
+            state.AwaitingFirstDelta = false;
             return SequenceVerdict.Apply;
         }
 
         long prev = first.PrevUpdateId;
+        if (prev == AfterLostMessage)
+        {
+            // Marked updates all precede the next snapshot, so right after one they are old news.
+            return state.AwaitingFirstDelta ? SequenceVerdict.Stale : SequenceVerdict.Gap;
+        }
+
         long seq = first.LastUpdateId;
         long current = state.LastUpdateId;
         if (prev == current)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LowLatency.HotPath.Primitives;
 
 namespace LowLatency.HotPath.Book;
@@ -14,12 +15,17 @@ public static class OkxChecksum
     /// <summary>Levels per side that the checksum covers.</summary>
     public const int Depth = 25;
 
+    // Longest number FixedPoint.Format writes (19 digits, '.', sign) plus a separator.
+    private const int MaxNumberBytes = 22;
+    private const int MaxTextBytes = Depth * 2 * 2 * (MaxNumberBytes + 1);
+
     /// <summary>Checksum of a book given best-first bids and asks at the instrument's scales.</summary>
+    [SkipLocalsInit]
     public static int Compute(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks, int priceDecimals, int quantityDecimals)
     {
-        Span<byte> text = stackalloc byte[48];
-        uint crc = Crc32.Begin;
-        bool first = true;
+        // The whole string is built first, then hashed in one pass (the CRC runs 8 bytes at a time).
+        Span<byte> text = stackalloc byte[MaxTextBytes];
+        int length = 0;
         int bidLevels = Math.Min(bids.Length, Depth);
         int askLevels = Math.Min(asks.Length, Depth);
         int rows = Math.Max(bidLevels, askLevels);
@@ -27,16 +33,16 @@ public static class OkxChecksum
         {
             if (i < bidLevels)
             {
-                crc = AppendLevel(crc, bids[i], priceDecimals, quantityDecimals, text, ref first);
+                length = AppendLevel(text, length, bids[i], priceDecimals, quantityDecimals);
             }
 
             if (i < askLevels)
             {
-                crc = AppendLevel(crc, asks[i], priceDecimals, quantityDecimals, text, ref first);
+                length = AppendLevel(text, length, asks[i], priceDecimals, quantityDecimals);
             }
         }
 
-        return unchecked((int)Crc32.End(crc));
+        return unchecked((int)Crc32.Compute(text[..length]));
     }
 
     /// <summary>Checksum of an <see cref="L2Book"/>.</summary>
@@ -46,18 +52,15 @@ public static class OkxChecksum
         return Compute(book.Bids, book.Asks, priceDecimals, quantityDecimals);
     }
 
-    private static uint AppendLevel(uint crc, in BookLevel level, int priceDecimals, int quantityDecimals, Span<byte> text, ref bool first)
+    private static int AppendLevel(Span<byte> text, int length, in BookLevel level, int priceDecimals, int quantityDecimals)
     {
-        if (!first)
+        if (length > 0)
         {
-            crc = Crc32.Append(crc, (byte)':');
+            text[length++] = (byte)':';
         }
 
-        first = false;
-        int n = FixedPoint.Format(level.Price.Raw, priceDecimals, text);
-        crc = Crc32.Append(crc, text[..n]);
-        crc = Crc32.Append(crc, (byte)':');
-        n = FixedPoint.Format(level.Quantity.Raw, quantityDecimals, text);
-        return Crc32.Append(crc, text[..n]);
+        length += FixedPoint.Format(level.Price.Raw, priceDecimals, text[length..]);
+        text[length++] = (byte)':';
+        return length + FixedPoint.Format(level.Quantity.Raw, quantityDecimals, text[length..]);
     }
 }

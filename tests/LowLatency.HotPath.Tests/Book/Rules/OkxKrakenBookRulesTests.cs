@@ -100,6 +100,34 @@ public sealed class OkxKrakenBookRulesTests
         Assert.False(KrakenBookRules.VerifyChecksum(book, in state, expected + 1));
     }
 
+    [Fact]
+    public void Okx_an_update_marked_after_a_lost_message_is_old_news_after_a_snapshot_and_a_gap_once_live()
+    {
+        var state = new BookSyncState { Rule = SequenceRule.Okx };
+        var marked = new TickEvent { Kind = TickKind.Delta, Flags = TickFlags.HasPrevUpdateId, PrevUpdateId = OkxBookRules.AfterLostMessage };
+        var plain = new TickEvent { Kind = TickKind.Delta };
+        OkxBookRules.OnSnapshot(ref state, new TickEvent { Kind = TickKind.Snapshot });
+
+        Assert.Equal(SequenceVerdict.Stale, OkxBookRules.OnDelta(ref state, marked));
+        Assert.Equal(SequenceVerdict.Apply, OkxBookRules.OnDelta(ref state, plain));
+        Assert.Equal(SequenceVerdict.Gap, OkxBookRules.OnDelta(ref state, marked));
+    }
+
+    [Fact]
+    public void Kraken_an_update_marked_after_a_lost_message_is_old_news_after_a_snapshot_and_a_gap_once_live()
+    {
+        long format = KrakenBookRules.PackFormat(1000, 5, 8);
+        var state = new BookSyncState { Rule = SequenceRule.Kraken };
+        var marked = new TickEvent { Kind = TickKind.Delta, LastUpdateId = format | KrakenBookRules.AfterLostMessage };
+        var plain = new TickEvent { Kind = TickKind.Delta, LastUpdateId = format };
+        KrakenBookRules.OnSnapshot(ref state, new TickEvent { Kind = TickKind.Snapshot, LastUpdateId = format });
+
+        Assert.Equal(1000, KrakenBookRules.DepthOf(marked.LastUpdateId));
+        Assert.Equal(SequenceVerdict.Stale, KrakenBookRules.OnDelta(ref state, marked));
+        Assert.Equal(SequenceVerdict.Apply, KrakenBookRules.OnDelta(ref state, plain));
+        Assert.Equal(SequenceVerdict.Gap, KrakenBookRules.OnDelta(ref state, marked));
+    }
+
     private static TickEvent Okx(TickKind kind, long seq, long prev) => new()
     {
         Kind = kind,
