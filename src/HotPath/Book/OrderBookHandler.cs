@@ -113,6 +113,13 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
             case TickKind.Delta:
                 if (state.Status != BookStatus.Live)
                 {
+                    if (SnapshotInBand(state.Rule))
+                    {
+                        // The snapshot comes on this stream, after this update: it already contains it.
+                        state.Counters.PreSnapshotDropped++;
+                        break;
+                    }
+
                     state.Pending.BeginMessage();
                     set.CursorAction = CursorAction.Buffer;
                     break;
@@ -133,18 +140,15 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
                         set.IntegrityRef(state.Venue).StaleDrops++;
                         break;
                     default:
-                        // Keep the message: the snapshot fetched for the resync may be bridged by it.
                         EnterResync(set, index, ref set.IntegrityRef(state.Venue).Gaps, ref state.Counters.Gaps);
-                        state.Pending.BeginMessage();
-                        set.CursorAction = CursorAction.Buffer;
-                        break;
-                }
+                        if (!SnapshotInBand(state.Rule))
+                        {
+                            // Keep the message: the REST snapshot fetched for the resync may be bridged by it.
+                            state.Pending.BeginMessage();
+                            set.CursorAction = CursorAction.Buffer;
+                        }
 
-                break;
-            case TickKind.Gap:
-                if (state.Status == BookStatus.Live)
-                {
-                    EnterResync(set, index, ref set.IntegrityRef(state.Venue).Gaps, ref state.Counters.Gaps);
+                        break;
                 }
 
                 break;
@@ -153,6 +157,12 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
                 break;
         }
     }
+
+    /// <summary>
+    /// OKX and Kraken send the snapshot on the update stream (after a resubscribe): any update seen before it is older
+    /// than it, so it is dropped rather than buffered and replayed onto the fresh book.
+    /// </summary>
+    private static bool SnapshotInBand(SequenceRule rule) => rule is SequenceRule.Okx or SequenceRule.Kraken;
 
     private static void End(BookSet set, in TickEvent last)
     {

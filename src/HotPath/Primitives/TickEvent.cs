@@ -16,12 +16,6 @@ public enum TickKind : byte
 
     /// <summary>Incremental level changes (Binance <c>depthUpdate</c>, OKX update, Kraken update). Quantity 0 deletes.</summary>
     Delta = 3,
-
-    /// <summary>
-    /// The producer lost a message of this book (a frame it identified but could not parse). Venues without sequence ids
-    /// (Kraken, OKX before seqId) would otherwise only notice through a later checksum, if at all: the book resyncs.
-    /// </summary>
-    Gap = 4,
 }
 
 /// <summary>Per-event flags. A venue message larger than one slot spans several contiguous slots ("chunks").</summary>

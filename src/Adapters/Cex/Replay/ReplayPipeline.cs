@@ -88,33 +88,9 @@ public sealed class ReplayPipeline
         else if (result == ParseResult.Rejected)
         {
             Rejected++;
-            if (Session.TryGetLostBook(recordIndex, out InstrumentId lost))
-            {
-                PublishGap(Session.VenueOf(Session.Tape[recordIndex]).Id, lost);
-            }
         }
 
         return result;
-    }
-
-    /// <summary>Tells the book handler that a message of (venue, instrument) was lost, so the book resyncs.</summary>
-    private void PublishGap(VenueId venue, InstrumentId instrument)
-    {
-        long sequence;
-        while (!Ring.TryNext(out sequence))
-        {
-            Processor.Poll();
-        }
-
-        ref TickEvent slot = ref Ring[sequence];
-        slot.Kind = TickKind.Gap;
-        slot.Flags = TickFlags.FirstChunk | TickFlags.LastChunk;
-        slot.Venue = venue;
-        slot.Instrument = instrument;
-        slot.BidCount = 0;
-        slot.AskCount = 0;
-        Ring.Publish(sequence);
-        Processor.Poll();
     }
 
     /// <summary>The venue symbol of a book, for output.</summary>

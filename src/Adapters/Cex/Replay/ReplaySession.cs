@@ -209,18 +209,6 @@ public sealed class ReplaySession
     }
 
     /// <summary>
-    /// After <see cref="Decode"/> rejected record <paramref name="recordIndex"/>: the instrument whose book lost that
-    /// message, when the parser got far enough to know it (OKX and Kraken; Binance's update ids reveal a loss anyway).
-    /// </summary>
-    public bool TryGetLostBook(int recordIndex, out InstrumentId instrument)
-    {
-        ReplayVenue venue = _venueOfBuffer[Tape[recordIndex].Buffer];
-        InstrumentId? lost = venue.Okx?.LastRejectedInstrument ?? venue.Kraken?.LastRejectedInstrument;
-        instrument = lost.GetValueOrDefault();
-        return lost.HasValue;
-    }
-
-    /// <summary>
     /// Writes a parsed message into contiguous slots of <paramref name="ring"/> and publishes them. Returns false (and
     /// publishes nothing) when the ring has no room: the caller drains and retries. Allocation-free.
     /// </summary>

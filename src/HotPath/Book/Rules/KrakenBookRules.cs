@@ -57,14 +57,14 @@ public static class KrakenBookRules
 
     /// <summary>
     /// No ids to check: an update applies unless it is written in another format than its snapshot, or follows a
-    /// message the parser lost (<see cref="AfterLostMessage"/>). Such a marked update is always older than the next
-    /// snapshot (the parser stops marking once it sees one), so right after a snapshot it is a pre-snapshot drop, not a gap.
+    /// message the parser lost (<see cref="AfterLostMessage"/>): the book has missed that message, a gap. (The handler
+    /// never replays buffered updates onto a Kraken book, so a marked update always meets the book it lost a message of.)
     /// </summary>
     public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
     {
         if ((first.LastUpdateId & AfterLostMessage) != 0)
         {
-            return state.AwaitingFirstDelta ? SequenceVerdict.Stale : SequenceVerdict.Gap;
+            return SequenceVerdict.Gap;
         }
 
         if (first.LastUpdateId != state.LastUpdateId)

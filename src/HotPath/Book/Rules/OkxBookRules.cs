@@ -40,8 +40,9 @@ public static class OkxBookRules
         long prev = first.PrevUpdateId;
         if (prev == AfterLostMessage)
         {
-            // Marked updates all precede the next snapshot, so right after one they are old news.
-            return state.AwaitingFirstDelta ? SequenceVerdict.Stale : SequenceVerdict.Gap;
+            // The book missed the message the parser rejected; buffered updates are never replayed onto an OKX book,
+            // so a marked update always meets the book it lost a message of.
+            return SequenceVerdict.Gap;
         }
 
         long seq = first.LastUpdateId;

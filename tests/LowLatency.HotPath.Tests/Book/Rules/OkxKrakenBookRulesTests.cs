@@ -101,20 +101,21 @@ public sealed class OkxKrakenBookRulesTests
     }
 
     [Fact]
-    public void Okx_an_update_marked_after_a_lost_message_is_old_news_after_a_snapshot_and_a_gap_once_live()
+    public void Okx_an_update_marked_after_a_lost_message_is_a_gap_even_right_after_a_snapshot()
     {
         var state = new BookSyncState { Rule = SequenceRule.Okx };
         var marked = new TickEvent { Kind = TickKind.Delta, Flags = TickFlags.HasPrevUpdateId, PrevUpdateId = OkxBookRules.AfterLostMessage };
         var plain = new TickEvent { Kind = TickKind.Delta };
         OkxBookRules.OnSnapshot(ref state, new TickEvent { Kind = TickKind.Snapshot });
 
-        Assert.Equal(SequenceVerdict.Stale, OkxBookRules.OnDelta(ref state, marked));
+        // The lost message was the first update after the snapshot: the book has missed it (it was never stale).
+        Assert.Equal(SequenceVerdict.Gap, OkxBookRules.OnDelta(ref state, marked));
         Assert.Equal(SequenceVerdict.Apply, OkxBookRules.OnDelta(ref state, plain));
         Assert.Equal(SequenceVerdict.Gap, OkxBookRules.OnDelta(ref state, marked));
     }
 
     [Fact]
-    public void Kraken_an_update_marked_after_a_lost_message_is_old_news_after_a_snapshot_and_a_gap_once_live()
+    public void Kraken_an_update_marked_after_a_lost_message_is_a_gap_even_right_after_a_snapshot()
     {
         long format = KrakenBookRules.PackFormat(1000, 5, 8);
         var state = new BookSyncState { Rule = SequenceRule.Kraken };
@@ -123,7 +124,7 @@ public sealed class OkxKrakenBookRulesTests
         KrakenBookRules.OnSnapshot(ref state, new TickEvent { Kind = TickKind.Snapshot, LastUpdateId = format });
 
         Assert.Equal(1000, KrakenBookRules.DepthOf(marked.LastUpdateId));
-        Assert.Equal(SequenceVerdict.Stale, KrakenBookRules.OnDelta(ref state, marked));
+        Assert.Equal(SequenceVerdict.Gap, KrakenBookRules.OnDelta(ref state, marked));
         Assert.Equal(SequenceVerdict.Apply, KrakenBookRules.OnDelta(ref state, plain));
         Assert.Equal(SequenceVerdict.Gap, KrakenBookRules.OnDelta(ref state, marked));
     }
