@@ -668,7 +668,7 @@ public sealed class BinanceParser
             return ParseResult.Rejected;
         }
 
-        if (!IsOrderedAndUncrossed(output.Bids, output.Asks))
+        if (!output.IsOrderedAndUncrossed())
         {
             error = ParseError.Crossed;
             return ParseResult.Rejected;
@@ -718,27 +718,6 @@ public sealed class BinanceParser
 
         error = ParseError.TruncatedJson;
         return false;
-    }
-
-    private static bool IsOrderedAndUncrossed(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks)
-    {
-        for (int i = 1; i < bids.Length; i++)
-        {
-            if (bids[i].Price.Raw >= bids[i - 1].Price.Raw)
-            {
-                return false;
-            }
-        }
-
-        for (int i = 1; i < asks.Length; i++)
-        {
-            if (asks[i].Price.Raw <= asks[i - 1].Price.Raw)
-            {
-                return false;
-            }
-        }
-
-        return bids.IsEmpty || asks.IsEmpty || bids[0].Price.Raw < asks[0].Price.Raw;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -107,4 +107,28 @@ public sealed class BookMessage
             AskCount = 0;
         }
     }
+
+    /// <summary>Bids strictly descending, asks strictly ascending, best bid below best ask: what a venue's snapshot must be.</summary>
+    public bool IsOrderedAndUncrossed()
+    {
+        ReadOnlySpan<BookLevel> bids = Bids;
+        ReadOnlySpan<BookLevel> asks = Asks;
+        for (int i = 1; i < bids.Length; i++)
+        {
+            if (bids[i].Price.Raw >= bids[i - 1].Price.Raw)
+            {
+                return false;
+            }
+        }
+
+        for (int i = 1; i < asks.Length; i++)
+        {
+            if (asks[i].Price.Raw <= asks[i - 1].Price.Raw)
+            {
+                return false;
+            }
+        }
+
+        return bids.IsEmpty || asks.IsEmpty || bids[0].Price.Raw < asks[0].Price.Raw;
+    }
 }

@@ -50,7 +50,7 @@ public sealed class KrakenBookParser
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLevelsPerSide, 1);
         Venue = venue;
         _symbols = symbols;
-        _specs = KrakenInstrumentTable.ToDenseTable(instruments);
+        _specs = InstrumentTable.ToDense(instruments);
         _lostSinceSnapshot = new bool[_specs.Length];
         _learnedPriceDecimals = new sbyte[_specs.Length];
         _learnedVolumeDecimals = new sbyte[_specs.Length];
@@ -507,7 +507,7 @@ public sealed class KrakenBookParser
 
         if (snapshot)
         {
-            if (!IsOrderedSnapshot(output.Bids, output.Asks))
+            if (!output.IsOrderedAndUncrossed())
             {
                 return ParseError.Crossed;
             }
@@ -570,28 +570,6 @@ public sealed class KrakenBookParser
         }
 
         return ParseError.None;
-    }
-
-    /// <summary>A snapshot lists bids strictly descending, asks strictly ascending, best bid below best ask.</summary>
-    private static bool IsOrderedSnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks)
-    {
-        for (int i = 1; i < bids.Length; i++)
-        {
-            if (bids[i].Price.Raw >= bids[i - 1].Price.Raw)
-            {
-                return false;
-            }
-        }
-
-        for (int i = 1; i < asks.Length; i++)
-        {
-            if (asks[i].Price.Raw <= asks[i - 1].Price.Raw)
-            {
-                return false;
-            }
-        }
-
-        return bids.IsEmpty || asks.IsEmpty || bids[0].Price.Raw < asks[0].Price.Raw;
     }
 
     private static int FractionDigits(ReadOnlySpan<byte> number)

@@ -41,7 +41,7 @@ public sealed class OkxBookParser
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLevelsPerSide, 1);
         Venue = venue;
         _symbols = symbols;
-        _specs = OkxInstrumentTable.ToDenseTable(instruments);
+        _specs = InstrumentTable.ToDense(instruments);
         _lostSinceSnapshot = new bool[_specs.Length];
         _rawBids = new RawLevel[maxLevelsPerSide];
         _rawAsks = new RawLevel[maxLevelsPerSide];
@@ -564,7 +564,7 @@ public sealed class OkxBookParser
             e = Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output);
         }
 
-        if (e == ParseError.None && snapshot && !IsOrderedSnapshot(output.Bids, output.Asks))
+        if (e == ParseError.None && snapshot && !output.IsOrderedAndUncrossed())
         {
             e = ParseError.Crossed;
         }
@@ -596,28 +596,6 @@ public sealed class OkxBookParser
         }
 
         return ParseError.None;
-    }
-
-    /// <summary>A snapshot lists bids strictly descending, asks strictly ascending, best bid below best ask.</summary>
-    internal static bool IsOrderedSnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks)
-    {
-        for (int i = 1; i < bids.Length; i++)
-        {
-            if (bids[i].Price.Raw >= bids[i - 1].Price.Raw)
-            {
-                return false;
-            }
-        }
-
-        for (int i = 1; i < asks.Length; i++)
-        {
-            if (asks[i].Price.Raw <= asks[i - 1].Price.Raw)
-            {
-                return false;
-            }
-        }
-
-        return bids.IsEmpty || asks.IsEmpty || bids[0].Price.Raw < asks[0].Price.Raw;
     }
 
     /// <summary>True for "0", "12", "0.5", "30261.1"; false for "07", "1.50", "1.", ".5".</summary>

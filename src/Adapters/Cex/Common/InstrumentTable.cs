@@ -1,11 +1,11 @@
 using LowLatency.HotPath.Primitives;
 
-namespace LowLatency.Adapters.Cex.Kraken;
+namespace LowLatency.Adapters.Cex.Common;
 
-/// <summary>Start-up helper: instrument specs as an array indexed by <see cref="InstrumentId.Value"/>.</summary>
-internal static class KrakenInstrumentTable
+/// <summary>Start-up helper for parsers: instrument specs as an array indexed by <see cref="InstrumentId.Value"/>.</summary>
+internal static class InstrumentTable
 {
-    public static InstrumentSpec?[] ToDenseTable(IReadOnlyList<InstrumentSpec> instruments)
+    public static InstrumentSpec?[] ToDense(IReadOnlyList<InstrumentSpec> instruments)
     {
         int max = -1;
         for (int i = 0; i < instruments.Count; i++)
