@@ -24,7 +24,7 @@ public class Eip1559SignBenchmarks
     public void Setup()
     {
         new Random(1559).NextBytes(_calldata);
-        _key = PrivateKey.FromHex("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+        _key = PrivateKey.FromHex(TestKeys.PublicExampleKeyHex);
         _native = new EthSigner(_key, Secp256k1.TryCreateNative(out ISecp256k1? native) ? native : throw new InvalidOperationException("libsecp256k1 missing"));
         _bouncy = new EthSigner(_key, Secp256k1.CreateBouncyCastle());
         _router = Address.Parse("0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D");

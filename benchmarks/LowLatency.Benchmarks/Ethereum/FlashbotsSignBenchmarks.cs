@@ -50,7 +50,7 @@ public class FlashbotsSignBenchmarks
 /// <summary>The fixed inputs shared by <see cref="FlashbotsSignBenchmarks"/> and ethers/bench.mjs.</summary>
 public sealed class FlashbotsSignInputs
 {
-    public const string Key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+    public const string Key = TestKeys.PublicExampleKeyHex;
 
     public FlashbotsSignInputs()
     {

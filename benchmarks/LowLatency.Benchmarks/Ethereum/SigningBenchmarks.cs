@@ -7,7 +7,7 @@ namespace LowLatency.Benchmarks.Ethereum;
 [MemoryDiagnoser]
 public class SigningBenchmarks
 {
-    private readonly byte[] _key = Hex.Decode("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+    private readonly byte[] _key = Hex.Decode(TestKeys.PublicExampleKeyHex);
     private readonly byte[] _hash = Keccak256.Hash("benchmark payload"u8);
     private readonly byte[] _signature = new byte[64];
     private ISecp256k1 _native = null!;
