@@ -19,11 +19,11 @@ namespace LowLatency.Adapters.Cex.Kraken;
 /// </para>
 /// <para>
 /// Strict: a frame is either fully valid or rejected whole with a <see cref="ParseError"/>, counted in
-/// <see cref="Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
+/// <see cref="InBandBookParser.Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
 /// (a malformed frame costs the <see cref="JsonException"/> the reader throws).
 /// </para>
 /// </summary>
-public sealed class KrakenBookParser
+public sealed class KrakenBookParser : InBandBookParser
 {
     private const int MaxPayloads = 2;
     private const int MaxDepth = 100_000;
@@ -32,7 +32,6 @@ public sealed class KrakenBookParser
     private readonly InstrumentSpec?[] _specs;
     private readonly sbyte[] _learnedPriceDecimals;
     private readonly sbyte[] _learnedVolumeDecimals;
-    private readonly bool[] _lostSinceSnapshot;
     private readonly RawLevel[] _rawBids;
     private readonly RawLevel[] _rawAsks;
     private int _rawBidCount;
@@ -44,14 +43,13 @@ public sealed class KrakenBookParser
     /// <param name="instruments">Scales of every instrument the table can return.</param>
     /// <param name="maxLevelsPerSide">Scratch size: at least the subscribed depth (a snapshot carries that many levels).</param>
     public KrakenBookParser(VenueId venue, SymbolTable symbols, IReadOnlyList<InstrumentSpec> instruments, int maxLevelsPerSide = 1024)
+        : base(venue, instruments)
     {
         ArgumentNullException.ThrowIfNull(symbols);
         ArgumentNullException.ThrowIfNull(instruments);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLevelsPerSide, 1);
-        Venue = venue;
         _symbols = symbols;
-        _specs = InstrumentTable.ToDense(instruments);
-        _lostSinceSnapshot = new bool[_specs.Length];
+        _specs = Specs;
         _learnedPriceDecimals = new sbyte[_specs.Length];
         _learnedVolumeDecimals = new sbyte[_specs.Length];
         _learnedPriceDecimals.AsSpan().Fill(-1);
@@ -60,99 +58,18 @@ public sealed class KrakenBookParser
         _rawAsks = new RawLevel[maxLevelsPerSide];
     }
 
-    public VenueId Venue { get; }
-
-    /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
-    public ParseCounters Counters { get; } = new();
-
-    /// <summary>Updates marked "after a lost message" (see <c>AfterLostMessage</c> in the venue's book rules).</summary>
-    public long MarkedAfterLoss { get; private set; }
-
-    /// <summary>Why the last rejected frame was rejected.</summary>
-    public ParseError LastError { get; private set; }
-
-    /// <summary>
-    /// When the last frame was rejected after its instrument was identified: that instrument, else null. Its book has
-    /// lost a message that a top-N checksum may never reveal, so the parser marks that book's following updates
-    /// (<c>AfterLostMessage</c> in the venue's book rules) until its next snapshot, and the book resyncs on the first.
-    /// </summary>
-    public InstrumentId? LastRejectedInstrument { get; private set; }
-
-    /// <summary>Event objects (heartbeat, systemStatus, subscriptionStatus, pong) seen.</summary>
-    public long Events { get; private set; }
-
-    /// <summary>Events reporting an error (<c>"status":"error"</c> or <c>"event":"error"</c>).</summary>
-    public long VenueErrors { get; private set; }
-
-    /// <summary>Data arrays of channels other than book-N (ticker, trade, spread, ohlc) seen and ignored.</summary>
-    public long OtherChannelFrames { get; private set; }
-
     /// <summary>Levels flagged "r" (republished from beyond the subscribed depth) in accepted messages.</summary>
     public long RepublishedLevels { get; private set; }
 
-    /// <summary>Unknown keys skipped inside otherwise valid book objects.</summary>
-    public long UnknownFields { get; private set; }
-
-    /// <summary>
-    /// Parses one complete frame into <paramref name="output"/> (reset first). <paramref name="receiveTimeNs"/> is the
-    /// local (or recorded) receive time, <paramref name="receiveTimestamp"/> the Stopwatch stamp of arrival.
-    /// ExchangeTimeNs is the newest level timestamp of the message. Never throws for bad input.
-    /// </summary>
-    public ParseResult ParseFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output)
+    /// <summary>Kraken has no update ids: the mark is a bit of LastUpdateId, which carries the book's format.</summary>
+    protected override bool MarkAfterLoss(BookMessage output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        output.Reset();
-        LastRejectedInstrument = null;
-        ParseError error;
-        ParseResult result;
-        try
-        {
-            result = ParseCore(frame, output, out error);
-        }
-        catch (JsonException ex)
-        {
-            result = ParseResult.Rejected;
-            error = ex.LineNumber == 0 && ex.BytePositionInLine >= frame.Length ? ParseError.TruncatedJson : ParseError.MalformedJson;
-        }
-
-        if (result == ParseResult.Message)
-        {
-            // A rejected frame of this book since its snapshot: its updates carry the mark until the next snapshot.
-            if (output.Kind == TickKind.Snapshot)
-            {
-                _lostSinceSnapshot[output.Instrument.Value] = false;
-            }
-            else if (_lostSinceSnapshot[output.Instrument.Value])
-            {
-                output.LastUpdateId |= KrakenBookRules.AfterLostMessage;
-                MarkedAfterLoss++;
-            }
-
-            output.Venue = Venue;
-            output.ReceiveTimeNs = receiveTimeNs;
-            output.ReceiveTimestamp = receiveTimestamp;
-        }
-        else
-        {
-            output.Reset(); // nothing of a frame that is not a message may reach the ring
-            if (result == ParseResult.Rejected)
-            {
-                LastError = error;
-                if (LastRejectedInstrument is { } lost)
-                {
-                    _lostSinceSnapshot[lost.Value] = true;
-                }
-            }
-            else
-            {
-                LastRejectedInstrument = null;
-            }
-        }
-
-        return Counters.Count(result, error);
+        output.LastUpdateId |= KrakenBookRules.AfterLostMessage;
+        return true;
     }
 
-    private ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
+    /// <inheritdoc />
+    protected override ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
     {
         error = ParseError.None;
         var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);

@@ -13,18 +13,17 @@ namespace LowLatency.Adapters.Cex.Okx;
 /// the checksum (a signed int) to <see cref="TickEvent.Checksum"/> with <see cref="TickFlags.HasChecksum"/>.
 /// <para>
 /// Strict: a frame is either fully valid (<see cref="ParseResult.Message"/>) or rejected whole with a
-/// <see cref="ParseError"/>, counted in <see cref="Counters"/>; the output is never left half-filled for publishing.
-/// Unknown fields inside a books entry are skipped and counted (<see cref="UnknownFields"/>), not rejected: OKX adds
+/// <see cref="ParseError"/>, counted in <see cref="InBandBookParser.Counters"/>; the output is never left half-filled for publishing.
+/// Unknown fields inside a books entry are skipped and counted (<see cref="InBandBookParser.UnknownFields"/>), not rejected: OKX adds
 /// fields over time (seqId and prevSeqId arrived that way) and a book feed must survive that.
 /// </para>
 /// One instance per connection; called by its I/O thread only. Allocation-free per frame (a malformed frame costs the
 /// <see cref="JsonException"/> the reader throws, off the normal path).
 /// </summary>
-public sealed class OkxBookParser
+public sealed class OkxBookParser : InBandBookParser
 {
     private readonly SymbolTable _symbols;
     private readonly InstrumentSpec?[] _specs;
-    private readonly bool[] _lostSinceSnapshot;
     private readonly RawLevel[] _rawBids;
     private readonly RawLevel[] _rawAsks;
     private int _rawBidCount;
@@ -35,114 +34,36 @@ public sealed class OkxBookParser
     /// <param name="instruments">Scales of every instrument the table can return.</param>
     /// <param name="maxLevelsPerSide">Scratch size; OKX <c>books</c> snapshots carry 400 levels a side.</param>
     public OkxBookParser(VenueId venue, SymbolTable symbols, IReadOnlyList<InstrumentSpec> instruments, int maxLevelsPerSide = 1024)
+        : base(venue, instruments)
     {
         ArgumentNullException.ThrowIfNull(symbols);
         ArgumentNullException.ThrowIfNull(instruments);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLevelsPerSide, 1);
-        Venue = venue;
         _symbols = symbols;
-        _specs = InstrumentTable.ToDense(instruments);
-        _lostSinceSnapshot = new bool[_specs.Length];
+        _specs = Specs;
         _rawBids = new RawLevel[maxLevelsPerSide];
         _rawAsks = new RawLevel[maxLevelsPerSide];
     }
-
-    public VenueId Venue { get; }
-
-    /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
-    public ParseCounters Counters { get; } = new();
-
-    /// <summary>Updates marked "after a lost message" (see <c>AfterLostMessage</c> in the venue's book rules).</summary>
-    public long MarkedAfterLoss { get; private set; }
-
-    /// <summary>Why the last rejected frame was rejected.</summary>
-    public ParseError LastError { get; private set; }
-
-    /// <summary>
-    /// When the last frame was rejected after its instrument was identified: that instrument, else null. Its book has
-    /// lost a message that a top-N checksum may never reveal, so the parser marks that book's following updates
-    /// (<c>AfterLostMessage</c> in the venue's book rules) until its next snapshot, and the book resyncs on the first.
-    /// </summary>
-    public InstrumentId? LastRejectedInstrument { get; private set; }
-
-    /// <summary>Event frames (subscribe/unsubscribe acknowledgements, notices…) seen.</summary>
-    public long Events { get; private set; }
-
-    /// <summary><c>{"event":"error"}</c> frames: the venue rejected something we sent.</summary>
-    public long VenueErrors { get; private set; }
-
-    /// <summary>Data frames of channels other than books (tickers, trades…) seen and ignored.</summary>
-    public long OtherChannelFrames { get; private set; }
-
-    /// <summary>Unknown fields skipped inside otherwise valid frames.</summary>
-    public long UnknownFields { get; private set; }
 
     /// <summary>Numbers not in OKX's shortest form ("1.50", "07"): accepted, but the checksum rebuilt from the shortest form
     /// would then disagree, so a non-zero count explains checksum resyncs.</summary>
     public long NonCanonicalNumbers { get; private set; }
 
-    /// <summary>
-    /// Parses one complete frame into <paramref name="output"/> (reset first). <paramref name="receiveTimeNs"/> is the
-    /// local (or recorded) receive time, <paramref name="receiveTimestamp"/> the Stopwatch stamp of arrival.
-    /// Never throws for bad input.
-    /// </summary>
-    public ParseResult ParseFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output)
+    /// <summary>Only id-less (2022-format) updates need the mark: with seqIds the next prevSeqId shows the gap.</summary>
+    protected override bool MarkAfterLoss(BookMessage output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        output.Reset();
-        LastRejectedInstrument = null;
-        ParseError error;
-        ParseResult result;
-        try
+        if ((output.Flags & TickFlags.HasPrevUpdateId) != 0)
         {
-            result = ParseCore(frame, output, out error);
-        }
-        catch (JsonException ex)
-        {
-            result = ParseResult.Rejected;
-            error = ex.LineNumber == 0 && ex.BytePositionInLine >= frame.Length ? ParseError.TruncatedJson : ParseError.MalformedJson;
+            return false;
         }
 
-        if (result == ParseResult.Message)
-        {
-            // A rejected frame of this book since its snapshot: id-less updates carry the mark until the next snapshot
-            // (with seqIds the gap shows by itself).
-            if (output.Kind == TickKind.Snapshot)
-            {
-                _lostSinceSnapshot[output.Instrument.Value] = false;
-            }
-            else if (_lostSinceSnapshot[output.Instrument.Value] && (output.Flags & TickFlags.HasPrevUpdateId) == 0)
-            {
-                output.Flags |= TickFlags.HasPrevUpdateId;
-                output.PrevUpdateId = OkxBookRules.AfterLostMessage;
-                MarkedAfterLoss++;
-            }
-
-            output.Venue = Venue;
-            output.ReceiveTimeNs = receiveTimeNs;
-            output.ReceiveTimestamp = receiveTimestamp;
-        }
-        else
-        {
-            output.Reset(); // nothing of a frame that is not a message may reach the ring
-            if (result == ParseResult.Rejected)
-            {
-                LastError = error;
-                if (LastRejectedInstrument is { } lost)
-                {
-                    _lostSinceSnapshot[lost.Value] = true;
-                }
-            }
-            else
-            {
-                LastRejectedInstrument = null;
-            }
-        }
-
-        return Counters.Count(result, error);
+        output.Flags |= TickFlags.HasPrevUpdateId;
+        output.PrevUpdateId = OkxBookRules.AfterLostMessage;
+        return true;
     }
 
-    private ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
+    /// <inheritdoc />
+    protected override ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
     {
         var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.Adapters.Cex.Common;
+
+/// <summary>
+/// What the parsers of venues that send book snapshots in band (OKX, Kraken) share: the frame contract (reset, parse,
+/// reject whole, count), the event/channel counters, and the loss marks — when a frame of a known book is rejected,
+/// that book's following updates are marked until its next snapshot, because a top-N checksum may never show the loss.
+/// One instance per connection, called by its I/O thread only; allocation-free per frame.
+/// </summary>
+public abstract class InBandBookParser
+{
+    private readonly bool[] _lostSinceSnapshot;
+
+    protected InBandBookParser(VenueId venue, IReadOnlyList<InstrumentSpec> instruments)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        Venue = venue;
+        Specs = InstrumentTable.ToDense(instruments);
+        _lostSinceSnapshot = new bool[Specs.Length];
+    }
+
+    public VenueId Venue { get; }
+
+    /// <summary>Instrument scales by <see cref="InstrumentId.Value"/>.</summary>
+    protected InstrumentSpec?[] Specs { get; }
+
+    /// <summary>Outcome counters (messages, ignored frames, rejections by reason).</summary>
+    public ParseCounters Counters { get; } = new();
+
+    /// <summary>Why the last rejected frame was rejected.</summary>
+    public ParseError LastError { get; private set; }
+
+    /// <summary>
+    /// When the last frame was rejected after its instrument was identified: that instrument (its book has lost a
+    /// message). Else null.
+    /// </summary>
+    public InstrumentId? LastRejectedInstrument { get; protected set; }
+
+    /// <summary>Event frames (subscription acknowledgements, heartbeats, status notices) seen.</summary>
+    public long Events { get; protected set; }
+
+    /// <summary>Events in which the venue reports an error about something we sent.</summary>
+    public long VenueErrors { get; protected set; }
+
+    /// <summary>Data frames of channels other than the book (tickers, trades…) seen and ignored.</summary>
+    public long OtherChannelFrames { get; protected set; }
+
+    /// <summary>Unknown fields skipped inside otherwise valid frames.</summary>
+    public long UnknownFields { get; protected set; }
+
+    /// <summary>Updates marked as following a lost message (see <see cref="MarkAfterLoss"/>).</summary>
+    public long MarkedAfterLoss { get; private set; }
+
+    /// <summary>
+    /// Parses one complete frame into <paramref name="output"/> (reset first). <paramref name="receiveTimeNs"/> is the
+    /// local (or recorded) receive time, <paramref name="receiveTimestamp"/> the Stopwatch stamp of arrival.
+    /// Never throws for bad input: <see cref="Utf8JsonReader"/>'s exception on malformed JSON is caught and classified.
+    /// </summary>
+    public ParseResult ParseFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Reset();
+        LastRejectedInstrument = null;
+        ParseError error;
+        ParseResult result;
+        try
+        {
+            result = ParseCore(frame, output, out error);
+        }
+        catch (JsonException ex)
+        {
+            result = ParseResult.Rejected;
+            error = ex.LineNumber == 0 && ex.BytePositionInLine >= frame.Length ? ParseError.TruncatedJson : ParseError.MalformedJson;
+        }
+
+        if (result == ParseResult.Message)
+        {
+            if (output.Kind == TickKind.Snapshot)
+            {
+                _lostSinceSnapshot[output.Instrument.Value] = false;
+            }
+            else if (_lostSinceSnapshot[output.Instrument.Value] && MarkAfterLoss(output))
+            {
+                MarkedAfterLoss++;
+            }
+
+            output.Venue = Venue;
+            output.ReceiveTimeNs = receiveTimeNs;
+            output.ReceiveTimestamp = receiveTimestamp;
+        }
+        else
+        {
+            output.Reset(); // nothing of a frame that is not a message may reach the ring
+            if (result == ParseResult.Rejected)
+            {
+                LastError = error;
+                if (LastRejectedInstrument is { } lost)
+                {
+                    _lostSinceSnapshot[lost.Value] = true;
+                }
+            }
+            else
+            {
+                LastRejectedInstrument = null;
+            }
+        }
+
+        return Counters.Count(result, error);
+    }
+
+    /// <summary>Parses the frame's venue format. Sets <see cref="LastRejectedInstrument"/> once the book is known.</summary>
+    protected abstract ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error);
+
+    /// <summary>
+    /// Marks an update of a book that lost a message since its snapshot, in the form the venue's book rule reads
+    /// (returns false when the venue's own sequence ids already reveal the loss).
+    /// </summary>
+    protected abstract bool MarkAfterLoss(BookMessage output);
+}
