@@ -31,14 +31,16 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         StrategyState state = _state;
         state.Events++;
         state.LastReceiveTimeNs = evt.ReceiveTimeNs;
-        int book = state.Books.IndexOf(evt.Venue, evt.Instrument);
+        _books.OnEvent(ref evt, sequence, endOfBatch);
+
+        // The book handler has already routed the event: reuse its lookup rather than doing it again.
+        int book = state.Books.CursorBook;
         if (book >= 0)
         {
             state.BookReceiveTimeNs[book] = evt.ReceiveTimeNs;
             state.BookReceiveTimestamp[book] = evt.ReceiveTimestamp;
         }
 
-        _books.OnEvent(ref evt, sequence, endOfBatch);
         if (endOfBatch)
         {
             EndBatch(state);
