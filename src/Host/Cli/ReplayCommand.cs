@@ -23,7 +23,7 @@ internal static class ReplayCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var files = new Argument<string[]>("files") { Description = "capture files: a session's WebSocket file and its REST snapshot file", Arity = ArgumentArity.OneOrMore };
-        var speed = new Option<string>("--speed") { Description = "max | recorded", DefaultValueFactory = _ => "max" };
+        var speed = new Option<string?>("--speed") { Description = "max | recorded (default: the replaySpeed setting, max)" };
         var print = new Option<string?>("--print") { Description = "books | tops | opportunities" };
         var depth = new Option<int>("--depth") { Description = "levels per side printed by --print books", DefaultValueFactory = _ => 10 };
         var threshold = new Option<double?>("--threshold-bps") { Description = "net edge in bps that makes an opportunity" };
@@ -31,13 +31,13 @@ internal static class ReplayCommand
         var command = new Command("replay", "run the hot path over recorded captures") { files, speed, print, depth, threshold, config };
         command.SetAction(parse =>
         {
-            string speedText = parse.GetValue(speed)!;
+            string? speedFlag = parse.GetValue(speed);
             string? printText = parse.GetValue(print);
             int levels = parse.GetValue(depth);
             var problems = new List<string>();
-            if (speedText is not ("max" or "recorded"))
+            if (speedFlag is not (null or "max" or "recorded"))
             {
-                problems.Add($"--speed: '{speedText}' must be max or recorded");
+                problems.Add($"--speed: '{speedFlag}' must be max or recorded");
             }
 
             if (printText is not (null or "books" or "tops" or "opportunities"))
@@ -83,7 +83,7 @@ internal static class ReplayCommand
                 return 2;
             }
 
-            return Run(session, options, speedText == "recorded", printText, levels, stdout, stderr);
+            return Run(session, options, (speedFlag ?? options.ReplaySpeed) == "recorded", printText, levels, stdout, stderr);
         });
         return command;
     }

@@ -55,7 +55,8 @@ public sealed class DryRunEngine
 
         WaitStrategyKind wait = WaitStrategies.Parse(_options.WaitStrategy);
         var marketRing = new RingBuffer<TickEvent>(_options.RingSize, ProducerType.Single, wait);
-        var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Blocking);
+        // The host drains this ring by polling, so nobody waits on it: a non-signalling strategy keeps publish cheap.
+        var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
         var books = new BookSet(specs);
         var edges = new EdgeStage(instruments, venues, priceDecimals, fees, _options.ThresholdBps);
         using var kernels = new KernelHost(new EdgeSweepShape(instruments, venues));
