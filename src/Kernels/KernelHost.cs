@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -24,6 +25,8 @@ public sealed class KernelHost : IDisposable, LowLatency.HotPath.Strategy.IEdgeS
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _netBps;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _grossBps;
     private bool _disposed;
+    private long _refusedSweeps;
+    private int _lastRefusal;
 
     /// <summary>
     /// Chooses the backend, compiles the kernels and preallocates device buffers for up to
@@ -179,9 +182,12 @@ public sealed class KernelHost : IDisposable, LowLatency.HotPath.Strategy.IEdgeS
         return EdgeSweepStatus.Ok;
     }
 
-    /// <summary>Releases buffers, accelerator and context. Start-up/shut-down thread.</summary>
-    /// <summary>The strategy's view: a full sweep in the shared layout; a refused shape leaves every pair at "no edge".</summary>
-    void LowLatency.HotPath.Strategy.IEdgeSweeper.Sweep(
+    /// <summary>
+    /// The strategy's view: a full sweep in the shared layout. True when it ran; false when <see cref="Sweep"/> refused
+    /// the call (every pair is then <see cref="EdgeSweepLimits.NoEdge"/> and the caller must evaluate another way), counted
+    /// in <see cref="RefusedSweeps"/> with the reason in <see cref="LastRefusal"/>. Strategy thread.
+    /// </summary>
+    bool LowLatency.HotPath.Strategy.IEdgeSweeper.Sweep(
         int instruments,
         int venues,
         ReadOnlySpan<double> bid,
@@ -189,9 +195,32 @@ public sealed class KernelHost : IDisposable, LowLatency.HotPath.Strategy.IEdgeS
         ReadOnlySpan<byte> tradeable,
         ReadOnlySpan<double> takerFee,
         Span<double> netBps,
-        Span<double> grossBps) =>
-        Sweep(new EdgeSweepShape(instruments, venues), bid, ask, tradeable, takerFee, netBps, grossBps);
+        Span<double> grossBps)
+    {
+        EdgeSweepStatus status = Sweep(new EdgeSweepShape(instruments, venues), bid, ask, tradeable, takerFee, netBps, grossBps);
+        if (status == EdgeSweepStatus.Ok)
+        {
+            return true;
+        }
 
+        RecordRefusal(status);
+        return false;
+    }
+
+    /// <summary>Strategy-view sweeps refused so far (any status but <see cref="EdgeSweepStatus.Ok"/>). Any thread reads; the strategy thread writes.</summary>
+    public long RefusedSweeps => Volatile.Read(ref _refusedSweeps);
+
+    /// <summary>Why the last refused strategy-view sweep was refused (<see cref="EdgeSweepStatus.Ok"/> while none was). Any thread.</summary>
+    public EdgeSweepStatus LastRefusal => (EdgeSweepStatus)Volatile.Read(ref _lastRefusal);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordRefusal(EdgeSweepStatus status)
+    {
+        Volatile.Write(ref _lastRefusal, (int)status);
+        Volatile.Write(ref _refusedSweeps, _refusedSweeps + 1);
+    }
+
+    /// <summary>Releases buffers, accelerator and context. Start-up/shut-down thread.</summary>
     public void Dispose()
     {
         if (_disposed)

@@ -39,6 +39,7 @@ public sealed class EdgeStage
     private readonly bool[] _isTouched;
     private int _touchedCount;
     private long _lastTriggerTimestamp;
+    private long _sweepFallbacks;
 
     /// <param name="priceDecimals">Per instrument: the fixed-point scale of its prices.</param>
     /// <param name="takerFee">Per venue: taker fee as a fraction (0.001 = 10 bps).</param>
@@ -102,6 +103,13 @@ public sealed class EdgeStage
     /// <summary>Instruments touched since the last evaluation.</summary>
     public int TouchedCount => _touchedCount;
 
+    /// <summary>
+    /// Full sweeps the sweeper refused (e.g. a shape over the kernel host's capacity), each re-evaluated instrument by
+    /// instrument instead. Non-zero means a configuration mismatch worth an alert. Written by the strategy thread; other
+    /// threads read an approximate value.
+    /// </summary>
+    public long SweepFallbacks => Volatile.Read(ref _sweepFallbacks);
+
     /// <summary>Net edges of the last evaluation, [(instrument * venues + buy) * venues + sell]; <see cref="EdgeMath.NoEdge"/> where no edge exists.</summary>
     public ReadOnlySpan<double> NetBps => _netBps;
 
@@ -160,13 +168,19 @@ public sealed class EdgeStage
 
     /// <summary>
     /// Recomputes every (instrument, buy, sell) triple through <paramref name="sweeper"/> (SIMD or CUDA kernel) and emits
-    /// as <see cref="EvaluateTouched{TSink}"/> does. Used when a batch touched many instruments, and on demand.
+    /// as <see cref="EvaluateTouched{TSink}"/> does. Used when a batch touched many instruments, and on demand. A sweep
+    /// the sweeper refuses is counted in <see cref="SweepFallbacks"/> and done here, instrument by instrument: its
+    /// "no edge" outputs mean "not evaluated". Strategy thread; allocation-free.
     /// </summary>
     public int EvaluateAll<TSink>(IEdgeSweeper sweeper, ref TSink sink, long decisionTimeNs)
         where TSink : struct, IOpportunitySink
     {
         ArgumentNullException.ThrowIfNull(sweeper);
-        sweeper.Sweep(_instruments, _venues, _bid, _ask, _tradeable, _takerFee, _netBps, _grossBps);
+        if (!sweeper.Sweep(_instruments, _venues, _bid, _ask, _tradeable, _takerFee, _netBps, _grossBps))
+        {
+            ComputeAllAfterRefusal();
+        }
+
         int emitted = 0;
         for (int i = 0; i < _instruments; i++)
         {
@@ -180,6 +194,16 @@ public sealed class EdgeStage
 
         _touchedCount = 0;
         return emitted;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ComputeAllAfterRefusal()
+    {
+        Volatile.Write(ref _sweepFallbacks, _sweepFallbacks + 1);
+        for (int i = 0; i < _instruments; i++)
+        {
+            ComputeInstrument(i);
+        }
     }
 
     private void ComputeInstrument(int i)

@@ -11,7 +11,13 @@ namespace LowLatency.HotPath.Strategy;
 /// </remarks>
 public interface IEdgeSweeper
 {
-    void Sweep(
+    /// <summary>
+    /// Computes every pair's net and gross edge. Returns true when every output slot was computed; false when the
+    /// sweeper refused the call (a shape beyond its capacity, short spans, a bad fee): both outputs then hold
+    /// <see cref="EdgeMath.NoEdge"/>, which means "not evaluated", not "no edge" — the caller must evaluate another way.
+    /// Never throws for a refused call.
+    /// </summary>
+    bool Sweep(
         int instruments,
         int venues,
         ReadOnlySpan<double> bid,

@@ -154,6 +154,12 @@ public sealed class StrategyState
 
     public long FullSweeps { get; internal set; }
 
+    /// <summary>
+    /// Full sweeps the <see cref="Sweeper"/> refused and the edge stage re-evaluated instrument by instrument (see
+    /// <see cref="EdgeStage.SweepFallbacks"/>); non-zero is a configuration mismatch for the host to report.
+    /// </summary>
+    public long SweepFallbacks => Edges.SweepFallbacks;
+
     public long Opportunities { get; internal set; }
 
     public long OpportunitiesDropped { get; internal set; }

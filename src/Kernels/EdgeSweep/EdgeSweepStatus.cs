@@ -2,7 +2,9 @@ namespace LowLatency.Kernels.EdgeSweep;
 
 /// <summary>
 /// Outcome of a sweep. On anything but <see cref="Ok"/> every slot of both output spans holds
-/// <see cref="EdgeSweepLimits.NoEdge"/>, so a caller that ignores the status still sees no opportunity.
+/// <see cref="EdgeSweepLimits.NoEdge"/>, so a caller that ignores the status never trades on garbage — but those slots
+/// mean "not evaluated", not "no edge": the strategy's view (<see cref="LowLatency.HotPath.Strategy.IEdgeSweeper"/>)
+/// returns false, and the edge stage counts it and evaluates instrument by instrument instead.
 /// </summary>
 public enum EdgeSweepStatus
 {

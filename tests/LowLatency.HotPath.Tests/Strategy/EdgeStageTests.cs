@@ -125,6 +125,44 @@ public sealed class EdgeStageTests
     }
 
     [Fact]
+    public void A_refused_full_sweep_is_counted_and_evaluated_per_instrument_without_allocating()
+    {
+        EdgeStage incremental = NewStage();
+        EdgeStage swept = NewStage();
+        var refusing = new RefusingSweeper();
+        var a = new ListSink { Items = [] };
+        var b = new ListSink { Items = [] };
+        foreach (EdgeStage stage in new[] { incremental, swept })
+        {
+            stage.UpdateQuote(new InstrumentId(1), new VenueId(0), Level(9_990, 5), Level(10_000, 3), true, 0, 0);
+            stage.UpdateQuote(new InstrumentId(1), new VenueId(2), Level(10_100, 2), Level(10_110, 9), true, 0, 0);
+        }
+
+        incremental.EvaluateTouched(ref a, 0);
+        Assert.Equal(1, swept.EvaluateAll(refusing, ref b, 0));
+        Assert.Equal(1, refusing.Calls);
+        Assert.Equal(1, swept.SweepFallbacks);
+        Assert.Equal(0, incremental.SweepFallbacks);
+        Opportunity expected = Assert.Single(a.Items);
+        Opportunity actual = Assert.Single(b.Items);
+        Assert.Equal((expected.Instrument, expected.BuyVenue, expected.SellVenue, expected.BuyPrice, expected.SellPrice, expected.NetEdgeBps),
+            (actual.Instrument, actual.BuyVenue, actual.SellVenue, actual.BuyPrice, actual.SellPrice, actual.NetEdgeBps));
+        Assert.Equal(incremental.NetBps.Slice(9, 9).ToArray(), swept.NetBps.Slice(9, 9).ToArray()); // instrument 1's 3 × 3 block
+        Assert.All(swept.NetBps.Slice(0, 9).ToArray(), net => Assert.Equal(EdgeMath.NoEdge, net)); // instrument 0 has no quotes
+
+        var counting = new CountingSink();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1_000; i++)
+        {
+            swept.UpdateQuote(new InstrumentId(0), new VenueId((byte)(i % 3)), Level(10_000 + (i % 17), 1), Level(10_020 + (i % 13), 1), true, i, i);
+            swept.EvaluateAll(refusing, ref counting, i);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1_001, swept.SweepFallbacks);
+    }
+
+    [Fact]
     public void Evaluation_allocates_nothing()
     {
         EdgeStage stage = NewStage(thresholdBps: -1_000);
@@ -157,7 +195,7 @@ public sealed class EdgeStageTests
     /// <summary>A plain sweeper over the documented layout, independent of EdgeStage's own loop.</summary>
     private sealed class ScalarSweeper : IEdgeSweeper
     {
-        public void Sweep(int instruments, int venues, ReadOnlySpan<double> bid, ReadOnlySpan<double> ask, ReadOnlySpan<byte> tradeable,
+        public bool Sweep(int instruments, int venues, ReadOnlySpan<double> bid, ReadOnlySpan<double> ask, ReadOnlySpan<byte> tradeable,
             ReadOnlySpan<double> takerFee, Span<double> netBps, Span<double> grossBps)
         {
             for (int i = 0; i < instruments; i++)
@@ -175,6 +213,23 @@ public sealed class EdgeStageTests
                     }
                 }
             }
+
+            return true;
+        }
+    }
+
+    /// <summary>Refuses every call the way KernelHost refuses a shape over its capacity: all "no edge", false.</summary>
+    private sealed class RefusingSweeper : IEdgeSweeper
+    {
+        public int Calls;
+
+        public bool Sweep(int instruments, int venues, ReadOnlySpan<double> bid, ReadOnlySpan<double> ask, ReadOnlySpan<byte> tradeable,
+            ReadOnlySpan<double> takerFee, Span<double> netBps, Span<double> grossBps)
+        {
+            Calls++;
+            netBps.Fill(EdgeMath.NoEdge);
+            grossBps.Fill(EdgeMath.NoEdge);
+            return false;
         }
     }
 }
