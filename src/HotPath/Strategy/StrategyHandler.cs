@@ -8,8 +8,9 @@ namespace LowLatency.HotPath.Strategy;
 /// <summary>
 /// The strategy thread's handler chain over the market ring: books (venue sequence rules) → edges of the instruments
 /// the batch touched (or a full kernel sweep when a batch touched many) → opportunities published to the opportunity
-/// ring. A struct so the ring's processor devirtualises it; all state lives in <see cref="StrategyState"/>.
-/// Strategy thread only; allocation-free per event.
+/// ring. Edges are evaluated at the end of a batch, and only at a message boundary: a batch that ends inside a
+/// multi-slot message is carried on until the message's last chunk. A struct so the ring's processor devirtualises it;
+/// all state lives in <see cref="StrategyState"/>. Strategy thread only; allocation-free per event.
 /// </summary>
 public readonly struct StrategyHandler : IEventHandler<TickEvent>
 {
@@ -31,7 +32,13 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         StrategyState state = _state;
         state.Events++;
         state.LastReceiveTimeNs = evt.ReceiveTimeNs;
-        _books.OnEvent(ref evt, sequence, endOfBatch);
+
+        // A batch ends where the consumer's view ends, which on a multi-producer ring can be inside a multi-slot message
+        // (its last chunks claimed but not yet published). The book is half-applied there, so the batch is carried on
+        // until the message's last chunk; the book handler is told the same, so its touched lists carry on too.
+        bool messageContinues = !evt.IsLastChunk && (evt.IsFirstChunk || state.Books.CursorOpen);
+        bool batchEnds = endOfBatch && !messageContinues;
+        _books.OnEvent(ref evt, sequence, batchEnds);
 
         // The book handler has already routed the event: reuse its lookup rather than doing it again.
         int book = state.Books.CursorBook;
@@ -41,7 +48,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
             state.BookReceiveTimestamp[book] = evt.ReceiveTimestamp;
         }
 
-        if (endOfBatch)
+        if (batchEnds)
         {
             EndBatch(state);
         }
