@@ -38,7 +38,6 @@ public sealed class EdgeStage
     private readonly int[] _touched;
     private readonly bool[] _isTouched;
     private int _touchedCount;
-    private long _lastTriggerTimestamp;
     private long _sweepFallbacks;
 
     /// <param name="priceDecimals">Per instrument: the fixed-point scale of its prices.</param>
@@ -138,7 +137,6 @@ public sealed class EdgeStage
         _tradeable[q] = (byte)(tradeable && bestBid.Price.IsSet && bestAsk.Price.IsSet ? 1 : 0);
         _quoteTimeNs[q] = receiveTimeNs;
         _quoteTimestamp[q] = receiveTimestamp;
-        _lastTriggerTimestamp = receiveTimestamp;
         if (!_isTouched[i])
         {
             _isTouched[i] = true;
