@@ -17,7 +17,8 @@ namespace LowLatency.Benchmarks;
 /// <summary>
 /// <c>--check [--quick] [--filter SUBSTRING]</c>: runs every benchmark and harness a budget names and prints
 /// <c>name  measured  budget  PASS|FAIL</c> per budget, exiting 1 on any FAIL. Anything else goes to BenchmarkDotNet's
-/// own switcher (e.g. <c>--filter '*Ring*' --job short</c>).
+/// own switcher (e.g. <c>--filter '*Ring*' --job short</c>). README.md beside this file explains the metrics and the
+/// quick-run allocation rule.
 /// </summary>
 public static class Program
 {
@@ -132,7 +133,11 @@ public static class Program
                 string key = $"{report.BenchmarkCase.Descriptor.Type.Name}.{report.BenchmarkCase.Descriptor.WorkloadMethod.Name}";
                 string parameters = report.BenchmarkCase.Parameters.DisplayInfo;
                 long? allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
-                var m = new MeasuredValue(report.ResultStatistics.Median, allocated);
+                var m = new MeasuredValue(report.ResultStatistics.Median, allocated)
+                {
+                    AllocatedBytesInWindow = report.GcStats.GetTotalAllocatedBytes(excludeAllocationQuantumSideEffects: false),
+                    WindowOperations = report.GcStats.TotalOperations,
+                };
                 measured[key] = m;
                 if (!string.IsNullOrEmpty(parameters) && parameters != "[]")
                 {

@@ -3,7 +3,14 @@ using System.Globalization;
 namespace LowLatency.Benchmarks.Checking;
 
 /// <summary>What was measured for one benchmark or harness metric.</summary>
-public sealed record MeasuredValue(double MedianNs, long? AllocatedBytesPerOp);
+public sealed record MeasuredValue(double MedianNs, long? AllocatedBytesPerOp)
+{
+    /// <summary>Bytes BenchmarkDotNet counted, on every thread, in its one allocation-measurement iteration (null for harnesses).</summary>
+    public long? AllocatedBytesInWindow { get; init; }
+
+    /// <summary>Operations in that iteration.</summary>
+    public long? WindowOperations { get; init; }
+}
 
 /// <summary>One line of the check: name, measured value, budget, verdict.</summary>
 public sealed record BudgetVerdict(Budget Budget, double? Measured, string BudgetText, bool Pass, string? Note);
@@ -11,6 +18,19 @@ public sealed record BudgetVerdict(Budget Budget, double? Measured, string Budge
 /// <summary>Compares measurements with budgets. Pure: no I/O, so it is unit-tested directly.</summary>
 public static class BudgetChecker
 {
+    /// <summary>
+    /// Quick runs only: bytes that one allocation-measurement window may hold without failing an allocation budget.
+    /// BenchmarkDotNet counts every thread's allocations (<c>GC.GetTotalAllocatedBytes(precise: true)</c>) over one
+    /// iteration, and after the full GCs it forces just before it the finalizer thread allocates a few KB of its own
+    /// (3,024–3,648 B measured here; none when the finalizer is blocked). Over the ~3,000 operations of a 120 ms quick
+    /// window that rounds to 1 B/op. The authoritative zero-allocation checks are the xUnit tests that count
+    /// <c>GC.GetAllocatedBytesForCurrentThread</c>; the full run keeps BenchmarkDotNet's figure as is.
+    /// </summary>
+    public const long QuickOneOffAllowanceBytes = 8 * 1024;
+
+    /// <summary>The smallest managed object (an empty object on 64-bit): any allocation per call costs at least this.</summary>
+    private const long SmallestObjectBytes = 24;
+
     public static IReadOnlyList<BudgetVerdict> Check(
         IReadOnlyList<Budget> budgets,
         IReadOnlyDictionary<string, MeasuredValue> measured,
@@ -58,6 +78,12 @@ public static class BudgetChecker
             case "allocated_bytes":
                 value = m.AllocatedBytesPerOp;
                 note = value is null ? "no memory diagnoser result" : null;
+                if (quick && value > 0 && max is { } limit && value > limit && IsOneOff(m))
+                {
+                    return new BudgetVerdict(b, value, budgetText, true,
+                        $"quick: {Format(m.AllocatedBytesInWindow!.Value)} B in a {Format(m.WindowOperations!.Value)}-operation window, a one-off within the {Format(QuickOneOffAllowanceBytes)} B quick allowance");
+                }
+
                 break;
             case "speedup":
                 if (b.Baseline is null || !measured.TryGetValue(b.Baseline, out MeasuredValue? baseline))
@@ -87,6 +113,14 @@ public static class BudgetChecker
         bool pass = (min is null || v >= min) && (max is null || v <= max);
         return new BudgetVerdict(b, v, budgetText, pass, note);
     }
+
+    /// <summary>
+    /// The window's bytes fit the allowance, and the window had so many operations that even the smallest object
+    /// allocated on every call would not: what it holds cannot be a per-call allocation.
+    /// </summary>
+    private static bool IsOneOff(MeasuredValue m) =>
+        m.AllocatedBytesInWindow is { } bytes && m.WindowOperations is { } operations
+        && bytes <= QuickOneOffAllowanceBytes && operations * SmallestObjectBytes > QuickOneOffAllowanceBytes;
 
     public static string Format(double value) =>
         Math.Abs(value) >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.###", CultureInfo.InvariantCulture);

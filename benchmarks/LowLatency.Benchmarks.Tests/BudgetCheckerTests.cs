@@ -1,0 +1,56 @@
+using LowLatency.Benchmarks.Checking;
+
+namespace LowLatency.Benchmarks.Tests;
+
+public sealed class BudgetCheckerTests
+{
+    private static readonly Budget s_zeroAlloc = new()
+    {
+        Name = "sweep.alloc",
+        Metric = "allocated_bytes",
+        Benchmark = "EdgeSweepBenchmarks.Simd",
+        Max = 0,
+    };
+
+    private static BudgetVerdict CheckOne(Budget budget, MeasuredValue measured, bool quick, IReadOnlyDictionary<string, double>? external = null) =>
+        Assert.Single(BudgetChecker.Check([budget], new Dictionary<string, MeasuredValue> { [budget.Benchmark] = measured }, external ?? new Dictionary<string, double>(), quick));
+
+    // What a quick run read here: the finalizer thread allocated 3,312 B in the 3,456-operation window; BDN rounds 0.96 B/op to 1.
+    private static MeasuredValue OneOff(long bytes, long operations) =>
+        new(30_000, (long)Math.Round((double)bytes / operations, MidpointRounding.ToEven)) { AllocatedBytesInWindow = bytes, WindowOperations = operations };
+
+    [Fact]
+    public void A_quick_run_tolerates_a_one_off_allocation_in_its_short_window()
+    {
+        BudgetVerdict v = CheckOne(s_zeroAlloc, OneOff(3_312, 3_456), quick: true);
+        Assert.True(v.Pass, v.Note);
+        Assert.Equal(1, v.Measured);
+        Assert.Contains("3,312 B", v.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_full_run_does_not()
+    {
+        Assert.False(CheckOne(s_zeroAlloc, OneOff(3_312, 3_456), quick: false).Pass);
+    }
+
+    [Fact]
+    public void The_allowance_never_hides_an_allocation_made_on_every_call()
+    {
+        // 24 B (the smallest object) on every one of 3,456 calls is 82,944 B: far over the allowance.
+        Assert.False(CheckOne(s_zeroAlloc, OneOff(24 * 3_456, 3_456), quick: true).Pass);
+
+        // Too few operations for the window to tell a one-off from a per-call allocation: no allowance.
+        Assert.False(CheckOne(s_zeroAlloc, OneOff(24 * 100, 100), quick: true).Pass);
+
+        // More than the allowance in the window is judged by BenchmarkDotNet's per-operation figure alone.
+        Assert.False(CheckOne(s_zeroAlloc, OneOff(BudgetChecker.QuickOneOffAllowanceBytes + 1, 3_456), quick: true).Pass);
+    }
+
+    [Fact]
+    public void Zero_stays_zero_and_a_harness_without_a_window_is_judged_per_event()
+    {
+        Assert.True(CheckOne(s_zeroAlloc, OneOff(0, 3_456), quick: true).Pass);
+        Assert.False(CheckOne(s_zeroAlloc, new MeasuredValue(1_000, 1), quick: true).Pass);
+    }
+}
