@@ -1,4 +1,5 @@
 using LowLatency.Benchmarks.Checking;
+using LowLatency.Benchmarks.Latency;
 
 namespace LowLatency.Benchmarks.Tests;
 
@@ -10,6 +11,15 @@ public sealed class BudgetCheckerTests
         Metric = "allocated_bytes",
         Benchmark = "EdgeSweepBenchmarks.Simd",
         Max = 0,
+    };
+
+    private static readonly Budget s_vsEthers = new()
+    {
+        Name = "eth.sign_bundle_vs_ethers",
+        Metric = "speedup_vs_external",
+        Benchmark = "FlashbotsSignBenchmarks.Native",
+        External = "ethers",
+        Min = 2,
     };
 
     private static BudgetVerdict CheckOne(Budget budget, MeasuredValue measured, bool quick, IReadOnlyDictionary<string, double>? external = null) =>
@@ -52,5 +62,49 @@ public sealed class BudgetCheckerTests
     {
         Assert.True(CheckOne(s_zeroAlloc, OneOff(0, 3_456), quick: true).Pass);
         Assert.False(CheckOne(s_zeroAlloc, new MeasuredValue(1_000, 1), quick: true).Pass);
+    }
+
+    [Fact]
+    public void An_unmeasured_external_baseline_says_what_is_missing_and_what_to_run()
+    {
+        var failures = new Dictionary<string, string> { ["ethers"] = ExternalBaselines.NotSetUp("tools/node_modules/ethers is missing") };
+        BudgetVerdict v = Assert.Single(BudgetChecker.Check(
+            [s_vsEthers],
+            new Dictionary<string, MeasuredValue> { [s_vsEthers.Benchmark] = new(40_000, 344) },
+            new Dictionary<string, double>(),
+            quick: true,
+            failures));
+
+        Assert.False(v.Pass);
+        Assert.NotNull(v.Note);
+        Assert.DoesNotContain('\n', v.Note);
+        Assert.Contains("tools/node_modules/ethers is missing", v.Note, StringComparison.Ordinal);
+        Assert.Contains("make setup", v.Note, StringComparison.Ordinal);
+        Assert.Contains("scripts/setup-node-tools.sh", v.Note, StringComparison.Ordinal);
+    }
+}
+
+public sealed class EthersComparisonSetUpTests
+{
+    [Fact]
+    public void Missing_ethers_is_one_line_naming_the_path_and_the_set_up_command()
+    {
+        string tools = Path.Combine(Path.GetTempPath(), "ll-bench-tools-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(tools);
+        try
+        {
+            string? missing = Ethereum.EthersComparison.MissingSetUp(tools);
+            Assert.NotNull(missing);
+            Assert.DoesNotContain('\n', missing);
+            Assert.Contains(Path.Combine(tools, "node_modules", "ethers"), missing, StringComparison.Ordinal);
+            Assert.Contains("run 'make setup' (or scripts/setup-node-tools.sh)", missing, StringComparison.Ordinal);
+
+            Directory.CreateDirectory(Path.Combine(tools, "node_modules", "ethers"));
+            Assert.Null(Ethereum.EthersComparison.MissingSetUp(tools));
+        }
+        finally
+        {
+            Directory.Delete(tools, recursive: true);
+        }
     }
 }

@@ -69,12 +69,13 @@ public static class Program
 
         var measured = new Dictionary<string, MeasuredValue>(StringComparer.Ordinal);
         var external = new Dictionary<string, double>(StringComparer.Ordinal);
+        var externalFailures = new Dictionary<string, string>(StringComparer.Ordinal);
 
         RunBenchmarks(budgets, quick, measured);
         RunLatencyHarnesses(budgets, quick, measured);
-        RunExternal(budgets, quick, external);
+        RunExternal(budgets, quick, external, externalFailures);
 
-        IReadOnlyList<BudgetVerdict> verdicts = BudgetChecker.Check(budgets, measured, external, quick);
+        IReadOnlyList<BudgetVerdict> verdicts = BudgetChecker.Check(budgets, measured, external, quick, externalFailures);
         int width = Math.Max(24, verdicts.Max(v => v.Budget.Name.Length) + 2);
         Console.WriteLine();
         Console.WriteLine($"{"name".PadRight(width)}{"measured",16}  {"budget",-16}  result   ({(quick ? "quick" : "full")} run; metric)");
@@ -86,6 +87,11 @@ public static class Program
         }
 
         int failed = verdicts.Count(v => !v.Pass);
+        foreach ((string name, string reason) in externalFailures)
+        {
+            Console.Error.WriteLine($"bench: external baseline '{name}' was not measured: {reason}");
+        }
+
         Console.WriteLine($"bench: {verdicts.Count - failed} of {verdicts.Count} budgets pass");
         return failed == 0 ? 0 : 1;
     }
@@ -194,14 +200,23 @@ public static class Program
         }
     }
 
-    private static void RunExternal(IReadOnlyList<Budget> budgets, bool quick, Dictionary<string, double> external)
+    private static void RunExternal(IReadOnlyList<Budget> budgets, bool quick, Dictionary<string, double> external, Dictionary<string, string> failures)
     {
         foreach (Budget b in budgets)
         {
-            if (b.External is { } name && !external.ContainsKey(name) && ExternalBaselines.TryMeasure(name, quick, out double medianNs))
+            if (b.External is not { } name || external.ContainsKey(name) || failures.ContainsKey(name))
+            {
+                continue;
+            }
+
+            if (ExternalBaselines.TryMeasure(name, quick, out double medianNs, out string? failure))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"external {name}: median {medianNs:0} ns"));
                 external[name] = medianNs;
+            }
+            else
+            {
+                failures[name] = failure ?? "no reason given";
             }
         }
     }

@@ -35,12 +35,13 @@ public static class BudgetChecker
         IReadOnlyList<Budget> budgets,
         IReadOnlyDictionary<string, MeasuredValue> measured,
         IReadOnlyDictionary<string, double> externalMedianNs,
-        bool quick)
+        bool quick,
+        IReadOnlyDictionary<string, string>? externalFailures = null)
     {
         var verdicts = new List<BudgetVerdict>(budgets.Count);
         foreach (Budget b in budgets)
         {
-            verdicts.Add(CheckOne(b, measured, externalMedianNs, quick));
+            verdicts.Add(CheckOne(b, measured, externalMedianNs, externalFailures, quick));
         }
 
         return verdicts;
@@ -50,6 +51,7 @@ public static class BudgetChecker
         Budget b,
         IReadOnlyDictionary<string, MeasuredValue> measured,
         IReadOnlyDictionary<string, double> external,
+        IReadOnlyDictionary<string, string>? externalFailures,
         bool quick)
     {
         double? min = b.EffectiveMin(quick);
@@ -96,7 +98,8 @@ public static class BudgetChecker
             case "speedup_vs_external":
                 if (b.External is null || !external.TryGetValue(b.External, out double ext))
                 {
-                    return new BudgetVerdict(b, null, budgetText, false, $"external {b.External ?? "(missing)"} was not measured");
+                    string? why = b.External is not null && externalFailures is not null && externalFailures.TryGetValue(b.External, out string? reason) ? reason : null;
+                    return new BudgetVerdict(b, null, budgetText, false, $"external {b.External ?? "(missing)"} was not measured{(why is null ? string.Empty : ": " + why)}");
                 }
 
                 value = ext / m.MedianNs;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using LowLatency.Benchmarks.Latency;
 using LowLatency.Testing;
 
 namespace LowLatency.Benchmarks.Ethereum;
@@ -22,20 +23,49 @@ public static class EthersComparison
         return doc.RootElement.GetProperty("medianNs").GetDouble();
     }
 
-    /// <summary>Like <see cref="MeasureMedianNs"/>, false (with the reason on stderr) instead of throwing.</summary>
-    public static bool TryMeasureMedianNs(bool quick, out double medianNs)
+    /// <summary>
+    /// Like <see cref="MeasureMedianNs"/>, but false with one line in <paramref name="failure"/> instead of throwing: what
+    /// is missing (ethers, node) and the command that sets it up, or why node failed.
+    /// </summary>
+    public static bool TryMeasureMedianNs(bool quick, out double medianNs, out string? failure)
     {
+        medianNs = double.NaN;
+        failure = MissingSetUp(Path.Combine(SharedData.RepoRoot, "tools"));
+        if (failure is not null)
+        {
+            return false;
+        }
+
         try
         {
             medianNs = MeasureMedianNs(quick);
             return true;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or JsonException or KeyNotFoundException or System.ComponentModel.Win32Exception or TimeoutException)
+        catch (System.ComponentModel.Win32Exception)
         {
-            Console.Error.WriteLine("ethers comparison: " + ex.Message);
-            medianNs = double.NaN;
-            return false;
+            failure = ExternalBaselines.NotSetUp("node is not on PATH (install Node.js 20 or later)");
         }
+        catch (Exception ex) when (ex is InvalidOperationException or JsonException or KeyNotFoundException or TimeoutException)
+        {
+            failure = "node " + ScriptPath + ": " + OneLine(ex.Message);
+        }
+
+        return false;
+    }
+
+    /// <summary>What the comparison needs and <paramref name="toolsDirectory"/> lacks, as one line with the command to run; null when nothing is missing.</summary>
+    public static string? MissingSetUp(string toolsDirectory) =>
+        Directory.Exists(Path.Combine(toolsDirectory, "node_modules", "ethers"))
+            ? null
+            : ExternalBaselines.NotSetUp($"ethers is not installed ({Path.Combine(toolsDirectory, "node_modules", "ethers")} is missing)");
+
+    private static string ScriptPath => Path.Combine("benchmarks", "LowLatency.Benchmarks", "Ethereum", "ethers", "bench.mjs");
+
+    private static string OneLine(string text)
+    {
+        string trimmed = text.Trim();
+        int end = trimmed.IndexOfAny(['\r', '\n']);
+        return end < 0 ? trimmed : trimmed[..end] + " ...";
     }
 
     /// <summary>ethers' raw transaction and header for nonce 0 (to check they equal ours byte for byte).</summary>
@@ -48,11 +78,11 @@ public static class EthersComparison
     private static string RunScript(string? argument)
     {
         var root = SharedData.RepoRoot;
-        var script = Path.Combine(root, "benchmarks", "LowLatency.Benchmarks", "Ethereum", "ethers", "bench.mjs");
+        var script = Path.Combine(root, ScriptPath);
         var tools = Path.Combine(root, "tools");
-        if (!Directory.Exists(Path.Combine(tools, "node_modules", "ethers")))
+        if (MissingSetUp(tools) is { } missing)
         {
-            throw new InvalidOperationException("ethers not installed in tools/node_modules; run scripts/setup-node-tools.sh");
+            throw new InvalidOperationException(missing);
         }
 
         var psi = new ProcessStartInfo("node")

@@ -16,15 +16,23 @@ public static class LatencyHarnesses
 /// <summary>Baselines measured outside .NET in the same run (e.g. ethers.js via node), by name.</summary>
 public static class ExternalBaselines
 {
-    public static bool TryMeasure(string name, bool quick, out double medianNs)
+    /// <summary>
+    /// Measures the named baseline. False with <paramref name="failure"/> set to one line saying what went wrong and,
+    /// when something is not installed, what to run.
+    /// </summary>
+    public static bool TryMeasure(string name, bool quick, out double medianNs, out string? failure)
     {
         switch (name)
         {
-            case "ethers":
-                return Ethereum.EthersComparison.TryMeasureMedianNs(quick, out medianNs);
+            case Ethereum.EthersComparison.Name:
+                return Ethereum.EthersComparison.TryMeasureMedianNs(quick, out medianNs, out failure);
             default:
                 medianNs = double.NaN;
+                failure = $"no external baseline named '{name}' (known: {Ethereum.EthersComparison.Name})";
                 return false;
         }
     }
+
+    /// <summary>The one-line reason for a baseline whose tools are not installed: what is missing and the command that installs it.</summary>
+    public static string NotSetUp(string what) => $"{what}; run 'make setup' (or scripts/setup-node-tools.sh) first";
 }
