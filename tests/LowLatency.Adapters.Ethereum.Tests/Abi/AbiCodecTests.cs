@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using LowLatency.Adapters.Ethereum.Abi;
 
@@ -108,19 +109,56 @@ public sealed class AbiCodecTests
     public void Truncations_and_random_corruptions_never_throw()
     {
         var random = new Random(11);
+        int truncations = 0, corruptions = 0, corruptionsDecoded = 0;
         for (var i = 0; i < 300; i++)
         {
             var type = AbiRandom.Type(random, 0);
-            var encoded = AbiCodec.Encode(type, AbiRandom.Value(random, type));
-            var cut = encoded.AsSpan(0, random.Next(encoded.Length)).ToArray();
-            AbiCodec.TryDecode(type, cut, out _, out _);
-            if (encoded.Length > 0)
+            var original = AbiRandom.Value(random, type);
+            var encoded = AbiCodec.Encode(type, original);
+            if (encoded.Length == 0)
             {
-                var corrupt = (byte[])encoded.Clone();
-                corrupt[random.Next(corrupt.Length)] ^= (byte)(1 << random.Next(8));
-                AbiCodec.TryDecode(type, corrupt, out _, out _);
+                continue;
             }
+
+            // A prefix decodes only when nothing but the padding of the last dynamic bytes/string is missing (Solidity's
+            // decoder accepts that too), and then to the same value; otherwise it is an error value.
+            var cut = encoded.AsSpan(0, random.Next(encoded.Length)).ToArray();
+            if (AbiCodec.TryDecode(type, cut, out var prefix, out var cutError))
+            {
+                Assert.Null(cutError);
+                Assert.True(original.Equals(prefix), type + " from " + cut.Length + " of " + encoded.Length + " bytes: " + prefix);
+                Assert.True(encoded.AsSpan(cut.Length).IndexOfAnyExcept((byte)0) < 0, type + ": only zero padding may be missing");
+            }
+            else
+            {
+                Assert.Null(prefix);
+                Assert.False(string.IsNullOrEmpty(cutError));
+                truncations++;
+            }
+
+            // One flipped bit may still be a valid encoding (of another value); then it is a value of the type.
+            var corrupt = (byte[])encoded.Clone();
+            corrupt[random.Next(corrupt.Length)] ^= (byte)(1 << random.Next(8));
+            if (AbiCodec.TryDecode(type, corrupt, out var decoded, out var error))
+            {
+                Assert.Null(error);
+                Assert.True(AbiCodec.TryEncode(type, decoded, out var again, out var encodeError), type + ": " + encodeError);
+                Assert.True(AbiCodec.TryDecode(type, again, out var roundTrip, out _));
+                Assert.True(decoded.Equals(roundTrip), type + ": " + decoded + " != " + roundTrip);
+                corruptionsDecoded++;
+            }
+            else
+            {
+                Assert.Null(decoded);
+                Assert.False(string.IsNullOrEmpty(error));
+            }
+
+            corruptions++;
         }
+
+        // Both outcomes were exercised.
+        Assert.True(truncations > 250, truncations.ToString(CultureInfo.InvariantCulture)); // truncations rejected
+        Assert.InRange(corruptionsDecoded, 1, corruptions - 1);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LowLatency.Adapters.Ethereum.Cli;
+using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
@@ -82,6 +84,7 @@ public sealed class EthCommandTests
     {
         var cases = SharedJson("ethers-testcases/ethers__transaction__shared.json.gz").EnumerateArray().ToArray();
         var checkedCount = 0;
+        var refusedCount = 0;
         var skippedChainIdZero = 0;
         foreach (var group in cases.GroupBy(c => c.GetProperty("privateKey").GetString()!).Take(400))
         {
@@ -113,19 +116,49 @@ public sealed class EthCommandTests
                         continue;
                     }
 
+                    // The vectors carry every fee field and sign each form from them; sign-tx refuses the ones a form
+                    // would ignore, so each form gets only its own.
                     tx["type"] = type;
+                    foreach (var ignored in type == 2 ? ["gasPrice"] : type == 1 ? ["maxFeePerGas", "maxPriorityFeePerGas"] : new[] { "maxFeePerGas", "maxPriorityFeePerGas", "accessList" })
+                    {
+                        tx.Remove(ignored);
+                    }
+
                     if (!keepChainId)
                     {
                         tx.Remove("chainId");
                     }
 
-                    lines.AppendLine(tx.ToJsonString());
+                    // The random vectors mostly do not pay intrinsic gas; sign-tx refuses those before signing.
+                    var json = tx.ToJsonString();
+                    using (var doc = JsonDocument.Parse(json))
+                    {
+                        var parsed = TransactionJson.FromJson(doc.RootElement);
+                        var rule = TransactionGas.Validate(parsed);
+                        if (rule.IsError)
+                        {
+                            var refused = Run(["sign-tx", "--key-env", KeyVar, "--tx", json, "--allow-chain-id-zero", "--allow-unprotected"], key);
+                            Assert.True(refused.Code == 1, json);
+                            Assert.Equal("", refused.Out);
+                            if (rule.Code == TxErrorCode.IntrinsicGasTooLow)
+                            {
+                                Assert.Contains("intrinsic gas " + TransactionGas.IntrinsicGas(parsed).ToString(CultureInfo.InvariantCulture), refused.Err, StringComparison.Ordinal);
+                                Assert.Contains("gasLimit " + parsed.GasLimit.ToString(CultureInfo.InvariantCulture), refused.Err, StringComparison.Ordinal);
+                            }
+
+                            AssertNoKey(refused.Err, key);
+                            refusedCount++;
+                            continue;
+                        }
+                    }
+
+                    lines.AppendLine(json);
                     expected.Add(signed.GetString()!);
                 }
             }
 
-            // The random vectors include chain id 0, which we refuse by default (replayable).
-            var r = Run(["sign-tx", "--key-env", KeyVar, "--ndjson", "--allow-chain-id-zero"], key, lines.ToString());
+            // The random vectors include chain id 0 and unprotected legacy, which we refuse by default (replayable).
+            var r = Run(["sign-tx", "--key-env", KeyVar, "--ndjson", "--allow-chain-id-zero", "--allow-unprotected"], key, lines.ToString());
             Assert.True(r.Code == 0, r.Err);
             var actual = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             Assert.Equal(expected.Count, actual.Length);
@@ -138,8 +171,11 @@ public sealed class EthCommandTests
             checkedCount += expected.Count;
         }
 
-        Assert.True(checkedCount >= 2200, checkedCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.True(skippedChainIdZero <= 300, skippedChainIdZero.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // 627 vectors x 4 forms, less the chain-id-0 EIP-155 forms; about half pay their intrinsic gas.
+        Assert.Equal((627 * 4) - skippedChainIdZero, checkedCount + refusedCount);
+        Assert.True(checkedCount >= 1000, checkedCount.ToString(CultureInfo.InvariantCulture));
+        Assert.True(refusedCount >= 1000, refusedCount.ToString(CultureInfo.InvariantCulture));
+        Assert.True(skippedChainIdZero <= 300, skippedChainIdZero.ToString(CultureInfo.InvariantCulture));
     }
 
     [Fact]

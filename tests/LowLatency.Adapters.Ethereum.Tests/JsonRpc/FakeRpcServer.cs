@@ -4,11 +4,15 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 
 namespace LowLatency.Adapters.Ethereum.Tests.JsonRpc;
 
-/// <summary>A scripted answer of the fake node: HTTP status and body text (null = never answer).</summary>
-internal readonly record struct FakeAnswer(int Status, string? Body);
+/// <summary>
+/// A scripted answer of the fake node: HTTP status and body text (null = never answer). Over WebSocket,
+/// <paramref name="Preamble"/> is sent as its own message just before the body (garbage, a stray notification).
+/// </summary>
+internal readonly record struct FakeAnswer(int Status, string? Body, string? Preamble = null);
 
 /// <summary>
 /// A loopback JSON-RPC node for tests: HTTP POST and WebSocket on one HttpListener. The handler sees each
@@ -20,17 +24,34 @@ internal sealed class FakeRpcServer : IAsyncDisposable
     private readonly Func<string, FakeAnswer> _handler;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private readonly ConcurrentDictionary<WebSocket, SemaphoreSlim> _sockets = new();
-    private readonly ConcurrentBag<HttpListenerContext> _wsContexts = [];
+    private readonly ConcurrentDictionary<WebSocket, (SemaphoreSlim Gate, HttpListenerContext Context)> _sockets = new();
+    private readonly Channel<string> _answered = Channel.CreateUnbounded<string>();
     private int _requests;
 
     public FakeRpcServer(Func<string, FakeAnswer> handler)
     {
         _handler = handler;
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        Port = ListenOnFreePort(_listener);
         _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>
+    /// Every answer (and preamble) after it has been written to the client, in order per connection: a test awaits
+    /// these instead of polling, and anything it sends afterwards on the same WebSocket arrives after the answer.
+    /// </summary>
+    public ChannelReader<string> Answered => _answered.Reader;
+
+    /// <summary>Reads <see cref="Answered"/> until an answer satisfies <paramref name="match"/>.</summary>
+    public async Task<string> AnsweredAsync(Func<string, bool> match, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var answer = await _answered.Reader.ReadAsync(cancellationToken);
+            if (match(answer))
+            {
+                return answer;
+            }
+        }
     }
 
     public int Port { get; }
@@ -48,7 +69,7 @@ internal sealed class FakeRpcServer : IAsyncDisposable
     /// <summary>Sends a text message to every open WebSocket (notifications).</summary>
     public async Task PushAsync(string message)
     {
-        foreach (var (ws, gate) in _sockets)
+        foreach (var (ws, (gate, _)) in _sockets)
         {
             if (ws.State == WebSocketState.Open)
             {
@@ -57,22 +78,20 @@ internal sealed class FakeRpcServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops every WebSocket connection without a close handshake.</summary>
+    /// <summary>
+    /// Drops every WebSocket connection open now, without a close handshake. A client that reconnects at once is not
+    /// dropped with them: only the sockets seen here are removed.
+    /// </summary>
     public void AbortWebSockets()
     {
-        foreach (var ws in _sockets.Keys)
+        foreach (var (ws, (_, context)) in _sockets.ToArray())
         {
             ws.Abort();
-        }
 
-        // HttpListener's WebSocket.Abort leaves the TCP connection open; abort the response too.
-        foreach (var context in _wsContexts)
-        {
+            // HttpListener's WebSocket.Abort leaves the TCP connection open; abort the response too.
             context.Response.Abort();
+            _sockets.TryRemove(ws, out _);
         }
-
-        _sockets.Clear();
-        _wsContexts.Clear();
     }
 
     public async ValueTask DisposeAsync()
@@ -150,6 +169,7 @@ internal sealed class FakeRpcServer : IAsyncDisposable
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
+            _answered.Writer.TryWrite(answer.Body);
         }
         catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or OperationCanceledException or IOException)
         {
@@ -169,9 +189,8 @@ internal sealed class FakeRpcServer : IAsyncDisposable
         }
 
         Interlocked.Increment(ref WsConnections);
-        _wsContexts.Add(context);
         var gate = new SemaphoreSlim(1, 1);
-        _sockets[ws] = gate;
+        _sockets[ws] = (gate, context);
         var buffer = new byte[1 << 16];
         try
         {
@@ -195,9 +214,16 @@ internal sealed class FakeRpcServer : IAsyncDisposable
                 Interlocked.Increment(ref _requests);
                 Received.Enqueue(text);
                 var answer = _handler(text);
+                if (answer.Preamble is not null)
+                {
+                    await SendLockedAsync(ws, gate, answer.Preamble);
+                    _answered.Writer.TryWrite(answer.Preamble);
+                }
+
                 if (answer.Body is not null)
                 {
                     await SendLockedAsync(ws, gate, answer.Body);
+                    _answered.Writer.TryWrite(answer.Body);
                 }
             }
         }
@@ -219,12 +245,29 @@ internal sealed class FakeRpcServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    // HttpListener cannot bind port 0: take a free port and start; if another process took it in between, try another.
+    private static int ListenOnFreePort(HttpListener listener)
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
+        for (var attempt = 1; ; attempt++)
+        {
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+            }
+
+            listener.Prefixes.Clear();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return port;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+            }
+        }
     }
 }

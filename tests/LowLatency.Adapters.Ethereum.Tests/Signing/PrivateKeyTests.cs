@@ -72,6 +72,52 @@ public class PrivateKeyTests
     }
 
     [Fact]
+    public async Task From_file_reads_only_small_regular_files_and_never_blocks()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "file types are tested on Linux");
+        string dir = Directory.CreateTempSubdirectory("ll-pk-").FullName;
+        try
+        {
+            IOException directory = Assert.Throws<IOException>(() => PrivateKey.FromFile(dir));
+            Assert.Contains("directory", directory.Message, StringComparison.Ordinal);
+
+            IOException device = Assert.Throws<IOException>(() => PrivateKey.FromFile("/dev/zero"));
+            Assert.Contains("character device", device.Message, StringComparison.Ordinal);
+
+            string big = Path.Combine(dir, "big");
+            File.WriteAllText(big, KeyHex + new string('\n', SecretFile.MaxBytes));
+            IOException tooBig = Assert.Throws<IOException>(() => PrivateKey.FromFile(big));
+            Assert.Contains("larger than", tooBig.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(KeyHex[..20], tooBig.Message, StringComparison.OrdinalIgnoreCase);
+
+            string fifo = Path.Combine(dir, "fifo");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            {
+                await mkfifo.WaitForExitAsync();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            // A blocking open never returns: the guard turns a hang into a failure (and releases the reader).
+            Task<Exception> read = Task.Run(() => Record.Exception(() => PrivateKey.FromFile(fifo)));
+            if (await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(60))) != read)
+            {
+                await using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                {
+                }
+
+                Assert.Fail("PrivateKey.FromFile blocked on a FIFO");
+            }
+
+            IOException pipe = Assert.IsType<IOException>(await read);
+            Assert.Contains("FIFO", pipe.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Signer_sign_recover_round_trip_both_backends()
     {
         var rng = new Random(5);

@@ -35,6 +35,24 @@ public sealed class SecretRedactionTests
     }
 
     [Fact]
+    public void Excerpt_redacts_before_it_cuts()
+    {
+        // Cut first, and 63 of the key's digits would survive the cut unredacted.
+        string excerpt = SecretRedaction.Excerpt("x" + Key + Key, 64);
+        Assert.Equal("x" + SecretRedaction.Marker, excerpt);
+        Assert.DoesNotContain(Key[..20], SecretRedaction.Excerpt(new string('a', 10) + Key, 40), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Excerpt_keeps_quotes_on_one_line_and_short()
+    {
+        Assert.Equal("a?b?c", SecretRedaction.Excerpt("a\nb\u0085c"));
+        Assert.Equal(new string('q', 10) + "…", SecretRedaction.Excerpt(new string('q', 5000), 10));
+        const string plain = "transfer(address,uint256)";
+        Assert.Same(plain, SecretRedaction.Excerpt(plain));
+    }
+
+    [Fact]
     public void The_writer_redacts_a_key_split_across_writes()
     {
         var inner = new StringWriter();

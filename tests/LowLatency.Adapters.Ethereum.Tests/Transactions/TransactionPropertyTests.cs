@@ -153,6 +153,60 @@ public class TransactionPropertyTests
     }
 
     [Fact]
+    public void Validate_before_signing_returns_the_rule_that_refuses()
+    {
+        var tx = new Transaction { Type = TxType.DynamicFee, ChainId = UInt256.One, GasLimit = 21000, MaxFeePerGas = 10, MaxPriorityFeePerGas = 1, To = s_key.Address };
+        Assert.Equal(TxError.None, TransactionSigner.Validate(tx));
+        (Transaction Tx, TxErrorCode Code)[] cases =
+        [
+            (tx with { ChainId = null }, TxErrorCode.ChainIdRequired),
+            (tx with { ChainId = UInt256.Zero }, TxErrorCode.ChainIdZeroNotAllowed),
+            (tx with { Nonce = ulong.MaxValue }, TxErrorCode.NonceMax),
+            (tx with { GasLimit = 20999 }, TxErrorCode.IntrinsicGasTooLow),
+            (tx with { Type = TxType.Legacy, GasPrice = 1, ChainId = UInt256.MaxValue >> 1 }, TxErrorCode.ChainIdTooLarge),
+        ];
+        foreach ((Transaction bad, TxErrorCode code) in cases)
+        {
+            Assert.Equal(code, TransactionSigner.Validate(bad).Code);
+        }
+
+        Assert.Equal(TxError.None, TransactionSigner.Validate(tx with { ChainId = UInt256.Zero }, allowChainIdZero: true));
+
+        // The largest legacy chain id whose v fits in 256 bits signs and round-trips; one more is refused, not an overflow at encode.
+        var signer = new EthSigner(s_key);
+        UInt256 largest = (UInt256.MaxValue - new UInt256(36)) >> 1;
+        Transaction legacy = tx with { Type = TxType.Legacy, GasPrice = 1, MaxFeePerGas = 0, MaxPriorityFeePerGas = 0, ChainId = largest };
+        Assert.Equal(TxError.None, TransactionSigner.Validate(legacy));
+        Assert.True(TransactionDecoder.TryDecodeUnchecked(TransactionSigner.Sign(legacy, signer).EncodeSigned(), out Transaction? decoded, out _));
+        Assert.Equal(largest, decoded.ChainId);
+        Assert.Throws<ArgumentException>(() => TransactionSigner.Sign(legacy with { ChainId = largest + UInt256.One }, signer));
+    }
+
+    [Fact]
+    public void Replay_protection_rule_refuses_unprotected_legacy()
+    {
+        var signer = new EthSigner(s_key);
+        var tx = new Transaction { Type = TxType.Legacy, GasLimit = 21000, GasPrice = 1, To = s_key.Address };
+        byte[] unprotected = TransactionSigner.Sign(tx, signer).EncodeSigned();
+        Assert.True(TransactionDecoder.TryDecode(unprotected, TxRules.ForChain(1), out _, out _, out _)); // the protocol accepts it
+        Assert.False(TransactionDecoder.TryDecode(unprotected, TxRules.ForChain(1) with { RequireReplayProtection = true }, out _, out _, out TxError error));
+        Assert.Equal(TxErrorCode.ReplayUnprotected, error.Code);
+        Assert.True(TransactionDecoder.TryDecode(TransactionSigner.Sign(tx with { ChainId = UInt256.One }, signer).EncodeSigned(), TxRules.ForChain(1) with { RequireReplayProtection = true }, out _, out _, out _));
+    }
+
+    [Fact]
+    public void Error_messages_use_the_json_field_names()
+    {
+        Assert.Equal("gas limit below intrinsic gas in field gasLimit", new TxError(TxErrorCode.IntrinsicGasTooLow, TxField.GasLimit).Message);
+        Assert.Equal("maxPriorityFeePerGas exceeds maxFeePerGas", new TxError(TxErrorCode.PriorityFeeAboveMaxFee, TxField.MaxPriorityFeePerGas).Message);
+        foreach (TxField field in Enum.GetValues<TxField>())
+        {
+            string name = TxError.FieldName(field);
+            Assert.True(name.Length == 0 || char.IsLower(name[0]), name);
+        }
+    }
+
+    [Fact]
     public void Gas_rules()
     {
         var signer = new EthSigner(s_key);

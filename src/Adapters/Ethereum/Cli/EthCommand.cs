@@ -11,9 +11,11 @@ namespace LowLatency.Adapters.Ethereum.Cli;
 
 /// <summary>
 /// The <c>eth</c> operator command group (like foundry's cast), thin over the library. Keys are read only
-/// from an environment variable (--key-env) or a file (--key-file), never from the command line, and never
-/// written to any output or error. Exit codes: 0 ok, 1 the operation failed (bad input data, rejected
-/// transaction), 2 usage error. Runs on the caller's thread; allocates (operator tooling).
+/// from an environment variable (--key-env) or a regular file (--key-file), never from the command line, and never
+/// written to any output or error; every message is one line on stderr with anything that looks like a 32-byte
+/// secret redacted (<see cref="SecretRedaction"/>), so a key pasted into the wrong argument or field is not echoed.
+/// Exit codes: 0 ok, 1 the operation failed on its input data (bad data, a rejected or refused transaction, a failed
+/// write), 2 usage error. Runs on the caller's thread; allocates (operator tooling).
 /// </summary>
 public static class EthCommand
 {
@@ -21,16 +23,23 @@ public static class EthCommand
         usage: eth <command> [options]
           keccak <0xHEX | --text STRING>                     keccak256, 0x-hex
           address (--key-env VAR | --key-file PATH)          checksummed address of the key
-          sign-tx (--key-env VAR | --key-file PATH) (--tx JSON | --ndjson) [--allow-chain-id-zero]
-                                                             raw signed transaction(s), one 0x line each; chainId 0
-                                                             (replayable) needs --allow-chain-id-zero
-          decode-tx 0xRAW [--no-gas-check]                   one JSON line: type, chainId, nonce, to, sender, hash, ...
-                                                             (rejects what Cancun rejects; --no-gas-check skips intrinsic gas)
+          sign-tx (--key-env VAR | --key-file PATH) (--tx JSON | --ndjson) [--allow-chain-id-zero] [--allow-unprotected]
+                                                             raw signed transaction(s), one 0x line each. Unknown fields,
+                                                             fields the type ignores and gasLimit below intrinsic gas are
+                                                             refused before signing; chainId 0 needs --allow-chain-id-zero,
+                                                             legacy without chainId (replayable) --allow-unprotected
+          decode-tx 0xRAW [--chain-id N [--allow-unprotected]] [--no-gas-check]
+                                                             one JSON line: type, chainId, nonce, to, sender, hash, ...
+                                                             (rejects what Cancun rejects; --chain-id also rejects other
+                                                             chains and, unless allowed, legacy without a chain id)
           rlp-decode 0xHEX                                   JSON nested arrays of 0x strings
           abi-encode 'f(address,uint256)' ARGS...           0x selector + encoded arguments
           flashbots-header (--key-env VAR | --key-file PATH) --body-file FILE
                                                              X-Flashbots-Signature value for the file's exact bytes
         """;
+
+    // Longest message written; a value quoted in a message is cut shorter (SecretRedaction.Excerpt).
+    private const int MaxMessageChars = 512;
 
     /// <summary>Runs one command. Never throws for bad input; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> getEnv)
@@ -50,7 +59,7 @@ public static class EthCommand
         var context = new Context(stdout, stderr, stdin, getEnv);
         try
         {
-            return args[0] switch
+            var code = args[0] switch
             {
                 "keccak" => Keccak(rest, context),
                 "address" => AddressOf(rest, context),
@@ -59,8 +68,10 @@ public static class EthCommand
                 "rlp-decode" => RlpDecode(rest, context),
                 "abi-encode" => AbiEncode(rest, context),
                 "flashbots-header" => FlashbotsHeader(rest, context),
-                _ => context.UsageError("unknown command '" + args[0] + "'"),
+                _ => throw new UsageException("unknown command '" + SecretRedaction.Excerpt(args[0], 32) + "'"),
             };
+            context.FlushOutput();
+            return code;
         }
         catch (UsageException ex)
         {
@@ -88,7 +99,7 @@ public static class EthCommand
             throw new UsageException("keccak takes one 0x-hex argument or --text STRING");
         }
 
-        c.Out.WriteLine(Hex.Encode(Keccak256.Hash(data)));
+        c.Emit(Hex.Encode(Keccak256.Hash(data)));
         return 0;
     }
 
@@ -96,14 +107,14 @@ public static class EthCommand
     {
         var options = Options.Parse(args, [], allowKey: true);
         using var key = LoadKey(options, c);
-        c.Out.WriteLine(key.Address.ToChecksumString());
+        c.Emit(key.Address.ToChecksumString());
         return 0;
     }
 
     private static int SignTx(string[] args, Context c)
     {
-        var options = Options.Parse(args, ["--tx"], allowKey: true, flags: ["--ndjson", "--allow-chain-id-zero"]);
-        var allowChainIdZero = options.Flags.Contains("--allow-chain-id-zero");
+        var options = Options.Parse(args, ["--tx"], allowKey: true, flags: ["--ndjson", "--allow-chain-id-zero", "--allow-unprotected"]);
+        var policy = new SignPolicy(options.Flags.Contains("--allow-chain-id-zero"), options.Flags.Contains("--allow-unprotected"));
         var json = options.Get("--tx");
         var ndjson = options.Flags.Contains("--ndjson");
         if ((json is null) == !ndjson)
@@ -115,7 +126,7 @@ public static class EthCommand
         var signer = new EthSigner(key);
         if (json != null)
         {
-            c.Out.WriteLine(SignOne(json, signer, allowChainIdZero, "--tx"));
+            c.Emit(SignOne(json, signer, key.Address, policy, "--tx"));
             return 0;
         }
 
@@ -129,53 +140,98 @@ public static class EthCommand
             }
 
             // Stop at the first bad line so output lines keep matching input lines.
-            c.Out.WriteLine(SignOne(text, signer, allowChainIdZero, "line " + line.ToString(CultureInfo.InvariantCulture)));
+            c.Emit(SignOne(text, signer, key.Address, policy, "line " + line.ToString(CultureInfo.InvariantCulture)));
         }
 
         return 0;
     }
 
-    private static string SignOne(string json, EthSigner signer, bool allowChainIdZero, string where)
+    private readonly record struct SignPolicy(bool AllowChainIdZero, bool AllowUnprotected);
+
+    // A transaction to sign is an instruction: everything is checked before the key is used (TransactionJson.TryParseToSign,
+    // TransactionSigner.Validate), and a refusal says which field and rule, never a value.
+    private static string SignOne(string json, EthSigner signer, Address account, SignPolicy policy, string where)
     {
         Transaction tx;
+        Address? from;
         try
         {
             using var doc = JsonDocument.Parse(json);
-            tx = TransactionJson.FromJson(doc.RootElement);
+            if (!TransactionJson.TryParseToSign(doc.RootElement, out var parsed, out from, out var error))
+            {
+                throw new CommandException(where + ": " + error.Message +
+                                           (error.Kind == TxJsonErrorKind.KeyField ? "; keys are read only from --key-env VAR or --key-file PATH" : ""));
+            }
+
+            tx = parsed;
         }
         catch (JsonException ex)
         {
-            throw new CommandException(where + ": not valid JSON: " + ex.Message);
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException or InvalidOperationException or ArgumentException)
-        {
-            throw new CommandException(where + ": " + ex.Message);
+            throw new CommandException(where + ": not valid JSON (" + ex.Message + ")");
         }
 
-        try
+        if (from is { } sender && sender != account)
         {
-            return Hex.Encode(TransactionSigner.Sign(tx, signer, allowChainIdZero).EncodeSigned());
+            throw new CommandException(where + ": field 'from' is " + sender.ToChecksumString() + " but the key's address is " + account.ToChecksumString());
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+
+        if (tx.Type == TxType.Legacy && tx.ChainId is null && !policy.AllowUnprotected)
         {
-            throw new CommandException(where + ": cannot sign: " + ex.Message);
+            throw new CommandException(where + ": a legacy transaction without \"chainId\" is unprotected (pre-EIP-155) and replayable on every chain; " +
+                                       "give \"chainId\", or pass --allow-unprotected to sign it anyway");
         }
+
+        var rule = TransactionSigner.Validate(tx, policy.AllowChainIdZero);
+        if (rule.IsError)
+        {
+            throw new CommandException(where + ": not signed: " + rule.Code switch
+            {
+                TxErrorCode.IntrinsicGasTooLow => IntrinsicGasMessage(tx),
+                TxErrorCode.ChainIdZeroNotAllowed => rule.Message + "; --allow-chain-id-zero signs it anyway",
+                TxErrorCode.ChainIdRequired => "a type-" + ((int)tx.Type).ToString(CultureInfo.InvariantCulture) + " transaction needs \"chainId\"",
+                _ => rule.Message,
+            });
+        }
+
+        return Hex.Encode(TransactionSigner.Sign(tx, signer, policy.AllowChainIdZero).EncodeSigned());
     }
+
+    private static string IntrinsicGasMessage(Transaction tx) =>
+        "gasLimit " + tx.GasLimit.ToString(CultureInfo.InvariantCulture) + " is below the intrinsic gas " +
+        TransactionGas.IntrinsicGas(tx).ToString(CultureInfo.InvariantCulture) +
+        " of this transaction (Cancun: 21000, 4/16 per zero/non-zero data byte, 32000 + 2 per init code word to create, 2400 per access list address, 1900 per key)";
 
     private static int DecodeTx(string[] args, Context c)
     {
-        var noGasCheck = args.Contains("--no-gas-check");
-        var positional = args.Where(a => a != "--no-gas-check").ToArray();
-        if (positional is not [var hex] || hex.StartsWith("--", StringComparison.Ordinal))
+        var options = Options.Parse(args, ["--chain-id"], allowKey: false, flags: ["--no-gas-check", "--allow-unprotected"], maxPositional: 1);
+        if (options.Positional is not [var hex])
         {
-            throw new UsageException("decode-tx takes one 0x-hex raw transaction (and optionally --no-gas-check)");
+            throw new UsageException("decode-tx takes one 0x-hex raw transaction (and optionally --chain-id N, --allow-unprotected, --no-gas-check)");
+        }
+
+        UInt256? chainId = null;
+        var chainText = options.Get("--chain-id");
+        if (chainText is not null)
+        {
+            if (!UInt256.TryParse(chainText, out var parsed))
+            {
+                throw new UsageException("--chain-id takes a chain id (decimal or 0x-hex), got '" + SecretRedaction.Excerpt(chainText, 32) + "'");
+            }
+
+            chainId = parsed;
+        }
+
+        var allowUnprotected = options.Flags.Contains("--allow-unprotected");
+        if (allowUnprotected && chainId is null)
+        {
+            throw new UsageException("--allow-unprotected applies only with --chain-id N");
         }
 
         var raw = DecodeHexArgument(hex, "raw transaction");
-        var rules = TxRules.Default with { ValidateGas = !noGasCheck };
+        var rules = new TxRules(chainId, ValidateGas: !options.Flags.Contains("--no-gas-check"), RequireReplayProtection: chainId is not null && !allowUnprotected);
         if (!TransactionDecoder.TryDecode(raw, rules, out var tx, out var sender, out var error))
         {
-            throw new CommandException("transaction rejected: " + error.Message);
+            throw new CommandException("transaction rejected: " + DescribeRejection(raw, error, chainText));
         }
 
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -183,9 +239,9 @@ public static class EthCommand
         {
             w.WriteStartObject();
             w.WriteNumber("type", (int)tx.Type);
-            if (tx.ChainId is { } chainId)
+            if (tx.ChainId is { } txChainId)
             {
-                w.WriteString("chainId", chainId.ToHexString());
+                w.WriteString("chainId", txChainId.ToHexString());
             }
             else
             {
@@ -247,8 +303,25 @@ public static class EthCommand
             w.WriteEndObject();
         }
 
-        c.Out.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        c.Emit(Encoding.UTF8.GetString(buffer.WrittenSpan));
         return 0;
+    }
+
+    // The decoder's verdict, with the numbers an operator needs (the decoded transaction is re-read for them).
+    private static string DescribeRejection(byte[] raw, TxError error, string? chainText)
+    {
+        TransactionDecoder.TryDecodeUnchecked(raw, out var tx, out _);
+        return error.Code switch
+        {
+            TxErrorCode.WrongChainId when tx?.ChainId is { } actual =>
+                "it is for chain id " + actual.ToString() + ", not --chain-id " + SecretRedaction.Excerpt(chainText ?? "", 32),
+            TxErrorCode.ReplayUnprotected =>
+                "a legacy transaction without a chain id (pre-EIP-155) is replayable on every chain; --allow-unprotected accepts it",
+            TxErrorCode.IntrinsicGasTooLow when tx is not null =>
+                "gasLimit " + tx.GasLimit.ToString(CultureInfo.InvariantCulture) + " is below the intrinsic gas " +
+                TransactionGas.IntrinsicGas(tx).ToString(CultureInfo.InvariantCulture) + " (--no-gas-check skips this check)",
+            _ => error.Message,
+        };
     }
 
     private static int RlpDecode(string[] args, Context c)
@@ -270,7 +343,7 @@ public static class EthCommand
             WriteRlp(w, item!);
         }
 
-        c.Out.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        c.Emit(Encoding.UTF8.GetString(buffer.WrittenSpan));
         return 0;
     }
 
@@ -326,7 +399,7 @@ public static class EthCommand
             throw new CommandException(error!);
         }
 
-        c.Out.WriteLine(Hex.Encode(calldata));
+        c.Emit(Hex.Encode(calldata));
         return 0;
     }
 
@@ -334,6 +407,13 @@ public static class EthCommand
     {
         var options = Options.Parse(args, ["--body-file"], allowKey: true);
         var path = options.Get("--body-file") ?? throw new UsageException("flashbots-header needs --body-file FILE");
+        // A body may come from a pipe (--body-file /dev/stdin), so only directories are refused up front.
+        var shown = "body file '" + SecretRedaction.Excerpt(path, 200) + "'";
+        if (Directory.Exists(path))
+        {
+            throw new CommandException(shown + " is a directory");
+        }
+
         byte[] body;
         try
         {
@@ -341,15 +421,15 @@ public static class EthCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CommandException("cannot read body file '" + path + "': " + ex.Message);
+            throw new CommandException("cannot read " + shown + ": " + (ex is FileNotFoundException or DirectoryNotFoundException ? "it does not exist" : ex.Message));
         }
 
         using var key = LoadKey(options, c);
-        c.Out.WriteLine(FlashbotsAuth.CreateHeader(new EthSigner(key), body));
+        c.Emit(FlashbotsAuth.CreateHeader(new EthSigner(key), body));
         return 0;
     }
 
-    // The key's text is never echoed: errors name only the variable or file.
+    // The key's text is never echoed: errors name only the variable or file (redacted, in case a key was given as the name).
     private static PrivateKey LoadKey(Options options, Context c)
     {
         var env = options.Get("--key-env");
@@ -361,10 +441,11 @@ public static class EthCommand
 
         if (env != null)
         {
+            var name = "environment variable '" + SecretRedaction.Excerpt(env, 64) + "'";
             var value = c.GetEnv(env);
             if (string.IsNullOrWhiteSpace(value))
             {
-                throw new CommandException("environment variable '" + env + "' is not set or empty");
+                throw new CommandException(name + " is not set or empty");
             }
 
             try
@@ -373,34 +454,12 @@ public static class EthCommand
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
             {
-                throw new CommandException("environment variable '" + env + "' does not hold a valid private key (64 hex digits, in range)");
+                throw new CommandException(name + " does not hold a valid private key (64 hex digits, in range)");
             }
         }
 
-        char[] text;
-        try
-        {
-            text = File.ReadAllText(file!).ToCharArray();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CommandException("cannot read key file '" + file + "': " + ex.GetType().Name);
-        }
-
-        try
-        {
-            var firstLine = text.AsSpan();
-            var newline = firstLine.IndexOfAny('\r', '\n');
-            return PrivateKey.FromHex(newline >= 0 ? firstLine[..newline] : firstLine);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw new CommandException("key file '" + file + "' does not hold a valid private key (64 hex digits, in range)");
-        }
-        finally
-        {
-            Array.Clear(text);
-        }
+        // Regular files only, never blocking (a FIFO, socket, device or directory is named as such): SecretFile.
+        return PrivateKey.TryFromFile(file!, out var key, out var error) ? key : throw new CommandException(error);
     }
 
     private static byte[] DecodeHexArgument(string hex, string what)
@@ -422,17 +481,48 @@ public static class EthCommand
 
     private sealed record Context(TextWriter Out, TextWriter Err, TextReader In, Func<string, string?> GetEnv)
     {
-        public int UsageError(string message)
+        public int UsageError(string message) => Report(message + " (eth --help lists the commands and options)", 2);
+
+        public int Fail(string message) => Report(message, 1);
+
+        /// <summary>One line of output; a failed write is an error (exit 1), not a crash and not silence.</summary>
+        public void Emit(string line)
         {
-            Err.WriteLine("eth: " + message);
-            Err.WriteLine(Usage);
-            return 2;
+            try
+            {
+                Out.WriteLine(line);
+            }
+            catch (IOException ex)
+            {
+                throw new CommandException("cannot write the output: " + ex.Message);
+            }
         }
 
-        public int Fail(string message)
+        public void FlushOutput()
         {
-            Err.WriteLine("eth: " + message);
-            return 1;
+            try
+            {
+                Out.Flush();
+            }
+            catch (IOException ex)
+            {
+                throw new CommandException("cannot write the output: " + ex.Message);
+            }
+        }
+
+        // Every message passes here: one line, secrets redacted, bounded.
+        private int Report(string message, int code)
+        {
+            try
+            {
+                Err.WriteLine("eth: " + SecretRedaction.Excerpt(message, MaxMessageChars));
+            }
+            catch (IOException)
+            {
+                // stderr itself is gone: the exit code is the only report left.
+            }
+
+            return code;
         }
     }
 
@@ -442,9 +532,11 @@ public static class EthCommand
 
         public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 
+        public List<string> Positional { get; } = [];
+
         public string? Get(string name) => _values.GetValueOrDefault(name);
 
-        public static Options Parse(string[] args, string[] valueOptions, bool allowKey, string[]? flags = null)
+        public static Options Parse(string[] args, string[] valueOptions, bool allowKey, string[]? flags = null, int maxPositional = 0)
         {
             var options = new Options();
             for (var i = 0; i < args.Length; i++)
@@ -473,9 +565,13 @@ public static class EthCommand
                 {
                     options.Flags.Add(a);
                 }
+                else if (options.Positional.Count < maxPositional && !a.StartsWith("--", StringComparison.Ordinal))
+                {
+                    options.Positional.Add(a);
+                }
                 else
                 {
-                    // Do not echo unknown arguments: one could be a pasted key.
+                    // Do not echo unknown arguments: one could be a secret that redaction does not recognise.
                     throw new UsageException("unexpected argument #" + (i + 1).ToString(CultureInfo.InvariantCulture));
                 }
             }

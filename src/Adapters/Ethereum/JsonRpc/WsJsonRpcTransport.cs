@@ -447,11 +447,9 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
                 continue;
             }
 
-            var result = await SendSubscribeAsync(subscription, stop).ConfigureAwait(false);
-            if (result.IsOk)
-            {
-                subscription.IncrementResubscribes();
-            }
+            // Counted by the read loop when the answer is mapped (OnSubscribed), so the count is current before the
+            // first notification on the new id is delivered.
+            _ = await SendSubscribeAsync(subscription, stop).ConfigureAwait(false);
         }
     }
 
@@ -564,7 +562,7 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
             if (answer.Value.ValueKind == JsonValueKind.String)
             {
                 var serverId = answer.Value.GetString()!;
-                sub.ServerId = serverId;
+                sub.OnSubscribed(serverId);
                 _byServerId[serverId] = sub;
             }
             else
@@ -627,6 +625,7 @@ public sealed class WsSubscription
     private long _resubscribes;
     private long _notifications;
     private int _subscribing;
+    private bool _everSubscribed; // read loop only
     private volatile bool _closed;
 
     internal WsSubscription(WsJsonRpcTransport transport, ReadOnlyMemory<byte> subscribeParams, Action<JsonElement> onNotification)
@@ -668,7 +667,17 @@ public sealed class WsSubscription
         _onNotification(result);
     }
 
-    internal void IncrementResubscribes() => Interlocked.Increment(ref _resubscribes);
+    // Read loop: a server id for this subscription; every one after the first is a resubscribe.
+    internal void OnSubscribed(string serverId)
+    {
+        if (_everSubscribed)
+        {
+            Interlocked.Increment(ref _resubscribes);
+        }
+
+        _everSubscribed = true;
+        _serverId = serverId;
+    }
 
     internal bool TryBeginSubscribe() => Interlocked.CompareExchange(ref _subscribing, 1, 0) == 0;
 

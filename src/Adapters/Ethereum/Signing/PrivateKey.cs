@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace LowLatency.Adapters.Ethereum;
@@ -90,22 +91,67 @@ public sealed class PrivateKey : IDisposable
         }
     }
 
-    /// <summary>Reads the key (hex text, first line) from a file; errors name the path only.</summary>
+    /// <summary>
+    /// Reads the key (64 hex digits, 0x optional, surrounding whitespace ignored) from a regular file of at most
+    /// <see cref="SecretFile.MaxBytes"/> bytes. A directory, FIFO, socket or device is refused without blocking
+    /// (<see cref="IOException"/> saying what it is); content that is not a key is a <see cref="FormatException"/>.
+    /// Errors name the path (redacted if it looks like a key), never the content.
+    /// </summary>
     public static PrivateKey FromFile(string path, ISecp256k1? backend = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        char[] text = File.ReadAllText(path).ToCharArray();
+        return Load(path, backend, out PrivateKey? key, out string? error, out bool badContent) ? key
+            : throw (badContent ? new FormatException(error + ".") : new IOException(error + "."));
+    }
+
+    /// <summary>
+    /// <see cref="FromFile"/> with errors as values: false with a one-line <paramref name="error"/> such as
+    /// "key file '/run/key' is a FIFO (named pipe), not a regular file".
+    /// </summary>
+    public static bool TryFromFile(string path, [NotNullWhen(true)] out PrivateKey? key, [NotNullWhen(false)] out string? error, ISecp256k1? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Load(path, backend, out key, out error, out _);
+    }
+
+    private static bool Load(string path, ISecp256k1? backend, [NotNullWhen(true)] out PrivateKey? key, [NotNullWhen(false)] out string? error, out bool badContent)
+    {
+        key = null;
+        badContent = false;
+        string name = "key file '" + SecretRedaction.Excerpt(path, 200) + "'";
+        Span<byte> bytes = stackalloc byte[SecretFile.MaxBytes];
+        Span<char> text = stackalloc char[SecretFile.MaxBytes];
         try
         {
-            return FromHex(text, backend);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            throw new FormatException($"File '{path}' does not hold a valid private key: {ex.Message}");
+            if (!SecretFile.TryRead(path, bytes, out int length, out string? reason))
+            {
+                error = name + " " + reason;
+                return false;
+            }
+
+            // Hex is ASCII: widen byte for byte; anything else fails the hex parse below.
+            for (int i = 0; i < length; i++)
+            {
+                text[i] = (char)bytes[i];
+            }
+
+            try
+            {
+                key = FromHex(text[..length], backend);
+                error = null;
+                return true;
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException)
+            {
+                badContent = true;
+                error = name + " does not hold a valid private key (64 hex digits, in range)";
+                return false;
+            }
         }
         finally
         {
-            Array.Clear(text);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text));
         }
     }
 

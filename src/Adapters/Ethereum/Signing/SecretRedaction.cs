@@ -41,6 +41,32 @@ public static class SecretRedaction
         return builder.Append(text, copied, text.Length - copied).ToString();
     }
 
+    /// <summary>
+    /// <paramref name="text"/> made fit to quote inside a one-line message: secrets redacted first (so a cut can never
+    /// leave most of a key behind), control characters (newlines included) shown as <c>?</c>, and anything past
+    /// <paramref name="maxChars"/> cut and marked with an ellipsis. Allocates when it changes the text; any thread.
+    /// </summary>
+    public static string Excerpt(string text, int maxChars = 64)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxChars);
+        string redacted = Redact(text);
+        bool cut = redacted.Length > maxChars;
+        ReadOnlySpan<char> kept = cut ? redacted.AsSpan(0, maxChars) : redacted;
+        if (!cut && !kept.ContainsAnyInRange('\0', '\u001f') && !kept.ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            return redacted;
+        }
+
+        var builder = new StringBuilder(kept.Length + 1);
+        foreach (char c in kept)
+        {
+            builder.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return (cut ? builder.Append('…') : builder).ToString();
+    }
+
     // Finds the next run of at least MinimumHexDigits hex digits at or after `from`; [start, end) includes a 0x prefix.
     private static bool NextRun(ReadOnlySpan<char> text, int from, out int start, out int end)
     {

@@ -65,6 +65,11 @@ public static class TransactionDecoder
             return new TxError(TxErrorCode.WrongChainId, TxField.ChainId);
         }
 
+        if (rules.RequireReplayProtection && tx.ChainId is null)
+        {
+            return new TxError(TxErrorCode.ReplayUnprotected, TxField.V);
+        }
+
         return rules.ValidateGas ? TransactionGas.Validate(tx) : TxError.None;
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace LowLatency.Adapters.Ethereum.Transactions;
@@ -9,7 +8,7 @@ namespace LowLatency.Adapters.Ethereum.Transactions;
 /// <c>accessList</c>). Quantities are numbers, decimal strings or 0x-hex ("0x" is zero). Type 0 with a chain id is
 /// EIP-155, without one plain legacy. For tools and the CLI; allocates.
 /// </summary>
-public static class TransactionJson
+public static partial class TransactionJson
 {
     /// <summary>Parses; throws <see cref="FormatException"/> naming the bad field.</summary>
     /// <param name="typeOverride">Use this type instead of the JSON's <c>type</c> (which defaults to 2 with fee caps, else 0).</param>
@@ -23,7 +22,7 @@ public static class TransactionJson
         TxType type = typeOverride ?? ReadType(json);
         UInt256? chainId = TryGet(json, "chainId", out JsonElement c) ? Quantity(c, "chainId") : null;
         ulong nonce = U64(json, "nonce");
-        ulong gasLimit = TryGet(json, "gasLimit", out JsonElement g) || TryGet(json, "gas", out g) ? checked((ulong)Quantity(g, "gasLimit")) : 0;
+        ulong gasLimit = TryGet(json, "gasLimit", out _) ? U64(json, "gasLimit") : U64(json, "gas");
         Address? to = null;
         if (TryGet(json, "to", out JsonElement toElement) && toElement.GetString() is { Length: > 0 } toText)
         {
@@ -165,8 +164,9 @@ public static class TransactionJson
             throw new FormatException($"Field '{name}' must be a non-negative integer.");
         }
 
+        // The value is not echoed: it may be a key pasted into the wrong field.
         return UInt256.TryParse(text, out UInt256 value)
             ? value
-            : throw new FormatException($"Field '{name}' is not a valid unsigned 256-bit quantity: '{text.ToString(CultureInfo.InvariantCulture)}'.");
+            : throw new FormatException($"Field '{name}' is not a valid unsigned 256-bit quantity (a non-negative integer: a JSON number, a decimal string or a 0x-hex string).");
     }
 }

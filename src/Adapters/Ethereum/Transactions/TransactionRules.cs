@@ -4,7 +4,14 @@ namespace LowLatency.Adapters.Ethereum.Transactions;
 /// Validation options for <see cref="TransactionDecoder"/>: the Cancun rules of ethereum/tests (intrinsic gas with
 /// EIP-2028/2930/3860, init code size, gas × price overflow, tip ≤ fee cap) and optionally the expected chain id.
 /// </summary>
-public readonly record struct TxRules(UInt256? ExpectedChainId = null, bool ValidateGas = true)
+/// <param name="ExpectedChainId">When set, a transaction with another chain id (chain id 0 included) is <see cref="TxErrorCode.WrongChainId"/>.</param>
+/// <param name="ValidateGas">Apply <see cref="TransactionGas.Validate"/>.</param>
+/// <param name="RequireReplayProtection">
+/// Refuse a legacy transaction without a chain id (<see cref="TxErrorCode.ReplayUnprotected"/>). The protocol accepts
+/// those on every chain (ethereum/tests do, and <see cref="ForChain"/> follows them); nodes refuse them over RPC by
+/// default (geth's --rpc.allow-unprotected-txs), and so does <c>eth decode-tx --chain-id</c>.
+/// </param>
+public readonly record struct TxRules(UInt256? ExpectedChainId = null, bool ValidateGas = true, bool RequireReplayProtection = false)
 {
     /// <summary>Cancun rules without a chain id check.</summary>
     public static TxRules Default => new(null, true);

@@ -26,6 +26,18 @@ public enum TxErrorCode
     InitCodeTooLarge,
     GasLimitPriceProductOverflow,
     PriorityFeeAboveMaxFee,
+
+    /// <summary>A legacy transaction without a chain id where the rules ask for replay protection (EIP-155).</summary>
+    ReplayUnprotected,
+
+    /// <summary>A typed transaction to sign has no chain id.</summary>
+    ChainIdRequired,
+
+    /// <summary>Chain id 0 to sign, not explicitly allowed (replayable).</summary>
+    ChainIdZeroNotAllowed,
+
+    /// <summary>A legacy chain id whose EIP-155 v (35 + 2·chainId + 1) does not fit in 256 bits.</summary>
+    ChainIdTooLarge,
 }
 
 /// <summary>The transaction field an error refers to.</summary>
@@ -55,7 +67,7 @@ public readonly record struct TxError(TxErrorCode Code, TxField Field = TxField.
 
     public bool IsError => Code != TxErrorCode.None;
 
-    /// <summary>A sentence for operators, e.g. "integer with leading zero bytes (non-canonical RLP) in field GasLimit".</summary>
+    /// <summary>A sentence for operators, e.g. "integer with leading zero bytes (non-canonical RLP) in field gasLimit".</summary>
     public string Message
     {
         get
@@ -83,11 +95,45 @@ public readonly record struct TxError(TxErrorCode Code, TxField Field = TxField.
                 TxErrorCode.InitCodeTooLarge => "contract creation init code exceeds 49152 bytes (EIP-3860)",
                 TxErrorCode.GasLimitPriceProductOverflow => "gasLimit * gas price overflows 256 bits",
                 TxErrorCode.PriorityFeeAboveMaxFee => "maxPriorityFeePerGas exceeds maxFeePerGas",
+                TxErrorCode.ReplayUnprotected => "legacy transaction without a chain id (pre-EIP-155): replayable on every chain",
+                TxErrorCode.ChainIdRequired => "typed transactions need a chain id",
+                TxErrorCode.ChainIdZeroNotAllowed => "chain id 0 is replayable on any chain that accepts it",
+                TxErrorCode.ChainIdTooLarge => "chain id too large: its EIP-155 v (35 + 2 * chainId + 1) does not fit in 256 bits",
                 _ => Code.ToString(),
             };
-            return Field == TxField.None ? text : $"{text} in field {Field}";
+            // Where the sentence already names its field, the suffix would only repeat it.
+            bool named = Code is TxErrorCode.NonceOverflow or TxErrorCode.NonceMax or TxErrorCode.WrongChainId or TxErrorCode.PriorityFeeAboveMaxFee
+                or TxErrorCode.ReplayUnprotected or TxErrorCode.ChainIdRequired or TxErrorCode.ChainIdZeroNotAllowed or TxErrorCode.ChainIdTooLarge;
+            return Field switch
+            {
+                TxField.None => text,
+                _ when named => text,
+                TxField.Envelope => text + " (transaction envelope)",
+                _ => text + " in field " + FieldName(Field),
+            };
         }
     }
+
+    /// <summary>The field's name as in transaction JSON (ethers, JSON-RPC): <c>gasLimit</c>, <c>maxFeePerGas</c>, <c>v</c>.</summary>
+    public static string FieldName(TxField field) => field switch
+    {
+        TxField.None => "",
+        TxField.Envelope => "envelope",
+        TxField.ChainId => "chainId",
+        TxField.Nonce => "nonce",
+        TxField.GasPrice => "gasPrice",
+        TxField.MaxPriorityFeePerGas => "maxPriorityFeePerGas",
+        TxField.MaxFeePerGas => "maxFeePerGas",
+        TxField.GasLimit => "gasLimit",
+        TxField.To => "to",
+        TxField.Value => "value",
+        TxField.Data => "data",
+        TxField.AccessList => "accessList",
+        TxField.V => "v",
+        TxField.R => "r",
+        TxField.S => "s",
+        _ => field.ToString(),
+    };
 
     public override string ToString() => Message;
 }
