@@ -1,5 +1,6 @@
 # The two entry points README promises: `make run` and `make test`. Each sets up what it needs first.
-.PHONY: setup run test bench bench-full clean
+# `make probe` runs only the CLI probe (part of `make test`).
+.PHONY: setup run test probe bench bench-full clean
 
 setup:
 	@scripts/setup.sh
@@ -9,6 +10,9 @@ run: setup
 
 test: setup
 	scripts/test.sh
+
+probe: setup
+	scripts/probe.sh
 
 bench: setup
 	./lowlatency bench --check --quick

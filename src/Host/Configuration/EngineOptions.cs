@@ -19,6 +19,8 @@ public enum TradingMode
 /// </summary>
 public sealed record EngineOptions
 {
+    /// <summary>dry-run | paper | live, spelt as the --mode flag and TRADING_MODE spell it.</summary>
+    [JsonConverter(typeof(TradingModeJsonConverter))]
     public TradingMode Mode { get; set; } = TradingMode.DryRun;
 
     /// <summary>Slots in the market-data ring; a power of two.</summary>
@@ -36,6 +38,12 @@ public sealed record EngineOptions
     /// <summary>Where opportunities are written, one JSON line each.</summary>
     public string LogPath { get; set; } = "logs/arbitrage.log";
 
+    /// <summary>Before a line would take the log past this many bytes it is rotated to logPath.1 (and .1 to .2, ...).</summary>
+    public long LogMaxBytes { get; set; } = 64L << 20;
+
+    /// <summary>Rotated files kept beside the live log (logPath.1 ... logPath.N); the oldest beyond N is deleted.</summary>
+    public int LogKeepFiles { get; set; } = 5;
+
     /// <summary>Replay speed: "max" or "recorded".</summary>
     public string ReplaySpeed { get; set; } = "max";
 
@@ -51,7 +59,10 @@ public sealed record EngineOptions
         ["kraken"] = 0.0026,
     };
 
-    /// <summary>Every problem with these options, each naming the setting (empty when valid).</summary>
+    /// <summary>
+    /// Every problem with these options, each naming the setting by its JSON path (empty when valid). A value may be
+    /// null when the options came from JSON; that is reported, never dereferenced.
+    /// </summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -63,6 +74,10 @@ public sealed record EngineOptions
         {
             errors.Add("mode: paper trading needs the paper execution adapter, which this build does not have; use dry-run");
         }
+        else if (Mode != TradingMode.DryRun)
+        {
+            errors.Add($"mode: {(int)Mode} must be dry-run, paper or live");
+        }
 
         if (RingSize < 64 || (RingSize & (RingSize - 1)) != 0 || RingSize > (1 << 24))
         {
@@ -71,7 +86,7 @@ public sealed record EngineOptions
 
         if (WaitStrategy is not ("busy-spin" or "yielding" or "blocking"))
         {
-            errors.Add($"waitStrategy: '{WaitStrategy}' must be busy-spin, yielding or blocking");
+            errors.Add(WaitStrategy is null ? "waitStrategy: must not be null" : $"waitStrategy: '{WaitStrategy}' must be busy-spin, yielding or blocking");
         }
 
         if (!double.IsFinite(ThresholdBps) || ThresholdBps < -10_000 || ThresholdBps > 10_000)
@@ -89,29 +104,78 @@ public sealed record EngineOptions
             errors.Add("logPath: must not be empty");
         }
 
-        if (ReplaySpeed is not ("max" or "recorded"))
+        if (LogMaxBytes < MinLogBytes || LogMaxBytes > MaxLogBytes)
         {
-            errors.Add($"replaySpeed: '{ReplaySpeed}' must be max or recorded");
+            errors.Add($"logMaxBytes: {LogMaxBytes} must be between {MinLogBytes} and {MaxLogBytes}");
         }
 
-        foreach ((string venue, double fee) in TakerFees)
+        if (LogKeepFiles < 1 || LogKeepFiles > MaxLogKeepFiles)
         {
-            if (!(fee >= 0 && fee < 0.1))
+            errors.Add($"logKeepFiles: {LogKeepFiles} must be between 1 and {MaxLogKeepFiles}");
+        }
+
+        if (ReplaySpeed is not ("max" or "recorded"))
+        {
+            errors.Add(ReplaySpeed is null ? "replaySpeed: must not be null" : $"replaySpeed: '{ReplaySpeed}' must be max or recorded");
+        }
+
+        if (TakerFees is null)
+        {
+            errors.Add("takerFees: must not be null (an object of venue name to fee fraction)");
+        }
+        else
+        {
+            foreach ((string venue, double fee) in TakerFees)
             {
-                errors.Add($"takerFees.{venue}: {fee} must be a fraction in [0, 0.1)");
+                if (!(fee >= 0 && fee < 0.1))
+                {
+                    errors.Add($"takerFees.{venue}: {fee} must be a fraction in [0, 0.1)");
+                }
             }
         }
 
         if (Market is null)
         {
-            errors.Add("market: missing");
+            errors.Add("market: must not be null (leave it out for the embedded market)");
         }
         else
         {
-            errors.AddRange(Market.Validate());
+            errors.AddRange(Market.Validate("market"));
         }
 
         return errors;
+    }
+
+    /// <summary>Smallest <see cref="LogMaxBytes"/>: a few opportunity lines.</summary>
+    public const long MinLogBytes = 4096;
+
+    /// <summary>Largest <see cref="LogMaxBytes"/>: 1 TiB.</summary>
+    public const long MaxLogBytes = 1L << 40;
+
+    /// <summary>Largest <see cref="LogKeepFiles"/>.</summary>
+    public const int MaxLogKeepFiles = 1000;
+}
+
+/// <summary>Reads and writes <see cref="TradingMode"/> as dry-run | paper | live, the flag's spellings; numbers are refused.</summary>
+internal sealed class TradingModeJsonConverter : JsonConverter<TradingMode>
+{
+    public override TradingMode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException("mode must be a string: dry-run, paper or live");
+        }
+
+        string text = reader.GetString()!;
+        return EngineOptionsLoader.TryParseMode(text, out TradingMode mode)
+            ? mode
+            : throw new JsonException($"mode '{text}' must be dry-run, paper or live");
+    }
+
+    public override void Write(Utf8JsonWriter writer, TradingMode value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(EngineOptionsLoader.FormatMode(value));
     }
 }
 

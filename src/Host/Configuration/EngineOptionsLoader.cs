@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using LowLatency.Host.Persistence;
 
 namespace LowLatency.Host.Configuration;
 
@@ -21,21 +23,21 @@ public static class EngineOptionsLoader
         string? path = configPath ?? (File.Exists(DefaultFileName) ? DefaultFileName : null);
         if (path is not null)
         {
-            if (!File.Exists(path))
-            {
-                errors.Add($"config: file '{path}' does not exist");
-            }
-            else
+            if (TryReadSettingsFile(path, out byte[] json, out string? readError))
             {
                 try
                 {
-                    options = JsonSerializer.Deserialize(File.ReadAllText(path), EngineOptionsJsonContext.Default.EngineOptions)
+                    options = JsonSerializer.Deserialize(json, EngineOptionsJsonContext.Default.EngineOptions)
                         ?? new EngineOptions();
                 }
                 catch (JsonException e)
                 {
-                    errors.Add($"config: '{path}' is not valid: {e.Message}");
+                    errors.Add($"config: '{path}' {DescribeJsonError(e)}");
                 }
+            }
+            else
+            {
+                errors.Add($"config: {readError}");
             }
         }
 
@@ -96,8 +98,109 @@ public static class EngineOptionsLoader
         return options;
     }
 
+    /// <summary>Largest settings file read: settings are a few kilobytes; anything bigger is a wrong path (or /dev/zero).</summary>
+    public const int MaxSettingsBytes = 1 << 20;
+
+    /// <summary>
+    /// Reads a settings file: only a regular file of at most <see cref="MaxSettingsBytes"/>. A FIFO, device or
+    /// directory is refused before it is opened, so nothing blocks or reads forever.
+    /// </summary>
+    internal static bool TryReadSettingsFile(string path, out byte[] bytes, [NotNullWhen(false)] out string? error)
+    {
+        bytes = [];
+        FileKind kind = FileProbe.KindOf(path, out _);
+        if (kind == FileKind.Missing)
+        {
+            error = $"file '{path}' does not exist";
+            return false;
+        }
+
+        if (kind is not (FileKind.Regular or FileKind.Unknown))
+        {
+            error = $"'{path}' is {FileProbe.Describe(kind)}; settings are read only from a regular file";
+            return false;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            byte[] buffer = new byte[Math.Min(MaxSettingsBytes + 1, Math.Max(4096, stream.CanSeek ? stream.Length + 1 : 4096))];
+            int total = 0;
+            int read;
+            while ((read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+                if (total == buffer.Length)
+                {
+                    if (buffer.Length > MaxSettingsBytes)
+                    {
+                        error = $"'{path}' is larger than {MaxSettingsBytes / 1024} KiB; settings files are small";
+                        return false;
+                    }
+
+                    Array.Resize(ref buffer, Math.Min(MaxSettingsBytes + 1, buffer.Length * 2));
+                }
+            }
+
+            // Editors may save a UTF-8 byte-order mark; the JSON reader does not expect one.
+            int start = total >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0;
+            bytes = buffer.AsSpan(start, total - start).ToArray();
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (IoErrors.IsIo(e))
+        {
+            error = $"cannot read '{path}': {IoErrors.Describe(e)}";
+            return false;
+        }
+    }
+
+    /// <summary>"at $.takerFees.x (line 1, byte 20): expected a number": where and what, without .NET type names.</summary>
+    internal static string DescribeJsonError(JsonException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string message = e.Message;
+        int pathInfo = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (pathInfo >= 0)
+        {
+            message = message[..pathInfo];
+        }
+
+        const string cannotConvert = "The JSON value could not be converted to ";
+        if (message.StartsWith(cannotConvert, StringComparison.Ordinal))
+        {
+            string type = message[cannotConvert.Length..].TrimEnd('.');
+            message = "expected " + type switch
+            {
+                "System.Double" or "System.Single" or "System.Decimal" => "a number",
+                "System.Int32" or "System.Int64" or "System.Int16" => "a whole number",
+                "System.String" => "a string",
+                "System.Boolean" => "true or false",
+                _ when type.StartsWith("System.Collections", StringComparison.Ordinal) => "an object or array",
+                _ => "a value of another shape",
+            };
+        }
+
+        string where = e.Path is { Length: > 0 } p ? $"at {p} " : string.Empty;
+        string position = e.LineNumber is { } line
+            ? string.Create(CultureInfo.InvariantCulture, $"(line {line + 1}, byte {e.BytePositionInLine ?? 0}): ")
+            : string.Empty;
+        return $"is not valid: {where}{position}{message.TrimEnd('.')}";
+    }
+
+    /// <summary>The spelling <see cref="TryParseMode"/> reads back.</summary>
+    public static string FormatMode(TradingMode mode) => mode switch
+    {
+        TradingMode.DryRun => "dry-run",
+        TradingMode.Paper => "paper",
+        TradingMode.Live => "live",
+        _ => ((int)mode).ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>dry-run (also dryrun, dry_run), paper or live, any case: the spellings of --mode, TRADING_MODE and "mode".</summary>
     public static bool TryParseMode(string text, out TradingMode mode)
     {
+        ArgumentNullException.ThrowIfNull(text);
         switch (text.Trim().ToLowerInvariant())
         {
             case "dry-run" or "dryrun" or "dry_run":

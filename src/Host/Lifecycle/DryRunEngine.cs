@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LowLatency.Adapters.Cex.Simulated;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
 using LowLatency.Kernels;
@@ -12,34 +13,81 @@ using LowLatency.HotPath.Strategy;
 
 namespace LowLatency.Host.Lifecycle;
 
+/// <summary>When a run stops by itself: after a wall-clock duration, after a number of market ticks, or neither (until cancelled).</summary>
+public readonly record struct RunLimits(TimeSpan? Duration = null, long? MaxTicks = null);
+
+/// <summary>Why a run ended.</summary>
+public enum StopReason
+{
+    /// <summary>The duration elapsed.</summary>
+    Duration,
+
+    /// <summary>The tick limit was reached and every tick was processed.</summary>
+    Ticks,
+
+    /// <summary>Cancelled: a signal (SIGINT, SIGTERM) or an output that can no longer be written.</summary>
+    Cancelled,
+
+    /// <summary>A write to the arbitrage log failed; by policy the run stops.</summary>
+    LogFailed,
+}
+
 /// <summary>
 /// <c>run</c>: the dry-run engine on the simulated market. Three threads: the market producer (paced at simulated
 /// time, writes ticks straight into ring slots), the strategy thread (books → edges → opportunities, using the
 /// configured wait strategy) and the host thread (drains opportunities into the log, prints a summary per second).
+/// Stops on the limits, on cancellation or on a failed log write, always the same way: the producer stops, the strategy
+/// finishes every tick already published, the host drains every opportunity, the log is flushed and closed, and the
+/// <c>done:</c> line accounts for every line.
 /// </summary>
 public sealed class DryRunEngine
 {
+    /// <summary>Longest the shutdown waits for the strategy to finish the ticks already published.</summary>
+    private static readonly TimeSpan s_catchUpTimeout = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest the shutdown waits for the log writer: with the catch-up it keeps a stop well inside 2 s.</summary>
+    private static readonly TimeSpan s_logCloseTimeout = TimeSpan.FromSeconds(1);
+
     private readonly EngineOptions _options;
     private readonly TextWriter _console;
+    private readonly EngineLogs _logs;
 
-    public DryRunEngine(EngineOptions options, TextWriter console)
+    /// <param name="options">Validated options.</param>
+    /// <param name="console">Summary lines (stdout).</param>
+    /// <param name="logs">The opened arbitrage log; closed by <see cref="Run"/>.</param>
+    public DryRunEngine(EngineOptions options, TextWriter console, EngineLogs logs)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(logs);
         _options = options;
         _console = console;
+        _logs = logs;
     }
 
     /// <summary>Final figures of a run (also printed).</summary>
-    public sealed record Result(long Ticks, long Opportunities, long OpportunitiesDropped, long BackPressured, double P50Ns, double P99Ns, double P999Ns);
+    public sealed record Result(
+        long Ticks,
+        long Opportunities,
+        long OpportunitiesDropped,
+        long BackPressured,
+        double P50Ns,
+        double P99Ns,
+        double P999Ns,
+        LogCounters Log,
+        StopReason Reason);
 
-    public Result Run(TimeSpan? duration, CancellationToken cancellationToken)
+    /// <summary>Runs until a limit, <paramref name="cancellationToken"/> or a failed log write; the caller's thread is the host thread.</summary>
+    public Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
         SimulatedMarketOptions marketOptions = _options.Market;
         var market = new SimulatedMarket(marketOptions);
         int venues = market.VenueCount;
         int instruments = market.InstrumentCount;
 
-        string[] venueNames = marketOptions.Venues.Select(v => v.Name).ToArray();
-        string[] instrumentNames = marketOptions.Instruments.Select(i => i.Symbol).ToArray();
+        // Names reach the log's text fields: a key pasted as a venue name must not be written out.
+        string[] venueNames = marketOptions.Venues.Select(v => SecretRedaction.Redact(v.Name)).ToArray();
+        string[] instrumentNames = marketOptions.Instruments.Select(i => SecretRedaction.Redact(i.Symbol)).ToArray();
         int[] priceDecimals = Enumerable.Range(0, instruments).Select(market.PriceDecimals).ToArray();
         int[] quantityDecimals = Enumerable.Range(0, instruments).Select(market.QuantityDecimals).ToArray();
         double[] fees = marketOptions.Venues.Select(v => v.TakerFee).ToArray();
@@ -64,56 +112,20 @@ public sealed class DryRunEngine
         var strategyProcessor = new BatchEventProcessor<TickEvent, StrategyHandler>(marketRing, marketRing.NewBarrier(), new StrategyHandler(strategy));
         marketRing.AddGatingSequences(strategyProcessor.Sequence);
 
-        using EngineLogs logs = EngineLogs.Create(_options.LogPath);
-        var logState = new OpportunityLogState(logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
+        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
         opportunityRing.AddGatingSequences(drain.Sequence);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        long ticks = 0;
-        long backPressured = 0;
+        using var stopProducer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopStrategy = new CancellationTokenSource();
+        var counters = new ProducerCounters();
+        long maxTicks = limits.MaxTicks ?? long.MaxValue;
 
-        var strategyThread = new Thread(() => strategyProcessor.Run(stop.Token)) { Name = "strategy", IsBackground = true };
-        var producerThread = new Thread(() =>
-        {
-            long started = Stopwatch.GetTimestamp();
-            TickEvent next = default;
-            market.Next(ref next);
-            while (!stop.IsCancellationRequested)
-            {
-                // Pace at simulated time: publish every update that is due, then sleep until the next one.
-                long dueTicks = (long)(market.ElapsedNs / StrategyState.NanosecondsPerTick);
-                long now = Stopwatch.GetTimestamp() - started;
-                if (dueTicks > now)
-                {
-                    Thread.Sleep(1);
-                    continue;
-                }
-
-                long sequence;
-                while (!marketRing.TryNext(out sequence))
-                {
-                    Interlocked.Increment(ref backPressured);
-                    if (stop.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    Thread.Yield();
-                }
-
-                ref TickEvent slot = ref marketRing[sequence];
-                slot = next;
-                slot.ReceiveTimeNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
-                slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
-                marketRing.Publish(sequence);
-                Interlocked.Increment(ref ticks);
-                market.Next(ref next);
-            }
-        }) { Name = "sim-market", IsBackground = true };
+        var strategyThread = new Thread(() => strategyProcessor.Run(stopStrategy.Token)) { Name = "strategy", IsBackground = true };
+        var producerThread = new Thread(() => Produce(market, marketRing, counters, maxTicks, stopProducer.Token)) { Name = "sim-market", IsBackground = true };
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dry-run on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_options.LogPath}"));
+            $"dry-run on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
         strategyThread.Start();
         producerThread.Start();
 
@@ -121,15 +133,41 @@ public sealed class DryRunEngine
         long lastTicks = 0;
         long lastOpportunities = 0;
         TimeSpan nextSummary = TimeSpan.FromSeconds(1);
-        while (!stop.IsCancellationRequested && (duration is null || clock.Elapsed < duration))
+        StopReason reason;
+        while (true)
         {
             drain.Poll();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                reason = StopReason.Cancelled;
+                break;
+            }
+
+            if (_logs.Writer.Failure is not null)
+            {
+                reason = StopReason.LogFailed;
+                break;
+            }
+
+            if (counters.Finished)
+            {
+                reason = StopReason.Ticks;
+                break;
+            }
+
+            if (limits.Duration is { } duration && clock.Elapsed >= duration)
+            {
+                reason = StopReason.Duration;
+                break;
+            }
+
             if (clock.Elapsed >= nextSummary)
             {
-                long t = Interlocked.Read(ref ticks);
+                long t = counters.Ticks;
                 (double p50, double p99) = logState.Latency.TakeInterval();
+                LogCounters log = _logs.Writer.Counters;
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={Interlocked.Read(ref backPressured)}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} log-not-written={log.NotWritten}"));
                 lastTicks = t;
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
@@ -138,21 +176,117 @@ public sealed class DryRunEngine
             Thread.Sleep(5);
         }
 
-        stop.Cancel();
+        // Stop the producer, let the strategy finish what was published (draining as it goes so it never waits on a
+        // full opportunity ring), then stop it and take the last opportunities.
+        stopProducer.Cancel();
         producerThread.Join();
-        strategyProcessor.Halt();
+        long lastSequence = counters.Ticks - 1;
+        var catchUp = Stopwatch.StartNew();
+        while (strategyProcessor.Sequence.Value < lastSequence && catchUp.Elapsed < s_catchUpTimeout)
+        {
+            drain.Poll();
+            Thread.Yield();
+        }
+
+        stopStrategy.Cancel();
         strategyThread.Join();
         drain.Poll();
+        _logs.Close(s_logCloseTimeout);
+        LogCounters final = _logs.Writer.Counters;
+        if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
+        {
+            reason = StopReason.LogFailed;
+        }
 
+        long ticks = counters.Ticks;
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}"));
-        return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, backPressured, tp50, tp99, tp999);
+            $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+        return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason);
     }
+
+    /// <summary>"812 lines written, 0 dropped (queue full), 0 lost (failed writes), 1 rotation, 0 reopens".</summary>
+    internal static string DescribeLog(LogCounters log) => string.Create(CultureInfo.InvariantCulture,
+        $"{log.Written} lines written, {log.Dropped} dropped (queue full), {log.Lost} lost (failed writes), {log.Rotations} rotations, {log.Reopens} reopens");
 
     internal static string FormatNs(double ns) => double.IsNaN(ns)
         ? "-"
         : ns >= 1_000_000 ? string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000_000:0.##}ms")
         : ns >= 1_000 ? string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000:0.##}us")
         : string.Create(CultureInfo.InvariantCulture, $"{ns:0}ns");
+
+    // The producer thread: paced at simulated time, writes each tick straight into its slot.
+    private static void Produce(SimulatedMarket market, RingBuffer<TickEvent> ring, ProducerCounters counters, long maxTicks, CancellationToken stop)
+    {
+        long started = Stopwatch.GetTimestamp();
+        long published = 0;
+        long backPressured = 0;
+        TickEvent next = default;
+        market.Next(ref next);
+        while (!stop.IsCancellationRequested && published < maxTicks)
+        {
+            // Pace at simulated time: publish every update that is due, then sleep until the next one.
+            long dueTicks = (long)(market.ElapsedNs / StrategyState.NanosecondsPerTick);
+            long now = Stopwatch.GetTimestamp() - started;
+            if (dueTicks > now)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
+            long sequence;
+            while (!ring.TryNext(out sequence))
+            {
+                counters.BackPressured = ++backPressured;
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                Thread.Yield();
+            }
+
+            ref TickEvent slot = ref ring[sequence];
+            slot = next;
+            slot.ReceiveTimeNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+            slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
+            ring.Publish(sequence);
+            counters.Ticks = ++published;
+            market.Next(ref next);
+        }
+
+        counters.Finished = published >= maxTicks;
+    }
+
+    /// <summary>
+    /// Counts owned by the producer thread and read by the host: a plain store published with release semantics
+    /// (<see cref="Volatile.Write(ref long, long)"/>), no interlocked read-modify-write per tick.
+    /// </summary>
+    private sealed class ProducerCounters
+    {
+        private long _ticks;
+        private long _backPressured;
+        private volatile bool _finished;
+
+        /// <summary>Ticks published; producer writes, host reads.</summary>
+        public long Ticks
+        {
+            get => Volatile.Read(ref _ticks);
+            set => Volatile.Write(ref _ticks, value);
+        }
+
+        /// <summary>Failed claims on a full ring; producer writes, host reads.</summary>
+        public long BackPressured
+        {
+            get => Volatile.Read(ref _backPressured);
+            set => Volatile.Write(ref _backPressured, value);
+        }
+
+        /// <summary>The tick limit was reached; set once by the producer after its last publish.</summary>
+        public bool Finished
+        {
+            get => _finished;
+            set => _finished = value;
+        }
+    }
 }

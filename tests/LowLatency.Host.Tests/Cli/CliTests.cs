@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LowLatency.Host.Cli;
+using LowLatency.Host.Tests.Support;
 using LowLatency.Testing;
 
 namespace LowLatency.Host.Tests.Cli;
@@ -11,7 +12,7 @@ public sealed partial class CliTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.BuildRoot(stdout, stderr).Parse(args).Invoke();
+        int exit = Program.Invoke(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -83,24 +84,41 @@ public sealed partial class CliTests
         Assert.Contains("no such file", error, StringComparison.Ordinal);
     }
 
+    [GeneratedRegex("done: (?<ticks>[0-9]+) ticks, (?<opportunities>[0-9]+) opportunities.*; log (?<written>[0-9]+) lines written, (?<dropped>[0-9]+) dropped \\(queue full\\), (?<lost>[0-9]+) lost")]
+    private static partial Regex DoneLine();
+
     [Fact]
-    public void Run_on_the_simulated_market_logs_opportunities_as_json_lines()
+    public void Run_bounded_by_ticks_logs_every_opportunity_as_a_json_line()
     {
-        string log = Path.Combine(Path.GetTempPath(), $"lowlatency-{Guid.NewGuid():N}", "arbitrage.log");
-        (int exit, string output, string error) = Invoke("run", "--duration", "3s", "--log", log, "--threshold-bps", "2");
+        using var folder = new TempFolder();
+        string config = folder.Write("certain.json", CertainMarket.Json);
+        string log = folder.File("logs/arbitrage.log");
+        (int exit, string output, string error) = Invoke("run", "--ticks", "3000", "--config", config, "--log", log);
         Assert.True(exit == 0, error);
-        Assert.Contains("ticks/s=", output, StringComparison.Ordinal);
-        Assert.Contains("done:", output, StringComparison.Ordinal);
+        Match done = DoneLine().Match(output);
+        Assert.True(done.Success, output);
+        Assert.Equal("3000", done.Groups["ticks"].Value);
+        long opportunities = long.Parse(done.Groups["opportunities"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(opportunities > 0, output);
+
+        // Nothing lost in silence: every opportunity is a line, and the done line says so.
+        Assert.Equal(done.Groups["opportunities"].Value, done.Groups["written"].Value);
+        Assert.Equal("0", done.Groups["dropped"].Value);
+        Assert.Equal("0", done.Groups["lost"].Value);
         string[] lines = File.ReadAllLines(log);
-        Assert.NotEmpty(lines);
+        Assert.Equal(opportunities, lines.Length);
         foreach (string line in lines)
         {
             using JsonDocument json = JsonDocument.Parse(line);
             JsonElement o = json.RootElement;
-            Assert.True(o.GetProperty("netBps").GetDouble() >= 2);
+            Assert.Equal("X-USD", o.GetProperty("instrument").GetString());
             Assert.NotEqual(o.GetProperty("buyVenue").GetString(), o.GetProperty("sellVenue").GetString());
-            Assert.True(decimal.Parse(o.GetProperty("sellPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
-                > decimal.Parse(o.GetProperty("buyPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            double buy = double.Parse(o.GetProperty("buyPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            double sell = double.Parse(o.GetProperty("sellPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+            // The logged edge is the edge of the logged prices (fee-free venues: net equals gross).
+            Assert.Equal((sell - buy) / buy * 10_000, o.GetProperty("grossBps").GetDouble(), 3);
+            Assert.Equal(o.GetProperty("grossBps").GetDouble(), o.GetProperty("netBps").GetDouble(), 3);
         }
     }
 

@@ -56,52 +56,137 @@ public sealed record SimulatedMarketOptions
     /// <summary>How fast, in milliseconds, a dislocation decays.</summary>
     public double DislocationDecayMs { get; set; } = 400;
 
-    /// <summary>Checks every value and returns every problem found (empty when valid).</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Most venues a simulated market may have: the edge sweep's limit (<c>EdgeSweepLimits.MaxVenues</c>, which this
+    /// project cannot reference); venue ids are bytes, so more would also wrap.
+    /// </summary>
+    public const int MaxVenues = 64;
+
+    /// <summary>Most books (venues × instruments) the engine holds: <c>BookSet</c> indexes them with a short.</summary>
+    public const int MaxBooks = short.MaxValue;
+
+    /// <summary>Largest fixed-point raw start price (price × 10^decimals of the tick): leaves the random walk room below long.MaxValue.</summary>
+    private const double MaxRawStartPrice = 1e15;
+
+    /// <summary>
+    /// Checks every value and returns every problem found (empty when valid), each naming its setting as a JSON path
+    /// under <paramref name="path"/> (a value may be null when the options came from JSON). Start-up only; allocates.
+    /// </summary>
+    public IReadOnlyList<string> Validate(string path = "market")
     {
         var errors = new List<string>();
-        if (Venues is null || Venues.Count < 2)
+        int venueCount = Venues?.Count ?? 0;
+        int instrumentCount = Instruments?.Count ?? 0;
+        if (Venues is null)
         {
-            errors.Add("simulated market: at least two venues are needed for cross-venue edges");
+            errors.Add($"{path}.venues: missing; at least two venues are needed for cross-venue edges");
+        }
+        else if (venueCount < 2)
+        {
+            errors.Add($"{path}.venues: {venueCount} venue(s); at least two are needed for cross-venue edges");
+        }
+        else if (venueCount > MaxVenues)
+        {
+            errors.Add($"{path}.venues: {venueCount} venues; the engine holds at most {MaxVenues}");
         }
 
-        if (Instruments is null || Instruments.Count < 1)
+        if (Instruments is null)
         {
-            errors.Add("simulated market: at least one instrument is needed");
+            errors.Add($"{path}.instruments: missing; at least one instrument is needed");
+        }
+        else if (instrumentCount < 1)
+        {
+            errors.Add($"{path}.instruments: empty; at least one instrument is needed");
         }
 
-        foreach (SimulatedVenueOptions v in Venues ?? [])
+        if ((long)venueCount * instrumentCount > MaxBooks)
         {
+            errors.Add($"{path}: {venueCount} venues x {instrumentCount} instruments = {(long)venueCount * instrumentCount} books; the engine holds at most {MaxBooks}");
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int index = 0; index < venueCount; index++)
+        {
+            SimulatedVenueOptions? v = Venues![index];
+            string at = $"{path}.venues[{index}]";
+            if (v is null)
+            {
+                errors.Add($"{at}: must not be null");
+                continue;
+            }
+
             if (string.IsNullOrWhiteSpace(v.Name))
             {
-                errors.Add("simulated venue: name is empty");
+                errors.Add($"{at}.name: missing or empty");
+            }
+            else if (!names.Add(v.Name))
+            {
+                errors.Add($"{at}.name: '{v.Name}' names two venues");
             }
 
             if (!(v.TakerFee >= 0 && v.TakerFee < 0.1))
             {
-                errors.Add($"simulated venue {v.Name}: takerFee {v.TakerFee} must be a fraction in [0, 0.1)");
+                errors.Add($"{at}.takerFee: {v.TakerFee} must be a fraction in [0, 0.1)");
             }
 
-            if (!(v.LatencyMs > 0) || !(v.UpdatesPerSecond > 0) || !(v.NoiseBps >= 0) || !(v.HalfSpreadBps > 0))
+            if (!(v.LatencyMs > 0 && v.LatencyMs <= 1e6) || !(v.UpdatesPerSecond > 0 && v.UpdatesPerSecond <= 1e6)
+                || !(v.NoiseBps >= 0 && v.NoiseBps <= 1000) || !(v.HalfSpreadBps > 0 && v.HalfSpreadBps <= 1000))
             {
-                errors.Add($"simulated venue {v.Name}: latencyMs, updatesPerSecond and halfSpreadBps must be > 0, noiseBps >= 0");
+                errors.Add($"{at}: latencyMs and updatesPerSecond must be in (0, 1e6], halfSpreadBps in (0, 1000], noiseBps in [0, 1000]");
             }
         }
 
-        foreach (SimulatedInstrumentOptions i in Instruments ?? [])
+        var symbols = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int index = 0; index < instrumentCount; index++)
         {
-            if (!(i.StartPrice > 0) || !(i.TickSize > 0) || !(i.TypicalSize > 0) || !(i.VolatilityBpsPerSqrtSecond >= 0))
+            SimulatedInstrumentOptions? i = Instruments![index];
+            string at = $"{path}.instruments[{index}]";
+            if (i is null)
             {
-                errors.Add($"simulated instrument {i.Symbol}: startPrice, tickSize and typicalSize must be > 0");
+                errors.Add($"{at}: must not be null");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(i.Symbol))
+            {
+                errors.Add($"{at}.symbol: missing or empty");
+            }
+            else if (!symbols.Add(i.Symbol))
+            {
+                errors.Add($"{at}.symbol: '{i.Symbol}' names two instruments");
+            }
+
+            // One message per instrument for its numbers, as for venues: the fix is usually to all of them at once.
+            if (!(i.StartPrice > 0 && i.StartPrice <= 1e9) || !(i.TickSize >= 1e-8 && i.TickSize < i.StartPrice)
+                || !(i.TypicalSize > 0 && i.TypicalSize <= 1e9) || !(i.VolatilityBpsPerSqrtSecond >= 0 && i.VolatilityBpsPerSqrtSecond <= 1000)
+                || i.StartPrice * Math.Pow(10, PriceDecimals(i.TickSize)) > MaxRawStartPrice)
+            {
+                errors.Add($"{at}: startPrice must be in (0, 1e9], tickSize in [1e-8, startPrice), startPrice x 10^(decimals of tickSize) at most 1e15, typicalSize in (0, 1e9], volatilityBpsPerSqrtSecond in [0, 1000]");
             }
         }
 
-        if (!(DislocationProbability >= 0 && DislocationProbability <= 1) || !(DislocationBps >= 0) || !(DislocationDecayMs > 0))
+        if (!(DislocationProbability >= 0 && DislocationProbability <= 1) || !(DislocationBps >= 0 && DislocationBps <= 10_000)
+            || !(DislocationDecayMs > 0 && DislocationDecayMs <= 1e7))
         {
-            errors.Add("simulated market: dislocationProbability must be in [0, 1], dislocationBps >= 0, dislocationDecayMs > 0");
+            errors.Add($"{path}: dislocationProbability must be in [0, 1], dislocationBps in [0, 10000], dislocationDecayMs in (0, 1e7]");
         }
 
         return errors;
+    }
+
+    // The fixed-point scale SimulatedMarket picks for a tick size (the same rule as its DecimalsFor).
+    private static int PriceDecimals(double tickSize)
+    {
+        for (int d = 0; d <= 12; d++)
+        {
+            double scaled = tickSize * Math.Pow(10, d);
+            if (Math.Abs(scaled - Math.Round(scaled)) < 1e-9 * Math.Max(1, scaled))
+            {
+                return Math.Max(d, 2);
+            }
+        }
+
+        return 12;
     }
 
     /// <summary>The embedded default market of <c>./lowlatency run</c>: four venues, six instruments (a new copy each time).</summary>

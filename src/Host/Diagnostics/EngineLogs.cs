@@ -1,0 +1,99 @@
+using System.Diagnostics.CodeAnalysis;
+using LowLatency.Host.Configuration;
+using LowLatency.Host.Persistence;
+using Microsoft.Extensions.Logging;
+using ZLogger;
+using ZLogger.Formatters;
+
+namespace LowLatency.Host.Diagnostics;
+
+/// <summary>
+/// Structured log sinks of the host: opportunities as one JSON line each in the arbitrage log (ZLogger's
+/// source-generated messages and JSON formatter, our <see cref="LogWriter"/> processor over a locked, rotating
+/// <see cref="LogFile"/>). Opened at start-up, before the engine starts; called on the host's drain thread, never the
+/// strategy thread.
+/// </summary>
+public sealed partial class EngineLogs : IDisposable
+{
+    /// <summary>Lines the queue holds before it drops (and counts): about 20 MB of opportunities.</summary>
+    internal const int QueueCapacity = 1 << 16;
+
+    private readonly ILoggerFactory _factory;
+
+    private EngineLogs(ILoggerFactory factory, LogWriter writer, string path)
+    {
+        _factory = factory;
+        Writer = writer;
+        Path = path;
+        Opportunities = factory.CreateLogger("LowLatency.Opportunities");
+    }
+
+    public ILogger Opportunities { get; }
+
+    /// <summary>The processor: counters, failure, reopen.</summary>
+    public LogWriter Writer { get; }
+
+    /// <summary>The full path of the live log.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens the arbitrage log named by <paramref name="options"/> (creating its folder) and takes its lock. Every reason
+    /// it cannot (a directory, a read-only place, another run holding it, a name too long) comes back as one sentence
+    /// in <paramref name="error"/>. <paramref name="alert"/> receives write failures and drops, on the writer thread.
+    /// </summary>
+    public static bool TryOpen(EngineOptions options, Action<string> alert, [NotNullWhen(true)] out EngineLogs? logs, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        logs = null;
+        if (!LogFile.TryOpen(new LogFileSettings(options.LogPath, options.LogMaxBytes, options.LogKeepFiles), out LogFile? file, out error))
+        {
+            return false;
+        }
+
+        logs = Create(file, file.Path, alert, QueueCapacity);
+        return true;
+    }
+
+    /// <summary>Logs over any output (tests give one that fails).</summary>
+    internal static EngineLogs Create(ILogOutput output, string path, Action<string> alert, int queueCapacity)
+    {
+        IZLoggerFormatter formatter = new ZLoggerOptions()
+            .UseJsonFormatter(json => json.IncludeProperties = IncludeProperties.ParameterKeyValues | IncludeProperties.Timestamp)
+            .CreateFormatter();
+        var writer = new LogWriter(output, formatter, queueCapacity, alert);
+        ILoggerFactory factory = LoggerFactory.Create(builder =>
+        {
+            builder.ClearProviders();
+            builder.SetMinimumLevel(LogLevel.Information);
+            builder.AddZLoggerLogProcessor(writer);
+        });
+        return new EngineLogs(factory, writer, path);
+    }
+
+    /// <summary>Writes what is queued and closes the file, waiting at most <paramref name="timeout"/>; the counters stay readable.</summary>
+    public void Close(TimeSpan timeout) => Writer.Close(timeout);
+
+    /// <summary>Flushes and closes the file.</summary>
+    public void Dispose()
+    {
+        Writer.Close(TimeSpan.FromSeconds(5));
+        _factory.Dispose();
+    }
+
+    [ZLoggerMessage(LogLevel.Information,
+        "opportunity {instrument} buy {buyVenue} at {buyPrice} sell {sellVenue} at {sellPrice} qty {quantity} gross {grossBps} bps net {netBps} bps; ticks {buyTickReceiveTimeNs}/{sellTickReceiveTimeNs} decided {decisionTimeNs} after {tickToOpportunityNs} ns")]
+    public static partial void Opportunity(
+        ILogger logger,
+        string instrument,
+        string buyVenue,
+        string sellVenue,
+        string buyPrice,
+        string sellPrice,
+        string quantity,
+        double grossBps,
+        double netBps,
+        long buyTickReceiveTimeNs,
+        long sellTickReceiveTimeNs,
+        long decisionTimeNs,
+        long tickToOpportunityNs);
+}
