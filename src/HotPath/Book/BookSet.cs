@@ -30,13 +30,25 @@ public sealed class BookSet
     internal CursorAction CursorAction;
     internal bool BatchEnded = true;
 
-    /// <summary>Builds the books. Start-up only: allocates.</summary>
+    /// <summary>The most books one set holds: the (venue, instrument) index stores book numbers as <c>short</c>.</summary>
+    public const int MaxBooks = short.MaxValue;
+
+    /// <summary>
+    /// Builds the books. Start-up only: allocates. Throws <see cref="ArgumentException"/> for an empty list, more than
+    /// <see cref="MaxBooks"/> books (worded as that limit) or two books of one (venue, instrument); callers that take
+    /// their specs from input data check <see cref="MaxBooks"/> first and report it as a value.
+    /// </summary>
     public BookSet(IReadOnlyList<BookSpec> specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
-        if (specs.Count is 0 or > short.MaxValue)
+        if (specs.Count == 0)
         {
-            throw new ArgumentException($"need 1..{short.MaxValue} books, got {specs.Count}", nameof(specs));
+            throw new ArgumentException("no books: a book set needs at least one book", nameof(specs));
+        }
+
+        if (specs.Count > MaxBooks)
+        {
+            throw new ArgumentException(IdLimits.Message(specs.Count, MaxBooks, "books"), nameof(specs));
         }
 
         int maxVenue = 0;
