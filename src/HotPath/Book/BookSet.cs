@@ -182,6 +182,35 @@ public sealed class BookSet
     public bool IsTouched(InstrumentId instrument) =>
         instrument.Value < _instrumentTouched.Length && _instrumentTouched[instrument.Value];
 
+    /// <summary>
+    /// Returns every book to its start-up state, as if the session began again: emptied, awaiting its snapshot (rule
+    /// <see cref="SequenceRule.None"/>: live), no pending messages, no top, <see cref="NeedsSnapshot"/> raised. Counters
+    /// and integrity are kept: they add up over the passes. Every book is marked touched for the next batch, so the edge
+    /// stage sees them all become untradeable. For replaying a tape again into the same books (repeated passes,
+    /// benchmarks): without it, the second pass is all stale data (older snapshots ignored, old diffs dropped).
+    /// Strategy thread, between messages; allocation-free.
+    /// </summary>
+    public void Restart()
+    {
+        CursorOpen = false;
+        ClearTouched();
+        for (int i = 0; i < _books.Length; i++)
+        {
+            ref BookSyncState state = ref _states[i];
+            bool needsSnapshot = state.Rule != SequenceRule.None;
+            _books[i].Clear();
+            state.Status = needsSnapshot ? BookStatus.AwaitingSnapshot : BookStatus.Live;
+            state.LastUpdateId = 0;
+            state.AwaitingFirstDelta = false;
+            state.Pending.Clear();
+            _tops[i] = default;
+            SetNeedsSnapshot(i, needsSnapshot);
+            Touch(i);
+        }
+
+        BatchEnded = false; // the next event continues this "batch": its end reports every book as touched
+    }
+
     /// <summary>A handler applying ring events to these books. The handler holds no state of its own.</summary>
     public OrderBookHandler CreateHandler() => new(this);
 

@@ -171,4 +171,29 @@ public sealed class StaleSnapshotTests
         Assert.Equal(40, b.Book.BestBid.Price.Raw);
         Assert.Equal(0, b.Integrity.StaleSnapshots);
     }
+
+    [Fact]
+    public void After_a_restart_the_same_session_replays_as_if_new()
+    {
+        var b = new BookEvents(SequenceRule.BinanceSpot);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            b.Snapshot(100, [(50, 1)], [(60, 1)]);
+            b.Delta(101, 102, [(51, 1)], None);
+            b.Top(7, 51, 60);
+            Assert.Equal(BookStatus.Live, b.State.Status);
+            Assert.Equal(102, b.State.LastUpdateId);
+            Assert.Equal(51, b.Book.BestBid.Price.Raw);
+            Assert.Equal(0, b.Integrity.StaleSnapshots + b.Integrity.StaleDrops + b.Integrity.Errors);
+            Assert.Equal(pass + 1, b.Integrity.Snapshots); // counters add up over the passes
+
+            b.Books.Restart();
+            Assert.Equal(BookStatus.AwaitingSnapshot, b.State.Status);
+            Assert.Equal(0, b.Book.BidCount);
+            Assert.False(b.Books.Top(0).IsSet);
+            Assert.True(b.Books.NeedsSnapshot(0));
+            Assert.False(b.Books.IsTradeable(0));
+            Assert.Equal([0], b.Books.TouchedBooks.ToArray()); // the edge stage is told at the next batch's end
+        }
+    }
 }
