@@ -42,6 +42,9 @@ public sealed record EngineOptions
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
     public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Default;
 
+    /// <summary>Replay at recorded speed waits at most this long per recorded gap ("5s", "500ms", "1m"; at most 1h).</summary>
+    public string ReplayMaxGap { get; set; } = "5s";
+
     /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
     public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
@@ -82,6 +85,11 @@ public sealed record EngineOptions
         if (FullSweepMinTouched < 1)
         {
             errors.Add($"fullSweepMinTouched: {FullSweepMinTouched} must be at least 1");
+        }
+
+        if (!Lifecycle.Duration.TryParse(ReplayMaxGap, out TimeSpan maxGap) || maxGap < TimeSpan.FromMilliseconds(1) || maxGap > TimeSpan.FromHours(1))
+        {
+            errors.Add($"replayMaxGap: '{ReplayMaxGap}' must be a duration from 1ms to 1h (e.g. 5s, 500ms)");
         }
 
         if (string.IsNullOrWhiteSpace(LogPath))
