@@ -9,7 +9,6 @@ using FrameResult = LowLatency.Adapters.Cex.Common.ParseResult;
 using LowLatency.Adapters.Cex.Replay;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.Adapters.Ethereum;
-using LowLatency.Host.Lifecycle;
 using LowLatency.Host.Configuration;
 using LowLatency.Kernels;
 using LowLatency.Kernels.EdgeSweep;
@@ -54,7 +53,7 @@ internal static class ReplayCommand
 
             if (maxGapFlag is not null && !TryParseMaxGap(maxGapFlag, out _))
             {
-                problems.Add($"--max-gap: '{maxGapFlag}' must be a duration from 1ms to 1h (e.g. 5s, 500ms)");
+                problems.Add($"--max-gap: '{maxGapFlag}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)");
             }
 
             if (printText is not (null or "books" or "tops" or "opportunities"))
@@ -113,7 +112,7 @@ internal static class ReplayCommand
     }
 
     private static bool TryParseMaxGap(string? text, out TimeSpan gap) =>
-        Duration.TryParse(text, out gap) && gap >= TimeSpan.FromMilliseconds(1) && gap <= ReplayPacer.MaxAllowedGap;
+        EngineOptions.TryParseReplayMaxGap(text, out gap) && gap <= ReplayPacer.MaxAllowedGap;
 
     private static int Run(ReplaySession session, EngineOptions options, ReplayPacer? pacer, string? print, int depth, TextWriter stdout, TextWriter stderr)
     {
@@ -280,7 +279,7 @@ internal static class ReplayCommand
         {
             VenueIntegrity integrity = pipeline.Books.Integrity(venue.Id);
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {venue.Name}: {venue.Symbols.Count} instruments, {venue.Counters.Messages} messages, {venue.Counters.Ignored} ignored, {venue.Counters.TotalRejected} rejected; gaps {integrity.Gaps}, checksum failures {integrity.ChecksumFailures}, crossed {integrity.CrossedBooks}, stale {integrity.StaleDrops}, resyncs {integrity.Resyncs}, snapshots {integrity.Snapshots}, stale snapshots ignored {integrity.StaleSnapshots}"));
+                $"  {venue.Name}: {venue.Symbols.Count} instruments, {venue.Counters.Messages} messages, {venue.Counters.Ignored} ignored, {venue.Counters.TotalRejected} rejected; gaps {integrity.Gaps}, checksum failures {integrity.ChecksumFailures}, crossed {integrity.CrossedBooks}, stale {integrity.StaleDrops}, resyncs {integrity.Resyncs}, snapshots {integrity.Snapshots}, stale snapshots {integrity.StaleSnapshots}"));
             foreach (FrameError error in Enum.GetValues<FrameError>())
             {
                 long count = error == FrameError.None ? 0 : venue.Counters.Rejected(error);

@@ -63,7 +63,7 @@ public sealed class ReplayCliTests
     /// <summary>A Binance bookTicker capture with one top per given second offset.</summary>
     private static string TopsAt(params long[] seconds)
     {
-        var text = new StringBuilder("wss://stream.binance.com:9443/stream?streams=nknusdt@bookTicker <-> 1633998511.0\n");
+        var text = new StringBuilder("wss://stream.binance.com:9443/stream?streams=nknusdt@bookTicker <-> 1633998512.0\n");
         for (int i = 0; i < seconds.Length; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"{1_633_998_512 + seconds[i]}.0: {{\"u\":{i + 1},\"s\":\"NKNUSDT\",\"b\":\"0.35\",\"B\":\"10\",\"a\":\"0.36\",\"A\":\"5\"}}\n");
@@ -142,11 +142,31 @@ public sealed class ReplayCliTests
     [Fact]
     public void Recorded_speed_takes_the_cap_from_the_configuration_and_never_sleeps_a_recorded_month()
     {
-        // Three gaps pass 1 ms: the second from the connection line to the first frame, and two recorded months.
         string config = TempFile("settings.json", """{ "replayMaxGap": "1ms" }""");
         (int exit, _, string error) = Invoke("replay", TopsAt(0, 31 * 86_400, 62 * 86_400), "--speed", "recorded", "--config", config);
         Assert.Equal(0, exit);
-        Assert.Contains("replay: capped 3 idle gaps longer than 1ms (longest 31d 0h;", error, StringComparison.Ordinal);
+        Assert.Contains("replay: capped 2 idle gaps longer than 1ms (longest 31d 0h;", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:00.100", "100ms")]
+    [InlineData("20ms", "20ms")]
+    [InlineData("0.005s", "5ms")]
+    public void The_gap_cap_reads_as_a_duration_or_a_time_span(string setting, string shown)
+    {
+        string config = TempFile("settings.json", $$"""{ "replayMaxGap": "{{setting}}" }""");
+        (int exit, _, string error) = Invoke("replay", TopsAt(0, 30 * 86_400), "--speed", "recorded", "--config", config);
+        Assert.Equal(0, exit);
+        Assert.Contains($"replay: capped 1 idle gap longer than {shown} (longest 30d 0h;", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_null_gap_cap_in_the_configuration_is_named()
+    {
+        string config = TempFile("settings.json", """{ "replayMaxGap": null }""");
+        (int exit, _, string error) = Invoke("replay", Capture("OKX.ws.1.0"), "--config", config);
+        Assert.Equal(2, exit);
+        Assert.Contains("replayMaxGap: must not be null", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -237,7 +257,7 @@ public sealed class ReplayCliTests
         Assert.Equal(cleanBooks, books);
         Assert.Contains("gaps 0", error, StringComparison.Ordinal);
         Assert.Contains("stale 0", error, StringComparison.Ordinal);
-        Assert.Contains("snapshots 4, stale snapshots ignored 1", error, StringComparison.Ordinal);
+        Assert.Contains("snapshots 4, stale snapshots 1", error, StringComparison.Ordinal);
     }
 
     [Fact]
