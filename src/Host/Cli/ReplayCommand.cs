@@ -7,6 +7,8 @@ using System.Text.Json;
 using FrameError = LowLatency.Adapters.Cex.Common.ParseError;
 using FrameResult = LowLatency.Adapters.Cex.Common.ParseResult;
 using LowLatency.Adapters.Cex.Replay;
+using LowLatency.Adapters.Cex.Tape;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Configuration;
 using LowLatency.Kernels;
 using LowLatency.Kernels.EdgeSweep;
@@ -17,27 +19,41 @@ using LowLatency.HotPath.Strategy;
 
 namespace LowLatency.Host.Cli;
 
-/// <summary><c>replay FILE... [--speed max|recorded] [--print books|tops|opportunities] [--depth N]</c>.</summary>
+/// <summary>
+/// <c>replay FILE... [--speed max|recorded] [--max-gap 5s] [--print books|tops|opportunities] [--depth N]</c>.
+/// Exit codes: 0 a clean replay; 1 the captures cannot be replayed (venue not read, no book frames, a limit) or are
+/// damaged (what comes before the damage is replayed, and the verdict says so); 2 usage or configuration.
+/// </summary>
 internal static class ReplayCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr) => Create(stdout, stderr, Thread.Sleep);
+
+    /// <summary>As <see cref="Create(TextWriter, TextWriter)"/>, with the sleep of <c>--speed recorded</c> injected (tests).</summary>
+    internal static Command Create(TextWriter stdout, TextWriter stderr, Action<TimeSpan> sleep)
     {
         var files = new Argument<string[]>("files") { Description = "capture files: a session's WebSocket file and its REST snapshot file", Arity = ArgumentArity.OneOrMore };
         var speed = new Option<string?>("--speed") { Description = "max | recorded (default: the replaySpeed setting, max)" };
+        var maxGap = new Option<string?>("--max-gap") { Description = "at recorded speed, the longest recorded gap waited in full (default: the replayMaxGap setting, 5s)" };
         var print = new Option<string?>("--print") { Description = "books | tops | opportunities" };
         var depth = new Option<int>("--depth") { Description = "levels per side printed by --print books", DefaultValueFactory = _ => 10 };
         var threshold = new Option<double?>("--threshold-bps") { Description = "net edge in bps that makes an opportunity" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (fees, threshold)" };
-        var command = new Command("replay", "run the hot path over recorded captures") { files, speed, print, depth, threshold, config };
+        var command = new Command("replay", "run the hot path over recorded captures") { files, speed, maxGap, print, depth, threshold, config };
         command.SetAction(parse =>
         {
             string? speedFlag = parse.GetValue(speed);
+            string? maxGapFlag = parse.GetValue(maxGap);
             string? printText = parse.GetValue(print);
             int levels = parse.GetValue(depth);
             var problems = new List<string>();
             if (speedFlag is not (null or "max" or "recorded"))
             {
                 problems.Add($"--speed: '{speedFlag}' must be max or recorded");
+            }
+
+            if (maxGapFlag is not null && !TryParseMaxGap(maxGapFlag, out _))
+            {
+                problems.Add($"--max-gap: '{maxGapFlag}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)");
             }
 
             if (printText is not (null or "books" or "tops" or "opportunities"))
@@ -56,7 +72,11 @@ internal static class ReplayCommand
             string[] paths = parse.GetValue(files) ?? [];
             foreach (string path in paths)
             {
-                if (!File.Exists(path))
+                if (Directory.Exists(path))
+                {
+                    problems.Add($"{path}: is a directory, not a capture file");
+                }
+                else if (!File.Exists(path))
                 {
                     problems.Add($"{path}: no such file");
                 }
@@ -66,30 +86,42 @@ internal static class ReplayCommand
             {
                 foreach (string p in problems)
                 {
-                    stderr.WriteLine($"replay: {p}");
+                    stderr.WriteLine(SecretRedaction.Redact($"replay: {p}"));
                 }
 
                 return 2;
             }
 
-            ReplaySession session;
-            try
+            if (!ReplaySession.TryLoad(paths, out ReplaySession? session, out string? loadError))
             {
-                session = ReplaySession.Load(paths);
-            }
-            catch (InvalidDataException e)
-            {
-                stderr.WriteLine($"replay: {e.Message}");
-                return 2;
+                stderr.WriteLine(SecretRedaction.Redact($"replay: {loadError}"));
+                return 1;
             }
 
-            return Run(session, options, (speedFlag ?? options.ReplaySpeed) == "recorded", printText, levels, stdout, stderr);
+            ReplayPacer? pacer = null;
+            if ((speedFlag ?? options.ReplaySpeed) == "recorded")
+            {
+                TryParseMaxGap(maxGapFlag ?? options.ReplayMaxGap, out TimeSpan gap); // validated above
+                var clock = Stopwatch.StartNew();
+                pacer = new ReplayPacer(gap, () => clock.Elapsed, sleep);
+            }
+
+            return Run(session, options, pacer, printText, levels, stdout, stderr);
         });
         return command;
     }
 
-    private static int Run(ReplaySession session, EngineOptions options, bool recordedSpeed, string? print, int depth, TextWriter stdout, TextWriter stderr)
+    private static bool TryParseMaxGap(string? text, out TimeSpan gap) =>
+        EngineOptions.TryParseReplayMaxGap(text, out gap) && gap <= ReplayPacer.MaxAllowedGap;
+
+    private static int Run(ReplaySession session, EngineOptions options, ReplayPacer? pacer, string? print, int depth, TextWriter stdout, TextWriter stderr)
     {
+        // Frames before the damage are replayed (they are real data), but the verdict and the exit code say "damaged".
+        foreach (CaptureDamage damage in session.Tape.Damage)
+        {
+            stderr.WriteLine(SecretRedaction.Redact($"replay: {damage}; the records before it are replayed"));
+        }
+
         var opportunities = new RingBuffer<Opportunity>(1 << 12, ProducerType.Single, WaitStrategyKind.Yielding);
         using var kernels = new KernelHost(new EdgeSweepShape(Math.Max(1, session.Instruments.Count), Math.Max(2, session.Venues.Count)));
         var pipeline = new ReplayPipeline(session, venue => options.TakerFees.TryGetValue(venue, out double fee) ? fee : 0.001, options.ThresholdBps, opportunities,
@@ -99,22 +131,11 @@ internal static class ReplayCommand
         opportunities.AddGatingSequences(drainProcessor.Sequence);
 
         var lastTops = new (long Bid, long BidQty, long Ask, long AskQty)[pipeline.Books.Count];
-        long firstNs = 0;
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < session.Tape.Count; i++)
         {
             ref readonly var record = ref session.Tape[i];
-            if (recordedSpeed && record.TimestampNs > 0)
-            {
-                firstNs = firstNs == 0 ? record.TimestampNs : firstNs;
-                TimeSpan due = TimeSpan.FromTicks((record.TimestampNs - firstNs) / 100);
-                TimeSpan wait = due - clock.Elapsed;
-                if (wait > TimeSpan.Zero)
-                {
-                    Thread.Sleep(wait);
-                }
-            }
-
+            pacer?.WaitFor(record.TimestampNs);
             FrameResult result = pipeline.Step(i);
             drainProcessor.Poll();
             if (print == "tops" && result == FrameResult.Message)
@@ -130,6 +151,27 @@ internal static class ReplayCommand
         }
 
         PrintSummary(pipeline, drain.State.Count, clock.Elapsed, stderr);
+        if (pacer?.Summary() is { } capped)
+        {
+            stderr.WriteLine($"replay: {capped}");
+        }
+
+        if (session.Tape.IsDamaged)
+        {
+            var damagedFiles = new List<string>();
+            foreach (CaptureDamage damage in session.Tape.Damage)
+            {
+                if (!damagedFiles.Contains(damage.File))
+                {
+                    damagedFiles.Add(damage.File);
+                }
+            }
+
+            stderr.WriteLine(SecretRedaction.Redact(string.Create(CultureInfo.InvariantCulture,
+                $"replay: damaged input: {damagedFiles.Count} of {session.Tape.Sources.Count} file(s) damaged ({string.Join(", ", damagedFiles)}); the books of their venues show where the data stops, not a whole session")));
+            return 1;
+        }
+
         return 0;
     }
 
@@ -170,6 +212,12 @@ internal static class ReplayCommand
     private static void PrintBooks(ReplayPipeline pipeline, int depth, TextWriter stdout)
     {
         BookSet books = pipeline.Books;
+        var damaged = new bool[VenueId.MaxCount]; // a damaged capture's books are never shown as a clean "live" result
+        foreach (ReplayVenue venue in pipeline.Session.Venues)
+        {
+            damaged[venue.Id.Value] = pipeline.Session.IsDamaged(venue);
+        }
+
         for (int index = 0; index < books.Count; index++)
         {
             L2Book book = books.Book(index);
@@ -180,7 +228,7 @@ internal static class ReplayCommand
                 json.WriteStartObject();
                 json.WriteString("venue", pipeline.VenueNameOf(state.Venue));
                 json.WriteString("symbol", pipeline.SymbolOf(index));
-                json.WriteString("status", StatusText(books, index));
+                json.WriteString("status", damaged[state.Venue.Value] ? "damaged" : StatusText(books, index));
                 WriteSide(json, "bids", book.Bids, depth, state);
                 WriteSide(json, "asks", book.Asks, depth, state);
                 json.WriteEndObject();
@@ -231,7 +279,7 @@ internal static class ReplayCommand
         {
             VenueIntegrity integrity = pipeline.Books.Integrity(venue.Id);
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {venue.Name}: {venue.Symbols.Count} instruments, {venue.Counters.Messages} messages, {venue.Counters.Ignored} ignored, {venue.Counters.TotalRejected} rejected; gaps {integrity.Gaps}, checksum failures {integrity.ChecksumFailures}, crossed {integrity.CrossedBooks}, stale {integrity.StaleDrops}, resyncs {integrity.Resyncs}, snapshots {integrity.Snapshots}"));
+                $"  {venue.Name}: {venue.Symbols.Count} instruments, {venue.Counters.Messages} messages, {venue.Counters.Ignored} ignored, {venue.Counters.TotalRejected} rejected; gaps {integrity.Gaps}, checksum failures {integrity.ChecksumFailures}, crossed {integrity.CrossedBooks}, stale {integrity.StaleDrops}, resyncs {integrity.Resyncs}, snapshots {integrity.Snapshots}, stale snapshots {integrity.StaleSnapshots}"));
             foreach (FrameError error in Enum.GetValues<FrameError>())
             {
                 long count = error == FrameError.None ? 0 : venue.Counters.Rejected(error);

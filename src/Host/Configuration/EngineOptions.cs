@@ -50,6 +50,14 @@ public sealed record EngineOptions
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
     public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Default;
 
+    /// <summary>Replay at recorded speed waits at most this long per recorded gap ("5s", "500ms" or "00:00:05"; 1ms to 1h).</summary>
+    public string ReplayMaxGap { get; set; } = "5s";
+
+    /// <summary>Parses a <see cref="ReplayMaxGap"/> value: a duration ("5s", "500ms") or a TimeSpan ("00:00:00.100"), 1ms to 1h.</summary>
+    internal static bool TryParseReplayMaxGap(string? text, out TimeSpan gap) =>
+        (Lifecycle.Duration.TryParse(text, out gap) || TimeSpan.TryParseExact(text, "c", System.Globalization.CultureInfo.InvariantCulture, out gap))
+        && gap >= TimeSpan.FromMilliseconds(1) && gap <= TimeSpan.FromHours(1);
+
     /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
     public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
@@ -97,6 +105,11 @@ public sealed record EngineOptions
         if (FullSweepMinTouched < 1)
         {
             errors.Add($"fullSweepMinTouched: {FullSweepMinTouched} must be at least 1");
+        }
+
+        if (!TryParseReplayMaxGap(ReplayMaxGap, out _))
+        {
+            errors.Add(ReplayMaxGap is null ? "replayMaxGap: must not be null" : $"replayMaxGap: '{ReplayMaxGap}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)");
         }
 
         if (string.IsNullOrWhiteSpace(LogPath))

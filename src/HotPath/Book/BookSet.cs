@@ -30,13 +30,25 @@ public sealed class BookSet
     internal CursorAction CursorAction;
     internal bool BatchEnded = true;
 
-    /// <summary>Builds the books. Start-up only: allocates.</summary>
+    /// <summary>The most books one set holds: the (venue, instrument) index stores book numbers as <c>short</c>.</summary>
+    public const int MaxBooks = short.MaxValue;
+
+    /// <summary>
+    /// Builds the books. Start-up only: allocates. Throws <see cref="ArgumentException"/> for an empty list, more than
+    /// <see cref="MaxBooks"/> books (worded as that limit) or two books of one (venue, instrument); callers that take
+    /// their specs from input data check <see cref="MaxBooks"/> first and report it as a value.
+    /// </summary>
     public BookSet(IReadOnlyList<BookSpec> specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
-        if (specs.Count is 0 or > short.MaxValue)
+        if (specs.Count == 0)
         {
-            throw new ArgumentException($"need 1..{short.MaxValue} books, got {specs.Count}", nameof(specs));
+            throw new ArgumentException("no books: a book set needs at least one book", nameof(specs));
+        }
+
+        if (specs.Count > MaxBooks)
+        {
+            throw new ArgumentException(IdLimits.Message(specs.Count, MaxBooks, "books"), nameof(specs));
         }
 
         int maxVenue = 0;
@@ -169,6 +181,35 @@ public sealed class BookSet
     /// <summary>Whether the instrument was touched by the current batch. Strategy thread.</summary>
     public bool IsTouched(InstrumentId instrument) =>
         instrument.Value < _instrumentTouched.Length && _instrumentTouched[instrument.Value];
+
+    /// <summary>
+    /// Returns every book to its start-up state, as if the session began again: emptied, awaiting its snapshot (rule
+    /// <see cref="SequenceRule.None"/>: live), no pending messages, no top, <see cref="NeedsSnapshot"/> raised. Counters
+    /// and integrity are kept: they add up over the passes. Every book is marked touched for the next batch, so the edge
+    /// stage sees them all become untradeable. For replaying a tape again into the same books (repeated passes,
+    /// benchmarks): without it, the second pass is all stale data (older snapshots ignored, old diffs dropped).
+    /// Strategy thread, between messages; allocation-free.
+    /// </summary>
+    public void Restart()
+    {
+        CursorOpen = false;
+        ClearTouched();
+        for (int i = 0; i < _books.Length; i++)
+        {
+            ref BookSyncState state = ref _states[i];
+            bool needsSnapshot = state.Rule != SequenceRule.None;
+            _books[i].Clear();
+            state.Status = needsSnapshot ? BookStatus.AwaitingSnapshot : BookStatus.Live;
+            state.LastUpdateId = 0;
+            state.AwaitingFirstDelta = false;
+            state.Pending.Clear();
+            _tops[i] = default;
+            SetNeedsSnapshot(i, needsSnapshot);
+            Touch(i);
+        }
+
+        BatchEnded = false; // the next event continues this "batch": its end reports every book as touched
+    }
 
     /// <summary>A handler applying ring events to these books. The handler holds no state of its own.</summary>
     public OrderBookHandler CreateHandler() => new(this);

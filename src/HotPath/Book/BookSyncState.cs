@@ -11,6 +11,9 @@ public struct BookCounters
     /// <summary>Snapshots applied (each one (re)synchronises the book).</summary>
     public long SnapshotsApplied;
 
+    /// <summary>Snapshots ignored as older than the book's last applied update (the book kept its state).</summary>
+    public long StaleSnapshots;
+
     /// <summary>Deltas dropped while live as duplicate or out of order (counts against the venue).</summary>
     public long StaleDropped;
 

@@ -107,6 +107,14 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
                 set.CursorAction = CursorAction.Top;
                 break;
             case TickKind.Snapshot:
+                if (IsStaleSnapshot(in state, in first))
+                {
+                    // Older than what the book already applied: the book keeps its state and stays live.
+                    state.Counters.StaleSnapshots++;
+                    set.IntegrityRef(state.Venue).StaleSnapshots++;
+                    break;
+                }
+
                 set.Book(index).Clear();
                 set.CursorAction = CursorAction.ApplySnapshot;
                 break;
@@ -384,7 +392,14 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
         }
     }
 
-    private static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first) => state.Rule switch
+    private static bool IsStaleSnapshot(in BookSyncState state, in TickEvent first) => state.Rule switch
+    {
+        SequenceRule.BinanceSpot => BinanceSpotBookRules.IsStaleSnapshot(in state, in first),
+        SequenceRule.BinanceFutures => BinanceFuturesBookRules.IsStaleSnapshot(in state, in first),
+        _ => false, // OKX and Kraken snapshots come in band and always reset the book (OKX seqIds restart after maintenance)
+    };
+
+        private static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first) => state.Rule switch
     {
         SequenceRule.BinanceSpot => BinanceSpotBookRules.OnDelta(ref state, in first),
         SequenceRule.BinanceFutures => BinanceFuturesBookRules.OnDelta(ref state, in first),

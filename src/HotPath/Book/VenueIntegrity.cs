@@ -28,6 +28,13 @@ public struct VenueIntegrity
     /// <summary>Snapshots applied.</summary>
     public long Snapshots;
 
-    /// <summary>Sum of the error counters (everything except snapshots).</summary>
+    /// <summary>
+    /// REST snapshots ignored because they were older than what their book had already applied (Binance
+    /// <c>lastUpdateId</c> below the book's last update id). Not in <see cref="Errors"/>: the book was not touched and
+    /// stays trustworthy; the count says the snapshot source lags behind the stream.
+    /// </summary>
+    public long StaleSnapshots;
+
+    /// <summary>Sum of the error counters (everything except snapshots, applied or stale).</summary>
     public readonly long Errors => Gaps + ChecksumFailures + CrossedBooks + StaleDrops + PendingOverflows;
 }

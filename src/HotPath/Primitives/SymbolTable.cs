@@ -16,8 +16,13 @@ public sealed class SymbolTable
     private int[] _hashes;
     private int _count;
 
+    /// <summary>The most symbols a table holds (aliases included): sixteen for every possible instrument id.</summary>
+    public const int MaxCount = InstrumentId.MaxCount * 16;
+
     public SymbolTable(int capacity = 64)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxCount);
         int size = 16;
         while (size < capacity * 2)
         {
@@ -31,16 +36,25 @@ public sealed class SymbolTable
 
     public int Count => _count;
 
-    /// <summary>Adds (or replaces) a symbol. Start-up only.</summary>
+    /// <summary>
+    /// Adds (or replaces) a symbol. Start-up only; allocates. Throws <see cref="ArgumentException"/>, naming the limit,
+    /// for a new symbol when the table already holds <see cref="MaxCount"/>.
+    /// </summary>
     public void Add(string symbol, InstrumentId id)
     {
         ArgumentException.ThrowIfNullOrEmpty(symbol);
+        byte[] key = Encoding.UTF8.GetBytes(symbol);
+        if (_count >= MaxCount && !TryGet(key, out _))
+        {
+            throw new ArgumentException(IdLimits.Message(_count + 1L, MaxCount, "symbols"), nameof(symbol));
+        }
+
         if ((_count + 1) * 2 > _keys.Length)
         {
             Grow();
         }
 
-        Insert(Encoding.UTF8.GetBytes(symbol), id);
+        Insert(key, id);
     }
 
     /// <summary>Looks a symbol up by its raw bytes. Allocation-free.</summary>

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace LowLatency.Adapters.Cex.Replay;
 
 /// <summary>Which venue (and wire format) a capture file was recorded from.</summary>
@@ -12,9 +14,57 @@ public enum CaptureVenue : byte
     BinanceUs,
 }
 
-/// <summary>Names and detection of capture venues.</summary>
+/// <summary>What a capture URL says about its venue.</summary>
+public enum UrlVenue : byte
+{
+    /// <summary>A venue and wire format the engine reads.</summary>
+    Read,
+
+    /// <summary>A venue we know by its host but whose wire format the engine does not read (Kraken Futures, Bitstamp…).</summary>
+    NotRead,
+
+    /// <summary>A host of no venue we know.</summary>
+    Unknown,
+}
+
+/// <summary>Names and detection of capture venues, by the host (and for Kraken the path) of a connection or REST URL.</summary>
 public static class CaptureVenues
 {
+    /// <summary>What the engine reads, for messages.</summary>
+    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M futures, OKX and Kraken spot (WebSocket v1)";
+
+    // Hosts of venues whose formats the engine does not read, more specific first: they are matched before the venues
+    // read (futures.kraken.com must not be taken for Kraken spot, dstream.binance.com for Binance spot).
+    private static readonly (string Host, string Name)[] s_notRead =
+    [
+        ("futures.kraken.com", "Kraken Futures"),
+        ("cryptofacilities.com", "Kraken Futures"),
+        ("dstream.binance.", "Binance COIN-M futures"),
+        ("dapi.binance.", "Binance COIN-M futures"),
+        ("vstream.binance.", "Binance options"),
+        ("nbstream.binance.", "Binance options"),
+        ("eapi.binance.", "Binance options"),
+        ("bitstamp.net", "Bitstamp"),
+        ("coinbase.com", "Coinbase"),
+        ("bybit.com", "Bybit"),
+        ("gemini.com", "Gemini"),
+        ("bitfinex.com", "Bitfinex"),
+        ("bitmex.com", "BitMEX"),
+        ("deribit.com", "Deribit"),
+        ("huobi.", "Huobi"),
+        ("htx.com", "HTX"),
+        ("kucoin.com", "KuCoin"),
+        ("gateio.", "Gate.io"),
+        ("gate.io", "Gate.io"),
+        ("poloniex.com", "Poloniex"),
+        ("bittrex.com", "Bittrex"),
+        ("okcoin.", "OKCoin"),
+        ("ftx.", "FTX"),
+        ("bitget.com", "Bitget"),
+        ("mexc.com", "MEXC"),
+        ("crypto.com", "Crypto.com"),
+    ];
+
     /// <summary>The engine's venue name (used for fees in configuration and in output).</summary>
     public static string Name(CaptureVenue venue) => venue switch
     {
@@ -26,40 +76,97 @@ public static class CaptureVenues
         _ => throw new ArgumentOutOfRangeException(nameof(venue)),
     };
 
-    /// <summary>Detects the venue from a connection or REST URL's host.</summary>
-    public static bool TryFromUrl(ReadOnlySpan<byte> url, out CaptureVenue venue)
+    /// <summary>Detects a venue the engine reads from a connection or REST URL. Allocation-free.</summary>
+    public static bool TryFromUrl(ReadOnlySpan<byte> url, out CaptureVenue venue) => Classify(url, out venue, out _) == UrlVenue.Read;
+
+    /// <summary>
+    /// Classifies a URL by its host: a venue read (<paramref name="venue"/>), a venue known but not read
+    /// (<paramref name="name"/> is its name), or an unknown host (<paramref name="name"/> is the host). Start-up; allocates
+    /// only the name.
+    /// </summary>
+    public static UrlVenue Classify(ReadOnlySpan<byte> url, out CaptureVenue venue, out string? name)
     {
         venue = default;
-        if (url.IndexOf("fstream.binance."u8) >= 0 || url.IndexOf("fapi.binance."u8) >= 0)
+        name = null;
+        ReadOnlySpan<byte> host = Host(url, out ReadOnlySpan<byte> path);
+        foreach ((string known, string venueName) in s_notRead)
+        {
+            if (Contains(host, known))
+            {
+                name = $"{venueName} ({Text(host)})";
+                return UrlVenue.NotRead;
+            }
+        }
+
+        if (host.IndexOf("fstream.binance."u8) >= 0 || host.IndexOf("fapi.binance."u8) >= 0)
         {
             venue = CaptureVenue.BinanceFutures;
-            return true;
+            return UrlVenue.Read;
         }
 
-        if (url.IndexOf("binance.us"u8) >= 0)
+        if (host.IndexOf("binance.us"u8) >= 0)
         {
             venue = CaptureVenue.BinanceUs;
-            return true;
+            return UrlVenue.Read;
         }
 
-        if (url.IndexOf("binance."u8) >= 0)
+        if (host.IndexOf("binance."u8) >= 0)
         {
             venue = CaptureVenue.BinanceSpot;
-            return true;
+            return UrlVenue.Read;
         }
 
-        if (url.IndexOf("okx.com"u8) >= 0 || url.IndexOf("okex.com"u8) >= 0)
+        if (host.IndexOf("okx.com"u8) >= 0 || host.IndexOf("okex.com"u8) >= 0)
         {
             venue = CaptureVenue.Okx;
-            return true;
+            return UrlVenue.Read;
         }
 
-        if (url.IndexOf("kraken.com"u8) >= 0)
+        if (host.IndexOf("kraken.com"u8) >= 0)
         {
+            if (path.StartsWith("/v2"u8))
+            {
+                name = $"Kraken spot WebSocket v2 ({Text(host)}/v2)";
+                return UrlVenue.NotRead;
+            }
+
             venue = CaptureVenue.Kraken;
-            return true;
+            return UrlVenue.Read;
         }
 
-        return false;
+        name = host.IsEmpty ? Text(url) : Text(host);
+        return UrlVenue.Unknown;
+    }
+
+    /// <summary>The host of a URL: between "://" and the first '/', ':' or '?', as written.</summary>
+    private static ReadOnlySpan<byte> Host(ReadOnlySpan<byte> url, out ReadOnlySpan<byte> path)
+    {
+        int scheme = url.IndexOf("://"u8);
+        ReadOnlySpan<byte> rest = scheme < 0 ? url : url[(scheme + 3)..];
+        int end = rest.IndexOfAny("/:?"u8);
+        ReadOnlySpan<byte> host = end < 0 ? rest : rest[..end];
+        path = end < 0 ? default : rest[end..];
+        int slash = path.IndexOf((byte)'/');
+        path = slash < 0 ? default : path[slash..]; // skip a port
+        return host;
+    }
+
+    private static bool Contains(ReadOnlySpan<byte> host, string known)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        int n = Encoding.ASCII.GetBytes(known, buffer);
+        return host.IndexOf(buffer[..n]) >= 0;
+    }
+
+    private static string Text(ReadOnlySpan<byte> bytes)
+    {
+        // A host is ASCII; anything else is shown escaped, never transcoded (it may be invalid UTF-8).
+        var sb = new StringBuilder(Math.Min(bytes.Length, 80));
+        foreach (byte b in bytes[..Math.Min(bytes.Length, 80)])
+        {
+            sb.Append(b is >= 0x20 and < 0x7f ? (char)b : '?');
+        }
+
+        return sb.ToString();
     }
 }

@@ -1,5 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using LowLatency.Adapters.Cex.Binance;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
@@ -73,10 +77,20 @@ public sealed class ReplaySession
     public ReplayVenue VenueOf(in CaptureRecord record) => _venueOfBuffer[record.Buffer];
 
     /// <summary>
-    /// Loads capture files (a session's WebSocket file and its REST snapshot file, of one or several venues).
-    /// Throws <see cref="InvalidDataException"/> naming the file when its venue cannot be told from its URLs.
+    /// Loads capture files (a session's WebSocket file and its REST snapshot file, of one or several venues). Throws
+    /// <see cref="InvalidDataException"/> with <see cref="TryLoad"/>'s message when they cannot be replayed.
     /// </summary>
-    public static ReplaySession Load(IReadOnlyList<string> paths)
+    public static ReplaySession Load(IReadOnlyList<string> paths) =>
+        TryLoad(paths, out ReplaySession? session, out string? error) ? session : throw new InvalidDataException(error);
+
+    /// <summary>
+    /// Loads capture files. False, with one line naming the file(s) and the venue, when they cannot be replayed: a file
+    /// that cannot be read, a venue the engine does not read (Kraken Futures, Bitstamp…) or cannot tell, two venues in
+    /// one file, a venue with no order-book frames, or more books than <see cref="BookSet.MaxBooks"/>. A damaged file
+    /// that still has frames is not a failure: the session replays what comes before the damage and
+    /// <see cref="CaptureTape.Damage"/> says where it ends. Start-up; allocates.
+    /// </summary>
+    public static bool TryLoad(IReadOnlyList<string> paths, [NotNullWhen(true)] out ReplaySession? session, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Count == 0)
@@ -84,36 +98,31 @@ public sealed class ReplaySession
             throw new ArgumentException("no capture files given", nameof(paths));
         }
 
-        CaptureTape tape = CaptureTape.Load(paths);
-        var kindOfBuffer = new CaptureVenue?[paths.Count];
-        foreach (CaptureRecord record in tape.Records)
+        session = null;
+        if (!CaptureTape.TryLoad(paths, out CaptureTape? tape, out error))
         {
-            if (kindOfBuffer[record.Buffer] is null && record.UrlLength > 0 && CaptureVenues.TryFromUrl(tape.Url(record), out CaptureVenue kind))
-            {
-                kindOfBuffer[record.Buffer] = kind;
-            }
+            return false;
         }
 
-        var venues = new List<ReplayVenue>();
-        var venueOfBuffer = new ReplayVenue[paths.Count];
-        for (int b = 0; b < paths.Count; b++)
+        if (!TryFindVenues(tape, out ReplayVenue[]? venueOfBuffer, out List<ReplayVenue>? venues, out error))
         {
-            CaptureVenue kind = kindOfBuffer[b] ?? throw new InvalidDataException(
-                $"{paths[b]}: cannot tell the venue (no connection or REST URL of Binance, Binance futures, OKX or Kraken in the file)");
-            ReplayVenue? venue = venues.Find(v => v.Kind == kind);
-            if (venue is null)
-            {
-                venue = new ReplayVenue(new VenueId((byte)venues.Count), kind);
-                venues.Add(venue);
-            }
-
-            venueOfBuffer[b] = venue;
+            return false;
         }
 
-        // Start-up scan: which symbols each venue quotes and how many decimals their numbers carry.
-        var canonicalIds = new Dictionary<string, InstrumentId>(StringComparer.Ordinal);
+        // Start-up scan: which symbols each venue quotes, how many decimals their numbers carry, and whether the venue
+        // has any book frame at all. Ids are assigned after the scan, once the limits are known to hold.
+        var canonicalIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var canonicalNames = new List<string>();
         var decimals = new List<int>();
+        var symbolsOfVenue = new List<(int Canonical, string Symbol)>[venues.Count];
+        var canonicalsOfVenue = new HashSet<int>[venues.Count];
+        var bookFrames = new long[venues.Count];
+        for (int v = 0; v < venues.Count; v++)
+        {
+            symbolsOfVenue[v] = [];
+            canonicalsOfVenue[v] = [];
+        }
+
         foreach (CaptureRecord record in tape.Records)
         {
             if (record.Kind is not (CaptureRecordKind.Received or CaptureRecordKind.HttpResponse))
@@ -122,34 +131,65 @@ public sealed class ReplaySession
             }
 
             ReplayVenue venue = venueOfBuffer[record.Buffer];
-            if (!TryScan(venue.Kind, tape.Url(record), tape.Payload(record), out string? symbol, out int maxDecimals) || symbol is null)
+            if (!TryScan(venue.Kind, tape.Url(record), tape.Payload(record), out string? symbol, out int maxDecimals, out bool isBook))
             {
                 continue;
             }
 
+            int v = venue.Id.Value;
+            bookFrames[v] += isBook ? 1 : 0;
             string canonical = Canonical(venue.Kind, symbol);
-            if (!canonicalIds.TryGetValue(canonical, out InstrumentId id))
+            if (!canonicalIndex.TryGetValue(canonical, out int c))
             {
-                id = new InstrumentId((ushort)canonicalNames.Count);
-                canonicalIds.Add(canonical, id);
+                c = canonicalNames.Count;
+                canonicalIndex.Add(canonical, c);
                 canonicalNames.Add(canonical);
                 decimals.Add(2);
             }
 
-            decimals[id.Value] = Math.Max(decimals[id.Value], Math.Min(maxDecimals, 12));
-            if (venue.Symbols.TryAdd(id, symbol))
+            decimals[c] = Math.Max(decimals[c], Math.Min(maxDecimals, 12));
+            if (canonicalsOfVenue[v].Add(c))
             {
-                venue.SymbolTable.Add(symbol, id);
+                symbolsOfVenue[v].Add((c, symbol));
             }
+        }
+
+        int bookCount = 0;
+        foreach (ReplayVenue venue in venues)
+        {
+            if (bookFrames[venue.Id.Value] == 0)
+            {
+                error = $"{FilesOf(tape, venueOfBuffer, venue)}: {venue.Name}: no order-book frames in the capture (no depth snapshot, depth update or best bid/ask): nothing to replay{DamageNote(tape, venueOfBuffer, venue)}";
+                return false;
+            }
+
+            bookCount += symbolsOfVenue[venue.Id.Value].Count;
+        }
+
+        if (bookCount > BookSet.MaxBooks)
+        {
+            error = string.Create(CultureInfo.InvariantCulture,
+                $"{string.Join(", ", tape.Sources)}: the capture has {canonicalNames.Count:N0} symbols ({bookCount:N0} books over {venues.Count} venue(s)); the engine holds at most {BookSet.MaxBooks:N0} books");
+            return false;
         }
 
         var instruments = new InstrumentSpec[canonicalNames.Count];
         for (int i = 0; i < instruments.Length; i++)
         {
-            instruments[i] = new InstrumentSpec(new InstrumentId((ushort)i), canonicalNames[i], decimals[i], decimals[i]);
+            instruments[i] = new InstrumentSpec(InstrumentId.FromIndex(i), canonicalNames[i], decimals[i], decimals[i]);
         }
 
-        var books = new List<BookSpec>();
+        foreach (ReplayVenue venue in venues)
+        {
+            foreach ((int c, string symbol) in symbolsOfVenue[venue.Id.Value])
+            {
+                InstrumentId id = instruments[c].Id;
+                venue.Symbols.Add(id, symbol);
+                venue.SymbolTable.Add(symbol, id);
+            }
+        }
+
+        var books = new List<BookSpec>(bookCount);
         foreach (ReplayVenue venue in venues)
         {
             SequenceRule rule = venue.Kind switch
@@ -184,7 +224,121 @@ public sealed class ReplaySession
             }
         }
 
-        return new ReplaySession(tape, venueOfBuffer, venues, instruments, books);
+        session = new ReplaySession(tape, venueOfBuffer, venues, instruments, books);
+        error = null;
+        return true;
+    }
+
+    /// <summary>True when the tape holds damage in any file of <paramref name="venue"/>.</summary>
+    public bool IsDamaged(ReplayVenue venue)
+    {
+        ArgumentNullException.ThrowIfNull(venue);
+        for (int b = 0; b < _venueOfBuffer.Length; b++)
+        {
+            if (_venueOfBuffer[b] == venue && Tape.DamageOf(b).Any())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The venue of each file, from its URLs: every URL of a file must name the same venue, one the engine reads.
+    /// </summary>
+    private static bool TryFindVenues(CaptureTape tape, [NotNullWhen(true)] out ReplayVenue[]? venueOfBuffer,
+        [NotNullWhen(true)] out List<ReplayVenue>? venues, [NotNullWhen(false)] out string? error)
+    {
+        int files = tape.Sources.Count;
+        var kindOfBuffer = new CaptureVenue?[files];
+        var unknownHost = new string?[files];
+        venueOfBuffer = null;
+        venues = null;
+        foreach (CaptureRecord record in tape.Records)
+        {
+            if (record.UrlLength == 0)
+            {
+                continue;
+            }
+
+            int b = record.Buffer;
+            switch (CaptureVenues.Classify(tape.Url(record), out CaptureVenue kind, out string? name))
+            {
+                case UrlVenue.NotRead:
+                    error = $"{tape.Sources[b]}: {name} is not a venue the engine reads (it reads {CaptureVenues.ReadableVenues})";
+                    return false;
+                case UrlVenue.Unknown:
+                    unknownHost[b] ??= name;
+                    break;
+                default:
+                    if (kindOfBuffer[b] is { } seen && seen != kind)
+                    {
+                        error = $"{tape.Sources[b]}: holds URLs of two venues ({CaptureVenues.Name(seen)} and {CaptureVenues.Name(kind)}); a capture file is one venue's session";
+                        return false;
+                    }
+
+                    kindOfBuffer[b] = kind;
+                    break;
+            }
+        }
+
+        venues = [];
+        venueOfBuffer = new ReplayVenue[files];
+        for (int b = 0; b < files; b++)
+        {
+            if (kindOfBuffer[b] is not { } kind)
+            {
+                CaptureDamage? damage = tape.DamageOf(b).FirstOrDefault();
+                error = damage is not null
+                    ? $"{damage}, and nothing before the damage tells the venue"
+                    : unknownHost[b] is { } host
+                        ? $"{tape.Sources[b]}: cannot tell the venue: {host} is not a host of a venue the engine reads ({CaptureVenues.ReadableVenues})"
+                        : $"{tape.Sources[b]}: cannot tell the venue: the file holds no connection or REST URL (captures of {CaptureVenues.ReadableVenues} always do)";
+                venues = null;
+                venueOfBuffer = null;
+                return false;
+            }
+
+            ReplayVenue? venue = venues.Find(v => v.Kind == kind);
+            if (venue is null)
+            {
+                venue = new ReplayVenue(VenueId.FromIndex(venues.Count), kind);
+                venues.Add(venue);
+            }
+
+            venueOfBuffer[b] = venue;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static string FilesOf(CaptureTape tape, ReplayVenue[] venueOfBuffer, ReplayVenue venue)
+    {
+        var files = new List<string>();
+        for (int b = 0; b < venueOfBuffer.Length; b++)
+        {
+            if (venueOfBuffer[b] == venue)
+            {
+                files.Add(tape.Sources[b]);
+            }
+        }
+
+        return string.Join(", ", files);
+    }
+
+    private static string DamageNote(CaptureTape tape, ReplayVenue[] venueOfBuffer, ReplayVenue venue)
+    {
+        for (int b = 0; b < venueOfBuffer.Length; b++)
+        {
+            if (venueOfBuffer[b] == venue && tape.DamageOf(b).FirstOrDefault() is { } damage)
+            {
+                return $" (and {damage})";
+            }
+        }
+
+        return "";
     }
 
     /// <summary>Parses one record into <paramref name="output"/> with its venue's parser. Allocation-free.</summary>
@@ -257,10 +411,17 @@ public sealed class ReplaySession
         return venue == CaptureVenue.BinanceFutures ? name + "-PERP" : name;
     }
 
-    private static bool TryScan(CaptureVenue venue, ReadOnlySpan<byte> url, ReadOnlySpan<byte> payload, out string? symbol, out int maxDecimals)
+    /// <summary>
+    /// Reads a record's symbol, the most decimals any of its numbers carries, and whether it is a book frame (a depth
+    /// snapshot or update, or a best bid/ask). False for anything unreadable: the venue's parser counts it when the tape is
+    /// replayed. Never throws on input: strings are read as raw bytes, so invalid UTF-8 is just not a symbol or a number.
+    /// </summary>
+    private static bool TryScan(CaptureVenue venue, ReadOnlySpan<byte> url, ReadOnlySpan<byte> payload, [NotNullWhen(true)] out string? symbol,
+        out int maxDecimals, out bool isBook)
     {
         symbol = null;
         maxDecimals = 0;
+        isBook = false;
         JsonDocument document;
         try
         {
@@ -289,42 +450,79 @@ public sealed class ReplaySession
 
                         ReadOnlySpan<byte> rest = url[(at + 7)..];
                         int amp = rest.IndexOf((byte)'&');
-                        symbol = Encoding.ASCII.GetString(amp < 0 ? rest : rest[..amp]);
+                        symbol = SymbolText(amp < 0 ? rest : rest[..amp]);
+                        isBook = url.IndexOf("/depth?"u8) >= 0;
                     }
                     else
                     {
-                        JsonElement data = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out JsonElement d) ? d : root;
-                        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("s", out JsonElement s) || s.ValueKind != JsonValueKind.String)
-                        {
-                            return false;
-                        }
-
-                        symbol = s.GetString();
+                        JsonElement data = Property(root, "data") is { ValueKind: JsonValueKind.Object } d ? d : root;
+                        symbol = StringOf(Property(data, "s"));
+                        ReadOnlySpan<byte> type = RawString(Property(data, "e"));
+                        isBook = type.SequenceEqual("depthUpdate"u8) || type.SequenceEqual("bookTicker"u8)
+                            || (Property(data, "e") is null && Property(data, "u") is not null && Property(data, "b") is not null && Property(data, "a") is not null);
                     }
 
                     break;
                 case CaptureVenue.Okx:
-                    if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out _)
-                        || !root.TryGetProperty("arg", out JsonElement arg) || !arg.TryGetProperty("instId", out JsonElement inst))
+                    if (Property(root, "data") is null || Property(root, "arg") is not { } arg)
                     {
                         return false;
                     }
 
-                    symbol = inst.GetString();
+                    symbol = StringOf(Property(arg, "instId"));
+                    ReadOnlySpan<byte> channel = RawString(Property(arg, "channel"));
+                    isBook = channel.SequenceEqual("books"u8) || channel.SequenceEqual("books-l2-tbt"u8) || channel.SequenceEqual("books50-l2-tbt"u8);
                     break;
                 case CaptureVenue.Kraken:
-                    if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() < 4 || root[root.GetArrayLength() - 1].ValueKind != JsonValueKind.String)
+                    if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() < 4)
                     {
                         return false;
                     }
 
-                    symbol = root[root.GetArrayLength() - 1].GetString();
+                    int length = root.GetArrayLength();
+                    symbol = StringOf(root[length - 1]);
+                    isBook = RawString(root[length - 2]).StartsWith("book-"u8);
                     break;
             }
 
+            if (symbol is null)
+            {
+                return false;
+            }
+
             maxDecimals = MaxDecimals(root);
-            return symbol is { Length: > 0 };
+            return true;
         }
+    }
+
+    /// <summary>An object's property, or null (also for a value that is not an object).</summary>
+    private static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) ? value : null;
+
+    /// <summary>The bytes of a string value as written (no escapes resolved, nothing transcoded); empty for any other value.</summary>
+    private static ReadOnlySpan<byte> RawString(JsonElement? element)
+    {
+        if (element is not { ValueKind: JsonValueKind.String } e)
+        {
+            return default;
+        }
+
+        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(e);
+        return raw.Length >= 2 ? raw[1..^1] : default;
+    }
+
+    /// <summary>A string value usable as a symbol, or null (not a string, empty, escaped or invalid UTF-8).</summary>
+    private static string? StringOf(JsonElement? element) => SymbolText(RawString(element));
+
+    private static string? SymbolText(ReadOnlySpan<byte> bytes)
+    {
+        // Parsers match symbols on their raw bytes, so an escaped one could never be looked up; invalid UTF-8 has no text.
+        if (bytes.IsEmpty || bytes.IndexOf((byte)'\\') >= 0 || !Utf8.IsValid(bytes))
+        {
+            return null;
+        }
+
+        return Encoding.UTF8.GetString(bytes);
     }
 
     private static int MaxDecimals(JsonElement element)
@@ -354,27 +552,30 @@ public sealed class ReplaySession
             }
 
             case JsonValueKind.String:
-            {
-                string text = element.GetString()!;
-                int dot = text.IndexOf('.', StringComparison.Ordinal);
-                if (dot < 0 || text.Length - dot - 1 > 12)
-                {
-                    return 0;
-                }
-
-                for (int i = 0; i < text.Length; i++)
-                {
-                    if (i != dot && !char.IsAsciiDigit(text[i]))
-                    {
-                        return 0;
-                    }
-                }
-
-                return text.Length - dot - 1;
-            }
+                return DecimalsOf(RawString(element));
 
             default:
                 return 0;
         }
+    }
+
+    /// <summary>Decimals of a plain decimal written as text ("0.00123" → 5); 0 for anything else.</summary>
+    private static int DecimalsOf(ReadOnlySpan<byte> text)
+    {
+        int dot = text.IndexOf((byte)'.');
+        if (dot < 0 || text.Length - dot - 1 > 12)
+        {
+            return 0;
+        }
+
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (i != dot && !char.IsAsciiDigit((char)text[i]))
+            {
+                return 0;
+            }
+        }
+
+        return text.Length - dot - 1;
     }
 }

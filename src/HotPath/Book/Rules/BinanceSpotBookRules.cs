@@ -17,6 +17,14 @@ public static class BinanceSpotBookRules
         state.AwaitingFirstDelta = true;
     }
 
+    /// <summary>
+    /// True when a snapshot is older than what the book has already applied (its <c>lastUpdateId</c> below the book's
+    /// last update id): applying it would roll the book back and, on a live book, force a resync. The handler ignores
+    /// it. A book that has never been synchronised takes any snapshot.
+    /// </summary>
+    public static bool IsStaleSnapshot(in BookSyncState state, in TickEvent first) =>
+        state.Status != BookStatus.AwaitingSnapshot && first.LastUpdateId < state.LastUpdateId;
+
     /// <summary>Decides a delta from its <c>U</c> (FirstUpdateId) and <c>u</c> (LastUpdateId); advances the id on Apply.</summary>
     public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
     {
