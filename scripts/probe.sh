@@ -129,7 +129,7 @@ if begin "2 replay: a capture without book frames names its file, exit 1"; then
   exit_in 1; err_has 'KRAKEN\.0'; err_lacks "internal error"; finish
 fi
 if begin "3 replay: 33,000 symbols is reported as a limit"; then
-  awk 'BEGIN { for (i = 0; i < 33000; i++) printf "1633998513.%06d: {\"stream\":\"s%dusdt@bookTicker\",\"data\":{\"u\":%d,\"s\":\"S%dUSDT\",\"b\":\"1.0\",\"B\":\"1\",\"a\":\"1.1\",\"A\":\"1\"}}\n", i, i, i + 1, i }' > BINANCE.ws.3.0
+  awk 'BEGIN { print "wss://stream.binance.com:9443/stream?streams=all@bookTicker <-> 1633998512.0"; for (i = 0; i < 33000; i++) printf "1633998513.%06d: {\"stream\":\"s%dusdt@bookTicker\",\"data\":{\"u\":%d,\"s\":\"S%dUSDT\",\"b\":\"1.0\",\"B\":\"1\",\"a\":\"1.1\",\"A\":\"1\"}}\n", i, i, i + 1, i }' > BINANCE.ws.3.0
   run 60 "$LL" replay BINANCE.ws.3.0
   exit_in 1 2; err_has 'at most|limit'; finish
 fi

@@ -108,6 +108,7 @@ public class DepthApplyBenchmarks
     [Benchmark(OperationsPerInvoke = 255)]
     public long Ours()
     {
+        _books.Restart(); // each invocation applies the snapshot and diffs anew, not stale drops
         TickEvent[] slots = _slots;
         OrderBookHandler handler = _handler;
         for (int i = 0; i < slots.Length; i++)

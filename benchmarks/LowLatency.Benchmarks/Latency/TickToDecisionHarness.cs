@@ -49,6 +49,7 @@ public static class TickToDecisionHarness
                 histogram.Reset(); // warm-up recorded too, so the recording path itself is jitted before we count bytes
             }
 
+            pipeline.Books.Restart(); // a second pass of the same tape would otherwise be stale snapshots and dropped diffs
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < session.Tape.Count; i++)
             {

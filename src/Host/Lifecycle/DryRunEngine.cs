@@ -97,7 +97,7 @@ public sealed class DryRunEngine
         {
             for (int i = 0; i < instruments; i++)
             {
-                specs.Add(new BookSpec(new VenueId((byte)v), new InstrumentId((ushort)i), SequenceRule.None, priceDecimals[i], quantityDecimals[i], Capacity: 64, PendingSlots: 16));
+                specs.Add(new BookSpec(VenueId.FromIndex(v), InstrumentId.FromIndex(i), SequenceRule.None, priceDecimals[i], quantityDecimals[i], Capacity: 64, PendingSlots: 16));
             }
         }
 
@@ -167,7 +167,7 @@ public sealed class DryRunEngine
                 (double p50, double p99) = logState.Latency.TakeInterval();
                 LogCounters log = _logs.Writer.Counters;
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} log-not-written={log.NotWritten}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} sweep-fallbacks={strategy.SweepFallbacks} log-not-written={log.NotWritten}"));
                 lastTicks = t;
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
@@ -196,6 +196,12 @@ public sealed class DryRunEngine
         if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
         {
             reason = StopReason.LogFailed;
+        }
+
+        if (kernels.RefusedSweeps > 0)
+        {
+            _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"kernels: {kernels.RefusedSweeps} full sweeps refused ({kernels.LastRefusal}); evaluated per instrument instead"));
         }
 
         long ticks = counters.Ticks;
