@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace LowLatency.Adapters.Ethereum;
+namespace LowLatency.HotPath.Primitives;
 
 /// <summary>
 /// Unsigned 256-bit integer (four 64-bit limbs, least significant first). Unmanaged, immutable, thread-safe.
@@ -691,7 +691,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return false;
         }
 
-        if (Hex.HasPrefix(text))
+        if (HasHexPrefix(text))
         {
             return TryParseHexDigits(text[2..], out value);
         }
@@ -720,11 +720,11 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return value;
         }
 
-        ReadOnlySpan<char> body = Hex.HasPrefix(text) ? text.AsSpan(2) : text.AsSpan();
-        bool isHex = Hex.HasPrefix(text);
+        ReadOnlySpan<char> body = HasHexPrefix(text) ? text.AsSpan(2) : text.AsSpan();
+        bool isHex = HasHexPrefix(text);
         foreach (char c in body)
         {
-            if (isHex ? Hex.Nibble(c) < 0 : (uint)(c - '0') > 9)
+            if (isHex ? HexNibble(c) < 0 : (uint)(c - '0') > 9)
             {
                 throw new FormatException($"'{Truncate(text)}' is not a valid {(isHex ? "hex" : "decimal")} UInt256.");
             }
@@ -757,7 +757,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         ulong r0 = 0, r1 = 0, r2 = 0, r3 = 0;
         for (int i = 0; i < digits.Length; i++)
         {
-            int nibble = Hex.Nibble(digits[digits.Length - 1 - i]);
+            int nibble = HexNibble(digits[digits.Length - 1 - i]);
             if (nibble < 0)
             {
                 return false;
@@ -905,6 +905,19 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static bool HasHexPrefix(ReadOnlySpan<char> text) => text.Length >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+
+    private static int HexNibble(char c)
+    {
+        if ((uint)(c - '0') <= 9)
+        {
+            return c - '0';
+        }
+
+        int lower = c | 0x20;
+        return (uint)(lower - 'a') <= 5 ? lower - 'a' + 10 : -1;
+    }
 
     private ReadOnlySpan<ulong> Limbs => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _u0), 4);
 
