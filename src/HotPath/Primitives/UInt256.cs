@@ -64,6 +64,14 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
     public static implicit operator UInt256(ulong value) => new(value);
 
+    public static implicit operator UInt256(UInt128 value) => new((ulong)value, (ulong)(value >> 64));
+
+    /// <summary>Truncates to the low 128 bits (Solidity's <c>uint128(x)</c>).</summary>
+    public static explicit operator UInt128(UInt256 value) => new(value._u1, value._u0);
+
+    /// <summary>True if the value fits in a <see cref="UInt128"/>.</summary>
+    public bool FitsInUInt128 => (_u2 | _u3) == 0;
+
     /// <summary>Truncates to the low 64 bits.</summary>
     public static explicit operator ulong(UInt256 value) => value._u0;
 
@@ -272,6 +280,21 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     /// <summary>Checked multiplication: throws <see cref="OverflowException"/>.</summary>
     public static UInt256 operator checked *(UInt256 a, UInt256 b) =>
         TryMultiply(a, b, out UInt256 product) ? product : throw new OverflowException("UInt256 multiplication overflowed.");
+
+    /// <summary>Full 256-bit product of two 128-bit values. Allocation-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 Multiply(UInt128 a, UInt128 b)
+    {
+        ulong a0 = (ulong)a, a1 = (ulong)(a >> 64), b0 = (ulong)b, b1 = (ulong)(b >> 64);
+        ulong h00 = Math.BigMul(a0, b0, out ulong l00);
+        ulong h01 = Math.BigMul(a0, b1, out ulong l01);
+        ulong h10 = Math.BigMul(a1, b0, out ulong l10);
+        ulong h11 = Math.BigMul(a1, b1, out ulong l11);
+        UInt128 mid = (UInt128)h00 + l01 + l10;
+        UInt128 high = (UInt128)h11 << 64 | l11;
+        high += (UInt128)h01 + h10 + (ulong)(mid >> 64);
+        return new UInt256(l00, (ulong)mid, (ulong)high, (ulong)(high >> 64));
+    }
 
     /// <summary>Full 512-bit product into 8 limbs (least significant first).</summary>
     public static void Multiply512(UInt256 a, UInt256 b, Span<ulong> product8)
