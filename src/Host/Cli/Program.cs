@@ -19,6 +19,7 @@ public static class Program
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(ReplayCommand.Create(stdout, stderr));
         root.Add(EthVerb.Create(stdout, stderr));
+        root.Add(DexVerb.Create(stdout, stderr));
         return root;
     }
 }
