@@ -126,6 +126,55 @@ public class UInt256Tests
     }
 
     [Fact]
+    public void MulDiv_by_every_power_of_two_and_division_by_one_limb_match_BigInteger()
+    {
+        var rng = new Random(128);
+        for (int k = 0; k < 256; k++)
+        {
+            UInt256 power = UInt256.One << k;
+            for (int i = 0; i < 40; i++)
+            {
+                UInt256 a = i == 0 ? UInt256.MaxValue : RandomValue(rng), b = i == 1 ? UInt256.MaxValue : RandomValue(rng);
+                BigInteger product = B(a) * B(b);
+                BigInteger floor = product >> k;
+                bool fits = floor <= s_max;
+                Assert.Equal(fits, UInt256.TryMulDiv(a, b, power, out UInt256 down));
+                if (fits)
+                {
+                    Assert.Equal(floor, B(down));
+                }
+
+                BigInteger ceil = floor + ((product & ((BigInteger.One << k) - 1)).IsZero ? 0 : 1);
+                Assert.Equal(ceil <= s_max, UInt256.TryMulDivRoundingUp(a, b, power, out UInt256 up));
+                if (ceil <= s_max)
+                {
+                    Assert.Equal(ceil, B(up));
+                }
+            }
+        }
+
+        // 128/64 digit divisions: divisors with and without the top bit, remainders close to the divisor.
+        ulong[] divisors = [1, 3, 10, 1_000_000, 0xFFFF_FFFFUL, 0x1_0000_0000UL, 0x8000_0000_0000_0000UL, ulong.MaxValue, ulong.MaxValue - 1, 0x8000_0000_0000_0001UL];
+        foreach (ulong d in divisors)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                UInt256 x = i < 2 ? UInt256.MaxValue - (ulong)i : RandomValue(rng);
+                UInt256 q = UInt256.DivRem(x, d, out UInt256 r);
+                Assert.Equal(B(x) / d, B(q));
+                Assert.Equal(B(x) % d, B(r));
+                UInt256 y = RandomValue(rng);
+                BigInteger md = B(x) * B(y) / d;
+                Assert.Equal(md <= s_max, UInt256.TryMulDiv(x, y, d, out UInt256 mulDiv));
+                if (md <= s_max)
+                {
+                    Assert.Equal(md, B(mulDiv));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void MulDiv_edge_cases_from_FullMath_tests()
     {
         UInt256 max = UInt256.MaxValue;
