@@ -245,6 +245,13 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     [SkipLocalsInit]
     public static bool TryMultiply(UInt256 a, UInt256 b, out UInt256 product)
     {
+        if ((a._u2 | a._u3 | b._u2 | b._u3) == 0)
+        {
+            // Two 128-bit factors cannot overflow (reserves, amounts, liquidity): four multiplies. See AmmBenchmarks.
+            product = Multiply(new UInt128(a._u1, a._u0), new UInt128(b._u1, b._u0));
+            return true;
+        }
+
         Span<ulong> wide = stackalloc ulong[8];
         Multiply512(a, b, wide);
         product = new UInt256(wide[0], wide[1], wide[2], wide[3]);
@@ -362,6 +369,18 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         {
             remainder = dividend;
             return Zero;
+        }
+
+        if (divisor.FitsInUInt64)
+        {
+            // One-limb divisor: limb by limb in locals, no spans (V2 quotes divide by a reserve). See AmmBenchmarks.
+            ulong d = divisor._u0;
+            ulong q3 = DivRem128By64(0, dividend._u3, d, out ulong r);
+            ulong q2 = DivRem128By64(r, dividend._u2, d, out r);
+            ulong q1 = DivRem128By64(r, dividend._u1, d, out r);
+            ulong q0 = DivRem128By64(r, dividend._u0, d, out r);
+            remainder = r;
+            return new UInt256(q0, q1, q2, q3);
         }
 
         Span<ulong> q4 = stackalloc ulong[4];
