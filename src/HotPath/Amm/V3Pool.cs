@@ -332,7 +332,24 @@ public sealed class V3Pool
 
             // The bitmap does not know the tick bounds.
             tickNext = Math.Clamp(tickNext, TickMath.MinTick, TickMath.MaxTick);
-            UInt256 sqrtPriceNext = TickMath.SqrtRatioAtTick((uint)Math.Abs(tickNext), tickNext > 0);
+            int tickIndex = -1;
+            UInt256 sqrtPriceNext;
+            if (initialized)
+            {
+                tickIndex = ticks.IndexOf(tickNext);
+                if (tickIndex < 0)
+                {
+                    // The bitmap says initialized but this copy has no liquidity for the tick.
+                    return V3Status.TickDataMissing;
+                }
+
+                sqrtPriceNext = ticks.SqrtPriceAt(tickIndex);
+            }
+            else
+            {
+                sqrtPriceNext = TickMath.SqrtRatioAtTick((uint)Math.Abs(tickNext), tickNext > 0);
+            }
+
             UInt256 target = (zeroForOne ? sqrtPriceNext < sqrtPriceLimitX96 : sqrtPriceNext > sqrtPriceLimitX96) ? sqrtPriceLimitX96 : sqrtPriceNext;
             if (!SwapMath.TryComputeSwapStep(sqrtPrice, target, liquidity, remaining, feePips, out SwapStep step))
             {
@@ -388,11 +405,7 @@ public sealed class V3Pool
             {
                 if (initialized)
                 {
-                    if (!ticks.TryGetTick(tickNext, out V3TickInfo info))
-                    {
-                        // The bitmap says initialized but this copy has no liquidity for the tick.
-                        return V3Status.TickDataMissing;
-                    }
+                    V3TickInfo info = ticks.InfoAt(tickIndex);
 
                     // Moving left, liquidityNet counts the other way (it is never int128.min).
                     Int128 liquidityNet = zeroForOne ? -info.LiquidityNet : info.LiquidityNet;

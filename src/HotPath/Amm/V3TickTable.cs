@@ -26,9 +26,11 @@ public sealed class V3TickTable
     private int _knownFrom;
     private int _knownTo;
 
-    // Initialized ticks in ascending order, with their liquidity.
+    // Initialized ticks in ascending order, with their liquidity and their sqrt price (computed once when the tick
+    // is set, so a swap that crosses it does not run TickMath: AmmBenchmarks.V3SwapTenTicks).
     private int[] _ticks;
     private V3TickInfo[] _infos;
+    private UInt256[] _sqrtPrices;
     private int _count;
 
     /// <summary>Creates an empty table (no tick initialized, every word known) for a tick spacing in [1, 16383].</summary>
@@ -49,6 +51,7 @@ public sealed class V3TickTable
         _knownTo = short.MaxValue;
         _ticks = new int[Math.Max(4, capacity)];
         _infos = new V3TickInfo[_ticks.Length];
+        _sqrtPrices = new UInt256[_ticks.Length];
     }
 
     public int TickSpacing => _tickSpacing;
@@ -87,6 +90,13 @@ public sealed class V3TickTable
         int index = wordPosition - _minWord;
         return (uint)index < (uint)_words.Length ? _words[index] : UInt256.Zero;
     }
+
+    /// <summary>Index of an initialized tick in <see cref="Ticks"/>, or a negative number.</summary>
+    internal int IndexOf(int tick) => _ticks.AsSpan(0, _count).BinarySearch(tick);
+
+    internal V3TickInfo InfoAt(int index) => _infos[index];
+
+    internal UInt256 SqrtPriceAt(int index) => _sqrtPrices[index];
 
     /// <summary>Liquidity of an initialized tick; false if <paramref name="tick"/> is not initialized here.</summary>
     public bool TryGetTick(int tick, out V3TickInfo info)
@@ -230,8 +240,10 @@ public sealed class V3TickTable
 
         Array.Copy(_ticks, index, _ticks, index + 1, _count - index);
         Array.Copy(_infos, index, _infos, index + 1, _count - index);
+        Array.Copy(_sqrtPrices, index, _sqrtPrices, index + 1, _count - index);
         _ticks[index] = tick;
         _infos[index] = info;
+        _sqrtPrices[index] = TickMath.SqrtRatioAtTick((uint)Math.Abs(tick), tick > 0);
         _count++;
     }
 
@@ -240,6 +252,7 @@ public sealed class V3TickTable
         _count--;
         Array.Copy(_ticks, index + 1, _ticks, index, _count - index);
         Array.Copy(_infos, index + 1, _infos, index, _count - index);
+        Array.Copy(_sqrtPrices, index + 1, _sqrtPrices, index, _count - index);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -247,6 +260,7 @@ public sealed class V3TickTable
     {
         Array.Resize(ref _ticks, _ticks.Length * 2);
         Array.Resize(ref _infos, _ticks.Length);
+        Array.Resize(ref _sqrtPrices, _ticks.Length);
     }
 
     [DoesNotReturn]
