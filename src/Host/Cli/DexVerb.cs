@@ -199,10 +199,10 @@ internal static class DexVerb
                 : V3Pool.DefaultPriceLimit(zeroForOne);
 
             // slot0.tick is getTickAtSqrtRatio(price), or one below when a swap down stopped exactly on a tick.
-            int priceTick = TickMath.TryGetTickAtSqrtRatio(sqrtPrice, out int t) ? t : 0;
-            bool onBoundary = TickMath.TryGetSqrtRatioAtTick(priceTick, out UInt256 boundary) && boundary == sqrtPrice;
-            if (tick != priceTick && !(onBoundary && tick == priceTick - 1))
+            var state = new V3PoolState { SqrtPriceX96 = sqrtPrice, Tick = tick, Liquidity = liquidity };
+            if (V3Pool.ValidateState(state) != V3Status.Ok)
             {
+                int priceTick = TickMath.TryGetTickAtSqrtRatio(sqrtPrice, out int t) ? t : 0;
                 throw new BadLineException($"tick: {tick} is not the tick of sqrtPriceX96 ({priceTick})");
             }
 
@@ -213,7 +213,7 @@ internal static class DexVerb
             }
 
             pool.Ticks.Clear();
-            pool.State = new V3PoolState { SqrtPriceX96 = sqrtPrice, Tick = tick, Liquidity = liquidity };
+            pool.State = state;
             if (root.TryGetProperty("ticks", out JsonElement ticks))
             {
                 LoadTicks(pool, ticks);

@@ -55,6 +55,27 @@ public sealed class V3Pool
         return UInt128.MaxValue / numTicks;
     }
 
+    /// <summary>
+    /// Whether <paramref name="state"/> is one a pool can be in: a price in [MIN_SQRT_RATIO, MAX_SQRT_RATIO) and the tick
+    /// the pool keeps for it (getTickAtSqrtRatio, or one below when a swap down stopped exactly on a tick). For state
+    /// that comes from outside (a node, a log, a caller) before it is stored; allocation-free.
+    /// </summary>
+    public static V3Status ValidateState(in V3PoolState state)
+    {
+        if (!TickMath.TryGetTickAtSqrtRatio(state.SqrtPriceX96, out int priceTick))
+        {
+            return V3Status.SqrtPriceOutOfRange;
+        }
+
+        if (state.Tick == priceTick)
+        {
+            return V3Status.Ok;
+        }
+
+        bool onBoundary = state.Tick == priceTick - 1 && TickMath.SqrtRatioAtTick((uint)Math.Abs(priceTick), priceTick > 0) == state.SqrtPriceX96;
+        return onBoundary ? V3Status.Ok : V3Status.TickOutOfRange;
+    }
+
     /// <summary>initialize(): sets the price and its tick.</summary>
     public V3Status Initialize(UInt256 sqrtPriceX96)
     {
@@ -299,6 +320,18 @@ public sealed class V3Pool
         if (!state.IsInitialized)
         {
             return V3Status.Locked;
+        }
+
+        // State set from outside is bounded here (ValidateState checks it fully): a price or tick out of range is
+        // refused, never walked.
+        if (state.SqrtPriceX96 >= TickMath.MaxSqrtRatio || state.SqrtPriceX96 < TickMath.MinSqrtRatio)
+        {
+            return V3Status.SqrtPriceOutOfRange;
+        }
+
+        if (state.Tick is < TickMath.MinTick or > TickMath.MaxTick)
+        {
+            return V3Status.TickOutOfRange;
         }
 
         bool limitOk = zeroForOne

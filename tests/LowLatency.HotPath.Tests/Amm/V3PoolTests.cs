@@ -127,6 +127,30 @@ public sealed class V3PoolTests
     }
 
     [Fact]
+    public void State_from_outside_is_validated_and_a_bad_one_is_refused_not_walked()
+    {
+        V3Pool pool = LadderPool();
+        V3PoolState good = pool.State;
+        Assert.Equal(V3Status.Ok, V3Pool.ValidateState(good));
+
+        // One below the price's tick is valid only exactly on a tick boundary.
+        Assert.True(TickMath.TryGetSqrtRatioAtTick(120, out UInt256 boundary));
+        Assert.Equal(V3Status.Ok, V3Pool.ValidateState(good with { SqrtPriceX96 = boundary, Tick = 119 }));
+        Assert.Equal(V3Status.TickOutOfRange, V3Pool.ValidateState(good with { SqrtPriceX96 = boundary + UInt256.One, Tick = 119 }));
+        Assert.Equal(V3Status.TickOutOfRange, V3Pool.ValidateState(good with { Tick = good.Tick + 5 }));
+        Assert.Equal(V3Status.SqrtPriceOutOfRange, V3Pool.ValidateState(good with { SqrtPriceX96 = UInt256.MaxValue }));
+
+        pool.State = good with { SqrtPriceX96 = UInt256.MaxValue };
+        Assert.Equal(V3Status.SqrtPriceOutOfRange, pool.Quote(true, 1_000, V3Pool.DefaultPriceLimit(true), out _));
+        pool.State = good with { Tick = int.MinValue };
+        Assert.Equal(V3Status.TickOutOfRange, pool.Quote(true, 1_000, V3Pool.DefaultPriceLimit(true), out _));
+
+        // An inconsistent tick inside the range still ends (the walk is bounded) and reports what the maths gives.
+        pool.State = good with { Tick = 5000 };
+        Assert.Equal(V3Status.Ok, pool.Quote(true, 1_000_000, V3Pool.DefaultPriceLimit(true), out _));
+    }
+
+    [Fact]
     public void The_tick_table_rejects_ticks_the_pool_cannot_hold()
     {
         var table = new V3TickTable(60);
