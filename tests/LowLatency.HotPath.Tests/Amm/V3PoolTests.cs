@@ -151,6 +151,25 @@ public sealed class V3PoolTests
     }
 
     [Fact]
+    public void Liquidity_that_would_overflow_is_refused_and_changes_nothing()
+    {
+        V3Pool pool = LadderPool();
+        pool.State.Liquidity = UInt128.MaxValue - 5;
+        V3PoolState before = pool.State;
+        int[] ticksBefore = pool.Ticks.Ticks.ToArray();
+        Assert.Equal(V3Status.LiquidityAdd, pool.Mint(-10, 10, 10, out UInt256 owed0, out UInt256 owed1));
+        Assert.Equal((UInt256.Zero, UInt256.Zero), (owed0, owed1));
+        Assert.Equal(before, pool.State);
+        Assert.Equal(ticksBefore, pool.Ticks.Ticks.ToArray());
+        Assert.False(pool.Ticks.TryGetTick(-10, out _));
+
+        Assert.Equal(V3Status.LiquidityAdd, LiquidityMath.AddDelta(UInt128.MaxValue, 1, out _));
+        Assert.Equal(V3Status.LiquiditySub, LiquidityMath.AddDelta(0, -1, out _));
+        Assert.Equal(V3Status.Ok, LiquidityMath.AddDelta(5, -5, out UInt128 zero));
+        Assert.Equal(UInt128.Zero, zero);
+    }
+
+    [Fact]
     public void The_tick_table_rejects_ticks_the_pool_cannot_hold()
     {
         var table = new V3TickTable(60);
