@@ -631,9 +631,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             ulong carry = 0;
             for (int i = 0; i < n; i++)
             {
-                UInt128 p = ((UInt128)qh * vn[i]) + carry;
-                carry = (ulong)(p >> 64);
-                ulong plo = (ulong)p;
+                carry = MulAdd(qh, vn[i], carry, 0, out ulong plo);
                 ulong x = un[i + j];
                 ulong t = x - plo;
                 ulong b1 = x < plo ? 1UL : 0UL;
