@@ -111,6 +111,7 @@ public static class Program
         // eth's stdout is data — hashes, signed transactions, calldata — where a run of 64 hex digits is the answer, so
         // it is not redacted; its messages go to stderr, which is (and the eth tools redact what they echo themselves).
         root.Add(EthVerb.Create(streams.DataOut, streams.Error));
+        root.Add(DexVerb.Create(streams.DataOut, streams.Error));
         return root;
     }
 

@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace LowLatency.Adapters.Ethereum;
+namespace LowLatency.HotPath.Primitives;
 
 /// <summary>
 /// Unsigned 256-bit integer (four 64-bit limbs, least significant first). Unmanaged, immutable, thread-safe.
@@ -63,6 +63,14 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     // ---------------------------------------------------------------- conversions
 
     public static implicit operator UInt256(ulong value) => new(value);
+
+    public static implicit operator UInt256(UInt128 value) => new((ulong)value, (ulong)(value >> 64));
+
+    /// <summary>Truncates to the low 128 bits (Solidity's <c>uint128(x)</c>).</summary>
+    public static explicit operator UInt128(UInt256 value) => new(value._u1, value._u0);
+
+    /// <summary>True if the value fits in a <see cref="UInt128"/>.</summary>
+    public bool FitsInUInt128 => (_u2 | _u3) == 0;
 
     /// <summary>Truncates to the low 64 bits.</summary>
     public static explicit operator ulong(UInt256 value) => value._u0;
@@ -237,6 +245,13 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     [SkipLocalsInit]
     public static bool TryMultiply(UInt256 a, UInt256 b, out UInt256 product)
     {
+        if ((a._u2 | a._u3 | b._u2 | b._u3) == 0)
+        {
+            // Two 128-bit factors cannot overflow (reserves, amounts, liquidity): four multiplies. See AmmBenchmarks.
+            product = Multiply(new UInt128(a._u1, a._u0), new UInt128(b._u1, b._u0));
+            return true;
+        }
+
         Span<ulong> wide = stackalloc ulong[8];
         Multiply512(a, b, wide);
         product = new UInt256(wide[0], wide[1], wide[2], wide[3]);
@@ -246,32 +261,51 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     /// <summary>Wrapping multiplication (mod 2^256).</summary>
     public static UInt256 operator *(UInt256 a, UInt256 b)
     {
-        ReadOnlySpan<ulong> x = a.Limbs;
-        ReadOnlySpan<ulong> y = b.Limbs;
-        ulong r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            ulong xi = x[i];
-            if (xi == 0)
-            {
-                continue;
-            }
-
-            ulong carry = 0;
-            for (int j = 0; i + j < 4; j++)
-            {
-                UInt128 t = ((UInt128)xi * y[j]) + GetLimb(r0, r1, r2, r3, i + j) + carry;
-                SetLimb(ref r0, ref r1, ref r2, ref r3, i + j, (ulong)t);
-                carry = (ulong)(t >> 64);
-            }
-        }
-
+        // Schoolbook, truncated to four limbs, unrolled into locals (the span loop cost 3x: AmmBenchmarks).
+        ulong r1, r2, r3;
+        ulong c = MulAdd(a._u0, b._u0, 0, 0, out ulong r0);
+        c = MulAdd(a._u0, b._u1, c, 0, out r1);
+        c = MulAdd(a._u0, b._u2, c, 0, out r2);
+        r3 = (a._u0 * b._u3) + c;
+        c = MulAdd(a._u1, b._u0, r1, 0, out r1);
+        c = MulAdd(a._u1, b._u1, r2, c, out r2);
+        r3 += (a._u1 * b._u2) + c;
+        c = MulAdd(a._u2, b._u0, r2, 0, out r2);
+        r3 += (a._u2 * b._u1) + c;
+        r3 += a._u3 * b._u0;
         return new UInt256(r0, r1, r2, r3);
+    }
+
+    /// <summary>x × y + add + carry as (high, low); cannot overflow 128 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulAdd(ulong x, ulong y, ulong add, ulong carry, out ulong low)
+    {
+        ulong high = Math.BigMul(x, y, out low);
+        low += add;
+        high += low < add ? 1UL : 0UL;
+        low += carry;
+        high += low < carry ? 1UL : 0UL;
+        return high;
     }
 
     /// <summary>Checked multiplication: throws <see cref="OverflowException"/>.</summary>
     public static UInt256 operator checked *(UInt256 a, UInt256 b) =>
         TryMultiply(a, b, out UInt256 product) ? product : throw new OverflowException("UInt256 multiplication overflowed.");
+
+    /// <summary>Full 256-bit product of two 128-bit values. Allocation-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 Multiply(UInt128 a, UInt128 b)
+    {
+        ulong a0 = (ulong)a, a1 = (ulong)(a >> 64), b0 = (ulong)b, b1 = (ulong)(b >> 64);
+        ulong h00 = Math.BigMul(a0, b0, out ulong l00);
+        ulong h01 = Math.BigMul(a0, b1, out ulong l01);
+        ulong h10 = Math.BigMul(a1, b0, out ulong l10);
+        ulong h11 = Math.BigMul(a1, b1, out ulong l11);
+        UInt128 mid = (UInt128)h00 + l01 + l10;
+        UInt128 high = (UInt128)h11 << 64 | l11;
+        high += (UInt128)h01 + h10 + (ulong)(mid >> 64);
+        return new UInt256(l00, (ulong)mid, (ulong)high, (ulong)(high >> 64));
+    }
 
     /// <summary>Full 512-bit product into 8 limbs (least significant first).</summary>
     public static void Multiply512(UInt256 a, UInt256 b, Span<ulong> product8)
@@ -281,27 +315,36 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             throw new ArgumentException("Destination must hold 8 limbs.", nameof(product8));
         }
 
-        ReadOnlySpan<ulong> x = a.Limbs;
-        ReadOnlySpan<ulong> y = b.Limbs;
-        product8[..8].Clear();
-        for (int i = 0; i < 4; i++)
-        {
-            ulong xi = x[i];
-            if (xi == 0)
-            {
-                continue;
-            }
+        // Row by row into locals (no span traffic in the inner loop).
+        ulong p1, p2, p3, p4, p5, p6, p7;
+        ulong c = MulAdd(a._u0, b._u0, 0, 0, out ulong p0);
+        c = MulAdd(a._u0, b._u1, c, 0, out p1);
+        c = MulAdd(a._u0, b._u2, c, 0, out p2);
+        p4 = MulAdd(a._u0, b._u3, c, 0, out p3);
 
-            ulong carry = 0;
-            for (int j = 0; j < 4; j++)
-            {
-                UInt128 t = ((UInt128)xi * y[j]) + product8[i + j] + carry;
-                product8[i + j] = (ulong)t;
-                carry = (ulong)(t >> 64);
-            }
+        c = MulAdd(a._u1, b._u0, p1, 0, out p1);
+        c = MulAdd(a._u1, b._u1, p2, c, out p2);
+        c = MulAdd(a._u1, b._u2, p3, c, out p3);
+        p5 = MulAdd(a._u1, b._u3, p4, c, out p4);
 
-            product8[i + 4] = carry;
-        }
+        c = MulAdd(a._u2, b._u0, p2, 0, out p2);
+        c = MulAdd(a._u2, b._u1, p3, c, out p3);
+        c = MulAdd(a._u2, b._u2, p4, c, out p4);
+        p6 = MulAdd(a._u2, b._u3, p5, c, out p5);
+
+        c = MulAdd(a._u3, b._u0, p3, 0, out p3);
+        c = MulAdd(a._u3, b._u1, p4, c, out p4);
+        c = MulAdd(a._u3, b._u2, p5, c, out p5);
+        p7 = MulAdd(a._u3, b._u3, p6, c, out p6);
+
+        product8[7] = p7;
+        product8[0] = p0;
+        product8[1] = p1;
+        product8[2] = p2;
+        product8[3] = p3;
+        product8[4] = p4;
+        product8[5] = p5;
+        product8[6] = p6;
     }
 
     // ---------------------------------------------------------------- divide
@@ -326,6 +369,18 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         {
             remainder = dividend;
             return Zero;
+        }
+
+        if (divisor.FitsInUInt64)
+        {
+            // One-limb divisor: limb by limb in locals, no spans (V2 quotes divide by a reserve). See AmmBenchmarks.
+            ulong d = divisor._u0;
+            ulong q3 = DivRem128By64(0, dividend._u3, d, out ulong r);
+            ulong q2 = DivRem128By64(r, dividend._u2, d, out r);
+            ulong q1 = DivRem128By64(r, dividend._u1, d, out r);
+            ulong q0 = DivRem128By64(r, dividend._u0, d, out r);
+            remainder = r;
+            return new UInt256(q0, q1, q2, q3);
         }
 
         Span<ulong> q4 = stackalloc ulong[4];
@@ -421,6 +476,12 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         Span<ulong> product = stackalloc ulong[8];
         Multiply512(a, b, product);
+        if ((denominator & (denominator - One)).IsZero)
+        {
+            // A power of two (Q96, Q128): a shift. See AmmBenchmarks.
+            return TryShiftDown512(product, denominator.BitLength - 1, out result, out hasRemainder);
+        }
+
         Span<ulong> q = stackalloc ulong[8];
         Span<ulong> r = stackalloc ulong[4];
         DivRemLimbs(product, denominator.Limbs, q, r);
@@ -431,6 +492,45 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         result = new UInt256(q[0], q[1], q[2], q[3]);
         hasRemainder = (r[0] | r[1] | r[2] | r[3]) != 0;
+        return true;
+    }
+
+    /// <summary>product8 &gt;&gt; shift (shift in [0, 255]); false if the result needs more than 256 bits.</summary>
+    private static bool TryShiftDown512(ReadOnlySpan<ulong> product8, int shift, out UInt256 result, out bool hasRemainder)
+    {
+        int limbs = shift / 64, bits = shift % 64;
+        result = default;
+        hasRemainder = false;
+        // The result fits when no bit at or above 256 + shift is set.
+        int top = limbs + 4;
+        if (top < 8 && (product8[top] >> bits) != 0)
+        {
+            return false;
+        }
+
+        for (int i = top + 1; i < 8; i++)
+        {
+            if (product8[i] != 0)
+            {
+                return false;
+            }
+        }
+
+        Span<ulong> r = stackalloc ulong[4];
+        for (int i = 0; i < 4; i++)
+        {
+            ulong low = product8[i + limbs];
+            ulong high = i + limbs + 1 < 8 ? product8[i + limbs + 1] : 0;
+            r[i] = bits == 0 ? low : (low >> bits) | (high << (64 - bits));
+        }
+
+        for (int i = 0; i < limbs; i++)
+        {
+            hasRemainder |= product8[i] != 0;
+        }
+
+        hasRemainder |= bits != 0 && (product8[limbs] & ((1UL << bits) - 1)) != 0;
+        result = new UInt256(r[0], r[1], r[2], r[3]);
         return true;
     }
 
@@ -458,17 +558,18 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         if (n == 1)
         {
-            ulong d = divisor[0];
-            ulong rem = 0;
+            // Divide the dividend shifted left by s by the normalised divisor, digit by digit with its reciprocal.
+            int shift = BitOperations.LeadingZeroCount(divisor[0]);
+            ulong d = divisor[0] << shift;
+            ulong inverse = Reciprocal(d);
+            ulong rem = shift == 0 ? 0 : dividend[m - 1] >> (64 - shift);
             for (int i = m - 1; i >= 0; i--)
             {
-                UInt128 cur = ((UInt128)rem << 64) | dividend[i];
-                ulong qi = (ulong)(cur / d);
-                quotient[i] = qi;
-                rem = (ulong)(cur - ((UInt128)qi * d));
+                ulong digit = shift == 0 ? dividend[i] : (dividend[i] << shift) | (i > 0 ? dividend[i - 1] >> (64 - shift) : 0);
+                quotient[i] = Div2By1(rem, digit, d, inverse, out rem);
             }
 
-            remainder[0] = rem;
+            remainder[0] = rem >> shift;
             return;
         }
 
@@ -491,29 +592,46 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         ulong vTop = vn[n - 1];
         ulong vNext = vn[n - 2];
+        ulong reciprocal = Reciprocal(vTop);
         for (int j = m - n; j >= 0; j--)
         {
-            UInt128 num = ((UInt128)un[j + n] << 64) | un[j + n - 1];
-            UInt128 qhat = num / vTop;
-            UInt128 rhat = num - (qhat * vTop);
-            while (qhat > ulong.MaxValue || (qhat * vNext) > ((rhat << 64) | un[j + n - 2]))
+            // qhat = (un[j+n]:un[j+n-1]) / vTop, at most one too large after the correction (Knuth's step D3). The top
+            // digit never exceeds vTop; when equal, qhat starts at b - 1. The digit division uses vTop's reciprocal
+            // (one multiply) instead of UInt128's general division: mulDiv dominates the V3 quote (AmmBenchmarks).
+            ulong top = un[j + n];
+            ulong qh;
+            ulong rh;
+            bool rhatOverflow = false;
+            if (top >= vTop)
             {
-                qhat--;
-                rhat += vTop;
-                if (rhat > ulong.MaxValue)
+                qh = ulong.MaxValue;
+                // rhat = top:next - (b - 1) × vTop = next + vTop (top == vTop).
+                rh = un[j + n - 1] + vTop;
+                rhatOverflow = rh < vTop;
+            }
+            else
+            {
+                qh = Div2By1(top, un[j + n - 1], vTop, reciprocal, out rh);
+            }
+
+            while (!rhatOverflow)
+            {
+                ulong productHigh = Math.BigMul(qh, vNext, out ulong productLow);
+                if (productHigh < rh || (productHigh == rh && productLow <= un[j + n - 2]))
                 {
                     break;
                 }
+
+                qh--;
+                rh += vTop;
+                rhatOverflow = rh < vTop;
             }
 
-            ulong qh = (ulong)qhat;
             ulong borrow = 0;
             ulong carry = 0;
             for (int i = 0; i < n; i++)
             {
-                UInt128 p = ((UInt128)qh * vn[i]) + carry;
-                carry = (ulong)(p >> 64);
-                ulong plo = (ulong)p;
+                carry = MulAdd(qh, vn[i], carry, 0, out ulong plo);
                 ulong x = un[i + j];
                 ulong t = x - plo;
                 ulong b1 = x < plo ? 1UL : 0UL;
@@ -523,7 +641,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
                 borrow = b1 + b2;
             }
 
-            ulong top = un[j + n];
+            top = un[j + n];
             UInt128 sub = (UInt128)carry + borrow;
             bool negative = top < sub;
             un[j + n] = (ulong)((UInt128)top - sub);
@@ -551,6 +669,87 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         }
     }
 
+    /// <summary>
+    /// (hi:lo) / d and its remainder for hi &lt; d, with 64-bit hardware divisions on 32-bit digits (Hacker's Delight
+    /// divlu): several times faster than UInt128's general division.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DivRem128By64(ulong hi, ulong lo, ulong d, out ulong remainder)
+    {
+        const ulong Base = 1UL << 32;
+        if (hi == 0)
+        {
+            (ulong q, remainder) = Math.DivRem(lo, d);
+            return q;
+        }
+
+        int s = BitOperations.LeadingZeroCount(d);
+        d <<= s;
+        ulong dHigh = d >> 32, dLow = d & 0xFFFF_FFFFUL;
+        ulong un32 = s == 0 ? hi : (hi << s) | (lo >> (64 - s));
+        ulong un10 = lo << s;
+        ulong un1 = un10 >> 32, un0 = un10 & 0xFFFF_FFFFUL;
+
+        ulong q1 = un32 / dHigh;
+        ulong rhat = un32 - (q1 * dHigh);
+        while (q1 >= Base || q1 * dLow > (rhat << 32) + un1)
+        {
+            q1--;
+            rhat += dHigh;
+            if (rhat >= Base)
+            {
+                break;
+            }
+        }
+
+        ulong un21 = (un32 << 32) + un1 - (q1 * d);
+        ulong q0 = un21 / dHigh;
+        rhat = un21 - (q0 * dHigh);
+        while (q0 >= Base || q0 * dLow > (rhat << 32) + un0)
+        {
+            q0--;
+            rhat += dHigh;
+            if (rhat >= Base)
+            {
+                break;
+            }
+        }
+
+        remainder = ((un21 << 32) + un0 - (q0 * d)) >> s;
+        return (q1 << 32) + q0;
+    }
+
+    /// <summary>floor((2^128 − 1) / d) − 2^64 for a normalised d (top bit set): Möller and Granlund's reciprocal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Reciprocal(ulong d) => DivRem128By64(~d, ulong.MaxValue, d, out _);
+
+    /// <summary>
+    /// (hi:lo) / d for a normalised d and hi &lt; d, with d's <paramref name="reciprocal"/> (Möller and Granlund,
+    /// "Improved division by invariant integers", 2011, algorithm 4): one 64×64 multiply and two corrections.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Div2By1(ulong hi, ulong lo, ulong d, ulong reciprocal, out ulong remainder)
+    {
+        ulong q1 = Math.BigMul(reciprocal, hi, out ulong q0);
+        q0 += lo;
+        q1 += hi + (q0 < lo ? 1UL : 0UL) + 1;
+        ulong r = lo - (q1 * d);
+        if (r > q0)
+        {
+            q1--;
+            r += d;
+        }
+
+        if (r >= d)
+        {
+            q1++;
+            r -= d;
+        }
+
+        remainder = r;
+        return q1;
+    }
+
     private static int Significant(ReadOnlySpan<ulong> limbs)
     {
         int n = limbs.Length;
@@ -575,55 +774,56 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     /// <summary>Left shift; shifts of 256 or more give zero (EVM SHL semantics). Negative shifts throw.</summary>
     public static UInt256 operator <<(UInt256 value, int shift)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(shift);
-        if (shift >= 256)
+        if ((uint)shift >= 256)
         {
+            ArgumentOutOfRangeException.ThrowIfNegative(shift);
             return Zero;
         }
 
-        ReadOnlySpan<ulong> x = value.Limbs;
-        int limbShift = shift / 64;
-        int bitShift = shift % 64;
-        ulong r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-        for (int i = 3; i >= limbShift; i--)
+        // Whole limbs first, then the bits (straight-line: AmmBenchmarks).
+        ulong a0 = value._u0, a1 = value._u1, a2 = value._u2, a3 = value._u3;
+        switch (shift >> 6)
         {
-            ulong v = x[i - limbShift] << bitShift;
-            if (bitShift != 0 && i - limbShift - 1 >= 0)
-            {
-                v |= x[i - limbShift - 1] >> (64 - bitShift);
-            }
-
-            SetLimb(ref r0, ref r1, ref r2, ref r3, i, v);
+            case 1: (a3, a2, a1, a0) = (a2, a1, a0, 0); break;
+            case 2: (a3, a2, a1, a0) = (a1, a0, 0, 0); break;
+            case 3: (a3, a2, a1, a0) = (a0, 0, 0, 0); break;
         }
 
-        return new UInt256(r0, r1, r2, r3);
+        int bits = shift & 63;
+        if (bits == 0)
+        {
+            return new UInt256(a0, a1, a2, a3);
+        }
+
+        int back = 64 - bits;
+        return new UInt256(a0 << bits, (a1 << bits) | (a0 >> back), (a2 << bits) | (a1 >> back), (a3 << bits) | (a2 >> back));
     }
 
     /// <summary>Logical right shift; shifts of 256 or more give zero. Negative shifts throw.</summary>
     public static UInt256 operator >>(UInt256 value, int shift)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(shift);
-        if (shift >= 256)
+        if ((uint)shift >= 256)
         {
+            ArgumentOutOfRangeException.ThrowIfNegative(shift);
             return Zero;
         }
 
-        ReadOnlySpan<ulong> x = value.Limbs;
-        int limbShift = shift / 64;
-        int bitShift = shift % 64;
-        ulong r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-        for (int i = 0; i + limbShift < 4; i++)
+        ulong a0 = value._u0, a1 = value._u1, a2 = value._u2, a3 = value._u3;
+        switch (shift >> 6)
         {
-            ulong v = x[i + limbShift] >> bitShift;
-            if (bitShift != 0 && i + limbShift + 1 < 4)
-            {
-                v |= x[i + limbShift + 1] << (64 - bitShift);
-            }
-
-            SetLimb(ref r0, ref r1, ref r2, ref r3, i, v);
+            case 1: (a0, a1, a2, a3) = (a1, a2, a3, 0); break;
+            case 2: (a0, a1, a2, a3) = (a2, a3, 0, 0); break;
+            case 3: (a0, a1, a2, a3) = (a3, 0, 0, 0); break;
         }
 
-        return new UInt256(r0, r1, r2, r3);
+        int bits = shift & 63;
+        if (bits == 0)
+        {
+            return new UInt256(a0, a1, a2, a3);
+        }
+
+        int back = 64 - bits;
+        return new UInt256((a0 >> bits) | (a1 << back), (a1 >> bits) | (a2 << back), (a2 >> bits) | (a3 << back), a3 >> bits);
     }
 
     // ---------------------------------------------------------------- comparison
@@ -691,7 +891,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return false;
         }
 
-        if (Hex.HasPrefix(text))
+        if (HasHexPrefix(text))
         {
             return TryParseHexDigits(text[2..], out value);
         }
@@ -720,11 +920,11 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return value;
         }
 
-        ReadOnlySpan<char> body = Hex.HasPrefix(text) ? text.AsSpan(2) : text.AsSpan();
-        bool isHex = Hex.HasPrefix(text);
+        ReadOnlySpan<char> body = HasHexPrefix(text) ? text.AsSpan(2) : text.AsSpan();
+        bool isHex = HasHexPrefix(text);
         foreach (char c in body)
         {
-            if (isHex ? Hex.Nibble(c) < 0 : (uint)(c - '0') > 9)
+            if (isHex ? HexNibble(c) < 0 : (uint)(c - '0') > 9)
             {
                 throw new FormatException($"'{Truncate(text)}' is not a valid {(isHex ? "hex" : "decimal")} UInt256.");
             }
@@ -757,7 +957,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         ulong r0 = 0, r1 = 0, r2 = 0, r3 = 0;
         for (int i = 0; i < digits.Length; i++)
         {
-            int nibble = Hex.Nibble(digits[digits.Length - 1 - i]);
+            int nibble = HexNibble(digits[digits.Length - 1 - i]);
             if (nibble < 0)
             {
                 return false;
@@ -905,6 +1105,19 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static bool HasHexPrefix(ReadOnlySpan<char> text) => text.Length >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+
+    private static int HexNibble(char c)
+    {
+        if ((uint)(c - '0') <= 9)
+        {
+            return c - '0';
+        }
+
+        int lower = c | 0x20;
+        return (uint)(lower - 'a') <= 5 ? lower - 'a' + 10 : -1;
+    }
 
     private ReadOnlySpan<ulong> Limbs => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _u0), 4);
 
