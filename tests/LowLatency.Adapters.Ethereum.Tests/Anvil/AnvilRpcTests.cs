@@ -3,6 +3,7 @@ using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Nonces;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing.Anvil;
+using LowLatency.Testing.Chain;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Anvil;
 

@@ -2,6 +2,7 @@ using LowLatency.Adapters.Ethereum.Abi;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing.Anvil;
+using LowLatency.Testing.Chain;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Anvil;
 

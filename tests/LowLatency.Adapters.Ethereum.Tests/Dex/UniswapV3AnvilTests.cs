@@ -3,8 +3,9 @@ using LowLatency.Adapters.Ethereum.Abi;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.HotPath.Amm;
 using LowLatency.Testing.Anvil;
+using LowLatency.Testing.Chain;
 using Xunit.Abstractions;
-using static LowLatency.Adapters.Ethereum.Tests.Dex.DexChain;
+using static LowLatency.Testing.Chain.DexChain;
 
 namespace LowLatency.Adapters.Ethereum.Tests.Dex;
 

@@ -2,19 +2,19 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Text.Json;
 using LowLatency.Adapters.Ethereum.Abi;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
-using LowLatency.Adapters.Ethereum.Tests.Anvil;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
-namespace LowLatency.Adapters.Ethereum.Tests.Dex;
+namespace LowLatency.Testing.Chain;
 
 /// <summary>
 /// A deployer on anvil for the DEX proofs, on our own JSON-RPC, ABI and signing layer: deploys the npm artifacts and
 /// the test caller (compiled by solc from npm), sends transactions with a local nonce and reads receipts and calls.
 /// </summary>
-internal sealed class DexChain : IAsyncDisposable
+public sealed class DexChain : IAsyncDisposable
 {
     private static readonly UInt256 s_maxFee = 50_000_000_000UL;
     private readonly EthSigner _signer;
@@ -55,7 +55,7 @@ internal sealed class DexChain : IAsyncDisposable
     /// <summary>Compiles the test-only caller with the pinned solc (solc-js from npm) and returns its creation code.</summary>
     public static byte[] CompileCaller()
     {
-        string source = Path.Combine(SharedData.RepoRoot, "tests", "LowLatency.Adapters.Ethereum.Tests", "Dex", "DexTestCaller.sol");
+        string source = Path.Combine(SharedData.RepoRoot, "tests", "Testing", "Chain", "DexTestCaller.sol");
         const string Script = """
             const solc = require(process.argv[1]);
             const fs = require("fs");

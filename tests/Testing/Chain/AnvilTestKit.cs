@@ -1,13 +1,14 @@
 using System.Text.Json;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
-namespace LowLatency.Adapters.Ethereum.Tests.Anvil;
+namespace LowLatency.Testing.Chain;
 
 /// <summary>Helpers for tests against a real anvil: sign with our code, send, wait for the receipt.</summary>
-internal static class AnvilTestKit
+public static class AnvilTestKit
 {
     public static readonly JsonRpcOptions Options = new()
     {
