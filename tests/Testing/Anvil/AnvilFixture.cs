@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace LowLatency.Testing.Anvil;
@@ -34,6 +32,7 @@ public sealed class AnvilFixture : IDisposable
     private readonly string[] _extraArgs;
     private readonly StringBuilder _stderr = new();
     private Process? _process;
+    private int _port;
 
     /// <summary>Starts anvil with default options (auto-mining on each transaction).</summary>
     public AnvilFixture()
@@ -45,7 +44,6 @@ public sealed class AnvilFixture : IDisposable
     {
         _extraArgs = extraArgs;
         _binary = LocateBinary();
-        Port = FreeLoopbackPort();
         Start();
     }
 
@@ -56,7 +54,12 @@ public sealed class AnvilFixture : IDisposable
     public static string RelativeBinaryPath { get; } =
         Path.Combine("tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
 
-    public int Port { get; }
+    /// <summary>
+    /// The port anvil listens on. The first start asks anvil for a free port (<c>--port 0</c>) and reads the one it
+    /// bound from its "Listening on" line: picking a free port here and handing it over would let another test's
+    /// node take it in between, and this fixture would then talk to that node. Restarts reuse the port.
+    /// </summary>
+    public int Port => Volatile.Read(ref _port);
 
     public Uri HttpUrl => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
 
@@ -102,7 +105,7 @@ public sealed class AnvilFixture : IDisposable
         foreach (var arg in new[]
                  {
                      "--port", Port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
-                     "--mnemonic", Mnemonic, "--chain-id", ChainId.ToString(CultureInfo.InvariantCulture), "--silent",
+                     "--mnemonic", Mnemonic, "--chain-id", ChainId.ToString(CultureInfo.InvariantCulture),
                  })
         {
             psi.ArgumentList.Add(arg);
@@ -129,7 +132,14 @@ public sealed class AnvilFixture : IDisposable
                 }
             }
         };
-        process.OutputDataReceived += (_, _) => { };
+        // Not --silent: the "Listening on 127.0.0.1:PORT" line is how a first start learns its port; the rest is dropped.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && Volatile.Read(ref _port) == 0 && TryParseListeningPort(line, out int port))
+            {
+                Volatile.Write(ref _port, port);
+            }
+        };
         process.Start();
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
@@ -197,6 +207,12 @@ public sealed class AnvilFixture : IDisposable
                     $"anvil exited with code {process.ExitCode} before answering on port {Port}: {StderrText()}");
             }
 
+            if (Port == 0)
+            {
+                Thread.Sleep(20); // its "Listening on" line has not been read yet
+                continue;
+            }
+
             try
             {
                 using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -231,12 +247,11 @@ public sealed class AnvilFixture : IDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
+    private static bool TryParseListeningPort(string line, out int port)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        const string Prefix = "Listening on 127.0.0.1:";
+        int at = line.IndexOf(Prefix, StringComparison.Ordinal);
+        port = 0;
+        return at >= 0 && int.TryParse(line.AsSpan(at + Prefix.Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port > 0;
     }
 }
