@@ -1,0 +1,17 @@
+using LowLatency.Fuzz.Tests.Cex;
+using LowLatency.Fuzz.Tests.Engine;
+
+namespace LowLatency.Fuzz.Tests.Targets;
+
+/// <summary>Every target by name: the regression replays and the name check use it.</summary>
+internal static class FuzzTargets
+{
+    public static IReadOnlyDictionary<string, Func<FuzzTarget>> All { get; } = new Dictionary<string, Func<FuzzTarget>>(StringComparer.Ordinal)
+    {
+        ["binance-depth"] = () => new BinanceFrameTarget(tickers: false),
+        ["binance-ticker"] = () => new BinanceFrameTarget(tickers: true),
+        ["binance-snapshot"] = () => new BinanceSnapshotTarget(),
+        ["okx-books"] = () => new InBandTarget(kraken: false),
+        ["kraken-book"] = () => new InBandTarget(kraken: true),
+    };
+}
