@@ -12,7 +12,7 @@ namespace LowLatency.Fuzz.Tests.Cex;
 
 /// <summary>
 /// OKX <c>books</c> or Kraken <c>book-N</c> frames into the venue's live books (every book synced from its first recorded
-/// snapshot). A case that changed a book (or marked one as having lost a message) restores it from that snapshot
+/// snapshot, cut to ten levels a side). A case that changed a book (or marked one as having lost a message) restores it from that snapshot
 /// afterwards, so every case starts from the same books.
 /// </summary>
 internal sealed class InBandTarget : FuzzTarget
@@ -37,7 +37,8 @@ internal sealed class InBandTarget : FuzzTarget
         {
             if (finder.ParseFrame(frame, 0, 0, _scratch) == ParseResult.Message && _scratch.Kind == TickKind.Snapshot)
             {
-                _snapshots.TryAdd(_scratch.Instrument, frame);
+                // Ten levels a side, without OKX's checksum (it covers the whole top 25): restoring stays cheap.
+                _snapshots.TryAdd(_scratch.Instrument, Cut(frame, 10, kraken, dropChecksum: true));
             }
         }
 
@@ -146,10 +147,15 @@ internal sealed class InBandTarget : FuzzTarget
         return corpus;
     }
 
-    private static byte[] Cut(byte[] frame, int keep, bool kraken)
+    private static byte[] Cut(byte[] frame, int keep, bool kraken, bool dropChecksum = false)
     {
         JsonNode root = JsonNode.Parse(frame)!;
         JsonNode book = kraken ? root[1]! : root["data"]![0]!;
+        if (dropChecksum && !kraken)
+        {
+            book.AsObject().Remove("checksum");
+        }
+
         foreach (string side in kraken ? new[] { "as", "bs" } : ["asks", "bids"])
         {
             JsonArray levels = book[side]!.AsArray();

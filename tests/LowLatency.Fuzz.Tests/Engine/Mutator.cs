@@ -317,7 +317,7 @@ internal static class Mutator
 
     private static byte[]? LongString(FuzzRandom rng, byte[] input, IReadOnlyList<byte[]> corpus)
     {
-        int length = rng.Pick([300, 4096, 70_000, 300_000]);
+        int length = rng.Pick([300, 4096, 70_000]);
         byte fill = rng.Pick([(byte)'A', (byte)'9', (byte)'0', (byte)'f']);
         var text = new byte[length];
         text.AsSpan().Fill(fill);
@@ -415,16 +415,22 @@ internal static class Mutator
             return null;
         }
 
-        byte[] item = input.AsSpan(tokens[first].Start, tokens[last].End - tokens[first].Start).ToArray();
+        ReadOnlySpan<byte> item = input.AsSpan(tokens[first].Start, tokens[last].End - tokens[first].Start);
         int times = rng.OneIn(4) ? rng.Pick([20, 600, 1100, 5001]) : 1;
-        var repeated = new List<byte>((item.Length + 1) * times);
-        for (int t = 0; t < times; t++)
+        long size = (long)(item.Length + 1) * times;
+        if (input.Length + size > MaxLength)
         {
-            repeated.Add((byte)',');
-            repeated.AddRange(item);
+            return null;
         }
 
-        return Replace(input, tokens[last].End, 0, [.. repeated]);
+        var repeated = new byte[size];
+        for (int t = 0; t < times; t++)
+        {
+            repeated[t * (item.Length + 1)] = (byte)',';
+            item.CopyTo(repeated.AsSpan((t * (item.Length + 1)) + 1));
+        }
+
+        return Replace(input, tokens[last].End, 0, repeated);
     }
 
     private static byte[]? SwapValues(FuzzRandom rng, byte[] input, IReadOnlyList<byte[]> corpus)
