@@ -131,8 +131,13 @@ internal sealed class BookHarness
     private static void Mix(ref ulong h, long value) => h = (h ^ (ulong)value) * 0x100000001B3UL;
 
     /// <summary>What holds for every book after any sequence of messages.</summary>
-    public void CheckInvariants()
+    public void CheckInvariants() => CheckInvariants(Books);
+
+    /// <inheritdoc cref="CheckInvariants()"/>
+    public static void CheckInvariants(BookSet books)
     {
+        ArgumentNullException.ThrowIfNull(books);
+        BookSet Books = books;
         for (int i = 0; i < Books.Count; i++)
         {
             L2Book book = Books.Book(i);

@@ -20,6 +20,18 @@ internal static class FuzzRunner
         ArgumentNullException.ThrowIfNull(create);
         ArgumentNullException.ThrowIfNull(output);
         FuzzTarget target = create();
+        try
+        {
+            RunCases(target, create, output);
+        }
+        finally
+        {
+            (target as IDisposable)?.Dispose();
+        }
+    }
+
+    private static void RunCases(FuzzTarget target, Func<FuzzTarget> create, ITestOutputHelper output)
+    {
         ulong seed = FuzzSettings.Seed;
         long first = FuzzSettings.SingleCase ?? 0;
         long end = FuzzSettings.SingleCase is { } only ? only + 1 : FuzzSettings.Count;
@@ -102,6 +114,18 @@ internal static class FuzzRunner
     public static byte[] Shrink(Func<FuzzTarget> create, byte[] input, string kind)
     {
         FuzzTarget fresh = create();
+        try
+        {
+            return ShrinkWith(fresh, input, kind);
+        }
+        finally
+        {
+            (fresh as IDisposable)?.Dispose();
+        }
+    }
+
+    private static byte[] ShrinkWith(FuzzTarget fresh, byte[] input, string kind)
+    {
         int budget = ShrinkBudget;
         bool StillFails(byte[] candidate)
         {

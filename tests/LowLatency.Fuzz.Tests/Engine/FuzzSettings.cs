@@ -7,7 +7,8 @@ namespace LowLatency.Fuzz.Tests.Engine;
 /// more: <c>LL_FUZZ_COUNT</c> (cases per target, default <see cref="DefaultCount"/>, the CI run), <c>LL_FUZZ_SEED</c>
 /// (default <see cref="DefaultSeed"/>), <c>LL_FUZZ_CASE</c> (run only that case index: replays one failure),
 /// <c>LL_FUZZ_REPORT</c> (a file each target appends its summary line to) and <c>LL_FUZZ_OUT</c> (where failing
-/// inputs are written; default a folder under the system temp directory).
+/// inputs are written; default a folder under the system temp directory) and <c>LL_FUZZ_TMP</c> (see
+/// <see cref="NewScratchFolder"/>).
 /// </summary>
 internal static class FuzzSettings
 {
@@ -27,6 +28,21 @@ internal static class FuzzSettings
 
     public static string OutputDirectory { get; } =
         Environment.GetEnvironmentVariable("LL_FUZZ_OUT") is { Length: > 0 } o ? o : Path.Combine(Path.GetTempPath(), "lowlatency-fuzz");
+
+    /// <summary>
+    /// A fresh folder for the files a target writes per case (captures, configuration files): under <c>LL_FUZZ_TMP</c>,
+    /// else <c>/dev/shm</c> where it exists (memory: ten thousand small writes to a shared disk cost more than the parsing),
+    /// else the system temp directory. The target deletes it when done.
+    /// </summary>
+    public static string NewScratchFolder()
+    {
+        string root = Environment.GetEnvironmentVariable("LL_FUZZ_TMP") is { Length: > 0 } t ? t
+            : Directory.Exists("/dev/shm") ? "/dev/shm"
+            : Path.GetTempPath();
+        string folder = Path.Combine(root, "lowlatency-fuzz-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
 
     private static int? ReadInt(string name)
     {

@@ -13,5 +13,8 @@ internal static class FuzzTargets
         ["binance-snapshot"] = () => new BinanceSnapshotTarget(),
         ["okx-books"] = () => new InBandTarget(kraken: false),
         ["kraken-book"] = () => new InBandTarget(kraken: true),
+        ["tape-plain"] = () => new LowLatency.Fuzz.Tests.Tape.TapeTarget(gzip: false),
+        ["tape-gzip"] = () => new LowLatency.Fuzz.Tests.Tape.TapeTarget(gzip: true),
+        ["replay-session"] = () => new LowLatency.Fuzz.Tests.Tape.ReplaySessionTarget(),
     };
 }

@@ -28,7 +28,15 @@ public sealed class RegressionTests
     {
         string target = input[..input.IndexOf('/', StringComparison.Ordinal)];
         Assert.True(FuzzTargets.All.TryGetValue(target, out var create), $"Regressions/{target}: no fuzz target of that name");
-        create!().Check(File.ReadAllBytes(Path.Combine(Root, input)));
+        var fuzzTarget = create!();
+        try
+        {
+            fuzzTarget.Check(File.ReadAllBytes(Path.Combine(Root, input)));
+        }
+        finally
+        {
+            (fuzzTarget as IDisposable)?.Dispose();
+        }
     }
 
     [Fact]
@@ -41,7 +49,9 @@ public sealed class RegressionTests
 
         foreach ((string name, var create) in FuzzTargets.All)
         {
-            Assert.Equal(name, create().Name);
+            var target = create();
+            Assert.Equal(name, target.Name);
+            (target as IDisposable)?.Dispose();
         }
     }
 }
