@@ -43,7 +43,7 @@ internal static class Mutator
     ];
 
     private static readonly byte[] s_interestingBytes =
-        [0x00, 0xff, 0x7f, 0x80, 0xc0, (byte)'"', (byte)'\\', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)',', (byte)':', (byte)'\n', (byte)'\r', (byte)' ', (byte)'-', (byte)'.', (byte)'0', (byte)'9', (byte)'e'];
+        [0x00, 0xff, 0x7f, 0x80, 0x81, 0xb7, 0xb8, 0xbf, 0xc0, 0xc1, 0xf7, 0xf8, 0xfb, 0x01, 0x02, (byte)'"', (byte)'\\', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)',', (byte)':', (byte)'\n', (byte)'\r', (byte)' ', (byte)'-', (byte)'.', (byte)'0', (byte)'9', (byte)'e'];
 
     private static readonly byte[][] s_invalidUtf8 = [[0xff], [0xfe], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xef, 0xbb, 0xbf]];
 

@@ -16,5 +16,7 @@ internal static class FuzzTargets
         ["tape-plain"] = () => new LowLatency.Fuzz.Tests.Tape.TapeTarget(gzip: false),
         ["tape-gzip"] = () => new LowLatency.Fuzz.Tests.Tape.TapeTarget(gzip: true),
         ["replay-session"] = () => new LowLatency.Fuzz.Tests.Tape.ReplaySessionTarget(),
+        ["rlp"] = () => new LowLatency.Fuzz.Tests.Ethereum.RlpTarget(),
+        ["transaction"] = () => new LowLatency.Fuzz.Tests.Ethereum.TransactionTarget(),
     };
 }

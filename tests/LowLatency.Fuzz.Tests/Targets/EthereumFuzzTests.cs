@@ -1,0 +1,14 @@
+using LowLatency.Fuzz.Tests.Engine;
+using LowLatency.Fuzz.Tests.Ethereum;
+using Xunit.Abstractions;
+
+namespace LowLatency.Fuzz.Tests.Targets;
+
+public sealed class EthereumFuzzTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Rlp_items_never_throw_and_an_accepted_item_re_encodes_to_its_input() => FuzzRunner.Run(() => new RlpTarget(), output);
+
+    [Fact]
+    public void Raw_transactions_never_throw_and_an_accepted_one_re_encodes_to_its_input() => FuzzRunner.Run(() => new TransactionTarget(), output);
+}
