@@ -11,4 +11,7 @@ public sealed class EthereumFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Raw_transactions_never_throw_and_an_accepted_one_re_encodes_to_its_input() => FuzzRunner.Run(() => new TransactionTarget(), output);
+
+    [Fact]
+    public void Abi_data_never_throws_and_a_decoded_value_encodes_back_to_itself() => FuzzRunner.Run(() => new AbiTarget(), output);
 }

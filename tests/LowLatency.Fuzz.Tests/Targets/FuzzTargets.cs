@@ -18,5 +18,6 @@ internal static class FuzzTargets
         ["replay-session"] = () => new LowLatency.Fuzz.Tests.Tape.ReplaySessionTarget(),
         ["rlp"] = () => new LowLatency.Fuzz.Tests.Ethereum.RlpTarget(),
         ["transaction"] = () => new LowLatency.Fuzz.Tests.Ethereum.TransactionTarget(),
+        ["abi"] = () => new LowLatency.Fuzz.Tests.Ethereum.AbiTarget(),
     };
 }
