@@ -14,4 +14,7 @@ public sealed class EthereumFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Abi_data_never_throws_and_a_decoded_value_encodes_back_to_itself() => FuzzRunner.Run(() => new AbiTarget(), output);
+
+    [Fact]
+    public void Json_rpc_answers_are_values_or_error_values_never_exceptions() => FuzzRunner.Run(() => new JsonRpcTarget(), output);
 }

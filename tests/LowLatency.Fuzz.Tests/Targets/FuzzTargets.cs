@@ -19,5 +19,6 @@ internal static class FuzzTargets
         ["rlp"] = () => new LowLatency.Fuzz.Tests.Ethereum.RlpTarget(),
         ["transaction"] = () => new LowLatency.Fuzz.Tests.Ethereum.TransactionTarget(),
         ["abi"] = () => new LowLatency.Fuzz.Tests.Ethereum.AbiTarget(),
+        ["jsonrpc"] = () => new LowLatency.Fuzz.Tests.Ethereum.JsonRpcTarget(),
     };
 }
