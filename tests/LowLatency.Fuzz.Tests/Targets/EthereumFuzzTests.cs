@@ -17,4 +17,7 @@ public sealed class EthereumFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Json_rpc_answers_are_values_or_error_values_never_exceptions() => FuzzRunner.Run(() => new JsonRpcTarget(), output);
+
+    [Fact]
+    public void Flashbots_headers_verify_alike_on_both_backends_and_never_throw() => FuzzRunner.Run(() => new FlashbotsTarget(), output);
 }
