@@ -20,4 +20,7 @@ public sealed class EthereumFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Flashbots_headers_verify_alike_on_both_backends_and_never_throw() => FuzzRunner.Run(() => new FlashbotsTarget(), output);
+
+    [Fact]
+    public void Eip712_typed_data_hashes_or_throws_only_FormatException() => FuzzRunner.Run(() => new Eip712Target(), output);
 }

@@ -20,6 +20,7 @@ internal static class FuzzTargets
         ["transaction"] = () => new LowLatency.Fuzz.Tests.Ethereum.TransactionTarget(),
         ["abi"] = () => new LowLatency.Fuzz.Tests.Ethereum.AbiTarget(),
         ["jsonrpc"] = () => new LowLatency.Fuzz.Tests.Ethereum.JsonRpcTarget(),
+        ["eip712"] = () => new LowLatency.Fuzz.Tests.Ethereum.Eip712Target(),
         ["flashbots"] = () => new LowLatency.Fuzz.Tests.Ethereum.FlashbotsTarget(),
         ["config"] = () => new LowLatency.Fuzz.Tests.Host.ConfigTarget(),
     };
