@@ -43,12 +43,11 @@ internal sealed class ConfigTarget : FuzzTarget, IDisposable
 
     public override void Check(byte[] input)
     {
-        string text = Encoding.UTF8.GetString(input);
-        int envAt = text.IndexOf("\n#env\n", StringComparison.Ordinal);
+        int envAt = input.AsSpan().IndexOf("\n#env\n"u8);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (envAt >= 0)
         {
-            foreach (string line in text[(envAt + 6)..].Split('\n'))
+            foreach (string line in Encoding.UTF8.GetString(input.AsSpan(envAt + 6)).Split('\n'))
             {
                 int eq = line.IndexOf('=', StringComparison.Ordinal);
                 if (eq > 0)
@@ -59,7 +58,7 @@ internal sealed class ConfigTarget : FuzzTarget, IDisposable
         }
 
         string path = Path.Combine(_folder, "appsettings.json");
-        File.WriteAllBytes(path, envAt >= 0 ? input.AsSpan(0, Encoding.UTF8.GetByteCount(text[..envAt])).ToArray() : input);
+        File.WriteAllBytes(path, envAt >= 0 ? input.AsSpan(0, envAt).ToArray() : input);
         (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(path, name => environment.GetValueOrDefault(name));
         Invariant.That(options is not null && errors is not null, "config: no options or no error list");
         foreach (string error in errors!)
