@@ -141,11 +141,22 @@ internal sealed class BinanceFrameTarget : FuzzTarget
     {
         byte[] key = Encoding.ASCII.GetBytes(marker);
         var corpus = new List<byte[]>();
+        var perVenue = new List<List<byte[]>>();
         foreach (RecordedVenue venue in new[] { RecordedVenue.BinanceSpot, RecordedVenue.BinanceFutures })
         {
             List<byte[]> frames = venue.Frames();
-            corpus.AddRange(frames.Where(f => f.AsSpan().IndexOf(key) >= 0));
+            perVenue.Add([.. frames.Where(f => f.AsSpan().IndexOf(key) >= 0)]);
             corpus.AddRange(frames.Where(f => f.AsSpan().IndexOf("depthUpdate"u8) < 0 && f.AsSpan().IndexOf("bookTicker"u8) < 0).Take(20));
+        }
+
+        // As many spot as futures cases: the futures capture has five times the frames.
+        int most = perVenue.Max(v => v.Count);
+        foreach (List<byte[]> frames in perVenue.Where(v => v.Count > 0))
+        {
+            for (int i = 0; i < most; i++)
+            {
+                corpus.Add(frames[i % frames.Count]);
+            }
         }
 
         corpus.Add(System.IO.File.ReadAllBytes(LowLatency.Testing.SharedData.File("cex_ws", "format_fixtures_not_live", marker == "bookTicker" ? "binance_usdm_ws_bookTicker.json" : "binance_usdm_ws_depthUpdate.json")));

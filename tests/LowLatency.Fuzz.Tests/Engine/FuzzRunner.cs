@@ -103,7 +103,7 @@ internal static class FuzzRunner
             return "-";
         }
 
-        return string.Join(", ", outcomes.OrderByDescending(o => o.Value).Take(8)
+        return string.Join(", ", outcomes.OrderByDescending(o => o.Value).Take(12)
             .Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {100.0 * o.Value / Math.Max(1, cases):F0}%")));
     }
 
