@@ -22,6 +22,9 @@ internal abstract class FuzzTarget
     /// <summary>True when the input is text (failure reports print it escaped rather than as hex).</summary>
     public virtual bool IsText => true;
 
+    /// <summary>Longest input the default mutations make (a target whose cost grows with size keeps its cases cheap).</summary>
+    protected virtual int MaxInputLength => Mutator.MaxLength;
+
     /// <summary>How often each outcome occurred (accepted, rejected by reason...): shows the cases reach past the first byte.</summary>
     public IReadOnlyDictionary<string, long> Outcomes => _outcomes;
 
@@ -37,7 +40,7 @@ internal abstract class FuzzTarget
             return (byte[])seed.Clone();
         }
 
-        return Mutator.Mutate(rng, seed, Corpus, IsText, log);
+        return Mutator.Mutate(rng, seed, Corpus, IsText, log, MaxInputLength);
     }
 
     /// <summary>Runs one input; throws on a crash or a broken invariant.</summary>

@@ -80,8 +80,8 @@ internal static class Mutator
         ("whitespace", Whitespace, 1),
     ];
 
-    /// <summary>One mutated copy of <paramref name="seed"/>.</summary>
-    public static byte[] Mutate(FuzzRandom rng, byte[] seed, IReadOnlyList<byte[]> corpus, bool json, List<string>? log = null)
+    /// <summary>One mutated copy of <paramref name="seed"/>, at most <paramref name="maxLength"/> bytes.</summary>
+    public static byte[] Mutate(FuzzRandom rng, byte[] seed, IReadOnlyList<byte[]> corpus, bool json, List<string>? log = null, int maxLength = MaxLength)
     {
         byte[] current = seed;
         int stack = 1 + (rng.OneIn(2) ? rng.Next(1, 4) : 0);
@@ -91,7 +91,7 @@ internal static class Mutator
             {
                 (string name, Mutation apply, _) = json && rng.Next(10) < 7 ? PickWeighted(rng, s_jsonOps) : PickWeighted(rng, s_byteOps);
                 byte[]? next = apply(rng, current, corpus);
-                if (next is not null && next.Length <= MaxLength)
+                if (next is not null && next.Length <= maxLength)
                 {
                     log?.Add(name);
                     current = next;
