@@ -110,6 +110,15 @@ public abstract class InBandBookParser
         return Counters.Count(result, error);
     }
 
+    /// <summary>
+    /// True when the current token is exactly <paramref name="text"/> as written. OKX and Kraken never escape names or
+    /// values, so an escaped token is no name we know (it is skipped or rejected like any other); comparing it through
+    /// <see cref="Utf8JsonReader.ValueTextEquals(ReadOnlySpan{byte})"/> would unescape it, and that throws on a lone
+    /// surrogate escape such as <c>"\ud800"</c>.
+    /// </summary>
+    protected static bool Is(scoped ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> text) =>
+        !reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(text);
+
     /// <summary>Parses the frame's venue format. Sets <see cref="LastRejectedInstrument"/> once the book is known.</summary>
     protected abstract ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error);
 

@@ -199,8 +199,8 @@ public sealed class KrakenBookParser : InBandBookParser
         bool statusError = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool isEvent = reader.ValueTextEquals("event"u8);
-            bool isStatus = !isEvent && reader.ValueTextEquals("status"u8);
+            bool isEvent = Is(ref reader, "event"u8);
+            bool isStatus = !isEvent && Is(ref reader, "status"u8);
             reader.Read();
             if (!isEvent && !isStatus)
             {
@@ -215,13 +215,13 @@ public sealed class KrakenBookParser : InBandBookParser
 
             if (isStatus)
             {
-                statusError = reader.ValueTextEquals("error"u8);
+                statusError = Is(ref reader, "error"u8);
             }
             else
             {
-                eventKind = reader.ValueTextEquals("error"u8) ? 2
-                    : reader.ValueTextEquals("heartbeat"u8) || reader.ValueTextEquals("systemStatus"u8)
-                      || reader.ValueTextEquals("subscriptionStatus"u8) || reader.ValueTextEquals("pong"u8) ? 1
+                eventKind = Is(ref reader, "error"u8) ? 2
+                    : Is(ref reader, "heartbeat"u8) || Is(ref reader, "systemStatus"u8)
+                      || Is(ref reader, "subscriptionStatus"u8) || Is(ref reader, "pong"u8) ? 1
                     : 3;
             }
         }
@@ -258,23 +258,23 @@ public sealed class KrakenBookParser : InBandBookParser
         {
             int keyKind; // 1 snapshot side, 2 update side
             int side; // 1 bids, 2 asks
-            if (reader.ValueTextEquals("as"u8))
+            if (Is(ref reader, "as"u8))
             {
                 (keyKind, side) = (1, 2);
             }
-            else if (reader.ValueTextEquals("bs"u8))
+            else if (Is(ref reader, "bs"u8))
             {
                 (keyKind, side) = (1, 1);
             }
-            else if (reader.ValueTextEquals("a"u8))
+            else if (Is(ref reader, "a"u8))
             {
                 (keyKind, side) = (2, 2);
             }
-            else if (reader.ValueTextEquals("b"u8))
+            else if (Is(ref reader, "b"u8))
             {
                 (keyKind, side) = (2, 1);
             }
-            else if (reader.ValueTextEquals("c"u8))
+            else if (Is(ref reader, "c"u8))
             {
                 if ((output.Flags & TickFlags.HasChecksum) != 0)
                 {
@@ -385,7 +385,7 @@ public sealed class KrakenBookParser : InBandBookParser
 
             if (reader.TokenType == JsonTokenType.String)
             {
-                if (!reader.ValueTextEquals("r"u8))
+                if (!Is(ref reader, "r"u8))
                 {
                     return ParseError.WrongShape;
                 }
@@ -467,9 +467,16 @@ public sealed class KrakenBookParser : InBandBookParser
                 return error;
             }
 
-            // Every number of a message is written with the pair's fixed decimals; the checksum depends on it.
+            // Every number of a message is written with the pair's fixed decimals; the checksum depends on it. Trailing
+            // zeros past the instrument's scale parse, but more decimals than a fixed-point scale holds are no format
+            // Kraken writes (and could not be packed into the message's format).
             int pd = FractionDigits(px);
             int vd = FractionDigits(vol);
+            if (pd > FixedPoint.MaxDecimals || vd > FixedPoint.MaxDecimals)
+            {
+                return ParseError.TooPrecise;
+            }
+
             if (priceDecimals < 0)
             {
                 priceDecimals = pd;

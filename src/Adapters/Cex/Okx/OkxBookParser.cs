@@ -22,6 +22,8 @@ namespace LowLatency.Adapters.Cex.Okx;
 /// </summary>
 public sealed class OkxBookParser : InBandBookParser
 {
+    private const long MaxMillis = long.MaxValue / 1_000_000;
+
     private readonly SymbolTable _symbols;
     private readonly InstrumentSpec?[] _specs;
     private readonly RawLevel[] _rawBids;
@@ -82,7 +84,7 @@ public sealed class OkxBookParser : InBandBookParser
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("arg"u8))
+            if (Is(ref reader, "arg"u8))
             {
                 if (seenArg)
                 {
@@ -97,8 +99,8 @@ public sealed class OkxBookParser : InBandBookParser
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    bool isChannel = reader.ValueTextEquals("channel"u8);
-                    bool isInst = !isChannel && reader.ValueTextEquals("instId"u8);
+                    bool isChannel = Is(ref reader, "channel"u8);
+                    bool isInst = !isChannel && Is(ref reader, "instId"u8);
                     reader.Read();
                     if (!isChannel && !isInst)
                     {
@@ -123,7 +125,7 @@ public sealed class OkxBookParser : InBandBookParser
                     }
                 }
             }
-            else if (reader.ValueTextEquals("action"u8))
+            else if (Is(ref reader, "action"u8))
             {
                 if (action != 0)
                 {
@@ -135,22 +137,22 @@ public sealed class OkxBookParser : InBandBookParser
                     return Reject(ParseError.WrongShape, out error);
                 }
 
-                action = reader.ValueTextEquals("snapshot"u8) ? 1 : reader.ValueTextEquals("update"u8) ? 2 : -1;
+                action = Is(ref reader, "snapshot"u8) ? 1 : Is(ref reader, "update"u8) ? 2 : -1;
             }
-            else if (reader.ValueTextEquals("event"u8))
+            else if (Is(ref reader, "event"u8))
             {
                 if (!reader.Read() || reader.TokenType != JsonTokenType.String)
                 {
                     return Reject(ParseError.WrongShape, out error);
                 }
 
-                eventKind = reader.ValueTextEquals("error"u8) ? 2
-                    : reader.ValueTextEquals("subscribe"u8) || reader.ValueTextEquals("unsubscribe"u8)
-                      || reader.ValueTextEquals("login"u8) || reader.ValueTextEquals("notice"u8)
-                      || reader.ValueTextEquals("channel-conn-count"u8) || reader.ValueTextEquals("channel-conn-count-error"u8) ? 1
+                eventKind = Is(ref reader, "error"u8) ? 2
+                    : Is(ref reader, "subscribe"u8) || Is(ref reader, "unsubscribe"u8)
+                      || Is(ref reader, "login"u8) || Is(ref reader, "notice"u8)
+                      || Is(ref reader, "channel-conn-count"u8) || Is(ref reader, "channel-conn-count-error"u8) ? 1
                     : 3;
             }
-            else if (reader.ValueTextEquals("data"u8))
+            else if (Is(ref reader, "data"u8))
             {
                 if (dataStart >= 0 || dataParsed)
                 {
@@ -274,17 +276,17 @@ public sealed class OkxBookParser : InBandBookParser
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             ParseError e = ParseError.None;
-            if (reader.ValueTextEquals("asks"u8))
+            if (Is(ref reader, "asks"u8))
             {
                 e = hasAsks ? ParseError.DuplicateField : ReadLevels(ref reader, start, _rawAsks, ref _rawAskCount);
                 hasAsks = true;
             }
-            else if (reader.ValueTextEquals("bids"u8))
+            else if (Is(ref reader, "bids"u8))
             {
                 e = hasBids ? ParseError.DuplicateField : ReadLevels(ref reader, start, _rawBids, ref _rawBidCount);
                 hasBids = true;
             }
-            else if (reader.ValueTextEquals("ts"u8))
+            else if (Is(ref reader, "ts"u8))
             {
                 if (hasTs)
                 {
@@ -297,14 +299,14 @@ public sealed class OkxBookParser : InBandBookParser
                     return ParseError.WrongShape;
                 }
 
-                if (!TryParseMillis(reader.ValueSpan, out long ns))
+                if (!TryParseMillis(reader.ValueSpan, out long ns, out ParseError tsError))
                 {
-                    return ParseError.NotANumber;
+                    return tsError;
                 }
 
                 output.ExchangeTimeNs = ns;
             }
-            else if (reader.ValueTextEquals("checksum"u8))
+            else if (Is(ref reader, "checksum"u8))
             {
                 if (hasChecksum)
                 {
@@ -325,9 +327,9 @@ public sealed class OkxBookParser : InBandBookParser
                 output.Checksum = unchecked((uint)checksum);
                 output.Flags |= TickFlags.HasChecksum;
             }
-            else if (reader.ValueTextEquals("seqId"u8) || reader.ValueTextEquals("prevSeqId"u8))
+            else if (Is(ref reader, "seqId"u8) || Is(ref reader, "prevSeqId"u8))
             {
-                bool isSeq = reader.ValueTextEquals("seqId"u8);
+                bool isSeq = Is(ref reader, "seqId"u8);
                 if (isSeq ? hasSeq : hasPrev)
                 {
                     return ParseError.DuplicateField;
@@ -531,10 +533,11 @@ public sealed class OkxBookParser : InBandBookParser
         return dot < 0 || (dot > 0 && dot < number.Length - 1 && number[^1] != (byte)'0');
     }
 
-    /// <summary>"1652459225464" (ms since epoch) → ns.</summary>
-    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long ns)
+    /// <summary>"1652459225464" (ms since epoch) → ns; a time past what ns since the epoch hold in a long (year 2262) is an overflow.</summary>
+    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long ns, out ParseError error)
     {
         ns = 0;
+        error = ParseError.NotANumber;
         if (text.IsEmpty || text.Length > 15)
         {
             return false;
@@ -552,7 +555,14 @@ public sealed class OkxBookParser : InBandBookParser
             ms = (ms * 10) + d;
         }
 
+        if (ms > MaxMillis)
+        {
+            error = ParseError.Overflow;
+            return false;
+        }
+
         ns = ms * 1_000_000;
+        error = ParseError.None;
         return true;
     }
 

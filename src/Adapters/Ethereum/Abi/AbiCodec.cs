@@ -45,7 +45,8 @@ public static class AbiCodec
         // abi.encode of a single dynamic value starts with its offset, as a one-element tuple.
         var wrapped = AbiType.Tuple(type);
         value = null;
-        error = DecodeValue(wrapped, data, 0, out var tuple);
+        var budget = ValueBudget(data.Length);
+        error = DecodeValue(wrapped, data, 0, ref budget, out var tuple);
         if (error is null)
         {
             value = tuple!.Items[0];
@@ -63,7 +64,8 @@ public static class AbiCodec
             throw new ArgumentException("expected a tuple type", nameof(tuple));
         }
 
-        error = DecodeValue(tuple, data, 0, out value);
+        var budget = ValueBudget(data.Length);
+        error = DecodeValue(tuple, data, 0, ref budget, out value);
         return error is null;
     }
 
@@ -248,11 +250,21 @@ public static class AbiCodec
 
     // ---------------------------------------------------------------- decode
 
+    // Offsets may point anywhere, so the same tail can be decoded many times: nested arrays whose element offsets
+    // all point at one inner array decode count^depth values from a few kilobytes (a decoding bomb in a hostile
+    // eth_call answer). An honest encoding holds a word per value, times at most the nesting of word-less tuples.
+    private static long ValueBudget(int dataLength) => (long)AbiType.MaxDepth * ((dataLength / 32) + 2);
+
     // Decodes the value of `type` whose encoding starts at data[at..]; for a dynamic child the caller
     // passes the frame (data) and the absolute start.
-    private static string? DecodeValue(AbiType type, ReadOnlySpan<byte> data, int at, out AbiValue? value)
+    private static string? DecodeValue(AbiType type, ReadOnlySpan<byte> data, int at, ref long budget, out AbiValue? value)
     {
         value = null;
+        if (--budget < 0)
+        {
+            return "data decodes to more values than it has words (offsets reused)";
+        }
+
         if (at < 0 || at > data.Length)
         {
             return "offset out of range";
@@ -369,7 +381,7 @@ public static class AbiCodec
             }
 
             case AbiKind.FixedArray:
-                return DecodeSequence(Repeat(type.Element!, type.Size), data, at, isArray: true, out value);
+                return DecodeSequence(Repeat(type.Element!, type.Size), data, at, isArray: true, ref budget, out value);
 
             case AbiKind.Array:
             {
@@ -380,16 +392,16 @@ public static class AbiCodec
                     return error + " (" + type.CanonicalName + ")";
                 }
 
-                return DecodeSequence(Repeat(type.Element, count), data, at + 32, isArray: true, out value);
+                return DecodeSequence(Repeat(type.Element, count), data, at + 32, isArray: true, ref budget, out value);
             }
 
             default:
-                return DecodeSequence(type.Components, data, at, isArray: false, out value);
+                return DecodeSequence(type.Components, data, at, isArray: false, ref budget, out value);
         }
     }
 
     // Decodes a head/tail sequence that starts at data[start..]; dynamic offsets are relative to start.
-    private static string? DecodeSequence(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data, int start, bool isArray, out AbiValue? value)
+    private static string? DecodeSequence(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data, int start, bool isArray, ref long budget, out AbiValue? value)
     {
         value = null;
         var frame = data[start..];
@@ -412,7 +424,7 @@ public static class AbiCodec
                     return "offset points outside the data";
                 }
 
-                error = DecodeValue(t, frame, (int)(ulong)offsetWord, out item);
+                error = DecodeValue(t, frame, (int)(ulong)offsetWord, ref budget, out item);
             }
             else
             {
@@ -421,7 +433,7 @@ public static class AbiCodec
                     return "data too short";
                 }
 
-                error = DecodeValue(t, frame, pos, out item);
+                error = DecodeValue(t, frame, pos, ref budget, out item);
             }
 
             if (error != null)

@@ -26,15 +26,25 @@ public static class Eip712
     /// </summary>
     public static byte[] HashTypedData(JsonElement typedData)
     {
+        RequireText(typedData);
         JsonElement types = Required(typedData, "types");
-        string primaryType = Required(typedData, "primaryType").GetString() ?? throw new FormatException("primaryType must be a string.");
+        string primaryType = Text(Required(typedData, "primaryType"), "primaryType");
         JsonElement domain = Required(typedData, "domain");
         JsonElement message = typedData.TryGetProperty("message", out JsonElement m) ? m : Required(typedData, "data");
-        return HashTypedData(domain, types, primaryType, message);
+        return HashTypedDataCore(domain, types, primaryType, message);
     }
 
     /// <summary>The digest from its parts.</summary>
     public static byte[] HashTypedData(JsonElement domain, JsonElement types, string primaryType, JsonElement message)
+    {
+        ArgumentNullException.ThrowIfNull(primaryType);
+        RequireText(domain);
+        RequireText(types);
+        RequireText(message);
+        return HashTypedDataCore(domain, types, primaryType, message);
+    }
+
+    private static byte[] HashTypedDataCore(JsonElement domain, JsonElement types, string primaryType, JsonElement message)
     {
         Dictionary<string, List<(string Name, string Type)>> typeMap = ParseTypes(types, domain);
         byte[] buffer = new byte[66];
@@ -48,6 +58,8 @@ public static class Eip712
     /// <summary>The domain separator: hashStruct("EIP712Domain", domain).</summary>
     public static byte[] HashDomain(JsonElement domain, JsonElement types)
     {
+        RequireText(domain);
+        RequireText(types);
         Dictionary<string, List<(string Name, string Type)>> typeMap = ParseTypes(types, domain);
         return HashStruct(typeMap, DomainTypeName, domain);
     }
@@ -57,11 +69,19 @@ public static class Eip712
         Keccak256.Hash(EncodeData(types, type, value));
 
     /// <summary>encodeData: typeHash ‖ one 32-byte word per member.</summary>
-    public static byte[] EncodeData(JsonElement types, string type, JsonElement value) =>
-        EncodeData(ParseTypes(types, default), type, value);
+    public static byte[] EncodeData(JsonElement types, string type, JsonElement value)
+    {
+        RequireText(types);
+        RequireText(value);
+        return EncodeData(ParseTypes(types, default), type, value);
+    }
 
     /// <summary>encodeType, e.g. "Mail(Person from,Person to,string contents)Person(string name,address wallet)".</summary>
-    public static string EncodeType(JsonElement types, string primaryType) => EncodeType(ParseTypes(types, default), primaryType);
+    public static string EncodeType(JsonElement types, string primaryType)
+    {
+        RequireText(types);
+        return EncodeType(ParseTypes(types, default), primaryType);
+    }
 
     private static Dictionary<string, List<(string Name, string Type)>> ParseTypes(JsonElement types, JsonElement domain)
     {
@@ -74,10 +94,15 @@ public static class Eip712
         foreach (JsonProperty type in types.EnumerateObject())
         {
             var fields = new List<(string, string)>();
+            if (type.Value.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"Type {type.Name} must be a list of fields.");
+            }
+
             foreach (JsonElement field in type.Value.EnumerateArray())
             {
-                string name = Required(field, "name").GetString() ?? throw new FormatException($"A field of {type.Name} has no name.");
-                string fieldType = Required(field, "type").GetString() ?? throw new FormatException($"Field {name} of {type.Name} has no type.");
+                string name = Text(Required(field, "name"), $"The name of a field of {type.Name}");
+                string fieldType = Text(Required(field, "type"), $"The type of field {name} of {type.Name}");
                 fields.Add((name, fieldType));
             }
 
@@ -189,6 +214,11 @@ public static class Eip712
         if (type.EndsWith(']'))
         {
             int open = type.LastIndexOf('[');
+            if (open < 0)
+            {
+                throw new FormatException($"Unsupported EIP-712 type '{type}'.");
+            }
+
             string elementType = type[..open];
             string lengthText = type[(open + 1)..^1];
             if (value.ValueKind != JsonValueKind.Array)
@@ -197,7 +227,13 @@ public static class Eip712
             }
 
             int count = value.GetArrayLength();
-            if (lengthText.Length > 0 && int.Parse(lengthText, CultureInfo.InvariantCulture) != count)
+            int length = 0;
+            if (lengthText.Length > 0 && !int.TryParse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture, out length))
+            {
+                throw new FormatException($"Array type '{type}' has no valid length.");
+            }
+
+            if (lengthText.Length > 0 && length != count)
             {
                 throw new FormatException($"Array type '{type}' needs {lengthText} elements, got {count}.");
             }
@@ -223,7 +259,7 @@ public static class Eip712
         switch (type)
         {
             case "string":
-                Keccak256.Hash(Encoding.UTF8.GetBytes(value.GetString() ?? throw new FormatException("string value expected.")), word);
+                Keccak256.Hash(Encoding.UTF8.GetBytes(Text(value, "A string value")), word);
                 return;
             case "bytes":
                 Keccak256.Hash(DecodeHex(value, type), word);
@@ -237,7 +273,7 @@ public static class Eip712
                 };
                 return;
             case "address":
-                if (!Address.TryParse(value.GetString(), out Address address))
+                if (value.ValueKind != JsonValueKind.String || !Address.TryParse(value.GetString(), out Address address))
                 {
                     throw new FormatException("address value is not a valid address.");
                 }
@@ -281,7 +317,7 @@ public static class Eip712
 
     private static byte[] DecodeHex(JsonElement value, string type)
     {
-        string text = value.GetString() ?? throw new FormatException($"{type} value must be a hex string.");
+        string text = Text(value, $"A {type} value");
         int length = Hex.GetDecodedLength(text);
         byte[] bytes = new byte[Math.Max(length, 0)];
         if (length < 0 || !Hex.TryDecode(text, bytes, out _))
@@ -316,6 +352,52 @@ public static class Eip712
         }
 
         return negative ? -magnitude : magnitude;
+    }
+
+    /// <summary>A string member's text; <see cref="FormatException"/> for any other kind.</summary>
+    private static string Text(JsonElement value, string what) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new FormatException($"{what} must be a string.");
+
+    /// <summary>
+    /// Refuses text that cannot be read as strings (invalid UTF-8, an escaped lone surrogate such as <c>"\ud800"</c>):
+    /// <see cref="JsonDocument"/> accepts it and <see cref="JsonElement.GetString"/> or a lookup meeting such a name would
+    /// throw <see cref="InvalidOperationException"/> deep inside; checked once at each public entry instead.
+    /// </summary>
+    private static void RequireText(JsonElement element)
+    {
+        try
+        {
+            ReadAllText(element);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FormatException("Typed data holds text that is not valid UTF-8 or UTF-16: " + ex.Message, ex);
+        }
+    }
+
+    private static void ReadAllText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    ReadAllText(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    ReadAllText(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+        }
     }
 
     private static JsonElement Required(JsonElement obj, string name) =>

@@ -125,16 +125,11 @@ public sealed class HttpJsonRpcTransport : IJsonRpcTransport
                 return;
             }
 
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(buffer);
-            }
-            catch (JsonException ex)
+            if (!JsonRpcResponse.TryParseDocument(buffer, out var document, out var parseError))
             {
                 // A non-JSON body with an error status is a transport failure (proxy page, rate limit).
                 Fill(results, ids.Length, status is >= 200 and < 300
-                    ? RpcError.Malformed("response is not JSON: " + ex.Message)
+                    ? RpcError.Malformed(parseError)
                     : RpcError.TransportError("HTTP error with a non-JSON body", status));
                 return;
             }

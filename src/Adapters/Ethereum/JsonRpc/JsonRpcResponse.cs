@@ -1,16 +1,78 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace LowLatency.Adapters.Ethereum.JsonRpc;
 
 /// <summary>
 /// Parses JSON-RPC 2.0 response objects and matches them to request ids. Pure functions, any thread;
-/// allocates (cold path: results are cloned out of the parsed document).
+/// allocates (cold path: results are cloned out of the parsed document). The element functions expect documents from
+/// <see cref="TryParseDocument"/>, whose text is known to read as strings.
 /// </summary>
 public static class JsonRpcResponse
 {
     /// <summary>An id that no request uses; marks a response whose id was null or unparseable.</summary>
     public const long NoId = long.MinValue;
+
+    /// <summary>
+    /// Parses a response body into a document, or says why not: not JSON, or a string or name that is not text (invalid
+    /// UTF-8, or an escaped lone surrogate such as <c>"\ud800"</c>). <see cref="JsonDocument"/> accepts both and only
+    /// <see cref="JsonElement.GetString"/> (or a property lookup that meets an escaped name) throws on them later, so they
+    /// are refused here, once, for every reader of the answer. Never throws for bad input.
+    /// </summary>
+    public static bool TryParseDocument(ReadOnlySequence<byte> body, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out string? error)
+    {
+        document = null;
+        try
+        {
+            if (!HasOnlyText(body))
+            {
+                error = "response holds a string that is not valid UTF-8 or UTF-16 text";
+                return false;
+            }
+
+            document = JsonDocument.Parse(body);
+            error = null;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            error = "response is not JSON: " + ex.Message;
+            return false;
+        }
+    }
+
+    private static bool HasOnlyText(ReadOnlySequence<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+            {
+                continue;
+            }
+
+            if (reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return false; // the only thing GetString refuses on a string token is text it cannot decode
+                }
+            }
+            else if (!Utf8.IsValid(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Parses one response object into its id and its result or error.</summary>
     public static (long Id, RpcResult<JsonElement> Result) ParseOne(JsonElement response)
@@ -127,14 +189,15 @@ public static class JsonRpcResponse
         }
 
         long code = 0;
-        if (!error.TryGetProperty("code", out var codeElement) || !codeElement.TryGetInt64(out code))
+        if (!error.TryGetProperty("code", out var codeElement) || codeElement.ValueKind != JsonValueKind.Number || !codeElement.TryGetInt64(out code))
         {
             return RpcError.Malformed("error object has no integer code");
         }
 
-        var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
-            ? m.GetString() ?? string.Empty
-            : string.Empty;
+        // An error always says something: a node that sent no message gets one that says so.
+        var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text
+            ? text
+            : "(no message from the node)";
         var data = error.TryGetProperty("data", out var d) && d.ValueKind != JsonValueKind.Null
             ? d.GetRawText()
             : null;

@@ -501,12 +501,7 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
 
     private void Dispatch(ReadOnlySequence<byte> message)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(message);
-        }
-        catch (JsonException)
+        if (!JsonRpcResponse.TryParseDocument(message, out var document, out _))
         {
             Interlocked.Increment(ref _unmatched);
             return;
