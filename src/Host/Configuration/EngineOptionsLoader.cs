@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Persistence;
 
 namespace LowLatency.Host.Configuration;
@@ -10,6 +11,9 @@ public static class EngineOptionsLoader
 {
     /// <summary>The file read when no --config is given and it exists in the working directory.</summary>
     public const string DefaultFileName = "appsettings.json";
+
+    // Long enough for any message of ours with a path in it; a longer one is quoting far too much of the input.
+    private const int MaxErrorChars = 400;
 
     public static (EngineOptions Options, IReadOnlyList<string> Errors) Load(
         string? configPath,
@@ -48,6 +52,12 @@ public static class EngineOptionsLoader
         }
 
         errors.AddRange(options.Validate());
+        // Messages quote settings' values: each is made one redacted line here, whichever check wrote it.
+        for (int i = 0; i < errors.Count; i++)
+        {
+            errors[i] = SecretRedaction.Excerpt(errors[i], MaxErrorChars);
+        }
+
         return (options, errors);
     }
 
@@ -181,11 +191,18 @@ public static class EngineOptionsLoader
             };
         }
 
-        string where = e.Path is { Length: > 0 } p ? $"at {p} " : string.Empty;
+        const string unmapped = "The JSON property '";
+        if (message.StartsWith(unmapped, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            message = "unknown setting";
+        }
+
+        // The path quotes the file's own text (a key name can be anything, a pasted key included): one redacted line.
+        string where = e.Path is { Length: > 0 } p ? $"at {SecretRedaction.Excerpt(p, 120)} " : string.Empty;
         string position = e.LineNumber is { } line
             ? string.Create(CultureInfo.InvariantCulture, $"(line {line + 1}, byte {e.BytePositionInLine ?? 0}): ")
             : string.Empty;
-        return $"is not valid: {where}{position}{message.TrimEnd('.')}";
+        return $"is not valid: {where}{position}{SecretRedaction.Excerpt(message.TrimEnd('.'), 200)}";
     }
 
     /// <summary>The spelling <see cref="TryParseMode"/> reads back.</summary>

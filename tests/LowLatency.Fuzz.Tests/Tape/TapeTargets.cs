@@ -7,8 +7,8 @@ namespace LowLatency.Fuzz.Tests.Tape;
 /// Mutated capture files through <see cref="CaptureTape"/>: plain (from memory; every fourth case also from a file, which
 /// must index identically, and another fourth merged with itself, which must come out ordered by time), or gzip
 /// (the mutated text compressed, which must index like the plain text, or the compressed bytes themselves damaged).
-/// A damaged gzip stream is the one fault <see cref="CaptureTape.Load(string)"/> reports by exception:
-/// <see cref="InvalidDataException"/>, which the replay command turns into a one-line error.
+/// Damage (a cut or corrupt gzip stream, a cut last line, malformed lines) is a value in <see cref="CaptureTape.Damage"/>;
+/// <see cref="InvalidDataException"/> is the only exception <see cref="CaptureTape.Load(string)"/> may throw.
 /// </summary>
 internal sealed class TapeTarget : FuzzTarget, IDisposable
 {
@@ -94,17 +94,28 @@ internal sealed class TapeTarget : FuzzTarget, IDisposable
 
     private static void CheckTape(CaptureTape tape, byte[] input)
     {
+        // Every complete, non-empty line is a record or a malformed line; a last line without its line end was cut and
+        // is never a record: it is reported as damage instead.
+        int lastNewline = input.AsSpan().LastIndexOf((byte)'\n');
         int lines = 0;
-        foreach (Range range in input.AsSpan().Split((byte)'\n'))
+        foreach (Range range in input.AsSpan(0, lastNewline + 1).Split((byte)'\n'))
         {
-            ReadOnlySpan<byte> line = input.AsSpan()[range];
+            ReadOnlySpan<byte> line = input.AsSpan(0, lastNewline + 1)[range];
             if (line.Length > 0 && !(line.Length == 1 && line[0] == (byte)'\r'))
             {
                 lines++;
             }
         }
 
-        Invariant.Equal(lines, tape.Count + tape.MalformedLines, "tape: records + malformed lines vs non-empty lines");
+        Invariant.Equal(lines, tape.Count + tape.MalformedLines, "tape: records + malformed lines vs complete non-empty lines");
+        bool cut = lastNewline + 1 < input.Length;
+        bool reportedCut = false;
+        foreach (CaptureDamage damage in tape.Damage)
+        {
+            reportedCut |= damage.Kind == CaptureDamageKind.TruncatedLine;
+        }
+
+        Invariant.Equal(cut, reportedCut, "tape: a last line without its line end is reported as cut");
         foreach (CaptureRecord record in tape.Records)
         {
             ReadOnlySpan<byte> payload = tape.Payload(record);

@@ -495,9 +495,29 @@ public sealed class ReplaySession
         }
     }
 
-    /// <summary>An object's property, or null (also for a value that is not an object).</summary>
-    private static JsonElement? Property(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) ? value : null;
+    /// <summary>
+    /// An object's property, or null (also for a value that is not an object). Names are compared as written: an
+    /// escaped name is no name we know, as in the parsers (<c>TryGetProperty</c> unescapes every name it passes and
+    /// throws on an escaped lone surrogate).
+    /// </summary>
+    private static JsonElement? Property(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (raw.Length == name.Length && Ascii.Equals(raw, name))
+            {
+                return property.Value;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The bytes of a string value as written (no escapes resolved, nothing transcoded); empty for any other value.</summary>
     private static ReadOnlySpan<byte> RawString(JsonElement? element)

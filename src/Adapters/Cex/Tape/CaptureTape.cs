@@ -459,6 +459,9 @@ public sealed class CaptureTape
     }
 
     /// <summary>Parses "1633998512.0633569" (float seconds) into Unix nanoseconds, exactly (no double rounding).</summary>
+    /// <summary>The last whole second whose nanoseconds (plus any fraction) fit a <see cref="long"/>: 2262-04-11.</summary>
+    private const long MaxTimestampSeconds = (long.MaxValue / 1_000_000_000L) - 1;
+
     public static bool TryParseTimestamp(ReadOnlySpan<byte> text, out long unixNs)
     {
         unixNs = 0;
@@ -475,12 +478,11 @@ public sealed class CaptureTape
                 anyDigit = true;
                 if (!seenPoint)
                 {
-                    if (seconds > 9_000_000_000L)
-                    {
-                        return false;
-                    }
-
                     seconds = (seconds * 10) + d;
+                    if (seconds > MaxTimestampSeconds)
+                    {
+                        return false; // checked after the digit: seconds * 1e9 + fraction must fit a long
+                    }
                 }
                 else if (fractionDigits < 9)
                 {
