@@ -8,7 +8,7 @@ namespace LowLatency.HotPath.Features;
 /// Builds a frame for every candidate whose books a batch touched: reads both legs from the books (top, depth walked to
 /// the configured size, quote age, venue integrity), fills a <see cref="MarketObservation"/> and runs the candidate's
 /// <see cref="FeatureBuilder"/>. The same stage serves live features (<see cref="FeatureStrategyHandler{TSink}"/>) and
-/// training rows from captures (the dataset builder steps a replay and calls <see cref="OnBatchEnd"/>), so the two never
+/// training rows from captures (the dataset builder steps a replay and calls <see cref="OnBatchEnd{TSink}(long, ref TSink)"/>), so the two never
 /// skew. Strategy thread only; allocates only in the constructor.
 /// </summary>
 public sealed class FeatureStage
@@ -99,6 +99,10 @@ public sealed class FeatureStage
 
     /// <summary>Frames built since construction.</summary>
     public long Frames { get; private set; }
+
+    /// <summary>As <see cref="OnBatchEnd{TSink}(long, ref TSink)"/> at the receive time of the batch's last event.</summary>
+    public int OnBatchEnd<TSink>(ref TSink sink)
+        where TSink : struct, IFeatureSink => OnBatchEnd(_strategy.LastReceiveTimeNs, ref sink);
 
     /// <summary>
     /// At a batch end (a message boundary): builds the frame of every candidate with a leg among the books the batch

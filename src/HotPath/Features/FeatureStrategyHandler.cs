@@ -6,7 +6,7 @@ namespace LowLatency.HotPath.Features;
 
 /// <summary>
 /// The strategy chain with features: <see cref="StrategyHandler"/> (books → edges → opportunities), then, at each batch end
-/// that is a message boundary, <see cref="FeatureStage.OnBatchEnd"/> for the candidates the batch touched, whose frames
+/// that is a message boundary, <see cref="FeatureStage.OnBatchEnd{TSink}(ref TSink)"/> for the candidates the batch touched, whose frames
 /// go to <typeparamref name="TSink"/> (the scorer). A struct so the ring's processor devirtualises it. Strategy thread
 /// only; allocation-free per event.
 /// </summary>
@@ -33,11 +33,10 @@ public struct FeatureStrategyHandler<TSink> : IEventHandler<TickEvent>
         // The same message-boundary rule as StrategyHandler, decided before the books move the cursor.
         StrategyState state = _strategy.State;
         bool messageContinues = !evt.IsLastChunk && (evt.IsFirstChunk || state.Books.CursorOpen);
-        long receiveTimeNs = evt.ReceiveTimeNs;
         _strategy.OnEvent(ref evt, sequence, endOfBatch);
         if (endOfBatch && !messageContinues)
         {
-            _features.OnBatchEnd(receiveTimeNs, ref _sink);
+            _features.OnBatchEnd(ref _sink);
         }
     }
 }
