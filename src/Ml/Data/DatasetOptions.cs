@@ -30,6 +30,7 @@ public sealed record DatasetOptions
     {
         ["binance"] = 0.001,
         ["binanceus"] = 0.001,
+        ["binance-us"] = 0.001,
         ["kraken"] = 0.0026,
         ["gemini"] = 0.0025,
         ["okx"] = 0.001,
