@@ -19,6 +19,8 @@ public static class Program
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(ReplayCommand.Create(stdout, stderr));
         root.Add(EthVerb.Create(stdout, stderr));
+        root.Add(TrainVerb.Create(stdout, stderr));
+        root.Add(EvaluateVerb.Create(stdout, stderr));
         return root;
     }
 }

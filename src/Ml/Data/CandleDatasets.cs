@@ -3,7 +3,7 @@ using LowLatency.HotPath.Features;
 namespace LowLatency.Ml.Data;
 
 /// <summary>
-/// Rows from candle files: the files are grouped by canonical symbol; every ordered pair of venues quoting the same
+/// Rows from candle files: the files are grouped by folder (one data set, one period) and canonical symbol; every ordered pair of venues quoting the same
 /// symbol is a candidate (buy at one close, sell at the other); the series are aligned on the coarsest candle length
 /// (Binance.US 1m → 5m beside Kraken 5m) and only instants where both venues have a candle make rows. Candles have no
 /// bid/ask or depth: spreads, slippage and depth are 0 with their flags off. Cold path.
@@ -24,7 +24,7 @@ public static class CandleDatasets
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
-        foreach (IGrouping<string, CandleSeries> group in series.GroupBy(s => s.Symbol).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (IGrouping<(string Folder, string Symbol), CandleSeries> group in series.GroupBy(s => (s.Folder, s.Symbol)).OrderBy(g => g.Key.Folder, StringComparer.Ordinal).ThenBy(g => g.Key.Symbol, StringComparer.Ordinal))
         {
             CandleSeries[] legs = [.. group.OrderBy(s => s.Venue, StringComparer.Ordinal)];
             long interval = legs.Max(s => s.IntervalNs);
@@ -47,6 +47,12 @@ public static class CandleDatasets
     private static void AddPair(FeatureDataset dataset, CandleSeries buy, SortedDictionary<long, double> buyCloses, CandleSeries sell,
         SortedDictionary<long, double> sellCloses, long interval, DatasetOptions options)
     {
+        int overlap = buyCloses.Keys.Count(sellCloses.ContainsKey);
+        if (overlap < 2)
+        {
+            return; // the two series never meet (other years): no candidate
+        }
+
         dataset.BeginStream($"{buy.Source}+{sell.Source}", $"buy {buy.Venue} sell {sell.Venue} {buy.Symbol}");
         var builder = new FeatureBuilder(options.Features);
         FeatureFrame frame = default;

@@ -11,8 +11,9 @@ namespace LowLatency.Ml.Data;
 /// </summary>
 public sealed class CandleSeries
 {
-    private CandleSeries(string source, string venue, string symbol, long[] openTimeNs, double[] close, long intervalNs)
+    private CandleSeries(string folder, string source, string venue, string symbol, long[] openTimeNs, double[] close, long intervalNs)
     {
+        Folder = folder;
         Source = source;
         Venue = venue;
         Symbol = symbol;
@@ -20,6 +21,9 @@ public sealed class CandleSeries
         Close = close;
         IntervalNs = intervalNs;
     }
+
+    /// <summary>Folder of the file: files of one folder form one data set (one period); series of different folders are never paired.</summary>
+    public string Folder { get; }
 
     /// <summary>File name the series came from.</summary>
     public string Source { get; }
@@ -130,7 +134,7 @@ public sealed class CandleSeries
             distinctC.Add(c[i]);
         }
 
-        return new CandleSeries(name, venue, Canonical(symbol ?? SymbolFromName(name)), [.. distinctT], [.. distinctC], ModeStep(t));
+        return new CandleSeries(Path.GetDirectoryName(Path.GetFullPath(path)) ?? string.Empty, name, venue, Canonical(symbol ?? SymbolFromName(name)), [.. distinctT], [.. distinctC], ModeStep(t));
     }
 
     /// <summary>Closes resampled to <paramref name="intervalNs"/> buckets (the last close in each bucket), keyed by bucket open time.</summary>

@@ -26,6 +26,11 @@ public sealed record WalkForward(double TrainFraction = 0.7, double ValidationFr
     {
         ArgumentNullException.ThrowIfNull(data);
         StreamInfo s = data.Streams[stream];
+        if (s.Count == 0)
+        {
+            return new Boundaries(long.MaxValue, long.MaxValue);
+        }
+
         long first = data.TimeNs(s.Start);
         long last = data.TimeNs(s.Start + s.Count - 1);
         double span = last - first;

@@ -46,7 +46,8 @@ public sealed record SlippageManifest
 
 /// <summary>
 /// <c>train --slippage</c>: capture books → rows → chronological split per book (70/15/15, purged by Δ) → LightGBM
-/// (one thread: OpenMP spin-waits make two threads slower on two cores) with the round count chosen on validation →
+/// (one thread: OpenMP spin-waits make two threads slower on two cores) learning the correction to the depth walk
+/// (prediction = walk now + trees), with the round count chosen on validation →
 /// test RMSE of the model (our tree walker) and of the depth-walk baseline → model text, manifest, and every test row's
 /// predicted and realised slippage as CSV. Cold path.
 /// </summary>
@@ -79,6 +80,10 @@ public static class SlippageRun
         (double[] trainX, float[] trainY, int trainRows) = Gather(parts, SplitPart.Train);
         (double[] validX, float[] validY, int validRows) = Gather(parts, SplitPart.Validation);
         (double[] testX, float[] testY, int testRows) = Gather(parts, SplitPart.Test);
+
+        // The trees learn the correction to the depth walk (realised − walk now), so "no correction" is the baseline itself.
+        float[] trainResidual = [.. Enumerable.Range(0, trainRows).Select(i => (float)(trainY[i] - trainX[i * SlippageDataset.FeatureCount]))];
+        double[] validBaseline = [.. Enumerable.Range(0, validRows).Select(i => validX[i * SlippageDataset.FeatureCount])];
         progress($"slippage data: {trainRows} train, {validRows} validation, {testRows} test rows from {sets.Sum(s => s.Streams.Count)} books");
         if (trainRows < 50 || validRows < 10 || testRows < 10)
         {
@@ -87,7 +92,7 @@ public static class SlippageRun
 
         string parameters = string.Create(CultureInfo.InvariantCulture,
             $"objective=regression num_threads=1 seed={seed} deterministic=true force_row_wise=true learning_rate=0.05 num_leaves=15 min_data_in_leaf=20 verbosity=-1");
-        using LightGbm gbm = LightGbm.Create(trainX, trainRows, SlippageDataset.FeatureCount, trainY, parameters);
+        using LightGbm gbm = LightGbm.Create(trainX, trainRows, SlippageDataset.FeatureCount, trainResidual, parameters);
         int best = 0;
         double bestRmse = double.PositiveInfinity;
         for (int round = 1; round <= maxRounds; round++)
@@ -99,7 +104,8 @@ public static class SlippageRun
 
             if (round % 10 == 0 || round == maxRounds)
             {
-                double rmse = Rmse(gbm.Predict(validX, validRows, SlippageDataset.FeatureCount, round), validY);
+                double[] correction = gbm.Predict(validX, validRows, SlippageDataset.FeatureCount, round);
+                double rmse = Rmse([.. correction.Select((c, i) => validBaseline[i] + c)], validY);
                 if (rmse < bestRmse)
                 {
                     bestRmse = rmse;
@@ -117,8 +123,8 @@ public static class SlippageRun
         for (int i = 0; i < testRows; i++)
         {
             ReadOnlySpan<double> row = testX.AsSpan(i * SlippageDataset.FeatureCount, SlippageDataset.FeatureCount);
-            predicted[i] = trees.Predict(row);
             baseline[i] = row[0];
+            predicted[i] = row[0] + trees.Predict(row);
         }
 
         double modelRmse = Rmse(predicted, testY);
