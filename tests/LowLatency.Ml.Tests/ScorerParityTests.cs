@@ -88,4 +88,34 @@ public sealed class ScorerParityTests
         Assert.True(max <= 1e-5f, $"max |simd − torch| = {max:E2}");
         Assert.True(simd.Distinct().Count() > 100, "outputs vary with the input");
     }
+
+    [Fact]
+    public void Batched_TorchSharp_inference_matches_the_simd_pass_per_candidate()
+    {
+        TorchFixture.Ensure();
+        var model = new ScorerModel();
+        ScorerInit.Randomize(model, 21);
+        const int candidates = 5;
+        float[][][] streams = [.. Enumerable.Range(0, candidates).Select(c => RandomFrames(40, 100 + c))];
+        float[][] expected = [.. streams.Select(s => Simd(model, s))];
+        using var batch = new TorchBatchScorer(model, candidates);
+        var input = new float[candidates * FeatureIndex.Count];
+        var output = new float[candidates];
+        float max = 0;
+        for (int t = 0; t < 40; t++)
+        {
+            for (int c = 0; c < candidates; c++)
+            {
+                streams[c][t].CopyTo(input, c * FeatureIndex.Count);
+            }
+
+            batch.Step(input, output);
+            for (int c = 0; c < candidates; c++)
+            {
+                max = Math.Max(max, Math.Abs(output[c] - expected[c][t]));
+            }
+        }
+
+        Assert.True(max <= 1e-5f, $"max |batched − simd| = {max:E2}");
+    }
 }

@@ -65,6 +65,54 @@ public sealed class TorchScorer : IDisposable
     public (Tensor Logits, Tensor Hidden) Forward(Tensor x, long firstPosition, int prefix, Tensor h0)
     {
         ArgumentNullException.ThrowIfNull(x);
+        using Tensor pe = PositionalEncodings(firstPosition, (int)x.shape[1]);
+        using Tensor mask = AttentionMask(prefix, (int)x.shape[1] - prefix, _shape.Window);
+        return Forward(x, pe, mask, prefix, h0);
+    }
+
+    /// <summary>
+    /// As above with a stream position per batch row (candidates at different steps): row b's first frame is at
+    /// <paramref name="firstPositions"/>[b]; frames at negative positions (before a young stream began) are padding no
+    /// query sees. Used by <see cref="TorchBatchScorer"/>.
+    /// </summary>
+    public (Tensor Logits, Tensor Hidden) Forward(Tensor x, ReadOnlySpan<long> firstPositions, int prefix, Tensor h0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int batch = (int)x.shape[0];
+        int total = (int)x.shape[1];
+        int length = total - prefix;
+        int d = _shape.DModel;
+        var pe = new float[batch * total * d];
+        var mask = new float[batch * length * total];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < total; i++)
+            {
+                long position = firstPositions[b] + i;
+                if (position >= 0)
+                {
+                    ScorerModel.PositionalEncoding(position, pe.AsSpan(((b * total) + i) * d, d));
+                }
+            }
+
+            for (int i = 0; i < length; i++)
+            {
+                int query = prefix + i;
+                for (int j = 0; j < total; j++)
+                {
+                    bool visible = j <= query && j > query - _shape.Window && firstPositions[b] + j >= 0;
+                    mask[(((b * length) + i) * total) + j] = visible ? 0f : float.NegativeInfinity;
+                }
+            }
+        }
+
+        using Tensor peTensor = tensor(pe, [batch, total, d], dtype: float32).to(_device);
+        using Tensor maskTensor = tensor(mask, [batch, 1, length, total], dtype: float32).to(_device);
+        return Forward(x, peTensor, maskTensor, prefix, h0);
+    }
+
+    private (Tensor Logits, Tensor Hidden) Forward(Tensor x, Tensor positional, Tensor attentionMask, int prefix, Tensor h0)
+    {
         ArgumentNullException.ThrowIfNull(h0);
         long batch = x.shape[0];
         int total = (int)x.shape[1];
@@ -72,15 +120,14 @@ public sealed class TorchScorer : IDisposable
         int d = _shape.DModel;
         int heads = _shape.Heads;
         int dh = d / heads;
-        int window = _shape.Window;
 
         Tensor z = ((x - _mean) / _std).clamp(-ScorerModel.InputClip, ScorerModel.InputClip);
-        Tensor e = nn.functional.linear(z, P("in.w"), P("in.b")) + PositionalEncodings(firstPosition, total);
+        Tensor e = nn.functional.linear(z, P("in.w"), P("in.b")) + positional;
         Tensor a = nn.functional.layer_norm(e, [d], P("ln1.g"), P("ln1.b"), ScorerModel.LayerNormEpsilon);
         Tensor q = nn.functional.linear(a[.., prefix.., ..], P("q.w"), P("q.b")).view(batch, length, heads, dh).transpose(1, 2);
         Tensor k = nn.functional.linear(a, P("k.w"), P("k.b")).view(batch, total, heads, dh).transpose(1, 2);
         Tensor v = nn.functional.linear(a, P("v.w"), P("v.b")).view(batch, total, heads, dh).transpose(1, 2);
-        Tensor scores = q.matmul(k.transpose(2, 3)) * (1.0 / Math.Sqrt(dh)) + AttentionMask(prefix, length, window);
+        Tensor scores = q.matmul(k.transpose(2, 3)) * (1.0 / Math.Sqrt(dh)) + attentionMask;
         Tensor ctx = scores.softmax(-1).matmul(v).transpose(1, 2).reshape(batch, length, d);
         Tensor u = e[.., prefix.., ..] + nn.functional.linear(ctx, P("o.w"), P("o.b"));
         Tensor f = nn.functional.linear(nn.functional.relu(nn.functional.linear(
