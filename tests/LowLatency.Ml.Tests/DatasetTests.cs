@@ -98,3 +98,27 @@ public sealed class DatasetTests
         }
     }
 }
+
+public sealed class GasSeriesTests
+{
+    [Fact]
+    public void The_real_gas_series_feeds_the_gas_features_with_no_look_ahead()
+    {
+        GasSeries gas = GasSeries.Load(SharedData.File("onchain", "gas", "gas_price_minute_2023-08-14_to_2023-08-16.csv"));
+        Assert.Equal(4320, gas.Count);
+        Assert.True(double.IsNaN(gas.At(gas.FirstNs - 1)));
+        Assert.Equal(53.089213505000004, gas.At(gas.FirstNs + 59_999_999_999L), 12); // the 00:00 price until 00:01
+        var builder = new FeatureBuilder(new FeatureOptions());
+        FeatureFrame frame = default;
+        double ewma = double.NaN;
+        for (long t = gas.FirstNs; t < gas.FirstNs + (120L * 60_000_000_000); t += 60_000_000_000)
+        {
+            double g = gas.At(t);
+            ewma = double.IsNaN(ewma) ? g : ewma + (2.0 / 33 * (g - ewma));
+            var o = new MarketObservation { TimeNs = t, BuyBid = 100, BuyAsk = 100, SellBid = 100, SellAsk = 100, Tradeable = true, GasPriceGwei = g, Attempts = -1 };
+            builder.Update(in o, ref frame);
+            Assert.Equal(1f, frame[FeatureIndex.GasAvailable]);
+            Assert.Equal((float)((g / ewma) - 1), frame[FeatureIndex.GasTrend], 5);
+        }
+    }
+}
