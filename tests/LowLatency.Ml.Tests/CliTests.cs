@@ -142,4 +142,14 @@ public sealed class CliTests
         (manifest with { BeatsBaseline = true, FeatureSchemaVersion = 0 }).Save(ModelManifest.PathFor(copy));
         Assert.True(ScorerSelection.Choose(true, copy).UsesBaseline);
     }
+
+    [Fact]
+    public void Evaluate_that_cannot_write_its_charts_fails_with_exit_1_and_one_line()
+    {
+        string blocker = Path.GetTempFileName(); // a file where the chart folder should be
+        (int exit, _, string error) = Evaluate(Path.Combine(s_quickModels.Value, "scorer.llm"), [KrakenUsd(), BinanceUsUsd()], plot: blocker);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"evaluate: cannot write the charts to {blocker}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
 }

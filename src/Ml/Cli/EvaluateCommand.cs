@@ -61,7 +61,7 @@ public static class EvaluateCommand
         {
             data = isCandle[0] ? CandleDatasets.Build([.. dataFiles.Select(CandleSeries.Load)], options) : CaptureDatasets.Build(dataFiles, options);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"evaluate: {e.Message}");
             return 1;
@@ -105,9 +105,17 @@ public static class EvaluateCommand
 
         if (plotFolder is not null)
         {
-            foreach (string path in Plots.Write(rows, plotFolder, options.NotionalQuote, options.BaselineThresholdBps))
+            try
             {
-                stderr.WriteLine($"evaluate: wrote {path}");
+                foreach (string path in Plots.Write(rows, plotFolder, options.NotionalQuote, options.BaselineThresholdBps))
+                {
+                    stderr.WriteLine($"evaluate: wrote {path}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"evaluate: cannot write the charts to {plotFolder} ({e.Message})");
+                return 1;
             }
         }
 

@@ -109,7 +109,7 @@ public static class TrainCommand
 
             return 0;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"train: {e.Message}");
             return 1;
