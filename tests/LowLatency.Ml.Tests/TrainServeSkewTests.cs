@@ -6,6 +6,7 @@ using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
 using LowLatency.HotPath.Strategy;
 using LowLatency.Ml.Data;
+using LowLatency.Ml.Inference;
 using LowLatency.Testing;
 
 namespace LowLatency.Ml.Tests;
@@ -131,6 +132,55 @@ public sealed class TrainServeSkewTests
             {
                 Assert.True(full.Row(f.Start + k).SequenceEqual(early.Row(e.Start + k)), $"{f.Candidate} row {k} moved");
             }
+        }
+    }
+
+    [Fact]
+    public void The_scorer_on_the_strategy_chain_allocates_nothing_per_tick_and_scores_what_evaluation_scores()
+    {
+        var options = new DatasetOptions { HorizonMs = 100 };
+        string[] paths = Captures();
+        var model = new ScorerModel();
+        Training.ScorerInit.Randomize(model, 3);
+        ReplaySession session = ReplaySession.Load(paths);
+        var books = new BookSet(session.Books);
+        double[] fees = CaptureDatasets.Fees(session, options);
+        int[] decimals = [.. session.Instruments.Select(i => i.PriceDecimals)];
+        var strategy = new StrategyState(books, new EdgeStage(decimals.Length, Math.Max(2, session.Venues.Count), decimals, fees, 1e9), null) { UseRecordedTime = true };
+        IReadOnlyList<FeatureCandidate> candidates = CaptureDatasets.Candidates(session, books);
+        var stage = new FeatureStage(strategy, candidates, fees, options.Features);
+        var scores = new CandidateScores(model, candidates.Count);
+        var ring = new RingBuffer<TickEvent>(1 << 12, ProducerType.Single, WaitStrategyKind.Yielding);
+        var processor = new BatchEventProcessor<TickEvent, FeatureStrategyHandler<ScoringSink>>(ring, ring.NewBarrier(),
+            new FeatureStrategyHandler<ScoringSink>(new StrategyHandler(strategy), stage, new ScoringSink(scores)));
+        ring.AddGatingSequences(processor.Sequence);
+        var message = new BookMessage();
+        var last = new float[candidates.Count];
+        int half = session.Tape.Count / 2;
+        long allocated = 0;
+        for (int i = 0; i < session.Tape.Count; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            if (session.Decode(i, System.Diagnostics.Stopwatch.GetTimestamp(), message) == ParseResult.Message)
+            {
+                Assert.True(ReplaySession.Publish(message, ring));
+                processor.Poll();
+            }
+
+            if (i >= half)
+            {
+                allocated += GC.GetAllocatedBytesForCurrentThread() - before; // the second half: everything is warm
+            }
+        }
+
+        Assert.Equal(0, allocated);
+        FeatureDataset rows = CaptureDatasets.Build(paths, options);
+        double[] evaluated = Evaluation.Evaluator.ScoreAll(model, rows);
+        Assert.Equal(rows.Count, scores.Scored);
+        for (int c = 0; c < candidates.Count; c++)
+        {
+            StreamInfo s = rows.Streams[c];
+            Assert.Equal((float)evaluated[s.Start + s.Count - 1], scores.Latest[c]);
         }
     }
 }
