@@ -7,9 +7,9 @@ cd "$root"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# Debian packages: libsecp256k1 (native signing backend); patchelf/g++ for native fix-ups.
+# Debian packages: libsecp256k1 (native signing backend); binutils (readelf) for the TorchSharp fix-up.
 need_apt=()
-for pkg in libsecp256k1-1; do
+for pkg in libsecp256k1-1 binutils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -26,3 +26,6 @@ fi
 
 log "building (Release)"
 dotnet build LowLatency.sln -c Release -v q --nologo -clp:NoSummary
+
+# TorchSharp 0.107's native library asks for GLIBCXX_3.4.32; Debian 12 has 3.4.30. Mark that need weak where it applies.
+scripts/setup-torch.sh

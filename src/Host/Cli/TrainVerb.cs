@@ -1,0 +1,35 @@
+using System.CommandLine;
+using LowLatency.Ml.Cli;
+
+namespace LowLatency.Host.Cli;
+
+/// <summary><c>train --all | --predictive | --slippage [--data DIR] [--out models/] [--seed N] [--epochs N] [--quick]</c>: see <see cref="TrainCommand"/>.</summary>
+internal static class TrainVerb
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var all = new Option<bool>("--all") { Description = "train the scorer and the slippage predictor" };
+        var predictive = new Option<bool>("--predictive") { Description = "train the Transformer+GRU opportunity scorer" };
+        var slippage = new Option<bool>("--slippage") { Description = "train the LightGBM slippage predictor" };
+        var data = new Option<string?>("--data") { Description = "shared data folder (default: $LL_SHARED_DATA or ../shared/data)" };
+        var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => "models" };
+        var seed = new Option<int>("--seed") { Description = "random seed (same seed, same weights)", DefaultValueFactory = _ => 7 };
+        var epochs = new Option<int>("--epochs") { Description = "most epochs (early stopping may end sooner)", DefaultValueFactory = _ => 40 };
+        var quick = new Option<bool>("--quick") { Description = "a seconds-long smoke run with a tiny model" };
+        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick };
+        command.SetAction(parse => TrainCommand.Run(new TrainRequest
+        {
+            Predictive = parse.GetValue(all) || parse.GetValue(predictive),
+            Slippage = parse.GetValue(all) || parse.GetValue(slippage),
+            DataRoot = parse.GetValue(data) ?? DefaultDataRoot(),
+            OutFolder = parse.GetValue(output) ?? "models",
+            Seed = parse.GetValue(seed),
+            MaxEpochs = parse.GetValue(epochs),
+            Quick = parse.GetValue(quick),
+        }, stdout, stderr));
+        return command;
+    }
+
+    internal static string DefaultDataRoot() =>
+        Environment.GetEnvironmentVariable("LL_SHARED_DATA") is { Length: > 0 } root ? root : Path.Combine("..", "shared", "data");
+}

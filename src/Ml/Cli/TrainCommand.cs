@@ -1,0 +1,129 @@
+using System.Globalization;
+using LowLatency.Ml.Data;
+using LowLatency.Ml.Evaluation;
+using LowLatency.Ml.Training;
+
+namespace LowLatency.Ml.Cli;
+
+/// <summary>What <c>train</c> was asked to do.</summary>
+public sealed record TrainRequest
+{
+    public bool Predictive { get; init; }
+
+    public bool Slippage { get; init; }
+
+    /// <summary>The shared data folder (market_history/, cex_ws/ …).</summary>
+    public string DataRoot { get; init; } = string.Empty;
+
+    public string OutFolder { get; init; } = "models";
+
+    public int Seed { get; init; } = 7;
+
+    public int MaxEpochs { get; init; } = 40;
+
+    /// <summary>A seconds-long smoke run: a tiny model on the first rows of each stream.</summary>
+    public bool Quick { get; init; }
+}
+
+/// <summary>
+/// <c>train --all | --predictive | --slippage [--data DIR] [--out models/] [--seed N] [--epochs N] [--quick]</c>, with
+/// progress lines (epoch, loss, validation metric, ETA). Exit codes: 0, 1 (the data could not be read or trained on),
+/// 2 (usage). Cold path.
+/// </summary>
+public static class TrainCommand
+{
+    public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (!request.Predictive && !request.Slippage)
+        {
+            return Usage(stderr, "say what to train: --all, --predictive or --slippage");
+        }
+
+        if (!Directory.Exists(request.DataRoot))
+        {
+            return Usage(stderr, $"--data: no such folder '{request.DataRoot}'");
+        }
+
+        if (request.MaxEpochs < 1)
+        {
+            return Usage(stderr, $"--epochs: {request.MaxEpochs} must be at least 1");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(request.OutFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Usage(stderr, $"--out: cannot create '{request.OutFolder}' ({e.Message})");
+        }
+
+        void Progress(string line)
+        {
+            stdout.WriteLine(line);
+            stdout.Flush();
+        }
+
+        try
+        {
+            if (request.Predictive)
+            {
+                IReadOnlyList<string> files = TrainingRun.DefaultCandleFiles(request.DataRoot);
+                if (files.Count == 0)
+                {
+                    stderr.WriteLine($"train: no candle files under {request.DataRoot}/market_history");
+                    return 1;
+                }
+
+                ScorerTrainOptions options = request.Quick
+                    ? new ScorerTrainOptions { Seed = request.Seed, MaxEpochs = Math.Min(request.MaxEpochs, 2), DModel = 16, Heads = 2, FeedForward = 16, Window = 4, Hidden = 16, Chunk = 32, MaxRowsPerStream = 300 }
+                    : new ScorerTrainOptions { Seed = request.Seed, MaxEpochs = request.MaxEpochs };
+                string path = Path.Combine(request.OutFolder, "scorer.llm");
+                Progress($"train: predictive scorer on {files.Count} files, seed {request.Seed}{(request.Quick ? " (quick)" : string.Empty)}");
+                ModelManifest m = TrainingRun.Run(files, path, new DatasetOptions(), options, new WalkForward(), Progress);
+                Progress(string.Create(CultureInfo.InvariantCulture,
+                    $"test ({m.Test!.Model.Rows} rows): model auc {m.Test.Model.Auc:F3} brier {m.Test.Model.Brier:F5} p@10% {m.Test.Model.PrecisionTop10:F3} pnl {m.Test.Model.Pnl:F2} | baseline auc {m.Test.Baseline.Auc:F3} brier {m.Test.Baseline.Brier:F5} p@10% {m.Test.Baseline.PrecisionTop10:F3} pnl {m.Test.Baseline.Pnl:F2}"));
+                Progress($"verdict: {m.Verdict}");
+                Progress($"wrote {path} and {ModelManifest.PathFor(path)}");
+            }
+
+            if (request.Slippage)
+            {
+                IReadOnlyList<string[]> sets = SlippageRun.DefaultCaptureSets(request.DataRoot);
+                if (sets.Count == 0)
+                {
+                    stderr.WriteLine($"train: no captures under {request.DataRoot}/cex_ws/cryptofeed");
+                    return 1;
+                }
+
+                string path = Path.Combine(request.OutFolder, "slippage.lgbm.txt");
+                Progress($"train: slippage predictor on {sets.Count} capture sessions, seed {request.Seed}");
+                SlippageManifest s = SlippageRun.Run(sets, path, horizonMs: 100, request.Seed, request.Quick ? 20 : 300, Progress);
+                Progress(string.Create(CultureInfo.InvariantCulture, $"test ({s.TestRows} rows): RMSE model {s.TestRmseModel:F4} bps, depth walk {s.TestRmseBaseline:F4} bps"));
+                Progress($"verdict: {s.Verdict}");
+                Progress($"wrote {path}, its manifest and predictions (predicted against realised, per test row)");
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"train: {e.Message}");
+            return 1;
+        }
+        catch (InvalidOperationException e)
+        {
+            stderr.WriteLine($"train: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Usage(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"train: {message}");
+        return 2;
+    }
+}
