@@ -29,6 +29,48 @@ public sealed class BudgetCheckerTests
     private static MeasuredValue OneOff(long bytes, long operations) =>
         new(30_000, (long)Math.Round((double)bytes / operations, MidpointRounding.ToEven)) { AllocatedBytesInWindow = bytes, WindowOperations = operations };
 
+    private static readonly Budget s_median = new()
+    {
+        Name = "eth.sign_native_median",
+        Metric = "median_ns",
+        Benchmark = "SigningBenchmarks.Native",
+        Max = 40_000,
+        QuickMax = 150_000,
+    };
+
+    private static readonly Budget s_speedup = new()
+    {
+        Name = "eth.sign_native_vs_bouncycastle",
+        Metric = "speedup",
+        Benchmark = "SigningBenchmarks.Native",
+        Baseline = "SigningBenchmarks.BouncyCastle",
+        Min = 4,
+        QuickMin = 2,
+    };
+
+    [Fact]
+    public void A_quick_run_reports_an_absolute_time_over_budget_without_failing_on_it()
+    {
+        BudgetVerdict v = CheckOne(s_median, new MeasuredValue(200_000, 0), quick: true);
+        Assert.True(v.Pass);
+        Assert.True(v.Informational);
+        Assert.Equal("INFO", v.Result);
+        Assert.Equal("PASS", CheckOne(s_median, new MeasuredValue(100_000, 0), quick: true).Result);
+    }
+
+    [Fact]
+    public void A_full_run_gates_absolute_times_and_a_quick_run_still_gates_ratios()
+    {
+        Assert.Equal("FAIL", CheckOne(s_median, new MeasuredValue(50_000, 0), quick: false).Result);
+        var measured = new Dictionary<string, MeasuredValue>
+        {
+            ["SigningBenchmarks.Native"] = new(100_000, 0),
+            ["SigningBenchmarks.BouncyCastle"] = new(150_000, 0),
+        };
+        BudgetVerdict ratio = Assert.Single(BudgetChecker.Check([s_speedup], measured, new Dictionary<string, double>(), quick: true));
+        Assert.Equal("FAIL", ratio.Result);
+    }
+
     [Fact]
     public void A_quick_run_tolerates_a_one_off_allocation_in_its_short_window()
     {

@@ -16,7 +16,7 @@ namespace LowLatency.Benchmarks;
 
 /// <summary>
 /// <c>--check [--quick] [--filter SUBSTRING]</c>: runs every benchmark and harness a budget names and prints
-/// <c>name  measured  budget  PASS|FAIL</c> per budget, exiting 1 on any FAIL. Anything else goes to BenchmarkDotNet's
+/// <c>name  measured  budget  PASS|FAIL|INFO</c> per budget, exiting 1 on any FAIL. Anything else goes to BenchmarkDotNet's
 /// own switcher (e.g. <c>--filter '*Ring*' --job short</c>). README.md beside this file explains the metrics and the
 /// quick-run allocation rule.
 /// </summary>
@@ -82,7 +82,7 @@ public static class Program
         foreach (BudgetVerdict v in verdicts)
         {
             string value = v.Measured is { } m ? BudgetChecker.Format(m) : "-";
-            string line = $"{v.Budget.Name.PadRight(width)}{value,16}  {v.BudgetText,-16}  {(v.Pass ? "PASS" : "FAIL")}     {v.Budget.Metric}";
+            string line = $"{v.Budget.Name.PadRight(width)}{value,16}  {v.BudgetText,-16}  {v.Result}     {v.Budget.Metric}";
             Console.WriteLine(v.Note is null ? line : $"{line}  ({v.Note})");
         }
 
@@ -92,7 +92,10 @@ public static class Program
             Console.Error.WriteLine($"bench: external baseline '{name}' was not measured: {reason}");
         }
 
-        Console.WriteLine($"bench: {verdicts.Count - failed} of {verdicts.Count} budgets pass");
+        int informational = verdicts.Count(v => v.Informational);
+        Console.WriteLine(informational == 0
+            ? $"bench: {verdicts.Count - failed} of {verdicts.Count} budgets pass"
+            : $"bench: {verdicts.Count - failed} of {verdicts.Count} budgets pass ({informational} absolute times over budget, reported only in a quick run)");
         return failed == 0 ? 0 : 1;
     }
 
