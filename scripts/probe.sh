@@ -73,11 +73,12 @@ accounted() { # accounted FILE...: the done line's "N lines written" equals the 
   if [ -z "$n" ]; then bad "no done line with log counts"; return; fi
   local have; have="$(lines_in "$@")"
   [ "$have" -eq "$n" ] || bad "log has $have lines, the run reported $n written (silent loss)"
-  local opp dropped lost
+  local opp events dropped lost
   opp="$(sed -nE 's/^done: [0-9]+ ticks, ([0-9]+) opportunities.*/\1/p' out | tail -1)"
+  events="$(sed -nE 's/^done: [0-9]+ ticks, [0-9]+ opportunities, ([0-9]+) engine events.*/\1/p' out | tail -1)"
   dropped="$(sed -nE 's/.* ([0-9]+) dropped \(queue full\).*/\1/p' out | tail -1)"
   lost="$(sed -nE 's/.* ([0-9]+) lost \(failed writes\).*/\1/p' out | tail -1)"
-  [ "$opp" = "$((n + dropped + lost))" ] || bad "$opp opportunities but $n written + $dropped dropped + $lost lost"
+  [ "$((opp + ${events:-0}))" = "$((n + dropped + lost))" ] || bad "$opp opportunities + ${events:-0} engine events but $n written + $dropped dropped + $lost lost"
 }
 ends_whole() { [ ! -s "$1" ] || [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ] || bad "$1 ends in a partial line"; }
 finish() {

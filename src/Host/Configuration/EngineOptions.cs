@@ -58,6 +58,15 @@ public sealed record EngineOptions
         (Lifecycle.Duration.TryParse(text, out gap) || TimeSpan.TryParseExact(text, "c", System.Globalization.CultureInfo.InvariantCulture, out gap))
         && gap >= TimeSpan.FromMilliseconds(1) && gap <= TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// ENABLE_PREDICTIVE_ARBITRAGE: use the Transformer+GRU scorer. It takes effect only with a model whose manifest
+    /// shows it beat the rule-based baseline out of sample; otherwise the baseline decides and the start-up line says why.
+    /// </summary>
+    public bool EnablePredictiveArbitrage { get; set; }
+
+    /// <summary>The scorer's model file (its manifest beside it), relative to the working directory.</summary>
+    public string ScorerModel { get; set; } = "models/scorer.llm";
+
     /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
     public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
@@ -115,6 +124,11 @@ public sealed record EngineOptions
         if (string.IsNullOrWhiteSpace(LogPath))
         {
             errors.Add("logPath: must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(ScorerModel))
+        {
+            errors.Add("scorerModel: must not be empty");
         }
 
         if (LogMaxBytes < MinLogBytes || LogMaxBytes > MaxLogBytes)

@@ -76,6 +76,18 @@ public static class EngineOptionsLoader
             }
         }
 
+        if (env("ENABLE_PREDICTIVE_ARBITRAGE") is { Length: > 0 } predictive)
+        {
+            if (TryParseSwitch(predictive, out bool enabled))
+            {
+                options = options with { EnablePredictiveArbitrage = enabled };
+            }
+            else
+            {
+                errors.Add($"ENABLE_PREDICTIVE_ARBITRAGE: '{predictive}' must be true or false (or 1 or 0)");
+            }
+        }
+
         if (env("LL_THRESHOLD_BPS") is { Length: > 0 } threshold)
         {
             if (double.TryParse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out double bps))
@@ -213,6 +225,24 @@ public static class EngineOptionsLoader
         TradingMode.Live => "live",
         _ => ((int)mode).ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>A switch from the environment: true/false, 1/0, yes/no, on/off, any case (the seed writes ENABLE_...=true).</summary>
+    public static bool TryParseSwitch(string text, out bool value)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "true" or "1" or "yes" or "on":
+                value = true;
+                return true;
+            case "false" or "0" or "no" or "off":
+                value = false;
+                return true;
+            default:
+                value = false;
+                return false;
+        }
+    }
 
     /// <summary>dry-run (also dryrun, dry_run), paper or live, any case: the spellings of --mode, TRADING_MODE and "mode".</summary>
     public static bool TryParseMode(string text, out TradingMode mode)

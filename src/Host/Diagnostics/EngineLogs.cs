@@ -26,9 +26,13 @@ public sealed partial class EngineLogs : IDisposable
         Writer = writer;
         Path = path;
         Opportunities = factory.CreateLogger("LowLatency.Opportunities");
+        Engine = factory.CreateLogger("LowLatency.Engine");
     }
 
     public ILogger Opportunities { get; }
+
+    /// <summary>Start-up and shutdown decisions of the engine (which scorer decides and why).</summary>
+    public ILogger Engine { get; }
 
     /// <summary>The processor: counters, failure, reopen.</summary>
     public LogWriter Writer { get; }
@@ -96,4 +100,7 @@ public sealed partial class EngineLogs : IDisposable
         long sellTickReceiveTimeNs,
         long decisionTimeNs,
         long tickToOpportunityNs);
+
+    [ZLoggerMessage(LogLevel.Information, "scorer {scorer}: {reason}")]
+    public static partial void ScorerChosen(ILogger logger, string scorer, string reason);
 }

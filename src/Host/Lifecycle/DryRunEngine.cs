@@ -7,9 +7,12 @@ using LowLatency.Host.Diagnostics;
 using LowLatency.Kernels;
 using LowLatency.Kernels.EdgeSweep;
 using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Features;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
 using LowLatency.HotPath.Strategy;
+using LowLatency.Ml.Data;
+using LowLatency.Ml.Inference;
 
 namespace LowLatency.Host.Lifecycle;
 
@@ -75,7 +78,20 @@ public sealed class DryRunEngine
         double P99Ns,
         double P999Ns,
         LogCounters Log,
-        StopReason Reason);
+        StopReason Reason)
+    {
+        /// <summary>"baseline" or "model": which decided (ENABLE_PREDICTIVE_ARBITRAGE and the model's manifest).</summary>
+        public string Scorer { get; init; } = "baseline";
+
+        /// <summary>Frames the scorer stepped (0 with the baseline).</summary>
+        public long Scored { get; init; }
+
+        /// <summary>Log lines that are not opportunities (the scorer choice): written + dropped + lost = opportunities + these.</summary>
+        public long EngineEvents { get; init; }
+    }
+
+    /// <summary>Lines the engine logs besides opportunities: the start-up line naming the scorer and why.</summary>
+    internal const long EngineEvents = 1;
 
     /// <summary>Runs until a limit, <paramref name="cancellationToken"/> or a failed log write; the caller's thread is the host thread.</summary>
     public Result Run(RunLimits limits, CancellationToken cancellationToken)
@@ -109,8 +125,23 @@ public sealed class DryRunEngine
         var edges = new EdgeStage(instruments, venues, priceDecimals, fees, _options.ThresholdBps);
         using var kernels = new KernelHost(new EdgeSweepShape(instruments, venues));
         var strategy = new StrategyState(books, edges, opportunityRing, kernels, _options.FullSweepMinTouched);
-        var strategyProcessor = new BatchEventProcessor<TickEvent, StrategyHandler>(marketRing, marketRing.NewBarrier(), new StrategyHandler(strategy));
-        marketRing.AddGatingSequences(strategyProcessor.Sequence);
+        // ENABLE_PREDICTIVE_ARBITRAGE: the scorer runs only with a model that beat the baseline; the reason is said either way.
+        ScorerChoice scorer = ScorerSelection.Choose(_options.EnablePredictiveArbitrage, _options.ScorerModel);
+        CandidateScores? scores = null;
+        StrategyLoop strategyLoop;
+        if (scorer.Model is { } model)
+        {
+            var features = new FeatureStage(strategy, FeatureStage.SameInstrumentPairs(books), fees, new DatasetOptions().Features);
+            scores = new CandidateScores(model, features.Candidates.Length);
+            strategyLoop = StrategyLoop.Create(marketRing, new FeatureStrategyHandler<ScoringSink>(new StrategyHandler(strategy), features, new ScoringSink(scores)));
+        }
+        else
+        {
+            strategyLoop = StrategyLoop.Create(marketRing, new StrategyHandler(strategy));
+        }
+
+        _console.WriteLine(scorer.Reason);
+        EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
         var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
@@ -121,7 +152,7 @@ public sealed class DryRunEngine
         var counters = new ProducerCounters();
         long maxTicks = limits.MaxTicks ?? long.MaxValue;
 
-        var strategyThread = new Thread(() => strategyProcessor.Run(stopStrategy.Token)) { Name = "strategy", IsBackground = true };
+        var strategyThread = new Thread(() => strategyLoop.Run(stopStrategy.Token)) { Name = "strategy", IsBackground = true };
         var producerThread = new Thread(() => Produce(market, marketRing, counters, maxTicks, stopProducer.Token)) { Name = "sim-market", IsBackground = true };
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -182,7 +213,7 @@ public sealed class DryRunEngine
         producerThread.Join();
         long lastSequence = counters.Ticks - 1;
         var catchUp = Stopwatch.StartNew();
-        while (strategyProcessor.Sequence.Value < lastSequence && catchUp.Elapsed < s_catchUpTimeout)
+        while (strategyLoop.Sequence.Value < lastSequence && catchUp.Elapsed < s_catchUpTimeout)
         {
             drain.Poll();
             Thread.Yield();
@@ -207,8 +238,13 @@ public sealed class DryRunEngine
         long ticks = counters.Ticks;
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
-        return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason);
+            $"done: {ticks} ticks, {logState.Count} opportunities, {EngineEvents} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+        return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason)
+        {
+            Scorer = scorer.UsesBaseline ? "baseline" : "model",
+            Scored = scores?.Scored ?? 0,
+            EngineEvents = EngineEvents,
+        };
     }
 
     /// <summary>"812 lines written, 0 dropped (queue full), 0 lost (failed writes), 1 rotation, 0 reopens".</summary>
@@ -262,6 +298,30 @@ public sealed class DryRunEngine
         }
 
         counters.Finished = published >= maxTicks;
+    }
+
+    /// <summary>The strategy thread's processor, whichever handler it runs (the handler stays a struct type parameter).</summary>
+    private sealed class StrategyLoop
+    {
+        private readonly Action<CancellationToken> _run;
+
+        private StrategyLoop(Sequence sequence, Action<CancellationToken> run)
+        {
+            Sequence = sequence;
+            _run = run;
+        }
+
+        public Sequence Sequence { get; }
+
+        public void Run(CancellationToken stop) => _run(stop);
+
+        public static StrategyLoop Create<THandler>(RingBuffer<TickEvent> ring, THandler handler)
+            where THandler : struct, IEventHandler<TickEvent>
+        {
+            var processor = new BatchEventProcessor<TickEvent, THandler>(ring, ring.NewBarrier(), handler);
+            ring.AddGatingSequences(processor.Sequence);
+            return new StrategyLoop(processor.Sequence, stop => processor.Run(stop));
+        }
     }
 
     /// <summary>

@@ -84,7 +84,7 @@ public sealed partial class CliTests
         Assert.Contains("no such file", error, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex("done: (?<ticks>[0-9]+) ticks, (?<opportunities>[0-9]+) opportunities.*; log (?<written>[0-9]+) lines written, (?<dropped>[0-9]+) dropped \\(queue full\\), (?<lost>[0-9]+) lost")]
+    [GeneratedRegex("done: (?<ticks>[0-9]+) ticks, (?<opportunities>[0-9]+) opportunities, (?<events>[0-9]+) engine events.*; log (?<written>[0-9]+) lines written, (?<dropped>[0-9]+) dropped \\(queue full\\), (?<lost>[0-9]+) lost")]
     private static partial Regex DoneLine();
 
     [Fact]
@@ -101,13 +101,17 @@ public sealed partial class CliTests
         long opportunities = long.Parse(done.Groups["opportunities"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(opportunities > 0, output);
 
-        // Nothing lost in silence: every opportunity is a line, and the done line says so.
-        Assert.Equal(done.Groups["opportunities"].Value, done.Groups["written"].Value);
+        // Nothing lost in silence: every opportunity is a line, the engine's own events (the scorer choice) too, and
+        // the done line says so.
+        long events = long.Parse(done.Groups["events"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1, events);
+        Assert.Equal((opportunities + events).ToString(System.Globalization.CultureInfo.InvariantCulture), done.Groups["written"].Value);
         Assert.Equal("0", done.Groups["dropped"].Value);
         Assert.Equal("0", done.Groups["lost"].Value);
         string[] lines = File.ReadAllLines(log);
-        Assert.Equal(opportunities, lines.Length);
-        foreach (string line in lines)
+        Assert.Equal(opportunities + events, lines.Length);
+        Assert.Contains("ENABLE_PREDICTIVE_ARBITRAGE is off", lines[0], StringComparison.Ordinal);
+        foreach (string line in lines.Skip(1))
         {
             using JsonDocument json = JsonDocument.Parse(line);
             JsonElement o = json.RootElement;

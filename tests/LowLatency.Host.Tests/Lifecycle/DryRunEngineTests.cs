@@ -29,10 +29,10 @@ public sealed class DryRunEngineTests
         Assert.Equal(StopReason.Ticks, result.Reason);
         Assert.Equal(5000, result.Ticks);
         Assert.True(result.Opportunities > 0);
-        Assert.Equal(result.Opportunities, result.Log.Posted);
-        Assert.Equal(result.Opportunities, result.Log.Written);
+        Assert.Equal(result.Opportunities + result.EngineEvents, result.Log.Posted);
+        Assert.Equal(result.Opportunities + result.EngineEvents, result.Log.Written);
         Assert.Equal(0, result.Log.NotWritten);
-        Assert.Equal(result.Opportunities, output.Lines.Length);
+        Assert.Equal(result.Opportunities + result.EngineEvents, output.Lines.Length);
         Assert.True(output.Disposed, "the log is closed when the run ends");
     }
 
@@ -48,7 +48,7 @@ public sealed class DryRunEngineTests
         Assert.Equal(StopReason.LogFailed, result.Reason);
         Assert.Equal(1, result.Log.FailedWrites);
         Assert.Equal(output.LinesStored, result.Log.Written);
-        Assert.Equal(result.Opportunities, result.Log.Written + result.Log.Lost + result.Log.Dropped);
+        Assert.Equal(result.Opportunities + result.EngineEvents, result.Log.Written + result.Log.Lost + result.Log.Dropped);
         Assert.True(result.Log.Lost > 0);
         Assert.Contains(alerts, a => a.Contains("No space left on device", StringComparison.Ordinal));
     }
@@ -64,7 +64,7 @@ public sealed class DryRunEngineTests
         DryRunEngine.Result result = await Task.Run(() => new DryRunEngine(CertainOptions(), console, logs).Run(default, cancel.Token)).WaitAsync(s_hangGuard);
         Assert.Equal(StopReason.Cancelled, result.Reason);
         Assert.Contains("done: ", console.ToString(), StringComparison.Ordinal);
-        Assert.Equal(result.Opportunities, result.Log.Written);
+        Assert.Equal(result.Opportunities + result.EngineEvents, result.Log.Written);
     }
 
     [Fact]
