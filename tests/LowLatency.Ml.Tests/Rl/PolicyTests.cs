@@ -77,11 +77,13 @@ public sealed class PolicyTests
     [InlineData(4, 2, false)]
     [InlineData(3, 1, true)]
     [InlineData(32, 5, false)]
-    public void Our_forward_pass_matches_TorchSharp(int obs, int actions, bool continuous)
+    [InlineData(40, 3, false)]
+    public void Our_forward_passes_match_TorchSharp(int obs, int actions, bool continuous)
     {
         TorchFixture.Ensure();
         PolicyWeights p = Random(obs, actions, continuous, 9);
         var forward = new PolicyForward(p);
+        var simd = new PolicySimd(p);
         using var torchPolicy = new TorchPolicy(p);
         var random = new Random(1);
         const int rows = 64;
@@ -97,37 +99,57 @@ public sealed class PolicyTests
         float[] actorT = torchPolicy.Actor(input).data<float>().ToArray();
         float[] valueT = torchPolicy.Value(input).data<float>().ToArray();
         var output = new float[actions];
+        var simdOutput = new float[actions];
         double worst = 0;
+        double worstSimd = 0;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> o = x.AsSpan(r * obs, obs);
             forward.Actor(o, output);
+            simd.Actor(o, simdOutput);
+            int torchBest = 0;
             for (int a = 0; a < actions; a++)
             {
-                worst = Math.Max(worst, Math.Abs(output[a] - actorT[(r * actions) + a]));
+                float t = actorT[(r * actions) + a];
+                worst = Math.Max(worst, Math.Abs(output[a] - t));
+                worstSimd = Math.Max(worstSimd, Math.Abs(simdOutput[a] - t));
+                torchBest = t > actorT[(r * actions) + torchBest] ? a : torchBest;
             }
 
             worst = Math.Max(worst, Math.Abs(forward.Value(o) - valueT[r]));
+            worstSimd = Math.Max(worstSimd, Math.Abs(simd.Value(o) - valueT[r]));
+            if (!continuous)
+            {
+                Assert.Equal(torchBest, simd.Greedy(o, simdOutput));
+            }
         }
 
-        Assert.True(worst <= 1e-5, $"max |ours − TorchSharp| = {worst}");
+        Assert.True(worst <= 1e-5, $"max |scalar pass − TorchSharp| = {worst}");
+        Assert.True(worstSimd <= 1e-5, $"max |SIMD pass − TorchSharp| = {worstSimd}");
     }
 
     [Fact]
-    public void Forward_pass_allocates_nothing_after_warm_up()
+    public void Forward_passes_allocate_nothing_after_warm_up()
     {
-        PolicyWeights p = Random(4, 2, false, 3);
+        PolicyWeights p = Random(40, 3, false, 3);
         var forward = new PolicyForward(p);
-        var obs = new float[] { 0.1f, -0.2f, 0.03f, 0.4f };
-        var output = new float[2];
+        var simd = new PolicySimd(p);
+        var obs = new float[40];
+        obs[3] = 0.4f;
+        var output = new float[3];
         forward.Actor(obs, output);
         forward.Value(obs);
+        simd.Actor(obs, output);
+        simd.Value(obs);
+        simd.Greedy(obs, output);
         long before = GC.GetAllocatedBytesForCurrentThread();
         float sink = 0;
         for (int i = 0; i < 1_000; i++)
         {
             forward.Actor(obs, output);
             sink += forward.Value(obs) + output[0];
+            simd.Actor(obs, output);
+            sink += simd.Value(obs) + output[0] + simd.Greedy(obs, output);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
