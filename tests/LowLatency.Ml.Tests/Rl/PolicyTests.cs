@@ -157,6 +157,28 @@ public sealed class PolicyTests
     }
 
     [Fact]
+    public void Vector_tanh_is_within_a_few_ulps_of_Math_Tanh()
+    {
+        var values = new float[System.Numerics.Vector<float>.Count];
+        double worst = 0;
+        for (int k = -200_000; k <= 200_000; k += values.Length)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (k + i) * 1e-4f; // −20 … 20, past the clamp both ways
+            }
+
+            System.Numerics.Vector<float> t = PolicySimd.Tanh(new System.Numerics.Vector<float>(values));
+            for (int i = 0; i < values.Length; i++)
+            {
+                worst = Math.Max(worst, Math.Abs(t[i] - Math.Tanh(values[i])));
+            }
+        }
+
+        Assert.True(worst <= 1e-6, $"max |fast tanh − tanh| = {worst}");
+    }
+
+    [Fact]
     public void Categorical_log_probability_and_entropy_match_the_definitions()
     {
         TorchFixture.Ensure();
