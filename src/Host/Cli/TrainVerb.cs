@@ -17,7 +17,7 @@ internal static class TrainVerb
         var epochs = new Option<int>("--epochs") { Description = "most epochs (early stopping may end sooner)", DefaultValueFactory = _ => 40 };
         var quick = new Option<bool>("--quick") { Description = "a seconds-long smoke run with a tiny model" };
         var rl = new Option<bool>("--rl") { Description = "train our PPO on a benchmark (--env cartpole|pendulum); writes curves and results under OUT/rl" };
-        var rlEnv = new Option<string>("--env") { Description = "with --rl: cartpole | pendulum", DefaultValueFactory = _ => "cartpole" };
+        var rlEnv = new Option<string?>("--env") { Description = "with --rl: cartpole (default) | pendulum" };
         var rlSteps = new Option<long>("--steps") { Description = "with --rl: environment steps (default: cartpole 500000, pendulum 200000)" };
         var json = new Option<bool>("--json") { Description = "with --rl: end with one JSON line of the figures" };
         var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick, rl, rlEnv, rlSteps, json };
@@ -31,7 +31,7 @@ internal static class TrainVerb
             MaxEpochs = parse.GetValue(epochs),
             Quick = parse.GetValue(quick),
             Rl = parse.GetValue(rl),
-            RlEnv = parse.GetValue(rlEnv) ?? "cartpole",
+            RlEnv = parse.GetValue(rlEnv),
             RlSteps = parse.GetValue(rlSteps),
             Json = parse.GetValue(json),
         }, stdout, stderr));

@@ -28,8 +28,8 @@ public sealed record TrainRequest
     /// <summary>Train PPO on a reinforcement-learning benchmark (<see cref="RlEnv"/>) instead of the market models.</summary>
     public bool Rl { get; init; }
 
-    /// <summary>cartpole | pendulum.</summary>
-    public string RlEnv { get; init; } = "cartpole";
+    /// <summary>cartpole | pendulum; null = cartpole.</summary>
+    public string? RlEnv { get; init; }
 
     /// <summary>Environment steps; 0 = the benchmark's default (CartPole 500k, Pendulum 200k).</summary>
     public long RlSteps { get; init; }
@@ -53,6 +53,11 @@ public static class TrainCommand
         if (request.Rl)
         {
             return RunRl(request, stdout, stderr);
+        }
+
+        if (request.RlEnv is not null || request.RlSteps != 0 || request.Json)
+        {
+            return Usage(stderr, "--env, --steps and --json go with --rl");
         }
 
         if (!request.Predictive && !request.Slippage)
@@ -147,7 +152,7 @@ public static class TrainCommand
             return Usage(stderr, "--rl trains a reinforcement-learning benchmark; train the market models in another run");
         }
 
-        if (RlBenchmark.Find(request.RlEnv) is not { } benchmark)
+        if (RlBenchmark.Find(request.RlEnv ?? "cartpole") is not { } benchmark)
         {
             return Usage(stderr, $"--env: '{request.RlEnv}' is not cartpole or pendulum");
         }

@@ -43,6 +43,9 @@ public sealed record PpoOptions
     /// <summary>Greedy (argmax / mean) evaluation episodes after training.</summary>
     public int EvalEpisodes { get; init; } = 100;
 
+    /// <summary>The most steps one run may ask for (a billion: far past any benchmark, and the iteration count stays an int).</summary>
+    public const long MaxTotalSteps = 1_000_000_000;
+
     public int BatchSize => Envs * StepsPerEnv;
 
     public int MinibatchSize => BatchSize / Minibatches;
@@ -82,6 +85,11 @@ public sealed record PpoOptions
         if (BatchSize % Minibatches != 0)
         {
             return $"the batch ({BatchSize}) must divide into {Minibatches} minibatches";
+        }
+
+        if (TotalSteps > MaxTotalSteps)
+        {
+            return $"--steps: {TotalSteps} is more than {MaxTotalSteps}";
         }
 
         if (TotalSteps < BatchSize)

@@ -366,8 +366,9 @@ public static class PpoTrainer
 }
 
 /// <summary>
-/// gymnasium's NormalizeReward over a vector of environments: a running variance of the discounted return (reset at a
-/// termination) divides each reward; the result is clipped to ±10 as CleanRL does.
+/// gymnasium 0.29's NormalizeReward over a vector of environments: the discounted return (its past dropped at a
+/// termination step, never at a truncation) feeds a running variance whose square root divides each reward; the result
+/// is clipped to ±10 as CleanRL does.
 /// </summary>
 internal sealed class RewardNormalizer
 {
@@ -389,7 +390,7 @@ internal sealed class RewardNormalizer
         double batchMean = 0;
         for (int e = 0; e < n; e++)
         {
-            _returns[e] = (_returns[e] * _gamma) + rewards[e];
+            _returns[e] = (_returns[e] * _gamma * (terminated[e] ? 0 : 1)) + rewards[e];
             batchMean += _returns[e];
         }
 
@@ -410,10 +411,6 @@ internal sealed class RewardNormalizer
         for (int e = 0; e < n; e++)
         {
             rewards[e] = Math.Clamp(rewards[e] / scale, -10, 10);
-            if (terminated[e])
-            {
-                _returns[e] = 0;
-            }
         }
     }
 }

@@ -148,7 +148,8 @@ public static class RlRun
         };
     }
 
-    private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 2) : double.NaN;
+    /// <summary>Two decimals; null for a figure that does not exist (no episode finished), as JSON has no NaN.</summary>
+    private static double? Round(double v) => double.IsFinite(v) ? Math.Round(v, 2) : null;
 
     /// <summary>One progress-free human line of a report.</summary>
     public static string Describe(RlReport report)

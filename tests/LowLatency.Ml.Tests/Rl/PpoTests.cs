@@ -155,12 +155,29 @@ public sealed class PpoTests
     [InlineData("mountaincar", 0, "train: --env: 'mountaincar' is not cartpole or pendulum")]
     [InlineData("cartpole", 100, "train: --steps: 100 is less than one batch (512 = 4 envs × 128 steps)")]
     [InlineData("pendulum", -5, "train: --steps: -5 must be positive")]
+    [InlineData("cartpole", 1_000_000_001, "train: --steps: 1000000001 is more than 1000000000")]
     public void Train_rl_usage_errors_are_one_line_and_exit_2(string env, long steps, string expected)
     {
         (int exit, string output, string error) = Train(new TrainRequest { Rl = true, RlEnv = env, RlSteps = steps, OutFolder = Path.GetTempPath() });
         Assert.Equal(2, exit);
         Assert.Equal(expected + "\n", error.ReplaceLineEndings("\n"));
         Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
+    public void Rl_options_without_rl_are_a_usage_error()
+    {
+        (int exit, _, string error) = Train(new TrainRequest { Predictive = true, RlEnv = "pendulum", DataRoot = Path.GetTempPath() });
+        Assert.Equal(2, exit);
+        Assert.Equal("train: --env, --steps and --json go with --rl\n", error.ReplaceLineEndings("\n"));
+        Assert.Equal(2, Train(new TrainRequest { Slippage = true, Json = true, DataRoot = Path.GetTempPath() }).Exit);
+    }
+
+    [Fact]
+    public void Summary_json_writes_null_for_a_figure_that_does_not_exist()
+    {
+        string line = RlRun.SummaryJson(new RlReport("cartpole", 1, 512, double.NaN, 9.5, null, 0, 1));
+        Assert.Equal("{\"env\":\"cartpole\",\"seed\":1,\"steps\":512,\"last100\":null,\"greedy100\":9.5}", line);
     }
 }
 
