@@ -3,7 +3,7 @@ using LowLatency.Ml.Cli;
 
 namespace LowLatency.Host.Cli;
 
-/// <summary><c>train --all | --predictive | --slippage [--data DIR] [--out models/] [--seed N] [--epochs N] [--quick]</c>: see <see cref="TrainCommand"/>.</summary>
+/// <summary><c>train --all | --predictive | --slippage [--data DIR] [--out models/] [--seed N] [--epochs N] [--quick]</c>, or <c>train --rl --env cartpole|pendulum [--seed N] [--steps N] [--json]</c>: see <see cref="TrainCommand"/>.</summary>
 internal static class TrainVerb
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -16,7 +16,11 @@ internal static class TrainVerb
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same weights)", DefaultValueFactory = _ => 7 };
         var epochs = new Option<int>("--epochs") { Description = "most epochs (early stopping may end sooner)", DefaultValueFactory = _ => 40 };
         var quick = new Option<bool>("--quick") { Description = "a seconds-long smoke run with a tiny model" };
-        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick };
+        var rl = new Option<bool>("--rl") { Description = "train our PPO on a benchmark (--env cartpole|pendulum); writes curves and results under OUT/rl" };
+        var rlEnv = new Option<string?>("--env") { Description = "with --rl: cartpole (default) | pendulum" };
+        var rlSteps = new Option<long>("--steps") { Description = "with --rl: environment steps (default: cartpole 500000, pendulum 200000)" };
+        var json = new Option<bool>("--json") { Description = "with --rl: end with one JSON line of the figures" };
+        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick, rl, rlEnv, rlSteps, json };
         command.SetAction(parse => TrainCommand.Run(new TrainRequest
         {
             Predictive = parse.GetValue(all) || parse.GetValue(predictive),
@@ -26,6 +30,10 @@ internal static class TrainVerb
             Seed = parse.GetValue(seed),
             MaxEpochs = parse.GetValue(epochs),
             Quick = parse.GetValue(quick),
+            Rl = parse.GetValue(rl),
+            RlEnv = parse.GetValue(rlEnv),
+            RlSteps = parse.GetValue(rlSteps),
+            Json = parse.GetValue(json),
         }, stdout, stderr));
         return command;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LowLatency.Ml.Data;
 using LowLatency.Ml.Evaluation;
+using LowLatency.Ml.Rl;
 using LowLatency.Ml.Training;
 
 namespace LowLatency.Ml.Cli;
@@ -23,6 +24,18 @@ public sealed record TrainRequest
 
     /// <summary>A seconds-long smoke run: a tiny model on the first rows of each stream.</summary>
     public bool Quick { get; init; }
+
+    /// <summary>Train PPO on a reinforcement-learning benchmark (<see cref="RlEnv"/>) instead of the market models.</summary>
+    public bool Rl { get; init; }
+
+    /// <summary>cartpole | pendulum; null = cartpole.</summary>
+    public string? RlEnv { get; init; }
+
+    /// <summary>Environment steps; 0 = the benchmark's default (CartPole 500k, Pendulum 200k).</summary>
+    public long RlSteps { get; init; }
+
+    /// <summary>End with one JSON line of the run's figures.</summary>
+    public bool Json { get; init; }
 }
 
 /// <summary>
@@ -37,6 +50,16 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        if (request.Rl)
+        {
+            return RunRl(request, stdout, stderr);
+        }
+
+        if (request.RlEnv is not null || request.RlSteps != 0 || request.Json)
+        {
+            return Usage(stderr, "--env, --steps and --json go with --rl");
+        }
+
         if (!request.Predictive && !request.Slippage)
         {
             return Usage(stderr, "say what to train: --all, --predictive or --slippage");
@@ -115,6 +138,61 @@ public static class TrainCommand
             return 1;
         }
         catch (InvalidOperationException e)
+        {
+            stderr.WriteLine($"train: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary><c>train --rl --env cartpole|pendulum --seed N [--steps N] [--json]</c>: PPO, progress lines, then the figures.</summary>
+    private static int RunRl(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        if (request.Predictive || request.Slippage)
+        {
+            return Usage(stderr, "--rl trains a reinforcement-learning benchmark; train the market models in another run");
+        }
+
+        if (RlBenchmark.Find(request.RlEnv ?? "cartpole") is not { } benchmark)
+        {
+            return Usage(stderr, $"--env: '{request.RlEnv}' is not cartpole or pendulum");
+        }
+
+        long steps = request.RlSteps == 0 ? benchmark.DefaultSteps : request.RlSteps;
+        PpoOptions options = benchmark.Options(request.Seed, steps);
+        if (request.RlSteps < 0 || options.Validate() is not null)
+        {
+            return Usage(stderr, request.RlSteps < 0 ? $"--steps: {request.RlSteps} must be positive" : options.Validate()!);
+        }
+
+        string folder = Path.Combine(request.OutFolder, "rl");
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Usage(stderr, $"--out: cannot create '{folder}' ({e.Message})");
+        }
+
+        void Progress(string line)
+        {
+            stdout.WriteLine(line);
+            stdout.Flush();
+        }
+
+        try
+        {
+            Progress($"train: PPO on {benchmark.Name}, seed {request.Seed}, {options.Iterations * (long)options.BatchSize} steps ({options.Envs} envs × {options.StepsPerEnv} steps × {options.Iterations} iterations)");
+            RlReport report = RlRun.Run(benchmark, request.Seed, steps, folder, Progress);
+            Progress(RlRun.Describe(report));
+            if (request.Json)
+            {
+                Progress(RlRun.SummaryJson(report));
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             stderr.WriteLine($"train: {e.Message}");
             return 1;
