@@ -44,6 +44,12 @@ public sealed class PaperExchange
         }
     }
 
+    /// <summary>The venue's spec, or null when it is not a paper venue.</summary>
+    public PaperVenueSpec? Venue(VenueId venue) => _venues.GetValueOrDefault(venue.Value);
+
+    /// <summary>The instrument's spec, or null when it is not traded here.</summary>
+    public PaperInstrumentSpec? Instrument(InstrumentId instrument) => _instruments.GetValueOrDefault(instrument.Value);
+
     /// <summary>Fees paid so far, in quote units, over all strategies.</summary>
     public double FeesPaid { get; private set; }
 

@@ -305,7 +305,7 @@ public sealed class RiskGateTests
         var o = new RiskOptions { DailyLossLimitUsd = double.NaN, MaxOpenLegs = 0, VolatilityResumeBps = 100, GasCapWei = [0], AlertCapacity = 100 };
         IReadOnlyList<string> errors = o.Validate();
         Assert.Equal(5, errors.Count);
-        Assert.Contains(errors, e => e.StartsWith("risk.DailyLossLimitUsd:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("risk.dailyLossLimitUsd:", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(() => new RiskGate(o, new KillSwitch()));
     }
 
