@@ -24,6 +24,12 @@ public sealed record ExecutionOptions
     /// <summary>Unhedged notional that may be held per venue.</summary>
     public double MaxUnhedgedVenueUsd { get; set; } = 10_000;
 
+    /// <summary>
+    /// While a file exists at this path (relative to the working directory) the kill switch is engaged: every action is
+    /// denied. Removing it is the operator's release. Checked at most every 100 ms.
+    /// </summary>
+    public string KillSwitchFile { get; set; } = "KILL_SWITCH";
+
     /// <summary>The risk gate's breakers and limits (assets and venues are sized from the market at start-up).</summary>
     public RiskOptions Risk { get; set; } = new();
 
@@ -51,6 +57,11 @@ public sealed record ExecutionOptions
         if (!(double.IsFinite(MaxUnhedgedVenueUsd) && MaxUnhedgedVenueUsd >= 0))
         {
             yield return "execution.maxUnhedgedVenueUsd: must be a finite amount, at least 0";
+        }
+
+        if (string.IsNullOrWhiteSpace(KillSwitchFile))
+        {
+            yield return "execution.killSwitchFile: must not be empty";
         }
 
         if (Risk is null)

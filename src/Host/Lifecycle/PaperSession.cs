@@ -23,11 +23,14 @@ internal sealed class PaperSession
     private readonly string[] _venueNames;
     private readonly string[] _instrumentNames;
     private readonly RiskAlert[] _alerts = new RiskAlert[256];
+    private readonly string _killSwitchFile;
+    private long _nextKillCheck;
 
     public PaperSession(EngineOptions options, SimulatedMarketOptions market, string[] venueNames, string[] instrumentNames,
         int[] priceDecimals, int[] quantityDecimals, ILogger log)
     {
         ExecutionOptions execution = options.Execution;
+        _killSwitchFile = execution.KillSwitchFile;
         _log = log;
         _venueNames = venueNames;
         _instrumentNames = instrumentNames;
@@ -64,6 +67,7 @@ internal sealed class PaperSession
     /// <summary>The observer for the opportunity drain.</summary>
     public void OnOpportunity(Opportunity o)
     {
+        PollKillSwitch();
         _trader.OnOpportunity(in o);
         DrainAlerts();
     }
@@ -96,6 +100,26 @@ internal sealed class PaperSession
         DrainAlerts();
         (double pnl, double fees, int fills) = _trader.Exchange.StrategyPnl(PaperTrader.CrossVenueStrategy, _trader.Mark);
         EngineLogs.PaperSummary(_log, "cross-venue", fills, Math.Round(fees, 6), Math.Round(pnl, 6), _trader.Pairs, _trader.Hedged, _trader.Unwound, _trader.Held, _trader.Unfilled, _trader.Denied);
+    }
+
+    // The file is the switch: present engages it, gone releases it (the operator's act). A stat at most every 100 ms.
+    private void PollKillSwitch()
+    {
+        long now = Environment.TickCount64;
+        if (now < _nextKillCheck)
+        {
+            return;
+        }
+
+        _nextKillCheck = now + 100;
+        if (File.Exists(_killSwitchFile))
+        {
+            _gate.KillSwitch.Engage(KillSwitchSource.File);
+        }
+        else if (_gate.KillSwitch.Source == KillSwitchSource.File)
+        {
+            _gate.KillSwitch.Release();
+        }
     }
 
     private void LogFill(PaperFill f) =>

@@ -191,6 +191,27 @@ public sealed partial class ModeTests
         Assert.Equal(double.Parse(done.Groups["fees"].Value, System.Globalization.CultureInfo.InvariantCulture), fees, 2);
     }
 
+    [Fact]
+    public void A_kill_switch_file_denies_every_paper_trade_and_the_trip_is_an_alert_in_the_log()
+    {
+        using var folder = new TempFolder();
+        string kill = folder.Write("KILL", "");
+        string config = folder.Write("paper.json", CertainMarket.Json.Replace(
+            "\"thresholdBps\": -10000,",
+            "\"thresholdBps\": -10000, \"mode\": \"paper\", \"execution\": { \"killSwitchFile\": " + JsonSerializer.Serialize(kill) + " },",
+            StringComparison.Ordinal));
+        string log = folder.File("logs/arbitrage.log");
+        (int exit, string output, string error) = Invoke([], "run", "--ticks", "3000", "--config", config, "--log", log);
+        Assert.True(exit == 0, error);
+        Match done = PaperDone().Match(output);
+        Assert.True(done.Success, output);
+        Assert.Equal("0", done.Groups["fills"].Value);
+        Assert.Contains("KillSwitch=", output, StringComparison.Ordinal);
+        string text = File.ReadAllText(log);
+        Assert.Contains("\"breaker\":\"KillSwitch\",\"kind\":\"Tripped\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("orderId", text, StringComparison.Ordinal);
+    }
+
     private static void AssertNoSecret(string text)
     {
         foreach (string value in s_allKeys.Values)
