@@ -20,19 +20,34 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration") { Description = "stop after this long (30s, 2m, 500ms); default: until Ctrl-C or SIGTERM" };
         var ticks = new Option<string?>("--ticks") { Description = "stop after this many market ticks, once all of them are processed" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (default: appsettings.json in the working directory, when present)" };
-        var mode = new Option<string?>("--mode") { Description = "dry-run | paper | live (only dry-run exists in this build)" };
+        var mode = new Option<string?>("--mode") { Description = "dry-run (default) | paper | live" };
+        var live = new Option<bool>("--live") { Description = "live mode (the same as --mode live); needs --execute and the keys" };
+        var execute = new Option<bool>("--execute") { Description = "act on decisions: paper fills in paper mode, real orders in live mode" };
+        var noAi = new Option<bool>("--no-ai") { Description = "rules only (ENABLE_AI_ORCHESTRATION=false)" };
         var threshold = new Option<string?>("--threshold-bps") { Description = "net edge in bps that makes an opportunity" };
         var wait = new Option<string?>("--wait-strategy") { Description = "busy-spin | yielding | blocking" };
         var log = new Option<string?>("--log") { Description = "opportunity log path (default logs/arbitrage.log, relative to the working directory)" };
-        var command = new Command("run", "dry-run the engine on the embedded simulated market") { duration, ticks, config, mode, threshold, wait, log };
+        var command = new Command("run", "dry-run the engine on the embedded simulated market") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi };
         command.SetAction(parse => Execute(
-            new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log)),
+            new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log))
+            {
+                Live = parse.GetValue(live),
+                Execute = parse.GetValue(execute),
+                NoAi = parse.GetValue(noAi),
+            },
             streams,
             environment));
         return command;
     }
 
-    internal sealed record Arguments(string? Duration, string? Ticks, string? Config, string? Mode, string? ThresholdBps, string? WaitStrategy, string? Log);
+    internal sealed record Arguments(string? Duration, string? Ticks, string? Config, string? Mode, string? ThresholdBps, string? WaitStrategy, string? Log)
+    {
+        public bool Live { get; init; }
+
+        public bool Execute { get; init; }
+
+        public bool NoAi { get; init; }
+    }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
     {
@@ -64,7 +79,11 @@ internal static class RunCommand
             }
         }
 
+        // A .env file in the working directory is read too; the process environment wins over it.
+        environment = DotEnv.Layer(environment, DotEnv.FileName, flagErrors);
         (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(arguments.Config, environment, o => ApplyFlags(o, arguments, flagErrors));
+        ModeChecks.Check(options, arguments.Execute, environment, flagErrors);
+
         if (flagErrors.Count + errors.Count > 0)
         {
             stderr.WriteLine("run: the configuration is not valid:");
@@ -142,6 +161,21 @@ internal static class RunCommand
 
     private static EngineOptions ApplyFlags(EngineOptions o, Arguments arguments, List<string> flagErrors)
     {
+        if (arguments.Live)
+        {
+            if (arguments.Mode is { } m && !(EngineOptionsLoader.TryParseMode(m, out TradingMode asked) && asked == TradingMode.Live))
+            {
+                flagErrors.Add("--live: conflicts with --mode " + m);
+            }
+
+            o = o with { Mode = TradingMode.Live };
+        }
+
+        if (arguments.NoAi && o.Execution is not null)
+        {
+            o = o with { Execution = o.Execution with { EnableAiOrchestration = false } };
+        }
+
         if (arguments.Mode is { } modeText)
         {
             if (EngineOptionsLoader.TryParseMode(modeText, out TradingMode m))

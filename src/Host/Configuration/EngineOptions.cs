@@ -4,7 +4,7 @@ using LowLatency.Adapters.Cex.Simulated;
 
 namespace LowLatency.Host.Configuration;
 
-/// <summary>How the engine may act on what it finds. Only dry-run exists in this build; it is also the default.</summary>
+/// <summary>How the engine may act on what it finds: dry-run (the default) decides and logs, paper trades on the paper exchange, live sends orders.</summary>
 public enum TradingMode
 {
     DryRun,
@@ -67,6 +67,9 @@ public sealed record EngineOptions
     /// <summary>The scorer's model file (its manifest beside it), relative to the working directory.</summary>
     public string ScorerModel { get; set; } = "models/scorer.llm";
 
+    /// <summary>Paper/live execution: starting cash, AI switch, leg risk and the risk gate (ExecutionOptions.cs).</summary>
+    public ExecutionOptions Execution { get; set; } = new();
+
     /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
     public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
@@ -83,15 +86,8 @@ public sealed record EngineOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (Mode == TradingMode.Live)
-        {
-            errors.Add("mode: live trading needs an execution adapter, which this build does not have; use dry-run");
-        }
-        else if (Mode == TradingMode.Paper)
-        {
-            errors.Add("mode: paper trading needs the paper execution adapter, which this build does not have; use dry-run");
-        }
-        else if (Mode != TradingMode.DryRun)
+        // Live's keys are checked by the run command against the environment (it names what is missing).
+        if (Mode is not (TradingMode.DryRun or TradingMode.Paper or TradingMode.Live))
         {
             errors.Add($"mode: {(int)Mode} must be dry-run, paper or live");
         }
@@ -159,6 +155,15 @@ public sealed record EngineOptions
                     errors.Add($"takerFees.{venue}: {fee} must be a fraction in [0, 0.1)");
                 }
             }
+        }
+
+        if (Execution is null)
+        {
+            errors.Add("execution: must not be null (leave it out for the defaults)");
+        }
+        else
+        {
+            errors.AddRange(Execution.Validate());
         }
 
         if (Market is null)

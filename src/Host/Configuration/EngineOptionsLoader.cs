@@ -105,6 +105,7 @@ public static class EngineOptionsLoader
             options = options with { WaitStrategy = wait };
         }
 
+        options = ExecutionOptions.ApplyEnvironment(options, env, errors);
         if (env("LL_RING_SIZE") is { Length: > 0 } ring)
         {
             if (int.TryParse(ring, NumberStyles.None, CultureInfo.InvariantCulture, out int size))

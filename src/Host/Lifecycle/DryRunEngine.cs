@@ -143,7 +143,13 @@ public sealed class DryRunEngine
         _console.WriteLine(scorer.Reason);
         EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
-        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
+        PaperSession? paper = _options.Mode == TradingMode.Paper
+            ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities)
+            : null;
+        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
+        {
+            OnOpportunity = paper is null ? null : paper.OnOpportunity,
+        };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
         opportunityRing.AddGatingSequences(drain.Sequence);
 
@@ -156,7 +162,7 @@ public sealed class DryRunEngine
         var producerThread = new Thread(() => Produce(market, marketRing, counters, maxTicks, stopProducer.Token)) { Name = "sim-market", IsBackground = true };
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dry-run on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
+            $"{(paper is null ? "dry-run" : "paper trading")} on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
         strategyThread.Start();
         producerThread.Start();
 
@@ -198,7 +204,7 @@ public sealed class DryRunEngine
                 (double p50, double p99) = logState.Latency.TakeInterval();
                 LogCounters log = _logs.Writer.Counters;
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} sweep-fallbacks={strategy.SweepFallbacks} log-not-written={log.NotWritten}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} sweep-fallbacks={strategy.SweepFallbacks} log-not-written={log.NotWritten}{(paper is null ? "" : " " + paper.Describe())}"));
                 lastTicks = t;
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
@@ -222,6 +228,7 @@ public sealed class DryRunEngine
         stopStrategy.Cancel();
         strategyThread.Join();
         drain.Poll();
+        paper?.Finish();
         _logs.Close(s_logCloseTimeout);
         LogCounters final = _logs.Writer.Counters;
         if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
@@ -239,6 +246,11 @@ public sealed class DryRunEngine
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {ticks} ticks, {logState.Count} opportunities, {EngineEvents} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+        if (paper is not null)
+        {
+            _console.WriteLine("done: " + paper.Describe());
+        }
+
         return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason)
         {
             Scorer = scorer.UsesBaseline ? "baseline" : "model",

@@ -1,0 +1,50 @@
+namespace LowLatency.Host.Configuration;
+
+/// <summary>
+/// The start-up rules of the three modes: dry-run (the default) sends nothing; paper trades on the paper exchange;
+/// live needs <c>--execute</c> and every key it will use, and refuses otherwise, naming each missing variable (never a
+/// value).
+/// </summary>
+public static class ModeChecks
+{
+    public static void Check(EngineOptions options, bool execute, Func<string, string?> environment, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (options.Mode == TradingMode.DryRun)
+        {
+            if (execute)
+            {
+                errors.Add("--execute: the mode is dry-run, which sends nothing; set TRADING_MODE=paper (or --mode paper) or use --live");
+            }
+
+            return;
+        }
+
+        if (options.Mode != TradingMode.Live)
+        {
+            return;
+        }
+
+        if (!execute)
+        {
+            errors.Add("mode: live needs --execute as well (./lowlatency run --live --execute); without it use dry-run");
+        }
+
+        IReadOnlyList<string> venues = Credentials.LiveVenues(environment, errors);
+        IReadOnlyList<string> missing = Credentials.MissingForLive(environment, venues);
+        if (missing.Count > 0)
+        {
+            errors.Add("mode: live needs these variables, which are not set: " + string.Join(", ", missing));
+        }
+        else if (string.Equals(environment("TRADING_PRIVATE_KEY")?.Trim(), environment("FLASHBOTS_SIGNER_KEY")?.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add("mode: FLASHBOTS_SIGNER_KEY must be a different key from TRADING_PRIVATE_KEY (the signer only identifies us to the relay)");
+        }
+        else
+        {
+            // Every key is present; what is missing is ours: the live executors are not wired into run yet.
+            errors.Add("mode: live order execution is not wired into run in this build; use paper (TRADING_MODE=paper ./lowlatency run --execute)");
+        }
+    }
+}

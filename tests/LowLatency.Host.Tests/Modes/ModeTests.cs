@@ -1,0 +1,222 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LowLatency.Host.Cli;
+using LowLatency.Host.Configuration;
+using LowLatency.Host.Tests.Support;
+
+namespace LowLatency.Host.Tests.Modes;
+
+public sealed partial class ModeTests
+{
+    // Shaped like real secrets (not hex, so the 64-hex redaction would not catch them: they must never be printed at all).
+    private static readonly Dictionary<string, string> s_allKeys = new()
+    {
+        ["BINANCE_API_KEY"] = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+        ["BINANCE_API_SECRET"] = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+        ["ETH_RPC_URL"] = "http://127.0.0.1:8545/SeCrEtToKeN",
+        ["TRADING_PRIVATE_KEY"] = "trading-key-file-contents-QWERTYUIOP",
+        ["FLASHBOTS_SIGNER_KEY"] = "signer-key-file-contents-ASDFGHJKL",
+    };
+
+    private static (int Exit, string Out, string Err) Invoke(Dictionary<string, string> env, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = Program.Invoke(args, stdout, stderr, name => env.GetValueOrDefault(name));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Live_without_execute_and_keys_refuses_and_names_every_missing_variable()
+    {
+        (int exit, string output, string error) = Invoke([], "run", "--live", "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains("live needs --execute", error, StringComparison.Ordinal);
+        foreach (string name in s_allKeys.Keys)
+        {
+            Assert.Contains(name, error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Live_names_the_keys_of_each_configured_venue_and_only_the_missing_ones()
+    {
+        var env = new Dictionary<string, string>(s_allKeys) { ["LIVE_VENUES"] = "binance, okx" };
+        env.Remove("BINANCE_API_SECRET");
+        (int exit, _, string error) = Invoke(env, "run", "--live", "--execute", "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Contains("not set: BINANCE_API_SECRET, OKX_API_KEY, OKX_API_SECRET, OKX_API_PASSPHRASE", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ETH_RPC_URL", error, StringComparison.Ordinal);
+        AssertNoSecret(error);
+    }
+
+    [Fact]
+    public void Live_with_every_key_refuses_because_live_execution_is_not_wired_and_prints_no_key()
+    {
+        (int exit, string output, string error) = Invoke(new Dictionary<string, string>(s_allKeys) { ["TRADING_MODE"] = "live" }, "run", "--execute", "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Contains("live order execution is not wired", error, StringComparison.Ordinal);
+        AssertNoSecret(output + error);
+    }
+
+    [Fact]
+    public void The_flashbots_signer_must_not_be_the_trading_key()
+    {
+        var env = new Dictionary<string, string>(s_allKeys) { ["FLASHBOTS_SIGNER_KEY"] = s_allKeys["TRADING_PRIVATE_KEY"] };
+        (int exit, _, string error) = Invoke(env, "run", "--live", "--execute", "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Contains("FLASHBOTS_SIGNER_KEY must be a different key", error, StringComparison.Ordinal);
+        AssertNoSecret(error);
+    }
+
+    [Fact]
+    public void Execute_in_dry_run_is_refused_rather_than_silently_ignored()
+    {
+        (int exit, _, string error) = Invoke([], "run", "--execute", "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Contains("--execute: the mode is dry-run", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("INITIAL_CASH", "lots", "INITIAL_CASH: 'lots' is not a number")]
+    [InlineData("INITIAL_CASH", "-5", "execution.initialCash: -5 must be a positive amount")]
+    [InlineData("ENABLE_AI_ORCHESTRATION", "maybe", "ENABLE_AI_ORCHESTRATION: 'maybe' must be true or false")]
+    public void Seed_variables_are_read_and_checked(string name, string value, string expected)
+    {
+        (int exit, _, string error) = Invoke(new Dictionary<string, string> { [name] = value }, "run", "--duration", "1s");
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Initial_cash_ai_switch_and_no_ai_reach_the_options()
+    {
+        var env = new Dictionary<string, string> { ["INITIAL_CASH"] = "2500.5", ["ENABLE_AI_ORCHESTRATION"] = "false", ["TRADING_MODE"] = "paper" };
+        (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(null, name => env.GetValueOrDefault(name));
+        Assert.Empty(errors);
+        Assert.Equal(TradingMode.Paper, options.Mode);
+        Assert.Equal(2500.5, options.Execution.InitialCash);
+        Assert.False(options.Execution.EnableAiOrchestration);
+    }
+
+    [Theory]
+    [InlineData("""{ "execution": null }""", "execution: must not be null")]
+    [InlineData("""{ "execution": { "risk": null } }""", "execution.risk: must not be null")]
+    [InlineData("""{ "execution": { "legPolicy": "pray", "risk": { "maxOpenLegs": 0, "gasCapWei": [0] } } }""", "execution.legPolicy: 'pray' must be unwind or hold")]
+    [InlineData("""{ "execution": { "risk": { "maxOpenLegs": 0 } } }""", "execution.risk.maxOpenLegs: must be at least 1")]
+    [InlineData("""{ "execution": { "risk": { "killSwitch": true } } }""", "killSwitch")]
+    public void Execution_settings_are_validated_with_their_paths(string json, string expected)
+    {
+        using var folder = new TempFolder();
+        var env = new Dictionary<string, string> { ["INITIAL_CASH"] = "10" };
+        (_, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(folder.Write("c.json", json), name => env.GetValueOrDefault(name), o => o with { Mode = TradingMode.Paper });
+        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Dot_env_is_parsed_the_process_environment_wins_and_errors_never_quote_a_value()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write(".env", """
+            # keys
+            export BINANCE_API_KEY="quoted value # not a comment"
+            INITIAL_CASH=5000 # a comment
+            TRADING_MODE='paper'
+            EMPTY=
+            this line is wrong SECRETVALUE
+            OKX_API_SECRET="unterminated SECRETVALUE
+            """);
+        var errors = new List<string>();
+        Func<string, string?> env = DotEnv.Layer(name => name == "TRADING_MODE" ? "dry-run" : null, path, errors);
+        Assert.Equal("quoted value # not a comment", env("BINANCE_API_KEY"));
+        Assert.Equal("5000", env("INITIAL_CASH"));
+        Assert.Equal("dry-run", env("TRADING_MODE"));
+        Assert.Equal("", env("EMPTY"));
+        Assert.Null(env("OKX_API_SECRET"));
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e == ".env: line 6: expected NAME=value");
+        Assert.Contains(errors, e => e == ".env: line 7: OKX_API_SECRET: the quote is not closed");
+        Assert.All(errors, e => Assert.DoesNotContain("SECRETVALUE", e, StringComparison.Ordinal));
+        Assert.Empty(DotEnv.Read(folder.File("missing.env"), errors));
+        Assert.Equal(2, errors.Count);
+    }
+
+    [GeneratedRegex(@"^done: paper: cross-venue fills=(?<fills>\d+) fees=(?<fees>[-0-9.]+) pnl=(?<pnl>[-0-9.]+) pairs=(?<pairs>\d+)", RegexOptions.Multiline)]
+    private static partial Regex PaperDone();
+
+    [Fact]
+    public void Paper_mode_trades_through_the_paper_exchange_and_accounts_for_fills_fees_and_pnl_in_the_summary_and_the_log()
+    {
+        using var folder = new TempFolder();
+        // Every quote pair is an opportunity (threshold −10,000 bps); most lose money once crossed, which trips the
+        // consecutive-loss breaker: that alert must reach the log too. Quote age is not what this test is about.
+        string config = folder.Write("paper.json", CertainMarket.Json.Replace(
+            "\"thresholdBps\": -10000,",
+            "\"thresholdBps\": -10000, \"mode\": \"paper\", \"execution\": { \"initialCash\": 20000, \"risk\": { \"maxQuoteAgeNs\": 3600000000000 } },",
+            StringComparison.Ordinal));
+        string log = folder.File("logs/arbitrage.log");
+        (int exit, string output, string error) = Invoke([], "run", "--ticks", "3000", "--config", config, "--log", log);
+        Assert.True(exit == 0, error);
+        Assert.Contains("paper trading on the simulated market", output, StringComparison.Ordinal);
+        Match done = PaperDone().Match(output);
+        Assert.True(done.Success, output);
+        int fills = int.Parse(done.Groups["fills"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(fills >= 2, output);
+
+        int fillLines = 0;
+        int summaries = 0;
+        double fees = 0;
+        foreach (string line in File.ReadAllLines(log))
+        {
+            using JsonDocument json = JsonDocument.Parse(line);
+            JsonElement o = json.RootElement;
+            if (o.TryGetProperty("orderId", out _))
+            {
+                fillLines++;
+                fees += o.GetProperty("fee").GetDouble();
+                Assert.Equal("cross-venue", o.GetProperty("strategy").GetString());
+                Assert.True(o.GetProperty("quantity").GetDouble() > 0);
+            }
+            else if (o.TryGetProperty("pnl", out JsonElement pnl))
+            {
+                summaries++;
+                Assert.Equal(fills, o.GetProperty("fills").GetInt32());
+                Assert.Equal(double.Parse(done.Groups["pnl"].Value, System.Globalization.CultureInfo.InvariantCulture), pnl.GetDouble(), 2);
+            }
+        }
+
+        Assert.Equal(fills, fillLines);
+        Assert.Equal(1, summaries);
+        Assert.Equal(double.Parse(done.Groups["fees"].Value, System.Globalization.CultureInfo.InvariantCulture), fees, 2);
+    }
+
+    [Fact]
+    public void A_kill_switch_file_denies_every_paper_trade_and_the_trip_is_an_alert_in_the_log()
+    {
+        using var folder = new TempFolder();
+        string kill = folder.Write("KILL", "");
+        string config = folder.Write("paper.json", CertainMarket.Json.Replace(
+            "\"thresholdBps\": -10000,",
+            "\"thresholdBps\": -10000, \"mode\": \"paper\", \"execution\": { \"killSwitchFile\": " + JsonSerializer.Serialize(kill) + " },",
+            StringComparison.Ordinal));
+        string log = folder.File("logs/arbitrage.log");
+        (int exit, string output, string error) = Invoke([], "run", "--ticks", "3000", "--config", config, "--log", log);
+        Assert.True(exit == 0, error);
+        Match done = PaperDone().Match(output);
+        Assert.True(done.Success, output);
+        Assert.Equal("0", done.Groups["fills"].Value);
+        Assert.Contains("KillSwitch=", output, StringComparison.Ordinal);
+        string text = File.ReadAllText(log);
+        Assert.Contains("\"breaker\":\"KillSwitch\",\"kind\":\"Tripped\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("orderId", text, StringComparison.Ordinal);
+    }
+
+    private static void AssertNoSecret(string text)
+    {
+        foreach (string value in s_allKeys.Values)
+        {
+            Assert.DoesNotContain(value, text, StringComparison.Ordinal);
+        }
+    }
+}
