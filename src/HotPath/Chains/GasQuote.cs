@@ -35,39 +35,46 @@ public readonly record struct GasQuote
 
     public L1FeeModel L1Model { get; init; }
 
-    /// <summary>L1 data fee per non-zero calldata byte (Arbitrum: per byte; OP Ecotone: weighted gas price / 1e6).</summary>
+    /// <summary>Arbitrum: ArbGasInfo's L1 price per calldata byte (getPricesInWei()[1]).</summary>
     public UInt256 L1FeePerByte { get; init; }
 
-    /// <summary>L1 data fee per zero calldata byte (OP Ecotone: a quarter of a non-zero byte; Arbitrum: as a non-zero byte).</summary>
-    public UInt256 L1FeePerZeroByte { get; init; }
-
-    /// <summary>A fixed L1 part per transaction (Arbitrum's perL2Tx); zero elsewhere.</summary>
+    /// <summary>Arbitrum: the fixed L1 part per transaction (getPricesInWei()[0]).</summary>
     public UInt256 L1FeePerTx { get; init; }
+
+    /// <summary>OP Stack Ecotone: 16 * baseFeeScalar * l1BaseFee + blobBaseFeeScalar * blobBaseFee, as GasPriceOracle weighs them.</summary>
+    public UInt256 L1WeightedGasPrice { get; init; }
 
     /// <summary>True once the quote holds a read base fee.</summary>
     public bool IsSet => Block != 0;
 
-    /// <summary>Execution plus L1 data fee in wei for <paramref name="gasUnits"/> of gas and the given calldata bytes.</summary>
+    /// <summary>
+    /// Execution plus L1 data fee in wei for <paramref name="gasUnits"/> of gas and a transaction of the given calldata
+    /// bytes (OP Stack: the unsigned RLP transaction, as GasPriceOracle.getL1Fee takes it).
+    /// </summary>
     public UInt256 Cost(ulong gasUnits, int nonZeroBytes, int zeroBytes)
     {
         UInt256 execution = (BaseFeePerGas + PriorityFeePerGas) * gasUnits;
-        if (L1Model == L1FeeModel.None)
+        ulong nz = (ulong)Math.Max(0, nonZeroBytes), z = (ulong)Math.Max(0, zeroBytes);
+        return L1Model switch
         {
-            return execution;
-        }
-
-        return execution + L1FeePerByte * (ulong)Math.Max(0, nonZeroBytes) + L1FeePerZeroByte * (ulong)Math.Max(0, zeroBytes) + L1FeePerTx;
+            L1FeeModel.Arbitrum => execution + L1FeePerByte * (nz + z) + L1FeePerTx,
+            L1FeeModel.OpStackEcotone => execution + EcotoneL1Fee(L1WeightedGasPrice, nz, z),
+            _ => execution,
+        };
     }
 
     /// <summary>
-    /// The Ecotone data fee of the OP Stack specs (per byte): weighted = 16 * baseFeeScalar * l1BaseFee +
-    /// blobBaseFeeScalar * blobBaseFee; a non-zero byte costs weighted / 1e6 (16 gas, over 16), a zero byte 4/16 of it,
-    /// the sum rounded down once, as the GasPriceOracle does.
+    /// GasPriceOracle's Ecotone L1 fee (OP Stack specs, contracts-bedrock <c>_getL1FeeEcotone</c>): calldata gas (16 per
+    /// non-zero byte, 4 per zero byte, plus 68 * 16 for the signature the unsigned transaction lacks) times the weighted
+    /// gas price, over 16e6, rounded down once.
     /// </summary>
-    public static UInt256 EcotoneL1Fee(UInt256 l1BaseFee, UInt256 blobBaseFee, uint baseFeeScalar, uint blobBaseFeeScalar, int nonZeroBytes, int zeroBytes)
+    public static UInt256 EcotoneL1Fee(UInt256 weightedGasPrice, ulong nonZeroBytes, ulong zeroBytes)
     {
-        UInt256 weighted = l1BaseFee * (16UL * baseFeeScalar) + blobBaseFee * blobBaseFeeScalar;
-        UInt256 calldataGas = (ulong)nonZeroBytes * 16UL + (ulong)zeroBytes * 4UL;
-        return calldataGas * weighted / new UInt256(16_000_000UL);
+        UInt256 calldataGas = nonZeroBytes * 16UL + zeroBytes * 4UL + 68UL * 16UL;
+        return calldataGas * weightedGasPrice / new UInt256(16_000_000UL);
     }
+
+    /// <summary>The weighted gas price of Ecotone from the L1Block values GasPriceOracle reads.</summary>
+    public static UInt256 EcotoneWeightedGasPrice(UInt256 l1BaseFee, UInt256 blobBaseFee, uint baseFeeScalar, uint blobBaseFeeScalar) =>
+        l1BaseFee * (16UL * baseFeeScalar) + blobBaseFee * blobBaseFeeScalar;
 }
