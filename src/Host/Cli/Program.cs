@@ -112,6 +112,7 @@ public static class Program
         // it is not redacted; its messages go to stderr, which is (and the eth tools redact what they echo themselves).
         root.Add(EthVerb.Create(streams.DataOut, streams.Error));
         root.Add(DexVerb.Create(streams.DataOut, streams.Error));
+        root.Add(ChainVerb.Create(streams.Out, streams.Error));
         root.Add(TrainVerb.Create(streams.Out, streams.Error));
         root.Add(EvaluateVerb.Create(streams.Out, streams.Error));
         return root;

@@ -83,6 +83,9 @@ public sealed record EngineOptions
     /// Every problem with these options, each naming the setting by its JSON path (empty when valid). A value may be
     /// null when the options came from JSON; that is reported, never dereferenced.
     /// </summary>
+    /// <summary>The chains followed (Ethereum, Polygon, Arbitrum, Optimism, Base by default); see ChainOptions.</summary>
+    public IReadOnlyDictionary<string, ChainOptions> Chains { get; set; } = ChainOptions.Defaults();
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -174,6 +177,8 @@ public sealed record EngineOptions
         {
             errors.AddRange(Market.Validate("market"));
         }
+
+        errors.AddRange(ChainOptions.ValidateAll(Chains, "chains"));
 
         return errors;
     }

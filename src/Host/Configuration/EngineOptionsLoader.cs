@@ -52,6 +52,7 @@ public static class EngineOptionsLoader
         }
 
         errors.AddRange(options.Validate());
+        errors.AddRange(ChainOptions.ValidateRpcUrls(options.Chains, getEnvironment));
         // Messages quote settings' values: each is made one redacted line here, whichever check wrote it.
         for (int i = 0; i < errors.Count; i++)
         {

@@ -42,6 +42,14 @@ public sealed class DexChain : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Client.DisposeAsync();
 
+    /// <summary>Reads the sender's nonce from the chain again (after evm_revert took the chain back).</summary>
+    public async Task ResyncNonceAsync()
+    {
+        var nonce = await Client.GetTransactionCountAsync(_signer.Address, BlockTag.Latest);
+        Assert.True(nonce.IsOk, nonce.ToString());
+        _nonce = nonce.Value;
+    }
+
     /// <summary>A contract's creation bytecode from an npm artifact (hardhat "bytecode" or truffle/waffle "bytecode"/"evm").</summary>
     public static byte[] Artifact(params string[] pathUnderNodeModules)
     {

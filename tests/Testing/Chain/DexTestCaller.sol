@@ -14,6 +14,7 @@ interface IV3PoolLike {
         external returns (uint256 amount0, uint256 amount1);
     function swap(address recipient, bool zeroForOne, int256 amountSpecified, uint160 sqrtPriceLimitX96, bytes calldata data)
         external returns (int256 amount0, int256 amount1);
+    function burn(int24 tickLower, int24 tickUpper, uint128 amount) external returns (uint256 amount0, uint256 amount1);
 }
 
 interface IV2PairLike {
@@ -23,6 +24,11 @@ interface IV2PairLike {
 contract DexTestCaller {
     function mint(address pool, int24 tickLower, int24 tickUpper, uint128 amount) external returns (uint256, uint256) {
         return IV3PoolLike(pool).mint(address(this), tickLower, tickUpper, amount, "");
+    }
+
+    /// Burns liquidity of a position this contract owns (the tokens stay owed in the pool).
+    function burn(address pool, int24 tickLower, int24 tickUpper, uint128 amount) external returns (uint256, uint256) {
+        return IV3PoolLike(pool).burn(tickLower, tickUpper, amount);
     }
 
     function swap(address pool, bool zeroForOne, int256 amountSpecified, uint160 sqrtPriceLimitX96) external returns (int256, int256) {

@@ -29,6 +29,8 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
     private long _nextInternalId = -1;
     private long _reconnects;
     private long _unmatched;
+    private int _rawSubscriptions;
+    private byte[] _rawScratch = new byte[64 * 1024]; // read loop only: a frame split across pipe segments, made contiguous
 
     public WsJsonRpcTransport(Uri endpoint, JsonRpcOptions? options = null)
     {
@@ -85,10 +87,26 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
     /// across reconnects. <paramref name="onNotification"/> runs on the transport's read loop: it must be
     /// quick and must not block (push into a queue).
     /// </summary>
-    public async Task<RpcResult<WsSubscription>> SubscribeAsync(ReadOnlyMemory<byte> subscribeParams, Action<JsonElement> onNotification, CancellationToken cancellationToken = default)
+    public Task<RpcResult<WsSubscription>> SubscribeAsync(ReadOnlyMemory<byte> subscribeParams, Action<JsonElement> onNotification, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onNotification);
-        var subscription = new WsSubscription(this, subscribeParams, onNotification);
+        return SubscribeCoreAsync(new WsSubscription(this, subscribeParams, onNotification, null), cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="SubscribeAsync"/>, but <paramref name="onFrame"/> gets the notification frame's own bytes (the whole
+    /// <c>eth_subscription</c> message) to parse with <see cref="Utf8JsonReader"/>: no JsonDocument is built for it. The
+    /// span is valid only during the call. Runs on the read loop: quick, no blocking.
+    /// </summary>
+    public Task<RpcResult<WsSubscription>> SubscribeRawAsync(ReadOnlyMemory<byte> subscribeParams, RawNotificationHandler onFrame, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        Interlocked.Increment(ref _rawSubscriptions);
+        return SubscribeCoreAsync(new WsSubscription(this, subscribeParams, null, onFrame), cancellationToken);
+    }
+
+    private async Task<RpcResult<WsSubscription>> SubscribeCoreAsync(WsSubscription subscription, CancellationToken cancellationToken)
+    {
         var connected = await WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
         if (!connected.IsOk)
         {
@@ -501,6 +519,11 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
 
     private void Dispatch(ReadOnlySequence<byte> message)
     {
+        if (Volatile.Read(ref _rawSubscriptions) > 0 && TryDispatchRaw(message))
+        {
+            return;
+        }
+
         if (!JsonRpcResponse.TryParseDocument(message, out var document, out _))
         {
             Interlocked.Increment(ref _unmatched);
@@ -522,6 +545,118 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
                 DispatchOne(root);
             }
         }
+    }
+
+    /// <summary>
+    /// A notification for a raw subscription goes to its handler as bytes: the frame is scanned with
+    /// <see cref="Utf8JsonReader"/> for <c>method</c> and <c>params.subscription</c> only. False for anything else
+    /// (answers, batches, notifications of element subscriptions), which take the document path.
+    /// </summary>
+    private bool TryDispatchRaw(ReadOnlySequence<byte> message)
+    {
+        ReadOnlySpan<byte> frame;
+        if (message.IsSingleSegment)
+        {
+            frame = message.FirstSpan;
+        }
+        else
+        {
+            if (message.Length > _rawScratch.Length)
+            {
+                if (message.Length > _options.MaxResponseBytes)
+                {
+                    return false;
+                }
+
+                _rawScratch = new byte[(int)message.Length];
+            }
+
+            message.CopyTo(_rawScratch);
+            frame = _rawScratch.AsSpan(0, (int)message.Length);
+        }
+
+        Span<char> id = stackalloc char[96];
+        int idLength = 0;
+        bool isNotification = false;
+        try
+        {
+            var reader = new Utf8JsonReader(frame);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("method"u8))
+                {
+                    if (!reader.Read() || !reader.ValueTextEquals("eth_subscription"u8))
+                    {
+                        return false;
+                    }
+
+                    isNotification = true;
+                }
+                else if (reader.ValueTextEquals("params"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return false;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        bool isId = reader.ValueTextEquals("subscription"u8);
+                        if (!reader.Read())
+                        {
+                            return false;
+                        }
+
+                        if (isId)
+                        {
+                            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length > id.Length)
+                            {
+                                return false;
+                            }
+
+                            idLength = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, id);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    if (!reader.Read())
+                    {
+                        return false;
+                    }
+
+                    reader.Skip();
+                }
+
+                if (isNotification && idLength > 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false; // broken JSON: the document path counts it
+        }
+
+        if (!isNotification || idLength == 0 ||
+            !_byServerId.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id[..idLength], out WsSubscription? subscription) ||
+            !subscription.IsRaw)
+        {
+            return false;
+        }
+
+        subscription.DeliverRaw(frame);
+        return true;
     }
 
     private void DispatchOne(JsonElement element)
@@ -615,7 +750,8 @@ public sealed class WsJsonRpcTransport : IJsonRpcTransport
 public sealed class WsSubscription
 {
     private readonly WsJsonRpcTransport _transport;
-    private readonly Action<JsonElement> _onNotification;
+    private readonly Action<JsonElement>? _onNotification;
+    private readonly RawNotificationHandler? _onFrame;
     private volatile string? _serverId;
     private long _resubscribes;
     private long _notifications;
@@ -623,12 +759,16 @@ public sealed class WsSubscription
     private bool _everSubscribed; // read loop only
     private volatile bool _closed;
 
-    internal WsSubscription(WsJsonRpcTransport transport, ReadOnlyMemory<byte> subscribeParams, Action<JsonElement> onNotification)
+    internal WsSubscription(WsJsonRpcTransport transport, ReadOnlyMemory<byte> subscribeParams, Action<JsonElement>? onNotification, RawNotificationHandler? onFrame)
     {
         _transport = transport;
         SubscribeParams = subscribeParams;
         _onNotification = onNotification;
+        _onFrame = onFrame;
     }
+
+    /// <summary>True when notifications are delivered as frame bytes.</summary>
+    public bool IsRaw => _onFrame is not null;
 
     /// <summary>The node's current subscription id (changes after a reconnect; null while disconnected).</summary>
     public string? ServerId
@@ -659,7 +799,26 @@ public sealed class WsSubscription
         }
 
         Interlocked.Increment(ref _notifications);
-        _onNotification(result);
+        if (_onNotification is not null)
+        {
+            _onNotification(result);
+        }
+        else
+        {
+            // A raw subscription's notification that reached the document path (a batch frame): hand over its text.
+            _onFrame!(System.Text.Encoding.UTF8.GetBytes("{\"method\":\"eth_subscription\",\"params\":{\"result\":" + result.GetRawText() + "}}"));
+        }
+    }
+
+    internal void DeliverRaw(ReadOnlySpan<byte> frame)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _notifications);
+        _onFrame!(frame);
     }
 
     // Read loop: a server id for this subscription; every one after the first is a resubscribe.
@@ -680,3 +839,6 @@ public sealed class WsSubscription
 
     internal void MarkClosed() => _closed = true;
 }
+
+/// <summary>Receives one notification frame's bytes (valid only during the call).</summary>
+public delegate void RawNotificationHandler(ReadOnlySpan<byte> frame);

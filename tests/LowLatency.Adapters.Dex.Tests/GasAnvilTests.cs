@@ -1,0 +1,156 @@
+using System.Text.Json;
+using LowLatency.Adapters.Dex.Common;
+using LowLatency.Adapters.Dex.Gas;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.HotPath.Chains;
+using LowLatency.Testing;
+using LowLatency.Testing.Anvil;
+using LowLatency.Testing.Chain;
+using Xunit.Abstractions;
+
+namespace LowLatency.Adapters.Dex.Tests;
+
+/// <summary>
+/// Gas read on-chain, on anvil: the EIP-1559 base fee from our newHeads parsing equals the block's, the tip is the
+/// node's; and the OP Stack L1 data fee from the real GasPriceOracle and L1Block bytecode of
+/// @eth-optimism/contracts-bedrock 0.17.3 (placed at their predeploy addresses, Ecotone switched on by the depositor
+/// account as on the chain): our quote's L1 fee equals the oracle's getL1Fee for random transactions.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
+{
+    private static readonly Address L1Block = Address.Parse("0x4200000000000000000000000000000000000015");
+    private static readonly Address Depositor = Address.Parse("0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001");
+    private readonly AnvilFixture _anvil;
+    private readonly ITestOutputHelper _output;
+
+    public GasAnvilTests(AnvilFixture anvil, ITestOutputHelper output)
+    {
+        _anvil = anvil;
+        _output = output;
+    }
+
+    [Fact]
+    public async Task The_base_fee_comes_from_newHeads_and_the_tip_from_the_node()
+    {
+        RpcResult<JsonRpcClient> ws = await JsonRpcClient.ConnectWsAsync(_anvil.WsUrl, AnvilTestKit.Options);
+        Assert.True(ws.IsOk, ws.ToString());
+        await using JsonRpcClient client = ws.Value;
+        var heads = new System.Collections.Concurrent.ConcurrentQueue<HeadInfo>();
+        RpcResult<WsSubscription> sub = await ((WsJsonRpcTransport)client.Transport).SubscribeRawAsync(RpcParams.Strings("newHeads"), frame =>
+        {
+            if (NotificationParser.ParseHeadNotification(frame, out HeadInfo h) == DecodeStatus.Ok)
+            {
+                heads.Enqueue(h);
+            }
+        });
+        Assert.True(sub.IsOk, sub.ToString());
+        Assert.True((await client.CallAsync("evm_mine", RpcParams.Empty)).IsOk);
+        HeadInfo head = default;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!heads.TryDequeue(out head))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no newHeads notification");
+            await Task.Delay(10);
+        }
+
+        RpcResult<Block?> block = await client.GetBlockByNumberAsync(BlockTag.Number(head.Number));
+        Assert.True(block.IsOk && block.Value is not null);
+        Assert.True(head.HasBaseFee);
+        Assert.Equal(block.Value!.Header.BaseFeePerGas, head.BaseFeePerGas);
+        Assert.Equal(block.Value.Header.Hash, Hex.Decode(head.Hash.ToString()));
+
+        RpcResult<GasQuote> quote = await new ChainGasReader(client, (ulong)AnvilFixture.ChainId, L1FeeModel.None).ReadAsync(head);
+        Assert.True(quote.IsOk, quote.ToString());
+        RpcResult<UInt256> tip = await client.MaxPriorityFeePerGasAsync();
+        Assert.Equal(tip.Value, quote.Value.PriorityFeePerGas);
+        Assert.Equal(head.BaseFeePerGas, quote.Value.BaseFeePerGas);
+        Assert.Equal((head.BaseFeePerGas + tip.Value) * 21_000UL, quote.Value.Cost(21_000, 0, 0));
+        _output.WriteLine($"block {head.Number}: base fee {head.BaseFeePerGas} wei, tip {tip.Value} wei");
+        _ = await sub.Value.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task The_OP_stack_L1_fee_equals_the_real_GasPriceOracle()
+    {
+        await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
+        await CallOk(client, "anvil_setCode", L1Block.ToLowerHexString(), Deployed("L1Block.sol", "L1Block.json"));
+        await CallOk(client, "anvil_setCode", ChainGasReader.GasPriceOracle.ToLowerHexString(), Deployed("GasPriceOracle.sol", "GasPriceOracle.json"));
+        await CallOk(client, "anvil_setBalance", Depositor.ToLowerHexString(), "0x56bc75e2d63100000");
+        await CallOk(client, "anvil_impersonateAccount", Depositor.ToLowerHexString());
+
+        // setL1BlockValuesEcotone(): packed baseFeeScalar, blobBaseFeeScalar (uint32), sequenceNumber, timestamp, number (uint64), basefee, blobBaseFee (uint256), hash, batcherHash.
+        var values = new byte[4 + 160];
+        Keccak256.Hash("setL1BlockValuesEcotone()"u8)[..4].CopyTo(values, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(values.AsSpan(4), 2269);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(values.AsSpan(8), 1_055_762);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(12), 3);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(20), 1_700_000_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(28), 19_000_000);
+        new UInt256(23_456_789_012UL).ToBigEndian(values.AsSpan(36, 32));
+        new UInt256(7_654_321UL).ToBigEndian(values.AsSpan(68, 32));
+        await SendAsDepositor(client, L1Block, values);
+        await SendAsDepositor(client, ChainGasReader.GasPriceOracle, Keccak256.Hash("setEcotone()"u8)[..4]);
+
+        RpcResult<Block?> latest = await client.GetBlockByNumberAsync(BlockTag.Latest);
+        Assert.True(latest.IsOk && latest.Value is not null);
+        var head = new HeadInfo { Number = latest.Value!.Header.Number, BaseFeePerGas = latest.Value.Header.BaseFeePerGas!.Value, HasBaseFee = true };
+        var reader = new ChainGasReader(client, 10, L1FeeModel.OpStackEcotone);
+        RpcResult<GasQuote> quote = await reader.ReadAsync(head);
+        Assert.True(quote.IsOk, quote.ToString());
+        Assert.Equal(GasQuote.EcotoneWeightedGasPrice(23_456_789_012UL, 7_654_321UL, 2269, 1_055_762), quote.Value.L1WeightedGasPrice);
+
+        var rng = new Random(10);
+        for (int i = 0; i < 25; i++)
+        {
+            byte[] tx = new byte[rng.Next(0, 600)];
+            rng.NextBytes(tx);
+            for (int k = 0; k < tx.Length; k++)
+            {
+                if (rng.Next(3) == 0)
+                {
+                    tx[k] = 0;
+                }
+            }
+
+            int zeros = tx.Count(b => b == 0);
+            RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
+            Assert.True(oracle.IsOk, oracle.ToString());
+            Assert.Equal(oracle.Value, quote.Value.Cost(0, tx.Length - zeros, zeros));
+            if (i == 0)
+            {
+                _output.WriteLine($"{tx.Length} bytes ({zeros} zero): getL1Fee {oracle.Value} wei, ours {quote.Value.Cost(0, tx.Length - zeros, zeros)}");
+            }
+        }
+    }
+
+    private static string Deployed(params string[] artifact)
+    {
+        string path = Path.Combine([SharedData.RepoRoot, "tools", "node_modules", "@eth-optimism", "contracts-bedrock", "forge-artifacts", .. artifact]);
+        Assert.True(File.Exists(path), path + " missing: run scripts/setup-node-tools.sh");
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.GetProperty("deployedBytecode").GetProperty("object").GetString()!;
+    }
+
+    private static async Task CallOk(JsonRpcClient client, string method, params string[] args)
+    {
+        RpcResult<JsonElement> r = await client.CallAsync(method, RpcParams.Strings(args));
+        Assert.True(r.IsOk, method + ": " + r);
+    }
+
+    private static async Task SendAsDepositor(JsonRpcClient client, Address to, byte[] data)
+    {
+        RpcResult<JsonElement> sent = await client.CallAsync("eth_sendTransaction", RpcParams.Build(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("from", Depositor.ToLowerHexString());
+            w.WriteString("to", to.ToLowerHexString());
+            w.WriteString("data", Hex.Encode(data));
+            w.WriteString("gas", "0x1e8480");
+            w.WriteEndObject();
+        }));
+        Assert.True(sent.IsOk, "eth_sendTransaction: " + sent);
+        TransactionReceipt receipt = await AnvilTestKit.WaitReceiptAsync(client, Hex.Decode(sent.Value.GetString()!));
+        Assert.True(receipt.Succeeded, "the depositor's call reverted");
+    }
+}

@@ -1,0 +1,217 @@
+using System.Numerics;
+using LowLatency.Adapters.Dex.Common;
+using LowLatency.Adapters.Dex.Node;
+using LowLatency.Adapters.Ethereum.Abi;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.HotPath.Amm;
+using LowLatency.Testing.Anvil;
+using LowLatency.Testing.Chain;
+using Xunit.Abstractions;
+using static LowLatency.Testing.Chain.DexChain;
+
+namespace LowLatency.Adapters.Dex.Tests;
+
+/// <summary>
+/// Pool state from a real node: v3-core's factory and pool and v2-core's pair (npm bytecode) on anvil, followed over
+/// our WebSocket JSON-RPC (snapshot, then logs and newHeads). After seeded random swaps, mints and burns the tracker's
+/// state equals the pool's own slot0, liquidity, ticks and getReserves; then a reorg made with evm_snapshot/evm_revert
+/// (the chain goes back and grows a different branch) ends in the new branch's state, through a re-snapshot.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
+{
+    private static readonly AbiFunction s_createPool = AbiFunction.Parse("createPool(address,address,uint24)(address)");
+    private static readonly AbiFunction s_getPool = AbiFunction.Parse("getPool(address,address,uint24)(address)");
+    private static readonly AbiFunction s_initialize = AbiFunction.Parse("initialize(uint160)");
+    private static readonly AbiFunction s_slot0 = AbiFunction.Parse("slot0()(uint160,int24,uint16,uint16,uint16,uint8,bool)");
+    private static readonly AbiFunction s_liquidity = AbiFunction.Parse("liquidity()(uint128)");
+    private static readonly AbiFunction s_ticks = AbiFunction.Parse("ticks(int24)(uint128,int128,uint256,uint256,int56,uint160,uint32,bool)");
+    private static readonly AbiFunction s_transfer = AbiFunction.Parse("transfer(address,uint256)(bool)");
+    private static readonly AbiFunction s_mint = AbiFunction.Parse("mint(address,int24,int24,uint128)(uint256,uint256)");
+    private static readonly AbiFunction s_burn = AbiFunction.Parse("burn(address,int24,int24,uint128)(uint256,uint256)");
+    private static readonly AbiFunction s_swap = AbiFunction.Parse("swap(address,bool,int256,uint160)(int256,int256)");
+    private static readonly AbiFunction s_createPair = AbiFunction.Parse("createPair(address,address)(address)");
+    private static readonly AbiFunction s_getPair = AbiFunction.Parse("getPair(address,address)(address)");
+    private static readonly AbiFunction s_token0 = AbiFunction.Parse("token0()(address)");
+    private static readonly AbiFunction s_pairMint = AbiFunction.Parse("mint(address)(uint256)");
+    private static readonly AbiFunction s_getReserves = AbiFunction.Parse("getReserves()(uint112,uint112,uint32)");
+    private static readonly AbiFunction s_v2Swap = AbiFunction.Parse("v2Swap(address,address,uint256,uint256,uint256)");
+
+    private readonly AnvilFixture _anvil;
+    private readonly ITestOutputHelper _output;
+
+    public PoolFeedAnvilTests(Node node, ITestOutputHelper output)
+    {
+        _anvil = node.Anvil;
+        _output = output;
+    }
+
+    public sealed class Node : IDisposable
+    {
+        public AnvilFixture Anvil { get; } = AnvilFixture.StartWith("--gas-limit", "1000000000", "--hardfork", "prague");
+
+        public void Dispose() => Anvil.Dispose();
+    }
+
+    private sealed record Setup(Address Caller, Address Pool, Address Pair, Address Token0, Address Token1, List<(int Lower, int Upper)> Positions);
+
+    [Fact]
+    public async Task State_after_swaps_mints_burns_and_a_reorg_equals_the_pools_own()
+    {
+        await using DexChain chain = await StartAsync(_anvil);
+        Setup s = await DeployAsync(chain);
+
+        RpcResult<JsonRpcClient> ws = await JsonRpcClient.ConnectWsAsync(_anvil.WsUrl, AnvilTestKit.Options);
+        Assert.True(ws.IsOk, ws.ToString());
+        await using JsonRpcClient wsClient = ws.Value;
+        var tracker = new DexPoolTracker();
+        int v3 = tracker.AddV3Pool(s.Pool, 500, 10);
+        int v2 = tracker.AddV2Pool(s.Pair, 30);
+        var feed = new DexNodeFeed(wsClient, tracker);
+        RpcResult<ulong> started = await feed.StartAsync();
+        Assert.True(started.IsOk, started.ToString());
+
+        var rng = new Random(8);
+        await RandomOpsAsync(chain, s, rng, 60);
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "after 60 operations");
+        long snapshotsBefore = feed.Snapshots;
+        Assert.True(tracker.Counters.Applied >= 60, tracker.Counters.Applied.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // A reorg: remember the chain, grow it, take it back, grow another branch.
+        RpcResult<System.Text.Json.JsonElement> snap = await chain.Client.CallAsync("evm_snapshot", RpcParams.Empty);
+        Assert.True(snap.IsOk, snap.ToString());
+        await RandomOpsAsync(chain, s, new Random(1), 6);
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "on the first branch");
+        RpcResult<System.Text.Json.JsonElement> reverted = await chain.Client.CallAsync("evm_revert", RpcParams.Build(w => w.WriteStringValue(snap.Value.GetString())));
+        Assert.True(reverted.IsOk && reverted.Value.GetBoolean(), reverted.ToString());
+        await chain.ResyncNonceAsync();
+        await RandomOpsAsync(chain, s, new Random(2), 4);
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "on the second branch");
+
+        TrackerCounters c = tracker.Counters;
+        _output.WriteLine($"applied {c.Applied}, rolled back {c.RolledBack}, before snapshot {c.BeforeSnapshot}, out of order {c.OutOfOrder}, " +
+                          $"reorgs {c.Reorgs}, head gaps {c.HeadGaps}, snapshots {feed.Snapshots}, ticks {tracker.V3(v3).Ticks.Count}, rejected {c.Rejected}");
+        Assert.True(c.Reorgs + c.OutOfOrder > 0, "the revert was noticed");
+        Assert.True(feed.Snapshots > snapshotsBefore, "the reorg re-snapshotted");
+        Assert.Equal(0, c.Malformed + c.UnknownTopic + c.UnknownPool);
+        await feed.UnsubscribeAsync();
+    }
+
+    private async Task CatchUpAndCompareAsync(DexChain chain, DexNodeFeed feed, Setup s, int v3, int v2, string when)
+    {
+        RpcResult<ulong> latest = await chain.Client.BlockNumberAsync();
+        Assert.True(latest.IsOk);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Assert.True(await feed.PumpUntilHeadAsync(latest.Value, timeout.Token), "the feed reached the head " + when);
+        DexPoolTracker tracker = feed.Tracker;
+        IReadOnlyList<AbiValue> slot0 = await chain.ReadAsync(s.Pool, s_slot0);
+        IReadOnlyList<AbiValue> liquidity = await chain.ReadAsync(s.Pool, s_liquidity);
+        V3PoolState ours = tracker.V3(v3).State;
+        Assert.Equal(slot0[0].Integer, ours.SqrtPriceX96.ToBigInteger());
+        Assert.Equal((int)slot0[1].Integer, ours.Tick);
+        Assert.Equal(liquidity[0].Integer, (BigInteger)ours.Liquidity);
+
+        V3TickTable ticks = tracker.V3(v3).Ticks;
+        int expectedKnown = 0;
+        foreach (int t in s.Positions.SelectMany(p => new[] { p.Lower, p.Upper }).Distinct())
+        {
+            IReadOnlyList<AbiValue> info = await chain.ReadAsync(s.Pool, s_ticks, AbiValue.Int(t));
+            bool initialized = info[0].Integer != 0;
+            if (Math.Abs(t) < 5000)
+            {
+                // Inside the snapshot's bitmap words: our table must match the pool's storage.
+                Assert.Equal(initialized, ticks.TryGetTick(t, out V3TickInfo mine));
+                if (initialized)
+                {
+                    expectedKnown++;
+                    Assert.Equal(info[0].Integer, (BigInteger)mine.LiquidityGross);
+                    Assert.Equal(info[1].Integer, (BigInteger)mine.LiquidityNet);
+                }
+            }
+        }
+
+        Assert.Equal(expectedKnown, ticks.Count);
+        IReadOnlyList<AbiValue> reserves = await chain.ReadAsync(s.Pair, s_getReserves);
+        Assert.Equal(reserves[0].Integer, tracker.V2(v2).Reserve0.ToBigInteger());
+        Assert.Equal(reserves[1].Integer, tracker.V2(v2).Reserve1.ToBigInteger());
+        _output.WriteLine($"{when}: block {latest.Value}, tick {ours.Tick}, liquidity {ours.Liquidity}, {ticks.Count} initialized ticks known, state equal");
+    }
+
+    private static async Task RandomOpsAsync(DexChain chain, Setup s, Random rng, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int kind = rng.Next(10);
+            if (kind < 5)
+            {
+                bool zeroForOne = rng.Next(2) == 0;
+                BigInteger amount = new BigInteger(rng.Next(1, 400)) * BigInteger.Pow(10, 15);
+                BigInteger specified = rng.Next(3) == 0 ? -amount / 2 : amount;
+                Assert.True((await chain.SendAsync(s.Caller, s_swap.EncodeCall(A(s.Pool), AbiValue.FromBool(zeroForOne), I(specified), U(V3Pool.DefaultPriceLimit(zeroForOne).ToBigInteger())))).Succeeded);
+            }
+            else if (kind < 8)
+            {
+                IReadOnlyList<AbiValue> r = await chain.ReadAsync(s.Pair, s_getReserves);
+                bool zeroIn = rng.Next(2) == 0;
+                UInt256 amountIn = (UInt256)(new BigInteger(rng.Next(1, 300)) * BigInteger.Pow(10, 15));
+                UInt256 r0 = (UInt256)r[0].Integer, r1 = (UInt256)r[1].Integer;
+                Assert.Equal(V2Status.Ok, UniswapV2Math.GetAmountOut(amountIn, zeroIn ? r0 : r1, zeroIn ? r1 : r0, 30, out UInt256 amountOut));
+                Assert.True((await chain.SendAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(zeroIn ? s.Token0 : s.Token1), U(amountIn.ToBigInteger()),
+                    U(zeroIn ? 0 : amountOut.ToBigInteger()), U(zeroIn ? amountOut.ToBigInteger() : 0)))).Succeeded);
+            }
+            else if (kind == 8)
+            {
+                int lower = rng.Next(-200, 100) * 10;
+                int upper = lower + rng.Next(1, 100) * 10;
+                s.Positions.Add((lower, upper));
+                Assert.True((await chain.SendAsync(s.Caller, s_mint.EncodeCall(A(s.Pool), I(lower), I(upper), U(BigInteger.Pow(10, 18))))).Succeeded);
+            }
+            else
+            {
+                (int lower, int upper) = s.Positions[rng.Next(s.Positions.Count)];
+                IReadOnlyList<AbiValue> _ = await chain.ReadAsync(s.Pool, s_ticks, AbiValue.Int(lower));
+                Assert.True((await chain.SendAsync(s.Caller, s_burn.EncodeCall(A(s.Pool), I(lower), I(upper), U(BigInteger.Pow(10, 15))))).Succeeded);
+            }
+        }
+    }
+
+    private static async Task<Setup> DeployAsync(DexChain chain)
+    {
+        byte[] erc20 = Artifact("@uniswap", "v2-core", "build", "ERC20.json");
+        UInt256 supply = UInt256.One << 200;
+        byte[] supplyArgument = AbiCodec.Encode(AbiType.Parse("(uint256)"), AbiValue.Tuple(AbiValue.UInt(supply)));
+        Address tokenA = await chain.DeployAsync(erc20, supplyArgument);
+        Address tokenB = await chain.DeployAsync(erc20, supplyArgument);
+        Address caller = await chain.DeployAsync(CompileCaller());
+        foreach (Address token in new[] { tokenA, tokenB })
+        {
+            Assert.True((await chain.SendAsync(token, s_transfer.EncodeCall(A(caller), AbiValue.UInt(supply >> 1)))).Succeeded);
+        }
+
+        Address factory = await chain.DeployAsync(Artifact("@uniswap", "v3-core", "artifacts", "contracts", "UniswapV3Factory.sol", "UniswapV3Factory.json"));
+        Assert.True((await chain.SendAsync(factory, s_createPool.EncodeCall(A(tokenA), A(tokenB), U(500)))).Succeeded);
+        Address pool = (await chain.ReadAsync(factory, s_getPool, A(tokenA), A(tokenB), U(500)))[0].AddressValue;
+        Assert.True(TickMath.TryGetSqrtRatioAtTick(0, out UInt256 start));
+        Assert.True((await chain.SendAsync(pool, s_initialize.EncodeCall(AbiValue.UInt(start + 12345UL)))).Succeeded);
+        var positions = new List<(int, int)> { (-887270, 887270) };
+        for (int k = 1; k <= 8; k++)
+        {
+            positions.Add((-120 * k, 90 * k));
+        }
+
+        foreach ((int lower, int upper) in positions)
+        {
+            Assert.True((await chain.SendAsync(caller, s_mint.EncodeCall(A(pool), I(lower), I(upper), U(BigInteger.Pow(10, 19))))).Succeeded);
+        }
+
+        Address v2Factory = await chain.DeployAsync(Artifact("@uniswap", "v2-core", "build", "UniswapV2Factory.json"), AbiCodec.Encode(AbiType.Parse("(address)"), AbiValue.Tuple(A(chain.From))));
+        Assert.True((await chain.SendAsync(v2Factory, s_createPair.EncodeCall(A(tokenA), A(tokenB)))).Succeeded);
+        Address pair = (await chain.ReadAsync(v2Factory, s_getPair, A(tokenA), A(tokenB)))[0].AddressValue;
+        Address token0 = (await chain.ReadAsync(pair, s_token0))[0].AddressValue;
+        Address token1 = token0 == tokenA ? tokenB : tokenA;
+        Assert.True((await chain.SendAsync(tokenA, s_transfer.EncodeCall(A(pair), U(BigInteger.Pow(10, 21))))).Succeeded);
+        Assert.True((await chain.SendAsync(tokenB, s_transfer.EncodeCall(A(pair), U(BigInteger.Pow(10, 21) * 2)))).Succeeded);
+        Assert.True((await chain.SendAsync(pair, s_pairMint.EncodeCall(A(chain.From)))).Succeeded);
+        return new Setup(caller, pool, pair, token0, token1, positions);
+    }
+}
