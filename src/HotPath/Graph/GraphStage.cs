@@ -62,6 +62,7 @@ public sealed class GraphStage
 
     private long _lastVersion = -1;
 
+    /// <param name="search">The cycle kernel (prepared here with the graph's topology); null: two-leg routes only.</param>
     public GraphStage(VenueGraph graph, GraphStageOptions options, INegativeCycleSearch? search = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -96,6 +97,7 @@ public sealed class GraphStage
         _emittedCycleWeight = new double[cap];
         _previousCycles = new ulong[cap];
         _previousCycleWeight = new double[cap];
+        search?.Prepare(n, graph.IncomingStart, graph.CsrFrom);
     }
 
     public VenueGraph Graph => _graph;
@@ -175,7 +177,7 @@ public sealed class GraphStage
         where TSink : struct, IOpportunitySink
     {
         _graph.RefreshCsrWeights();
-        if (!_search!.Relax(_graph.NodeCount, _options.CycleRounds, _graph.IncomingStart, _graph.CsrFrom, _graph.CsrWeight, _distance, _predecessor))
+        if (!_search!.Relax(_options.CycleRounds, _graph.CsrWeight, _distance, _predecessor))
         {
             SearchRefusals++;
             return 0;
