@@ -42,6 +42,7 @@ public sealed class VenueGraph
     private readonly double[] _bookBidQty;
     private readonly double[] _bookAskQty;
     private readonly bool[] _bookTradeable;
+    private readonly bool[] _bookPricesAsset;
     private readonly int[] _bookFirstEdge;
     private int _bookCount;
 
@@ -89,6 +90,7 @@ public sealed class VenueGraph
         _bookBidQty = new double[maxBooks];
         _bookAskQty = new double[maxBooks];
         _bookTradeable = new bool[maxBooks];
+        _bookPricesAsset = new bool[maxBooks];
         _bookFirstEdge = new int[maxBooks];
         _v2 = new V2PoolState[maxPools];
         _v2FirstEdge = new int[maxPools];
@@ -398,11 +400,54 @@ public sealed class VenueGraph
         _bookAsk[book] = ask;
         _bookBidQty[book] = bidQuantity > 0 && double.IsFinite(bidQuantity) ? bidQuantity : 0;
         _bookAskQty[book] = askQuantity > 0 && double.IsFinite(askQuantity) ? askQuantity : 0;
+        if (ok && _bookPricesAsset[book])
+        {
+            int first = _bookFirstEdge[book];
+            SetAssetPrice(_nodes[_from[first]].Asset, (bid + ask) / 2 * _assetPrice[_nodes[_to[first]].Asset]);
+        }
+
         _bookTradeable[book] = ok;
         int e = _bookFirstEdge[book];
         SetRate(e, ok ? bid * (1 - _fee[e]) : 0);
         SetRate(e + 1, ok ? (1 - _fee[e + 1]) / ask : 0);
         _version++;
+    }
+
+    /// <summary>
+    /// The same from a book's fixed-point top (the strategy thread's levels), converted with the decimals the book was
+    /// added with; then, when the book is an asset's price source, that asset's price (mid × the quote asset's price).
+    /// </summary>
+    public void UpdateBookTop(int book, in BookLevel bid, in BookLevel ask, bool tradeable)
+    {
+        if ((uint)book >= (uint)_bookCount)
+        {
+            return;
+        }
+
+        int pd = _bookPriceDecimals[book];
+        int qd = _bookQuantityDecimals[book];
+        UpdateBookTop(
+            book,
+            FixedPoint.ToDouble(bid.Price.Raw, pd),
+            FixedPoint.ToDouble(bid.Quantity.Raw, qd),
+            FixedPoint.ToDouble(ask.Price.Raw, pd),
+            FixedPoint.ToDouble(ask.Quantity.Raw, qd),
+            tradeable && bid.Price.IsSet && ask.Price.IsSet);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="book"/>'s mid the price of its base asset (times its quote asset's price), refreshed on every
+    /// top update: how gas in the native token and sizes are valued live. Start-up thread.
+    /// </summary>
+    public void PriceFromBook(int book)
+    {
+        EnsureBuilding();
+        if ((uint)book >= (uint)_bookCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(book), $"book {book} does not exist");
+        }
+
+        _bookPricesAsset[book] = true;
     }
 
     /// <summary>True when the book's last top was usable.</summary>
