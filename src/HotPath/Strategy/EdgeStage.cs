@@ -265,7 +265,8 @@ public sealed class EdgeStage
                 _emittedBuyAsk[p] = _askRaw[qb];
                 _emittedSellBid[p] = _bidRaw[qs];
 
-                Opportunity o;
+                // Kind CexCex, no graph path, not sized here (Quantity holds the top-of-book size): the defaults.
+                Opportunity o = default;
                 o.Instrument = new InstrumentId((ushort)i);
                 o.BuyVenue = new VenueId((byte)b);
                 o.SellVenue = new VenueId((byte)s);

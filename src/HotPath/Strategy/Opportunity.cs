@@ -43,4 +43,28 @@ public struct Opportunity
 
     /// <summary>Unix ns of the decision (wall clock for logs; recorded time when replaying).</summary>
     public long DecisionTimeNs;
+
+    /// <summary>What kind of arbitrage this is; the edge stage's are <see cref="OpportunityKind.CexCex"/>.</summary>
+    public OpportunityKind Kind;
+
+    /// <summary>Graph legs in trade order (venue-graph edge indices); empty for the edge stage's CEX-CEX edges.</summary>
+    public OpportunityPath Path;
+
+    /// <summary>Size in the start asset; 0 when not sized (the edge stage's CEX-CEX edges: <see cref="Quantity"/> holds the top-of-book size).</summary>
+    public double Size;
+
+    /// <summary>Size valued in the quote asset.</summary>
+    public double SizeQuote;
+
+    /// <summary>Output minus input at <see cref="Size"/> before any cost (<see cref="OpportunityCosts.Total"/>), in the quote asset.</summary>
+    public double GrossProfitQuote;
+
+    /// <summary>Gross profit minus every deducted cost, in the quote asset.</summary>
+    public double NetProfitQuote;
+
+    /// <summary>Seconds the slowest leg takes to settle (a bridge's latency); 0 for same-venue or same-chain legs.</summary>
+    public double SettlementSeconds;
+
+    /// <summary>Every cost component at <see cref="Size"/>.</summary>
+    public OpportunityCosts Costs;
 }

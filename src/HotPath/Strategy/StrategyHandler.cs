@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
 
@@ -73,6 +74,12 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
             BookLevel ask = useTop ? top.Ask : book.BestAsk;
             bool tradeable = books.IsTradeable(index) && bid.Price.Raw < ask.Price.Raw;
             edges.UpdateQuote(sync.Instrument, sync.Venue, in bid, in ask, tradeable, state.BookReceiveTimeNs[index], state.BookReceiveTimestamp[index]);
+            int graphBook = state.GraphBookOf(index);
+            if (graphBook >= 0)
+            {
+                state.Graph!.Graph.UpdateBookTop(graphBook, in bid, in ask, tradeable);
+                state.GraphTrigger = Math.Max(state.GraphTrigger, state.BookReceiveTimestamp[index]);
+            }
         }
 
         long decisionTimeNs = state.UseRecordedTime ? state.LastReceiveTimeNs : UnixNowNs();
@@ -85,6 +92,13 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         else
         {
             edges.EvaluateTouched(ref sink, decisionTimeNs);
+        }
+
+        // The venue graph (CEX-DEX, DEX-DEX, cycles, cross-chain) after the CEX-CEX edges: it evaluates only when a rate moved.
+        if (state.Graph is not null)
+        {
+            state.GraphOpportunities += state.Graph.Evaluate(ref sink, decisionTimeNs, state.GraphTrigger);
+            state.GraphTrigger = 0;
         }
 
         state.Batches++;
@@ -168,6 +182,37 @@ public sealed class StrategyState
     public long SweepFallbacks => Edges.SweepFallbacks;
 
     public long Opportunities { get; internal set; }
+
+    /// <summary>The venue graph's stage, when one is attached (<see cref="AttachGraph"/>).</summary>
+    public GraphStage? Graph { get; private set; }
+
+    /// <summary>Opportunities the venue graph published (also counted in <see cref="Opportunities"/>).</summary>
+    public long GraphOpportunities { get; internal set; }
+
+    /// <summary>Latest receive timestamp of a book that moved the graph since its last evaluation (its latency origin).</summary>
+    internal long GraphTrigger { get; set; }
+
+    private int[] _graphBookOfBook = [];
+
+    /// <summary>
+    /// Attaches a venue graph: at every batch end the tops of touched books listed in <paramref name="graphBookOfBook"/>
+    /// (indexed by <see cref="BookSet"/> book, the graph's book index or −1) update its edges, then it is evaluated and
+    /// its opportunities go to the same ring. Pool state reaches it through <see cref="GraphStage.Graph"/> on this thread.
+    /// Start-up thread, before the strategy thread runs.
+    /// </summary>
+    public void AttachGraph(GraphStage graph, ReadOnlySpan<int> graphBookOfBook)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (graphBookOfBook.Length != Books.Count)
+        {
+            throw new ArgumentException($"graphBookOfBook has {graphBookOfBook.Length} entries for {Books.Count} books", nameof(graphBookOfBook));
+        }
+
+        Graph = graph;
+        _graphBookOfBook = graphBookOfBook.ToArray();
+    }
+
+    internal int GraphBookOf(int book) => (uint)book < (uint)_graphBookOfBook.Length ? _graphBookOfBook[book] : -1;
 
     public long OpportunitiesDropped { get; internal set; }
 
