@@ -16,7 +16,7 @@ namespace LowLatency.Adapters.Cex.Binance;
 /// JSON surfaces from <see cref="Utf8JsonReader"/> as an exception, which is caught here (bad input only) and counted.
 /// </para>
 /// </summary>
-public sealed class BinanceParser
+public sealed class BinanceParser : IFrameParser
 {
     // Field bits of a stream payload.
     private const int FieldEventType = 1 << 0;   // e
@@ -44,6 +44,10 @@ public sealed class BinanceParser
     private const int SnapAsks = 1 << 4;
 
     private const long MaxMillis = long.MaxValue / 1_000_000;
+
+    // Names of the field bits above, by bit index, for the unknown-field log.
+    private static readonly byte[][] s_payloadFieldNames = ["e"u8.ToArray(), "E"u8.ToArray(), "T"u8.ToArray(), "s"u8.ToArray(), "U"u8.ToArray(), "u"u8.ToArray(), "pu"u8.ToArray(), "b"u8.ToArray(), "a"u8.ToArray(), "B"u8.ToArray(), "A"u8.ToArray()];
+    private static readonly byte[][] s_snapshotFieldNames = ["lastUpdateId"u8.ToArray(), "E"u8.ToArray(), "T"u8.ToArray(), "bids"u8.ToArray(), "asks"u8.ToArray()];
 
     private readonly BinanceMarket _market;
     private readonly VenueId _venue;
@@ -87,6 +91,15 @@ public sealed class BinanceParser
 
     /// <summary>Outcome counters of this parser.</summary>
     public ParseCounters Counters { get; } = new();
+
+    /// <summary>The venue id written into every message.</summary>
+    public VenueId Venue => _venue;
+
+    /// <summary>
+    /// Fields skipped, per name: names Binance added without notice (COIN-M's <c>ps</c>, USD-M's <c>st</c>…) and known
+    /// names a message type does not carry (a spot diff with <c>pu</c>). Skipping them keeps the venue readable.
+    /// </summary>
+    public UnknownFieldLog UnknownFields { get; } = new();
 
     /// <summary>The error of the last rejected frame (<see cref="ParseError.None"/> after a success).</summary>
     public ParseError LastError { get; private set; }
@@ -295,8 +308,14 @@ public sealed class BinanceParser
             }
             else
             {
-                error = ParseError.UnknownField;
-                return ParseResult.Rejected;
+                UnknownFields.Add(reader.ValueSpan);
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                reader.Skip();
             }
         }
         while (reader.Read());
@@ -339,8 +358,21 @@ public sealed class BinanceParser
             int field = reader.ValueIsEscaped ? 0 : FieldOf(reader.ValueSpan);
             if (field == 0)
             {
-                error = ParseError.UnknownField;
-                return ParseResult.Rejected;
+                UnknownFields.Add(reader.ValueSpan);
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                reader.Skip();
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                continue;
             }
 
             if ((seen & field) != 0)
@@ -500,8 +532,7 @@ public sealed class BinanceParser
             : (_market == BinanceMarket.Spot ? SpotTickerFields : FuturesTickerFields);
         if ((seen & ~expected) != 0)
         {
-            error = ParseError.UnknownField;
-            return ParseResult.Rejected;
+            CountUnexpected(seen & ~expected, s_payloadFieldNames); // known names this message type does not carry
         }
 
         if ((expected & ~seen) != 0)
@@ -608,8 +639,15 @@ public sealed class BinanceParser
             int field = reader.ValueIsEscaped ? 0 : SnapshotFieldOf(reader.ValueSpan);
             if (field == 0)
             {
-                error = ParseError.UnknownField;
-                return ParseResult.Rejected;
+                UnknownFields.Add(reader.ValueSpan);
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                reader.Skip();
+                continue;
             }
 
             if ((seen & field) != 0)
@@ -658,8 +696,7 @@ public sealed class BinanceParser
         int expected = SnapLastId | SnapBids | SnapAsks | (_market == BinanceMarket.Futures ? SnapEventTime | SnapTradeTime : 0);
         if ((seen & ~expected) != 0)
         {
-            error = ParseError.UnknownField;
-            return ParseResult.Rejected;
+            CountUnexpected(seen & ~expected, s_snapshotFieldNames);
         }
 
         if ((expected & ~seen) != 0)
@@ -718,6 +755,17 @@ public sealed class BinanceParser
 
         error = ParseError.TruncatedJson;
         return false;
+    }
+
+    private void CountUnexpected(int bits, byte[][] names)
+    {
+        for (int bit = 0; bit < names.Length; bit++)
+        {
+            if ((bits & (1 << bit)) != 0)
+            {
+                UnknownFields.Add(names[bit]);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -9,7 +9,7 @@ namespace LowLatency.Adapters.Cex.Common;
 /// that book's following updates are marked until its next snapshot, because a top-N checksum may never show the loss.
 /// One instance per connection, called by its I/O thread only; allocation-free per frame.
 /// </summary>
-public abstract class InBandBookParser
+public abstract class InBandBookParser : IFrameParser
 {
     private readonly bool[] _lostSinceSnapshot;
 
@@ -47,8 +47,8 @@ public abstract class InBandBookParser
     /// <summary>Data frames of channels other than the book (tickers, trades…) seen and ignored.</summary>
     public long OtherChannelFrames { get; protected set; }
 
-    /// <summary>Unknown fields skipped inside otherwise valid frames.</summary>
-    public long UnknownFields { get; protected set; }
+    /// <summary>Unknown fields skipped inside otherwise valid frames, per name.</summary>
+    public UnknownFieldLog UnknownFields { get; } = new();
 
     /// <summary>Updates marked as following a lost message (see <see cref="MarkAfterLoss"/>).</summary>
     public long MarkedAfterLoss { get; private set; }

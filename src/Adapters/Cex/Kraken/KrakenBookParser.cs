@@ -297,7 +297,7 @@ public sealed class KrakenBookParser : InBandBookParser
             }
             else
             {
-                UnknownFields++;
+                UnknownFields.Add(reader.ValueSpan);
                 reader.Read();
                 reader.Skip();
                 continue;

@@ -358,7 +358,7 @@ public sealed class OkxBookParser : InBandBookParser
             }
             else
             {
-                UnknownFields++;
+                UnknownFields.Add(reader.ValueSpan);
                 reader.Read();
                 reader.Skip();
             }

@@ -12,6 +12,9 @@ public enum CaptureVenue : byte
 
     /// <summary>Binance.US: Binance's spot wire format on its own hosts (<c>binance.us</c>).</summary>
     BinanceUs,
+
+    /// <summary>Binance COIN-M futures (<c>dstream</c>/<c>dapi</c>): the USD-M wire format plus fields such as <c>ps</c>.</summary>
+    BinanceCoinM,
 }
 
 /// <summary>What a capture URL says about its venue.</summary>
@@ -31,7 +34,7 @@ public enum UrlVenue : byte
 public static class CaptureVenues
 {
     /// <summary>What the engine reads, for messages.</summary>
-    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M futures, OKX and Kraken spot (WebSocket v1)";
+    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M and COIN-M futures, OKX and Kraken spot (WebSocket v1)";
 
     // Hosts of venues whose formats the engine does not read, more specific first: they are matched before the venues
     // read (futures.kraken.com must not be taken for Kraken spot, dstream.binance.com for Binance spot).
@@ -39,8 +42,6 @@ public static class CaptureVenues
     [
         ("futures.kraken.com", "Kraken Futures"),
         ("cryptofacilities.com", "Kraken Futures"),
-        ("dstream.binance.", "Binance COIN-M futures"),
-        ("dapi.binance.", "Binance COIN-M futures"),
         ("vstream.binance.", "Binance options"),
         ("nbstream.binance.", "Binance options"),
         ("eapi.binance.", "Binance options"),
@@ -73,6 +74,7 @@ public static class CaptureVenues
         CaptureVenue.Okx => "okx",
         CaptureVenue.Kraken => "kraken",
         CaptureVenue.BinanceUs => "binance-us",
+        CaptureVenue.BinanceCoinM => "binance-coinm",
         _ => throw new ArgumentOutOfRangeException(nameof(venue)),
     };
 
@@ -96,6 +98,12 @@ public static class CaptureVenues
                 name = $"{venueName} ({Text(host)})";
                 return UrlVenue.NotRead;
             }
+        }
+
+        if (host.IndexOf("dstream.binance."u8) >= 0 || host.IndexOf("dapi.binance."u8) >= 0)
+        {
+            venue = CaptureVenue.BinanceCoinM;
+            return UrlVenue.Read;
         }
 
         if (host.IndexOf("fstream.binance."u8) >= 0 || host.IndexOf("fapi.binance."u8) >= 0)

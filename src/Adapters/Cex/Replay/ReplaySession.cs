@@ -42,8 +42,14 @@ public sealed class ReplayVenue
 
     internal KrakenBookParser? Kraken { get; set; }
 
+    /// <summary>The venue's parser, through the contract every parser implements.</summary>
+    internal IFrameParser Parser => (IFrameParser?)Binance ?? (IFrameParser?)Okx ?? Kraken ?? throw new InvalidOperationException("no parser");
+
     /// <summary>The parser's counters (messages, ignored, rejected by error).</summary>
-    public ParseCounters Counters => Binance?.Counters ?? Okx?.Counters ?? Kraken?.Counters ?? throw new InvalidOperationException("no parser");
+    public ParseCounters Counters => Parser.Counters;
+
+    /// <summary>Unknown fields the parser skipped, per name.</summary>
+    public UnknownFieldLog UnknownFields => Parser.UnknownFields;
 }
 
 /// <summary>
@@ -195,7 +201,7 @@ public sealed class ReplaySession
             SequenceRule rule = venue.Kind switch
             {
                 CaptureVenue.BinanceSpot or CaptureVenue.BinanceUs => SequenceRule.BinanceSpot,
-                CaptureVenue.BinanceFutures => SequenceRule.BinanceFutures,
+                CaptureVenue.BinanceFutures or CaptureVenue.BinanceCoinM => SequenceRule.BinanceFutures,
                 CaptureVenue.Okx => SequenceRule.Okx,
                 _ => SequenceRule.Kraken,
             };
@@ -206,6 +212,7 @@ public sealed class ReplaySession
                     venue.Binance = new BinanceParser(BinanceMarket.Spot, venue.Id, venue.SymbolTable, instruments);
                     break;
                 case CaptureVenue.BinanceFutures:
+                case CaptureVenue.BinanceCoinM:
                     venue.Binance = new BinanceParser(BinanceMarket.Futures, venue.Id, venue.SymbolTable, instruments);
                     break;
                 case CaptureVenue.Okx:
@@ -408,7 +415,12 @@ public sealed class ReplaySession
             name = name[..^3] + "BTC";
         }
 
-        return venue == CaptureVenue.BinanceFutures ? name + "-PERP" : name;
+        return venue switch
+        {
+            CaptureVenue.BinanceFutures => name + "-PERP",
+            CaptureVenue.BinanceCoinM => name + "-COINM", // BTCUSD_PERP: coin-margined, never the spot pair
+            _ => name,
+        };
     }
 
     /// <summary>
@@ -440,6 +452,7 @@ public sealed class ReplaySession
                 case CaptureVenue.BinanceSpot:
                 case CaptureVenue.BinanceFutures:
                 case CaptureVenue.BinanceUs:
+                case CaptureVenue.BinanceCoinM:
                     if (!url.IsEmpty)
                     {
                         int at = url.IndexOf("symbol="u8);
