@@ -52,8 +52,7 @@ public sealed class BinanceParser : IFrameParser
     private readonly BinanceMarket _market;
     private readonly VenueId _venue;
     private readonly SymbolTable _symbols;
-    private readonly int[] _priceDecimals;
-    private readonly int[] _quantityDecimals;
+    private readonly InstrumentSpec?[] _specs;
     private int _jsonLength; // length of the span the current reader walks, to tell truncation from malformation
 
     /// <param name="market">Spot or USD-M futures shapes.</param>
@@ -67,26 +66,7 @@ public sealed class BinanceParser : IFrameParser
         _market = market;
         _venue = venue;
         _symbols = symbols;
-        int max = 0;
-        for (int i = 0; i < instruments.Count; i++)
-        {
-            max = Math.Max(max, instruments[i].Id.Value);
-        }
-
-        _priceDecimals = new int[max + 1];
-        _quantityDecimals = new int[max + 1];
-        _priceDecimals.AsSpan().Fill(-1);
-        for (int i = 0; i < instruments.Count; i++)
-        {
-            InstrumentSpec spec = instruments[i];
-            if ((uint)spec.PriceDecimals > FixedPoint.MaxDecimals || (uint)spec.QuantityDecimals > FixedPoint.MaxDecimals)
-            {
-                throw new ArgumentOutOfRangeException(nameof(instruments), $"{spec.Name}: decimals out of range");
-            }
-
-            _priceDecimals[spec.Id.Value] = spec.PriceDecimals;
-            _quantityDecimals[spec.Id.Value] = spec.QuantityDecimals;
-        }
+        _specs = InstrumentTable.ToDense(instruments);
     }
 
     /// <summary>Outcome counters of this parser.</summary>
@@ -547,14 +527,14 @@ public sealed class BinanceParser : IFrameParser
             return ParseResult.Rejected;
         }
 
-        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _priceDecimals.Length || _priceDecimals[instrument.Value] < 0)
+        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
         }
 
-        int priceDecimals = _priceDecimals[instrument.Value];
-        int quantityDecimals = _quantityDecimals[instrument.Value];
+        int priceDecimals = spec.PriceDecimals;
+        int quantityDecimals = spec.QuantityDecimals;
         output.Instrument = instrument;
         output.ExchangeTimeNs = eventTime * 1_000_000;
 
@@ -615,14 +595,14 @@ public sealed class BinanceParser : IFrameParser
             return ParseResult.Rejected;
         }
 
-        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _priceDecimals.Length || _priceDecimals[instrument.Value] < 0)
+        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
         }
 
-        int priceDecimals = _priceDecimals[instrument.Value];
-        int quantityDecimals = _quantityDecimals[instrument.Value];
+        int priceDecimals = spec.PriceDecimals;
+        int quantityDecimals = spec.QuantityDecimals;
         _jsonLength = body.Length;
         var reader = new Utf8JsonReader(body, isFinalBlock: true, state: default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -50,7 +50,7 @@ public abstract class InBandBookParser : IFrameParser
     /// <summary>Unknown fields skipped inside otherwise valid frames, per name.</summary>
     public UnknownFieldLog UnknownFields { get; } = new();
 
-    /// <summary>Updates marked as following a lost message (see <see cref="MarkAfterLoss"/>).</summary>
+    /// <summary>Updates flagged <see cref="TickFlags.AfterLostMessage"/> (see <see cref="NeedsLossMark"/>).</summary>
     public long MarkedAfterLoss { get; private set; }
 
     /// <summary>
@@ -81,8 +81,9 @@ public abstract class InBandBookParser : IFrameParser
             {
                 _lostSinceSnapshot[output.Instrument.Value] = false;
             }
-            else if (_lostSinceSnapshot[output.Instrument.Value] && MarkAfterLoss(output))
+            else if (_lostSinceSnapshot[output.Instrument.Value] && NeedsLossMark(output))
             {
+                output.Flags |= TickFlags.AfterLostMessage;
                 MarkedAfterLoss++;
             }
 
@@ -123,8 +124,8 @@ public abstract class InBandBookParser : IFrameParser
     protected abstract ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error);
 
     /// <summary>
-    /// Marks an update of a book that lost a message since its snapshot, in the form the venue's book rule reads
-    /// (returns false when the venue's own sequence ids already reveal the loss).
+    /// Whether an update of a book that lost a message since its snapshot needs <see cref="TickFlags.AfterLostMessage"/>
+    /// (false when the venue's own sequence ids already reveal the loss).
     /// </summary>
-    protected abstract bool MarkAfterLoss(BookMessage output);
+    protected virtual bool NeedsLossMark(BookMessage output) => true;
 }

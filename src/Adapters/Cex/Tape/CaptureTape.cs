@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO.Compression;
+using LowLatency.Adapters.Cex.Common;
 using LowLatency.HotPath.Book;
 
 namespace LowLatency.Adapters.Cex.Tape;
@@ -458,59 +459,19 @@ public sealed class CaptureTape
         return true;
     }
 
-    /// <summary>Parses "1633998512.0633569" (float seconds) into Unix nanoseconds, exactly (no double rounding).</summary>
-    /// <summary>The last whole second whose nanoseconds (plus any fraction) fit a <see cref="long"/>: 2262-04-11.</summary>
-    private const long MaxTimestampSeconds = (long.MaxValue / 1_000_000_000L) - 1;
-
+    /// <summary>
+    /// Parses "1633998512.0633569" (float seconds) into Unix nanoseconds, exactly (no double rounding), through the one
+    /// decimal parser. A recorder's float may print more than nine decimals: digits past nanoseconds are dropped, not
+    /// rounded. A time past 2262 (ns no longer fit a long) is refused.
+    /// </summary>
     public static bool TryParseTimestamp(ReadOnlySpan<byte> text, out long unixNs)
     {
-        unixNs = 0;
-        long seconds = 0;
-        long fraction = 0;
-        int fractionDigits = 0;
-        bool seenPoint = false;
-        bool anyDigit = false;
-        foreach (byte c in text)
+        int point = text.IndexOf((byte)'.');
+        if (point >= 0 && text.Length > point + 10 && text[(point + 10)..].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
         {
-            uint d = (uint)(c - '0');
-            if (d <= 9)
-            {
-                anyDigit = true;
-                if (!seenPoint)
-                {
-                    seconds = (seconds * 10) + d;
-                    if (seconds > MaxTimestampSeconds)
-                    {
-                        return false; // checked after the digit: seconds * 1e9 + fraction must fit a long
-                    }
-                }
-                else if (fractionDigits < 9)
-                {
-                    fraction = (fraction * 10) + d;
-                    fractionDigits++;
-                }
-            }
-            else if (c == '.' && !seenPoint)
-            {
-                seenPoint = true;
-            }
-            else
-            {
-                return false;
-            }
+            text = text[..(point + 10)];
         }
 
-        if (!anyDigit)
-        {
-            return false;
-        }
-
-        for (int i = fractionDigits; i < 9; i++)
-        {
-            fraction *= 10;
-        }
-
-        unixNs = (seconds * 1_000_000_000L) + fraction;
-        return true;
+        return WireNumbers.TryParseSecondsToNs(text, out unixNs, out _);
     }
 }
