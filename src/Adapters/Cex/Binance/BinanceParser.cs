@@ -578,8 +578,8 @@ public sealed class BinanceParser : IFrameParser
             output.Flags = TickFlags.HasPrevUpdateId;
         }
 
-        if (!TryReadLevels(ref bidsReader, Side.Bid, priceDecimals, quantityDecimals, output, out error)
-            || !TryReadLevels(ref asksReader, Side.Ask, priceDecimals, quantityDecimals, output, out error))
+        if (!LevelParser.TryReadPairArray(ref bidsReader, Side.Bid, priceDecimals, quantityDecimals, output, out error)
+            || !LevelParser.TryReadPairArray(ref asksReader, Side.Ask, priceDecimals, quantityDecimals, output, out error))
         {
             return ParseResult.Rejected;
         }
@@ -657,7 +657,7 @@ public sealed class BinanceParser : IFrameParser
             }
 
             if (field is SnapBids or SnapAsks
-                && !TryReadLevels(ref reader, field == SnapBids ? Side.Bid : Side.Ask, priceDecimals, quantityDecimals, output, out error))
+                && !LevelParser.TryReadPairArray(ref reader, field == SnapBids ? Side.Bid : Side.Ask, priceDecimals, quantityDecimals, output, out error))
             {
                 return ParseResult.Rejected;
             }
@@ -698,43 +698,6 @@ public sealed class BinanceParser : IFrameParser
         output.ExchangeTimeNs = eventTime * 1_000_000;
         error = ParseError.None;
         return ParseResult.Message;
-    }
-
-    /// <summary>Reads <c>[["price","qty"],...]</c>; the reader is on the StartArray and ends on the matching EndArray.</summary>
-    private static bool TryReadLevels(ref Utf8JsonReader reader, Side side, int priceDecimals, int quantityDecimals, BookMessage output, out ParseError error)
-    {
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.EndArray)
-            {
-                error = ParseError.None;
-                return true;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartArray
-                || !reader.Read() || !TryString(ref reader, out ReadOnlySpan<byte> priceText)
-                || !reader.Read() || !TryString(ref reader, out ReadOnlySpan<byte> quantityText)
-                || !reader.Read() || reader.TokenType != JsonTokenType.EndArray)
-            {
-                error = ParseError.WrongShape;
-                return false;
-            }
-
-            if (!LevelParser.TryParsePrice(priceText, priceDecimals, out Price price, out error)
-                || !LevelParser.TryParseQuantity(quantityText, quantityDecimals, out Quantity quantity, out error))
-            {
-                return false;
-            }
-
-            if (!output.TryAdd(side, price, quantity))
-            {
-                error = ParseError.TooManyLevels;
-                return false;
-            }
-        }
-
-        error = ParseError.TruncatedJson;
-        return false;
     }
 
     private void CountUnexpected(int bits, byte[][] names)

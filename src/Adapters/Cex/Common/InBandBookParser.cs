@@ -120,6 +120,12 @@ public abstract class InBandBookParser : IFrameParser
     protected static bool Is(scoped ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> text) =>
         !reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(text);
 
+    /// <summary>
+    /// Every book of this connection has lost a message (a connection-wide sequence skipped a number, e.g. Coinbase's
+    /// <c>sequence_num</c>): each one's next update is flagged until its next snapshot.
+    /// </summary>
+    protected void MarkAllBooksLost() => _lostSinceSnapshot.AsSpan().Fill(true);
+
     /// <summary>Parses the frame's venue format. Sets <see cref="LastRejectedInstrument"/> once the book is known.</summary>
     protected abstract ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error);
 

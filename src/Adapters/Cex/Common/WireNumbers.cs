@@ -59,4 +59,46 @@ public static class WireNumbers
         error = LevelParser.Classify(text, 9);
         return false;
     }
+
+    /// <summary>
+    /// An RFC 3339 UTC time as Coinbase writes it ("2026-08-09T21:05:48.483587501Z", 0–9 fraction digits) → Unix ns.
+    /// Fields go through the one decimal parser; an impossible date (month 13, 31 April) is NotANumber.
+    /// </summary>
+    public static bool TryParseUtcTimeToNs(ReadOnlySpan<byte> text, out long ns, out ParseError error)
+    {
+        ns = 0;
+        error = ParseError.NotANumber;
+        if (text.Length < 20 || text[4] != (byte)'-' || text[7] != (byte)'-' || text[10] != (byte)'T' || text[13] != (byte)':'
+            || text[16] != (byte)':' || text[^1] != (byte)'Z')
+        {
+            return false;
+        }
+
+        if (!Field(text[..4], 9999, out long year) || !Field(text[5..7], 12, out long month) || !Field(text[8..10], 31, out long day)
+            || !Field(text[11..13], 23, out long hour) || !Field(text[14..16], 59, out long minute) || !Field(text[17..19], 59, out long second)
+            || year < 1970 || year > 2261 || month < 1 || day < 1 || day > DateTime.DaysInMonth((int)year, (int)month))
+        {
+            return false;
+        }
+
+        long fraction = 0;
+        ReadOnlySpan<byte> rest = text[19..^1];
+        if (!rest.IsEmpty)
+        {
+            if (rest[0] != (byte)'.' || rest.Length < 2 || rest.Length > 10 || !Field(rest[1..], 999_999_999, out fraction))
+            {
+                return false;
+            }
+
+            fraction *= FixedPoint.Pow10(10 - rest.Length);
+        }
+
+        var utc = new DateTime((int)year, (int)month, (int)day, (int)hour, (int)minute, (int)second, DateTimeKind.Utc);
+        ns = ((utc.Ticks - DateTime.UnixEpoch.Ticks) * 100) + fraction;
+        error = ParseError.None;
+        return true;
+
+        static bool Field(ReadOnlySpan<byte> digits, long max, out long value) =>
+            TryParseInteger(digits, max, out value, out _) && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
+    }
 }
