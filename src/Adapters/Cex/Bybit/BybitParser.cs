@@ -87,7 +87,7 @@ public sealed class BybitParser : InBandBookParser
                 failed = reader.TokenType == JsonTokenType.False;
                 reader.Skip();
             }
-            else if (Is(ref reader, "cts"u8) || Is(ref reader, "ret_msg"u8) || Is(ref reader, "conn_id"u8) || Is(ref reader, "req_id"u8) || Is(ref reader, "args"u8))
+            else if (Is(ref reader, "cts"u8) || Is(ref reader, "cs"u8) || Is(ref reader, "ret_msg"u8) || Is(ref reader, "conn_id"u8) || Is(ref reader, "req_id"u8) || Is(ref reader, "args"u8))
             {
                 reader.Read();
                 reader.Skip();

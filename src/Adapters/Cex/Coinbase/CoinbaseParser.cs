@@ -44,6 +44,12 @@ public sealed class CoinbaseParser : InBandBookParser
     /// <summary>The last <c>sequence_num</c> accepted (-1 before the first).</summary>
     public long LastSequence => _lastSequence;
 
+    /// <summary>
+    /// A new connection: Coinbase starts its <c>sequence_num</c> again, so the next frame sets the counter. Call after a
+    /// reconnect, before the first frame of the new connection (its snapshots then resync every book).
+    /// </summary>
+    public void OnNewConnection() => _lastSequence = -1;
+
     /// <inheritdoc />
     protected override ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
     {
