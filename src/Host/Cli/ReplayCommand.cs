@@ -98,6 +98,30 @@ internal static class ReplayCommand
                 return 1;
             }
 
+            // Fees come from configuration only: a venue of the capture without one is a configuration error, never a
+            // guessed fee (an invented fee makes every edge of that venue a fiction).
+            bool feesMissing = false;
+            foreach (ReplayVenue venue in session.Venues)
+            {
+                if (!options.TakerFees.ContainsKey(venue.Name))
+                {
+                    stderr.WriteLine(SecretRedaction.Redact(
+                        $"replay: takerFees: no taker fee for venue '{venue.Name}' (in the capture); add \"takerFees\": {{ \"{venue.Name}\": <fraction> }} to the --config file"));
+                    feesMissing = true;
+                }
+            }
+
+            if (feesMissing)
+            {
+                return 2;
+            }
+
+            foreach (ReplayVenue venue in session.Venues)
+            {
+                venue.UnknownFields.Source = venue.Name;
+                venue.UnknownFields.Report = line => stderr.WriteLine(SecretRedaction.Redact($"replay: {line}"));
+            }
+
             ReplayPacer? pacer = null;
             if ((speedFlag ?? options.ReplaySpeed) == "recorded")
             {
@@ -124,7 +148,7 @@ internal static class ReplayCommand
 
         var opportunities = new RingBuffer<Opportunity>(1 << 12, ProducerType.Single, WaitStrategyKind.Yielding);
         using var kernels = new KernelHost(new EdgeSweepShape(Math.Max(1, session.Instruments.Count), Math.Max(2, session.Venues.Count)));
-        var pipeline = new ReplayPipeline(session, venue => options.TakerFees.TryGetValue(venue, out double fee) ? fee : 0.001, options.ThresholdBps, opportunities,
+        var pipeline = new ReplayPipeline(session, venue => options.TakerFees[venue], options.ThresholdBps, opportunities,
             kernels, options.FullSweepMinTouched);
         var drain = new OpportunityPrinter(pipeline, print == "opportunities" ? stdout : null);
         var drainProcessor = new BatchEventProcessor<Opportunity, OpportunityPrinter>(opportunities, opportunities.NewBarrier(), drain);
@@ -287,6 +311,18 @@ internal static class ReplayCommand
                 {
                     stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    dropped {count} frame(s): {error}"));
                 }
+            }
+
+            if (venue.UnknownFields.Total > 0)
+            {
+                var names = new StringBuilder();
+                foreach ((string name, long count) in venue.UnknownFields.Entries())
+                {
+                    names.Append(names.Length == 0 ? "" : ", ").Append(name).Append(": ").Append(count.ToString(CultureInfo.InvariantCulture));
+                }
+
+                stderr.WriteLine(SecretRedaction.Redact(string.Create(CultureInfo.InvariantCulture,
+                    $"    skipped {venue.UnknownFields.Total} unknown field(s): {names}{(venue.UnknownFields.Overflow > 0 ? $" ({venue.UnknownFields.Overflow} more under names past the table)" : "")}")));
             }
         }
     }

@@ -77,6 +77,7 @@ public sealed record EngineOptions
         ["binance-futures"] = 0.0004,
         ["okx"] = 0.001,
         ["kraken"] = 0.0026,
+        ["binance-coinm"] = 0.0005, // Binance's regular-tier COIN-M taker fee
     };
 
     /// <summary>

@@ -170,7 +170,7 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
     /// OKX and Kraken send the snapshot on the update stream (after a resubscribe): any update seen before it is older
     /// than it, so it is dropped rather than buffered and replayed onto the fresh book.
     /// </summary>
-    private static bool SnapshotInBand(SequenceRule rule) => rule is SequenceRule.Okx or SequenceRule.Kraken;
+    private static bool SnapshotInBand(SequenceRule rule) => rule is SequenceRule.Okx or SequenceRule.Kraken or SequenceRule.Coinbase or SequenceRule.Bybit;
 
     private static void End(BookSet set, in TickEvent last)
     {
@@ -385,6 +385,12 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
             case SequenceRule.Kraken:
                 KrakenBookRules.OnSnapshot(ref state, in last);
                 break;
+            case SequenceRule.Coinbase:
+                CoinbaseBookRules.OnSnapshot(ref state, in last);
+                break;
+            case SequenceRule.Bybit:
+                BybitBookRules.OnSnapshot(ref state, in last);
+                break;
             default:
                 state.LastUpdateId = last.LastUpdateId;
                 state.AwaitingFirstDelta = false;
@@ -405,6 +411,8 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
         SequenceRule.BinanceFutures => BinanceFuturesBookRules.OnDelta(ref state, in first),
         SequenceRule.Okx => OkxBookRules.OnDelta(ref state, in first),
         SequenceRule.Kraken => KrakenBookRules.OnDelta(ref state, in first),
+        SequenceRule.Coinbase => CoinbaseBookRules.OnDelta(ref state, in first),
+        SequenceRule.Bybit => BybitBookRules.OnDelta(ref state, in first),
         _ => SequenceVerdict.Apply, // None: no venue ids to check
     };
 

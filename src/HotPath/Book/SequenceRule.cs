@@ -17,6 +17,12 @@ public enum SequenceRule : byte
 
     /// <summary>Kraken v1 <c>book</c>: in-band snapshot, updates verified by CRC32 of the top 10.</summary>
     Kraken = 4,
+
+    /// <summary>Coinbase Advanced Trade <c>level2</c>: in-band snapshot; the connection-wide <c>sequence_num</c> is checked by the parser.</summary>
+    Coinbase = 5,
+
+    /// <summary>Bybit v5 <c>orderbook.N</c>: in-band snapshot, then <c>u</c> = previous <c>u</c> + 1 per topic.</summary>
+    Bybit = 6,
 }
 
 /// <summary>Where a book is in its synchronisation life cycle.</summary>

@@ -31,6 +31,12 @@ public enum TickFlags : byte
 
     /// <summary><see cref="TickEvent.PrevUpdateId"/> is meaningful (Binance futures <c>pu</c>, OKX <c>prevSeqId</c>).</summary>
     HasPrevUpdateId = 8,
+
+    /// <summary>
+    /// The parser rejected a frame of this book since the book's last snapshot: the book has missed a message that a
+    /// top-N checksum may never show, so the rule answers Gap (resync). Explicit, never packed into an id field.
+    /// </summary>
+    AfterLostMessage = 16,
 }
 
 /// <summary>One price level: fixed-point price and quantity at the instrument's scale.</summary>

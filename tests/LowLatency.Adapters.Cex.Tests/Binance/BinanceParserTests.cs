@@ -102,11 +102,10 @@ public sealed class BinanceParserTests
         { SpotDepth[..(SpotDepth.Length - 1)], ParseError.TruncatedJson },
         { """[1,2,3]""", ParseError.WrongShape },
         // unknown / missing / duplicate fields
-        { SpotDepth.Replace("\"E\":", "\"X\":", StringComparison.Ordinal), ParseError.UnknownField },
+        { SpotDepth.Replace("\"E\":", "\"X\":", StringComparison.Ordinal), ParseError.MissingField }, // X skipped, E missing
         { SpotDepth.Replace("\"U\":499869750,", "", StringComparison.Ordinal), ParseError.MissingField },
         { SpotDepth.Replace("\"U\":499869750,", "\"U\":499869750,\"U\":499869750,", StringComparison.Ordinal), ParseError.DuplicateField },
-        { SpotDepth.Replace("\"data\"", "\"payload\"", StringComparison.Ordinal), ParseError.UnknownField },
-        { SpotDepth.Replace("\"U\":499869750,", "\"U\":499869750,\"pu\":1,", StringComparison.Ordinal), ParseError.UnknownField }, // futures field on spot
+        { SpotDepth.Replace("\"data\"", "\"payload\"", StringComparison.Ordinal), ParseError.MissingField }, // payload skipped, no data
         { SpotTicker.Replace(",\"A\":\"3199.00000000\"", "", StringComparison.Ordinal), ParseError.MissingField },
         { SpotDepth.Replace("depthUpdate", "depthUpdateV2", StringComparison.Ordinal), ParseError.UnknownEvent },
         // ids
@@ -172,7 +171,6 @@ public sealed class BinanceParserTests
         { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":1,"bids":[["0.4","1"]],"asks":[["0.3","1"]]}""", ParseError.Crossed },
         { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":1,"bids":[["0.3","1"],["0.31","1"]],"asks":[]}""", ParseError.Crossed },
         { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":1,"bids":[["0.3","1"]]}""", ParseError.MissingField },
-        { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":1,"E":5,"bids":[],"asks":[]}""", ParseError.UnknownField },
         { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":1,"bids":[["0.3","1"],["0.2""", ParseError.TruncatedJson },
         { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":-5,"bids":[],"asks":[]}""", ParseError.BadUpdateId },
         { "https://api.binance.com/api/v3/depth?symbol=NKNUSDT", """{"lastUpdateId":1,"bids":[["Infinity","1"]],"asks":[]}""", ParseError.NotANumber },

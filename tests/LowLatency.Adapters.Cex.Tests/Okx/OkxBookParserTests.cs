@@ -163,7 +163,8 @@ public sealed class OkxBookParserTests
         var parser = NewParser(out _);
         byte[] frame = Encoding.UTF8.GetBytes(Head + """ "update","data":[{"asks":[],"bids":[],"ts":"1","newThing":{"x":[1]}}]}""");
         Assert.Equal(ParseResult.Message, parser.ParseFrame(frame, 0, 0, new BookMessage(16)));
-        Assert.Equal(1, parser.UnknownFields);
+        Assert.Equal(1, parser.UnknownFields.Total);
+        Assert.Equal(1, parser.UnknownFields.CountOf("newThing"));
     }
 
     [Fact]

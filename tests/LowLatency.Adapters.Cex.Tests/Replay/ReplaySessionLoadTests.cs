@@ -158,7 +158,8 @@ public sealed class ReplaySessionLoadTests
     }
 
     [Theory]
-    [InlineData("wss://dstream.binance.com/stream?streams=btcusd_perp@depth", "Binance COIN-M futures")]
+    [InlineData("wss://vstream.binance.com/stream?streams=btc-200730-9000-c@depth", "Binance options")]
+    [InlineData("wss://dstream.binance.com/stream?streams=btcusd_perp@depth", null)]
     [InlineData("wss://ws.kraken.com/v2", "Kraken spot WebSocket v2")]
     [InlineData("wss://fstream.binance.com/ws", null)]
     [InlineData("wss://stream.binance.us:9443/ws", null)]

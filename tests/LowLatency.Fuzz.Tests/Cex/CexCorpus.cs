@@ -29,6 +29,11 @@ internal sealed class RecordedVenue
 
     public static RecordedVenue Kraken { get; } = Load("KRAKEN.ws.50.0");
 
+    public static RecordedVenue Coinbase { get; } = Load("coinbase_advtrade_v3jsonl_BTC-USD_ETH-USD_2026-08-09.jsonl.gz");
+
+    /// <summary>The Bybit v5 session's linear venue (its first connection); the spot frames are inputs like any other.</summary>
+    public static RecordedVenue Bybit { get; } = Load("bybit_v5_v3jsonl_linear_spot_2026-08-09.jsonl.gz");
+
     public ReplaySession Session { get; }
 
     public CaptureTape Tape => Session.Tape;

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using LowLatency.Adapters.Cex.Bybit;
+using LowLatency.Adapters.Cex.Coinbase;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
 using LowLatency.Adapters.Cex.Okx;
@@ -10,15 +12,27 @@ using LowLatency.Testing;
 
 namespace LowLatency.Fuzz.Tests.Cex;
 
+/// <summary>The venues whose parsers read book snapshots in band.</summary>
+internal enum InBandVenue
+{
+    Okx,
+    Kraken,
+    Coinbase,
+    Bybit,
+}
+
 /// <summary>
-/// OKX <c>books</c> or Kraken <c>book-N</c> frames into the venue's live books (every book synced from its first recorded
+/// OKX <c>books</c>, Kraken <c>book-N</c>, Coinbase Advanced Trade <c>l2_data</c> or Bybit v5 <c>orderbook</c> frames into the venue's live books (every book synced from its first recorded
 /// snapshot, cut to ten levels a side). A case that changed a book (or marked one as having lost a message) restores it from that snapshot
 /// afterwards, so every case starts from the same books.
 /// </summary>
 internal sealed class InBandTarget : FuzzTarget
 {
-    private static readonly Lazy<List<byte[]>> s_okxCorpus = new(() => BuildCorpus(kraken: false));
-    private static readonly Lazy<List<byte[]>> s_krakenCorpus = new(() => BuildCorpus(kraken: true));
+    private static readonly Lazy<List<byte[]>> s_okxCorpus = new(() => BuildCorpus(InBandVenue.Okx));
+    private static readonly Lazy<List<byte[]>> s_krakenCorpus = new(() => BuildCorpus(InBandVenue.Kraken));
+    private static readonly Lazy<List<byte[]>> s_coinbaseCorpus = new(() => BuildCorpus(InBandVenue.Coinbase));
+    private static readonly Lazy<List<byte[]>> s_bybitCorpus = new(() => BuildCorpus(InBandVenue.Bybit));
+    private readonly InBandVenue _kind;
     private readonly bool _kraken;
     private readonly RecordedVenue _recorded;
     private readonly InBandBookParser _parser;
@@ -27,9 +41,15 @@ internal sealed class InBandTarget : FuzzTarget
     private readonly Dictionary<InstrumentId, byte[]> _snapshots = [];
 
     public InBandTarget(bool kraken)
+        : this(kraken ? InBandVenue.Kraken : InBandVenue.Okx)
     {
-        _kraken = kraken;
-        _recorded = kraken ? RecordedVenue.Kraken : RecordedVenue.Okx;
+    }
+
+    public InBandTarget(InBandVenue kind)
+    {
+        _kind = kind;
+        _kraken = kind == InBandVenue.Kraken;
+        _recorded = Recorded(kind);
         _parser = NewParser();
         _harness = new BookHarness(_recorded.Books);
         InBandBookParser finder = NewParser();
@@ -38,7 +58,7 @@ internal sealed class InBandTarget : FuzzTarget
             if (finder.ParseFrame(frame, 0, 0, _scratch) == ParseResult.Message && _scratch.Kind == TickKind.Snapshot)
             {
                 // Ten levels a side, without OKX's checksum (it covers the whole top 25): restoring stays cheap.
-                _snapshots.TryAdd(_scratch.Instrument, Cut(frame, 10, kraken, dropChecksum: true));
+                _snapshots.TryAdd(_scratch.Instrument, Cut(frame, 10, kind, dropChecksum: true));
             }
         }
 
@@ -50,12 +70,35 @@ internal sealed class InBandTarget : FuzzTarget
         _harness.Seal();
     }
 
-    public override string Name => _kraken ? "kraken-book" : "okx-books";
+    public override string Name => _kind switch
+    {
+        InBandVenue.Kraken => "kraken-book",
+        InBandVenue.Coinbase => "coinbase-l2",
+        InBandVenue.Bybit => "bybit-orderbook",
+        _ => "okx-books",
+    };
 
-    public override IReadOnlyList<byte[]> Corpus => _kraken ? s_krakenCorpus.Value : s_okxCorpus.Value;
+    public override IReadOnlyList<byte[]> Corpus => _kind switch
+    {
+        InBandVenue.Kraken => s_krakenCorpus.Value,
+        InBandVenue.Coinbase => s_coinbaseCorpus.Value,
+        InBandVenue.Bybit => s_bybitCorpus.Value,
+        _ => s_okxCorpus.Value,
+    };
+
+    private static RecordedVenue Recorded(InBandVenue kind) => kind switch
+    {
+        InBandVenue.Kraken => RecordedVenue.Kraken,
+        InBandVenue.Coinbase => RecordedVenue.Coinbase,
+        InBandVenue.Bybit => RecordedVenue.Bybit,
+        _ => RecordedVenue.Okx,
+    };
 
     public override void Check(byte[] input)
     {
+        // Each case is the first frame of a connection: Coinbase's connection-wide counter would otherwise turn every
+        // recorded frame after a mutated, higher sequence_num into a duplicate (the gap path has its own tests).
+        (_parser as CoinbaseParser)?.OnNewConnection();
         long[] counters = ParserChecks.Counters(_parser.Counters);
         ParseResult result = _parser.ParseFrame(input, ParserChecks.ReceiveTimeNs, ParserChecks.ReceiveTimestamp, _scratch);
         ParserChecks.CountedOnce(counters, ParserChecks.Counters(_parser.Counters), result, result == ParseResult.Rejected ? _parser.LastError : ParseError.None);
@@ -95,9 +138,13 @@ internal sealed class InBandTarget : FuzzTarget
         _harness.Seal();
     }
 
-    private InBandBookParser NewParser() => _kraken
-        ? new KrakenBookParser(_recorded.Venue, _recorded.NewSymbolTable(), _recorded.Instruments, 2048)
-        : new OkxBookParser(_recorded.Venue, _recorded.NewSymbolTable(), _recorded.Instruments);
+    private InBandBookParser NewParser() => _kind switch
+    {
+        InBandVenue.Kraken => new KrakenBookParser(_recorded.Venue, _recorded.NewSymbolTable(), _recorded.Instruments, 2048),
+        InBandVenue.Coinbase => new CoinbaseParser(_recorded.Venue, _recorded.NewSymbolTable(), _recorded.Instruments),
+        InBandVenue.Bybit => new BybitParser(_recorded.Venue, _recorded.NewSymbolTable(), _recorded.Instruments),
+        _ => new OkxBookParser(_recorded.Venue, _recorded.NewSymbolTable(), _recorded.Instruments),
+    };
 
     /// <summary>Re-syncs a book from its first recorded snapshot (through the parser: that also clears its loss mark and, for Kraken, its wire format).</summary>
     private void Restore(InstrumentId instrument)
@@ -107,31 +154,48 @@ internal sealed class InBandTarget : FuzzTarget
             return;
         }
 
+        (_parser as CoinbaseParser)?.OnNewConnection();
         ParseResult result = _parser.ParseFrame(frame, 0, 0, _scratch);
         Invariant.Equal(ParseResult.Message, result, "harness: the recorded snapshot no longer parses");
         _harness.Publish(_scratch);
     }
 
-    private static List<byte[]> BuildCorpus(bool kraken)
+    private static List<byte[]> BuildCorpus(InBandVenue kind)
     {
-        RecordedVenue venue = kraken ? RecordedVenue.Kraken : RecordedVenue.Okx;
+        bool kraken = kind == InBandVenue.Kraken;
+        RecordedVenue venue = Recorded(kind);
         List<byte[]> corpus = venue.Frames();
         var cuts = new List<byte[]>();
         foreach (byte[] frame in corpus)
         {
             // Small valid snapshots cut from the recorded ones: mutations of a 3-level book reach the checks faster.
             bool snapshot = kraken ? frame.AsSpan().IndexOf("\"as\":"u8) >= 0 : frame.AsSpan().IndexOf("\"snapshot\""u8) >= 0;
-            if (snapshot)
+            if (snapshot && IsBookFrame(kind, frame))
             {
                 foreach (int keep in new[] { 0, 1, 3, 10 })
                 {
-                    cuts.Add(Cut(frame, keep, kraken));
+                    cuts.Add(Cut(frame, keep, kind));
                 }
             }
         }
 
-        corpus.AddRange(cuts);
         string fixtures = Path.Combine(SharedData.Root, "cex_ws", "format_fixtures_not_live");
+        if (kind is InBandVenue.Coinbase or InBandVenue.Bybit)
+        {
+            // The whole-book snapshots are megabytes: the corpus keeps the cuts, the updates and the other channels.
+            corpus.RemoveAll(f => f.Length > 64 * 1024);
+            corpus.AddRange(cuts);
+            corpus.Add(System.IO.File.ReadAllBytes(Path.Combine(fixtures,
+                kind == InBandVenue.Coinbase ? "coinbase_advtrade_ws_l2_data_snapshot.json" : "bybit_v5_ws_orderbook_snapshot.json")));
+            if (kind == InBandVenue.Coinbase)
+            {
+                corpus.Add(System.IO.File.ReadAllBytes(Path.Combine(fixtures, "coinbase_advtrade_ws_ticker.json")));
+            }
+
+            return corpus;
+        }
+
+        corpus.AddRange(cuts);
         if (kraken)
         {
             corpus.AddRange(RecordedVenue.FramesOf("KRAKEN.ws.48.0").Take(40));
@@ -147,9 +211,51 @@ internal sealed class InBandTarget : FuzzTarget
         return corpus;
     }
 
-    private static byte[] Cut(byte[] frame, int keep, bool kraken, bool dropChecksum = false)
+    private static bool IsBookFrame(InBandVenue kind, byte[] frame) => kind switch
     {
+        InBandVenue.Coinbase => frame.AsSpan().IndexOf("\"l2_data\""u8) >= 0,
+        InBandVenue.Bybit => frame.AsSpan().IndexOf("\"orderbook."u8) >= 0,
+        _ => true,
+    };
+
+    private static byte[] Cut(byte[] frame, int keep, InBandVenue kind, bool dropChecksum = false)
+    {
+        bool kraken = kind == InBandVenue.Kraken;
         JsonNode root = JsonNode.Parse(frame)!;
+        if (kind == InBandVenue.Coinbase)
+        {
+            // updates hold both sides in one list, bids first: keep the best `keep` of each.
+            JsonArray updates = root["events"]![0]!["updates"]!.AsArray();
+            var kept = new JsonArray();
+            int bids = 0;
+            int asks = 0;
+            foreach (JsonNode? level in updates)
+            {
+                bool bid = level!["side"]!.GetValue<string>() == "bid";
+                if (bid ? bids++ < keep : asks++ < keep)
+                {
+                    kept.Add(level.DeepClone());
+                }
+            }
+
+            root["events"]![0]!["updates"] = kept;
+            return Encoding.UTF8.GetBytes(root.ToJsonString());
+        }
+
+        if (kind == InBandVenue.Bybit)
+        {
+            foreach (string side in new[] { "a", "b" })
+            {
+                JsonArray levels = root["data"]![side]!.AsArray();
+                while (levels.Count > keep)
+                {
+                    levels.RemoveAt(levels.Count - 1);
+                }
+            }
+
+            return Encoding.UTF8.GetBytes(root.ToJsonString());
+        }
+
         JsonNode book = kraken ? root[1]! : root["data"]![0]!;
         if (dropChecksum && !kraken)
         {

@@ -23,4 +23,10 @@ public sealed class InBandBookFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Kraken_book_frames_never_throw_and_a_rejected_frame_changes_no_book() => FuzzRunner.Run(() => new InBandTarget(kraken: true), output);
+
+    [Fact]
+    public void Coinbase_l2_frames_never_throw_and_a_rejected_frame_changes_no_book() => FuzzRunner.Run(() => new InBandTarget(InBandVenue.Coinbase), output);
+
+    [Fact]
+    public void Bybit_orderbook_frames_never_throw_and_a_rejected_frame_changes_no_book() => FuzzRunner.Run(() => new InBandTarget(InBandVenue.Bybit), output);
 }

@@ -88,6 +88,41 @@ public sealed class ReplayCliTests
     }
 
     [Fact]
+    public void A_venue_missing_from_the_fee_table_is_a_configuration_error_naming_it()
+    {
+        // The Binance spot session through Binance.US hosts: a venue the default fee table does not hold.
+        string text = File.ReadAllText(Capture("BINANCE.ws.1.0")).Replace("stream.binance.com", "stream.binance.us", StringComparison.Ordinal);
+        string ws = TempFile("US.ws", text);
+        string noFee = TempFile("fees.json", "{\"takerFees\":{\"binance\":0.001}}");
+
+        (int exit, string output, string error) = Invoke("replay", ws, "--config", noFee);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.Equal("replay: takerFees: no taker fee for venue 'binance-us' (in the capture); add \"takerFees\": { \"binance-us\": <fraction> } to the --config file", OneErrorLine(error));
+
+        string withFee = TempFile("fees.json", "{\"takerFees\":{\"binance-us\":0.006}}");
+        (int ok, _, string summary) = Invoke("replay", ws, "--config", withFee);
+        Assert.Equal(0, ok);
+        Assert.Contains("binance-us: 4 instruments", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_fields_are_logged_once_per_name_and_summed_in_the_summary()
+    {
+        string text = File.ReadAllText(Capture("BINANCE.ws.1.0")).Replace("\"s\":\"NKNUSDT\",", "\"s\":\"NKNUSDT\",\"ps\":\"NKNUSDT\",", StringComparison.Ordinal);
+        (int exit, _, string error) = Invoke("replay", TempFile("PS.ws", text), Capture("BINANCE.http.0.0"));
+
+        Assert.Equal(0, exit);
+        AssertNoStackTrace(error);
+        Assert.Single(error.Split('\n'), l => l.StartsWith("replay: unknown field \"ps\" skipped (binance)", StringComparison.Ordinal));
+        Assert.Contains("skipped ", error, StringComparison.Ordinal);
+        Assert.Matches(@"skipped \d+ unknown field\(s\): ps: \d+", error);
+        Assert.Contains("binance: 4 instruments", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("dropped", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_capture_without_book_frames_is_one_line_naming_file_and_venue_and_exit_1()
     {
         (int exit, string output, string error) = Invoke("replay", Capture("KRAKEN.0"));

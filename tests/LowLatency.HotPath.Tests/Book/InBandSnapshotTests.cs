@@ -63,7 +63,7 @@ public sealed class InBandSnapshotTests
         handler.OnEvent(ref snapshot, sequence++, true);
 
         TickEvent marked = Message(TickKind.Delta, (99, 2, Side.Bid));
-        marked.LastUpdateId |= KrakenBookRules.AfterLostMessage;
+        marked.Flags |= TickFlags.AfterLostMessage;
         handler.OnEvent(ref marked, sequence++, true);
         Assert.Equal(BookStatus.Resync, books.State(0).Status);
 

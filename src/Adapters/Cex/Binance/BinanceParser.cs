@@ -16,7 +16,7 @@ namespace LowLatency.Adapters.Cex.Binance;
 /// JSON surfaces from <see cref="Utf8JsonReader"/> as an exception, which is caught here (bad input only) and counted.
 /// </para>
 /// </summary>
-public sealed class BinanceParser
+public sealed class BinanceParser : IFrameParser
 {
     // Field bits of a stream payload.
     private const int FieldEventType = 1 << 0;   // e
@@ -45,11 +45,14 @@ public sealed class BinanceParser
 
     private const long MaxMillis = long.MaxValue / 1_000_000;
 
+    // Names of the field bits above, by bit index, for the unknown-field log.
+    private static readonly byte[][] s_payloadFieldNames = ["e"u8.ToArray(), "E"u8.ToArray(), "T"u8.ToArray(), "s"u8.ToArray(), "U"u8.ToArray(), "u"u8.ToArray(), "pu"u8.ToArray(), "b"u8.ToArray(), "a"u8.ToArray(), "B"u8.ToArray(), "A"u8.ToArray()];
+    private static readonly byte[][] s_snapshotFieldNames = ["lastUpdateId"u8.ToArray(), "E"u8.ToArray(), "T"u8.ToArray(), "bids"u8.ToArray(), "asks"u8.ToArray()];
+
     private readonly BinanceMarket _market;
     private readonly VenueId _venue;
     private readonly SymbolTable _symbols;
-    private readonly int[] _priceDecimals;
-    private readonly int[] _quantityDecimals;
+    private readonly InstrumentSpec?[] _specs;
     private int _jsonLength; // length of the span the current reader walks, to tell truncation from malformation
 
     /// <param name="market">Spot or USD-M futures shapes.</param>
@@ -63,30 +66,20 @@ public sealed class BinanceParser
         _market = market;
         _venue = venue;
         _symbols = symbols;
-        int max = 0;
-        for (int i = 0; i < instruments.Count; i++)
-        {
-            max = Math.Max(max, instruments[i].Id.Value);
-        }
-
-        _priceDecimals = new int[max + 1];
-        _quantityDecimals = new int[max + 1];
-        _priceDecimals.AsSpan().Fill(-1);
-        for (int i = 0; i < instruments.Count; i++)
-        {
-            InstrumentSpec spec = instruments[i];
-            if ((uint)spec.PriceDecimals > FixedPoint.MaxDecimals || (uint)spec.QuantityDecimals > FixedPoint.MaxDecimals)
-            {
-                throw new ArgumentOutOfRangeException(nameof(instruments), $"{spec.Name}: decimals out of range");
-            }
-
-            _priceDecimals[spec.Id.Value] = spec.PriceDecimals;
-            _quantityDecimals[spec.Id.Value] = spec.QuantityDecimals;
-        }
+        _specs = InstrumentTable.ToDense(instruments);
     }
 
     /// <summary>Outcome counters of this parser.</summary>
     public ParseCounters Counters { get; } = new();
+
+    /// <summary>The venue id written into every message.</summary>
+    public VenueId Venue => _venue;
+
+    /// <summary>
+    /// Fields skipped, per name: names Binance added without notice (COIN-M's <c>ps</c>, USD-M's <c>st</c>…) and known
+    /// names a message type does not carry (a spot diff with <c>pu</c>). Skipping them keeps the venue readable.
+    /// </summary>
+    public UnknownFieldLog UnknownFields { get; } = new();
 
     /// <summary>The error of the last rejected frame (<see cref="ParseError.None"/> after a success).</summary>
     public ParseError LastError { get; private set; }
@@ -295,8 +288,14 @@ public sealed class BinanceParser
             }
             else
             {
-                error = ParseError.UnknownField;
-                return ParseResult.Rejected;
+                UnknownFields.Add(reader.ValueSpan);
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                reader.Skip();
             }
         }
         while (reader.Read());
@@ -339,8 +338,21 @@ public sealed class BinanceParser
             int field = reader.ValueIsEscaped ? 0 : FieldOf(reader.ValueSpan);
             if (field == 0)
             {
-                error = ParseError.UnknownField;
-                return ParseResult.Rejected;
+                UnknownFields.Add(reader.ValueSpan);
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                reader.Skip();
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                continue;
             }
 
             if ((seen & field) != 0)
@@ -500,8 +512,7 @@ public sealed class BinanceParser
             : (_market == BinanceMarket.Spot ? SpotTickerFields : FuturesTickerFields);
         if ((seen & ~expected) != 0)
         {
-            error = ParseError.UnknownField;
-            return ParseResult.Rejected;
+            CountUnexpected(seen & ~expected, s_payloadFieldNames); // known names this message type does not carry
         }
 
         if ((expected & ~seen) != 0)
@@ -516,14 +527,14 @@ public sealed class BinanceParser
             return ParseResult.Rejected;
         }
 
-        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _priceDecimals.Length || _priceDecimals[instrument.Value] < 0)
+        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
         }
 
-        int priceDecimals = _priceDecimals[instrument.Value];
-        int quantityDecimals = _quantityDecimals[instrument.Value];
+        int priceDecimals = spec.PriceDecimals;
+        int quantityDecimals = spec.QuantityDecimals;
         output.Instrument = instrument;
         output.ExchangeTimeNs = eventTime * 1_000_000;
 
@@ -567,8 +578,8 @@ public sealed class BinanceParser
             output.Flags = TickFlags.HasPrevUpdateId;
         }
 
-        if (!TryReadLevels(ref bidsReader, Side.Bid, priceDecimals, quantityDecimals, output, out error)
-            || !TryReadLevels(ref asksReader, Side.Ask, priceDecimals, quantityDecimals, output, out error))
+        if (!LevelParser.TryReadPairArray(ref bidsReader, Side.Bid, priceDecimals, quantityDecimals, output, out error)
+            || !LevelParser.TryReadPairArray(ref asksReader, Side.Ask, priceDecimals, quantityDecimals, output, out error))
         {
             return ParseResult.Rejected;
         }
@@ -584,14 +595,14 @@ public sealed class BinanceParser
             return ParseResult.Rejected;
         }
 
-        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _priceDecimals.Length || _priceDecimals[instrument.Value] < 0)
+        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
         }
 
-        int priceDecimals = _priceDecimals[instrument.Value];
-        int quantityDecimals = _quantityDecimals[instrument.Value];
+        int priceDecimals = spec.PriceDecimals;
+        int quantityDecimals = spec.QuantityDecimals;
         _jsonLength = body.Length;
         var reader = new Utf8JsonReader(body, isFinalBlock: true, state: default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -608,8 +619,15 @@ public sealed class BinanceParser
             int field = reader.ValueIsEscaped ? 0 : SnapshotFieldOf(reader.ValueSpan);
             if (field == 0)
             {
-                error = ParseError.UnknownField;
-                return ParseResult.Rejected;
+                UnknownFields.Add(reader.ValueSpan);
+                if (!reader.Read())
+                {
+                    error = ParseError.TruncatedJson;
+                    return ParseResult.Rejected;
+                }
+
+                reader.Skip();
+                continue;
             }
 
             if ((seen & field) != 0)
@@ -639,7 +657,7 @@ public sealed class BinanceParser
             }
 
             if (field is SnapBids or SnapAsks
-                && !TryReadLevels(ref reader, field == SnapBids ? Side.Bid : Side.Ask, priceDecimals, quantityDecimals, output, out error))
+                && !LevelParser.TryReadPairArray(ref reader, field == SnapBids ? Side.Bid : Side.Ask, priceDecimals, quantityDecimals, output, out error))
             {
                 return ParseResult.Rejected;
             }
@@ -658,8 +676,7 @@ public sealed class BinanceParser
         int expected = SnapLastId | SnapBids | SnapAsks | (_market == BinanceMarket.Futures ? SnapEventTime | SnapTradeTime : 0);
         if ((seen & ~expected) != 0)
         {
-            error = ParseError.UnknownField;
-            return ParseResult.Rejected;
+            CountUnexpected(seen & ~expected, s_snapshotFieldNames);
         }
 
         if ((expected & ~seen) != 0)
@@ -683,41 +700,15 @@ public sealed class BinanceParser
         return ParseResult.Message;
     }
 
-    /// <summary>Reads <c>[["price","qty"],...]</c>; the reader is on the StartArray and ends on the matching EndArray.</summary>
-    private static bool TryReadLevels(ref Utf8JsonReader reader, Side side, int priceDecimals, int quantityDecimals, BookMessage output, out ParseError error)
+    private void CountUnexpected(int bits, byte[][] names)
     {
-        while (reader.Read())
+        for (int bit = 0; bit < names.Length; bit++)
         {
-            if (reader.TokenType == JsonTokenType.EndArray)
+            if ((bits & (1 << bit)) != 0)
             {
-                error = ParseError.None;
-                return true;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartArray
-                || !reader.Read() || !TryString(ref reader, out ReadOnlySpan<byte> priceText)
-                || !reader.Read() || !TryString(ref reader, out ReadOnlySpan<byte> quantityText)
-                || !reader.Read() || reader.TokenType != JsonTokenType.EndArray)
-            {
-                error = ParseError.WrongShape;
-                return false;
-            }
-
-            if (!LevelParser.TryParsePrice(priceText, priceDecimals, out Price price, out error)
-                || !LevelParser.TryParseQuantity(quantityText, quantityDecimals, out Quantity quantity, out error))
-            {
-                return false;
-            }
-
-            if (!output.TryAdd(side, price, quantity))
-            {
-                error = ParseError.TooManyLevels;
-                return false;
+                UnknownFields.Add(names[bit]);
             }
         }
-
-        error = ParseError.TruncatedJson;
-        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

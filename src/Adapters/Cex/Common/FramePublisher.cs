@@ -28,7 +28,7 @@ public static class FramePublisher
     {
         ArgumentNullException.ThrowIfNull(message);
         int chunks = SlotsNeeded(message);
-        TickFlags flags = message.Flags & (TickFlags.HasChecksum | TickFlags.HasPrevUpdateId);
+        TickFlags flags = message.Flags & (TickFlags.HasChecksum | TickFlags.HasPrevUpdateId | TickFlags.AfterLostMessage);
         if (chunk == 0)
         {
             flags |= TickFlags.FirstChunk;

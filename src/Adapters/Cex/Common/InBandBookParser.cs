@@ -9,7 +9,7 @@ namespace LowLatency.Adapters.Cex.Common;
 /// that book's following updates are marked until its next snapshot, because a top-N checksum may never show the loss.
 /// One instance per connection, called by its I/O thread only; allocation-free per frame.
 /// </summary>
-public abstract class InBandBookParser
+public abstract class InBandBookParser : IFrameParser
 {
     private readonly bool[] _lostSinceSnapshot;
 
@@ -47,10 +47,10 @@ public abstract class InBandBookParser
     /// <summary>Data frames of channels other than the book (tickers, trades…) seen and ignored.</summary>
     public long OtherChannelFrames { get; protected set; }
 
-    /// <summary>Unknown fields skipped inside otherwise valid frames.</summary>
-    public long UnknownFields { get; protected set; }
+    /// <summary>Unknown fields skipped inside otherwise valid frames, per name.</summary>
+    public UnknownFieldLog UnknownFields { get; } = new();
 
-    /// <summary>Updates marked as following a lost message (see <see cref="MarkAfterLoss"/>).</summary>
+    /// <summary>Updates flagged <see cref="TickFlags.AfterLostMessage"/> (see <see cref="NeedsLossMark"/>).</summary>
     public long MarkedAfterLoss { get; private set; }
 
     /// <summary>
@@ -81,8 +81,9 @@ public abstract class InBandBookParser
             {
                 _lostSinceSnapshot[output.Instrument.Value] = false;
             }
-            else if (_lostSinceSnapshot[output.Instrument.Value] && MarkAfterLoss(output))
+            else if (_lostSinceSnapshot[output.Instrument.Value] && NeedsLossMark(output))
             {
+                output.Flags |= TickFlags.AfterLostMessage;
                 MarkedAfterLoss++;
             }
 
@@ -119,12 +120,18 @@ public abstract class InBandBookParser
     protected static bool Is(scoped ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> text) =>
         !reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(text);
 
+    /// <summary>
+    /// Every book of this connection has lost a message (a connection-wide sequence skipped a number, e.g. Coinbase's
+    /// <c>sequence_num</c>): each one's next update is flagged until its next snapshot.
+    /// </summary>
+    protected void MarkAllBooksLost() => _lostSinceSnapshot.AsSpan().Fill(true);
+
     /// <summary>Parses the frame's venue format. Sets <see cref="LastRejectedInstrument"/> once the book is known.</summary>
     protected abstract ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error);
 
     /// <summary>
-    /// Marks an update of a book that lost a message since its snapshot, in the form the venue's book rule reads
-    /// (returns false when the venue's own sequence ids already reveal the loss).
+    /// Whether an update of a book that lost a message since its snapshot needs <see cref="TickFlags.AfterLostMessage"/>
+    /// (false when the venue's own sequence ids already reveal the loss).
     /// </summary>
-    protected abstract bool MarkAfterLoss(BookMessage output);
+    protected virtual bool NeedsLossMark(BookMessage output) => true;
 }

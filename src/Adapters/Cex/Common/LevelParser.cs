@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using LowLatency.HotPath.Primitives;
 
 namespace LowLatency.Adapters.Cex.Common;
@@ -92,5 +93,58 @@ public static class LevelParser
         }
 
         return ParseError.Overflow;
+    }
+
+    /// <summary>
+    /// Reads <c>[["price","qty"],...]</c> (Binance, Bybit) into <paramref name="output"/>; the reader is on the
+    /// StartArray and ends on the matching EndArray. Strings must be unescaped; a level of another shape is WrongShape.
+    /// </summary>
+    public static bool TryReadPairArray(ref Utf8JsonReader reader, Side side, int priceDecimals, int quantityDecimals, BookMessage output, out ParseError error)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                error = ParseError.None;
+                return true;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray
+                || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+            {
+                error = ParseError.WrongShape;
+                return false;
+            }
+
+            ReadOnlySpan<byte> priceText = reader.ValueSpan;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+            {
+                error = ParseError.WrongShape;
+                return false;
+            }
+
+            ReadOnlySpan<byte> quantityText = reader.ValueSpan;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
+            {
+                error = ParseError.WrongShape;
+                return false;
+            }
+
+            if (!TryParsePrice(priceText, priceDecimals, out Price price, out error)
+                || !TryParseQuantity(quantityText, quantityDecimals, out Quantity quantity, out error))
+            {
+                return false;
+            }
+
+            if (!output.TryAdd(side, price, quantity))
+            {
+                error = ParseError.TooManyLevels;
+                return false;
+            }
+        }
+
+        error = ParseError.TruncatedJson;
+        return false;
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using LowLatency.Adapters.Cex.Common;
-using LowLatency.Adapters.Cex.Tape;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
 
@@ -60,13 +59,6 @@ public sealed class KrakenBookParser : InBandBookParser
 
     /// <summary>Levels flagged "r" (republished from beyond the subscribed depth) in accepted messages.</summary>
     public long RepublishedLevels { get; private set; }
-
-    /// <summary>Kraken has no update ids: the mark is a bit of LastUpdateId, which carries the book's format.</summary>
-    protected override bool MarkAfterLoss(BookMessage output)
-    {
-        output.LastUpdateId |= KrakenBookRules.AfterLostMessage;
-        return true;
-    }
 
     /// <inheritdoc />
     protected override ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
@@ -148,7 +140,7 @@ public sealed class KrakenBookParser : InBandBookParser
             return ParseResult.Ignored;
         }
 
-        if (!allObjects || !TryParseDepth(name["book-".Length..], out int depth))
+        if (!allObjects || !WireNumbers.TryParseInteger(name["book-".Length..], MaxDepth, out long depth, out _) || depth == 0)
         {
             return Reject(ParseError.WrongShape, out error);
         }
@@ -180,7 +172,7 @@ public sealed class KrakenBookParser : InBandBookParser
             return Reject(ParseError.MissingField, out error);
         }
 
-        error = ConvertLevels(frame, spec, instrument.Value, snapshot, depth, output);
+        error = ConvertLevels(frame, spec, instrument.Value, snapshot, (int)depth, output);
         if (error != ParseError.None)
         {
             return ParseResult.Rejected;
@@ -286,18 +278,18 @@ public sealed class KrakenBookParser : InBandBookParser
                     return ParseError.WrongShape;
                 }
 
-                if (!TryParseChecksum(reader.ValueSpan, out uint checksum, out ParseError checksumError))
+                if (!WireNumbers.TryParseInteger(reader.ValueSpan, uint.MaxValue, out long checksum, out ParseError checksumError))
                 {
                     return checksumError;
                 }
 
-                output.Checksum = checksum;
+                output.Checksum = (uint)checksum;
                 output.Flags |= TickFlags.HasChecksum;
                 continue;
             }
             else
             {
-                UnknownFields++;
+                UnknownFields.Add(reader.ValueSpan);
                 reader.Read();
                 reader.Skip();
                 continue;
@@ -372,9 +364,9 @@ public sealed class KrakenBookParser : InBandBookParser
                 return ParseError.WrongShape;
             }
 
-            if (!CaptureTape.TryParseTimestamp(reader.ValueSpan, out long ns))
+            if (!WireNumbers.TryParseSecondsToNs(reader.ValueSpan, out long ns, out ParseError timeError))
             {
-                return ParseError.NotANumber;
+                return timeError;
             }
 
             _exchangeTimeNs = Math.Max(_exchangeTimeNs, ns);
@@ -500,60 +492,6 @@ public sealed class KrakenBookParser : InBandBookParser
     {
         int dot = number.IndexOf((byte)'.');
         return dot < 0 ? 0 : number.Length - dot - 1;
-    }
-
-    private static bool TryParseDepth(ReadOnlySpan<byte> text, out int depth)
-    {
-        depth = 0;
-        if (text.IsEmpty || text.Length > 6)
-        {
-            return false;
-        }
-
-        foreach (byte c in text)
-        {
-            uint d = (uint)(c - '0');
-            if (d > 9)
-            {
-                return false;
-            }
-
-            depth = (depth * 10) + (int)d;
-        }
-
-        return depth is > 0 and <= MaxDepth;
-    }
-
-    /// <summary>"974947235" → 974947235: digits only, at most <see cref="uint.MaxValue"/>.</summary>
-    private static bool TryParseChecksum(ReadOnlySpan<byte> text, out uint checksum, out ParseError error)
-    {
-        checksum = 0;
-        error = ParseError.NotANumber;
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        ulong value = 0;
-        foreach (byte c in text)
-        {
-            uint d = (uint)(c - '0');
-            if (d > 9)
-            {
-                return false;
-            }
-
-            value = (value * 10) + d;
-            if (value > uint.MaxValue)
-            {
-                error = ParseError.Overflow;
-                return false;
-            }
-        }
-
-        checksum = (uint)value;
-        error = ParseError.None;
-        return true;
     }
 
     private static ParseResult Reject(ParseError reason, out ParseError error)

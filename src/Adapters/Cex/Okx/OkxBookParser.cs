@@ -22,7 +22,6 @@ namespace LowLatency.Adapters.Cex.Okx;
 /// </summary>
 public sealed class OkxBookParser : InBandBookParser
 {
-    private const long MaxMillis = long.MaxValue / 1_000_000;
 
     private readonly SymbolTable _symbols;
     private readonly InstrumentSpec?[] _specs;
@@ -52,17 +51,7 @@ public sealed class OkxBookParser : InBandBookParser
     public long NonCanonicalNumbers { get; private set; }
 
     /// <summary>Only id-less (2022-format) updates need the mark: with seqIds the next prevSeqId shows the gap.</summary>
-    protected override bool MarkAfterLoss(BookMessage output)
-    {
-        if ((output.Flags & TickFlags.HasPrevUpdateId) != 0)
-        {
-            return false;
-        }
-
-        output.Flags |= TickFlags.HasPrevUpdateId;
-        output.PrevUpdateId = OkxBookRules.AfterLostMessage;
-        return true;
-    }
+    protected override bool NeedsLossMark(BookMessage output) => (output.Flags & TickFlags.HasPrevUpdateId) == 0;
 
     /// <inheritdoc />
     protected override ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
@@ -299,7 +288,7 @@ public sealed class OkxBookParser : InBandBookParser
                     return ParseError.WrongShape;
                 }
 
-                if (!TryParseMillis(reader.ValueSpan, out long ns, out ParseError tsError))
+                if (!WireNumbers.TryParseMillisToNs(reader.ValueSpan, out long ns, out ParseError tsError))
                 {
                     return tsError;
                 }
@@ -358,7 +347,7 @@ public sealed class OkxBookParser : InBandBookParser
             }
             else
             {
-                UnknownFields++;
+                UnknownFields.Add(reader.ValueSpan);
                 reader.Read();
                 reader.Skip();
             }
@@ -531,39 +520,6 @@ public sealed class OkxBookParser : InBandBookParser
 
         int dot = number.IndexOf((byte)'.');
         return dot < 0 || (dot > 0 && dot < number.Length - 1 && number[^1] != (byte)'0');
-    }
-
-    /// <summary>"1652459225464" (ms since epoch) → ns; a time past what ns since the epoch hold in a long (year 2262) is an overflow.</summary>
-    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long ns, out ParseError error)
-    {
-        ns = 0;
-        error = ParseError.NotANumber;
-        if (text.IsEmpty || text.Length > 15)
-        {
-            return false;
-        }
-
-        long ms = 0;
-        foreach (byte c in text)
-        {
-            uint d = (uint)(c - '0');
-            if (d > 9)
-            {
-                return false;
-            }
-
-            ms = (ms * 10) + d;
-        }
-
-        if (ms > MaxMillis)
-        {
-            error = ParseError.Overflow;
-            return false;
-        }
-
-        ns = ms * 1_000_000;
-        error = ParseError.None;
-        return true;
     }
 
     private static ParseResult Reject(ParseError reason, out ParseError error)

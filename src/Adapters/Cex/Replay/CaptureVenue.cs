@@ -12,6 +12,18 @@ public enum CaptureVenue : byte
 
     /// <summary>Binance.US: Binance's spot wire format on its own hosts (<c>binance.us</c>).</summary>
     BinanceUs,
+
+    /// <summary>Binance COIN-M futures (<c>dstream</c>/<c>dapi</c>): the USD-M wire format plus fields such as <c>ps</c>.</summary>
+    BinanceCoinM,
+
+    /// <summary>Coinbase Advanced Trade (<c>advanced-trade-ws.coinbase.com</c>).</summary>
+    CoinbaseAdvanced,
+
+    /// <summary>Bybit v5 spot (<c>/v5/public/spot</c>).</summary>
+    BybitSpot,
+
+    /// <summary>Bybit v5 USDT/USDC perpetuals (<c>/v5/public/linear</c>).</summary>
+    BybitLinear,
 }
 
 /// <summary>What a capture URL says about its venue.</summary>
@@ -31,7 +43,7 @@ public enum UrlVenue : byte
 public static class CaptureVenues
 {
     /// <summary>What the engine reads, for messages.</summary>
-    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M futures, OKX and Kraken spot (WebSocket v1)";
+    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M and COIN-M futures, OKX, Kraken spot (WebSocket v1), Coinbase Advanced Trade and Bybit v5 spot and linear";
 
     // Hosts of venues whose formats the engine does not read, more specific first: they are matched before the venues
     // read (futures.kraken.com must not be taken for Kraken spot, dstream.binance.com for Binance spot).
@@ -39,8 +51,6 @@ public static class CaptureVenues
     [
         ("futures.kraken.com", "Kraken Futures"),
         ("cryptofacilities.com", "Kraken Futures"),
-        ("dstream.binance.", "Binance COIN-M futures"),
-        ("dapi.binance.", "Binance COIN-M futures"),
         ("vstream.binance.", "Binance options"),
         ("nbstream.binance.", "Binance options"),
         ("eapi.binance.", "Binance options"),
@@ -73,6 +83,10 @@ public static class CaptureVenues
         CaptureVenue.Okx => "okx",
         CaptureVenue.Kraken => "kraken",
         CaptureVenue.BinanceUs => "binance-us",
+        CaptureVenue.BinanceCoinM => "binance-coinm",
+        CaptureVenue.CoinbaseAdvanced => "coinbase",
+        CaptureVenue.BybitSpot => "bybit",
+        CaptureVenue.BybitLinear => "bybit-linear",
         _ => throw new ArgumentOutOfRangeException(nameof(venue)),
     };
 
@@ -89,6 +103,26 @@ public static class CaptureVenues
         venue = default;
         name = null;
         ReadOnlySpan<byte> host = Host(url, out ReadOnlySpan<byte> path);
+
+        // Formats read on hosts whose other formats are not (Coinbase Pro's ws-feed, Bybit's v1/v3 streams): first.
+        if (host.IndexOf("advanced-trade-ws"u8) >= 0 && host.EndsWith("coinbase.com"u8))
+        {
+            venue = CaptureVenue.CoinbaseAdvanced;
+            return UrlVenue.Read;
+        }
+
+        if (host.EndsWith("bybit.com"u8) && path.StartsWith("/v5/public/spot"u8))
+        {
+            venue = CaptureVenue.BybitSpot;
+            return UrlVenue.Read;
+        }
+
+        if (host.EndsWith("bybit.com"u8) && path.StartsWith("/v5/public/linear"u8))
+        {
+            venue = CaptureVenue.BybitLinear;
+            return UrlVenue.Read;
+        }
+
         foreach ((string known, string venueName) in s_notRead)
         {
             if (Contains(host, known))
@@ -96,6 +130,12 @@ public static class CaptureVenues
                 name = $"{venueName} ({Text(host)})";
                 return UrlVenue.NotRead;
             }
+        }
+
+        if (host.IndexOf("dstream.binance."u8) >= 0 || host.IndexOf("dapi.binance."u8) >= 0)
+        {
+            venue = CaptureVenue.BinanceCoinM;
+            return UrlVenue.Read;
         }
 
         if (host.IndexOf("fstream.binance."u8) >= 0 || host.IndexOf("fapi.binance."u8) >= 0)

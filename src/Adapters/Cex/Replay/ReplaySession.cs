@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using LowLatency.Adapters.Cex.Binance;
+using LowLatency.Adapters.Cex.Bybit;
+using LowLatency.Adapters.Cex.Coinbase;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
 using LowLatency.Adapters.Cex.Okx;
@@ -42,8 +44,17 @@ public sealed class ReplayVenue
 
     internal KrakenBookParser? Kraken { get; set; }
 
+    /// <summary>The in-band-snapshot parser of Coinbase Advanced Trade or Bybit v5 (OKX and Kraken keep theirs above).</summary>
+    internal InBandBookParser? InBand { get; set; }
+
+    /// <summary>The venue's parser, through the contract every parser implements.</summary>
+    internal IFrameParser Parser => (IFrameParser?)Binance ?? (IFrameParser?)Okx ?? (IFrameParser?)Kraken ?? InBand ?? throw new InvalidOperationException("no parser");
+
     /// <summary>The parser's counters (messages, ignored, rejected by error).</summary>
-    public ParseCounters Counters => Binance?.Counters ?? Okx?.Counters ?? Kraken?.Counters ?? throw new InvalidOperationException("no parser");
+    public ParseCounters Counters => Parser.Counters;
+
+    /// <summary>Unknown fields the parser skipped, per name.</summary>
+    public UnknownFieldLog UnknownFields => Parser.UnknownFields;
 }
 
 /// <summary>
@@ -195,8 +206,10 @@ public sealed class ReplaySession
             SequenceRule rule = venue.Kind switch
             {
                 CaptureVenue.BinanceSpot or CaptureVenue.BinanceUs => SequenceRule.BinanceSpot,
-                CaptureVenue.BinanceFutures => SequenceRule.BinanceFutures,
+                CaptureVenue.BinanceFutures or CaptureVenue.BinanceCoinM => SequenceRule.BinanceFutures,
                 CaptureVenue.Okx => SequenceRule.Okx,
+                CaptureVenue.CoinbaseAdvanced => SequenceRule.Coinbase,
+                CaptureVenue.BybitSpot or CaptureVenue.BybitLinear => SequenceRule.Bybit,
                 _ => SequenceRule.Kraken,
             };
             switch (venue.Kind)
@@ -206,6 +219,7 @@ public sealed class ReplaySession
                     venue.Binance = new BinanceParser(BinanceMarket.Spot, venue.Id, venue.SymbolTable, instruments);
                     break;
                 case CaptureVenue.BinanceFutures:
+                case CaptureVenue.BinanceCoinM:
                     venue.Binance = new BinanceParser(BinanceMarket.Futures, venue.Id, venue.SymbolTable, instruments);
                     break;
                 case CaptureVenue.Okx:
@@ -213,6 +227,13 @@ public sealed class ReplaySession
                     break;
                 case CaptureVenue.Kraken:
                     venue.Kraken = new KrakenBookParser(venue.Id, venue.SymbolTable, instruments);
+                    break;
+                case CaptureVenue.CoinbaseAdvanced:
+                    venue.InBand = new CoinbaseParser(venue.Id, venue.SymbolTable, instruments);
+                    break;
+                case CaptureVenue.BybitSpot:
+                case CaptureVenue.BybitLinear:
+                    venue.InBand = new BybitParser(venue.Id, venue.SymbolTable, instruments);
                     break;
             }
 
@@ -357,9 +378,8 @@ public sealed class ReplaySession
         }
 
         ReadOnlySpan<byte> payload = Tape.Payload(record);
-        return venue.Okx is { } okx
-            ? okx.ParseFrame(payload, record.TimestampNs, receiveTimestamp, output)
-            : venue.Kraken!.ParseFrame(payload, record.TimestampNs, receiveTimestamp, output);
+        InBandBookParser parser = (InBandBookParser?)venue.Okx ?? (InBandBookParser?)venue.Kraken ?? venue.InBand!;
+        return parser.ParseFrame(payload, record.TimestampNs, receiveTimestamp, output);
     }
 
     /// <summary>
@@ -408,7 +428,13 @@ public sealed class ReplaySession
             name = name[..^3] + "BTC";
         }
 
-        return venue == CaptureVenue.BinanceFutures ? name + "-PERP" : name;
+        return venue switch
+        {
+            CaptureVenue.BinanceFutures => name + "-PERP",
+            CaptureVenue.BinanceCoinM => name + "-COINM", // BTCUSD_PERP: coin-margined, never the spot pair
+            CaptureVenue.BybitLinear => name + "-PERP",
+            _ => name,
+        };
     }
 
     /// <summary>
@@ -440,6 +466,7 @@ public sealed class ReplaySession
                 case CaptureVenue.BinanceSpot:
                 case CaptureVenue.BinanceFutures:
                 case CaptureVenue.BinanceUs:
+                case CaptureVenue.BinanceCoinM:
                     if (!url.IsEmpty)
                     {
                         int at = url.IndexOf("symbol="u8);
@@ -473,6 +500,35 @@ public sealed class ReplaySession
                     ReadOnlySpan<byte> channel = RawString(Property(arg, "channel"));
                     isBook = channel.SequenceEqual("books"u8) || channel.SequenceEqual("books-l2-tbt"u8) || channel.SequenceEqual("books50-l2-tbt"u8);
                     break;
+                case CaptureVenue.CoinbaseAdvanced:
+                {
+                    // Only book events say which products have books (and their decimals): tickers carry 14-digit ratios.
+                    if (!RawString(Property(root, "channel")).SequenceEqual("l2_data"u8)
+                        || Property(root, "events") is not { ValueKind: JsonValueKind.Array } events || events.GetArrayLength() == 0)
+                    {
+                        return false;
+                    }
+
+                    symbol = StringOf(Property(events[0], "product_id"));
+                    isBook = true;
+                    root = events[0];
+                    break;
+                }
+
+                case CaptureVenue.BybitSpot:
+                case CaptureVenue.BybitLinear:
+                {
+                    if (!RawString(Property(root, "topic")).StartsWith("orderbook."u8) || Property(root, "data") is not { ValueKind: JsonValueKind.Object } data)
+                    {
+                        return false;
+                    }
+
+                    symbol = StringOf(Property(data, "s"));
+                    isBook = true;
+                    root = data;
+                    break;
+                }
+
                 case CaptureVenue.Kraken:
                     if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() < 4)
                     {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO.Compression;
+using LowLatency.Adapters.Cex.Common;
 using LowLatency.HotPath.Book;
 
 namespace LowLatency.Adapters.Cex.Tape;
@@ -86,13 +87,15 @@ public sealed class CaptureTape
 {
     private readonly byte[][] _buffers;
     private readonly CaptureRecord[] _records;
+    private readonly string[] _fileOfBuffer;
 
     /// <summary>The largest capture file (after decompression) a tape reads: 1 GiB, well inside one array.</summary>
     public const int MaxFileBytes = 1 << 30;
 
-    private CaptureTape(byte[][] buffers, CaptureRecord[] records, int malformedLines, string[] sources, CaptureDamage[] damage)
+    private CaptureTape(byte[][] buffers, CaptureRecord[] records, int malformedLines, string[] sources, CaptureDamage[] damage, string[]? fileOfBuffer = null)
     {
         _buffers = buffers;
+        _fileOfBuffer = fileOfBuffer ?? sources;
         _records = records;
         MalformedLines = malformedLines;
         Sources = sources;
@@ -118,7 +121,7 @@ public sealed class CaptureTape
     {
         foreach (CaptureDamage d in Damage)
         {
-            if (string.Equals(d.File, Sources[buffer], StringComparison.Ordinal))
+            if (string.Equals(d.File, _fileOfBuffer[buffer], StringComparison.Ordinal))
             {
                 yield return d;
             }
@@ -154,26 +157,28 @@ public sealed class CaptureTape
     {
         ArgumentNullException.ThrowIfNull(paths);
         tape = null;
-        var buffers = new byte[paths.Count][];
+        var buffers = new List<byte[]>(paths.Count);
         var records = new List<CaptureRecord>(1024);
         var damage = new List<CaptureDamage>();
-        string[] sources = [.. paths];
+        string[] files = [.. paths];
+        var sources = new List<string>(paths.Count);
+        var fileOfBuffer = new List<string>(paths.Count);
         int malformed = 0;
-        for (int b = 0; b < paths.Count; b++)
+        for (int f = 0; f < files.Length; f++)
         {
             byte[] raw;
             try
             {
-                using var file = new FileStream(sources[b], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                using var file = new FileStream(files[f], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
                 if (!file.CanSeek)
                 {
-                    error = $"{sources[b]}: not a regular file (a pipe or device cannot be replayed)";
+                    error = $"{files[f]}: not a regular file (a pipe or device cannot be replayed)";
                     return false;
                 }
 
                 if (file.Length > MaxFileBytes)
                 {
-                    error = TooLarge(sources[b]);
+                    error = TooLarge(files[f]);
                     return false;
                 }
 
@@ -182,45 +187,55 @@ public sealed class CaptureTape
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error = $"{sources[b]}: cannot be read: {e.Message}";
+                error = $"{files[f]}: cannot be read: {e.Message}";
                 return false;
             }
 
-            if (!TryDecode(raw, sources[b], damage, out buffers[b], out error))
+            if (!TryDecode(raw, files[f], damage, out byte[] text, out error))
             {
                 return false;
             }
 
-            malformed += Index(buffers[b], b, sources[b], records, damage);
-        }
-
-        CaptureRecord[] array = records.ToArray();
-        if (paths.Count > 1)
-        {
-            // Configuration lines carry no time; keep them first. Stable sort by time otherwise.
-            var order = new int[array.Length];
-            for (int i = 0; i < order.Length; i++)
+            if (JsonLinesCapture.IsJsonLines(text))
             {
-                order[i] = i;
+                // One buffer per connection: each has its own URL, so its own venue and wire format.
+                malformed += AddJsonLines(text, files[f], buffers, sources, fileOfBuffer, records, damage);
+                continue;
             }
 
-            Array.Sort(order, (x, y) =>
-            {
-                int c = array[x].TimestampNs.CompareTo(array[y].TimestampNs);
-                return c != 0 ? c : x.CompareTo(y);
-            });
-            var sorted = new CaptureRecord[array.Length];
-            for (int i = 0; i < order.Length; i++)
-            {
-                sorted[i] = array[order[i]];
-            }
-
-            array = sorted;
+            buffers.Add(text);
+            sources.Add(files[f]);
+            fileOfBuffer.Add(files[f]);
+            malformed += Index(text, buffers.Count - 1, files[f], records, damage);
         }
 
-        tape = new CaptureTape(buffers, array, malformed, sources, [.. damage]);
+        CaptureRecord[] array = buffers.Count > 1 ? SortByTime(records.ToArray()) : records.ToArray();
+        tape = new CaptureTape([.. buffers], array, malformed, [.. sources], [.. damage], [.. fileOfBuffer]);
         error = null;
         return true;
+    }
+
+    /// <summary>Stable sort by time (ties keep buffer then line order); configuration lines carry no time and stay first.</summary>
+    private static CaptureRecord[] SortByTime(CaptureRecord[] array)
+    {
+        var order = new int[array.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (x, y) =>
+        {
+            int c = array[x].TimestampNs.CompareTo(array[y].TimestampNs);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        var sorted = new CaptureRecord[array.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            sorted[i] = array[order[i]];
+        }
+
+        return sorted;
     }
 
     /// <summary>
@@ -238,8 +253,52 @@ public sealed class CaptureTape
         }
 
         var records = new List<CaptureRecord>();
+        if (JsonLinesCapture.IsJsonLines(text))
+        {
+            var buffers = new List<byte[]>();
+            var sources = new List<string>();
+            var files = new List<string>();
+            int lines = AddJsonLines(text, source, buffers, sources, files, records, damage);
+            return new CaptureTape([.. buffers], SortByTime([.. records]), lines, [.. sources], [.. damage], [.. files]);
+        }
+
         int malformed = Index(text, 0, source, records, damage);
         return new CaptureTape([text], [.. records], malformed, [source], [.. damage]);
+    }
+
+    /// <summary>Adds a JSON-lines capture's connections as buffers (named <c>FILE (CONNECTION)</c>); returns its malformed lines.</summary>
+    private static int AddJsonLines(byte[] text, string file, List<byte[]> buffers, List<string> sources, List<string> fileOfBuffer,
+        List<CaptureRecord> records, List<CaptureDamage> damage)
+    {
+        bool streamCut = damage.Count > 0 && string.Equals(damage[^1].File, file, StringComparison.Ordinal)
+            && damage[^1].Kind is CaptureDamageKind.TruncatedGzip or CaptureDamageKind.CorruptGzip;
+        JsonLinesCapture.Result converted = JsonLinesCapture.Convert(text);
+        int malformed = converted.MalformedLines;
+        foreach ((string connection, byte[] classic) in converted.Connections)
+        {
+            buffers.Add(classic);
+            sources.Add($"{file} ({connection})");
+            fileOfBuffer.Add(file);
+            var lineDamage = new List<CaptureDamage>();
+            malformed += Index(classic, buffers.Count - 1, file, records, lineDamage);
+            if (lineDamage.Count > 0 && converted.MalformedLines == 0)
+            {
+                damage.Add(lineDamage[0] with { Detail = $"a record of connection {connection} is not a capture record" });
+            }
+        }
+
+        if (converted.MalformedLines > 0)
+        {
+            damage.Add(new CaptureDamage(file, CaptureDamageKind.MalformedLines, converted.FirstMalformedLine, converted.FirstMalformedOffset,
+                converted.MalformedLines, "not a JSON-lines record"));
+        }
+
+        if (converted.CutLastLine && !streamCut)
+        {
+            damage.Add(new CaptureDamage(file, CaptureDamageKind.TruncatedLine, converted.LastLine, converted.LastLineOffset, 1, "no line end"));
+        }
+
+        return malformed;
     }
 
     private static string TooLarge(string source) =>
@@ -458,59 +517,19 @@ public sealed class CaptureTape
         return true;
     }
 
-    /// <summary>Parses "1633998512.0633569" (float seconds) into Unix nanoseconds, exactly (no double rounding).</summary>
-    /// <summary>The last whole second whose nanoseconds (plus any fraction) fit a <see cref="long"/>: 2262-04-11.</summary>
-    private const long MaxTimestampSeconds = (long.MaxValue / 1_000_000_000L) - 1;
-
+    /// <summary>
+    /// Parses "1633998512.0633569" (float seconds) into Unix nanoseconds, exactly (no double rounding), through the one
+    /// decimal parser. A recorder's float may print more than nine decimals: digits past nanoseconds are dropped, not
+    /// rounded. A time past 2262 (ns no longer fit a long) is refused.
+    /// </summary>
     public static bool TryParseTimestamp(ReadOnlySpan<byte> text, out long unixNs)
     {
-        unixNs = 0;
-        long seconds = 0;
-        long fraction = 0;
-        int fractionDigits = 0;
-        bool seenPoint = false;
-        bool anyDigit = false;
-        foreach (byte c in text)
+        int point = text.IndexOf((byte)'.');
+        if (point >= 0 && text.Length > point + 10 && text[(point + 10)..].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
         {
-            uint d = (uint)(c - '0');
-            if (d <= 9)
-            {
-                anyDigit = true;
-                if (!seenPoint)
-                {
-                    seconds = (seconds * 10) + d;
-                    if (seconds > MaxTimestampSeconds)
-                    {
-                        return false; // checked after the digit: seconds * 1e9 + fraction must fit a long
-                    }
-                }
-                else if (fractionDigits < 9)
-                {
-                    fraction = (fraction * 10) + d;
-                    fractionDigits++;
-                }
-            }
-            else if (c == '.' && !seenPoint)
-            {
-                seenPoint = true;
-            }
-            else
-            {
-                return false;
-            }
+            text = text[..(point + 10)];
         }
 
-        if (!anyDigit)
-        {
-            return false;
-        }
-
-        for (int i = fractionDigits; i < 9; i++)
-        {
-            fraction *= 10;
-        }
-
-        unixNs = (seconds * 1_000_000_000L) + fraction;
-        return true;
+        return WireNumbers.TryParseSecondsToNs(text, out unixNs, out _);
     }
 }

@@ -10,7 +10,7 @@ namespace LowLatency.HotPath.Book;
 /// <see cref="PackFormat"/>(N, wire price decimals, wire volume decimals) — what the checksum needs to rebuild Kraken's
 /// strings. <see cref="OnSnapshot"/> keeps it in <see cref="BookSyncState.LastUpdateId"/> and sets
 /// <see cref="BookSyncState.TruncateDepth"/> to N; an update written differently from its snapshot is a gap, and so is
-/// one marked <see cref="AfterLostMessage"/> (the parser rejected a frame of this book since its snapshot).
+/// one flagged <see cref="TickFlags.AfterLostMessage"/> (the parser rejected a frame of this book since its snapshot).
 /// </para>
 /// Strategy thread; allocation-free.
 /// </summary>
@@ -18,12 +18,6 @@ public static class KrakenBookRules
 {
     private const int DecimalsBits = 8;
     private const long DecimalsMask = (1 << DecimalsBits) - 1;
-
-    /// <summary>
-    /// Or-ed into an update's LastUpdateId by the parser when it has rejected a frame of this book since the book's
-    /// last snapshot: the book has missed something the top-10 checksum may never show, so it must resync.
-    /// </summary>
-    public const long AfterLostMessage = 1L << 62;
 
     /// <summary>Packs the subscription depth and the wire decimals into one id-sized value (see the class remarks).</summary>
     public static long PackFormat(int depth, int wirePriceDecimals, int wireVolumeDecimals)
@@ -35,7 +29,7 @@ public static class KrakenBookRules
     }
 
     /// <summary>The subscription depth of a packed format.</summary>
-    public static int DepthOf(long format) => (int)((format & ~AfterLostMessage) >> (2 * DecimalsBits));
+    public static int DepthOf(long format) => (int)(format >> (2 * DecimalsBits));
 
     /// <summary>The wire price decimals of a packed format.</summary>
     public static int WirePriceDecimalsOf(long format) => (int)((format >> DecimalsBits) & DecimalsMask);
@@ -46,7 +40,7 @@ public static class KrakenBookRules
     /// <summary>Takes the snapshot's format: checksum decimals and the depth to truncate to.</summary>
     public static void OnSnapshot(ref BookSyncState state, in TickEvent last)
     {
-        state.LastUpdateId = last.LastUpdateId & ~AfterLostMessage;
+        state.LastUpdateId = last.LastUpdateId;
         state.AwaitingFirstDelta = true; // until an update applies: see OnDelta
         int depth = DepthOf(last.LastUpdateId);
         if (depth > 0)
@@ -57,12 +51,12 @@ public static class KrakenBookRules
 
     /// <summary>
     /// No ids to check: an update applies unless it is written in another format than its snapshot, or follows a
-    /// message the parser lost (<see cref="AfterLostMessage"/>): the book has missed that message, a gap. (The handler
+    /// message the parser lost (<see cref="TickFlags.AfterLostMessage"/>): the book has missed that message, a gap. (The handler
     /// never replays buffered updates onto a Kraken book, so a marked update always meets the book it lost a message of.)
     /// </summary>
     public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
     {
-        if ((first.LastUpdateId & AfterLostMessage) != 0)
+        if ((first.Flags & TickFlags.AfterLostMessage) != 0)
         {
             return SequenceVerdict.Gap;
         }

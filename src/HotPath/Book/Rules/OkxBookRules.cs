@@ -7,19 +7,13 @@ namespace LowLatency.HotPath.Book;
 /// each update's <c>prevSeqId</c> must equal the last <c>seqId</c>; <c>seqId</c> == <c>prevSeqId</c> is a heartbeat (no
 /// change); a <c>seqId</c> below <c>prevSeqId</c> is OKX's maintenance reset, which we treat as a gap (resync from a fresh
 /// snapshot rather than trust a book across a venue restart). Without ids (the 2022 format) only the checksum guards
-/// the book, plus <see cref="AfterLostMessage"/>: an id-less update the parser marks after rejecting a frame of the book.
+/// the book, plus <see cref="TickFlags.AfterLostMessage"/>: an id-less update the parser flags after rejecting a frame of
+/// the book.
 /// Every message's CRC32 of the top 25 is verified when present (<see cref="OkxChecksum"/>).
 /// Strategy thread; allocation-free.
 /// </summary>
 public static class OkxBookRules
 {
-    /// <summary>
-    /// PrevUpdateId (with <see cref="TickFlags.HasPrevUpdateId"/>) of an id-less (2022 format) update that follows a
-    /// frame of this book the parser rejected since the book's last snapshot: the book must resync, because the top-25
-    /// checksum may never show what was lost. Never a real prevSeqId (those are ≥ -1).
-    /// </summary>
-    public const long AfterLostMessage = -2;
-
     /// <summary>The snapshot's <c>seqId</c> becomes the book's id; the next update must continue from it.</summary>
     public static void OnSnapshot(ref BookSyncState state, in TickEvent last)
     {
@@ -30,6 +24,13 @@ public static class OkxBookRules
     /// <summary>Decides an update from <c>prevSeqId</c> (PrevUpdateId) and <c>seqId</c> (LastUpdateId); advances the id on Apply.</summary>
     public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
     {
+        if ((first.Flags & TickFlags.AfterLostMessage) != 0)
+        {
+            // The book missed the message the parser rejected (the top-25 checksum may never show it); buffered
+            // updates are never replayed onto an OKX book, so a flagged update always meets the book it lost a message of.
+            return SequenceVerdict.Gap;
+        }
+
         if ((first.Flags & TickFlags.HasPrevUpdateId) == 0)
         {
             // 2022 format: no ids; the checksum guards the book.
@@ -38,13 +39,6 @@ public static class OkxBookRules
         }
 
         long prev = first.PrevUpdateId;
-        if (prev == AfterLostMessage)
-        {
-            // The book missed the message the parser rejected; buffered updates are never replayed onto an OKX book,
-            // so a marked update always meets the book it lost a message of.
-            return SequenceVerdict.Gap;
-        }
-
         long seq = first.LastUpdateId;
         long current = state.LastUpdateId;
         if (prev == current)

@@ -104,7 +104,7 @@ public sealed class OkxKrakenBookRulesTests
     public void Okx_an_update_marked_after_a_lost_message_is_a_gap_even_right_after_a_snapshot()
     {
         var state = new BookSyncState { Rule = SequenceRule.Okx };
-        var marked = new TickEvent { Kind = TickKind.Delta, Flags = TickFlags.HasPrevUpdateId, PrevUpdateId = OkxBookRules.AfterLostMessage };
+        var marked = new TickEvent { Kind = TickKind.Delta, Flags = TickFlags.AfterLostMessage };
         var plain = new TickEvent { Kind = TickKind.Delta };
         OkxBookRules.OnSnapshot(ref state, new TickEvent { Kind = TickKind.Snapshot });
 
@@ -119,7 +119,7 @@ public sealed class OkxKrakenBookRulesTests
     {
         long format = KrakenBookRules.PackFormat(1000, 5, 8);
         var state = new BookSyncState { Rule = SequenceRule.Kraken };
-        var marked = new TickEvent { Kind = TickKind.Delta, LastUpdateId = format | KrakenBookRules.AfterLostMessage };
+        var marked = new TickEvent { Kind = TickKind.Delta, LastUpdateId = format, Flags = TickFlags.AfterLostMessage };
         var plain = new TickEvent { Kind = TickKind.Delta, LastUpdateId = format };
         KrakenBookRules.OnSnapshot(ref state, new TickEvent { Kind = TickKind.Snapshot, LastUpdateId = format });
 
