@@ -12,6 +12,9 @@ using LowLatency.HotPath.Ring;
 
 namespace LowLatency.Adapters.Cex.Live;
 
+/// <summary>Sees a whole received frame; the span is valid only during the call.</summary>
+public delegate void FrameObserver(ReadOnlySpan<byte> frame);
+
 /// <summary>
 /// A venue's live market data over <see cref="ClientWebSocket"/>: frames are received into one pooled buffer and
 /// parsed where they landed (a message longer than the buffer is assembled on a separate slow path, up to
@@ -119,10 +122,10 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
     public LiveVenueOptions Options => _options;
 
     /// <summary>
-    /// Called after each frame is handled, with the receive loop's frame count (tests step a loopback server by it).
-    /// Receive loop; must not block or allocate.
+    /// Called with each whole frame after it was handled (tests step a loopback server by marker frames; a recorder
+    /// could tap here). Receive loop; must not block or allocate. Null by default.
     /// </summary>
-    public Action<long>? FrameHandled { get; set; }
+    public FrameObserver? FrameHandled { get; set; }
 
     /// <inheritdoc />
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -379,12 +382,20 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 break;
         }
 
-        FrameHandled?.Invoke(Counters.Frames);
+        FrameHandled?.Invoke(frame);
     }
 
     /// <summary>Publishes a parsed message; a full ring is retried (market data is never dropped for room).</summary>
     private void PublishScratch(BookMessage message)
     {
+        if (FramePublisher.SlotsNeeded(message) > _ring.BufferSize)
+        {
+            // Can never fit: the ring is configured too small for this venue's snapshots. Lost, so the book resyncs.
+            LiveClientCounters.Add(ref Counters.OversizedField);
+            LogCold($"{Name}: a message of {message.BidCount + message.AskCount} levels needs more slots than the ring has ({_ring.BufferSize}); dropped");
+            return;
+        }
+
         while (!ReplaySession.Publish(message, _ring))
         {
             LiveClientCounters.Add(ref Counters.BackPressureField);
