@@ -51,12 +51,17 @@ internal sealed class BinanceLiveHarness : IAsyncDisposable
         }
     }
 
-    public static async Task<BinanceLiveHarness> StartAsync(Func<LiveVenueOptions, LiveVenueOptions>? tweak = null, int ringSize = 4096, bool startConsumer = true)
+    /// <param name="venueHosts">Configure Binance's own host names (stream.binance.com, api.binance.com) and route them to
+    /// the loopback exchange, as a recorded session must name its venue.</param>
+    /// <param name="capture">Set as the client's capture sink before it starts.</param>
+    public static async Task<BinanceLiveHarness> StartAsync(Func<LiveVenueOptions, LiveVenueOptions>? tweak = null, int ringSize = 4096, bool startConsumer = true,
+        bool venueHosts = false, ICaptureSink? capture = null)
     {
         LoopbackBinanceExchange exchange = await LoopbackBinanceExchange.StartAsync(
             SharedData.File("cex_ws", "cryptofeed", "BINANCE.ws.1.0"), SharedData.File("cex_ws", "cryptofeed", "BINANCE.http.0.0"));
         var harness = new BinanceLiveHarness(exchange);
-        harness.Build(tweak, ringSize);
+        harness.Build(tweak, ringSize, venueHosts);
+        harness.Client.Capture = capture;
         if (startConsumer)
         {
             harness.StartConsumer();
@@ -66,8 +71,23 @@ internal sealed class BinanceLiveHarness : IAsyncDisposable
         return harness;
     }
 
-    private void Build(Func<LiveVenueOptions, LiveVenueOptions>? tweak, int ringSize)
+    private void Build(Func<LiveVenueOptions, LiveVenueOptions>? tweak, int ringSize, bool venueHosts)
     {
+        int port = Exchange.WsUrl.Port;
+        HttpMessageInvoker? http = null;
+        if (venueHosts)
+        {
+            http = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, token) =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, port, token);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            });
+        }
+
         var symbols = new List<LiveSymbol>();
         var specs = new List<BookSpec>();
         int n = 0;
@@ -84,8 +104,8 @@ internal sealed class BinanceLiveHarness : IAsyncDisposable
             Name = "binance",
             Kind = LiveVenueKind.BinanceSpot,
             Venue = Venue,
-            WsUrl = Exchange.WsUrl,
-            RestUrl = Exchange.RestUrl,
+            WsUrl = venueHosts ? new Uri($"ws://stream.binance.com:{port}/stream") : Exchange.WsUrl,
+            RestUrl = venueHosts ? new Uri($"http://api.binance.com:{port}") : Exchange.RestUrl,
             Symbols = symbols,
             BackoffInitial = TimeSpan.FromMilliseconds(20),
             BackoffMax = TimeSpan.FromMilliseconds(200),
@@ -101,7 +121,7 @@ internal sealed class BinanceLiveHarness : IAsyncDisposable
         Ring = new RingBuffer<TickEvent>(ringSize, ProducerType.Multi, WaitStrategyKind.Yielding);
         Processor = new BatchEventProcessor<TickEvent, StrategyHandler>(Ring, Ring.NewBarrier(), new StrategyHandler(Strategy));
         Ring.AddGatingSequences(Processor.Sequence);
-        Client = new WebSocketMarketDataClient(options, Books, Ring, Processor.Sequence, log: line =>
+        Client = new WebSocketMarketDataClient(options, Books, Ring, Processor.Sequence, http, log: line =>
         {
             lock (_log)
             {

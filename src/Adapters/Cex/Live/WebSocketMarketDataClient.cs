@@ -191,8 +191,10 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
             Volatile.Write(ref _lastPing, now);
             Volatile.Write(ref _connectedAt, now);
             Volatile.Write(ref _socket, socket);
+            Capture?.Opened(_options.WsUrl, UnixNowNs());
             foreach (byte[] message in _protocol.SubscribeMessages())
             {
+                Capture?.Sent(_options.WsUrl, message, UnixNowNs());
                 await socket.SendAsync(message, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
             }
 
@@ -345,6 +347,9 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
     /// </summary>
     public bool MeasureAllocations { get; set; }
 
+    /// <summary>Where to record what the connection sees (the <c>record</c> verb); null by default. Set before <see cref="RunAsync"/>.</summary>
+    public ICaptureSink? Capture { get; set; }
+
     /// <summary>Bytes allocated on the frame path while <see cref="MeasureAllocations"/> was on.</summary>
     public long FramePathAllocatedBytes => Volatile.Read(ref _framePathAllocated);
 
@@ -373,13 +378,15 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
     private void HandleFrame(ReadOnlySpan<byte> frame)
     {
         long timestamp = Stopwatch.GetTimestamp();
+        long receivedNs = UnixNowNs();
         Volatile.Write(ref _lastReceive, timestamp);
         LiveClientCounters.Add(ref Counters.FramesField);
         LiveClientCounters.Add(ref Counters.BytesField, frame.Length);
+        Capture?.Received(frame, receivedNs);
         switch (_protocol.Classify(frame))
         {
             case FrameClass.Data:
-                ParseResult result = _protocol.Parse(frame, UnixNowNs(), timestamp, _scratch);
+                ParseResult result = _protocol.Parse(frame, receivedNs, timestamp, _scratch);
                 if (result == ParseResult.Message)
                 {
                     PublishScratch(_scratch);
@@ -650,7 +657,9 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 filled += read;
             }
 
-            ParseResult result = _protocol.ParseSnapshot(symbol, body.AsSpan(0, filled), UnixNowNs(), Stopwatch.GetTimestamp(), _snapshotScratch);
+            long receivedNs = UnixNowNs();
+            Capture?.Rest(url.OriginalString, body.AsSpan(0, filled), receivedNs);
+            ParseResult result = _protocol.ParseSnapshot(symbol, body.AsSpan(0, filled), receivedNs, Stopwatch.GetTimestamp(), _snapshotScratch);
             if (result != ParseResult.Message)
             {
                 Fail(symbol, $"REST snapshot of {_options.Symbols[symbol].VenueSymbol} not usable ({result})");
