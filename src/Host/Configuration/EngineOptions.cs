@@ -17,7 +17,7 @@ public enum TradingMode
 /// market. Layered: defaults ← appsettings.json (or --config) ← environment ← command-line flags; validated at start-up
 /// with every problem reported together.
 /// </summary>
-public sealed record EngineOptions
+public sealed partial record EngineOptions
 {
     /// <summary>dry-run | paper | live, spelt as the --mode flag and TRADING_MODE spell it.</summary>
     [JsonConverter(typeof(TradingModeJsonConverter))]
@@ -90,6 +90,7 @@ public sealed record EngineOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        ValidateLive(errors);
         // Live's keys are checked by the run command against the environment (it names what is missing).
         if (Mode is not (TradingMode.DryRun or TradingMode.Paper or TradingMode.Live))
         {

@@ -59,6 +59,11 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
     {
         BookSet books = state.Books;
         EdgeStage edges = state.Edges;
+        if (state.Quarantine is { } quarantine && quarantine.Version != state.QuarantineVersionSeen)
+        {
+            TouchQuarantineChanges(state, quarantine);
+        }
+
         ReadOnlySpan<int> touched = books.TouchedBooks;
         for (int t = 0; t < touched.Length; t++)
         {
@@ -72,7 +77,8 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
             bool useTop = top.IsSet && (sync.Rule == SequenceRule.None || book.BidCount == 0 || top.ReceiveTimestamp >= state.BookReceiveTimestamp[index]);
             BookLevel bid = useTop ? top.Bid : book.BestBid;
             BookLevel ask = useTop ? top.Ask : book.BestAsk;
-            bool tradeable = books.IsTradeable(index) && bid.Price.Raw < ask.Price.Raw;
+            bool tradeable = books.IsTradeable(index) && bid.Price.Raw < ask.Price.Raw
+                && !(state.Quarantine?.IsQuarantined(sync.Venue) ?? false);
             edges.UpdateQuote(sync.Instrument, sync.Venue, in bid, in ask, tradeable, state.BookReceiveTimeNs[index], state.BookReceiveTimestamp[index]);
             int graphBook = state.GraphBookOf(index);
             if (graphBook >= 0)
@@ -102,6 +108,27 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         }
 
         state.Batches++;
+    }
+
+    /// <summary>
+    /// A venue entered or left quarantine: its books are marked touched so this batch re-evaluates their quotes (a
+    /// quarantined venue may send nothing more, and its last quotes must stop counting at once). Rare; allocation-free.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void TouchQuarantineChanges(StrategyState state, Integrity.VenueQuarantine quarantine)
+    {
+        int seen = state.QuarantineVersionSeen;
+        int version = quarantine.Version;
+        BookSet books = state.Books;
+        for (int i = 0; i < books.Count; i++)
+        {
+            if (quarantine.ChangedAt(books.State(i).Venue) > seen)
+            {
+                books.Touch(i);
+            }
+        }
+
+        state.QuarantineVersionSeen = version;
     }
 
     private static long UnixNowNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
@@ -159,6 +186,14 @@ public sealed class StrategyState
     public IEdgeSweeper? Sweeper { get; }
 
     public int FullSweepMinTouched { get; }
+
+    /// <summary>
+    /// Venues whose books may not make edges (the integrity monitor's verdict); null: none is ever quarantined. Set before
+    /// the strategy thread starts.
+    /// </summary>
+    public Integrity.VenueQuarantine? Quarantine { get; set; }
+
+    internal int QuarantineVersionSeen { get; set; }
 
     /// <summary>Replay: decision times are the recorded receive time of the batch's last tick, so output is reproducible.</summary>
     public bool UseRecordedTime { get; set; }

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Integrity;
+using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Strategy;
+
+namespace LowLatency.Adapters.Cex.Live;
+
+/// <summary>
+/// The live data plane of a run or a recording: one <see cref="WebSocketMarketDataClient"/> per configured venue, their
+/// books, the multi-producer market ring, the strategy thread and the integrity monitor that quarantines a venue.
+/// <see cref="Start"/> opens everything; <see cref="Sample"/> (host thread, once a second) feeds the monitor and returns
+/// the summary; <see cref="StopAsync"/> stops the clients, lets the strategy finish what was published and joins.
+/// Building allocates; the per-frame path does not.
+/// </summary>
+public sealed class LiveMarket : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<WebSocketMarketDataClient> _clients = [];
+    private readonly long[] _lastFrames;
+    private readonly Thread _strategyThread;
+    private readonly List<Task> _runs = [];
+    private long _lastSample;
+
+    /// <param name="venues">Validated options, venue ids 0 … n−1, instrument ids shared across venues for the same instrument.</param>
+    /// <param name="takerFees">Per venue (by index): taker fee fraction, for the edges.</param>
+    public LiveMarket(IReadOnlyList<LiveVenueOptions> venues, IReadOnlyList<double> takerFees, double thresholdBps, int ringSize,
+        RingBuffer<Opportunity>? opportunities, IntegrityPolicy? integrity = null, Action<string>? log = null, Func<LiveVenueOptions, ICaptureSink?>? capture = null)
+    {
+        ArgumentNullException.ThrowIfNull(venues);
+        ArgumentNullException.ThrowIfNull(takerFees);
+        var specs = new List<BookSpec>();
+        var instruments = new SortedDictionary<int, InstrumentSpec>();
+        foreach (LiveVenueOptions v in venues)
+        {
+            foreach (LiveSymbol s in v.Symbols)
+            {
+                instruments[s.Instrument.Id.Value] = s.Instrument;
+                SequenceRule rule = v.Kind switch
+                {
+                    LiveVenueKind.BinanceSpot => SequenceRule.BinanceSpot,
+                    LiveVenueKind.BinanceFutures => SequenceRule.BinanceFutures,
+                    LiveVenueKind.Okx => SequenceRule.Okx,
+                    _ => SequenceRule.Kraken,
+                };
+                specs.Add(new BookSpec(v.Venue, s.Instrument.Id, rule, s.Instrument.PriceDecimals, s.Instrument.QuantityDecimals,
+                    TruncateDepth: v.Kind == LiveVenueKind.Kraken ? v.BookDepth : 0));
+            }
+        }
+
+        int instrumentCount = instruments.Keys.Max() + 1;
+        var decimals = new int[instrumentCount];
+        foreach ((int id, InstrumentSpec spec) in instruments)
+        {
+            decimals[id] = spec.PriceDecimals;
+        }
+
+        int venueCount = Math.Max(2, venues.Max(v => v.Venue.Value) + 1);
+        var fees = new double[venueCount];
+        for (int i = 0; i < takerFees.Count && i < venueCount; i++)
+        {
+            fees[i] = takerFees[i];
+        }
+
+        Books = new BookSet(specs);
+        Quarantine = new VenueQuarantine();
+        Monitor = new IntegrityMonitor(integrity ?? new IntegrityPolicy(), Quarantine);
+        Strategy = new StrategyState(Books, new EdgeStage(instrumentCount, venueCount, decimals, fees, thresholdBps), opportunities) { Quarantine = Quarantine };
+        Ring = new RingBuffer<TickEvent>(ringSize, ProducerType.Multi, WaitStrategyKind.Yielding);
+        Processor = new BatchEventProcessor<TickEvent, StrategyHandler>(Ring, Ring.NewBarrier(), new StrategyHandler(Strategy));
+        Ring.AddGatingSequences(Processor.Sequence);
+        foreach (LiveVenueOptions v in venues)
+        {
+            var client = new WebSocketMarketDataClient(v, Books, Ring, Processor.Sequence, log: log) { Capture = capture?.Invoke(v) };
+            _clients.Add(client);
+        }
+
+        _lastFrames = new long[_clients.Count];
+        _strategyThread = new Thread(() => Processor.Run(_stop.Token)) { IsBackground = true, Name = "strategy" };
+    }
+
+    public BookSet Books { get; }
+
+    public StrategyState Strategy { get; }
+
+    public RingBuffer<TickEvent> Ring { get; }
+
+    public BatchEventProcessor<TickEvent, StrategyHandler> Processor { get; }
+
+    public VenueQuarantine Quarantine { get; }
+
+    public IntegrityMonitor Monitor { get; }
+
+    public IReadOnlyList<WebSocketMarketDataClient> Clients => _clients;
+
+    /// <summary>Starts the strategy thread and every connection. Once.</summary>
+    public void Start()
+    {
+        _lastSample = Stopwatch.GetTimestamp();
+        _strategyThread.Start();
+        foreach (WebSocketMarketDataClient client in _clients)
+        {
+            _runs.Add(Task.Run(() => client.RunAsync(_stop.Token)));
+        }
+    }
+
+    /// <summary>
+    /// Feeds each venue's counters to the integrity monitor and returns the summary: per venue its state
+    /// (connecting / live / resync / quarantined), messages per second since the last call, and its score. Host thread.
+    /// </summary>
+    public string Sample()
+    {
+        long now = Stopwatch.GetTimestamp();
+        double seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(_lastSample, now).TotalSeconds);
+        _lastSample = now;
+        var sb = new StringBuilder();
+        for (int i = 0; i < _clients.Count; i++)
+        {
+            WebSocketMarketDataClient client = _clients[i];
+            double score = Monitor.Sample(client.Venue, LiveIntegrity.Sample(client, Books), now);
+            long frames = client.Counters.Frames;
+            double rate = (frames - _lastFrames[i]) / seconds;
+            _lastFrames[i] = frames;
+            string state = Quarantine.IsQuarantined(client.Venue) ? "quarantined" : client.State switch
+            {
+                LiveConnectionState.Live => "live",
+                LiveConnectionState.Resync => "resync",
+                LiveConnectionState.Stopped => "stopped",
+                _ => "connecting",
+            };
+            sb.Append(i == 0 ? "" : " ").Append(CultureInfo.InvariantCulture, $"{client.Name}={state} {rate:F0} msg/s score={score:F2}");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Stops the connections, lets the strategy apply what was published, joins it.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_runs).ConfigureAwait(false);
+        if (_strategyThread.IsAlive)
+        {
+            _strategyThread.Join();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
+        foreach (WebSocketMarketDataClient client in _clients)
+        {
+            client.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text;
+
+namespace LowLatency.Adapters.Cex.Live;
+
+/// <summary>
+/// The public endpoints of each venue the live plane speaks, and how a venue spells an engine symbol. Configuration
+/// (<c>venues.&lt;name&gt;.wsUrl</c>, <c>restUrl</c>) overrides the endpoints; tests always do (live endpoints are never
+/// called by tests).
+/// </summary>
+public static class LiveVenueDefaults
+{
+    private static readonly string[] s_quotes = ["USDT", "USDC", "FDUSD", "BUSD", "USD", "EUR", "GBP", "BTC", "ETH"];
+
+    /// <summary>The venue names <c>record</c> and <c>run --feeds live</c> accept.</summary>
+    public static readonly IReadOnlyList<string> Names = ["binance", "binance-futures", "okx", "kraken"];
+
+    public static bool TryGet(string name, out LiveVenueKind kind, out Uri wsUrl, out Uri? restUrl)
+    {
+        (kind, wsUrl, restUrl) = name switch
+        {
+            "binance" => (LiveVenueKind.BinanceSpot, new Uri("wss://stream.binance.com:9443/stream"), new Uri("https://api.binance.com")),
+            "binance-futures" => (LiveVenueKind.BinanceFutures, new Uri("wss://fstream.binance.com/stream"), new Uri("https://fapi.binance.com")),
+            "okx" => (LiveVenueKind.Okx, new Uri("wss://ws.okx.com:8443/ws/v5/public"), (Uri?)null),
+            "kraken" => (LiveVenueKind.Kraken, new Uri("wss://ws.kraken.com"), (Uri?)null),
+            _ => (default(LiveVenueKind), null!, null),
+        };
+        return wsUrl is not null;
+    }
+
+    /// <summary>The venue's spelling of an engine symbol (<c>BTCUSDT</c> → OKX <c>BTC-USDT</c>, Kraken <c>XBT/USDT</c>).</summary>
+    public static string VenueSymbol(LiveVenueKind kind, string symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        if (kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures)
+        {
+            return symbol.ToUpperInvariant();
+        }
+
+        string upper = symbol.ToUpperInvariant();
+        foreach (string quote in s_quotes)
+        {
+            if (upper.Length > quote.Length && upper.EndsWith(quote, StringComparison.Ordinal))
+            {
+                string baseAsset = upper[..^quote.Length];
+                if (kind == LiveVenueKind.Okx)
+                {
+                    return $"{baseAsset}-{quote}";
+                }
+
+                var sb = new StringBuilder();
+                sb.Append(baseAsset == "BTC" ? "XBT" : baseAsset).Append('/').Append(quote == "BTC" ? "XBT" : quote);
+                return sb.ToString();
+            }
+        }
+
+        return upper; // already the venue's spelling
+    }
+}

@@ -1,0 +1,178 @@
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.Adapters.Cex.Live;
+
+/// <summary>The venue protocols a live connection speaks (each bound to its parser on main).</summary>
+public enum LiveVenueKind
+{
+    /// <summary>Binance spot: diff depth + REST snapshot, bookTicker, aggTrade (combined stream, SUBSCRIBE).</summary>
+    BinanceSpot = 0,
+
+    /// <summary>Binance USD-M futures: the same streams with <c>pu</c> sequencing, REST <c>/fapi/v1/depth</c>.</summary>
+    BinanceFutures = 1,
+
+    /// <summary>OKX v5 public: <c>books</c> (seqId/prevSeqId + checksum), <c>bbo-tbt</c>, <c>trades</c>.</summary>
+    Okx = 2,
+
+    /// <summary>Kraken spot WebSocket v1 <c>book</c> (CRC32 over the top 10), <c>ticker</c>, <c>trade</c>: the parser main has.</summary>
+    Kraken = 3,
+}
+
+/// <summary>One subscribed symbol: the venue's spelling and the engine instrument it feeds.</summary>
+/// <param name="VenueSymbol">As the venue writes it in frames and URLs (<c>BTCUSDT</c>, <c>BTC-USDT</c>, <c>XBT/USD</c>).</param>
+/// <param name="Instrument">The engine's instrument and its fixed-point scales.</param>
+public sealed record LiveSymbol(string VenueSymbol, InstrumentSpec Instrument);
+
+/// <summary>
+/// Everything a live venue connection needs, validated before a socket opens (<see cref="Validate"/>). Endpoints come
+/// from configuration (<c>venues.&lt;name&gt;.wsUrl</c>, <c>restUrl</c>) so tests and operators point them anywhere.
+/// Immutable once built.
+/// </summary>
+public sealed class LiveVenueOptions
+{
+    public required string Name { get; init; }
+
+    public required LiveVenueKind Kind { get; init; }
+
+    public required VenueId Venue { get; init; }
+
+    /// <summary>The WebSocket endpoint (<c>wss://stream.binance.com:9443/stream</c>, <c>wss://ws.okx.com:8443/ws/v5/public</c>, <c>wss://ws.kraken.com</c>).</summary>
+    public required Uri WsUrl { get; init; }
+
+    /// <summary>The REST base (<c>https://api.binance.com</c>); required where snapshots come over REST (Binance).</summary>
+    public Uri? RestUrl { get; init; }
+
+    public required IReadOnlyList<LiveSymbol> Symbols { get; init; }
+
+    /// <summary>Also subscribe to the venue's best bid/ask stream (Binance <c>bookTicker</c>, OKX <c>bbo-tbt</c>).</summary>
+    public bool SubscribeTops { get; init; } = true;
+
+    /// <summary>Also subscribe to trades (Binance <c>aggTrade</c>, OKX <c>trades</c>, Kraken <c>trade</c>); counted, not consumed.</summary>
+    public bool SubscribeTrades { get; init; }
+
+    /// <summary>Kraken book depth (10, 25, 100, 500, 1000).</summary>
+    public int BookDepth { get; init; } = 10;
+
+    /// <summary>Binance REST snapshot depth (<c>limit</c>): 1000 weighs 50 on spot.</summary>
+    public int SnapshotDepth { get; init; } = 1000;
+
+    /// <summary>Request weight of one REST snapshot.</summary>
+    public double SnapshotWeight { get; init; } = 50;
+
+    /// <summary>REST weight budget: capacity (Binance spot: 6,000 per minute).</summary>
+    public double RestWeightCapacity { get; init; } = 6000;
+
+    /// <summary>REST weight budget: refill per second.</summary>
+    public double RestWeightPerSecond { get; init; } = 100;
+
+    /// <summary>Nothing at all received (data, pong, heartbeat) for this long: the connection is dead; drop it.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Application ping after this much silence (OKX closes at 30 s; Kraken v1 sends heartbeats each second).</summary>
+    public TimeSpan PingAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Renew the connection before the venue cuts it (Binance: every connection is closed at 24 hours).</summary>
+    public TimeSpan ForcedReconnectAfter { get; init; } = TimeSpan.FromHours(23.9);
+
+    /// <summary>A requested snapshot that has not reached its book after this long is requested again.</summary>
+    public TimeSpan SnapshotTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Seed of the back-off jitter (tests fix it).</summary>
+    public int BackoffSeed { get; init; } = Environment.TickCount;
+
+    /// <summary>The receive buffer: a frame that fits is parsed where it landed.</summary>
+    public int ReceiveBufferBytes { get; init; } = 1 << 16;
+
+    /// <summary>The largest message accepted (assembled on the slow path); a longer one is read to its end and dropped.</summary>
+    public int MaxFrameBytes { get; init; } = 8 << 20;
+
+    /// <summary>The largest REST body accepted.</summary>
+    public int MaxRestBodyBytes { get; init; } = 16 << 20;
+
+    /// <summary>How often the maintenance loop checks staleness, pings and snapshot requests.</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Streams one connection may carry (Binance 1,024; OKX and Kraken have no hard number, 500 is safe).</summary>
+    public int MaxStreamsPerConnection => Kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures ? 1024 : 500;
+
+    /// <summary>Streams this configuration subscribes on one connection.</summary>
+    public int StreamCount => Symbols.Count * (1 + (SubscribeTops ? 1 : 0) + (SubscribeTrades ? 1 : 0));
+
+    /// <summary>Every problem of the options, each one line naming the venue; empty when they can be used.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        string p = $"venues.{Name}";
+        if (!Enum.IsDefined(Kind))
+        {
+            errors.Add($"{p}: unknown venue kind");
+        }
+
+        if (WsUrl is null || !WsUrl.IsAbsoluteUri || WsUrl.Scheme is not ("ws" or "wss"))
+        {
+            errors.Add($"{p}.wsUrl: must be an absolute ws:// or wss:// URL");
+        }
+
+        bool restSnapshots = Kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures;
+        if (restSnapshots && (RestUrl is null || !RestUrl.IsAbsoluteUri || RestUrl.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"{p}.restUrl: {Name} takes its depth snapshots over REST; give an absolute http(s):// URL");
+        }
+
+        if (Symbols is null || Symbols.Count == 0)
+        {
+            errors.Add($"{p}.symbols: at least one symbol");
+        }
+        else
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (LiveSymbol s in Symbols)
+            {
+                if (string.IsNullOrWhiteSpace(s.VenueSymbol) || s.VenueSymbol.Any(c => c is '"' or '\\' || char.IsControl(c) || c > 127))
+                {
+                    errors.Add($"{p}.symbols: '{s.VenueSymbol}' is not a symbol (ASCII, no quotes or backslashes)");
+                }
+                else if (!seen.Add(s.VenueSymbol))
+                {
+                    errors.Add($"{p}.symbols: '{s.VenueSymbol}' is listed twice");
+                }
+            }
+
+            if (StreamCount > MaxStreamsPerConnection)
+            {
+                errors.Add($"{p}.symbols: {StreamCount} streams; one {Name} connection carries at most {MaxStreamsPerConnection}");
+            }
+        }
+
+        if (Kind == LiveVenueKind.Kraken && BookDepth is not (10 or 25 or 100 or 500 or 1000))
+        {
+            errors.Add($"{p}.bookDepth: Kraken books are 10, 25, 100, 500 or 1000 deep");
+        }
+
+        if (restSnapshots && SnapshotDepth is not (5 or 10 or 20 or 50 or 100 or 500 or 1000 or 5000))
+        {
+            errors.Add($"{p}.snapshotDepth: Binance depth limits are 5, 10, 20, 50, 100, 500, 1000 or 5000");
+        }
+
+        if (StaleAfter <= TimeSpan.Zero || PingAfter <= TimeSpan.Zero || PingAfter >= StaleAfter)
+        {
+            errors.Add($"{p}: needs 0 < pingAfter < staleAfter");
+        }
+
+        if (ReceiveBufferBytes < 1024 || MaxFrameBytes < ReceiveBufferBytes)
+        {
+            errors.Add($"{p}: needs 1 KiB <= receiveBufferBytes <= maxFrameBytes");
+        }
+
+        if (!(RestWeightCapacity > 0) || !(RestWeightPerSecond > 0) || !(SnapshotWeight > 0))
+        {
+            errors.Add($"{p}: REST weights must be positive");
+        }
+
+        return errors;
+    }
+}
