@@ -55,7 +55,9 @@ public sealed class LoopbackRelay : IAsyncDisposable
 {
     private readonly JsonRpcClient _node;
     private readonly Address _coinbase;
-    private readonly SemaphoreSlim _chainLock = new(1, 1);
+    // One chain, one simulator at a time: relays over the same node share the lock (a snapshot must not interleave).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonRpcClient, SemaphoreSlim> s_chainLocks = new();
+    private readonly SemaphoreSlim _chainLock;
     private readonly List<(string Uuid, ulong Block, string[] Txs)> _bundles = [];
     private readonly Dictionary<string, string> _heldPrivate = new(StringComparer.OrdinalIgnoreCase);
     private WebApplication? _app;
@@ -64,6 +66,7 @@ public sealed class LoopbackRelay : IAsyncDisposable
     {
         _node = node;
         _coinbase = coinbase;
+        _chainLock = s_chainLocks.GetValue(node, _ => new SemaphoreSlim(1, 1));
     }
 
     public Uri Url { get; private set; } = null!;
@@ -131,8 +134,6 @@ public sealed class LoopbackRelay : IAsyncDisposable
             await _app.DisposeAsync();
             _app = null;
         }
-
-        _chainLock.Dispose();
     }
 
     /// <summary>Mines one block with whatever is pending (held private transactions included).</summary>
