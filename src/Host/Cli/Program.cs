@@ -114,6 +114,7 @@ public static class Program
         root.Add(DexVerb.Create(streams.DataOut, streams.Error));
         root.Add(TrainVerb.Create(streams.Out, streams.Error));
         root.Add(EvaluateVerb.Create(streams.Out, streams.Error));
+        root.Add(DemoVerb.Create(streams.Out, streams.Error));
         return root;
     }
 

@@ -12,7 +12,7 @@ namespace LowLatency.Testing.Aave;
 /// </summary>
 public sealed class FlashChainFixture : IAsyncLifetime
 {
-    public AnvilFixture Anvil { get; } = AnvilFixture.StartWith("--gas-limit", "100000000", "--hardfork", "prague", "--code-size-limit", "60000");
+    public AnvilFixture Anvil { get; } = AnvilFixture.StartWith("--gas-limit", "100000000", "--hardfork", "prague");
 
     public FlashScenario Scenario { get; private set; } = null!;
 
