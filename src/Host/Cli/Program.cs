@@ -116,6 +116,7 @@ public static class Program
         root.Add(TrainVerb.Create(streams.Out, streams.Error));
         root.Add(EvaluateVerb.Create(streams.Out, streams.Error));
         root.Add(RecordVerb.Create(streams.Out, streams.Error, environment));
+        root.Add(DemoVerb.Create(streams.Out, streams.Error));
         return root;
     }
 

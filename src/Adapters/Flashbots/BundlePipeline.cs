@@ -1,0 +1,328 @@
+using System.Globalization;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.FlashLoans;
+
+namespace LowLatency.Adapters.Flashbots;
+
+/// <summary>How a bundle ended.</summary>
+public enum BundleState
+{
+    /// <summary>Not sent: a simulation failed, no relay simulated it, or the profit after costs was below the threshold.</summary>
+    NotSent,
+
+    /// <summary>Its transaction is in a target block and succeeded.</summary>
+    Included,
+
+    /// <summary>Every target block passed without it.</summary>
+    Missed,
+
+    /// <summary>Its transaction landed and reverted.</summary>
+    Failed,
+
+    /// <summary>The opportunity went away before it landed; the bundle was cancelled.</summary>
+    Gone,
+}
+
+/// <summary>Pipeline settings (from configuration).</summary>
+public sealed record BundleOptions
+{
+    /// <summary>Target blocks N+1 … N+k.</summary>
+    public int TargetBlocks { get; init; } = 3;
+
+    /// <summary>Least profit after gas and the builder payment, in wei of the borrowed asset (WETH).</summary>
+    public UInt256 MinProfitWei { get; init; } = 1UL;
+
+    /// <summary>The builder's share of the gross profit, in basis points, paid by the executor to block.coinbase.</summary>
+    public uint BuilderBps { get; init; } = 1_000;
+
+    public ulong GasLimit { get; init; } = 600_000;
+
+    public UInt256 MaxPriorityFeePerGas { get; init; } = 1_000_000_000UL;
+
+    /// <summary>How long to wait for each target block before it counts as missed.</summary>
+    public TimeSpan BlockWait { get; init; } = TimeSpan.FromSeconds(24);
+}
+
+/// <summary>What happened to one bundle, for the log and the demo's lines.</summary>
+public sealed record BundleOutcome
+{
+    public required BundleState State { get; init; }
+
+    public required string Reason { get; init; }
+
+    public ulong Nonce { get; init; }
+
+    public string? TxHash { get; init; }
+
+    public string? ReplacementUuid { get; init; }
+
+    /// <summary>Profit the simulation implies after gas and the builder payment (gross − gasFees − ethSentToCoinbase).</summary>
+    public UInt256 SimulatedProfitWei { get; init; }
+
+    public UInt256 BuilderPaymentWei { get; init; }
+
+    public ulong SimulatedGas { get; init; }
+
+    public IReadOnlyList<ulong> TargetBlocks { get; init; } = [];
+
+    public ulong IncludedBlock { get; init; }
+
+    public ulong GasUsed { get; init; }
+
+    public IReadOnlyList<string> RelayErrors { get; init; } = [];
+}
+
+/// <summary>
+/// The cold half of the bundle path: simulate on every relay, decide, send per target block, track inclusion.
+/// A bundle whose simulation failed anywhere is never sent; a relay that did not answer (down, 5xx, malformed) is
+/// left out of the send and its error logged. Resubmission: one target block at a time (N+1, then N+2 … N+k),
+/// stopped when included, when it landed and reverted, or when <c>stillThere</c> says the opportunity is gone (the
+/// bundle is then cancelled by its replacementUuid). Nonces: a fresh one per bundle from the nonce manager; after a
+/// bundle that did not land, its nonce is reused by the next bundle only once the chain shows it unused (otherwise
+/// every miss would leave a gap no later transaction could pass).
+/// </summary>
+public sealed class BundlePipeline
+{
+    private readonly IReadOnlyList<RelayClient> _relays;
+    private readonly JsonRpcClient _node;
+    private readonly NonceManager _nonces;
+    private readonly BundleFactory _factory;
+    private readonly BundleOptions _options;
+    private readonly Action<string> _log;
+    private ulong? _unusedNonce;
+
+    public BundlePipeline(IReadOnlyList<RelayClient> relays, JsonRpcClient node, NonceManager nonces, BundleFactory factory, BundleOptions options, Action<string> log)
+    {
+        _relays = relays;
+        _node = node;
+        _nonces = nonces;
+        _factory = factory;
+        _options = options;
+        _log = log;
+    }
+
+    /// <summary>Nonces this pipeline signed, in order (tests check none is signed twice while it could land).</summary>
+    public List<ulong> SignedNonces { get; } = [];
+
+    /// <summary>Called when the simulation answered, before the send decision (the demo prints its line here).</summary>
+    public Action<BundleOutcome>? OnSimulated { get; set; }
+
+    /// <summary>Called for each target block the bundle is sent for.</summary>
+    public Action<ulong>? OnSent { get; set; }
+
+    public async Task<BundleOutcome> RunAsync(FlashRoute route, UInt256 grossProfit, Func<Task<bool>>? stillThere = null, CancellationToken cancellationToken = default)
+    {
+        RpcResult<Block?> head = await _node.GetBlockByNumberAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        if (!head.IsOk || head.Value is null)
+        {
+            return NotSent("the node did not give its head block: " + (head.Error?.ToString() ?? "none"));
+        }
+
+        ulong n = head.Value.Header.Number;
+        UInt256 baseFee = head.Value.Header.BaseFeePerGas ?? UInt256.Zero;
+        UInt256 maxFee = (baseFee * 2UL) + _options.MaxPriorityFeePerGas;
+        ulong nonce = await NextNonceAsync(cancellationToken).ConfigureAwait(false);
+        if (!_factory.Build(route, _options.MinProfitWei, _options.BuilderBps, nonce, _options.GasLimit, maxFee, _options.MaxPriorityFeePerGas))
+        {
+            _unusedNonce = nonce;
+            return NotSent("the route could not be encoded");
+        }
+
+        SignedNonces.Add(nonce);
+        string raw = Hex.Encode(_factory.RawTransaction);
+        string txHash = Hex.Encode(_factory.TransactionHash);
+        string[] txs = [raw];
+        string uuid = Guid.NewGuid().ToString();
+
+        // Simulate everywhere at once.
+        Task<RpcResult<CallBundleResult>>[] sims = new Task<RpcResult<CallBundleResult>>[_relays.Count];
+        for (int i = 0; i < sims.Length; i++)
+        {
+            sims[i] = _relays[i].CallBundleAsync(txs, n + 1, cancellationToken);
+        }
+
+        await Task.WhenAll(sims).ConfigureAwait(false);
+        var ok = new List<RelayClient>();
+        var errors = new List<string>();
+        CallBundleResult? simulation = null;
+        string? failure = null;
+        for (int i = 0; i < sims.Length; i++)
+        {
+            RpcResult<CallBundleResult> sim = sims[i].Result;
+            if (sim.IsOk && sim.Value.Succeeded)
+            {
+                ok.Add(_relays[i]);
+                simulation ??= sim.Value;
+            }
+            else if (sim.IsOk)
+            {
+                failure ??= _relays[i].Name + ": " + sim.Value.FailureReason();
+            }
+            else if (sim.Error!.Kind == RpcErrorKind.Node)
+            {
+                failure ??= _relays[i].Name + ": " + SecretRedaction.Excerpt(sim.Error.ToString(), 160);
+            }
+            else
+            {
+                string e = _relays[i].Name + ": " + SecretRedaction.Excerpt(sim.Error.ToString(), 160);
+                errors.Add(e);
+                _log("relay " + e + " (left out of this bundle)");
+            }
+        }
+
+        BundleOutcome Base(BundleState state, string reason) => new()
+        {
+            State = state, Reason = reason, Nonce = nonce, TxHash = txHash, ReplacementUuid = uuid, RelayErrors = errors,
+            SimulatedGas = simulation?.TotalGasUsed ?? 0,
+            BuilderPaymentWei = simulation?.EthSentToCoinbase ?? UInt256.Zero,
+            SimulatedProfitWei = simulation is null ? UInt256.Zero : Net(grossProfit, simulation),
+        };
+
+        if (failure is not null || simulation is null)
+        {
+            _unusedNonce = nonce;
+            BundleOutcome notSent = Base(BundleState.NotSent, failure is not null ? "simulation failed on " + failure : "no relay simulated the bundle");
+            OnSimulated?.Invoke(notSent);
+            return notSent;
+        }
+
+        UInt256 costs = simulation.GasFees + simulation.EthSentToCoinbase;
+        BundleOutcome simulated = Base(BundleState.NotSent, "simulated");
+        OnSimulated?.Invoke(simulated);
+        if (grossProfit < costs || grossProfit - costs < _options.MinProfitWei)
+        {
+            _unusedNonce = nonce;
+            return simulated with { Reason = "profit after gas and builder payment is below the threshold" };
+        }
+
+        var targets = new List<ulong>();
+        for (int k = 1; k <= _options.TargetBlocks; k++)
+        {
+            ulong target = n + (ulong)k;
+            if (k > 1 && stillThere is not null && !await stillThere().ConfigureAwait(false))
+            {
+                await CancelAsync(ok, uuid, cancellationToken).ConfigureAwait(false);
+                return await CloseUnusedAsync(simulated with { State = BundleState.Gone, Reason = "the opportunity is gone; bundle cancelled", TargetBlocks = targets }, nonce, cancellationToken).ConfigureAwait(false);
+            }
+
+            targets.Add(target);
+            int accepted = 0;
+            Task<RpcResult<string>>[] sends = new Task<RpcResult<string>>[ok.Count];
+            for (int i = 0; i < ok.Count; i++)
+            {
+                sends[i] = ok[i].SendBundleAsync(txs, target, uuid, cancellationToken);
+            }
+
+            await Task.WhenAll(sends).ConfigureAwait(false);
+            for (int i = 0; i < sends.Length; i++)
+            {
+                if (sends[i].Result.IsOk)
+                {
+                    accepted++;
+                }
+                else
+                {
+                    _log("relay " + ok[i].Name + ": eth_sendBundle for block " + target.ToString(CultureInfo.InvariantCulture) + ": " + SecretRedaction.Excerpt(sends[i].Result.Error!.ToString(), 160));
+                }
+            }
+
+            if (accepted > 0)
+            {
+                OnSent?.Invoke(target);
+            }
+
+            TransactionReceipt? receipt = await WaitForBlockAsync(target, txHash, cancellationToken).ConfigureAwait(false);
+            if (receipt is not null)
+            {
+                foreach (RelayClient relay in ok)
+                {
+                    relay.Stats.IncludedOne();
+                }
+
+                BundleState state = receipt.Succeeded ? BundleState.Included : BundleState.Failed;
+                return simulated with
+                {
+                    State = state, Reason = receipt.Succeeded ? "included" : "landed and reverted", TargetBlocks = targets,
+                    IncludedBlock = receipt.BlockNumber, GasUsed = receipt.GasUsed,
+                };
+            }
+
+            _log("bundle " + uuid + " missed block " + target.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return await CloseUnusedAsync(simulated with { State = BundleState.Missed, Reason = "every target block passed without it", TargetBlocks = targets }, nonce, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a superseded bundle on every relay by its replacementUuid.</summary>
+    public async Task CancelAsync(IReadOnlyList<RelayClient> relays, string replacementUuid, CancellationToken cancellationToken = default)
+    {
+        foreach (RelayClient relay in relays)
+        {
+            var result = await relay.CancelBundleAsync(replacementUuid, cancellationToken).ConfigureAwait(false);
+            if (!result.IsOk)
+            {
+                _log("relay " + relay.Name + ": eth_cancelBundle: " + SecretRedaction.Excerpt(result.Error!.ToString(), 160));
+            }
+        }
+    }
+
+    private static UInt256 Net(UInt256 gross, CallBundleResult sim)
+    {
+        UInt256 costs = sim.GasFees + sim.EthSentToCoinbase;
+        return gross > costs ? gross - costs : UInt256.Zero;
+    }
+
+    private BundleOutcome NotSent(string reason) => new() { State = BundleState.NotSent, Reason = reason };
+
+    private async Task<ulong> NextNonceAsync(CancellationToken cancellationToken)
+    {
+        if (!_nonces.IsInitialised)
+        {
+            await _nonces.InitialiseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_unusedNonce is { } unused)
+        {
+            _unusedNonce = null;
+            return unused;
+        }
+
+        return _nonces.Reserve();
+    }
+
+    /// <summary>A bundle that did not land gives its nonce to the next one, once the chain shows the nonce unused.</summary>
+    private async Task<BundleOutcome> CloseUnusedAsync(BundleOutcome outcome, ulong nonce, CancellationToken cancellationToken)
+    {
+        RpcResult<ulong> onChain = await _node.GetTransactionCountAsync(_factory.Sender, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        if (onChain.IsOk && onChain.Value <= nonce)
+        {
+            _unusedNonce = nonce;
+        }
+
+        return outcome;
+    }
+
+    private async Task<TransactionReceipt?> WaitForBlockAsync(ulong target, string txHash, CancellationToken cancellationToken)
+    {
+        byte[] hash = Hex.Decode(txHash);
+        DateTime deadline = DateTime.UtcNow + _options.BlockWait;
+        while (true)
+        {
+            RpcResult<ulong> number = await _node.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            if (number.IsOk && number.Value >= target)
+            {
+                RpcResult<TransactionReceipt?> receipt = await _node.GetTransactionReceiptAsync(hash, cancellationToken).ConfigureAwait(false);
+                return receipt.IsOk && receipt.Value is { } r && r.BlockNumber <= target ? r : null;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Adapters.Flashbots.Loopback;
+using LowLatency.Testing.Aave;
+using LowLatency.Testing.Chain;
+
+namespace LowLatency.Testing.Relay;
+
+/// <summary>
+/// The flash-loan scene on anvil with two loopback relays over it ("alpha" and "beta"); from here on the relays
+/// produce the blocks (automine is off). Tests snapshot and revert the chain and reset the relays' faults.
+/// </summary>
+public sealed class RelayChainFixture : IAsyncLifetime
+{
+    public FlashChainFixture Chain { get; } = new();
+
+    public LoopbackRelay Alpha { get; private set; } = null!;
+
+    public LoopbackRelay Beta { get; private set; } = null!;
+
+    /// <summary>The block builder's address (anvil's coinbase while the relays mine).</summary>
+    public static Address Builder { get; } = Address.Parse("0x95222290dd7278aa3ddd389cc1e1d165cc4bafe5");
+
+    public async Task InitializeAsync()
+    {
+        await Chain.InitializeAsync();
+        Alpha = await LoopbackRelay.StartAsync(Chain.Client, Builder);
+        Beta = await LoopbackRelay.StartAsync(Chain.Client, Builder);
+    }
+
+    public void ResetRelays()
+    {
+        foreach (LoopbackRelay relay in new[] { Alpha, Beta })
+        {
+            relay.Fault = RelayFault.None;
+            relay.FaultCount = 0;
+            relay.MissNextTargets = 0;
+            relay.Competitor = null;
+            relay.HoldPrivate = false;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Alpha.DisposeAsync();
+        await Beta.DisposeAsync();
+        await Chain.DisposeAsync();
+    }
+}
