@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Snapshots;
 
 namespace LowLatency.HotPath.Strategy;
 
@@ -88,6 +89,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         }
 
         state.Batches++;
+        state.SnapshotPublisher?.MaybePublish(state, Stopwatch.GetTimestamp());
     }
 
     private static long UnixNowNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
@@ -145,6 +147,9 @@ public sealed class StrategyState
     public IEdgeSweeper? Sweeper { get; }
 
     public int FullSweepMinTouched { get; }
+
+    /// <summary>Optional: publishes the counters the host and dashboard read, at most once per its interval (seqlock, 0 B).</summary>
+    public StrategySnapshotPublisher? SnapshotPublisher { get; set; }
 
     /// <summary>Replay: decision times are the recorded receive time of the batch's last tick, so output is reproducible.</summary>
     public bool UseRecordedTime { get; set; }
