@@ -179,7 +179,7 @@ public sealed class DashboardServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
-        app.MapFallback((HttpContext c) => Results.Json(new ErrorResponse($"no such endpoint: {c.Request.Method} {Clip(c.Request.Path.Value ?? "")}"), Json, statusCode: StatusCodes.Status404NotFound));
+        app.MapFallback("/api/{**path}", (HttpContext c) => Results.Json(new ErrorResponse($"no such endpoint: {c.Request.Method} {Clip(c.Request.Path.Value ?? "")}"), Json, statusCode: StatusCodes.Status404NotFound));
     }
 
     private static IResult WithLimit<T>(HttpRequest request, int fallback, Func<int, T> answer)
