@@ -41,6 +41,9 @@ public sealed class StoreWriter : IDisposable
 
     public string Path => _store.Path;
 
+    /// <summary>Records in the queue now (not yet taken by the writer thread).</summary>
+    internal int QueueLength => _queue.Reader.Count;
+
     public int SchemaVersion { get; } = SqliteStore.CurrentVersion;
 
     public StoreCounters Counters => new(Volatile.Read(ref _posted), Volatile.Read(ref _written), Volatile.Read(ref _dropped), Volatile.Read(ref _failed));
