@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using LowLatency.Host.Composition;
 using LowLatency.Host.Configuration;
+using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
 using LowLatency.Host.Lifecycle;
+using LowLatency.Host.Persistence;
 
 namespace LowLatency.Host.Cli;
 
@@ -27,18 +30,33 @@ internal static class RunCommand
         var threshold = new Option<string?>("--threshold-bps") { Description = "net edge in bps that makes an opportunity" };
         var wait = new Option<string?>("--wait-strategy") { Description = "busy-spin | yielding | blocking" };
         var log = new Option<string?>("--log") { Description = "opportunity log path (default logs/arbitrage.log, relative to the working directory)" };
-        var command = new Command("run", "dry-run the engine on the embedded simulated market") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi };
+        var dashboardUrl = new Option<string?>("--dashboard-url") { Description = $"where the dashboard listens (default {DashboardOptions.DefaultUrl}; loopback only unless --dashboard-allow-remote)" };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "run without the dashboard" };
+        var allowRemote = new Option<bool>("--dashboard-allow-remote") { Description = "allow --dashboard-url to bind an address reachable from other machines" };
+        var database = new Option<string?>("--db") { Description = $"SQLite database (default {DefaultDatabase}, relative to the working directory)" };
+        var noDatabase = new Option<bool>("--no-db") { Description = "run without the SQLite database" };
+        var models = new Option<string?>("--models") { Description = "trained models folder the dashboard shows (default models)" };
+        var command = new Command("run", "dry-run the engine on the embedded simulated market") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models };
         command.SetAction(parse => Execute(
             new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log))
             {
                 Live = parse.GetValue(live),
                 Execute = parse.GetValue(execute),
                 NoAi = parse.GetValue(noAi),
+                DashboardUrl = parse.GetValue(dashboardUrl),
+                NoDashboard = parse.GetValue(noDashboard),
+                DashboardAllowRemote = parse.GetValue(allowRemote),
+                Database = parse.GetValue(database),
+                NoDatabase = parse.GetValue(noDatabase),
+                Models = parse.GetValue(models),
             },
             streams,
             environment));
         return command;
     }
+
+    /// <summary>The default SQLite file, relative to the working directory.</summary>
+    internal const string DefaultDatabase = "data/lowlatency.db";
 
     internal sealed record Arguments(string? Duration, string? Ticks, string? Config, string? Mode, string? ThresholdBps, string? WaitStrategy, string? Log)
     {
@@ -47,6 +65,18 @@ internal static class RunCommand
         public bool Execute { get; init; }
 
         public bool NoAi { get; init; }
+
+        public string? DashboardUrl { get; init; }
+
+        public bool NoDashboard { get; init; }
+
+        public bool DashboardAllowRemote { get; init; }
+
+        public string? Database { get; init; }
+
+        public bool NoDatabase { get; init; }
+
+        public string? Models { get; init; }
     }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
@@ -81,6 +111,14 @@ internal static class RunCommand
 
         // A .env file in the working directory is read too; the process environment wins over it.
         environment = DotEnv.Layer(environment, DotEnv.FileName, flagErrors);
+
+        DashboardOptions? dashboard = null;
+        if (!arguments.NoDashboard
+            && !DashboardOptions.TryParse(arguments.DashboardUrl ?? DashboardOptions.DefaultUrl, arguments.DashboardAllowRemote, environment("DASHBOARD_TOKEN"), arguments.Models ?? "models", TrainVerb.DefaultDataRoot(), out dashboard, out string? dashboardError))
+        {
+            flagErrors.Add(dashboardError);
+        }
+
         (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(arguments.Config, environment, o => ApplyFlags(o, arguments, flagErrors));
         ModeChecks.Check(options, arguments.Execute, environment, flagErrors);
 
@@ -100,6 +138,25 @@ internal static class RunCommand
             stderr.WriteLine($"run: log: {logError}");
             return Program.UsageError;
         }
+
+        StoreWriter? store = null;
+        if (!arguments.NoDatabase)
+        {
+            if (!SqliteStore.TryOpen(arguments.Database ?? DefaultDatabase, out SqliteStore? opened, out string? dbError))
+            {
+                logs.Dispose();
+                stderr.WriteLine($"run: db: {dbError}; give --db FILE or --no-db");
+                return Program.UsageError;
+            }
+
+            store = new StoreWriter(opened);
+        }
+
+        var services = new RunServices
+        {
+            Store = store,
+            StartDashboard = dashboard is null ? null : feed => StartDashboard(dashboard, feed, streams),
+        };
 
         using var cancel = new CancellationTokenSource();
         string? signal = null;
@@ -130,7 +187,18 @@ internal static class RunCommand
         {
             using (logs)
             {
-                DryRunEngine.Result result = new DryRunEngine(options, streams.Out, logs).Run(new RunLimits(limit, maxTicks), cancel.Token);
+                DryRunEngine.Result result = new DryRunEngine(options, streams.Out, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
+                if (store is not null)
+                {
+                    store.Close(TimeSpan.FromSeconds(1));
+                    StoreCounters db = store.Counters;
+                    streams.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"db: {db.Written} rows written, {db.Dropped} dropped (queue full), {db.Failed} failed, {store.Queued} not written at close; {store.Path}"));
+                    if (store.LastError is { } dbFailure)
+                    {
+                        stderr.WriteLine($"run: alert: db: {dbFailure}");
+                    }
+                }
                 string figures = string.Create(CultureInfo.InvariantCulture,
                     $"{result.Ticks} ticks, {result.Opportunities} opportunities; log {DryRunEngine.DescribeLog(result.Log)}");
                 if (result.Reason == StopReason.LogFailed)
@@ -156,7 +224,26 @@ internal static class RunCommand
         finally
         {
             streams.OutGuard.Failed -= OnStdoutFailed;
+            store?.Dispose();
         }
+    }
+
+    // The engine trades without its dashboard: a dashboard that cannot start is an alert, not a stop.
+    private static Action? StartDashboard(DashboardOptions options, DashboardFeed feed, CliStreams streams)
+    {
+        var jobs = new TrainingJobs(TrainingJobs.Trainer(options.DataRoot, options.ModelsFolder));
+        if (!DashboardServer.TryStart(options, feed, jobs, out DashboardServer? server, out string? error))
+        {
+            streams.Error.WriteLine($"run: alert: dashboard not started: {error}; the engine runs without it");
+            return null;
+        }
+
+        streams.Out.WriteLine($"dashboard on {server.Url} (JSON API under /api, Prometheus at /metrics){(options.Token is null ? "; POST /api/ml/train is off until DASHBOARD_TOKEN is set" : "")}");
+        return () =>
+        {
+            server.Stop(TimeSpan.FromMilliseconds(300));
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        };
     }
 
     private static EngineOptions ApplyFlags(EngineOptions o, Arguments arguments, List<string> flagErrors)

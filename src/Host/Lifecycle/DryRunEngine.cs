@@ -2,14 +2,18 @@ using System.Diagnostics;
 using System.Globalization;
 using LowLatency.Adapters.Cex.Simulated;
 using LowLatency.Adapters.Ethereum;
+using LowLatency.Host.Composition;
 using LowLatency.Host.Configuration;
+using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
+using LowLatency.Host.Persistence;
 using LowLatency.Kernels;
 using LowLatency.Kernels.EdgeSweep;
 using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Features;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Snapshots;
 using LowLatency.HotPath.Strategy;
 using LowLatency.Ml.Data;
 using LowLatency.Ml.Inference;
@@ -66,6 +70,18 @@ public sealed class DryRunEngine
         _options = options;
         _console = console;
         _logs = logs;
+    }
+
+    /// <summary>How often the host thread publishes a dashboard snapshot.</summary>
+    private static readonly TimeSpan s_feedInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly RunServices? _services;
+
+    /// <param name="services">The operator's view (dashboard feed, SQLite); null: neither.</param>
+    public DryRunEngine(EngineOptions options, TextWriter console, EngineLogs logs, RunServices? services)
+        : this(options, console, logs)
+    {
+        _services = services;
     }
 
     /// <summary>Final figures of a run (also printed).</summary>
@@ -146,9 +162,31 @@ public sealed class DryRunEngine
         PaperSession? paper = _options.Mode == TradingMode.Paper
             ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities)
             : null;
+
+        // The dashboard reads snapshots only: the strategy publishes its counters through a seqlock, the host thread
+        // builds immutable snapshots from them and from the opportunities it drains.
+        DashboardFeed? feed = null;
+        StrategySnapshotPublisher? snapshots = null;
+        if (_services is not null)
+        {
+            snapshots = new StrategySnapshotPublisher(venues, TimeSpan.FromMilliseconds(1));
+            strategy.SnapshotPublisher = snapshots;
+            feed = new DashboardFeed(EngineOptionsLoader.FormatMode(_options.Mode), venueNames, instrumentNames, priceDecimals, quantityDecimals, snapshots.Snapshots, _services.Store);
+        }
+
         var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
         {
-            OnOpportunity = paper is null ? null : paper.OnOpportunity,
+            OnOpportunity = (paper, feed) switch
+            {
+                (null, null) => null,
+                (not null, null) => paper.OnOpportunity,
+                (null, not null) => evt => feed.OnOpportunity(in evt),
+                _ => evt =>
+                {
+                    paper!.OnOpportunity(evt);
+                    feed!.OnOpportunity(in evt);
+                },
+            },
         };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
         opportunityRing.AddGatingSequences(drain.Sequence);
@@ -161,6 +199,7 @@ public sealed class DryRunEngine
         var strategyThread = new Thread(() => strategyLoop.Run(stopStrategy.Token)) { Name = "strategy", IsBackground = true };
         var producerThread = new Thread(() => Produce(market, marketRing, counters, maxTicks, stopProducer.Token)) { Name = "sim-market", IsBackground = true };
 
+        Action? stopDashboard = feed is not null && _services?.StartDashboard is { } startDashboard ? startDashboard(feed) : null;
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(paper is null ? "dry-run" : "paper trading")} on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
         strategyThread.Start();
@@ -170,6 +209,7 @@ public sealed class DryRunEngine
         long lastTicks = 0;
         long lastOpportunities = 0;
         TimeSpan nextSummary = TimeSpan.FromSeconds(1);
+        TimeSpan nextFeed = TimeSpan.Zero;
         StopReason reason;
         while (true)
         {
@@ -196,6 +236,12 @@ public sealed class DryRunEngine
             {
                 reason = StopReason.Duration;
                 break;
+            }
+
+            if (feed is not null && clock.Elapsed >= nextFeed)
+            {
+                feed.Publish(new HostFigures(counters.Ticks, counters.BackPressured, _logs.Path, _logs.Writer.Counters));
+                nextFeed = clock.Elapsed + s_feedInterval;
             }
 
             if (clock.Elapsed >= nextSummary)
@@ -231,6 +277,14 @@ public sealed class DryRunEngine
         paper?.Finish();
         _logs.Close(s_logCloseTimeout);
         LogCounters final = _logs.Writer.Counters;
+        if (feed is not null && snapshots is not null)
+        {
+            // The strategy thread has stopped: its last counters, and the dashboard's last view of the run.
+            snapshots.Publish(strategy, Stopwatch.GetTimestamp());
+            feed.Publish(new HostFigures(counters.Ticks, counters.BackPressured, _logs.Path, final));
+        }
+
+        stopDashboard?.Invoke();
         if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
         {
             reason = StopReason.LogFailed;

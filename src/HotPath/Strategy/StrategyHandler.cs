@@ -3,6 +3,7 @@ using LowLatency.HotPath.Book;
 using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Snapshots;
 
 namespace LowLatency.HotPath.Strategy;
 
@@ -108,6 +109,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         }
 
         state.Batches++;
+        state.SnapshotPublisher?.MaybePublish(state, Stopwatch.GetTimestamp());
     }
 
     /// <summary>
@@ -194,6 +196,8 @@ public sealed class StrategyState
     public Integrity.VenueQuarantine? Quarantine { get; set; }
 
     internal int QuarantineVersionSeen { get; set; }
+    /// <summary>Optional: publishes the counters the host and dashboard read, at most once per its interval (seqlock, 0 B).</summary>
+    public StrategySnapshotPublisher? SnapshotPublisher { get; set; }
 
     /// <summary>Replay: decision times are the recorded receive time of the batch's last tick, so output is reproducible.</summary>
     public bool UseRecordedTime { get; set; }

@@ -1,0 +1,20 @@
+using LowLatency.Host.Dashboard;
+using LowLatency.Host.Persistence;
+
+namespace LowLatency.Host.Composition;
+
+/// <summary>
+/// What a run has besides its engine: the SQLite writer and the dashboard. Built by the verb from its flags, handed to
+/// the engine, which feeds both from its host thread.
+/// </summary>
+public sealed class RunServices
+{
+    /// <summary>The background SQLite writer; null: no database.</summary>
+    public StoreWriter? Store { get; init; }
+
+    /// <summary>
+    /// Called on the host thread once the engine's dashboard feed exists, before any market thread starts; returns how
+    /// to stop what it started (null: nothing started). Null: no dashboard.
+    /// </summary>
+    public Func<DashboardFeed, Action?>? StartDashboard { get; init; }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using LowLatency.Testing;
+using Microsoft.Playwright;
+
+namespace LowLatency.Dashboard.Browser.Tests;
+
+/// <summary>
+/// The dashboard page in a real headless Chromium, against a real dry run. Every wait has a hang guard; nothing asserts
+/// on timing.
+/// </summary>
+public sealed partial class DashboardPageTests
+{
+    private const float HangGuardMs = 60_000;
+
+    [GeneratedRegex(@"dashboard on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex DashboardLine();
+
+    private static string Chromium()
+    {
+        string? configured = Environment.GetEnvironmentVariable("LL_CHROMIUM");
+        foreach (string candidate in new[] { configured ?? "", "/usr/lib/chromium/chromium", "/usr/bin/chromium" })
+        {
+            if (candidate.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("chromium is not installed: scripts/setup.sh installs it (apt-get install -y chromium), or set LL_CHROMIUM");
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task The_page_loads_clean_shows_live_numbers_and_draws_its_charts()
+    {
+        string work = Path.Combine(Path.GetTempPath(), $"lowlatency-browser-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = work,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "lowlatency.dll"), "run", "--dashboard-url", "http://127.0.0.1:0", "--models", Path.Combine(SharedData.RepoRoot, "models"), "--threshold-bps", "1" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var engine = Process.Start(start)!;
+        var url = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        engine.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && DashboardLine().Match(e.Data) is { Success: true } m)
+            {
+                url.TrySetResult(m.Groups["url"].Value);
+            }
+        };
+        engine.ErrorDataReceived += (_, _) => { };
+        engine.BeginOutputReadLine();
+        engine.BeginErrorReadLine();
+        try
+        {
+            string address = await url.Task.WaitAsync(TimeSpan.FromMilliseconds(HangGuardMs));
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium(),
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            });
+            IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+            var problems = new List<string>();
+            page.Console += (_, m) =>
+            {
+                if (m.Type is "error" or "warning")
+                {
+                    lock (problems)
+                    {
+                        problems.Add($"console {m.Type}: {m.Text} ({m.Location})");
+                    }
+                }
+            };
+            page.PageError += (_, e) =>
+            {
+                lock (problems)
+                {
+                    problems.Add($"page error: {e}");
+                }
+            };
+            page.RequestFailed += (_, r) =>
+            {
+                lock (problems)
+                {
+                    problems.Add($"request failed: {r.Url}");
+                }
+            };
+
+            IResponse? response = await page.GotoAsync(address, new PageGotoOptions { Timeout = HangGuardMs });
+            Assert.NotNull(response);
+            Assert.Equal(200, response.Status);
+
+            // Live numbers: the tick count changes between two reads.
+            await page.WaitForFunctionAsync("() => /^[0-9,]+$/.test(document.getElementById('ticks').textContent)", null, new PageWaitForFunctionOptions { Timeout = HangGuardMs });
+            string first = await page.InnerTextAsync("#ticks");
+            await page.WaitForFunctionAsync("t => document.getElementById('ticks').textContent !== t", first, new PageWaitForFunctionOptions { Timeout = HangGuardMs });
+            string second = await page.InnerTextAsync("#ticks");
+            Assert.NotEqual(first, second);
+            Assert.True(long.Parse(second.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > long.Parse(first.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("ok", await page.InnerTextAsync("#status"));
+
+            // Charts: three uPlot canvases, each painted (axes at least; the opportunity and latency charts have data
+            // once the engine has found opportunities).
+            await page.WaitForFunctionAsync("() => document.getElementById('latency-samples') && document.getElementById('latency-samples').textContent !== '0'", null, new PageWaitForFunctionOptions { Timeout = HangGuardMs });
+            int[] painted = await page.EvaluateAsync<int[]>("""
+                () => ['chart-opportunities', 'chart-latency', 'chart-pnl'].map(id => {
+                  const c = document.querySelector('#' + id + ' canvas');
+                  if (!c || c.width === 0 || c.height === 0) return 0;
+                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let n = 0;
+                  for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+                  return n;
+                })
+                """);
+            Assert.All(painted, n => Assert.True(n > 100, $"painted pixels per chart: {string.Join(", ", painted)}"));
+            Assert.True(await page.Locator("#opportunities tbody tr").CountAsync() > 0);
+            Assert.Contains("scorer", await page.InnerTextAsync("#models"), StringComparison.Ordinal);
+
+            string shots = Path.Combine(SharedData.RepoRoot, "artifacts", "test-results");
+            Directory.CreateDirectory(shots);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "dashboard.png"), FullPage = true });
+            Assert.True(new FileInfo(Path.Combine(shots, "dashboard.png")).Length > 10_000);
+            lock (problems)
+            {
+                Assert.Empty(problems);
+            }
+        }
+        finally
+        {
+            if (!engine.HasExited)
+            {
+                engine.Kill(entireProcessTree: true);
+            }
+
+            await engine.WaitForExitAsync();
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // The OS cleans the temp folder.
+            }
+        }
+    }
+}
