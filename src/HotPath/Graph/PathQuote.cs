@@ -243,7 +243,7 @@ public static class PathQuote
 
         bool zeroForOne = graph.EdgeZeroForOne(e);
         V3Pool pool = graph.V3(graph.EdgeSource(e));
-        if (pool.Quote(zeroForOne, specified, V3Pool.DefaultPriceLimit(zeroForOne), out V3SwapResult r) != V3Status.Ok)
+        if (pool.Quote(zeroForOne, specified, SizingLimit(pool, zeroForOne), out V3SwapResult r) != V3Status.Ok)
         {
             return 0;
         }
@@ -265,6 +265,26 @@ public static class PathQuote
         }
 
         return Amounts.ToTokens(received.UnsignedAbs, toDecimals);
+    }
+
+    /// <summary>
+    /// The price limit of a sizing quote: the price may fall to a quarter or rise to four times (sqrt price ÷ 2 or × 2),
+    /// within the pool's own bounds. No arbitrage moves a pool that far, and without a limit a size beyond the liquidity
+    /// walks every empty bitmap word to the end of the tick range (milliseconds per quote, GraphStageBenchmarks); such a
+    /// size stops at the limit and does not fill either way.
+    /// </summary>
+    private static UInt256 SizingLimit(V3Pool pool, bool zeroForOne)
+    {
+        UInt256 sqrtPrice = pool.State.SqrtPriceX96;
+        UInt256 bound = V3Pool.DefaultPriceLimit(zeroForOne);
+        if (zeroForOne)
+        {
+            UInt256 down = sqrtPrice >> 1;
+            return down > bound ? down : bound;
+        }
+
+        UInt256 up = sqrtPrice << 1;
+        return (sqrtPrice >> 255).IsZero && up < bound ? up : bound;
     }
 
     /// <summary>Per chain with legs: the transaction's base gas (and the flash loan's when atomic), and its L1 data fee.</summary>

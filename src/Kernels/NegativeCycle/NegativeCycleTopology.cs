@@ -4,9 +4,9 @@ namespace LowLatency.Kernels.NegativeCycle;
 
 /// <summary>
 /// A validated incoming-edge CSR (see <see cref="LowLatency.HotPath.Graph.INegativeCycleSearch"/>) and the sliced
-/// layout the SIMD twin reads: nodes in chunks of <see cref="Lanes"/> (= <see cref="Vector{T}.Count"/> doubles), each
-/// chunk's incoming slots as rows of one slot per node, padded to the chunk's largest in-degree (a pad row lane leaves
-/// node 0 at weight +∞ and never relaxes). Built once per topology on the start-up thread (allocates, throws on an
+/// layout the SIMD twin reads: nodes sorted by in-degree, in chunks of <see cref="Lanes"/> (= <see cref="Vector{T}.Count"/>
+/// doubles), each chunk's incoming slots as rows of one slot per node, padded to the chunk's largest in-degree (a pad
+/// row lane reads position 0 at weight +∞ and never relaxes). Built once per topology on the start-up thread (allocates, throws on an
 /// invalid CSR); immutable afterwards and safe to share.
 /// </summary>
 public sealed class NegativeCycleTopology
@@ -55,15 +55,38 @@ public sealed class NegativeCycleTopology
         int chunks = (nodes + lanes - 1) / lanes;
         ChunkCount = chunks;
         PaddedNodeCount = chunks * lanes;
+
+        // Nodes sorted by in-degree (descending, then by id) so each chunk holds similar degrees and pads little
+        // (200 nodes / 2,000 uniform edges: about 1.3 cells per slot in node order, 1.01–1.02 sorted). The twin works in
+        // this order; only its output is mapped back, so results are the same node for node.
+        Order = new int[nodes];
+        Position = new int[nodes];
+        for (int v = 0; v < nodes; v++)
+        {
+            Order[v] = v;
+        }
+
+        int[] start = IncomingStart;
+        Array.Sort(Order, (x, y) =>
+        {
+            int byDegree = (start[y + 1] - start[y]).CompareTo(start[x + 1] - start[x]);
+            return byDegree != 0 ? byDegree : x.CompareTo(y);
+        });
+        for (int p = 0; p < nodes; p++)
+        {
+            Position[Order[p]] = p;
+        }
+
         ChunkRowStart = new int[chunks + 1];
         for (int c = 0; c < chunks; c++)
         {
             int rows = 0;
             for (int lane = 0; lane < lanes; lane++)
             {
-                int v = (c * lanes) + lane;
-                if (v < nodes)
+                int p = (c * lanes) + lane;
+                if (p < nodes)
                 {
+                    int v = Order[p];
                     rows = Math.Max(rows, IncomingStart[v + 1] - IncomingStart[v]);
                 }
             }
@@ -80,16 +103,17 @@ public sealed class NegativeCycleTopology
         {
             for (int lane = 0; lane < lanes; lane++)
             {
-                int v = (c * lanes) + lane;
-                if (v >= nodes)
+                int p = (c * lanes) + lane;
+                if (p >= nodes)
                 {
                     continue;
                 }
 
+                int v = Order[p];
                 for (int k = IncomingStart[v]; k < IncomingStart[v + 1]; k++)
                 {
                     int cell = ((ChunkRowStart[c] + (k - IncomingStart[v])) * lanes) + lane;
-                    RowFrom[cell] = EdgeFrom[k];
+                    RowFrom[cell] = Position[EdgeFrom[k]];
                     RowSlot[cell] = k;
                     RowWeightIndex[cell] = k;
                 }
@@ -116,7 +140,13 @@ public sealed class NegativeCycleTopology
     /// <summary>Chunk c's rows are [ChunkRowStart[c], ChunkRowStart[c + 1]).</summary>
     public int[] ChunkRowStart { get; }
 
-    /// <summary>Per row cell (row × lanes + lane): the slot's source node (0 on a pad).</summary>
+    /// <summary>Node at each position of the twin's order (in-degree descending).</summary>
+    public int[] Order { get; }
+
+    /// <summary>Position of each node in the twin's order.</summary>
+    public int[] Position { get; }
+
+    /// <summary>Per row cell (row × lanes + lane): the position of the slot's source node (0 on a pad).</summary>
     public int[] RowFrom { get; }
 
     /// <summary>Per row cell: the CSR slot, or −1 on a pad (long: it is selected beside the doubles' lane masks).</summary>
