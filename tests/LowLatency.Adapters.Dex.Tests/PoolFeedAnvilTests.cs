@@ -88,6 +88,22 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         await RandomOpsAsync(chain, s, new Random(2), 4);
         await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "on the second branch");
 
+        // anvil_reorg: the last two blocks are replaced by empty ones; the node sends their logs again as removed.
+        long rolledBefore = tracker.Counters.RolledBack, reorgsBefore = tracker.Counters.Reorgs;
+        await RandomOpsAsync(chain, s, new Random(3), 4);
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "before anvil_reorg");
+        RpcResult<System.Text.Json.JsonElement> reorg = await chain.Client.CallAsync("anvil_reorg", RpcParams.Build(w =>
+        {
+            w.WriteNumberValue(2);
+            w.WriteStartArray();
+            w.WriteEndArray();
+        }));
+        Assert.True(reorg.IsOk, reorg.ToString());
+        await chain.ResyncNonceAsync();
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "after anvil_reorg");
+        _output.WriteLine($"anvil_reorg: rolled back {tracker.Counters.RolledBack - rolledBefore} logs, reorgs seen in heads {tracker.Counters.Reorgs - reorgsBefore}");
+        Assert.True(tracker.Counters.RolledBack > rolledBefore || tracker.Counters.Reorgs > reorgsBefore, "the reorg was noticed");
+
         TrackerCounters c = tracker.Counters;
         _output.WriteLine($"applied {c.Applied}, rolled back {c.RolledBack}, before snapshot {c.BeforeSnapshot}, out of order {c.OutOfOrder}, " +
                           $"reorgs {c.Reorgs}, head gaps {c.HeadGaps}, snapshots {feed.Snapshots}, ticks {tracker.V3(v3).Ticks.Count}, rejected {c.Rejected}");
