@@ -53,7 +53,12 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         public void Dispose() => Anvil.Dispose();
     }
 
-    private sealed record Setup(Address Caller, Address Pool, Address Pair, Address Token0, Address Token1, List<(int Lower, int Upper)> Positions);
+    private sealed record Setup(Address Caller, Address Pool, Address Pair, Address Token0, Address Token1, List<(int Lower, int Upper)> Positions)
+    {
+        public List<ulong> V3SwapGas { get; } = [];
+
+        public List<ulong> V2SwapGas { get; } = [];
+    }
 
     [Fact]
     public async Task State_after_swaps_mints_burns_and_a_reorg_equals_the_pools_own()
@@ -107,6 +112,8 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         TrackerCounters c = tracker.Counters;
         _output.WriteLine($"applied {c.Applied}, rolled back {c.RolledBack}, before snapshot {c.BeforeSnapshot}, out of order {c.OutOfOrder}, " +
                           $"reorgs {c.Reorgs}, head gaps {c.HeadGaps}, snapshots {feed.Snapshots}, ticks {tracker.V3(v3).Ticks.Count}, rejected {c.Rejected}");
+        ulong[] v3Gas = [.. s.V3SwapGas.Order()], v2Gas = [.. s.V2SwapGas.Order()];
+        _output.WriteLine($"gas used per transaction (21,000 base included), median: V3 swap via the test caller {v3Gas[v3Gas.Length / 2]} ({v3Gas.Length} swaps), V2 swap via the test caller {v2Gas[v2Gas.Length / 2]} ({v2Gas.Length})");
         Assert.True(c.Reorgs + c.OutOfOrder > 0, "the revert was noticed");
         Assert.True(feed.Snapshots > snapshotsBefore, "the reorg re-snapshotted");
         Assert.Equal(0, c.Malformed + c.UnknownTopic + c.UnknownPool);
@@ -166,7 +173,9 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
                 bool zeroForOne = rng.Next(2) == 0;
                 BigInteger amount = new BigInteger(rng.Next(1, 400)) * BigInteger.Pow(10, 15);
                 BigInteger specified = rng.Next(3) == 0 ? -amount / 2 : amount;
-                Assert.True((await chain.SendAsync(s.Caller, s_swap.EncodeCall(A(s.Pool), AbiValue.FromBool(zeroForOne), I(specified), U(V3Pool.DefaultPriceLimit(zeroForOne).ToBigInteger())))).Succeeded);
+                TransactionReceipt swapped = await chain.SendAsync(s.Caller, s_swap.EncodeCall(A(s.Pool), AbiValue.FromBool(zeroForOne), I(specified), U(V3Pool.DefaultPriceLimit(zeroForOne).ToBigInteger())));
+                Assert.True(swapped.Succeeded);
+                s.V3SwapGas.Add(swapped.GasUsed);
             }
             else if (kind < 8)
             {
@@ -175,8 +184,10 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
                 UInt256 amountIn = (UInt256)(new BigInteger(rng.Next(1, 300)) * BigInteger.Pow(10, 15));
                 UInt256 r0 = (UInt256)r[0].Integer, r1 = (UInt256)r[1].Integer;
                 Assert.Equal(V2Status.Ok, UniswapV2Math.GetAmountOut(amountIn, zeroIn ? r0 : r1, zeroIn ? r1 : r0, 30, out UInt256 amountOut));
-                Assert.True((await chain.SendAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(zeroIn ? s.Token0 : s.Token1), U(amountIn.ToBigInteger()),
-                    U(zeroIn ? 0 : amountOut.ToBigInteger()), U(zeroIn ? amountOut.ToBigInteger() : 0)))).Succeeded);
+                TransactionReceipt swapped = await chain.SendAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(zeroIn ? s.Token0 : s.Token1), U(amountIn.ToBigInteger()),
+                    U(zeroIn ? 0 : amountOut.ToBigInteger()), U(zeroIn ? amountOut.ToBigInteger() : 0)));
+                Assert.True(swapped.Succeeded);
+                s.V2SwapGas.Add(swapped.GasUsed);
             }
             else if (kind == 8)
             {
