@@ -53,7 +53,12 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         public void Dispose() => Anvil.Dispose();
     }
 
-    private sealed record Setup(Address Caller, Address Pool, Address Pair, Address Token0, Address Token1, List<(int Lower, int Upper)> Positions);
+    private sealed record Setup(Address Caller, Address Pool, Address Pair, Address Token0, Address Token1, List<(int Lower, int Upper)> Positions)
+    {
+        public List<ulong> V3SwapGas { get; } = [];
+
+        public List<ulong> V2SwapGas { get; } = [];
+    }
 
     [Fact]
     public async Task State_after_swaps_mints_burns_and_a_reorg_equals_the_pools_own()
@@ -88,9 +93,27 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         await RandomOpsAsync(chain, s, new Random(2), 4);
         await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "on the second branch");
 
+        // anvil_reorg: the last two blocks are replaced by empty ones (anvil 1.7.1 sends no removed logs; the heads show the fork).
+        long rolledBefore = tracker.Counters.RolledBack, reorgsBefore = tracker.Counters.Reorgs;
+        await RandomOpsAsync(chain, s, new Random(3), 4);
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "before anvil_reorg");
+        RpcResult<System.Text.Json.JsonElement> reorg = await chain.Client.CallAsync("anvil_reorg", RpcParams.Build(w =>
+        {
+            w.WriteNumberValue(2);
+            w.WriteStartArray();
+            w.WriteEndArray();
+        }));
+        Assert.True(reorg.IsOk, reorg.ToString());
+        await chain.ResyncNonceAsync();
+        await CatchUpAndCompareAsync(chain, feed, s, v3, v2, "after anvil_reorg");
+        _output.WriteLine($"anvil_reorg: rolled back {tracker.Counters.RolledBack - rolledBefore} logs, reorgs seen in heads {tracker.Counters.Reorgs - reorgsBefore}");
+        Assert.True(tracker.Counters.RolledBack > rolledBefore || tracker.Counters.Reorgs > reorgsBefore, "the reorg was noticed");
+
         TrackerCounters c = tracker.Counters;
         _output.WriteLine($"applied {c.Applied}, rolled back {c.RolledBack}, before snapshot {c.BeforeSnapshot}, out of order {c.OutOfOrder}, " +
                           $"reorgs {c.Reorgs}, head gaps {c.HeadGaps}, snapshots {feed.Snapshots}, ticks {tracker.V3(v3).Ticks.Count}, rejected {c.Rejected}");
+        ulong[] v3Gas = [.. s.V3SwapGas.Order()], v2Gas = [.. s.V2SwapGas.Order()];
+        _output.WriteLine($"gas used per transaction (21,000 base included), median: V3 swap via the test caller {v3Gas[v3Gas.Length / 2]} ({v3Gas.Length} swaps), V2 swap via the test caller {v2Gas[v2Gas.Length / 2]} ({v2Gas.Length})");
         Assert.True(c.Reorgs + c.OutOfOrder > 0, "the revert was noticed");
         Assert.True(feed.Snapshots > snapshotsBefore, "the reorg re-snapshotted");
         Assert.Equal(0, c.Malformed + c.UnknownTopic + c.UnknownPool);
@@ -99,10 +122,13 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
 
     private async Task CatchUpAndCompareAsync(DexChain chain, DexNodeFeed feed, Setup s, int v3, int v2, string when)
     {
-        RpcResult<ulong> latest = await chain.Client.BlockNumberAsync();
-        Assert.True(latest.IsOk);
+        // One empty block on top: its head comes after every log of the blocks before it (one socket, the node's order).
+        Assert.True((await chain.Client.CallAsync("evm_mine", RpcParams.Empty)).IsOk);
+        RpcResult<Block?> block = await chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
+        Assert.True(block.IsOk && block.Value is not null);
+        ulong latest = block.Value!.Header.Number;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        Assert.True(await feed.PumpUntilHeadAsync(latest.Value, timeout.Token), "the feed reached the head " + when);
+        Assert.True(await feed.PumpUntilHeadAsync(latest, timeout.Token, Hash32.FromBytes(block.Value.Header.Hash)), "the feed reached the head " + when);
         DexPoolTracker tracker = feed.Tracker;
         IReadOnlyList<AbiValue> slot0 = await chain.ReadAsync(s.Pool, s_slot0);
         IReadOnlyList<AbiValue> liquidity = await chain.ReadAsync(s.Pool, s_liquidity);
@@ -134,7 +160,7 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         IReadOnlyList<AbiValue> reserves = await chain.ReadAsync(s.Pair, s_getReserves);
         Assert.Equal(reserves[0].Integer, tracker.V2(v2).Reserve0.ToBigInteger());
         Assert.Equal(reserves[1].Integer, tracker.V2(v2).Reserve1.ToBigInteger());
-        _output.WriteLine($"{when}: block {latest.Value}, tick {ours.Tick}, liquidity {ours.Liquidity}, {ticks.Count} initialized ticks known, state equal");
+        _output.WriteLine($"{when}: block {latest}, tick {ours.Tick}, liquidity {ours.Liquidity}, {ticks.Count} initialized ticks known, state equal");
     }
 
     private static async Task RandomOpsAsync(DexChain chain, Setup s, Random rng, int count)
@@ -147,7 +173,9 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
                 bool zeroForOne = rng.Next(2) == 0;
                 BigInteger amount = new BigInteger(rng.Next(1, 400)) * BigInteger.Pow(10, 15);
                 BigInteger specified = rng.Next(3) == 0 ? -amount / 2 : amount;
-                Assert.True((await chain.SendAsync(s.Caller, s_swap.EncodeCall(A(s.Pool), AbiValue.FromBool(zeroForOne), I(specified), U(V3Pool.DefaultPriceLimit(zeroForOne).ToBigInteger())))).Succeeded);
+                TransactionReceipt swapped = await chain.SendAsync(s.Caller, s_swap.EncodeCall(A(s.Pool), AbiValue.FromBool(zeroForOne), I(specified), U(V3Pool.DefaultPriceLimit(zeroForOne).ToBigInteger())));
+                Assert.True(swapped.Succeeded);
+                s.V3SwapGas.Add(swapped.GasUsed);
             }
             else if (kind < 8)
             {
@@ -156,8 +184,10 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
                 UInt256 amountIn = (UInt256)(new BigInteger(rng.Next(1, 300)) * BigInteger.Pow(10, 15));
                 UInt256 r0 = (UInt256)r[0].Integer, r1 = (UInt256)r[1].Integer;
                 Assert.Equal(V2Status.Ok, UniswapV2Math.GetAmountOut(amountIn, zeroIn ? r0 : r1, zeroIn ? r1 : r0, 30, out UInt256 amountOut));
-                Assert.True((await chain.SendAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(zeroIn ? s.Token0 : s.Token1), U(amountIn.ToBigInteger()),
-                    U(zeroIn ? 0 : amountOut.ToBigInteger()), U(zeroIn ? amountOut.ToBigInteger() : 0)))).Succeeded);
+                TransactionReceipt swapped = await chain.SendAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(zeroIn ? s.Token0 : s.Token1), U(amountIn.ToBigInteger()),
+                    U(zeroIn ? 0 : amountOut.ToBigInteger()), U(zeroIn ? amountOut.ToBigInteger() : 0)));
+                Assert.True(swapped.Succeeded);
+                s.V2SwapGas.Add(swapped.GasUsed);
             }
             else if (kind == 8)
             {

@@ -149,13 +149,16 @@ public sealed class DexNodeFeed
         }
     }
 
-    /// <summary>Pumps until the tracker has seen head <paramref name="block"/> and needs no snapshot, or the token ends.</summary>
-    public async Task<bool> PumpUntilHeadAsync(ulong block, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pumps until the tracker's head is <paramref name="block"/> or later (and, when given, has hash
+    /// <paramref name="hash"/>: after a reorg the number alone can be the old branch's) and needs no snapshot, or the token ends.
+    /// </summary>
+    public async Task<bool> PumpUntilHeadAsync(ulong block, CancellationToken cancellationToken, Hash32? hash = null)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             _ = await PumpAsync(cancellationToken).ConfigureAwait(false);
-            if (_tracker.TryGetHead(out HeadInfo head) && head.Number >= block && !_tracker.NeedsSnapshot && Volatile.Read(ref _written) == _read)
+            if (_tracker.TryGetHead(out HeadInfo head) && head.Number >= block && (hash is null || head.Hash == hash.Value) && !_tracker.NeedsSnapshot && Volatile.Read(ref _written) == _read)
             {
                 return true;
             }
