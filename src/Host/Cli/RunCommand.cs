@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using LowLatency.Adapters.Cex.Live;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
 using LowLatency.Host.Lifecycle;
@@ -24,15 +25,23 @@ internal static class RunCommand
         var threshold = new Option<string?>("--threshold-bps") { Description = "net edge in bps that makes an opportunity" };
         var wait = new Option<string?>("--wait-strategy") { Description = "busy-spin | yielding | blocking" };
         var log = new Option<string?>("--log") { Description = "opportunity log path (default logs/arbitrage.log, relative to the working directory)" };
-        var command = new Command("run", "dry-run the engine on the embedded simulated market") { duration, ticks, config, mode, threshold, wait, log };
+        var feeds = new Option<string?>("--feeds") { Description = "simulated (default) | live: the venues under venues.<name> in the configuration" };
+        var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, feeds };
         command.SetAction(parse => Execute(
-            new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log)),
+            new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log))
+            {
+                Feeds = parse.GetValue(feeds),
+            },
             streams,
             environment));
         return command;
     }
 
-    internal sealed record Arguments(string? Duration, string? Ticks, string? Config, string? Mode, string? ThresholdBps, string? WaitStrategy, string? Log);
+    internal sealed record Arguments(string? Duration, string? Ticks, string? Config, string? Mode, string? ThresholdBps, string? WaitStrategy, string? Log)
+    {
+        /// <summary><c>--feeds</c>: simulated or live (overrides <c>marketData</c>).</summary>
+        public string? Feeds { get; init; }
+    }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
     {
@@ -65,6 +74,12 @@ internal static class RunCommand
         }
 
         (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(arguments.Config, environment, o => ApplyFlags(o, arguments, flagErrors));
+        List<LiveVenueOptions>? liveVenues = null;
+        if (flagErrors.Count + errors.Count == 0 && options.MarketData == "live")
+        {
+            liveVenues = options.BuildLiveVenues(null, null, flagErrors);
+        }
+
         if (flagErrors.Count + errors.Count > 0)
         {
             stderr.WriteLine("run: the configuration is not valid:");
@@ -111,7 +126,9 @@ internal static class RunCommand
         {
             using (logs)
             {
-                DryRunEngine.Result result = new DryRunEngine(options, streams.Out, logs).Run(new RunLimits(limit, maxTicks), cancel.Token);
+                DryRunEngine.Result result = liveVenues is not null
+                    ? new LiveRunEngine(options, liveVenues, streams.Out, logs, line => stderr.WriteLine($"run: {line}")).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    : new DryRunEngine(options, streams.Out, logs).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 string figures = string.Create(CultureInfo.InvariantCulture,
                     $"{result.Ticks} ticks, {result.Opportunities} opportunities; log {DryRunEngine.DescribeLog(result.Log)}");
                 if (result.Reason == StopReason.LogFailed)
@@ -174,6 +191,18 @@ internal static class RunCommand
         if (arguments.Log is { } l)
         {
             o = o with { LogPath = l };
+        }
+
+        if (arguments.Feeds is { } f)
+        {
+            if (f is "simulated" or "live")
+            {
+                o = o with { MarketData = f };
+            }
+            else
+            {
+                flagErrors.Add($"--feeds: '{f}' must be simulated or live");
+            }
         }
 
         return o;
