@@ -26,9 +26,11 @@ public static class ExternalBaselines
         {
             case Ethereum.EthersComparison.Name:
                 return Ethereum.EthersComparison.TryMeasureMedianNs(quick, out medianNs, out failure);
+            case Live.CcxtComparison.Name:
+                return Live.CcxtComparison.TryMeasureMedianNs(quick, out medianNs, out failure);
             default:
                 medianNs = double.NaN;
-                failure = $"no external baseline named '{name}' (known: {Ethereum.EthersComparison.Name})";
+                failure = $"no external baseline named '{name}' (known: {Ethereum.EthersComparison.Name}, {Live.CcxtComparison.Name})";
                 return false;
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using LowLatency.Host.Composition;
+using LowLatency.Adapters.Cex.Live;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
@@ -36,7 +37,8 @@ internal static class RunCommand
         var database = new Option<string?>("--db") { Description = $"SQLite database (default {DefaultDatabase}, relative to the working directory)" };
         var noDatabase = new Option<bool>("--no-db") { Description = "run without the SQLite database" };
         var models = new Option<string?>("--models") { Description = "trained models folder the dashboard shows (default models)" };
-        var command = new Command("run", "dry-run the engine on the embedded simulated market") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models };
+        var feeds = new Option<string?>("--feeds") { Description = "simulated (default) | live: the venues under venues.<name> in the configuration" };
+        var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models, feeds };
         command.SetAction(parse => Execute(
             new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log))
             {
@@ -49,6 +51,7 @@ internal static class RunCommand
                 Database = parse.GetValue(database),
                 NoDatabase = parse.GetValue(noDatabase),
                 Models = parse.GetValue(models),
+                Feeds = parse.GetValue(feeds),
             },
             streams,
             environment));
@@ -77,6 +80,9 @@ internal static class RunCommand
         public bool NoDatabase { get; init; }
 
         public string? Models { get; init; }
+
+        /// <summary><c>--feeds</c>: simulated or live (overrides <c>marketData</c>).</summary>
+        public string? Feeds { get; init; }
     }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
@@ -121,6 +127,11 @@ internal static class RunCommand
 
         (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(arguments.Config, environment, o => ApplyFlags(o, arguments, flagErrors));
         ModeChecks.Check(options, arguments.Execute, environment, flagErrors);
+        List<LiveVenueOptions>? liveVenues = null;
+        if (flagErrors.Count + errors.Count == 0 && options.MarketData == "live")
+        {
+            liveVenues = options.BuildLiveVenues(null, null, flagErrors);
+        }
 
         if (flagErrors.Count + errors.Count > 0)
         {
@@ -187,7 +198,9 @@ internal static class RunCommand
         {
             using (logs)
             {
-                DryRunEngine.Result result = new DryRunEngine(options, streams.Out, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
+                DryRunEngine.Result result = liveVenues is not null
+                    ? new LiveRunEngine(options, liveVenues, streams.Out, logs, line => stderr.WriteLine($"run: {line}")).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    : new DryRunEngine(options, streams.Out, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (store is not null)
                 {
                     store.Close(TimeSpan.FromSeconds(1));
@@ -295,6 +308,18 @@ internal static class RunCommand
         if (arguments.Log is { } l)
         {
             o = o with { LogPath = l };
+        }
+
+        if (arguments.Feeds is { } f)
+        {
+            if (f is "simulated" or "live")
+            {
+                o = o with { MarketData = f };
+            }
+            else
+            {
+                flagErrors.Add($"--feeds: '{f}' must be simulated or live");
+            }
         }
 
         return o;

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using LowLatency.Adapters.Cex.Live;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Host.Configuration;
+using LowLatency.Host.Diagnostics;
+using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Strategy;
+
+namespace LowLatency.Host.Lifecycle;
+
+/// <summary>
+/// <c>run --feeds live</c> (or <c>marketData: live</c>): the same strategy chain and opportunity log as the dry run,
+/// fed by the configured venues instead of the simulated market. One summary line per second gives each venue's state
+/// (connecting / live / resync / quarantined), its message rate and integrity score; the stop is the dry run's: the
+/// connections stop, the strategy finishes what was published, the opportunities are drained and logged, <c>done:</c>.
+/// </summary>
+public sealed class LiveRunEngine
+{
+    private readonly EngineOptions _options;
+    private readonly IReadOnlyList<LiveVenueOptions> _venues;
+    private readonly TextWriter _console;
+    private readonly EngineLogs _logs;
+    private readonly Action<string> _alert;
+
+    public LiveRunEngine(EngineOptions options, IReadOnlyList<LiveVenueOptions> venues, TextWriter console, EngineLogs logs, Action<string> alert)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(venues);
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(alert);
+        _options = options;
+        _venues = venues;
+        _console = console;
+        _logs = logs;
+        _alert = alert;
+    }
+
+    public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
+    {
+        var instruments = new SortedDictionary<int, InstrumentSpec>();
+        foreach (LiveVenueOptions v in _venues)
+        {
+            foreach (LiveSymbol s in v.Symbols)
+            {
+                instruments[s.Instrument.Id.Value] = s.Instrument;
+            }
+        }
+
+        int count = instruments.Keys.Max() + 1;
+        string[] instrumentNames = new string[count];
+        int[] priceDecimals = new int[count];
+        int[] quantityDecimals = new int[count];
+        foreach ((int id, InstrumentSpec spec) in instruments)
+        {
+            instrumentNames[id] = SecretRedaction.Redact(spec.Name);
+            priceDecimals[id] = spec.PriceDecimals;
+            quantityDecimals[id] = spec.QuantityDecimals;
+        }
+
+        string[] venueNames = [.. _venues.Select(v => SecretRedaction.Redact(v.Name))];
+        double[] fees = [.. _venues.Select(v => _options.TakerFees.TryGetValue(v.Name, out double fee) ? fee : 0.001)];
+        var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
+        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
+        var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
+        opportunityRing.AddGatingSequences(drain.Sequence);
+        var market = new LiveMarket(_venues, fees, _options.ThresholdBps, _options.RingSize, opportunityRing, log: line => _alert(SecretRedaction.Redact(line)));
+        _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dry-run on live market data: {string.Join(", ", _venues.Select(v => $"{SecretRedaction.Redact(v.Name)} ({v.Symbols.Count} symbols, {SecretRedaction.Redact(v.WsUrl.Host)})"))}, threshold {_options.ThresholdBps} bps net, log {_logs.Path}"));
+        market.Start();
+
+        var clock = Stopwatch.StartNew();
+        TimeSpan nextSummary = TimeSpan.FromSeconds(1);
+        long lastOpportunities = 0;
+        long maxTicks = limits.MaxTicks ?? long.MaxValue;
+        StopReason reason;
+        while (true)
+        {
+            drain.Poll();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                reason = StopReason.Cancelled;
+                break;
+            }
+
+            if (_logs.Writer.Failure is not null)
+            {
+                reason = StopReason.LogFailed;
+                break;
+            }
+
+            if (market.Strategy.Events >= maxTicks)
+            {
+                reason = StopReason.Ticks;
+                break;
+            }
+
+            if (limits.Duration is { } duration && clock.Elapsed >= duration)
+            {
+                reason = StopReason.Duration;
+                break;
+            }
+
+            if (clock.Elapsed >= nextSummary)
+            {
+                (double p50, double p99) = logState.Latency.TakeInterval();
+                _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}"));
+                lastOpportunities = logState.Count;
+                nextSummary += TimeSpan.FromSeconds(1);
+            }
+
+            Thread.Sleep(5);
+        }
+
+        Task stopping = market.StopAsync();
+        while (!stopping.IsCompleted)
+        {
+            drain.Poll(); // the strategy never waits on a full opportunity ring while it finishes
+            Thread.Sleep(1);
+        }
+
+        stopping.GetAwaiter().GetResult();
+        market.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        drain.Poll();
+        _logs.Close(TimeSpan.FromSeconds(1));
+        LogCounters final = _logs.Writer.Counters;
+        if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
+        {
+            reason = StopReason.LogFailed;
+        }
+
+        long ticks = market.Strategy.Events;
+        long backPressure = market.Clients.Sum(c => c.Counters.BackPressure);
+        (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
+        _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity p50={DryRunEngine.FormatNs(tp50)} p99={DryRunEngine.FormatNs(tp99)} p99.9={DryRunEngine.FormatNs(tp999)} max={DryRunEngine.FormatNs(max)}; {string.Join(", ", market.Clients.Select(c => $"{c.Name}: {c.Counters.Frames} frames, {c.Counters.Rejected} rejected, {c.Counters.Reconnects} reconnects"))}; log {DryRunEngine.DescribeLog(final)}"));
+        return new DryRunEngine.Result(ticks, logState.Count, market.Strategy.OpportunitiesDropped, backPressure, tp50, tp99, tp999, final, reason);
+    }
+}
