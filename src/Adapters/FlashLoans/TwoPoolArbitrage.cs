@@ -54,9 +54,23 @@ public static class TwoPoolArbitrage
 
     private static Dislocation Search(Address asset, Address other, DexPool buy, DexPool sell, uint premiumBps, UInt256 maxAmount)
     {
+        // A round trip of a small amount that loses means this order has nothing (the profit is concave in the amount).
+        UInt256 probe = maxAmount / 1_000_000UL;
+        if (probe.IsZero)
+        {
+            probe = UInt256.One;
+        }
+
+        if (!TryRoundTrip(asset, other, buy, sell, probe, out UInt256 probeBack) || probeBack <= probe)
+        {
+            return default;
+        }
+
         UInt256 lo = UInt256.One;
         UInt256 hi = maxAmount;
-        for (int i = 0; i < Iterations && hi - lo > 2UL; i++)
+
+        // Stop at a millionth of the amount: closer than that changes the profit by far less than the gas it pays.
+        for (int i = 0; i < Iterations && hi - lo > 2UL && hi - lo > lo / 1_000_000UL; i++)
         {
             UInt256 third = (hi - lo) / 3UL;
             UInt256 m1 = lo + third;
