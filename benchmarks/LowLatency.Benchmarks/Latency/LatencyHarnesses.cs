@@ -9,6 +9,7 @@ public static class LatencyHarnesses
     public static LatencyResult? Run(string name, bool quick) => name switch
     {
         "tick_to_decision" => TickToDecisionHarness.Run(quick),
+        "flash_bundle" => FlashBundleHarness.Run(quick),
         _ => null,
     };
 }
@@ -26,6 +27,8 @@ public static class ExternalBaselines
         {
             case Ethereum.EthersComparison.Name:
                 return Ethereum.EthersComparison.TryMeasureMedianNs(quick, out medianNs, out failure);
+            case FlashBundleEthers.Name:
+                return FlashBundleEthers.TryMeasureMedianNs(quick, out medianNs, out failure);
             default:
                 medianNs = double.NaN;
                 failure = $"no external baseline named '{name}' (known: {Ethereum.EthersComparison.Name})";
