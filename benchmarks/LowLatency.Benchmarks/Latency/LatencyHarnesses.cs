@@ -9,6 +9,7 @@ public static class LatencyHarnesses
     public static LatencyResult? Run(string name, bool quick) => name switch
     {
         "tick_to_decision" => TickToDecisionHarness.Run(quick),
+        "flash_bundle" => FlashBundleHarness.Run(quick),
         _ => null,
     };
 }
@@ -28,9 +29,11 @@ public static class ExternalBaselines
                 return Ethereum.EthersComparison.TryMeasureMedianNs(quick, out medianNs, out failure);
             case Live.CcxtComparison.Name:
                 return Live.CcxtComparison.TryMeasureMedianNs(quick, out medianNs, out failure);
+            case FlashBundleEthers.Name:
+                return FlashBundleEthers.TryMeasureMedianNs(quick, out medianNs, out failure);
             default:
                 medianNs = double.NaN;
-                failure = $"no external baseline named '{name}' (known: {Ethereum.EthersComparison.Name}, {Live.CcxtComparison.Name})";
+                failure = $"no external baseline named '{name}' (known: {Ethereum.EthersComparison.Name}, {Live.CcxtComparison.Name}, {FlashBundleEthers.Name})";
                 return false;
         }
     }

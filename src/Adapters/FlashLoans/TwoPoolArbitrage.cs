@@ -8,7 +8,7 @@ public readonly record struct Dislocation(bool Found, UInt256 Amount, UInt256 Ex
 /// <summary>
 /// Finds the flash-loan amount that maximises asset out − amount − premium over two pools that share the asset
 /// (asset → other token on one pool, back on the other; both orders tried), with our exact maths, and fills a
-/// <see cref="FlashRoute"/>. Allocation-free: a ternary search over the amount (the profit is concave in it).
+/// <see cref="FlashRoute"/>. Allocation-free: a golden-section search over the amount (the profit is concave in it).
 /// </summary>
 public static class TwoPoolArbitrage
 {
@@ -54,20 +54,44 @@ public static class TwoPoolArbitrage
 
     private static Dislocation Search(Address asset, Address other, DexPool buy, DexPool sell, uint premiumBps, UInt256 maxAmount)
     {
+        // A round trip of a small amount that loses means this order has nothing (the profit is concave in the amount).
+        UInt256 probe = maxAmount / 1_000_000UL;
+        if (probe.IsZero)
+        {
+            probe = UInt256.One;
+        }
+
+        if (!TryRoundTrip(asset, other, buy, sell, probe, out UInt256 probeBack) || probeBack <= probe)
+        {
+            return default;
+        }
+
+        // Golden-section search: one new quote pair per step (the other interior point is kept).
         UInt256 lo = UInt256.One;
         UInt256 hi = maxAmount;
-        for (int i = 0; i < Iterations && hi - lo > 2UL; i++)
+        UInt256 c = hi - Golden(hi - lo);
+        UInt256 d = lo + Golden(hi - lo);
+        UInt256 fc = Score(asset, other, buy, sell, premiumBps, c);
+        UInt256 fd = Score(asset, other, buy, sell, premiumBps, d);
+
+        // Stop at a millionth of the amount: closer than that changes the profit by far less than the gas it pays.
+        for (int i = 0; i < Iterations && hi - lo > 4UL && hi - lo > lo / 1_000_000UL; i++)
         {
-            UInt256 third = (hi - lo) / 3UL;
-            UInt256 m1 = lo + third;
-            UInt256 m2 = hi - third;
-            if (Score(asset, other, buy, sell, premiumBps, m1) < Score(asset, other, buy, sell, premiumBps, m2))
+            if (fc < fd)
             {
-                lo = m1;
+                lo = c;
+                c = d;
+                fc = fd;
+                d = lo + Golden(hi - lo);
+                fd = Score(asset, other, buy, sell, premiumBps, d);
             }
             else
             {
-                hi = m2;
+                hi = d;
+                d = c;
+                fd = fc;
+                c = hi - Golden(hi - lo);
+                fc = Score(asset, other, buy, sell, premiumBps, c);
             }
         }
 
@@ -81,6 +105,9 @@ public static class TwoPoolArbitrage
         UInt256 cost = amount + premium;
         return back > cost ? new Dislocation(true, amount, back, premium, back - cost) : default;
     }
+
+    /// <summary>0.618… of <paramref name="width"/> (the golden ratio's conjugate, to six digits).</summary>
+    private static UInt256 Golden(UInt256 width) => width / 1_000_000UL * 618_034UL + (width % 1_000_000UL * 618_034UL / 1_000_000UL);
 
     /// <summary>Return minus cost, offset by 2^255 so an unsigned comparison orders losses below gains; a revert is the lowest.</summary>
     private static UInt256 Score(Address asset, Address other, DexPool buy, DexPool sell, uint premiumBps, UInt256 amount)

@@ -23,8 +23,17 @@ public sealed class FlashChainFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Client = JsonRpcClient.ForHttp(Anvil.HttpUrl, AnvilTestKit.Options);
-        LocalChain chain = await LocalChain.ConnectAsync(Client, Owner, Path.Combine(SharedData.RepoRoot, "tools", "node_modules"));
-        Scenario = await FlashScenario.DeployAsync(chain);
+        try
+        {
+            LocalChain chain = await LocalChain.ConnectAsync(Client, Owner, Path.Combine(SharedData.RepoRoot, "tools", "node_modules"));
+            Scenario = await FlashScenario.DeployAsync(chain);
+        }
+        catch
+        {
+            // xUnit does not dispose a fixture whose set-up failed: stop anvil here so it is not left running.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>anvil's evm_snapshot; give the id to <see cref="Revert"/>.</summary>

@@ -24,8 +24,16 @@ public sealed class RelayChainFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Chain.InitializeAsync();
-        Alpha = await LoopbackRelay.StartAsync(Chain.Client, Builder);
-        Beta = await LoopbackRelay.StartAsync(Chain.Client, Builder);
+        try
+        {
+            Alpha = await LoopbackRelay.StartAsync(Chain.Client, Builder);
+            Beta = await LoopbackRelay.StartAsync(Chain.Client, Builder);
+        }
+        catch
+        {
+            await Chain.DisposeAsync();
+            throw;
+        }
     }
 
     public void ResetRelays()
@@ -42,8 +50,15 @@ public sealed class RelayChainFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Alpha.DisposeAsync();
-        await Beta.DisposeAsync();
+        if (Alpha is not null)
+        {
+            await Alpha.DisposeAsync();
+        }
+
+        if (Beta is not null)
+        {
+            await Beta.DisposeAsync();
+        }
         await Chain.DisposeAsync();
     }
 }
