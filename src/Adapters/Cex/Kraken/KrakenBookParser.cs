@@ -18,7 +18,7 @@ namespace LowLatency.Adapters.Cex.Kraken;
 /// </para>
 /// <para>
 /// Strict: a frame is either fully valid or rejected whole with a <see cref="ParseError"/>, counted in
-/// <see cref="InBandBookParser.Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
+/// <see cref="FrameParser.Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
 /// (a malformed frame costs the <see cref="JsonException"/> the reader throws).
 /// </para>
 /// </summary>

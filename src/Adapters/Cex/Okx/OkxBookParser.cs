@@ -13,8 +13,8 @@ namespace LowLatency.Adapters.Cex.Okx;
 /// the checksum (a signed int) to <see cref="TickEvent.Checksum"/> with <see cref="TickFlags.HasChecksum"/>.
 /// <para>
 /// Strict: a frame is either fully valid (<see cref="ParseResult.Message"/>) or rejected whole with a
-/// <see cref="ParseError"/>, counted in <see cref="InBandBookParser.Counters"/>; the output is never left half-filled for publishing.
-/// Unknown fields inside a books entry are skipped and counted (<see cref="InBandBookParser.UnknownFields"/>), not rejected: OKX adds
+/// <see cref="ParseError"/>, counted in <see cref="FrameParser.Counters"/>; the output is never left half-filled for publishing.
+/// Unknown fields inside a books entry are skipped and counted (<see cref="FrameParser.UnknownFields"/>), not rejected: OKX adds
 /// fields over time (seqId and prevSeqId arrived that way) and a book feed must survive that.
 /// </para>
 /// One instance per connection; called by its I/O thread only. Allocation-free per frame (a malformed frame costs the
