@@ -259,4 +259,48 @@ public sealed class CoinbaseBybitReplayTests
         Assert.Equal(BookStatus.Live, pipeline.Books.State(b).Status);
         Assert.Equal(1, pipeline.Books.State(b).Counters.StaleDropped);
     }
+
+    [Fact]
+    public void Zero_bytes_allocated_per_frame_replaying_both_sessions_after_warm_up()
+    {
+        ReplaySession session = ReplaySession.Load([Capture(CoinbaseFile), Capture(BybitFile)]);
+        var opportunities = new RingBuffer<Opportunity>(1 << 12, ProducerType.Single, WaitStrategyKind.Yielding);
+        var drained = new Sequence();
+        opportunities.AddGatingSequences(drained);
+        var pipeline = new ReplayPipeline(session, _ => 0.001, 5, opportunities);
+        int records = session.Tape.Count;
+
+        // Each pass is a new connection (Coinbase's counter restarts) into restarted books, so every path runs again.
+        void Pass()
+        {
+            pipeline.Books.Restart();
+            for (int v = 0; v < session.Venues.Count; v++) // an interface foreach would box its enumerator
+            {
+                (session.Venues[v].InBand as CoinbaseParser)?.OnNewConnection();
+            }
+
+            for (int i = 0; i < records; i++)
+            {
+                pipeline.Step(i);
+                drained.Value = opportunities.Cursor;
+            }
+        }
+
+        for (int pass = 0; pass < 3; pass++)
+        {
+            Pass();
+        }
+
+        long messagesBefore = pipeline.Published;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        Pass();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(775 + 1598 + 550, pipeline.Published - messagesBefore); // the whole of both sessions, every pass
+        for (int b = 0; b < pipeline.Books.Count; b++)
+        {
+            Assert.Equal(BookStatus.Live, pipeline.Books.State(b).Status);
+        }
+    }
 }

@@ -16,7 +16,7 @@ namespace LowLatency.Adapters.Cex.Binance;
 /// JSON surfaces from <see cref="Utf8JsonReader"/> as an exception, which is caught here (bad input only) and counted.
 /// </para>
 /// </summary>
-public sealed class BinanceParser : IFrameParser
+public sealed class BinanceParser : FrameParser
 {
     // Field bits of a stream payload.
     private const int FieldEventType = 1 << 0;   // e
@@ -50,9 +50,7 @@ public sealed class BinanceParser : IFrameParser
     private static readonly byte[][] s_snapshotFieldNames = ["lastUpdateId"u8.ToArray(), "E"u8.ToArray(), "T"u8.ToArray(), "bids"u8.ToArray(), "asks"u8.ToArray()];
 
     private readonly BinanceMarket _market;
-    private readonly VenueId _venue;
     private readonly SymbolTable _symbols;
-    private readonly InstrumentSpec?[] _specs;
     private int _jsonLength; // length of the span the current reader walks, to tell truncation from malformation
 
     /// <param name="market">Spot or USD-M futures shapes.</param>
@@ -60,58 +58,15 @@ public sealed class BinanceParser : IFrameParser
     /// <param name="symbols">The venue's own symbols (<c>NKNUSDT</c>) → instrument ids.</param>
     /// <param name="instruments">Scales of every instrument the symbol table maps to.</param>
     public BinanceParser(BinanceMarket market, VenueId venue, SymbolTable symbols, IReadOnlyList<InstrumentSpec> instruments)
+        : base(venue, instruments)
     {
         ArgumentNullException.ThrowIfNull(symbols);
-        ArgumentNullException.ThrowIfNull(instruments);
         _market = market;
-        _venue = venue;
         _symbols = symbols;
-        _specs = InstrumentTable.ToDense(instruments);
     }
-
-    /// <summary>Outcome counters of this parser.</summary>
-    public ParseCounters Counters { get; } = new();
-
-    /// <summary>The venue id written into every message.</summary>
-    public VenueId Venue => _venue;
-
-    /// <summary>
-    /// Fields skipped, per name: names Binance added without notice (COIN-M's <c>ps</c>, USD-M's <c>st</c>…) and known
-    /// names a message type does not carry (a spot diff with <c>pu</c>). Skipping them keeps the venue readable.
-    /// </summary>
-    public UnknownFieldLog UnknownFields { get; } = new();
-
-    /// <summary>The error of the last rejected frame (<see cref="ParseError.None"/> after a success).</summary>
-    public ParseError LastError { get; private set; }
 
     /// <summary>The market shapes this parser reads.</summary>
     public BinanceMarket Market => _market;
-
-    /// <summary>
-    /// Parses one WebSocket frame. I/O thread; allocation-free on valid input.
-    /// </summary>
-    /// <param name="frame">The frame's UTF-8 bytes, whole.</param>
-    /// <param name="receiveTimeNs">Local receive time, Unix ns.</param>
-    /// <param name="receiveTimestamp">Stopwatch timestamp of receipt (latency origin).</param>
-    /// <param name="output">Scratch to fill; valid only when the result is <see cref="ParseResult.Message"/>.</param>
-    public ParseResult ParseFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        output.Reset();
-        ParseError error;
-        ParseResult result;
-        try
-        {
-            result = ParseFrameCore(frame, output, out error);
-        }
-        catch (JsonException ex)
-        {
-            error = ClassifyJsonError(ex, _jsonLength);
-            result = ParseResult.Rejected;
-        }
-
-        return Finish(result, error, receiveTimeNs, receiveTimestamp, output);
-    }
 
     /// <summary>
     /// Parses a REST depth snapshot body (<c>{"lastUpdateId":..,"bids":[..],"asks":[..]}</c>; futures adds E, T).
@@ -129,32 +84,18 @@ public sealed class BinanceParser : IFrameParser
         }
         catch (JsonException ex)
         {
-            error = ClassifyJsonError(ex, body.Length);
+            error = Classify(ex, body.Length);
             result = ParseResult.Rejected;
         }
 
-        return Finish(result, error, receiveTimeNs, receiveTimestamp, output);
+        return Complete(result, error, receiveTimeNs, receiveTimestamp, output);
     }
 
-    private ParseResult Finish(ParseResult result, ParseError error, long receiveTimeNs, long receiveTimestamp, BookMessage output)
-    {
-        if (result == ParseResult.Message)
-        {
-            output.Venue = _venue;
-            output.ReceiveTimeNs = receiveTimeNs;
-            output.ReceiveTimestamp = receiveTimestamp;
-            error = ParseError.None;
-        }
-        else
-        {
-            output.Reset(); // nothing half-parsed survives a rejection
-        }
+    /// <inheritdoc />
+    protected override int JsonLength(ReadOnlySpan<byte> frame) => _jsonLength;
 
-        LastError = error;
-        return Counters.Count(result, error);
-    }
-
-    private ParseResult ParseFrameCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
+    /// <inheritdoc />
+    protected override ParseResult ParseCore(ReadOnlySpan<byte> frame, BookMessage output, out ParseError error)
     {
         // Fast path for the combined stream exactly as Binance writes it, {"stream":"<name>","data":{...}}: the wrapper
         // is matched on bytes and the reader walks only the payload. Anything else takes the general path below.
@@ -527,7 +468,7 @@ public sealed class BinanceParser : IFrameParser
             return ParseResult.Rejected;
         }
 
-        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
+        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= Specs.Length || Specs[instrument.Value] is not { } spec)
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
@@ -595,7 +536,7 @@ public sealed class BinanceParser : IFrameParser
             return ParseResult.Rejected;
         }
 
-        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= _specs.Length || _specs[instrument.Value] is not { } spec)
+        if (!_symbols.TryGet(symbol, out InstrumentId instrument) || instrument.Value >= Specs.Length || Specs[instrument.Value] is not { } spec)
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
@@ -848,8 +789,4 @@ public sealed class BinanceParser : IFrameParser
 
         return false;
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ParseError ClassifyJsonError(JsonException ex, int length) =>
-        ex.LineNumber == 0 && ex.BytePositionInLine >= length ? ParseError.TruncatedJson : ParseError.MalformedJson;
 }

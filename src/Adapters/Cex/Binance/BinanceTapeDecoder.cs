@@ -5,7 +5,7 @@ namespace LowLatency.Adapters.Cex.Binance;
 
 /// <summary>
 /// Routes the records of a Binance cryptofeed capture to the parser: received frames to
-/// <see cref="BinanceParser.ParseFrame"/>, REST <c>/depth?symbol=</c> responses to
+/// <see cref="FrameParser.ParseFrame"/>, REST <c>/depth?symbol=</c> responses to
 /// <see cref="BinanceParser.ParseDepthSnapshot"/>. Other records (connection opened, sent, configuration, other REST
 /// calls) are <see cref="ParseResult.Ignored"/> without touching the parser's counters. Replay thread; allocation-free.
 /// </summary>

@@ -18,7 +18,7 @@ namespace LowLatency.Adapters.Cex.Kraken;
 /// </para>
 /// <para>
 /// Strict: a frame is either fully valid or rejected whole with a <see cref="ParseError"/>, counted in
-/// <see cref="InBandBookParser.Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
+/// <see cref="FrameParser.Counters"/>. One instance per connection, called by its I/O thread only; allocation-free per frame
 /// (a malformed frame costs the <see cref="JsonException"/> the reader throws).
 /// </para>
 /// </summary>
@@ -322,44 +322,16 @@ public sealed class KrakenBookParser : InBandBookParser
     /// <summary>Reads <c>[[price,volume,timestamp(,"r")],…]</c>, keeping price/volume string positions (frame-relative).</summary>
     private ParseError ReadLevels(ref Utf8JsonReader reader, int baseOffset, RawLevel[] raw, ref int count)
     {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        var tail = new KrakenTail(this);
+        return RawLevels.Read(ref reader, baseOffset, raw, ref count, ref tail);
+    }
+
+    /// <summary>After Kraken's price and volume: the level's timestamp (the message's exchange time is the latest) and an optional "r".</summary>
+    private readonly struct KrakenTail(KrakenBookParser parser) : ILevelTail
+    {
+        public ParseError ReadTail(ref Utf8JsonReader reader)
         {
-            return ParseError.WrongShape;
-        }
-
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.EndArray)
-            {
-                return ParseError.None;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartArray)
-            {
-                return ParseError.WrongShape;
-            }
-
-            if (count == raw.Length)
-            {
-                return ParseError.TooManyLevels;
-            }
-
-            ref RawLevel level = ref raw[count];
-            if (!ReadString(ref reader))
-            {
-                return ParseError.WrongShape;
-            }
-
-            level.PriceStart = baseOffset + (int)reader.TokenStartIndex + 1;
-            level.PriceLength = reader.ValueSpan.Length;
-            if (!ReadString(ref reader))
-            {
-                return ParseError.WrongShape;
-            }
-
-            level.VolumeStart = baseOffset + (int)reader.TokenStartIndex + 1;
-            level.VolumeLength = reader.ValueSpan.Length;
-            if (!ReadString(ref reader))
+            if (!RawLevels.ReadString(ref reader))
             {
                 return ParseError.WrongShape;
             }
@@ -369,7 +341,7 @@ public sealed class KrakenBookParser : InBandBookParser
                 return timeError;
             }
 
-            _exchangeTimeNs = Math.Max(_exchangeTimeNs, ns);
+            parser._exchangeTimeNs = Math.Max(parser._exchangeTimeNs, ns);
             if (!reader.Read())
             {
                 return ParseError.WrongShape;
@@ -382,32 +354,25 @@ public sealed class KrakenBookParser : InBandBookParser
                     return ParseError.WrongShape;
                 }
 
-                RepublishedLevels++;
+                parser.RepublishedLevels++;
                 reader.Read();
             }
 
-            if (reader.TokenType != JsonTokenType.EndArray)
-            {
-                return ParseError.WrongShape;
-            }
-
-            count++;
+            return reader.TokenType == JsonTokenType.EndArray ? ParseError.None : ParseError.WrongShape;
         }
-
-        return ParseError.WrongShape;
     }
-
-    private static bool ReadString(ref Utf8JsonReader reader) =>
-        reader.Read() && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
 
     private ParseError ConvertLevels(ReadOnlySpan<byte> frame, InstrumentSpec spec, int instrument, bool snapshot, int depth, BookMessage output)
     {
-        int priceDecimals = -1, volumeDecimals = -1;
-        ParseError e = Convert(frame, spec, Side.Bid, _rawBids.AsSpan(0, _rawBidCount), output, ref priceDecimals, ref volumeDecimals);
+        var format = new KrakenFormat { PriceDecimals = -1, VolumeDecimals = -1 };
+        ParseError e = RawLevels.Convert(frame, spec, Side.Bid, _rawBids.AsSpan(0, _rawBidCount), output, ref format);
         if (e == ParseError.None)
         {
-            e = Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output, ref priceDecimals, ref volumeDecimals);
+            e = RawLevels.Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output, ref format);
         }
+
+        int priceDecimals = format.PriceDecimals;
+        int volumeDecimals = format.VolumeDecimals;
 
         if (e != ParseError.None)
         {
@@ -440,52 +405,37 @@ public sealed class KrakenBookParser : InBandBookParser
         return ParseError.None;
     }
 
-    private static ParseError Convert(
-        ReadOnlySpan<byte> frame,
-        InstrumentSpec spec,
-        Side side,
-        ReadOnlySpan<RawLevel> raw,
-        BookMessage output,
-        ref int priceDecimals,
-        ref int volumeDecimals)
+    /// <summary>
+    /// Every number of a message is written with the pair's fixed decimals; the checksum depends on it. Trailing zeros
+    /// past the instrument's scale parse, but more decimals than a fixed-point scale holds are no format Kraken writes
+    /// (and could not be packed into the message's format).
+    /// </summary>
+    private struct KrakenFormat : ILevelCheck
     {
-        for (int i = 0; i < raw.Length; i++)
-        {
-            ReadOnlySpan<byte> px = frame.Slice(raw[i].PriceStart, raw[i].PriceLength);
-            ReadOnlySpan<byte> vol = frame.Slice(raw[i].VolumeStart, raw[i].VolumeLength);
-            if (!LevelParser.TryParsePrice(px, spec.PriceDecimals, out Price price, out ParseError error)
-                || !LevelParser.TryParseQuantity(vol, spec.QuantityDecimals, out Quantity volume, out error))
-            {
-                return error;
-            }
+        public int PriceDecimals;
+        public int VolumeDecimals;
 
-            // Every number of a message is written with the pair's fixed decimals; the checksum depends on it. Trailing
-            // zeros past the instrument's scale parse, but more decimals than a fixed-point scale holds are no format
-            // Kraken writes (and could not be packed into the message's format).
-            int pd = FractionDigits(px);
-            int vd = FractionDigits(vol);
+        public ParseError Check(ReadOnlySpan<byte> price, ReadOnlySpan<byte> size)
+        {
+            int pd = FractionDigits(price);
+            int vd = FractionDigits(size);
             if (pd > FixedPoint.MaxDecimals || vd > FixedPoint.MaxDecimals)
             {
                 return ParseError.TooPrecise;
             }
 
-            if (priceDecimals < 0)
+            if (PriceDecimals < 0)
             {
-                priceDecimals = pd;
-                volumeDecimals = vd;
+                PriceDecimals = pd;
+                VolumeDecimals = vd;
             }
-            else if (pd != priceDecimals || vd != volumeDecimals)
+            else if (pd != PriceDecimals || vd != VolumeDecimals)
             {
                 return ParseError.WrongShape;
             }
 
-            if (!output.TryAdd(side, price, volume))
-            {
-                return ParseError.TooManyLevels;
-            }
+            return ParseError.None;
         }
-
-        return ParseError.None;
     }
 
     private static int FractionDigits(ReadOnlySpan<byte> number)
@@ -498,13 +448,5 @@ public sealed class KrakenBookParser : InBandBookParser
     {
         error = reason;
         return ParseResult.Rejected;
-    }
-
-    private struct RawLevel
-    {
-        public int PriceStart;
-        public int PriceLength;
-        public int VolumeStart;
-        public int VolumeLength;
     }
 }

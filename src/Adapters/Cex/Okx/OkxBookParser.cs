@@ -13,8 +13,8 @@ namespace LowLatency.Adapters.Cex.Okx;
 /// the checksum (a signed int) to <see cref="TickEvent.Checksum"/> with <see cref="TickFlags.HasChecksum"/>.
 /// <para>
 /// Strict: a frame is either fully valid (<see cref="ParseResult.Message"/>) or rejected whole with a
-/// <see cref="ParseError"/>, counted in <see cref="InBandBookParser.Counters"/>; the output is never left half-filled for publishing.
-/// Unknown fields inside a books entry are skipped and counted (<see cref="InBandBookParser.UnknownFields"/>), not rejected: OKX adds
+/// <see cref="ParseError"/>, counted in <see cref="FrameParser.Counters"/>; the output is never left half-filled for publishing.
+/// Unknown fields inside a books entry are skipped and counted (<see cref="FrameParser.UnknownFields"/>), not rejected: OKX adds
 /// fields over time (seqId and prevSeqId arrived that way) and a book feed must survive that.
 /// </para>
 /// One instance per connection; called by its I/O thread only. Allocation-free per frame (a malformed frame costs the
@@ -412,45 +412,15 @@ public sealed class OkxBookParser : InBandBookParser
     /// <summary>Reads <c>[[px,sz,"0",n],…]</c> keeping the px/sz string positions (frame-relative).</summary>
     private static ParseError ReadLevels(ref Utf8JsonReader reader, int baseOffset, RawLevel[] raw, ref int count)
     {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        OkxTail tail = default;
+        return RawLevels.Read(ref reader, baseOffset, raw, ref count, ref tail);
+    }
+
+    /// <summary>After OKX's price and size: the deprecated liquidated-orders field and the order count, not needed.</summary>
+    private struct OkxTail : ILevelTail
+    {
+        public readonly ParseError ReadTail(ref Utf8JsonReader reader)
         {
-            return ParseError.WrongShape;
-        }
-
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.EndArray)
-            {
-                return ParseError.None;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartArray)
-            {
-                return ParseError.WrongShape;
-            }
-
-            if (count == raw.Length)
-            {
-                return ParseError.TooManyLevels;
-            }
-
-            ref RawLevel level = ref raw[count];
-            if (!ReadString(ref reader))
-            {
-                return ParseError.WrongShape;
-            }
-
-            level.PriceStart = baseOffset + (int)reader.TokenStartIndex + 1;
-            level.PriceLength = reader.ValueSpan.Length;
-            if (!ReadString(ref reader))
-            {
-                return ParseError.WrongShape;
-            }
-
-            level.SizeStart = baseOffset + (int)reader.TokenStartIndex + 1;
-            level.SizeLength = reader.ValueSpan.Length;
-
-            // Then the deprecated liquidated-orders field and the order count: strings we do not need.
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (reader.TokenType != JsonTokenType.String && reader.TokenType != JsonTokenType.Number)
@@ -459,22 +429,36 @@ public sealed class OkxBookParser : InBandBookParser
                 }
             }
 
-            count++;
+            return reader.TokenType == JsonTokenType.EndArray ? ParseError.None : ParseError.WrongShape;
         }
-
-        return ParseError.WrongShape;
     }
 
-    private static bool ReadString(ref Utf8JsonReader reader) =>
-        reader.Read() && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
+    /// <summary>Counts numbers not in OKX's shortest form (they would explain checksum resyncs).</summary>
+    private struct OkxShortestForm : ILevelCheck
+    {
+        public long NonCanonical;
+
+        public ParseError Check(ReadOnlySpan<byte> price, ReadOnlySpan<byte> size)
+        {
+            if (!IsShortestForm(price) || !IsShortestForm(size))
+            {
+                NonCanonical++;
+            }
+
+            return ParseError.None;
+        }
+    }
 
     private ParseError ConvertLevels(ReadOnlySpan<byte> frame, InstrumentSpec spec, bool snapshot, BookMessage output)
     {
-        ParseError e = Convert(frame, spec, Side.Bid, _rawBids.AsSpan(0, _rawBidCount), output);
+        OkxShortestForm form = default;
+        ParseError e = RawLevels.Convert(frame, spec, Side.Bid, _rawBids.AsSpan(0, _rawBidCount), output, ref form);
         if (e == ParseError.None)
         {
-            e = Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output);
+            e = RawLevels.Convert(frame, spec, Side.Ask, _rawAsks.AsSpan(0, _rawAskCount), output, ref form);
         }
+
+        NonCanonicalNumbers += form.NonCanonical;
 
         if (e == ParseError.None && snapshot && !output.IsOrderedAndUncrossed())
         {
@@ -482,32 +466,6 @@ public sealed class OkxBookParser : InBandBookParser
         }
 
         return e;
-    }
-
-    private ParseError Convert(ReadOnlySpan<byte> frame, InstrumentSpec spec, Side side, ReadOnlySpan<RawLevel> raw, BookMessage output)
-    {
-        for (int i = 0; i < raw.Length; i++)
-        {
-            ReadOnlySpan<byte> px = frame.Slice(raw[i].PriceStart, raw[i].PriceLength);
-            ReadOnlySpan<byte> sz = frame.Slice(raw[i].SizeStart, raw[i].SizeLength);
-            if (!LevelParser.TryParsePrice(px, spec.PriceDecimals, out Price price, out ParseError error)
-                || !LevelParser.TryParseQuantity(sz, spec.QuantityDecimals, out Quantity quantity, out error))
-            {
-                return error;
-            }
-
-            if (!IsShortestForm(px) || !IsShortestForm(sz))
-            {
-                NonCanonicalNumbers++;
-            }
-
-            if (!output.TryAdd(side, price, quantity))
-            {
-                return ParseError.TooManyLevels;
-            }
-        }
-
-        return ParseError.None;
     }
 
     /// <summary>True for "0", "12", "0.5", "30261.1"; false for "07", "1.50", "1.", ".5".</summary>
@@ -532,13 +490,5 @@ public sealed class OkxBookParser : InBandBookParser
     {
         error = ParseError.None;
         return ParseResult.Ignored;
-    }
-
-    private struct RawLevel
-    {
-        public int PriceStart;
-        public int PriceLength;
-        public int SizeStart;
-        public int SizeLength;
     }
 }
