@@ -203,7 +203,7 @@ internal static class RunCommand
                     : new DryRunEngine(options, streams.Out, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (store is not null)
                 {
-                    store.Close(TimeSpan.FromSeconds(1));
+                    store.Close(TimeSpan.FromMilliseconds(300)); // within the 2 s clean-stop bound; what is left is counted
                     StoreCounters db = store.Counters;
                     streams.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"db: {db.Written} rows written, {db.Dropped} dropped (queue full), {db.Failed} failed, {store.Queued} not written at close; {store.Path}"));
@@ -254,7 +254,7 @@ internal static class RunCommand
         streams.Out.WriteLine($"dashboard on {server.Url} (JSON API under /api, Prometheus at /metrics){(options.Token is null ? "; POST /api/ml/train is off until DASHBOARD_TOKEN is set" : "")}");
         return () =>
         {
-            server.Stop(TimeSpan.FromMilliseconds(300));
+            server.Stop(TimeSpan.FromMilliseconds(200));
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         };
     }

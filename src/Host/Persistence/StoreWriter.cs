@@ -27,6 +27,7 @@ public sealed class StoreWriter : IDisposable
     private long _failed;
     private string? _lastError;
     private bool _disposed;
+    private volatile bool _closed;
 
     public StoreWriter(SqliteStore store, int capacity = DefaultCapacity)
     {
@@ -76,6 +77,7 @@ public sealed class StoreWriter : IDisposable
     /// <summary>Stops taking records, writes what is queued (up to <paramref name="timeout"/>), closes the database.</summary>
     public void Close(TimeSpan timeout)
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         _thread.Join(timeout);
     }
@@ -88,7 +90,12 @@ public sealed class StoreWriter : IDisposable
         }
 
         _disposed = true;
-        Close(TimeSpan.FromSeconds(2));
+        if (!_closed)
+        {
+            Close(TimeSpan.FromSeconds(2));
+        }
+
+        // A writer still busy after its close timeout keeps its connection; the process is ending anyway.
         if (!_thread.IsAlive)
         {
             _store.Dispose();
