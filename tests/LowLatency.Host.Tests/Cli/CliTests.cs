@@ -12,7 +12,7 @@ public sealed partial class CliTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Invoke(args, stdout, stderr);
+        int exit = Program.Invoke(QuietRun.Args(args), stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -25,7 +25,7 @@ public sealed partial class ProcessTests
     {
         using var folder = new TempFolder();
         folder.Write("certain.json", CertainMarket.Json);
-        using var child = ChildProcess.StartDll(folder.Path, Started, "run", "--config", "certain.json", "--log", "arbitrage.log");
+        using var child = ChildProcess.StartDll(folder.Path, Started, "run", "--no-dashboard", "--no-db", "--config", "certain.json", "--log", "arbitrage.log");
         await child.WaitStartedAsync();
         child.Signal(signal);
         int exit = await child.WaitExitAsync();
@@ -42,7 +42,7 @@ public sealed partial class ProcessTests
     {
         using var folder = new TempFolder();
         folder.Write("certain.json", CertainMarket.Json);
-        using var child = ChildProcess.StartDll(folder.Path, Started, "run", "--config", "certain.json", "--log", "arbitrage.log");
+        using var child = ChildProcess.StartDll(folder.Path, Started, "run", "--no-dashboard", "--no-db", "--config", "certain.json", "--log", "arbitrage.log");
         await child.WaitStartedAsync();
         var recreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var watcher = new FileSystemWatcher(folder.Path, "arbitrage.log") { NotifyFilter = NotifyFilters.FileName };
@@ -63,8 +63,8 @@ public sealed partial class ProcessTests
     }
 
     [Theory]
-    [InlineData("run --ticks 100000 --config certain.json --log a.log > /dev/full", "run: stopped: cannot write to stdout: No space left on device")]
-    [InlineData("run --ticks 100000 --config certain.json --log a.log >&-", "run: stopped: cannot write to stdout: it is closed")]
+    [InlineData("run --no-dashboard --no-db --ticks 100000 --config certain.json --log a.log > /dev/full", "run: stopped: cannot write to stdout: No space left on device")]
+    [InlineData("run --no-dashboard --no-db --ticks 100000 --config certain.json --log a.log >&-", "run: stopped: cannot write to stdout: it is closed")]
     [InlineData("eth keccak --text hello > /dev/full", "eth: cannot write to stdout: No space left on device")]
     [InlineData("eth keccak --text hello >&-", "eth: cannot write to stdout: it is closed")]
     public async Task Stdout_full_or_closed_is_an_error_and_exit_1_not_a_crash(string command, string expected)
@@ -82,7 +82,7 @@ public sealed partial class ProcessTests
     {
         using var folder = new TempFolder();
         folder.Write("certain.json", CertainMarket.Json);
-        using var child = ChildProcess.StartShell(folder.Path, "exec $LL run --ticks 3000 --config certain.json --log a.log >&-");
+        using var child = ChildProcess.StartShell(folder.Path, "exec $LL run --no-dashboard --no-db --ticks 3000 --config certain.json --log a.log >&-");
         await child.WaitExitAsync();
         foreach (string path in Directory.GetFiles(folder.Path, "a.log*"))
         {
@@ -110,7 +110,7 @@ public sealed partial class ProcessTests
     {
         using var folder = new TempFolder();
         folder.Write("certain.json", CertainMarket.Json);
-        using var child = ChildProcess.StartShell(folder.Path, "$LAUNCHER run --ticks 1000 --config certain.json --log logs/here.log");
+        using var child = ChildProcess.StartShell(folder.Path, "$LAUNCHER run --no-dashboard --no-db --ticks 1000 --config certain.json --log logs/here.log");
         Assert.True(await child.WaitExitAsync() == 0, child.Err);
         Assert.True(File.Exists(folder.File("logs/here.log")), child.Out + child.Err);
         Assert.Contains(folder.File("logs/here.log"), child.Out, StringComparison.Ordinal);

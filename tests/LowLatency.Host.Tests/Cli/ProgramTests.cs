@@ -14,7 +14,7 @@ public sealed class ProgramTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Invoke(args, stdout, stderr, name => environment?.GetValueOrDefault(name));
+        int exit = Program.Invoke(QuietRun.Args(args), stdout, stderr, name => environment?.GetValueOrDefault(name));
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -173,7 +173,7 @@ public sealed class ProgramTests
         using var folder = new TempFolder();
         var stdout = new FullDiskWriter();
         var stderr = new StringWriter();
-        int exit = Program.Invoke(["run", "--config", folder.Write("c.json", CertainMarket.Json), "--log", folder.File("a.log")], stdout, stderr, _ => null);
+        int exit = Program.Invoke(["run", "--no-dashboard", "--no-db", "--config", folder.Write("c.json", CertainMarket.Json), "--log", folder.File("a.log")], stdout, stderr, _ => null);
         Assert.Equal(1, exit);
         Assert.Contains("run: stopped: cannot write to stdout: No space left on device", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(1, stdout.Attempts); // the first failure ends writing to it

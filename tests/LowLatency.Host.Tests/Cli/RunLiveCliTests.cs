@@ -20,7 +20,7 @@ public sealed class RunLiveCliTests
                 + "\",\"symbols\":[\"NKNUSDT\",\"BLZETH\",\"LRCBTC\",\"RUNEEUR\"]}}}");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            Task<int> run = Task.Run(() => Program.Invoke(["run", "--feeds", "live", "--config", config, "--log", Path.Combine(dir, "arb.log"), "--duration", "4s"], stdout, stderr));
+            Task<int> run = Task.Run(() => Program.Invoke(["run", "--no-dashboard", "--no-db", "--feeds", "live", "--config", config, "--log", Path.Combine(dir, "arb.log"), "--duration", "4s"], stdout, stderr));
             await exchange.WaitForSubscriptionsAsync(1);
             await exchange.SendRestAsync();
             Assert.Equal(0, await run);

@@ -22,7 +22,7 @@ public sealed partial class ModeTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Invoke(args, stdout, stderr, name => env.GetValueOrDefault(name));
+        int exit = Program.Invoke(QuietRun.Args(args), stdout, stderr, name => env.GetValueOrDefault(name));
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
