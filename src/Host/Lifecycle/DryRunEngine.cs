@@ -102,6 +102,9 @@ public sealed class DryRunEngine
         /// <summary>Frames the scorer stepped (0 with the baseline).</summary>
         public long Scored { get; init; }
 
+        /// <summary>Opportunities logged but held back by the scorer (scored below <see cref="ScoreGate.Threshold"/>).</summary>
+        public long ScorerVetoed { get; init; }
+
         /// <summary>Log lines that are not opportunities (the scorer choice): written + dropped + lost = opportunities + these.</summary>
         public long EngineEvents { get; init; }
     }
@@ -144,11 +147,13 @@ public sealed class DryRunEngine
         // ENABLE_PREDICTIVE_ARBITRAGE: the scorer runs only with a model that beat the baseline; the reason is said either way.
         ScorerChoice scorer = ScorerSelection.Choose(_options.EnablePredictiveArbitrage, _options.ScorerModel);
         CandidateScores? scores = null;
+        ScoreGate? scoreGate = null;
         StrategyLoop strategyLoop;
         if (scorer.Model is { } model)
         {
             var features = new FeatureStage(strategy, FeatureStage.SameInstrumentPairs(books), fees, new DatasetOptions().Features);
             scores = new CandidateScores(model, features.Candidates.Length);
+            scoreGate = new ScoreGate(scores, books, features.Candidates);
             strategyLoop = StrategyLoop.Create(marketRing, new FeatureStrategyHandler<ScoringSink>(new StrategyHandler(strategy), features, new ScoringSink(scores)));
         }
         else
@@ -176,16 +181,16 @@ public sealed class DryRunEngine
 
         var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
         {
-            OnOpportunity = (paper, feed) switch
+            // Every opportunity is logged; with a winning model only those it scores high go on to be acted on or shown.
+            OnOpportunity = paper is null && feed is null && scoreGate is null ? null : evt =>
             {
-                (null, null) => null,
-                (not null, null) => paper.OnOpportunity,
-                (null, not null) => evt => feed.OnOpportunity(in evt),
-                _ => evt =>
+                if (scoreGate is not null && !scoreGate.Passes(in evt))
                 {
-                    paper!.OnOpportunity(evt);
-                    feed!.OnOpportunity(in evt);
-                },
+                    return;
+                }
+
+                paper?.OnOpportunity(evt);
+                feed?.OnOpportunity(in evt);
             },
         };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
@@ -300,6 +305,12 @@ public sealed class DryRunEngine
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {ticks} ticks, {logState.Count} opportunities, {EngineEvents} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+        if (scoreGate is not null)
+        {
+            _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: scorer stepped {scores!.Scored} frames; of the opportunities it let {scoreGate.Passed} through and held {scoreGate.Vetoed} back (score < {ScoreGate.Threshold})"));
+        }
+
         if (paper is not null)
         {
             _console.WriteLine("done: " + paper.Describe());
@@ -309,6 +320,7 @@ public sealed class DryRunEngine
         {
             Scorer = scorer.UsesBaseline ? "baseline" : "model",
             Scored = scores?.Scored ?? 0,
+            ScorerVetoed = scoreGate?.Vetoed ?? 0,
             EngineEvents = EngineEvents,
         };
     }

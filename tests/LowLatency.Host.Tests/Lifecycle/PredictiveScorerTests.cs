@@ -53,12 +53,12 @@ public sealed class PredictiveScorerTests
         Assert.Contains("did not beat the baseline", console, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_model_whose_manifest_beat_the_baseline_scores_every_candidate_on_the_strategy_thread()
+    private static string WinningModel(TempFolder folder, float outputBias)
     {
-        using var folder = new TempFolder();
         string path = Path.Combine(folder.Path, "scorer.llm");
-        new ScorerModel().Save(path);
+        var model = new ScorerModel();
+        model.OutB[0] = outputBias; // zero weights elsewhere: every score is sigmoid(bias)
+        model.Save(path);
         var metrics = new ScoreMetrics(0.9, 0.1, 0.5, 10, 5, 100);
         new ModelManifest
         {
@@ -66,12 +66,33 @@ public sealed class PredictiveScorerTests
             BeatsBaseline = true,
             Test = new MetricsPair(metrics, metrics with { Pnl = 1 }),
         }.Save(ModelManifest.PathFor(path));
+        return path;
+    }
 
+    [Fact]
+    public void A_model_whose_manifest_beat_the_baseline_scores_every_candidate_on_the_strategy_thread()
+    {
+        using var folder = new TempFolder();
+        string path = WinningModel(folder, outputBias: 10);
         (DryRunEngine.Result result, string console, string log) = Run(name => name == "ENABLE_PREDICTIVE_ARBITRAGE" ? "1" : null, path);
         Assert.Equal("model", result.Scorer);
         Assert.True(result.Scored > 0, "the scorer stepped no frame");
         Assert.Contains($"scorer: model {path}", console, StringComparison.Ordinal);
         Assert.Contains("\"scorer\":\"model\"", log, StringComparison.Ordinal);
+        Assert.True(result.Opportunities > 0);
+        Assert.True(result.ScorerVetoed < result.Opportunities, "a model scoring ~1 let nothing through");
+    }
+
+    [Fact]
+    public void A_model_that_scores_every_candidate_low_holds_back_what_it_has_scored()
+    {
+        using var folder = new TempFolder();
+        string path = WinningModel(folder, outputBias: -10);
+        (DryRunEngine.Result result, string console, _) = Run(name => name == "ENABLE_PREDICTIVE_ARBITRAGE" ? "1" : null, path);
+        Assert.Equal("model", result.Scorer);
+        Assert.True(result.Opportunities > 0);
+        Assert.Equal(result.Opportunities, result.ScorerVetoed); // still logged, none acted on
+        Assert.Contains("let 0 through", console, StringComparison.Ordinal);
     }
 
     [Fact]
