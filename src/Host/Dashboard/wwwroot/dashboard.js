@@ -48,6 +48,11 @@ function chartWidth(id) {
   return Math.max(300, $(id).clientWidth || 400);
 }
 
+// A time axis over at least the last minute: uPlot widens a single point to years, which reads as nonsense.
+function timeRange(u, min, max) {
+  return max - min < 60 ? [max - 60, max] : [min, max];
+}
+
 // Opportunities per second by kind, from the difference of totals between polls.
 const oppSeries = { t: [], kinds: {} };
 let lastByKind = null, lastTime = null, oppChart = null, oppChartKinds = "";
@@ -76,6 +81,7 @@ function drawOpportunities(byKind) {
     oppChartKinds = kinds.join(",");
     oppChart = new uPlot({
       width: chartWidth("chart-opportunities"), height: 220,
+      scales: { x: { range: timeRange } },
       series: [{}, ...kinds.map((k, i) => ({ label: k, stroke: colors[i % colors.length], width: 1.5 }))],
       axes: [{}, { label: "per second" }],
     }, data, $("chart-opportunities"));
@@ -127,10 +133,12 @@ function drawPnl(p) {
     $("pnl-figures").append(span);
   }
   const t = p.curve.map((c) => c.timeNs / 1e9);
-  const data = t.length ? [t, p.curve.map((c) => c.cumulativeUsd), p.curve.map((c) => -c.drawdownUsd)] : [[Date.now() / 1000], [0], [0]];
+  const now = Date.now() / 1000;
+  const data = t.length ? [t, p.curve.map((c) => c.cumulativeUsd), p.curve.map((c) => -c.drawdownUsd)] : [[now - 60, now], [0, 0], [0, 0]];
   if (pnlChart === null) {
     pnlChart = new uPlot({
       width: chartWidth("chart-pnl"), height: 220,
+      scales: { x: { range: timeRange } },
       series: [{}, { label: "cumulative", stroke: "#2f855a", width: 1.5 }, { label: "drawdown", stroke: "#b3261e", fill: "rgba(179,38,30,0.15)" }],
       axes: [{}, { label: "USD" }],
     }, data, $("chart-pnl"));
