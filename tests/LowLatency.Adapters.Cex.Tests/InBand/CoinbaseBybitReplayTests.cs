@@ -16,8 +16,19 @@ namespace LowLatency.Adapters.Cex.Tests.InBand;
 /// Replays the live Coinbase Advanced Trade and Bybit v5 sessions of 2026-08-09, stored in cryptofeed's JSON-lines
 /// layout, through tape → parser → ring → books; then the same sessions with one frame dropped or doubled.
 /// </summary>
-public sealed class CoinbaseBybitReplayTests
+public sealed class CoinbaseBybitReplayTests : IDisposable
 {
+    // Edited captures are ~11 MB each: each test deletes its own.
+    private readonly List<string> _written = [];
+
+    public void Dispose()
+    {
+        foreach (string path in _written)
+        {
+            File.Delete(path);
+        }
+    }
+
     private const string CoinbaseFile = "coinbase_advtrade_v3jsonl_BTC-USD_ETH-USD_2026-08-09.jsonl.gz";
     private const string BybitFile = "bybit_v5_v3jsonl_linear_spot_2026-08-09.jsonl.gz";
 
@@ -31,10 +42,11 @@ public sealed class CoinbaseBybitReplayTests
     }
 
     /// <summary>The capture as plain JSON lines with <paramref name="edit"/> applied to its lines.</summary>
-    private static string Edited(string name, Func<List<string>, List<string>> edit)
+    private string Edited(string name, Func<List<string>, List<string>> edit)
     {
         List<string> lines = edit([.. Lines(name)]);
         string path = Path.Combine(Path.GetTempPath(), $"lowlatency-{Guid.NewGuid():N}-{name.Replace(".gz", "", StringComparison.Ordinal)}");
+        _written.Add(path);
         File.WriteAllText(path, string.Join('\n', lines) + "\n");
         return path;
     }
