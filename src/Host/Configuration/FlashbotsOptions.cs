@@ -127,6 +127,9 @@ public sealed partial record EngineOptions
     /// <summary>Flash-loan bundles: relays, target blocks, least profit, builder share (FlashbotsOptions.cs).</summary>
     public FlashbotsOptions Flashbots { get; set; } = new();
 
+    /// <summary>Gas units per flash-loan path leg the venue graph costs with (FlashLoanGasOptions.cs).</summary>
+    public FlashLoanGasOptions FlashLoanGas { get; set; } = new();
+
     private void ValidateFlashLoans(List<string> errors)
     {
         if (Flashbots is null)
@@ -136,6 +139,15 @@ public sealed partial record EngineOptions
         else
         {
             errors.AddRange(Flashbots.Validate("flashbots"));
+        }
+
+        if (FlashLoanGas is null)
+        {
+            errors.Add("flashLoanGas: must not be null (leave it out for the defaults)");
+        }
+        else
+        {
+            errors.AddRange(FlashLoanGas.Validate("flashLoanGas"));
         }
     }
 }
