@@ -23,6 +23,10 @@ public enum BundleState
 
     /// <summary>The opportunity went away before it landed; the bundle was cancelled.</summary>
     Gone,
+
+    /// <summary>The node stopped answering while the bundle was tracked: its fate is unknown, so it is neither counted
+    /// included nor sent again.</summary>
+    Abandoned,
 }
 
 /// <summary>Pipeline settings (from configuration).</summary>
@@ -43,6 +47,13 @@ public sealed record BundleOptions
 
     /// <summary>How long to wait for each target block before it counts as missed.</summary>
     public TimeSpan BlockWait { get; init; } = TimeSpan.FromSeconds(24);
+
+    /// <summary>Blocks on top of the inclusion block before it counts (0: at once). The receipt is read again then, so a
+    /// reorg that removed it makes the block a miss.</summary>
+    public int ConfirmBlocks { get; init; }
+
+    /// <summary>Consecutive failed node calls while tracking after which the bundle is abandoned.</summary>
+    public int NodeErrorLimit { get; init; } = 5;
 }
 
 /// <summary>What happened to one bundle, for the log and the demo's lines.</summary>
@@ -111,6 +122,12 @@ public sealed class BundlePipeline
 
     /// <summary>Called for each target block the bundle is sent for.</summary>
     public Action<ulong>? OnSent { get; set; }
+
+    /// <summary>Called when a receipt is first seen in a block, before it is confirmed (tests make a reorg here).</summary>
+    public Func<ulong, Task>? OnLanded { get; set; }
+
+    /// <summary>Inclusions whose receipt a reorg removed before they were confirmed.</summary>
+    public int Reorged { get; private set; }
 
     public async Task<BundleOutcome> RunAsync(FlashRoute route, UInt256 grossProfit, Func<Task<bool>>? stillThere = null, CancellationToken cancellationToken = default)
     {
@@ -198,9 +215,11 @@ public sealed class BundlePipeline
         }
 
         var targets = new List<ulong>();
+        ulong target = n;
         for (int k = 1; k <= _options.TargetBlocks; k++)
         {
-            ulong target = n + (ulong)k;
+            // After a reorg the head can be past the next block in line: target the next block still to come.
+            target++;
             if (k > 1 && stillThere is not null && !await stillThere().ConfigureAwait(false))
             {
                 await CancelAsync(ok, uuid, cancellationToken).ConfigureAwait(false);
@@ -233,7 +252,34 @@ public sealed class BundlePipeline
                 OnSent?.Invoke(target);
             }
 
-            TransactionReceipt? receipt = await WaitForBlockAsync(target, txHash, cancellationToken).ConfigureAwait(false);
+            Tracked tracked = await WaitForBlockAsync(target, txHash, cancellationToken).ConfigureAwait(false);
+            if (tracked.NodeError is null && tracked.Receipt is { } landed)
+            {
+                if (OnLanded is not null)
+                {
+                    await OnLanded(landed.BlockNumber).ConfigureAwait(false);
+                }
+
+                if (_options.ConfirmBlocks > 0)
+                {
+                    tracked = await ConfirmAsync(landed, txHash, cancellationToken).ConfigureAwait(false);
+                    if (tracked.NodeError is null && tracked.Receipt is null)
+                    {
+                        Reorged++;
+                        _log("bundle " + uuid + ": its receipt in block " + landed.BlockNumber.ToString(CultureInfo.InvariantCulture) + " disappeared (reorg); not counted as included");
+                    }
+                }
+            }
+
+            if (tracked.NodeError is { } lost)
+            {
+                string reason = "the node stopped answering while tracking block " + target.ToString(CultureInfo.InvariantCulture) + ": " + SecretRedaction.Excerpt(lost, 160) + "; not sent again";
+                _log("bundle " + uuid + ": " + reason);
+                return simulated with { State = BundleState.Abandoned, Reason = reason, TargetBlocks = targets };
+            }
+
+            target = Math.Max(target, tracked.Head);
+            TransactionReceipt? receipt = tracked.Receipt;
             if (receipt is not null)
             {
                 foreach (RelayClient relay in ok)
@@ -304,25 +350,70 @@ public sealed class BundlePipeline
         return outcome;
     }
 
-    private async Task<TransactionReceipt?> WaitForBlockAsync(ulong target, string txHash, CancellationToken cancellationToken)
+    /// <summary>What tracking saw: the receipt (null: none by the target), the head, or why the node was lost.</summary>
+    private readonly record struct Tracked(TransactionReceipt? Receipt, ulong Head, string? NodeError);
+
+    private async Task<Tracked> WaitForBlockAsync(ulong target, string txHash, CancellationToken cancellationToken)
     {
         byte[] hash = Hex.Decode(txHash);
         DateTime deadline = DateTime.UtcNow + _options.BlockWait;
+        int errors = 0;
+        ulong head = 0;
         while (true)
         {
             RpcResult<ulong> number = await _node.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            if (number.IsOk)
+            {
+                head = number.Value;
+            }
+
             if (number.IsOk && number.Value >= target)
             {
                 RpcResult<TransactionReceipt?> receipt = await _node.GetTransactionReceiptAsync(hash, cancellationToken).ConfigureAwait(false);
-                return receipt.IsOk && receipt.Value is { } r && r.BlockNumber <= target ? r : null;
+                if (receipt.IsOk)
+                {
+                    return new Tracked(receipt.Value is { } r && r.BlockNumber <= target ? r : null, head, null);
+                }
+
+                number = RpcResult<ulong>.Fail(receipt.Error!);
+            }
+
+            if (!number.IsOk && ++errors >= _options.NodeErrorLimit)
+            {
+                return new Tracked(null, head, number.Error!.ToString());
+            }
+
+            if (number.IsOk)
+            {
+                errors = 0;
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                return null;
+                return new Tracked(null, head, null);
             }
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Waits for <see cref="BundleOptions.ConfirmBlocks"/> blocks on top of the inclusion block (or the block
+    /// wait), then reads the receipt again: gone, or moved to another block hash, means a reorg removed it.</summary>
+    private async Task<Tracked> ConfirmAsync(TransactionReceipt landed, string txHash, CancellationToken cancellationToken)
+    {
+        Tracked depth = await WaitForBlockAsync(landed.BlockNumber + (ulong)_options.ConfirmBlocks, txHash, cancellationToken).ConfigureAwait(false);
+        if (depth.NodeError is not null)
+        {
+            return depth;
+        }
+
+        RpcResult<TransactionReceipt?> again = await _node.GetTransactionReceiptAsync(Hex.Decode(txHash), cancellationToken).ConfigureAwait(false);
+        if (!again.IsOk)
+        {
+            return new Tracked(null, depth.Head, again.Error!.ToString());
+        }
+
+        bool same = again.Value is { } r && r.BlockNumber == landed.BlockNumber && r.BlockHash.AsSpan().SequenceEqual(landed.BlockHash);
+        return new Tracked(same ? again.Value : null, depth.Head, null);
     }
 }

@@ -181,6 +181,7 @@ public sealed partial record EngineOptions
         }
 
         errors.AddRange(ChainOptions.ValidateAll(Chains, "chains"));
+        ValidateFlashLoans(errors);
 
         return errors;
     }

@@ -160,6 +160,64 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
         Assert.Equal(cancelled + 1, _f.Alpha.CancelledBundles);
     }
 
+    [Fact]
+    public async Task An_inclusion_a_reorg_removes_is_not_counted_and_the_same_signed_bundle_is_resubmitted()
+    {
+        (FlashRoute route, Dislocation found) = await DetectAsync();
+        _f.Alpha.ReorgableNextInclusion = true;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 4, ConfirmBlocks = 1 }, null, _f.Alpha);
+        ulong head = (await _f.Chain.Client.BlockNumberAsync()).Value;
+        var landedIn = new List<ulong>();
+        pipeline.OnLanded = async block =>
+        {
+            landedIn.Add(block);
+            // First landing: reorged out (head + 1 and a new head + 2 replace it); later: one block confirms it.
+            if (landedIn.Count == 1)
+            {
+                Assert.True(await _f.Alpha.ReorgAsync());
+            }
+            else
+            {
+                await _f.Alpha.MineAsync();
+            }
+        };
+
+        BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit, () => Task.FromResult(true));
+
+        Assert.Equal([head + 1, head + 3], landedIn);
+        Assert.Equal(1, pipeline.Reorged);
+        Assert.Contains(_log, l => l.Contains("disappeared (reorg)", StringComparison.Ordinal));
+        Assert.Equal(BundleState.Included, outcome.State);
+        Assert.Equal([head + 1, head + 3], outcome.TargetBlocks);
+        Assert.Equal(head + 3, outcome.IncludedBlock);
+        Assert.Equal(1, relays[0].Stats.Included);
+        Assert.Equal(2, relays[0].Stats.Sent);
+        // One signature for the whole life: the resubmission carried the same signed bytes, the nonce landed once.
+        Assert.Equal([outcome.Nonce], pipeline.SignedNonces);
+        ulong onChain = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
+        Assert.Equal(outcome.Nonce + 1, onChain);
+        Assert.True((await _f.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(outcome.TxHash!))).Value!.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_reorged_inclusion_with_no_block_left_ends_missed_and_hands_the_unused_nonce_on()
+    {
+        (FlashRoute route, Dislocation found) = await DetectAsync();
+        _f.Alpha.ReorgableNextInclusion = true;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 1, ConfirmBlocks = 1 }, null, _f.Alpha);
+        pipeline.OnLanded = async _ => Assert.True(await _f.Alpha.ReorgAsync());
+
+        BundleOutcome missed = await pipeline.RunAsync(route, found.Profit);
+
+        Assert.Equal(BundleState.Missed, missed.State);
+        Assert.Equal(0, relays[0].Stats.Included);
+        Assert.Null((await _f.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(missed.TxHash!))).Value);
+        pipeline.OnLanded = _ => _f.Alpha.MineAsync();
+        BundleOutcome next = await pipeline.RunAsync(route, found.Profit);
+        Assert.Equal(BundleState.Included, next.State);
+        Assert.Equal(missed.Nonce, next.Nonce);
+    }
+
     [Theory]
     [InlineData(RelayFault.ServerError, "503")]
     [InlineData(RelayFault.Html, "502")]

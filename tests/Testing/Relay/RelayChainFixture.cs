@@ -45,6 +45,7 @@ public sealed class RelayChainFixture : IAsyncLifetime
             relay.MissNextTargets = 0;
             relay.Competitor = null;
             relay.HoldPrivate = false;
+            relay.ReorgableNextInclusion = false;
         }
     }
 

@@ -84,6 +84,10 @@ public sealed class LoopbackRelay : IAsyncDisposable
     /// <summary>The next target block is taken by a competitor's transaction (sent by this signer) instead of the bundle.</summary>
     public EthSigner? Competitor { get; set; }
 
+    /// <summary>The next bundle this relay includes can be reorged out with <see cref="ReorgAsync"/> (a snapshot is taken
+    /// before its block).</summary>
+    public bool ReorgableNextInclusion { get; set; }
+
     /// <summary>Private transactions are held (not mined) until cancelled or mined with <see cref="MineAsync"/>.</summary>
     public bool HoldPrivate { get; set; }
 
@@ -155,6 +159,46 @@ public sealed class LoopbackRelay : IAsyncDisposable
             _chainLock.Release();
         }
     }
+
+    /// <summary>
+    /// The reorg fault: the chain goes back to before the block that included the reorgable bundle and a longer chain
+    /// without it replaces it (one block more than it removed). Returns false when no inclusion was reorgable.
+    /// </summary>
+    public async Task<bool> ReorgAsync()
+    {
+        await _chainLock.WaitAsync();
+        try
+        {
+            if (_reorgSnapshot is not { } snapshot)
+            {
+                return false;
+            }
+
+            _reorgSnapshot = null;
+            RpcResult<ulong> head = await _node.BlockNumberAsync();
+            RpcResult<JsonElement> reverted = await _node.CallAsync("evm_revert", RpcParams.Strings(snapshot.Id));
+            if (!head.IsOk || !reverted.IsOk)
+            {
+                return false;
+            }
+
+            // A winning chain does not carry the bundle: nothing of it stays pending either.
+            await _node.CallAsync("anvil_dropAllTransactions", RpcParams.Empty);
+            for (ulong b = snapshot.Before; b <= head.Value; b++)
+            {
+                await _node.CallAsync("evm_mine", RpcParams.Empty);
+            }
+
+            _included.Remove(snapshot.Before + 1);
+            return true;
+        }
+        finally
+        {
+            _chainLock.Release();
+        }
+    }
+
+    private (string Id, ulong Before)? _reorgSnapshot;
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -358,6 +402,13 @@ public sealed class LoopbackRelay : IAsyncDisposable
                 }
                 else
                 {
+                    if (ReorgableNextInclusion)
+                    {
+                        ReorgableNextInclusion = false;
+                        RpcResult<JsonElement> snapshot = await _node.CallAsync("evm_snapshot", RpcParams.Empty);
+                        _reorgSnapshot = snapshot.IsOk ? (snapshot.Value.GetString()!, target - 1) : null;
+                    }
+
                     foreach (string tx in txs)
                     {
                         await _node.CallAsync("eth_sendRawTransaction", RpcParams.Strings(tx));
