@@ -16,6 +16,9 @@ public enum LiveVenueKind
 
     /// <summary>Kraken spot WebSocket v1 <c>book</c> (CRC32 over the top 10), <c>ticker</c>, <c>trade</c>: the parser main has.</summary>
     Kraken = 3,
+
+    /// <summary>Coinbase Advanced Trade: <c>level2</c> (in-band snapshot, <c>sequence_num</c> per connection), <c>heartbeats</c>.</summary>
+    Coinbase = 4,
 }
 
 /// <summary>One subscribed symbol: the venue's spelling and the engine instrument it feeds.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using LowLatency.Adapters.Cex.Binance;
+using LowLatency.Adapters.Cex.Coinbase;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
 using LowLatency.Adapters.Cex.Okx;
@@ -63,6 +64,11 @@ internal abstract class VenueProtocol
     /// <summary>The application ping, or null when the venue pings us (Binance: protocol pings, answered by the socket).</summary>
     public virtual byte[]? Ping => null;
 
+    /// <summary>A new connection is open, before its subscriptions are sent (per-connection parser state restarts).</summary>
+    public virtual void OnConnected()
+    {
+    }
+
     /// <summary>Classifies a frame on its first bytes. Receive loop; allocation-free.</summary>
     public abstract FrameClass Classify(ReadOnlySpan<byte> frame);
 
@@ -84,6 +90,7 @@ internal abstract class VenueProtocol
         LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures => new BinanceProtocol(options),
         LiveVenueKind.Okx => new OkxProtocol(options),
         LiveVenueKind.Kraken => new KrakenProtocol(options),
+        LiveVenueKind.Coinbase => new CoinbaseProtocol(options),
         _ => throw new ArgumentOutOfRangeException(nameof(options), "unknown venue kind"),
     };
 
@@ -321,4 +328,76 @@ internal sealed class KrakenProtocol : VenueProtocol
 
     public override ParseResult Parse(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output) =>
         _parser.ParseFrame(frame, receiveTimeNs, receiveTimestamp, output);
+}
+
+/// <summary>
+/// Coinbase Advanced Trade (<c>wss://advanced-trade-ws.coinbase.com</c>): <c>level2</c> (in-band snapshot, then
+/// <c>l2_data</c> updates) and <c>heartbeats</c> (one a second, so thin books keep the connection visibly alive), and
+/// <c>ticker</c> / <c>market_trades</c> on request (counted, not consumed). Every frame, heartbeats included, goes to the
+/// parser: <c>sequence_num</c> is one counter per connection across all channels, restarted on each connection
+/// (<see cref="CoinbaseParser.OnNewConnection"/>). A skipped number flags every book of the connection, and each then
+/// resyncs by an unsubscribe + subscribe of its product, which makes Coinbase send a fresh snapshot.
+/// <c>{"type":"error"}</c> answers a request we sent: a refused subscription.
+/// </summary>
+internal sealed class CoinbaseProtocol : VenueProtocol
+{
+    private readonly CoinbaseParser _parser;
+
+    public CoinbaseProtocol(LiveVenueOptions options) : base(options)
+    {
+        _parser = new CoinbaseParser(options.Venue, Symbols, Instruments);
+    }
+
+    public override bool RestSnapshots => false;
+
+    public override ParseCounters ParserCounters => _parser.Counters;
+
+    /// <summary>The connection's parser (its sequence counters).</summary>
+    public CoinbaseParser Parser => _parser;
+
+    public override void OnConnected() => _parser.OnNewConnection();
+
+    public override IReadOnlyList<byte[]> SubscribeMessages()
+    {
+        string products = string.Join(',', Options.Symbols.Select(s => $"\"{s.VenueSymbol}\""));
+        var messages = new List<byte[]> { Subscribe("subscribe", products, "level2"), Subscribe("subscribe", products, "heartbeats") };
+        if (Options.SubscribeTops)
+        {
+            messages.Add(Subscribe("subscribe", products, "ticker"));
+        }
+
+        if (Options.SubscribeTrades)
+        {
+            messages.Add(Subscribe("subscribe", products, "market_trades"));
+        }
+
+        return messages;
+    }
+
+    public override IReadOnlyList<byte[]> ResubscribeMessages(int symbolIndex)
+    {
+        string product = $"\"{Options.Symbols[symbolIndex].VenueSymbol}\"";
+        return [Subscribe("unsubscribe", product, "level2"), Subscribe("subscribe", product, "level2")];
+    }
+
+    public override FrameClass Classify(ReadOnlySpan<byte> frame)
+    {
+        if (frame.StartsWith("{\"channel\":"u8))
+        {
+            return FrameClass.Data; // heartbeats too: they carry the connection's sequence_num
+        }
+
+        if (frame.StartsWith("{\"type\":\"error\""u8))
+        {
+            return FrameClass.SubscriptionRejected;
+        }
+
+        return FrameClass.Data;
+    }
+
+    public override ParseResult Parse(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output) =>
+        _parser.ParseFrame(frame, receiveTimeNs, receiveTimestamp, output);
+
+    private static byte[] Subscribe(string type, string products, string channel) =>
+        Utf8($"{{\"type\":\"{type}\",\"product_ids\":[{products}],\"channel\":\"{channel}\"}}");
 }

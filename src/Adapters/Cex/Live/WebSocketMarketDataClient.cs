@@ -191,6 +191,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
             Volatile.Write(ref _lastPing, now);
             Volatile.Write(ref _connectedAt, now);
             Volatile.Write(ref _socket, socket);
+            _protocol.OnConnected();
             Capture?.Opened(_options.WsUrl, UnixNowNs());
             foreach (byte[] message in _protocol.SubscribeMessages())
             {
