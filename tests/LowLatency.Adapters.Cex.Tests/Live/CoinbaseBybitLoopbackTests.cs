@@ -38,7 +38,7 @@ public sealed class CoinbaseBybitLoopbackTests
 
     private sealed record Outcome(ReplayPipeline Replay, BookSet Books, VenueId Venue, WebSocketMarketDataClient Client, LoopbackInBandExchange Server);
 
-    private static async Task<Outcome> RunAsync(string replayPath, string connection, LiveVenueKind kind, Func<IInBandVenueModel> model, Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop)
+    private static async Task<Outcome> RunAsync(string replayPath, string connection, LiveVenueKind kind, Func<IInBandVenueModel> model, Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop, TimeSpan? pingAfter = null)
     {
         ReplaySession session = ReplaySession.Load([replayPath]);
         var replay = new ReplayPipeline(session, _ => 0.001, 5, opportunityRing: null);
@@ -59,7 +59,9 @@ public sealed class CoinbaseBybitLoopbackTests
             WsUrl = server.WsUrl,
             Symbols = [.. venue.Symbols.Select(kv => new LiveSymbol(kv.Value, session.Instruments[kv.Key.Value]))],
             SubscribeTops = false,
+            BybitDepth = 200, // the recorded session's books
             MaintenanceInterval = TimeSpan.FromMilliseconds(5),
+            PingAfter = pingAfter ?? TimeSpan.FromSeconds(20),
             SnapshotTimeout = TimeSpan.FromMinutes(10), // a resubscribe is repeated only because its snapshot failed, never by a slow box
             BackoffSeed = 1,
         };
@@ -88,6 +90,11 @@ public sealed class CoinbaseBybitLoopbackTests
 
         await Wait.UntilAsync(() => server.Finished >= 1 && client.Counters.Frames >= server.Sent && processor.Sequence.Value >= ring.Cursor && AllLive(),
             "every frame served, handled and applied, every book live");
+        if (pingAfter is not null)
+        {
+            await Wait.UntilAsync(() => server.Received.Contains("{\"op\":\"ping\"}"), "an application ping");
+        }
+
         await stop.CancelAsync();
         await run;
         consumer.Join();
@@ -159,5 +166,69 @@ public sealed class CoinbaseBybitLoopbackTests
         Assert.Equal(2, server.SnapshotsSent);
         Assert.Contains(server.Received, m => m.StartsWith("{\"type\":\"unsubscribe\",\"product_ids\":[\"ETH-USD\"],\"channel\":\"level2\"", StringComparison.Ordinal));
         AssertSameBooks(o, 10);
+    }
+
+    [Fact]
+    public async Task Bybit_session_over_loopback_builds_the_same_books_as_its_replay()
+    {
+        string path = OneConnection(BybitFile, BybitLinear);
+        Outcome o = await RunAsync(path, BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(), _ => [], pingAfter: TimeSpan.FromMilliseconds(50));
+        await using LoopbackInBandExchange server = o.Server;
+        using WebSocketMarketDataClient client = o.Client;
+
+        Assert.Contains(server.Received, m => m.StartsWith("{\"op\":\"subscribe\",\"args\":[\"orderbook.200.", StringComparison.Ordinal));
+        Assert.Equal(0, o.Books.Integrity(o.Venue).Gaps);
+        Assert.Equal(0, client.Counters.Resubscribes);
+        Assert.Equal(0, client.ParserCounters.TotalRejected);
+        AssertSameBooks(o, int.MaxValue);
+    }
+
+    [Fact]
+    public async Task A_bybit_delta_lost_on_the_way_resyncs_that_book_by_resubscribing()
+    {
+        string path = OneConnection(BybitFile, BybitLinear);
+        Outcome o = await RunAsync(path, BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(),
+            frames => [NthIndex(frames, ["orderbook.200.ETHUSDT", "\"type\":\"delta\""], 50)]);
+        await using LoopbackInBandExchange server = o.Server;
+        using WebSocketMarketDataClient client = o.Client;
+
+        Assert.Equal(1, o.Books.Integrity(o.Venue).Gaps);
+        Assert.Equal(1, client.Counters.Resubscribes);
+        Assert.Equal(1, server.SnapshotsSent);
+        Assert.Contains(server.Received, m => m == "{\"op\":\"unsubscribe\",\"args\":[\"orderbook.200.ETHUSDT\"]}");
+        AssertSameBooks(o, 10);
+    }
+
+    [Fact]
+    public void Bybit_protocol_subscribes_ten_topics_a_request_pings_while_busy_and_classifies_control_frames()
+    {
+        string[] names = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT", "XRPUSDT", "ADAUSDT"];
+        var options = new LiveVenueOptions
+        {
+            Name = "bybit",
+            Kind = LiveVenueKind.Bybit,
+            Venue = VenueId.FromIndex(0),
+            WsUrl = new Uri("ws://127.0.0.1:1/ws"),
+            Symbols = [.. names.Select((n, i) => new LiveSymbol(n, new InstrumentSpec(InstrumentId.FromIndex(i), n, 8, 8)))],
+        };
+        Assert.Empty(options.Validate());
+        Assert.Contains(new LiveVenueOptions { Name = "bybit", Kind = LiveVenueKind.Bybit, Venue = options.Venue, WsUrl = options.WsUrl, Symbols = options.Symbols, BybitDepth = 10 }.Validate(),
+            e => e.Contains("bybitDepth", StringComparison.Ordinal));
+        VenueProtocol protocol = VenueProtocol.Create(options);
+
+        string[] messages = [.. protocol.SubscribeMessages().Select(m => Encoding.UTF8.GetString(m))];
+        Assert.Equal(2, messages.Length); // 6 books + 6 tickers, at most 10 a request
+        Assert.StartsWith("{\"op\":\"subscribe\",\"args\":[\"orderbook.50.BTCUSDT\",\"tickers.BTCUSDT\"", messages[0], StringComparison.Ordinal);
+        Assert.Equal(12, messages.Sum(m => m.Split("USDT\"").Length - 1)); // every topic once
+        Assert.Equal("{\"op\":\"ping\"}", Encoding.UTF8.GetString(protocol.Ping!));
+        Assert.True(protocol.PingWhileBusy);
+        Assert.Equal(["{\"op\":\"unsubscribe\",\"args\":[\"orderbook.50.ETHUSDT\"]}", "{\"op\":\"subscribe\",\"args\":[\"orderbook.50.ETHUSDT\"]}"],
+            protocol.ResubscribeMessages(1).Select(m => Encoding.UTF8.GetString(m)));
+
+        Assert.Equal(FrameClass.Data, protocol.Classify("{\"topic\":\"orderbook.50.BTCUSDT\",\"type\":\"delta\"}"u8));
+        Assert.Equal(FrameClass.Pong, protocol.Classify("{\"req_id\":\"1\",\"op\":\"pong\",\"args\":[\"1\"],\"conn_id\":\"c\"}"u8));
+        Assert.Equal(FrameClass.Pong, protocol.Classify("{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"c\",\"op\":\"ping\"}"u8));
+        Assert.Equal(FrameClass.Ack, protocol.Classify("{\"success\":true,\"ret_msg\":\"\",\"conn_id\":\"c\",\"op\":\"subscribe\"}"u8));
+        Assert.Equal(FrameClass.SubscriptionRejected, protocol.Classify("{\"success\":false,\"ret_msg\":\"error:handler not found,topic:orderbook.7.X\",\"op\":\"subscribe\"}"u8));
     }
 }

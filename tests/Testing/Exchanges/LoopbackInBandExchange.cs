@@ -33,7 +33,7 @@ public interface IInBandVenueModel
 }
 
 /// <summary>
-/// A loopback WebSocket exchange (Kestrel) for in-band venues (Coinbase Advanced Trade): after the client's
+/// A loopback WebSocket exchange (Kestrel) for in-band venues (Coinbase Advanced Trade, Bybit v5): after the client's
 /// first message it serves the recorded frames in order through its <see cref="IInBandVenueModel"/>, leaves out the
 /// frames the test drops (the exchange still applies them, as a frame lost on the way), and answers each resubscribe
 /// with a snapshot of the book as it stands. Test infrastructure; allocates freely.
@@ -313,5 +313,82 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
         }
 
         return book;
+    }
+}
+
+/// <summary>
+/// Bybit v5 as an exchange: <c>orderbook.{depth}.SYMBOL</c> books kept per topic with their last <c>u</c> and
+/// <c>seq</c>; a later subscribe of a book topic is answered by a snapshot of it (the same <c>u</c>, so the next delta
+/// follows by one).
+/// </summary>
+public sealed class BybitExchangeModel : IInBandVenueModel
+{
+    private readonly Dictionary<string, (ModelSide Bids, ModelSide Asks, long U, long Seq, long Ts)> _books = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+
+    public byte[] Apply(byte[] frame)
+    {
+        if (!frame.AsSpan().StartsWith("{\"topic\":\"orderbook."u8))
+        {
+            return frame;
+        }
+
+        using JsonDocument document = JsonDocument.Parse(frame);
+        JsonElement root = document.RootElement;
+        string topic = root.GetProperty("topic").GetString()!;
+        JsonElement data = root.GetProperty("data");
+        if (!_books.TryGetValue(topic, out var book))
+        {
+            book = (new ModelSide(), new ModelSide(), 0, 0, 0);
+        }
+
+        if (root.GetProperty("type").ValueEquals("snapshot"u8))
+        {
+            book.Bids.Clear();
+            book.Asks.Clear();
+        }
+
+        foreach ((string name, ModelSide side) in new[] { ("b", book.Bids), ("a", book.Asks) })
+        {
+            foreach (JsonElement level in data.GetProperty(name).EnumerateArray())
+            {
+                side.Set(level[0].GetString()!, level[1].GetString()!);
+            }
+        }
+
+        _books[topic] = (book.Bids, book.Asks, data.GetProperty("u").GetInt64(), data.GetProperty("seq").GetInt64(), root.GetProperty("ts").GetInt64());
+        return frame;
+    }
+
+    public IReadOnlyList<string> SnapshotRequests(string message)
+    {
+        using JsonDocument document = JsonDocument.Parse(message);
+        JsonElement root = document.RootElement;
+        if (!root.GetProperty("op").ValueEquals("subscribe"u8))
+        {
+            return [];
+        }
+
+        var keys = new List<string>();
+        foreach (JsonElement arg in root.GetProperty("args").EnumerateArray())
+        {
+            string topic = arg.GetString()!;
+            if (topic.StartsWith("orderbook.", StringComparison.Ordinal) && !_subscribed.Add(topic))
+            {
+                keys.Add(topic); // subscribed before: a resubscribe
+            }
+        }
+
+        return keys;
+    }
+
+    public byte[] Snapshot(string key)
+    {
+        var book = _books[key];
+        static string Levels(IEnumerable<(string Price, string Size)> levels) =>
+            string.Join(',', levels.Select(l => $"[\"{l.Price}\",\"{l.Size}\"]"));
+        string symbol = key[(key.LastIndexOf('.') + 1)..];
+        return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"topic\":\"{key}\",\"type\":\"snapshot\",\"ts\":{book.Ts},\"data\":{{\"s\":\"{symbol}\",\"b\":[{Levels(book.Bids.Best(true))}],\"a\":[{Levels(book.Asks.Best(false))}],\"u\":{book.U},\"seq\":{book.Seq}}},\"cts\":{book.Ts}}}"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using LowLatency.Adapters.Cex.Binance;
+using LowLatency.Adapters.Cex.Bybit;
 using LowLatency.Adapters.Cex.Coinbase;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
@@ -64,6 +65,9 @@ internal abstract class VenueProtocol
     /// <summary>The application ping, or null when the venue pings us (Binance: protocol pings, answered by the socket).</summary>
     public virtual byte[]? Ping => null;
 
+    /// <summary>The ping is due every <see cref="LiveVenueOptions.PingAfter"/> even while data flows (Bybit), not only after silence.</summary>
+    public virtual bool PingWhileBusy => false;
+
     /// <summary>A new connection is open, before its subscriptions are sent (per-connection parser state restarts).</summary>
     public virtual void OnConnected()
     {
@@ -91,6 +95,7 @@ internal abstract class VenueProtocol
         LiveVenueKind.Okx => new OkxProtocol(options),
         LiveVenueKind.Kraken => new KrakenProtocol(options),
         LiveVenueKind.Coinbase => new CoinbaseProtocol(options),
+        LiveVenueKind.Bybit => new BybitProtocol(options),
         _ => throw new ArgumentOutOfRangeException(nameof(options), "unknown venue kind"),
     };
 
@@ -400,4 +405,91 @@ internal sealed class CoinbaseProtocol : VenueProtocol
 
     private static byte[] Subscribe(string type, string products, string channel) =>
         Utf8($"{{\"type\":\"{type}\",\"product_ids\":[{products}],\"channel\":\"{channel}\"}}");
+}
+
+/// <summary>
+/// Bybit v5 public (<c>wss://stream.bybit.com/v5/public/spot</c>, <c>/linear</c>): <c>orderbook.{depth}.SYMBOL</c>
+/// (in-band snapshot, then deltas whose <c>u</c> follows by one; a snapshot with <c>u</c> = 1 is a service restart and
+/// resets the book), <c>tickers</c> / <c>publicTrade</c> on request. Bybit drops a connection that sends nothing for
+/// a while, so <c>{"op":"ping"}</c> goes every 20 s even while data flows; its answer (<c>"op":"pong"</c>, or spot's
+/// <c>"ret_msg":"pong"</c>) is liveness. Subscribe requests carry at most 10 topics (spot's limit). A resync is an
+/// unsubscribe + subscribe of the one book. <c>"success":false</c> answers a request we sent: a refused subscription.
+/// </summary>
+internal sealed class BybitProtocol : VenueProtocol
+{
+    private const int TopicsPerRequest = 10;
+    private static readonly byte[] s_ping = "{\"op\":\"ping\"}"u8.ToArray();
+    private readonly BybitParser _parser;
+
+    public BybitProtocol(LiveVenueOptions options) : base(options)
+    {
+        _parser = new BybitParser(options.Venue, Symbols, Instruments);
+    }
+
+    public override bool RestSnapshots => false;
+
+    public override ParseCounters ParserCounters => _parser.Counters;
+
+    public override byte[]? Ping => s_ping;
+
+    public override bool PingWhileBusy => true;
+
+    public override IReadOnlyList<byte[]> SubscribeMessages()
+    {
+        var topics = new List<string>();
+        foreach (LiveSymbol s in Options.Symbols)
+        {
+            topics.Add(BookTopic(s.VenueSymbol));
+            if (Options.SubscribeTops)
+            {
+                topics.Add($"\"tickers.{s.VenueSymbol}\"");
+            }
+
+            if (Options.SubscribeTrades)
+            {
+                topics.Add($"\"publicTrade.{s.VenueSymbol}\"");
+            }
+        }
+
+        var messages = new List<byte[]>();
+        for (int i = 0; i < topics.Count; i += TopicsPerRequest)
+        {
+            messages.Add(Request("subscribe", string.Join(',', topics.Skip(i).Take(TopicsPerRequest))));
+        }
+
+        return messages;
+    }
+
+    public override IReadOnlyList<byte[]> ResubscribeMessages(int symbolIndex)
+    {
+        string topic = BookTopic(Options.Symbols[symbolIndex].VenueSymbol);
+        return [Request("unsubscribe", topic), Request("subscribe", topic)];
+    }
+
+    public override FrameClass Classify(ReadOnlySpan<byte> frame)
+    {
+        if (frame.StartsWith("{\"topic\":"u8))
+        {
+            return FrameClass.Data;
+        }
+
+        if (SmallContains(frame, "\"success\":false"u8))
+        {
+            return FrameClass.SubscriptionRejected;
+        }
+
+        if (SmallContains(frame, "\"op\":\"pong\""u8) || SmallContains(frame, "\"ret_msg\":\"pong\""u8))
+        {
+            return FrameClass.Pong;
+        }
+
+        return SmallContains(frame, "\"op\":"u8) ? FrameClass.Ack : FrameClass.Data;
+    }
+
+    public override ParseResult Parse(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output) =>
+        _parser.ParseFrame(frame, receiveTimeNs, receiveTimestamp, output);
+
+    private string BookTopic(string symbol) => $"\"orderbook.{Options.BybitDepth}.{symbol}\"";
+
+    private static byte[] Request(string op, string topics) => Utf8($"{{\"op\":\"{op}\",\"args\":[{topics}]}}");
 }

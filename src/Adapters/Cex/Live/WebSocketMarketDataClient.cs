@@ -509,7 +509,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
 
         try
         {
-            if (_protocol.Ping is { } ping && silent > _options.PingAfter && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastPing), now) > _options.PingAfter)
+            if (_protocol.Ping is { } ping && (silent > _options.PingAfter || _protocol.PingWhileBusy) && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastPing), now) > _options.PingAfter)
             {
                 Volatile.Write(ref _lastPing, now);
                 LiveClientCounters.Add(ref Counters.PingsSentField);
