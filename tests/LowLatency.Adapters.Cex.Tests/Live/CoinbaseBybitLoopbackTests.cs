@@ -231,4 +231,24 @@ public sealed class CoinbaseBybitLoopbackTests
         Assert.Equal(FrameClass.Ack, protocol.Classify("{\"success\":true,\"ret_msg\":\"\",\"conn_id\":\"c\",\"op\":\"subscribe\"}"u8));
         Assert.Equal(FrameClass.SubscriptionRejected, protocol.Classify("{\"success\":false,\"ret_msg\":\"error:handler not found,topic:orderbook.7.X\",\"op\":\"subscribe\"}"u8));
     }
+
+    [Fact]
+    public async Task A_live_market_gives_coinbase_and_bybit_books_their_own_sequence_rules()
+    {
+        var btc = new InstrumentSpec(InstrumentId.FromIndex(0), "BTCUSDT", 8, 8);
+        LiveVenueOptions Venue(string name, LiveVenueKind kind, int id, string symbol) => new()
+        {
+            Name = name,
+            Kind = kind,
+            Venue = VenueId.FromIndex(id),
+            WsUrl = new Uri("ws://127.0.0.1:1/ws"), // never connected: the market is not started
+            Symbols = [new LiveSymbol(symbol, btc)],
+        };
+
+        await using var market = new LiveMarket([Venue("coinbase", LiveVenueKind.Coinbase, 0, "BTC-USDT"), Venue("bybit", LiveVenueKind.Bybit, 1, "BTCUSDT")],
+            [0.001, 0.001], 5, 1 << 10, opportunities: null);
+
+        Assert.Equal(SequenceRule.Coinbase, market.Books.State(market.Books.IndexOf(VenueId.FromIndex(0), btc.Id)).Rule);
+        Assert.Equal(SequenceRule.Bybit, market.Books.State(market.Books.IndexOf(VenueId.FromIndex(1), btc.Id)).Rule);
+    }
 }
