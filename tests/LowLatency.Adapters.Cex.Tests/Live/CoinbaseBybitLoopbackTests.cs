@@ -38,7 +38,7 @@ public sealed class CoinbaseBybitLoopbackTests
 
     private sealed record Outcome(ReplayPipeline Replay, BookSet Books, VenueId Venue, WebSocketMarketDataClient Client, LoopbackInBandExchange Server);
 
-    private static async Task<Outcome> RunAsync(string replayPath, string connection, LiveVenueKind kind, Func<IInBandVenueModel> model, Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop, TimeSpan? pingAfter = null)
+    private static async Task<Outcome> RunAsync(string replayPath, string connection, LiveVenueKind kind, Func<IInBandVenueModel> model, Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop, TimeSpan? pingAfter = null, int measureAfterFrames = 0)
     {
         ReplaySession session = ReplaySession.Load([replayPath]);
         var replay = new ReplayPipeline(session, _ => 0.001, 5, opportunityRing: null);
@@ -74,6 +74,19 @@ public sealed class CoinbaseBybitLoopbackTests
         using var stop = new CancellationTokenSource();
         var consumer = new Thread(() => processor.Run(stop.Token)) { IsBackground = true };
         consumer.Start();
+        if (measureAfterFrames > 0)
+        {
+            // Warm-up first (every frame kind, every book live), then every frame's path is measured.
+            int seen = 0;
+            client.FrameHandled = _ =>
+            {
+                if (++seen == measureAfterFrames)
+                {
+                    client.MeasureAllocations = true;
+                }
+            };
+        }
+
         Task run = client.RunAsync(stop.Token);
         bool AllLive()
         {
@@ -250,5 +263,21 @@ public sealed class CoinbaseBybitLoopbackTests
 
         Assert.Equal(SequenceRule.Coinbase, market.Books.State(market.Books.IndexOf(VenueId.FromIndex(0), btc.Id)).Rule);
         Assert.Equal(SequenceRule.Bybit, market.Books.State(market.Books.IndexOf(VenueId.FromIndex(1), btc.Id)).Rule);
+    }
+
+    [Theory]
+    [InlineData("coinbase")]
+    [InlineData("bybit")]
+    public async Task Steady_state_coinbase_and_bybit_frames_allocate_nothing_from_receive_to_ring_publish(string venue)
+    {
+        Outcome o = venue == "coinbase"
+            ? await RunAsync(Capture(CoinbaseFile), "COINBASE.ws.2", LiveVenueKind.Coinbase, () => new CoinbaseExchangeModel(), _ => [], measureAfterFrames: 300)
+            : await RunAsync(OneConnection(BybitFile, BybitLinear), BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(), _ => [], measureAfterFrames: 300);
+        await using LoopbackInBandExchange server = o.Server;
+        using WebSocketMarketDataClient client = o.Client;
+
+        Assert.True(client.FramesMeasured > 500, $"{client.FramesMeasured} frames measured");
+        Assert.Equal(0, client.FramePathAllocatedBytes);
+        AssertSameBooks(o, int.MaxValue);
     }
 }
