@@ -21,7 +21,7 @@ public sealed partial record EngineOptions
     /// <summary><c>simulated</c> (default: the embedded simulated market) or <c>live</c> (the configured venues).</summary>
     public string MarketData { get; set; } = "simulated";
 
-    /// <summary>Live venues by name (binance, binance-futures, okx, kraken): endpoints and symbols.</summary>
+    /// <summary>Live venues by name (binance, binance-futures, okx, kraken, coinbase, bybit, bybit-linear): endpoints and symbols.</summary>
     public IReadOnlyDictionary<string, LiveVenueSettings> Venues { get; set; } = new Dictionary<string, LiveVenueSettings>(StringComparer.Ordinal);
 
     private void ValidateLive(List<string> errors)

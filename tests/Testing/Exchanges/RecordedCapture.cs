@@ -33,6 +33,23 @@ public static class RecordedCapture
         return frames;
     }
 
+    /// <summary>The frames received on one connection of a JSON-lines capture (<c>{"t":"recv","conn":..,"data":"frame"}</c>).</summary>
+    public static IReadOnlyList<RecordedFrame> JsonLinesFrames(string path, string connection)
+    {
+        var frames = new List<RecordedFrame>();
+        foreach (string line in Lines(path))
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(line);
+            System.Text.Json.JsonElement root = document.RootElement;
+            if (root.GetProperty("t").ValueEquals("recv"u8) && root.GetProperty("conn").ValueEquals(connection))
+            {
+                frames.Add(new RecordedFrame(root.GetProperty("ts").GetDouble(), Encoding.UTF8.GetBytes(root.GetProperty("data").GetString()!)));
+            }
+        }
+
+        return frames;
+    }
+
     public static IReadOnlyList<RecordedResponse> Responses(string path)
     {
         var responses = new List<RecordedResponse>();

@@ -12,7 +12,7 @@ public static class LiveVenueDefaults
     private static readonly string[] s_quotes = ["USDT", "USDC", "FDUSD", "BUSD", "USD", "EUR", "GBP", "BTC", "ETH"];
 
     /// <summary>The venue names <c>record</c> and <c>run --feeds live</c> accept.</summary>
-    public static readonly IReadOnlyList<string> Names = ["binance", "binance-futures", "okx", "kraken"];
+    public static readonly IReadOnlyList<string> Names = ["binance", "binance-futures", "okx", "kraken", "coinbase", "bybit", "bybit-linear"];
 
     public static bool TryGet(string name, out LiveVenueKind kind, out Uri wsUrl, out Uri? restUrl)
     {
@@ -22,16 +22,20 @@ public static class LiveVenueDefaults
             "binance-futures" => (LiveVenueKind.BinanceFutures, new Uri("wss://fstream.binance.com/stream"), new Uri("https://fapi.binance.com")),
             "okx" => (LiveVenueKind.Okx, new Uri("wss://ws.okx.com:8443/ws/v5/public"), (Uri?)null),
             "kraken" => (LiveVenueKind.Kraken, new Uri("wss://ws.kraken.com"), (Uri?)null),
+            // Coinbase and Bybit send book snapshots in band; restUrl is their REST base for operators' tools.
+            "coinbase" => (LiveVenueKind.Coinbase, new Uri("wss://advanced-trade-ws.coinbase.com"), new Uri("https://api.coinbase.com")),
+            "bybit" => (LiveVenueKind.Bybit, new Uri("wss://stream.bybit.com/v5/public/spot"), new Uri("https://api.bybit.com")),
+            "bybit-linear" => (LiveVenueKind.Bybit, new Uri("wss://stream.bybit.com/v5/public/linear"), new Uri("https://api.bybit.com")),
             _ => (default(LiveVenueKind), null!, null),
         };
         return wsUrl is not null;
     }
 
-    /// <summary>The venue's spelling of an engine symbol (<c>BTCUSDT</c> → OKX <c>BTC-USDT</c>, Kraken <c>XBT/USDT</c>).</summary>
+    /// <summary>The venue's spelling of an engine symbol (<c>BTCUSDT</c> → OKX and Coinbase <c>BTC-USDT</c>, Kraken <c>XBT/USDT</c>; Bybit as Binance).</summary>
     public static string VenueSymbol(LiveVenueKind kind, string symbol)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        if (kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures)
+        if (kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures or LiveVenueKind.Bybit)
         {
             return symbol.ToUpperInvariant();
         }
@@ -42,7 +46,7 @@ public static class LiveVenueDefaults
             if (upper.Length > quote.Length && upper.EndsWith(quote, StringComparison.Ordinal))
             {
                 string baseAsset = upper[..^quote.Length];
-                if (kind == LiveVenueKind.Okx)
+                if (kind is LiveVenueKind.Okx or LiveVenueKind.Coinbase)
                 {
                     return $"{baseAsset}-{quote}";
                 }

@@ -16,6 +16,12 @@ public enum LiveVenueKind
 
     /// <summary>Kraken spot WebSocket v1 <c>book</c> (CRC32 over the top 10), <c>ticker</c>, <c>trade</c>: the parser main has.</summary>
     Kraken = 3,
+
+    /// <summary>Coinbase Advanced Trade: <c>level2</c> (in-band snapshot, <c>sequence_num</c> per connection), <c>heartbeats</c>.</summary>
+    Coinbase = 4,
+
+    /// <summary>Bybit v5 public: <c>orderbook.{1,50,200}</c> snapshot/delta (<c>u</c> = 1 resets), <c>{"op":"ping"}</c> every 20 s.</summary>
+    Bybit = 5,
 }
 
 /// <summary>One subscribed symbol: the venue's spelling and the engine instrument it feeds.</summary>
@@ -52,6 +58,9 @@ public sealed class LiveVenueOptions
 
     /// <summary>Kraken book depth (10, 25, 100, 500, 1000).</summary>
     public int BookDepth { get; init; } = 10;
+
+    /// <summary>Bybit <c>orderbook.{depth}</c> (1, 50, 200).</summary>
+    public int BybitDepth { get; init; } = 50;
 
     /// <summary>Binance REST snapshot depth (<c>limit</c>): 1000 weighs 50 on spot.</summary>
     public int SnapshotDepth { get; init; } = 1000;
@@ -151,6 +160,11 @@ public sealed class LiveVenueOptions
         if (Kind == LiveVenueKind.Kraken && BookDepth is not (10 or 25 or 100 or 500 or 1000))
         {
             errors.Add($"{p}.bookDepth: Kraken books are 10, 25, 100, 500 or 1000 deep");
+        }
+
+        if (Kind == LiveVenueKind.Bybit && BybitDepth is not (1 or 50 or 200))
+        {
+            errors.Add($"{p}.bybitDepth: Bybit order books are 1, 50 or 200 deep");
         }
 
         if (restSnapshots && SnapshotDepth is not (5 or 10 or 20 or 50 or 100 or 500 or 1000 or 5000))

@@ -1,5 +1,7 @@
 using System.Text;
 using LowLatency.Adapters.Cex.Binance;
+using LowLatency.Adapters.Cex.Bybit;
+using LowLatency.Adapters.Cex.Coinbase;
 using LowLatency.Adapters.Cex.Common;
 using LowLatency.Adapters.Cex.Kraken;
 using LowLatency.Adapters.Cex.Okx;
@@ -63,6 +65,14 @@ internal abstract class VenueProtocol
     /// <summary>The application ping, or null when the venue pings us (Binance: protocol pings, answered by the socket).</summary>
     public virtual byte[]? Ping => null;
 
+    /// <summary>The ping is due every <see cref="LiveVenueOptions.PingAfter"/> even while data flows (Bybit), not only after silence.</summary>
+    public virtual bool PingWhileBusy => false;
+
+    /// <summary>A new connection is open, before its subscriptions are sent (per-connection parser state restarts).</summary>
+    public virtual void OnConnected()
+    {
+    }
+
     /// <summary>Classifies a frame on its first bytes. Receive loop; allocation-free.</summary>
     public abstract FrameClass Classify(ReadOnlySpan<byte> frame);
 
@@ -84,6 +94,8 @@ internal abstract class VenueProtocol
         LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures => new BinanceProtocol(options),
         LiveVenueKind.Okx => new OkxProtocol(options),
         LiveVenueKind.Kraken => new KrakenProtocol(options),
+        LiveVenueKind.Coinbase => new CoinbaseProtocol(options),
+        LiveVenueKind.Bybit => new BybitProtocol(options),
         _ => throw new ArgumentOutOfRangeException(nameof(options), "unknown venue kind"),
     };
 
@@ -321,4 +333,163 @@ internal sealed class KrakenProtocol : VenueProtocol
 
     public override ParseResult Parse(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output) =>
         _parser.ParseFrame(frame, receiveTimeNs, receiveTimestamp, output);
+}
+
+/// <summary>
+/// Coinbase Advanced Trade (<c>wss://advanced-trade-ws.coinbase.com</c>): <c>level2</c> (in-band snapshot, then
+/// <c>l2_data</c> updates) and <c>heartbeats</c> (one a second, so thin books keep the connection visibly alive), and
+/// <c>ticker</c> / <c>market_trades</c> on request (counted, not consumed). Every frame, heartbeats included, goes to the
+/// parser: <c>sequence_num</c> is one counter per connection across all channels, restarted on each connection
+/// (<see cref="CoinbaseParser.OnNewConnection"/>). A skipped number flags every book of the connection, and each then
+/// resyncs by an unsubscribe + subscribe of its product, which makes Coinbase send a fresh snapshot.
+/// <c>{"type":"error"}</c> answers a request we sent: a refused subscription.
+/// </summary>
+internal sealed class CoinbaseProtocol : VenueProtocol
+{
+    private readonly CoinbaseParser _parser;
+
+    public CoinbaseProtocol(LiveVenueOptions options) : base(options)
+    {
+        _parser = new CoinbaseParser(options.Venue, Symbols, Instruments);
+    }
+
+    public override bool RestSnapshots => false;
+
+    public override ParseCounters ParserCounters => _parser.Counters;
+
+    /// <summary>The connection's parser (its sequence counters).</summary>
+    public CoinbaseParser Parser => _parser;
+
+    public override void OnConnected() => _parser.OnNewConnection();
+
+    public override IReadOnlyList<byte[]> SubscribeMessages()
+    {
+        string products = string.Join(',', Options.Symbols.Select(s => $"\"{s.VenueSymbol}\""));
+        var messages = new List<byte[]> { Subscribe("subscribe", products, "level2"), Subscribe("subscribe", products, "heartbeats") };
+        if (Options.SubscribeTops)
+        {
+            messages.Add(Subscribe("subscribe", products, "ticker"));
+        }
+
+        if (Options.SubscribeTrades)
+        {
+            messages.Add(Subscribe("subscribe", products, "market_trades"));
+        }
+
+        return messages;
+    }
+
+    public override IReadOnlyList<byte[]> ResubscribeMessages(int symbolIndex)
+    {
+        string product = $"\"{Options.Symbols[symbolIndex].VenueSymbol}\"";
+        return [Subscribe("unsubscribe", product, "level2"), Subscribe("subscribe", product, "level2")];
+    }
+
+    public override FrameClass Classify(ReadOnlySpan<byte> frame)
+    {
+        if (frame.StartsWith("{\"channel\":"u8))
+        {
+            return FrameClass.Data; // heartbeats too: they carry the connection's sequence_num
+        }
+
+        if (frame.StartsWith("{\"type\":\"error\""u8))
+        {
+            return FrameClass.SubscriptionRejected;
+        }
+
+        return FrameClass.Data;
+    }
+
+    public override ParseResult Parse(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output) =>
+        _parser.ParseFrame(frame, receiveTimeNs, receiveTimestamp, output);
+
+    private static byte[] Subscribe(string type, string products, string channel) =>
+        Utf8($"{{\"type\":\"{type}\",\"product_ids\":[{products}],\"channel\":\"{channel}\"}}");
+}
+
+/// <summary>
+/// Bybit v5 public (<c>wss://stream.bybit.com/v5/public/spot</c>, <c>/linear</c>): <c>orderbook.{depth}.SYMBOL</c>
+/// (in-band snapshot, then deltas whose <c>u</c> follows by one; a snapshot with <c>u</c> = 1 is a service restart and
+/// resets the book), <c>tickers</c> / <c>publicTrade</c> on request. Bybit drops a connection that sends nothing for
+/// a while, so <c>{"op":"ping"}</c> goes every 20 s even while data flows; its answer (<c>"op":"pong"</c>, or spot's
+/// <c>"ret_msg":"pong"</c>) is liveness. Subscribe requests carry at most 10 topics (spot's limit). A resync is an
+/// unsubscribe + subscribe of the one book. <c>"success":false</c> answers a request we sent: a refused subscription.
+/// </summary>
+internal sealed class BybitProtocol : VenueProtocol
+{
+    private const int TopicsPerRequest = 10;
+    private static readonly byte[] s_ping = "{\"op\":\"ping\"}"u8.ToArray();
+    private readonly BybitParser _parser;
+
+    public BybitProtocol(LiveVenueOptions options) : base(options)
+    {
+        _parser = new BybitParser(options.Venue, Symbols, Instruments);
+    }
+
+    public override bool RestSnapshots => false;
+
+    public override ParseCounters ParserCounters => _parser.Counters;
+
+    public override byte[]? Ping => s_ping;
+
+    public override bool PingWhileBusy => true;
+
+    public override IReadOnlyList<byte[]> SubscribeMessages()
+    {
+        var topics = new List<string>();
+        foreach (LiveSymbol s in Options.Symbols)
+        {
+            topics.Add(BookTopic(s.VenueSymbol));
+            if (Options.SubscribeTops)
+            {
+                topics.Add($"\"tickers.{s.VenueSymbol}\"");
+            }
+
+            if (Options.SubscribeTrades)
+            {
+                topics.Add($"\"publicTrade.{s.VenueSymbol}\"");
+            }
+        }
+
+        var messages = new List<byte[]>();
+        for (int i = 0; i < topics.Count; i += TopicsPerRequest)
+        {
+            messages.Add(Request("subscribe", string.Join(',', topics.Skip(i).Take(TopicsPerRequest))));
+        }
+
+        return messages;
+    }
+
+    public override IReadOnlyList<byte[]> ResubscribeMessages(int symbolIndex)
+    {
+        string topic = BookTopic(Options.Symbols[symbolIndex].VenueSymbol);
+        return [Request("unsubscribe", topic), Request("subscribe", topic)];
+    }
+
+    public override FrameClass Classify(ReadOnlySpan<byte> frame)
+    {
+        if (frame.StartsWith("{\"topic\":"u8))
+        {
+            return FrameClass.Data;
+        }
+
+        if (SmallContains(frame, "\"success\":false"u8))
+        {
+            return FrameClass.SubscriptionRejected;
+        }
+
+        if (SmallContains(frame, "\"op\":\"pong\""u8) || SmallContains(frame, "\"ret_msg\":\"pong\""u8))
+        {
+            return FrameClass.Pong;
+        }
+
+        return SmallContains(frame, "\"op\":"u8) ? FrameClass.Ack : FrameClass.Data;
+    }
+
+    public override ParseResult Parse(ReadOnlySpan<byte> frame, long receiveTimeNs, long receiveTimestamp, BookMessage output) =>
+        _parser.ParseFrame(frame, receiveTimeNs, receiveTimestamp, output);
+
+    private string BookTopic(string symbol) => $"\"orderbook.{Options.BybitDepth}.{symbol}\"";
+
+    private static byte[] Request(string op, string topics) => Utf8($"{{\"op\":\"{op}\",\"args\":[{topics}]}}");
 }

@@ -191,6 +191,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
             Volatile.Write(ref _lastPing, now);
             Volatile.Write(ref _connectedAt, now);
             Volatile.Write(ref _socket, socket);
+            _protocol.OnConnected();
             Capture?.Opened(_options.WsUrl, UnixNowNs());
             foreach (byte[] message in _protocol.SubscribeMessages())
             {
@@ -508,7 +509,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
 
         try
         {
-            if (_protocol.Ping is { } ping && silent > _options.PingAfter && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastPing), now) > _options.PingAfter)
+            if (_protocol.Ping is { } ping && (silent > _options.PingAfter || _protocol.PingWhileBusy) && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastPing), now) > _options.PingAfter)
             {
                 Volatile.Write(ref _lastPing, now);
                 LiveClientCounters.Add(ref Counters.PingsSentField);

@@ -1,0 +1,394 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LowLatency.Testing.Exchanges;
+
+/// <summary>
+/// What a loopback exchange needs to know of a venue whose snapshots come in band: it keeps each book as the exchange
+/// would from the frames it serves (so a snapshot asked for at any moment matches the stream), renumbers frames where
+/// the venue numbers them per connection, and tells a resubscribe from the first subscriptions.
+/// </summary>
+public interface IInBandVenueModel
+{
+    /// <summary>Applies a recorded frame to the exchange's books and returns the bytes to send (renumbered if needed).</summary>
+    byte[] Apply(byte[] frame);
+
+    /// <summary>The book keys a client message asks a fresh snapshot of (a book subscription after the first of its kind), else none.</summary>
+    IReadOnlyList<string> SnapshotRequests(string message);
+
+    /// <summary>A snapshot frame of one book as the exchange holds it now.</summary>
+    byte[] Snapshot(string key);
+}
+
+/// <summary>
+/// A loopback WebSocket exchange (Kestrel) for in-band venues (Coinbase Advanced Trade, Bybit v5): after the client's
+/// first message it serves the recorded frames in order through its <see cref="IInBandVenueModel"/>, leaves out the
+/// frames the test drops (the exchange still applies them, as a frame lost on the way), and answers each resubscribe
+/// with a snapshot of the book as it stands. Test infrastructure; allocates freely.
+/// </summary>
+public sealed class LoopbackInBandExchange : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IReadOnlyList<byte[]> _frames;
+    private readonly Func<IInBandVenueModel> _newModel;
+    private readonly HashSet<int> _drop;
+    private readonly List<string> _received = [];
+    private int _sent;
+    private int _snapshotsSent;
+    private int _finished;
+
+    private LoopbackInBandExchange(WebApplication app, IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IEnumerable<int> drop)
+    {
+        _app = app;
+        _frames = frames;
+        _newModel = newModel;
+        _drop = [.. drop];
+    }
+
+    public Uri WsUrl { get; private set; } = null!;
+
+    /// <summary>Frames sent to clients (recorded ones and snapshots).</summary>
+    public int Sent => Volatile.Read(ref _sent);
+
+    /// <summary>Snapshots sent in answer to resubscribes.</summary>
+    public int SnapshotsSent => Volatile.Read(ref _snapshotsSent);
+
+    /// <summary>Connections that were served every recorded frame.</summary>
+    public int Finished => Volatile.Read(ref _finished);
+
+    /// <summary>The model of the last connection: the exchange's books.</summary>
+    public IInBandVenueModel? Model { get; private set; }
+
+    /// <summary>Every text message clients sent, in order.</summary>
+    public IReadOnlyList<string> Received
+    {
+        get
+        {
+            lock (_received)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
+    /// <param name="frames">The recorded frames, in order.</param>
+    /// <param name="newModel">A fresh exchange model per connection.</param>
+    /// <param name="drop">Indices of frames lost on the way (applied by the exchange, never sent).</param>
+    public static async Task<LoopbackInBandExchange> StartAsync(IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IEnumerable<int>? drop = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        WebApplication app = builder.Build();
+        var server = new LoopbackInBandExchange(app, frames, newModel, drop ?? []);
+        app.UseWebSockets();
+        app.Map("/ws", server.ServeAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        var http = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        server.WsUrl = new Uri($"ws://{http.Host}:{http.Port}/ws");
+        return server;
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        IInBandVenueModel model = _newModel();
+        Model = model;
+        var requests = new BlockingCollection<string>();
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        Task sender = Task.Run(() => SendAsync(socket, model, requests, subscribed.Task, closed.Token));
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                WebSocketReceiveResult result = await socket.ReceiveAsync(buffer, closed.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                string message = Encoding.UTF8.GetString(buffer, 0, result.Count);
+                lock (_received)
+                {
+                    _received.Add(message);
+                }
+
+                foreach (string key in model.SnapshotRequests(message))
+                {
+                    requests.Add(key);
+                }
+
+                subscribed.TrySetResult();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
+        {
+            // the client went away
+        }
+        finally
+        {
+            await closed.CancelAsync().ConfigureAwait(false);
+            requests.CompleteAdding();
+            try
+            {
+                await sender.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // the connection ended under the sender
+            }
+        }
+    }
+
+    private async Task SendAsync(WebSocket socket, IInBandVenueModel model, BlockingCollection<string> requests, Task subscribed, CancellationToken cancellationToken)
+    {
+        await subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < _frames.Count; i++)
+        {
+            byte[] frame = model.Apply(_frames[i]);
+            if (!_drop.Contains(i))
+            {
+                await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+            }
+
+            while (requests.TryTake(out string? key))
+            {
+                await SendSnapshotAsync(socket, model, key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        Interlocked.Increment(ref _finished);
+        foreach (string key in requests.GetConsumingEnumerable(cancellationToken))
+        {
+            await SendSnapshotAsync(socket, model, key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendSnapshotAsync(WebSocket socket, IInBandVenueModel model, string key, CancellationToken cancellationToken)
+    {
+        await SendOneAsync(socket, model.Snapshot(key), cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _snapshotsSent);
+    }
+
+    private async Task SendOneAsync(WebSocket socket, byte[] frame, CancellationToken cancellationToken)
+    {
+        await socket.SendAsync(frame, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _sent);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>One side of an exchange's book: price → (price text, size text), best first on read.</summary>
+internal sealed class ModelSide
+{
+    private readonly SortedDictionary<decimal, (string Price, string Size)> _levels = [];
+
+    public void Clear() => _levels.Clear();
+
+    public void Set(string price, string size)
+    {
+        decimal p = decimal.Parse(price, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (decimal.Parse(size, NumberStyles.Float, CultureInfo.InvariantCulture) == 0)
+        {
+            _levels.Remove(p);
+        }
+        else
+        {
+            _levels[p] = (price, size);
+        }
+    }
+
+    public IEnumerable<(string Price, string Size)> Best(bool descending) =>
+        descending ? _levels.Reverse().Select(kv => kv.Value) : _levels.Select(kv => kv.Value);
+}
+
+/// <summary>
+/// Coinbase Advanced Trade as an exchange: <c>sequence_num</c> numbered per connection across every channel (a
+/// dropped frame still takes its number), <c>l2_data</c> books kept per product, a later <c>level2</c> subscribe of a
+/// product answered by an <c>l2_data</c> snapshot of it.
+/// </summary>
+public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
+{
+    private readonly Dictionary<string, (ModelSide Bids, ModelSide Asks)> _books = new(StringComparer.Ordinal);
+    private long _sequence;
+    private bool _level2Subscribed;
+
+    [GeneratedRegex("\"sequence_num\":\\d+")]
+    private static partial Regex SequenceNum();
+
+    public byte[] Apply(byte[] frame)
+    {
+        string text = Encoding.UTF8.GetString(frame);
+        if (text.StartsWith("{\"channel\":\"l2_data\"", StringComparison.Ordinal))
+        {
+            using JsonDocument document = JsonDocument.Parse(frame);
+            foreach (JsonElement e in document.RootElement.GetProperty("events").EnumerateArray())
+            {
+                (ModelSide bids, ModelSide asks) = Book(e.GetProperty("product_id").GetString()!);
+                if (e.GetProperty("type").ValueEquals("snapshot"u8))
+                {
+                    bids.Clear();
+                    asks.Clear();
+                }
+
+                foreach (JsonElement u in e.GetProperty("updates").EnumerateArray())
+                {
+                    ModelSide side = u.GetProperty("side").ValueEquals("bid"u8) ? bids : asks;
+                    side.Set(u.GetProperty("price_level").GetString()!, u.GetProperty("new_quantity").GetString()!);
+                }
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(SequenceNum().Replace(text, $"\"sequence_num\":{_sequence++}", 1));
+    }
+
+    public IReadOnlyList<string> SnapshotRequests(string message)
+    {
+        using JsonDocument document = JsonDocument.Parse(message);
+        JsonElement root = document.RootElement;
+        if (!root.GetProperty("type").ValueEquals("subscribe"u8) || !root.GetProperty("channel").ValueEquals("level2"u8))
+        {
+            return [];
+        }
+
+        if (!_level2Subscribed)
+        {
+            _level2Subscribed = true; // the first subscription's snapshots are in the recording
+            return [];
+        }
+
+        return [.. root.GetProperty("product_ids").EnumerateArray().Select(p => p.GetString()!)];
+    }
+
+    public byte[] Snapshot(string key)
+    {
+        (ModelSide bids, ModelSide asks) = Book(key);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{{\"channel\":\"l2_data\",\"client_id\":\"\",\"sequence_num\":{_sequence++},\"events\":[{{\"type\":\"snapshot\",\"product_id\":\"{key}\",\"updates\":[");
+        bool first = true;
+        foreach ((string side, IEnumerable<(string Price, string Size)> levels) in new[] { ("bid", bids.Best(true)), ("offer", asks.Best(false)) })
+        {
+            foreach ((string price, string size) in levels)
+            {
+                sb.Append(first ? "" : ",").Append(CultureInfo.InvariantCulture, $"{{\"side\":\"{side}\",\"price_level\":\"{price}\",\"new_quantity\":\"{size}\"}}");
+                first = false;
+            }
+        }
+
+        sb.Append("]}]}");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private (ModelSide Bids, ModelSide Asks) Book(string product)
+    {
+        if (!_books.TryGetValue(product, out (ModelSide, ModelSide) book))
+        {
+            book = (new ModelSide(), new ModelSide());
+            _books.Add(product, book);
+        }
+
+        return book;
+    }
+}
+
+/// <summary>
+/// Bybit v5 as an exchange: <c>orderbook.{depth}.SYMBOL</c> books kept per topic with their last <c>u</c> and
+/// <c>seq</c>; a later subscribe of a book topic is answered by a snapshot of it (the same <c>u</c>, so the next delta
+/// follows by one).
+/// </summary>
+public sealed class BybitExchangeModel : IInBandVenueModel
+{
+    private readonly Dictionary<string, (ModelSide Bids, ModelSide Asks, long U, long Seq, long Ts)> _books = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+
+    public byte[] Apply(byte[] frame)
+    {
+        if (!frame.AsSpan().StartsWith("{\"topic\":\"orderbook."u8))
+        {
+            return frame;
+        }
+
+        using JsonDocument document = JsonDocument.Parse(frame);
+        JsonElement root = document.RootElement;
+        string topic = root.GetProperty("topic").GetString()!;
+        JsonElement data = root.GetProperty("data");
+        if (!_books.TryGetValue(topic, out var book))
+        {
+            book = (new ModelSide(), new ModelSide(), 0, 0, 0);
+        }
+
+        if (root.GetProperty("type").ValueEquals("snapshot"u8))
+        {
+            book.Bids.Clear();
+            book.Asks.Clear();
+        }
+
+        foreach ((string name, ModelSide side) in new[] { ("b", book.Bids), ("a", book.Asks) })
+        {
+            foreach (JsonElement level in data.GetProperty(name).EnumerateArray())
+            {
+                side.Set(level[0].GetString()!, level[1].GetString()!);
+            }
+        }
+
+        _books[topic] = (book.Bids, book.Asks, data.GetProperty("u").GetInt64(), data.GetProperty("seq").GetInt64(), root.GetProperty("ts").GetInt64());
+        return frame;
+    }
+
+    public IReadOnlyList<string> SnapshotRequests(string message)
+    {
+        using JsonDocument document = JsonDocument.Parse(message);
+        JsonElement root = document.RootElement;
+        if (!root.GetProperty("op").ValueEquals("subscribe"u8))
+        {
+            return [];
+        }
+
+        var keys = new List<string>();
+        foreach (JsonElement arg in root.GetProperty("args").EnumerateArray())
+        {
+            string topic = arg.GetString()!;
+            if (topic.StartsWith("orderbook.", StringComparison.Ordinal) && !_subscribed.Add(topic))
+            {
+                keys.Add(topic); // subscribed before: a resubscribe
+            }
+        }
+
+        return keys;
+    }
+
+    public byte[] Snapshot(string key)
+    {
+        var book = _books[key];
+        static string Levels(IEnumerable<(string Price, string Size)> levels) =>
+            string.Join(',', levels.Select(l => $"[\"{l.Price}\",\"{l.Size}\"]"));
+        string symbol = key[(key.LastIndexOf('.') + 1)..];
+        return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"topic\":\"{key}\",\"type\":\"snapshot\",\"ts\":{book.Ts},\"data\":{{\"s\":\"{symbol}\",\"b\":[{Levels(book.Bids.Best(true))}],\"a\":[{Levels(book.Asks.Best(false))}],\"u\":{book.U},\"seq\":{book.Seq}}},\"cts\":{book.Ts}}}"));
+    }
+}
