@@ -46,7 +46,12 @@ internal static class ReplayCommand
             string? printText = parse.GetValue(print);
             int levels = parse.GetValue(depth);
             var problems = new List<string>();
-            if (speedFlag is not (null or "max" or "recorded"))
+            ReplaySpeedKind? speedChosen = null;
+            if (speedFlag is not null && OptionSpellings.TryParseReplaySpeed(speedFlag, out ReplaySpeedKind parsedSpeed))
+            {
+                speedChosen = parsedSpeed;
+            }
+            else if (speedFlag is not null)
             {
                 problems.Add($"--speed: '{speedFlag}' must be max or recorded");
             }
@@ -123,7 +128,7 @@ internal static class ReplayCommand
             }
 
             ReplayPacer? pacer = null;
-            if ((speedFlag ?? options.ReplaySpeed) == "recorded")
+            if ((speedChosen ?? options.ReplaySpeed) == ReplaySpeedKind.Recorded)
             {
                 TryParseMaxGap(maxGapFlag ?? options.ReplayMaxGap, out TimeSpan gap); // validated above
                 var clock = Stopwatch.StartNew();

@@ -133,7 +133,7 @@ public sealed class DryRunEngine
             }
         }
 
-        WaitStrategyKind wait = WaitStrategies.Parse(_options.WaitStrategy);
+        WaitStrategyKind wait = _options.WaitStrategy;
         var marketRing = new RingBuffer<TickEvent>(_options.RingSize, ProducerType.Single, wait);
         // The host drains this ring by polling, so nobody waits on it: a non-signalling strategy keeps publish cheap.
         var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
@@ -201,7 +201,7 @@ public sealed class DryRunEngine
 
         Action? stopDashboard = feed is not null && _services?.StartDashboard is { } startDashboard ? startDashboard(feed) : null;
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(paper is null ? "dry-run" : "paper trading")} on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
+            $"{(paper is null ? "dry-run" : "paper trading")} on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {OptionSpellings.FormatWaitStrategy(_options.WaitStrategy)}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
         strategyThread.Start();
         producerThread.Start();
 
