@@ -1,5 +1,4 @@
 using System.CommandLine;
-using LowLatency.Adapters.Ethereum.Cli;
 
 namespace LowLatency.Host.Cli;
 

@@ -10,6 +10,7 @@ using LowLatency.Adapters.Cex.Replay;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Configuration;
+using LowLatency.Host.Diagnostics;
 using LowLatency.Kernels;
 using LowLatency.Kernels.EdgeSweep;
 using LowLatency.HotPath.Book;
@@ -46,7 +47,12 @@ internal static class ReplayCommand
             string? printText = parse.GetValue(print);
             int levels = parse.GetValue(depth);
             var problems = new List<string>();
-            if (speedFlag is not (null or "max" or "recorded"))
+            ReplaySpeedKind? speedChosen = null;
+            if (speedFlag is not null && OptionSpellings.TryParseReplaySpeed(speedFlag, out ReplaySpeedKind parsedSpeed))
+            {
+                speedChosen = parsedSpeed;
+            }
+            else if (speedFlag is not null)
             {
                 problems.Add($"--speed: '{speedFlag}' must be max or recorded");
             }
@@ -123,7 +129,7 @@ internal static class ReplayCommand
             }
 
             ReplayPacer? pacer = null;
-            if ((speedFlag ?? options.ReplaySpeed) == "recorded")
+            if ((speedChosen ?? options.ReplaySpeed) == ReplaySpeedKind.Recorded)
             {
                 TryParseMaxGap(maxGapFlag ?? options.ReplayMaxGap, out TimeSpan gap); // validated above
                 var clock = Stopwatch.StartNew();
@@ -275,8 +281,8 @@ internal static class ReplayCommand
         for (int i = 0; i < levels.Length && i < depth; i++)
         {
             json.WriteStartArray();
-            json.WriteStringValue(FixedPoint.ToDecimalString(levels[i].Price.Raw, state.PriceDecimals));
-            json.WriteStringValue(FixedPoint.ToDecimalString(levels[i].Quantity.Raw, state.QuantityDecimals));
+            json.WriteStringValue(FixedPointText.ToDecimalString(levels[i].Price.Raw, state.PriceDecimals));
+            json.WriteStringValue(FixedPointText.ToDecimalString(levels[i].Quantity.Raw, state.QuantityDecimals));
             json.WriteEndArray();
         }
 
@@ -288,8 +294,8 @@ internal static class ReplayCommand
         json.WriteStartArray(name);
         if (level.Price.IsSet)
         {
-            json.WriteStringValue(FixedPoint.ToDecimalString(level.Price.Raw, state.PriceDecimals));
-            json.WriteStringValue(FixedPoint.ToDecimalString(level.Quantity.Raw, state.QuantityDecimals));
+            json.WriteStringValue(FixedPointText.ToDecimalString(level.Price.Raw, state.PriceDecimals));
+            json.WriteStringValue(FixedPointText.ToDecimalString(level.Quantity.Raw, state.QuantityDecimals));
         }
 
         json.WriteEndArray();
@@ -348,9 +354,9 @@ internal static class ReplayCommand
                 json.WriteString("instrument", spec.Name);
                 json.WriteString("buyVenue", pipeline.VenueNameOf(evt.BuyVenue));
                 json.WriteString("sellVenue", pipeline.VenueNameOf(evt.SellVenue));
-                json.WriteString("buyPrice", FixedPoint.ToDecimalString(evt.BuyPrice.Raw, spec.PriceDecimals));
-                json.WriteString("sellPrice", FixedPoint.ToDecimalString(evt.SellPrice.Raw, spec.PriceDecimals));
-                json.WriteString("quantity", FixedPoint.ToDecimalString(evt.Quantity.Raw, spec.QuantityDecimals));
+                json.WriteString("buyPrice", FixedPointText.ToDecimalString(evt.BuyPrice.Raw, spec.PriceDecimals));
+                json.WriteString("sellPrice", FixedPointText.ToDecimalString(evt.SellPrice.Raw, spec.PriceDecimals));
+                json.WriteString("quantity", FixedPointText.ToDecimalString(evt.Quantity.Raw, spec.QuantityDecimals));
                 json.WriteNumber("grossBps", Math.Round(evt.GrossEdgeBps, 4));
                 json.WriteNumber("netBps", Math.Round(evt.NetEdgeBps, 4));
                 json.WriteNumber("buyTickReceiveTimeNs", evt.BuyTickReceiveTimeNs);

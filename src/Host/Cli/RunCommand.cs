@@ -8,6 +8,7 @@ using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
 using LowLatency.Host.Lifecycle;
 using LowLatency.Host.Persistence;
+using LowLatency.HotPath.Ring;
 
 namespace LowLatency.Host.Cli;
 
@@ -302,7 +303,14 @@ internal static class RunCommand
 
         if (arguments.WaitStrategy is { } w)
         {
-            o = o with { WaitStrategy = w };
+            if (OptionSpellings.TryParseWaitStrategy(w, out WaitStrategyKind kind))
+            {
+                o = o with { WaitStrategy = kind };
+            }
+            else
+            {
+                flagErrors.Add(OptionSpellings.WaitStrategyError(w));
+            }
         }
 
         if (arguments.Log is { } l)

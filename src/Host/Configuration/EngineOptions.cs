@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LowLatency.Adapters.Cex.Simulated;
+using LowLatency.HotPath.Ring;
 
 namespace LowLatency.Host.Configuration;
 
@@ -27,7 +28,8 @@ public sealed partial record EngineOptions
     public int RingSize { get; set; } = 1 << 16;
 
     /// <summary>busy-spin | yielding | blocking. On a 2-core box only one thread may busy-spin; yielding is the safe default.</summary>
-    public string WaitStrategy { get; set; } = "yielding";
+    [JsonConverter(typeof(WaitStrategyJsonConverter))]
+    public WaitStrategyKind WaitStrategy { get; set; } = WaitStrategyKind.Yielding;
 
     /// <summary>Net edge, in bps after both taker fees, at or above which an edge becomes an opportunity.</summary>
     public double ThresholdBps { get; set; } = 5;
@@ -44,8 +46,9 @@ public sealed partial record EngineOptions
     /// <summary>Rotated files kept beside the live log (logPath.1 ... logPath.N); the oldest beyond N is deleted.</summary>
     public int LogKeepFiles { get; set; } = 5;
 
-    /// <summary>Replay speed: "max" or "recorded".</summary>
-    public string ReplaySpeed { get; set; } = "max";
+    /// <summary>Replay speed: max | recorded.</summary>
+    [JsonConverter(typeof(ReplaySpeedJsonConverter))]
+    public ReplaySpeedKind ReplaySpeed { get; set; } = ReplaySpeedKind.Max;
 
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
     public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Default;
@@ -102,9 +105,9 @@ public sealed partial record EngineOptions
             errors.Add($"ringSize: {RingSize} must be a power of two between 64 and 16777216");
         }
 
-        if (WaitStrategy is not ("busy-spin" or "yielding" or "blocking"))
+        if (WaitStrategy is not (WaitStrategyKind.BusySpin or WaitStrategyKind.Yielding or WaitStrategyKind.Blocking))
         {
-            errors.Add(WaitStrategy is null ? "waitStrategy: must not be null" : $"waitStrategy: '{WaitStrategy}' must be busy-spin, yielding or blocking");
+            errors.Add(OptionSpellings.WaitStrategyError(OptionSpellings.FormatWaitStrategy(WaitStrategy)));
         }
 
         if (!double.IsFinite(ThresholdBps) || ThresholdBps < -10_000 || ThresholdBps > 10_000)
@@ -142,9 +145,9 @@ public sealed partial record EngineOptions
             errors.Add($"logKeepFiles: {LogKeepFiles} must be between 1 and {MaxLogKeepFiles}");
         }
 
-        if (ReplaySpeed is not ("max" or "recorded"))
+        if (ReplaySpeed is not (ReplaySpeedKind.Max or ReplaySpeedKind.Recorded))
         {
-            errors.Add(ReplaySpeed is null ? "replaySpeed: must not be null" : $"replaySpeed: '{ReplaySpeed}' must be max or recorded");
+            errors.Add(OptionSpellings.ReplaySpeedError(OptionSpellings.FormatReplaySpeed(ReplaySpeed)));
         }
 
         if (TakerFees is null)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Persistence;
+using LowLatency.HotPath.Ring;
 
 namespace LowLatency.Host.Configuration;
 
@@ -103,7 +104,14 @@ public static class EngineOptionsLoader
 
         if (env("LL_WAIT_STRATEGY") is { Length: > 0 } wait)
         {
-            options = options with { WaitStrategy = wait };
+            if (OptionSpellings.TryParseWaitStrategy(wait, out WaitStrategyKind kind))
+            {
+                options = options with { WaitStrategy = kind };
+            }
+            else
+            {
+                errors.Add(OptionSpellings.WaitStrategyError(wait));
+            }
         }
 
         options = ExecutionOptions.ApplyEnvironment(options, env, errors);

@@ -136,14 +136,14 @@ public sealed class DryRunEngine
             }
         }
 
-        WaitStrategyKind wait = WaitStrategies.Parse(_options.WaitStrategy);
-        var marketRing = new RingBuffer<TickEvent>(_options.RingSize, ProducerType.Single, wait);
         // The host drains this ring by polling, so nobody waits on it: a non-signalling strategy keeps publish cheap.
         var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
-        var books = new BookSet(specs);
-        var edges = new EdgeStage(instruments, venues, priceDecimals, fees, _options.ThresholdBps);
         using var kernels = new KernelHost(new EdgeSweepShape(instruments, venues));
-        var strategy = new StrategyState(books, edges, opportunityRing, kernels, _options.FullSweepMinTouched);
+        var pipeline = new StrategyPipeline(specs, instruments, venues, priceDecimals, fees, _options.ThresholdBps, opportunityRing, kernels,
+            _options.FullSweepMinTouched, _options.RingSize, _options.WaitStrategy);
+        RingBuffer<TickEvent> marketRing = pipeline.MarketRing;
+        BookSet books = pipeline.Books;
+        StrategyState strategy = pipeline.Strategy;
         // ENABLE_PREDICTIVE_ARBITRAGE: the scorer runs only with a model that beat the baseline; the reason is said either way.
         ScorerChoice scorer = ScorerSelection.Choose(_options.EnablePredictiveArbitrage, _options.ScorerModel);
         CandidateScores? scores = null;
@@ -206,7 +206,7 @@ public sealed class DryRunEngine
 
         Action? stopDashboard = feed is not null && _services?.StartDashboard is { } startDashboard ? startDashboard(feed) : null;
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(paper is null ? "dry-run" : "paper trading")} on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {_options.WaitStrategy}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
+            $"{(paper is null ? "dry-run" : "paper trading")} on the simulated market: {venues} venues x {instruments} instruments, threshold {_options.ThresholdBps} bps net, wait strategy {OptionSpellings.FormatWaitStrategy(_options.WaitStrategy)}, full sweeps on {kernels.Backend}, log {_logs.Path}"));
         strategyThread.Start();
         producerThread.Start();
 

@@ -152,14 +152,6 @@ public static class FixedPoint
         return length;
     }
 
-    /// <summary>Formats to a string (host and tooling only: allocates).</summary>
-    public static string ToDecimalString(long raw, int decimals)
-    {
-        Span<byte> buffer = stackalloc byte[48];
-        int written = Format(raw, decimals, buffer);
-        return System.Text.Encoding.ASCII.GetString(buffer[..written]);
-    }
-
     /// <summary>raw / 10^decimals as a double, for kernel and feature maths.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double ToDouble(long raw, int decimals) => raw / (double)s_pow10[decimals];

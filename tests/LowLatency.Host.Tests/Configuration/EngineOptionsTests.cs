@@ -1,5 +1,6 @@
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Lifecycle;
+using LowLatency.HotPath.Ring;
 
 namespace LowLatency.Host.Tests.Configuration;
 
@@ -27,7 +28,7 @@ public sealed class EngineOptionsTests
         (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(null, NoEnvironment);
         Assert.Empty(errors);
         Assert.Equal(TradingMode.DryRun, options.Mode);
-        Assert.Equal("yielding", options.WaitStrategy);
+        Assert.Equal(WaitStrategyKind.Yielding, options.WaitStrategy);
     }
 
     [Fact]
@@ -36,10 +37,10 @@ public sealed class EngineOptionsTests
         var options = new EngineOptions
         {
             RingSize = 1000,
-            WaitStrategy = "spin-forever",
+            WaitStrategy = (WaitStrategyKind)42,
             ThresholdBps = double.NaN,
             LogPath = " ",
-            ReplaySpeed = "fast",
+            ReplaySpeed = (ReplaySpeedKind)42,
             TakerFees = new Dictionary<string, double> { ["x"] = 0.5 },
         };
         IReadOnlyList<string> errors = options.Validate();
@@ -66,7 +67,7 @@ public sealed class EngineOptionsTests
             o => o with { RingSize = 2048 });
         Assert.Empty(errors);
         Assert.Equal(9, options.ThresholdBps);
-        Assert.Equal("blocking", options.WaitStrategy);
+        Assert.Equal(WaitStrategyKind.Blocking, options.WaitStrategy);
         Assert.Equal(2048, options.RingSize);
     }
 
@@ -110,8 +111,6 @@ public sealed class EngineOptionsTests
     [Theory]
     [InlineData("""{ "takerFees": null }""", "takerFees: must not be null")]
     [InlineData("""{ "market": null }""", "market: must not be null")]
-    [InlineData("""{ "waitStrategy": null }""", "waitStrategy: must not be null")]
-    [InlineData("""{ "replaySpeed": null }""", "replaySpeed: must not be null")]
     [InlineData("""{ "logPath": null }""", "logPath: must not be empty")]
     [InlineData("""{ "market": { "venues": [null, { "name": "b" }, { "name": "c" }], "instruments": [{ "symbol": "X" }] } }""", "market.venues[0]: must not be null")]
     [InlineData("""{ "market": { "venues": null, "instruments": [{ "symbol": "X" }] } }""", "market.venues: missing")]
@@ -124,10 +123,53 @@ public sealed class EngineOptionsTests
         Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
     }
 
+    // The typed options are parsed by the JSON converter, so a null or unknown spelling is a settings-file error naming the rule.
+    [Theory]
+    [InlineData("""{ "waitStrategy": null }""", "waitStrategy: must not be null")]
+    [InlineData("""{ "replaySpeed": null }""", "replaySpeed: must not be null")]
+    [InlineData("""{ "waitStrategy": "spin" }""", "waitStrategy: 'spin' must be busy-spin, yielding or blocking")]
+    [InlineData("""{ "replaySpeed": "fast" }""", "replaySpeed: 'fast' must be max or recorded")]
+    [InlineData("""{ "waitStrategy": 1 }""", "waitStrategy must be a string")]
+    public void A_null_or_unknown_typed_option_is_a_settings_error_naming_its_rule(string json, string expected)
+    {
+        IReadOnlyList<string> errors = ErrorsOf(json);
+        Assert.Contains(errors, e => e.StartsWith("config: ", StringComparison.Ordinal) && e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{ "waitStrategy": "Busy-Spin", "replaySpeed": "RECORDED" }""", WaitStrategyKind.BusySpin, ReplaySpeedKind.Recorded)]
+    [InlineData("""{ "waitStrategy": " blocking ", "replaySpeed": "max" }""", WaitStrategyKind.Blocking, ReplaySpeedKind.Max)]
+    public void Typed_options_read_case_insensitively(string json, WaitStrategyKind wait, ReplaySpeedKind speed)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ll-typed-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        try
+        {
+            (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(path, _ => null);
+            Assert.Empty(errors);
+            Assert.Equal(wait, options.WaitStrategy);
+            Assert.Equal(speed, options.ReplaySpeed);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_environment_s_wait_strategy_goes_through_the_same_parser()
+    {
+        (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(null, name => name == "LL_WAIT_STRATEGY" ? "Blocking" : null);
+        Assert.Empty(errors);
+        Assert.Equal(WaitStrategyKind.Blocking, options.WaitStrategy);
+        (_, errors) = EngineOptionsLoader.Load(null, name => name == "LL_WAIT_STRATEGY" ? "spin" : null);
+        Assert.Contains("waitStrategy: 'spin' must be busy-spin, yielding or blocking", errors);
+    }
+
     [Fact]
     public void Options_built_in_code_with_nulls_validate_without_throwing()
     {
-        var options = new EngineOptions { TakerFees = null!, Market = null!, WaitStrategy = null!, LogPath = null!, ReplaySpeed = null! };
+        var options = new EngineOptions { TakerFees = null!, Market = null!, WaitStrategy = (WaitStrategyKind)42, LogPath = null!, ReplaySpeed = (ReplaySpeedKind)42 };
         Assert.Equal(5, options.Validate().Count);
     }
 

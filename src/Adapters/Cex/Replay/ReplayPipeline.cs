@@ -29,7 +29,6 @@ public sealed class ReplayPipeline
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(takerFeeOfVenue);
         Session = session;
-        Books = new BookSet(session.Books);
         int venues = Math.Max(2, session.Venues.Count); // a single-venue replay still builds books; it just has no pairs
         var fees = new double[venues];
         for (int v = 0; v < session.Venues.Count; v++)
@@ -43,9 +42,12 @@ public sealed class ReplayPipeline
             decimals[i] = session.Instruments[i].PriceDecimals;
         }
 
-        Edges = new EdgeStage(decimals.Length, venues, decimals, fees, thresholdBps);
-        Strategy = new StrategyState(Books, Edges, opportunityRing, sweeper, fullSweepMinTouched) { UseRecordedTime = true };
-        Ring = new RingBuffer<TickEvent>(ringSize, ProducerType.Single, WaitStrategyKind.Yielding);
+        var pipeline = new StrategyPipeline(session.Books, decimals.Length, venues, decimals, fees, thresholdBps, opportunityRing, sweeper, fullSweepMinTouched, ringSize, WaitStrategyKind.Yielding);
+        Books = pipeline.Books;
+        Edges = pipeline.Edges;
+        Strategy = pipeline.Strategy;
+        Strategy.UseRecordedTime = true;
+        Ring = pipeline.MarketRing;
         Processor = new BatchEventProcessor<TickEvent, StrategyHandler>(Ring, Ring.NewBarrier(), new StrategyHandler(Strategy));
         Ring.AddGatingSequences(Processor.Sequence);
     }

@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.Abi;
 using LowLatency.Adapters.Ethereum.Flashbots;
 using LowLatency.Adapters.Ethereum.Rlp;
 using LowLatency.Adapters.Ethereum.Transactions;
+using LowLatency.HotPath.Primitives;
 
-namespace LowLatency.Adapters.Ethereum.Cli;
+namespace LowLatency.Host.Cli;
 
 /// <summary>
 /// The <c>eth</c> operator command group (like foundry's cast), thin over the library. Keys are read only
@@ -17,7 +19,7 @@ namespace LowLatency.Adapters.Ethereum.Cli;
 /// Exit codes: 0 ok, 1 the operation failed on its input data (bad data, a rejected or refused transaction, a failed
 /// write), 2 usage error. Runs on the caller's thread; allocates (operator tooling).
 /// </summary>
-public static class EthCommand
+internal static class EthCommand
 {
     private const string Usage = """
         usage: eth <command> [options]

@@ -1,10 +1,12 @@
 using System.Text.Json;
-using LowLatency.Adapters.Ethereum.Cli;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Host.Cli;
+using LowLatency.HotPath.Primitives;
 using LowLatency.Adapters.Ethereum.Rlp;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing.Anvil;
 
-namespace LowLatency.Adapters.Ethereum.Tests.Cli;
+namespace LowLatency.Host.Tests.Cli;
 
 /// <summary>The <c>eth</c> tools under hostile or careless input: pasted keys, wrong fields, wrong networks.</summary>
 public sealed class EthCommandHardeningTests

@@ -3,12 +3,14 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LowLatency.Adapters.Ethereum.Cli;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Host.Cli;
+using LowLatency.HotPath.Primitives;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing;
 using LowLatency.Testing.Anvil;
 
-namespace LowLatency.Adapters.Ethereum.Tests.Cli;
+namespace LowLatency.Host.Tests.Cli;
 
 public sealed class EthCommandTests
 {
