@@ -66,7 +66,8 @@ public sealed class KernelHost : IDisposable, LowLatency.HotPath.Strategy.IEdgeS
         }
     }
 
-    private static (Context? Context, Accelerator? Accelerator, KernelBackend Backend) ChooseBackend(KernelBackendPreference preference)
+    /// <summary>The context and accelerator for a preference (CUDA falls back to SIMD without a device); every kernel host starts here.</summary>
+    internal static (Context? Context, Accelerator? Accelerator, KernelBackend Backend) ChooseBackend(KernelBackendPreference preference)
     {
         switch (preference)
         {

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
-using ILGPU.Runtime.Cuda;
 using LowLatency.HotPath.Graph;
 
 namespace LowLatency.Kernels.NegativeCycle;
@@ -41,7 +39,7 @@ public sealed class NegativeCycleHost : INegativeCycleSearch, IDisposable
         MaxEdges = maxEdges;
         try
         {
-            (_context, _accelerator, Backend) = ChooseBackend(preference);
+            (_context, _accelerator, Backend) = KernelHost.ChooseBackend(preference);
             if (_accelerator is null)
             {
                 return;
@@ -59,45 +57,6 @@ public sealed class NegativeCycleHost : INegativeCycleSearch, IDisposable
         catch
         {
             Dispose();
-            throw;
-        }
-    }
-
-    private static (Context? Context, Accelerator? Accelerator, KernelBackend Backend) ChooseBackend(KernelBackendPreference preference)
-    {
-        switch (preference)
-        {
-            case KernelBackendPreference.Simd:
-                return (null, null, KernelBackend.Simd);
-            case KernelBackendPreference.IlgpuCpu:
-            {
-                var context = Context.Create(builder => builder.CPU());
-                return (context, Create(context, c => c.CreateCPUAccelerator(0)), KernelBackend.IlgpuCpu);
-            }
-
-            default:
-            {
-                var context = Context.Create(builder => builder.Cuda());
-                if (context.GetCudaDevices().Count == 0)
-                {
-                    context.Dispose();
-                    return (null, null, KernelBackend.Simd);
-                }
-
-                return (context, Create(context, c => c.CreateCudaAccelerator(0)), KernelBackend.Cuda);
-            }
-        }
-    }
-
-    private static Accelerator Create(Context context, Func<Context, Accelerator> create)
-    {
-        try
-        {
-            return create(context);
-        }
-        catch
-        {
-            context.Dispose();
             throw;
         }
     }

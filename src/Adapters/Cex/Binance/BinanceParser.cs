@@ -188,7 +188,7 @@ public sealed class BinanceParser : FrameParser
                 }
 
                 seenStream = true;
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     error = ParseError.WrongShape;
                     return ParseResult.Rejected;

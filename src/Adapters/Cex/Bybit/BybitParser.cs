@@ -47,7 +47,7 @@ public sealed class BybitParser : InBandBookParser
             if (Is(ref reader, "topic"u8) || Is(ref reader, "type"u8))
             {
                 bool isTopic = Is(ref reader, "topic"u8);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     return Reject(ParseError.WrongShape, out error);
                 }
@@ -223,7 +223,7 @@ public sealed class BybitParser : InBandBookParser
             }
             else if (Is(ref reader, "s"u8))
             {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     return ParseError.WrongShape;
                 }

@@ -70,7 +70,7 @@ public sealed class CoinbaseParser : InBandBookParser
             if (Is(ref reader, "channel"u8) || Is(ref reader, "type"u8))
             {
                 bool isChannel = Is(ref reader, "channel"u8);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     return Reject(ParseError.WrongShape, out error);
                 }
@@ -93,7 +93,7 @@ public sealed class CoinbaseParser : InBandBookParser
             }
             else if (Is(ref reader, "timestamp"u8))
             {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped
+                if (!RawLevels.ReadString(ref reader)
                     || !WireNumbers.TryParseUtcTimeToNs(reader.ValueSpan, out timeNs, out _))
                 {
                     return Reject(ParseError.WrongShape, out error);
@@ -201,7 +201,7 @@ public sealed class CoinbaseParser : InBandBookParser
             if (Is(ref reader, "type"u8) || Is(ref reader, "product_id"u8))
             {
                 bool isType = Is(ref reader, "type"u8);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     return Reject(ParseError.WrongShape, out error);
                 }

@@ -111,14 +111,14 @@ public static class LevelParser
             }
 
             if (reader.TokenType != JsonTokenType.StartArray
-                || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                || !RawLevels.ReadString(ref reader))
             {
                 error = ParseError.WrongShape;
                 return false;
             }
 
             ReadOnlySpan<byte> priceText = reader.ValueSpan;
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+            if (!RawLevels.ReadString(ref reader))
             {
                 error = ParseError.WrongShape;
                 return false;

@@ -273,7 +273,7 @@ public sealed class KrakenBookParser : InBandBookParser
                     return ParseError.DuplicateField;
                 }
 
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     return ParseError.WrongShape;
                 }

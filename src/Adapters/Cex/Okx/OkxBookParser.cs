@@ -283,7 +283,7 @@ public sealed class OkxBookParser : InBandBookParser
                 }
 
                 hasTs = true;
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                if (!RawLevels.ReadString(ref reader))
                 {
                     return ParseError.WrongShape;
                 }
