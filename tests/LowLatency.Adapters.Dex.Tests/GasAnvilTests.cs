@@ -14,7 +14,8 @@ namespace LowLatency.Adapters.Dex.Tests;
 /// Gas read on-chain, on anvil: the EIP-1559 base fee from our newHeads parsing equals the block's, the tip is the
 /// node's; and the OP Stack L1 data fee from the real GasPriceOracle and L1Block bytecode of
 /// @eth-optimism/contracts-bedrock 0.17.3 (placed at their predeploy addresses, Ecotone switched on by the depositor
-/// account as on the chain): our quote's L1 fee equals the oracle's getL1Fee for random transactions.
+/// account as on the chain): our quote's L1 fee equals the oracle's getL1Fee for random transactions, under Ecotone
+/// and under Fjord (FastLZ), and our size-only Fjord bound equals getL1FeeUpperBound.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
@@ -74,54 +75,175 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     public async Task The_OP_stack_L1_fee_equals_the_real_GasPriceOracle()
     {
         await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
+        string snapshot = await InstallOracleAsync(client, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: false);
+        try
+        {
+            (ChainGasReader reader, HeadInfo head, GasQuote quote) = await ReadOpStackAsync(client);
+            Assert.Equal(L1FeeModel.OpStackEcotone, quote.L1Model);
+            Assert.Equal(GasQuote.EcotoneWeightedGasPrice(23_456_789_012UL, 7_654_321UL, 2269, 1_055_762), quote.L1WeightedGasPrice);
+
+            var rng = new Random(10);
+            for (int i = 0; i < 25; i++)
+            {
+                byte[] tx = RandomTransaction(rng, i);
+                int zeros = tx.Count(b => b == 0);
+                RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
+                Assert.True(oracle.IsOk, oracle.ToString());
+                Assert.Equal(oracle.Value, quote.Cost(0, tx.Length - zeros, zeros));
+                Assert.Equal(oracle.Value, quote.Cost(0, tx));
+                if (i == 0)
+                {
+                    _output.WriteLine($"{tx.Length} bytes ({zeros} zero): getL1Fee {oracle.Value} wei, ours {quote.Cost(0, tx.Length - zeros, zeros)}");
+                }
+            }
+        }
+        finally
+        {
+            await CallOk(client, "evm_revert", snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Fjord on the same real bytecode (contracts-bedrock 0.17.3's GasPriceOracle has isFjord, setFjord and solady's
+    /// LibZip.flzCompress): the reader sees isFjord and switches formula; our FastLZ-based fee equals getL1Fee and our
+    /// size-only bound equals getL1FeeUpperBound, to the wei. A second pass with a weighted price of exactly 1e12 makes
+    /// the oracle's fee the regression's size itself, so our FastLZ length is checked byte for byte, not just after rounding.
+    /// </summary>
+    [Fact]
+    public async Task The_Fjord_L1_fee_and_upper_bound_equal_the_real_GasPriceOracle()
+    {
+        await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
+        string snapshot = await InstallOracleAsync(client, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: true);
+        try
+        {
+            (ChainGasReader reader, HeadInfo head, GasQuote quote) = await ReadOpStackAsync(client);
+            Assert.Equal(L1FeeModel.OpStackFjord, quote.L1Model);
+            var rng = new Random(11);
+            for (int i = 0; i < 40; i++)
+            {
+                byte[] tx = RandomTransaction(rng, i);
+                int zeros = tx.Count(b => b == 0);
+                RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
+                Assert.True(oracle.IsOk, oracle.ToString());
+                Assert.Equal(oracle.Value, quote.Cost(0, tx));
+                RpcResult<UInt256> bound = await UpperBoundAsync(client, (ulong)tx.Length, head.Number);
+                Assert.Equal(bound.Value, quote.Cost(0, tx.Length - zeros, zeros));
+                if (i == 0)
+                {
+                    _output.WriteLine($"Fjord, {tx.Length} bytes (FastLZ {FastLz.CompressedLength(tx)}): getL1Fee {oracle.Value} wei, upper bound {bound.Value}");
+                }
+            }
+
+            // 16 * baseFeeScalar(1) * l1BaseFee(62.5e9) = 1e12: fee = max(100e6, intercept + coef * (flz + 68)).
+            await SetL1ValuesAsync(client, 1, 0, 62_500_000_000UL, 0);
+            (reader, head, quote) = await ReadOpStackAsync(client);
+            Assert.Equal(new UInt256(1_000_000_000_000UL), quote.L1WeightedGasPrice);
+            int checkedSizes = 0;
+            for (int i = 0; i < 40; i++)
+            {
+                byte[] tx = RandomTransaction(rng, i);
+                RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
+                Assert.True(oracle.IsOk, oracle.ToString());
+                Assert.Equal(GasQuote.FjordEstimatedSize((ulong)FastLz.CompressedLength(tx) + 68UL), oracle.Value);
+                if (oracle.Value > new UInt256(GasQuote.FjordMinTransactionSize * 1_000_000UL))
+                {
+                    checkedSizes++;
+                }
+            }
+
+            Assert.True(checkedSizes >= 20, $"only {checkedSizes} transactions were above the size floor");
+        }
+        finally
+        {
+            await CallOk(client, "evm_revert", snapshot);
+        }
+    }
+
+    // Random bytes, runs of zeros, repeated words and ABI-like padding, so that FastLZ finds literals and matches of every length.
+    private static byte[] RandomTransaction(Random rng, int i)
+    {
+        byte[] tx = new byte[i % 5 == 0 ? rng.Next(0, 20) : rng.Next(20, 1_500)];
+        rng.NextBytes(tx);
+        int mode = i % 4;
+        for (int k = 0; k < tx.Length; k++)
+        {
+            if (mode == 1 && rng.Next(3) == 0)
+            {
+                tx[k] = 0;
+            }
+            else if (mode == 2 && k >= 32 && rng.Next(4) != 0)
+            {
+                tx[k] = tx[k - 32];
+            }
+            else if (mode == 3 && k % 32 < 24)
+            {
+                tx[k] = 0;
+            }
+        }
+
+        return tx;
+    }
+
+    private static async Task<(ChainGasReader Reader, HeadInfo Head, GasQuote Quote)> ReadOpStackAsync(JsonRpcClient client)
+    {
+        RpcResult<Block?> latest = await client.GetBlockByNumberAsync(BlockTag.Latest);
+        Assert.True(latest.IsOk && latest.Value is not null);
+        var head = new HeadInfo { Number = latest.Value!.Header.Number, BaseFeePerGas = latest.Value.Header.BaseFeePerGas!.Value, HasBaseFee = true };
+        var reader = new ChainGasReader(client, 10, ChainGasReader.ModelOf("op-stack"));
+        RpcResult<GasQuote> quote = await reader.ReadAsync(head);
+        Assert.True(quote.IsOk, quote.ToString());
+        return (reader, head, quote.Value);
+    }
+
+    // The real predeploys at their addresses, the L1 values written by the depositor, Ecotone (and Fjord) switched on as on the chain.
+    private static async Task<string> InstallOracleAsync(JsonRpcClient client, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee, bool fjord)
+    {
+        RpcResult<JsonElement> snapshot = await client.CallAsync("evm_snapshot", RpcParams.Empty);
+        Assert.True(snapshot.IsOk, snapshot.ToString());
         await CallOk(client, "anvil_setCode", L1Block.ToLowerHexString(), Deployed("L1Block.sol", "L1Block.json"));
         await CallOk(client, "anvil_setCode", ChainGasReader.GasPriceOracle.ToLowerHexString(), Deployed("GasPriceOracle.sol", "GasPriceOracle.json"));
         await CallOk(client, "anvil_setBalance", Depositor.ToLowerHexString(), "0x56bc75e2d63100000");
         await CallOk(client, "anvil_impersonateAccount", Depositor.ToLowerHexString());
+        await SetL1ValuesAsync(client, baseFeeScalar, blobBaseFeeScalar, l1BaseFee, blobBaseFee);
+        await SendAsDepositor(client, ChainGasReader.GasPriceOracle, Keccak256.Hash("setEcotone()"u8)[..4]);
+        if (fjord)
+        {
+            await SendAsDepositor(client, ChainGasReader.GasPriceOracle, Keccak256.Hash("setFjord()"u8)[..4]);
+        }
 
-        // setL1BlockValuesEcotone(): packed baseFeeScalar, blobBaseFeeScalar (uint32), sequenceNumber, timestamp, number (uint64), basefee, blobBaseFee (uint256), hash, batcherHash.
+        return snapshot.Value.GetString()!;
+    }
+
+    // setL1BlockValuesEcotone(): packed baseFeeScalar, blobBaseFeeScalar (uint32), sequenceNumber, timestamp, number (uint64), basefee, blobBaseFee (uint256), hash, batcherHash.
+    private static async Task SetL1ValuesAsync(JsonRpcClient client, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee)
+    {
         var values = new byte[4 + 160];
         Keccak256.Hash("setL1BlockValuesEcotone()"u8)[..4].CopyTo(values, 0);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(values.AsSpan(4), 2269);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(values.AsSpan(8), 1_055_762);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(values.AsSpan(4), baseFeeScalar);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(values.AsSpan(8), blobBaseFeeScalar);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(12), 3);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(20), 1_700_000_000);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(28), 19_000_000);
-        new UInt256(23_456_789_012UL).ToBigEndian(values.AsSpan(36, 32));
-        new UInt256(7_654_321UL).ToBigEndian(values.AsSpan(68, 32));
+        new UInt256(l1BaseFee).ToBigEndian(values.AsSpan(36, 32));
+        new UInt256(blobBaseFee).ToBigEndian(values.AsSpan(68, 32));
         await SendAsDepositor(client, L1Block, values);
-        await SendAsDepositor(client, ChainGasReader.GasPriceOracle, Keccak256.Hash("setEcotone()"u8)[..4]);
+    }
 
-        RpcResult<Block?> latest = await client.GetBlockByNumberAsync(BlockTag.Latest);
-        Assert.True(latest.IsOk && latest.Value is not null);
-        var head = new HeadInfo { Number = latest.Value!.Header.Number, BaseFeePerGas = latest.Value.Header.BaseFeePerGas!.Value, HasBaseFee = true };
-        var reader = new ChainGasReader(client, 10, L1FeeModel.OpStackEcotone);
-        RpcResult<GasQuote> quote = await reader.ReadAsync(head);
-        Assert.True(quote.IsOk, quote.ToString());
-        Assert.Equal(GasQuote.EcotoneWeightedGasPrice(23_456_789_012UL, 7_654_321UL, 2269, 1_055_762), quote.Value.L1WeightedGasPrice);
-
-        var rng = new Random(10);
-        for (int i = 0; i < 25; i++)
+    private static async Task<RpcResult<UInt256>> UpperBoundAsync(JsonRpcClient client, ulong size, ulong block)
+    {
+        var data = new byte[4 + 32];
+        Keccak256.Hash("getL1FeeUpperBound(uint256)"u8)[..4].CopyTo(data, 0);
+        new UInt256(size).ToBigEndian(data.AsSpan(4, 32));
+        RpcResult<JsonElement> r = await client.CallAsync("eth_call", RpcParams.Build(w =>
         {
-            byte[] tx = new byte[rng.Next(0, 600)];
-            rng.NextBytes(tx);
-            for (int k = 0; k < tx.Length; k++)
-            {
-                if (rng.Next(3) == 0)
-                {
-                    tx[k] = 0;
-                }
-            }
-
-            int zeros = tx.Count(b => b == 0);
-            RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
-            Assert.True(oracle.IsOk, oracle.ToString());
-            Assert.Equal(oracle.Value, quote.Value.Cost(0, tx.Length - zeros, zeros));
-            if (i == 0)
-            {
-                _output.WriteLine($"{tx.Length} bytes ({zeros} zero): getL1Fee {oracle.Value} wei, ours {quote.Value.Cost(0, tx.Length - zeros, zeros)}");
-            }
-        }
+            w.WriteStartObject();
+            w.WriteString("to"u8, ChainGasReader.GasPriceOracle.ToLowerHexString());
+            w.WriteString("data"u8, Hex.Encode(data));
+            w.WriteEndObject();
+            w.WriteStringValue(RpcParams.Quantity(block));
+        }));
+        Assert.True(r.IsOk, "getL1FeeUpperBound: " + r);
+        return UInt256.FromBigEndian(Hex.Decode(r.Value.GetString()!).AsSpan(0, 32));
     }
 
     private static string Deployed(params string[] artifact)

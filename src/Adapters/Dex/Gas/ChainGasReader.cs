@@ -10,8 +10,8 @@ namespace LowLatency.Adapters.Dex.Gas;
 /// Reads a chain's <see cref="GasQuote"/> on-chain, never from configuration: the base fee from the newHeads header,
 /// the tip from <c>eth_maxPriorityFeePerGas</c>, and the L1 component where the chain has one: Arbitrum's ArbGasInfo
 /// precompile (<c>getPricesInWei()</c>), the OP Stack's GasPriceOracle predeploy (<c>l1BaseFee</c>,
-/// <c>blobBaseFee</c>, <c>baseFeeScalar</c>, <c>blobBaseFeeScalar</c>; <c>getL1Fee(bytes)</c> for one exact
-/// transaction). Calls are made at the header's block. Cold path (once per head): allocates.
+/// <c>blobBaseFee</c>, <c>baseFeeScalar</c>, <c>blobBaseFeeScalar</c>, and <c>isFjord</c> to pick the fee formula;
+/// <c>getL1Fee(bytes)</c> for one exact transaction). Calls are made at the header's block. Cold path (once per head): allocates.
 /// </summary>
 public sealed class ChainGasReader
 {
@@ -20,6 +20,12 @@ public sealed class ChainGasReader
 
     /// <summary>The OP Stack GasPriceOracle predeploy.</summary>
     public static readonly Address GasPriceOracle = Address.Parse("0x420000000000000000000000000000000000000F");
+
+    /// <summary>
+    /// A price read on-chain above 2^128 wei (3.4e38) is refused as malformed: below it every product <see cref="GasQuote"/>
+    /// forms (a uint32 scalar, a 64-bit size, 1e6 scaling) stays inside 256 bits, so the hot path never wraps.
+    /// </summary>
+    public const int MaxPriceBits = 128;
 
     private readonly JsonRpcClient _client;
     private readonly ulong _chainId;
@@ -37,7 +43,7 @@ public sealed class ChainGasReader
     public static L1FeeModel ModelOf(string gasModel) => gasModel switch
     {
         "arbitrum" => L1FeeModel.Arbitrum,
-        "op-stack" => L1FeeModel.OpStackEcotone,
+        "op-stack" => L1FeeModel.OpStackEcotone, // Ecotone or Fjord: the oracle says which at each read (isFjord)
         _ => L1FeeModel.None,
     };
 
@@ -68,33 +74,54 @@ public sealed class ChainGasReader
                 return RpcError.Malformed("ArbGasInfo.getPricesInWei answered " + r[0].Value.Length + " bytes, not six words");
             }
 
-            quote = quote with { L1FeePerTx = Word(r[0].Value, 0), L1FeePerByte = Word(r[0].Value, 1) };
+            UInt256 perTx = Word(r[0].Value, 0), perByte = Word(r[0].Value, 1);
+            if (perTx.BitLength > MaxPriceBits || perByte.BitLength > MaxPriceBits)
+            {
+                return RpcError.Malformed("ArbGasInfo.getPricesInWei prices exceed 2^" + MaxPriceBits + " wei");
+            }
+
+            quote = quote with { L1FeePerTx = perTx, L1FeePerByte = perByte };
         }
-        else if (_model == L1FeeModel.OpStackEcotone)
+        else if (_model is L1FeeModel.OpStackEcotone or L1FeeModel.OpStackFjord)
         {
             RpcResult<byte[]>[] r = await CallAsync(GasPriceOracle,
-                [Selector("l1BaseFee()"), Selector("blobBaseFee()"), Selector("baseFeeScalar()"), Selector("blobBaseFeeScalar()")],
+                [Selector("l1BaseFee()"), Selector("blobBaseFee()"), Selector("baseFeeScalar()"), Selector("blobBaseFeeScalar()"), Selector("isFjord()")],
                 head.Number, cancellationToken).ConfigureAwait(false);
-            foreach (RpcResult<byte[]> x in r)
+            for (int i = 0; i < 4; i++)
             {
-                if (!x.IsOk)
+                if (!r[i].IsOk)
                 {
-                    return x.Error!;
+                    return r[i].Error!;
                 }
 
-                if (x.Value.Length < 32)
+                if (r[i].Value.Length < 32)
                 {
-                    return RpcError.Malformed("GasPriceOracle answered " + x.Value.Length + " bytes");
+                    return RpcError.Malformed("GasPriceOracle answered " + r[i].Value.Length + " bytes");
                 }
             }
 
-            UInt256 baseScalar = Word(r[2].Value, 0), blobScalar = Word(r[3].Value, 0);
+            RpcResult<bool> fjord = FjordFlag(r[4]);
+            if (!fjord.IsOk)
+            {
+                return fjord.Error!;
+            }
+
+            UInt256 l1BaseFee = Word(r[0].Value, 0), blobBaseFee = Word(r[1].Value, 0), baseScalar = Word(r[2].Value, 0), blobScalar = Word(r[3].Value, 0);
             if (baseScalar.BitLength > 32 || blobScalar.BitLength > 32)
             {
                 return RpcError.Malformed("GasPriceOracle scalars are not uint32");
             }
 
-            quote = quote with { L1WeightedGasPrice = GasQuote.EcotoneWeightedGasPrice(Word(r[0].Value, 0), Word(r[1].Value, 0), (uint)(ulong)baseScalar, (uint)(ulong)blobScalar) };
+            if (l1BaseFee.BitLength > MaxPriceBits || blobBaseFee.BitLength > MaxPriceBits)
+            {
+                return RpcError.Malformed("GasPriceOracle L1 fees exceed 2^" + MaxPriceBits + " wei");
+            }
+
+            quote = quote with
+            {
+                L1Model = fjord.Value ? L1FeeModel.OpStackFjord : L1FeeModel.OpStackEcotone,
+                L1WeightedGasPrice = GasQuote.EcotoneWeightedGasPrice(l1BaseFee, blobBaseFee, (uint)(ulong)baseScalar, (uint)(ulong)blobScalar),
+            };
         }
 
         return quote;
@@ -143,6 +170,25 @@ public sealed class ChainGasReader
         }
 
         return results;
+    }
+
+    // isFjord(): a bool word. A GasPriceOracle from before Fjord has no such function, so the call reverts: that is Ecotone.
+    private static RpcResult<bool> FjordFlag(RpcResult<byte[]> answer)
+    {
+        if (!answer.IsOk)
+        {
+            return answer.Error!.Kind == RpcErrorKind.Node && answer.Error.Message.Contains("revert", StringComparison.OrdinalIgnoreCase)
+                ? false
+                : answer.Error;
+        }
+
+        if (answer.Value.Length < 32)
+        {
+            return RpcError.Malformed("GasPriceOracle.isFjord answered " + answer.Value.Length + " bytes");
+        }
+
+        UInt256 flag = Word(answer.Value, 0);
+        return flag.IsZero ? false : flag == UInt256.One ? true : RpcError.Malformed("GasPriceOracle.isFjord answered a word that is not a bool");
     }
 
     private static UInt256 Word(byte[] data, int index) => UInt256.FromBigEndian(data.AsSpan(index * 32, 32));
