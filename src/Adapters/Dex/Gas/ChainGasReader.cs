@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LowLatency.Adapters.Dex.Common;
+using LowLatency.Adapters.Ethereum.Abi;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.HotPath.Chains;
 
@@ -17,6 +18,11 @@ public sealed class ChainGasReader
 {
     /// <summary>Arbitrum's ArbGasInfo precompile.</summary>
     public static readonly Address ArbGasInfo = Address.Parse("0x000000000000000000000000000000000000006C");
+
+    /// <summary>Arbitrum's NodeInterface: not a contract on chain, the node answers eth_call to this address.</summary>
+    public static readonly Address NodeInterface = Address.Parse("0x00000000000000000000000000000000000000C8");
+
+    private static readonly AbiFunction s_gasEstimateL1Component = AbiFunction.Parse("gasEstimateL1Component(address,bool,bytes)");
 
     /// <summary>The OP Stack GasPriceOracle predeploy.</summary>
     public static readonly Address GasPriceOracle = Address.Parse("0x420000000000000000000000000000000000000F");
@@ -144,6 +150,39 @@ public sealed class ChainGasReader
         }
 
         return r[0].Value.Length >= 32 ? Word(r[0].Value, 0) : RpcError.Malformed("getL1Fee answered " + r[0].Value.Length + " bytes");
+    }
+
+    /// <summary>
+    /// Arbitrum: NodeInterface.gasEstimateL1Component(to, contractCreation, data) at <paramref name="block"/>, the node's
+    /// own L1 estimate for one exact transaction (it compresses it as the sequencer would). Returns
+    /// (gasEstimateForL1 uint64, baseFee, l1BaseFeeEstimate); anything shorter, or wider than those types, is malformed.
+    /// </summary>
+    public async Task<RpcResult<ArbitrumL1Estimate>> EstimateArbitrumL1Async(Address to, bool contractCreation, ReadOnlyMemory<byte> data, ulong block, CancellationToken cancellationToken = default)
+    {
+        byte[] call = s_gasEstimateL1Component.EncodeCall(AbiValue.FromAddress(to), AbiValue.FromBool(contractCreation), AbiValue.FromBytes(data.Span));
+        RpcResult<byte[]>[] r = await CallAsync(NodeInterface, [call], block, cancellationToken).ConfigureAwait(false);
+        if (!r[0].IsOk)
+        {
+            return r[0].Error!;
+        }
+
+        if (r[0].Value.Length < 3 * 32)
+        {
+            return RpcError.Malformed("NodeInterface.gasEstimateL1Component answered " + r[0].Value.Length + " bytes, not three words");
+        }
+
+        UInt256 gas = Word(r[0].Value, 0), baseFee = Word(r[0].Value, 1), l1 = Word(r[0].Value, 2);
+        if (gas.BitLength > 64)
+        {
+            return RpcError.Malformed("NodeInterface.gasEstimateL1Component: gasEstimateForL1 is not a uint64");
+        }
+
+        if (baseFee.BitLength > MaxPriceBits || l1.BitLength > MaxPriceBits)
+        {
+            return RpcError.Malformed("NodeInterface.gasEstimateL1Component fees exceed 2^" + MaxPriceBits + " wei");
+        }
+
+        return new ArbitrumL1Estimate((ulong)gas, baseFee, l1);
     }
 
     private async Task<RpcResult<byte[]>[]> CallAsync(Address to, byte[][] calldata, ulong block, CancellationToken ct)
