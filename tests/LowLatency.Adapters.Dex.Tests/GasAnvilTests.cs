@@ -15,7 +15,8 @@ namespace LowLatency.Adapters.Dex.Tests;
 /// node's; and the OP Stack L1 data fee from the real GasPriceOracle and L1Block bytecode of
 /// @eth-optimism/contracts-bedrock 0.17.3 (placed at their predeploy addresses, Ecotone switched on by the depositor
 /// account as on the chain): our quote's L1 fee equals the oracle's getL1Fee for random transactions, under Ecotone
-/// and under Fjord (FastLZ), and our size-only Fjord bound equals getL1FeeUpperBound.
+/// and under Fjord (FastLZ), and our size-only Fjord bound equals getL1FeeUpperBound. The oracle's side (the depositor's
+/// transactions, its getL1Fee and getL1FeeUpperBound answers) goes through Nethereum.Web3, not through our code.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
@@ -75,7 +76,8 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     public async Task The_OP_stack_L1_fee_equals_the_real_GasPriceOracle()
     {
         await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
-        string snapshot = await InstallOracleAsync(client, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: false);
+        var oracle = new NethereumOracleSide(_anvil.HttpUrl, ChainGasReader.GasPriceOracle);
+        string snapshot = await InstallOracleAsync(client, oracle, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: false);
         try
         {
             (ChainGasReader reader, HeadInfo head, GasQuote quote) = await ReadOpStackAsync(client);
@@ -87,13 +89,14 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
             {
                 byte[] tx = RandomTransaction(rng, i);
                 int zeros = tx.Count(b => b == 0);
-                RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
-                Assert.True(oracle.IsOk, oracle.ToString());
-                Assert.Equal(oracle.Value, quote.Cost(0, tx.Length - zeros, zeros));
-                Assert.Equal(oracle.Value, quote.Cost(0, tx));
+                RpcResult<UInt256> fee = await reader.GetL1FeeAsync(tx, head.Number);
+                Assert.True(fee.IsOk, fee.ToString());
+                Assert.Equal(await oracle.GetL1FeeAsync(tx, head.Number), (System.Numerics.BigInteger)fee.Value);
+                Assert.Equal(fee.Value, quote.Cost(0, tx.Length - zeros, zeros));
+                Assert.Equal(fee.Value, quote.Cost(0, tx));
                 if (i == 0)
                 {
-                    _output.WriteLine($"{tx.Length} bytes ({zeros} zero): getL1Fee {oracle.Value} wei, ours {quote.Cost(0, tx.Length - zeros, zeros)}");
+                    _output.WriteLine($"{tx.Length} bytes ({zeros} zero): getL1Fee {fee.Value} wei, ours {quote.Cost(0, tx.Length - zeros, zeros)}");
                 }
             }
         }
@@ -113,7 +116,8 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     public async Task The_Fjord_L1_fee_and_upper_bound_equal_the_real_GasPriceOracle()
     {
         await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
-        string snapshot = await InstallOracleAsync(client, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: true);
+        var oracle = new NethereumOracleSide(_anvil.HttpUrl, ChainGasReader.GasPriceOracle);
+        string snapshot = await InstallOracleAsync(client, oracle, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: true);
         try
         {
             (ChainGasReader reader, HeadInfo head, GasQuote quote) = await ReadOpStackAsync(client);
@@ -123,29 +127,31 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
             {
                 byte[] tx = RandomTransaction(rng, i);
                 int zeros = tx.Count(b => b == 0);
-                RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
-                Assert.True(oracle.IsOk, oracle.ToString());
-                Assert.Equal(oracle.Value, quote.Cost(0, tx));
-                RpcResult<UInt256> bound = await UpperBoundAsync(client, (ulong)tx.Length, head.Number);
-                Assert.Equal(bound.Value, quote.Cost(0, tx.Length - zeros, zeros));
+                RpcResult<UInt256> fee = await reader.GetL1FeeAsync(tx, head.Number);
+                Assert.True(fee.IsOk, fee.ToString());
+                Assert.Equal(await oracle.GetL1FeeAsync(tx, head.Number), (System.Numerics.BigInteger)fee.Value);
+                Assert.Equal(fee.Value, quote.Cost(0, tx));
+                System.Numerics.BigInteger bound = await oracle.GetL1FeeUpperBoundAsync((ulong)tx.Length, head.Number);
+                Assert.Equal(bound, (System.Numerics.BigInteger)quote.Cost(0, tx.Length - zeros, zeros));
                 if (i == 0)
                 {
-                    _output.WriteLine($"Fjord, {tx.Length} bytes (FastLZ {FastLz.CompressedLength(tx)}): getL1Fee {oracle.Value} wei, upper bound {bound.Value}");
+                    _output.WriteLine($"Fjord, {tx.Length} bytes (FastLZ {FastLz.CompressedLength(tx)}): getL1Fee {fee.Value} wei, upper bound {bound}");
                 }
             }
 
             // 16 * baseFeeScalar(1) * l1BaseFee(62.5e9) = 1e12: fee = max(100e6, intercept + coef * (flz + 68)).
-            await SetL1ValuesAsync(client, 1, 0, 62_500_000_000UL, 0);
+            await SetL1ValuesAsync(oracle, 1, 0, 62_500_000_000UL, 0);
             (reader, head, quote) = await ReadOpStackAsync(client);
             Assert.Equal(new UInt256(1_000_000_000_000UL), quote.L1WeightedGasPrice);
             int checkedSizes = 0;
             for (int i = 0; i < 40; i++)
             {
                 byte[] tx = RandomTransaction(rng, i);
-                RpcResult<UInt256> oracle = await reader.GetL1FeeAsync(tx, head.Number);
-                Assert.True(oracle.IsOk, oracle.ToString());
-                Assert.Equal(GasQuote.FjordEstimatedSize((ulong)FastLz.CompressedLength(tx) + 68UL), oracle.Value);
-                if (oracle.Value > new UInt256(GasQuote.FjordMinTransactionSize * 1_000_000UL))
+                RpcResult<UInt256> fee = await reader.GetL1FeeAsync(tx, head.Number);
+                Assert.True(fee.IsOk, fee.ToString());
+                Assert.Equal(await oracle.GetL1FeeAsync(tx, head.Number), (System.Numerics.BigInteger)fee.Value);
+                Assert.Equal(GasQuote.FjordEstimatedSize((ulong)FastLz.CompressedLength(tx) + 68UL), fee.Value);
+                if (fee.Value > new UInt256(GasQuote.FjordMinTransactionSize * 1_000_000UL))
                 {
                     checkedSizes++;
                 }
@@ -196,7 +202,7 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     }
 
     // The real predeploys at their addresses, the L1 values written by the depositor, Ecotone (and Fjord) switched on as on the chain.
-    private static async Task<string> InstallOracleAsync(JsonRpcClient client, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee, bool fjord)
+    private static async Task<string> InstallOracleAsync(JsonRpcClient client, NethereumOracleSide oracle, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee, bool fjord)
     {
         RpcResult<JsonElement> snapshot = await client.CallAsync("evm_snapshot", RpcParams.Empty);
         Assert.True(snapshot.IsOk, snapshot.ToString());
@@ -204,18 +210,18 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
         await CallOk(client, "anvil_setCode", ChainGasReader.GasPriceOracle.ToLowerHexString(), Deployed("GasPriceOracle.sol", "GasPriceOracle.json"));
         await CallOk(client, "anvil_setBalance", Depositor.ToLowerHexString(), "0x56bc75e2d63100000");
         await CallOk(client, "anvil_impersonateAccount", Depositor.ToLowerHexString());
-        await SetL1ValuesAsync(client, baseFeeScalar, blobBaseFeeScalar, l1BaseFee, blobBaseFee);
-        await SendAsDepositor(client, ChainGasReader.GasPriceOracle, Keccak256.Hash("setEcotone()"u8)[..4]);
+        await SetL1ValuesAsync(oracle, baseFeeScalar, blobBaseFeeScalar, l1BaseFee, blobBaseFee);
+        await oracle.SendAsync(Depositor, ChainGasReader.GasPriceOracle, Keccak256.Hash("setEcotone()"u8)[..4]);
         if (fjord)
         {
-            await SendAsDepositor(client, ChainGasReader.GasPriceOracle, Keccak256.Hash("setFjord()"u8)[..4]);
+            await oracle.SendAsync(Depositor, ChainGasReader.GasPriceOracle, Keccak256.Hash("setFjord()"u8)[..4]);
         }
 
         return snapshot.Value.GetString()!;
     }
 
     // setL1BlockValuesEcotone(): packed baseFeeScalar, blobBaseFeeScalar (uint32), sequenceNumber, timestamp, number (uint64), basefee, blobBaseFee (uint256), hash, batcherHash.
-    private static async Task SetL1ValuesAsync(JsonRpcClient client, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee)
+    private static async Task SetL1ValuesAsync(NethereumOracleSide oracle, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee)
     {
         var values = new byte[4 + 160];
         Keccak256.Hash("setL1BlockValuesEcotone()"u8)[..4].CopyTo(values, 0);
@@ -226,24 +232,7 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(values.AsSpan(28), 19_000_000);
         new UInt256(l1BaseFee).ToBigEndian(values.AsSpan(36, 32));
         new UInt256(blobBaseFee).ToBigEndian(values.AsSpan(68, 32));
-        await SendAsDepositor(client, L1Block, values);
-    }
-
-    private static async Task<RpcResult<UInt256>> UpperBoundAsync(JsonRpcClient client, ulong size, ulong block)
-    {
-        var data = new byte[4 + 32];
-        Keccak256.Hash("getL1FeeUpperBound(uint256)"u8)[..4].CopyTo(data, 0);
-        new UInt256(size).ToBigEndian(data.AsSpan(4, 32));
-        RpcResult<JsonElement> r = await client.CallAsync("eth_call", RpcParams.Build(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("to"u8, ChainGasReader.GasPriceOracle.ToLowerHexString());
-            w.WriteString("data"u8, Hex.Encode(data));
-            w.WriteEndObject();
-            w.WriteStringValue(RpcParams.Quantity(block));
-        }));
-        Assert.True(r.IsOk, "getL1FeeUpperBound: " + r);
-        return UInt256.FromBigEndian(Hex.Decode(r.Value.GetString()!).AsSpan(0, 32));
+        await oracle.SendAsync(Depositor, L1Block, values);
     }
 
     private static string Deployed(params string[] artifact)
@@ -258,21 +247,5 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     {
         RpcResult<JsonElement> r = await client.CallAsync(method, RpcParams.Strings(args));
         Assert.True(r.IsOk, method + ": " + r);
-    }
-
-    private static async Task SendAsDepositor(JsonRpcClient client, Address to, byte[] data)
-    {
-        RpcResult<JsonElement> sent = await client.CallAsync("eth_sendTransaction", RpcParams.Build(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("from", Depositor.ToLowerHexString());
-            w.WriteString("to", to.ToLowerHexString());
-            w.WriteString("data", Hex.Encode(data));
-            w.WriteString("gas", "0x1e8480");
-            w.WriteEndObject();
-        }));
-        Assert.True(sent.IsOk, "eth_sendTransaction: " + sent);
-        TransactionReceipt receipt = await AnvilTestKit.WaitReceiptAsync(client, Hex.Decode(sent.Value.GetString()!));
-        Assert.True(receipt.Succeeded, "the depositor's call reverted");
     }
 }
