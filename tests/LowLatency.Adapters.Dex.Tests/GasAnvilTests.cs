@@ -22,6 +22,8 @@ namespace LowLatency.Adapters.Dex.Tests;
 public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
 {
     private static readonly Address L1Block = Address.Parse("0x4200000000000000000000000000000000000015");
+    private const uint BaseFeeScalar = 2269, BlobBaseFeeScalar = 1_055_762;
+    private const ulong L1BaseFee = 23_456_789_012UL, BlobBaseFee = 7_654_321UL;
     private static readonly Address Depositor = Address.Parse("0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001");
     private readonly AnvilFixture _anvil;
     private readonly ITestOutputHelper _output;
@@ -76,13 +78,12 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     public async Task The_OP_stack_L1_fee_equals_the_real_GasPriceOracle()
     {
         await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
-        var oracle = new NethereumOracleSide(_anvil.HttpUrl, ChainGasReader.GasPriceOracle);
-        string snapshot = await InstallOracleAsync(client, oracle, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: false);
+        (NethereumOracleSide oracle, string snapshot) = await InstallOracleAsync(client, fjord: false);
         try
         {
             (ChainGasReader reader, HeadInfo head, GasQuote quote) = await ReadOpStackAsync(client);
             Assert.Equal(L1FeeModel.OpStackEcotone, quote.L1Model);
-            Assert.Equal(GasQuote.EcotoneWeightedGasPrice(23_456_789_012UL, 7_654_321UL, 2269, 1_055_762), quote.L1WeightedGasPrice);
+            Assert.Equal(GasQuote.EcotoneWeightedGasPrice(L1BaseFee, BlobBaseFee, BaseFeeScalar, BlobBaseFeeScalar), quote.L1WeightedGasPrice);
 
             var rng = new Random(10);
             for (int i = 0; i < 25; i++)
@@ -116,8 +117,7 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
     public async Task The_Fjord_L1_fee_and_upper_bound_equal_the_real_GasPriceOracle()
     {
         await using JsonRpcClient client = JsonRpcClient.ForHttp(_anvil.HttpUrl, AnvilTestKit.Options);
-        var oracle = new NethereumOracleSide(_anvil.HttpUrl, ChainGasReader.GasPriceOracle);
-        string snapshot = await InstallOracleAsync(client, oracle, 2269, 1_055_762, 23_456_789_012UL, 7_654_321UL, fjord: true);
+        (NethereumOracleSide oracle, string snapshot) = await InstallOracleAsync(client, fjord: true);
         try
         {
             (ChainGasReader reader, HeadInfo head, GasQuote quote) = await ReadOpStackAsync(client);
@@ -201,23 +201,25 @@ public sealed class GasAnvilTests : IClassFixture<AnvilFixture>
         return (reader, head, quote.Value);
     }
 
-    // The real predeploys at their addresses, the L1 values written by the depositor, Ecotone (and Fjord) switched on as on the chain.
-    private static async Task<string> InstallOracleAsync(JsonRpcClient client, NethereumOracleSide oracle, uint baseFeeScalar, uint blobBaseFeeScalar, ulong l1BaseFee, ulong blobBaseFee, bool fjord)
+    // The real predeploys at their addresses, the L1 values written by the depositor, Ecotone (and Fjord) switched on as
+    // on the chain; the snapshot to revert to afterwards.
+    private async Task<(NethereumOracleSide Oracle, string Snapshot)> InstallOracleAsync(JsonRpcClient client, bool fjord)
     {
+        var oracle = new NethereumOracleSide(_anvil.HttpUrl, ChainGasReader.GasPriceOracle);
         RpcResult<JsonElement> snapshot = await client.CallAsync("evm_snapshot", RpcParams.Empty);
         Assert.True(snapshot.IsOk, snapshot.ToString());
         await CallOk(client, "anvil_setCode", L1Block.ToLowerHexString(), Deployed("L1Block.sol", "L1Block.json"));
         await CallOk(client, "anvil_setCode", ChainGasReader.GasPriceOracle.ToLowerHexString(), Deployed("GasPriceOracle.sol", "GasPriceOracle.json"));
         await CallOk(client, "anvil_setBalance", Depositor.ToLowerHexString(), "0x56bc75e2d63100000");
         await CallOk(client, "anvil_impersonateAccount", Depositor.ToLowerHexString());
-        await SetL1ValuesAsync(oracle, baseFeeScalar, blobBaseFeeScalar, l1BaseFee, blobBaseFee);
+        await SetL1ValuesAsync(oracle, BaseFeeScalar, BlobBaseFeeScalar, L1BaseFee, BlobBaseFee);
         await oracle.SendAsync(Depositor, ChainGasReader.GasPriceOracle, Keccak256.Hash("setEcotone()"u8)[..4]);
         if (fjord)
         {
             await oracle.SendAsync(Depositor, ChainGasReader.GasPriceOracle, Keccak256.Hash("setFjord()"u8)[..4]);
         }
 
-        return snapshot.Value.GetString()!;
+        return (oracle, snapshot.Value.GetString()!);
     }
 
     // setL1BlockValuesEcotone(): packed baseFeeScalar, blobBaseFeeScalar (uint32), sequenceNumber, timestamp, number (uint64), basefee, blobBaseFee (uint256), hash, batcherHash.

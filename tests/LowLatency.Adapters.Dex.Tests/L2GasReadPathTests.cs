@@ -92,13 +92,7 @@ public sealed class L2GasReadPathTests : IClassFixture<AnvilFixture>
             (Revert, RpcErrorKind.Node),
             ([], RpcErrorKind.MalformedResponse),
         ];
-        foreach ((byte[] code, RpcErrorKind kind) in cases)
-        {
-            await SetCodeAsync(client, ChainGasReader.ArbGasInfo, code);
-            RpcResult<GasQuote> quote = await reader.ReadAsync(await LatestHeadAsync(client));
-            Assert.False(quote.IsOk, "accepted " + Hex.Encode(code));
-            Assert.Equal(kind, quote.Error!.Kind);
-        }
+        await AssertRefusedAsync(client, reader, ChainGasReader.ArbGasInfo, cases);
     }
 
     [Fact]
@@ -127,16 +121,22 @@ public sealed class L2GasReadPathTests : IClassFixture<AnvilFixture>
             (Revert, RpcErrorKind.Node),
             ([], RpcErrorKind.MalformedResponse),
         ];
+        await AssertRefusedAsync(client, reader, ChainGasReader.GasPriceOracle, cases);
+
+        await SetCodeAsync(client, ChainGasReader.GasPriceOracle, ReturnConstant(Words(1)[..20]));
+        Assert.Equal(RpcErrorKind.MalformedResponse, (await reader.GetL1FeeAsync(new byte[10], (await LatestHeadAsync(client)).Number)).Error!.Kind);
+    }
+
+    // Each code in turn at `at`, each read refused with its kind of error.
+    private static async Task AssertRefusedAsync(JsonRpcClient client, ChainGasReader reader, Address at, (byte[] Code, RpcErrorKind Kind)[] cases)
+    {
         foreach ((byte[] code, RpcErrorKind kind) in cases)
         {
-            await SetCodeAsync(client, ChainGasReader.GasPriceOracle, code);
+            await SetCodeAsync(client, at, code);
             RpcResult<GasQuote> quote = await reader.ReadAsync(await LatestHeadAsync(client));
             Assert.False(quote.IsOk, "accepted " + Hex.Encode(code));
             Assert.Equal(kind, quote.Error!.Kind);
         }
-
-        await SetCodeAsync(client, ChainGasReader.GasPriceOracle, ReturnConstant(Words(1)[..20]));
-        Assert.Equal(RpcErrorKind.MalformedResponse, (await reader.GetL1FeeAsync(new byte[10], (await LatestHeadAsync(client)).Number)).Error!.Kind);
     }
 
     private static readonly byte[] Revert = [0x60, 0x00, 0x60, 0x00, 0xfd];
