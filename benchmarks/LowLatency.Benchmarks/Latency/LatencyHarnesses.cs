@@ -10,6 +10,7 @@ public static class LatencyHarnesses
     {
         "tick_to_decision" => TickToDecisionHarness.Run(quick),
         "flash_bundle" => FlashBundleHarness.Run(quick),
+        "quote_loopback" => QuoteLoopbackHarness.Run(quick),
         _ => null,
     };
 }

@@ -18,9 +18,16 @@ public static class AggregatorChains
 /// (https://0x.org/docs/api#tag/Swap/operation/swap::allowanceHolder::getPrice). A quote for another token than asked
 /// is refused (<see cref="QuoteError.WrongToken"/>); <c>liquidityAvailable: false</c> is <see cref="QuoteError.Rejected"/>.
 /// </summary>
-public sealed class ZeroExClient(AggregatorHttp http, Uri baseUri, string apiKey)
+public sealed class ZeroExClient(AggregatorHttp http, Uri baseUri, string apiKey) : IAggregator
 {
     public const string Name = "0x";
+
+    string IAggregator.Name => Name;
+
+    public CircuitBreaker Breaker => http.Breaker;
+
+    Task<AggregatorQuote> IAggregator.QuoteAsync(int chainId, string sellToken, string buyToken, BigInteger sellAmount, CancellationToken cancel) =>
+        PriceAsync(chainId, sellToken, buyToken, sellAmount, cancel);
 
     public async Task<AggregatorQuote> PriceAsync(int chainId, string sellToken, string buyToken, BigInteger sellAmount, CancellationToken cancel)
     {
@@ -78,9 +85,13 @@ public sealed class ZeroExClient(AggregatorHttp http, Uri baseUri, string apiKey
 /// the answer's <c>dstAmount</c> (and <c>srcToken</c>/<c>dstToken</c> objects when asked for with
 /// <c>includeTokensInfo=true</c>) (https://portal.1inch.dev/documentation/apis/swap/classic-swap/methods/v6.0/1/quote/get).
 /// </summary>
-public sealed class OneInchClient(AggregatorHttp http, Uri baseUri, string apiKey)
+public sealed class OneInchClient(AggregatorHttp http, Uri baseUri, string apiKey) : IAggregator
 {
     public const string Name = "1inch";
+
+    string IAggregator.Name => Name;
+
+    public CircuitBreaker Breaker => http.Breaker;
 
     public async Task<AggregatorQuote> QuoteAsync(int chainId, string src, string dst, BigInteger amount, CancellationToken cancel)
     {

@@ -18,6 +18,8 @@ public enum QuoteError : byte
     UnknownToken,
     Rejected,
     Network,
+    NotConfigured,
+    Cancelled,
 }
 
 /// <summary>One aggregator's answer: the amounts as the API gives them (base units), or the error with its detail.</summary>
@@ -48,8 +50,9 @@ public sealed record ResilienceOptions
 
 /// <summary>
 /// Per-aggregator HTTP: retries 5xx, timeouts and network errors with jittered exponential back-off; obeys a 429's
-/// <c>Retry-After</c> (seconds or a date, capped); a circuit breaker opens after a burst of failed calls and lets one
-/// trial through after its open time. The clock, the delay and the jitter are injected so tests are deterministic.
+/// <c>Retry-After</c> (seconds or a date, capped); a <see cref="CircuitBreaker"/> opens after a burst of failed calls
+/// and lets one probe through after its open time. A 4xx is an answer (the service is up): not retried, and it counts
+/// as a success for the breaker. The clock, the delay and the jitter are injected so tests are deterministic.
 /// Warm path (I/O threads); allocates.
 /// </summary>
 public sealed class AggregatorHttp
@@ -59,9 +62,6 @@ public sealed class AggregatorHttp
     private readonly Func<DateTimeOffset> _clock;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly Func<double> _jitter;
-    private readonly Lock _gate = new();
-    private int _failures;
-    private DateTimeOffset _openUntil = DateTimeOffset.MinValue;
 
     public AggregatorHttp(HttpClient http, ResilienceOptions options, Func<DateTimeOffset>? clock = null,
         Func<TimeSpan, CancellationToken, Task>? delay = null, Func<double>? jitter = null)
@@ -73,21 +73,16 @@ public sealed class AggregatorHttp
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         _delay = delay ?? Task.Delay;
         _jitter = jitter ?? Random.Shared.NextDouble;
+        Breaker = new CircuitBreaker(options.BreakerFailures, options.BreakerOpenFor, _clock);
     }
+
+    /// <summary>This aggregator's breaker (state for the router, the summary and the dashboard).</summary>
+    public CircuitBreaker Breaker { get; }
 
     /// <summary>Whether the breaker refuses calls now.</summary>
-    public bool IsOpen
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _failures >= _options.BreakerFailures && _clock() < _openUntil;
-            }
-        }
-    }
+    public bool IsOpen => Breaker.Refuses;
 
-    /// <summary>Delays asked for so far (back-off and Retry-After), for the summary and tests.</summary>
+    /// <summary>Delays asked for so far (back-off and Retry-After), for the summary and tests. Read under a lock on it.</summary>
     public List<TimeSpan> Delays { get; } = [];
 
     /// <summary>GET with the given headers; the body as JSON, or the error. Never throws for I/O or HTTP failures.</summary>
@@ -95,10 +90,24 @@ public sealed class AggregatorHttp
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(headers);
-        if (IsOpen)
+        if (!Breaker.TryAcquire())
         {
             return (null, QuoteError.CircuitOpen, "circuit open after repeated failures");
         }
+
+        try
+        {
+            return await SendWithRetriesAsync(uri, headers, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Breaker.Release();
+            return (null, QuoteError.Cancelled, "cancelled by the caller");
+        }
+    }
+
+    private async Task<(JsonDocument? Body, QuoteError Error, string? Detail)> SendWithRetriesAsync(Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancel)
+    {
 
         QuoteError error = QuoteError.Network;
         string? detail = null;
@@ -148,6 +157,7 @@ public sealed class AggregatorHttp
                     else
                     {
                         // 4xx: the request is wrong (unknown token, unsupported chain...): not retried, not a breaker failure.
+                        Record(success: true);
                         return (null, Classify4xx(text), detail + ": " + Excerpt(text));
                     }
                 }
@@ -167,7 +177,11 @@ public sealed class AggregatorHttp
 
             if (attempt < _options.MaxAttempts)
             {
-                Delays.Add(wait);
+                lock (Delays)
+                {
+                    Delays.Add(wait);
+                }
+
                 await _delay(wait, cancel).ConfigureAwait(false);
             }
         }
@@ -196,21 +210,5 @@ public sealed class AggregatorHttp
         return after is { } a ? (a < TimeSpan.Zero ? TimeSpan.Zero : a > _options.MaxRetryAfter ? _options.MaxRetryAfter : a) : null;
     }
 
-    private void Record(bool success)
-    {
-        lock (_gate)
-        {
-            if (success)
-            {
-                _failures = 0;
-                return;
-            }
-
-            _failures++;
-            if (_failures >= _options.BreakerFailures)
-            {
-                _openUntil = _clock() + _options.BreakerOpenFor;
-            }
-        }
-    }
+    private void Record(bool success) => Breaker.Record(success);
 }

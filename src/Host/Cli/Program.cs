@@ -117,6 +117,7 @@ public static class Program
         root.Add(EvaluateVerb.Create(streams.Out, streams.Error));
         root.Add(RecordVerb.Create(streams.Out, streams.Error, environment));
         root.Add(DemoVerb.Create(streams.Out, streams.Error));
+        root.Add(QuoteVerb.Create(streams.Out, streams.Error, environment));
         return root;
     }
 

@@ -185,6 +185,7 @@ public sealed partial record EngineOptions
 
         errors.AddRange(ChainOptions.ValidateAll(Chains, "chains"));
         ValidateFlashLoans(errors);
+        ValidateAggregators(errors);
 
         return errors;
     }
