@@ -146,7 +146,7 @@ public sealed class BybitExecutionClient : RestExecutionClient
         if (retCode != 0)
         {
             string message = RestJson.Str(doc.RootElement, "retMsg") ?? "";
-            return ExecResult<T>.Fail(MapError(retCode), Excerpt($"bybit {retCode} {message}"), retCode is 10006 or 10018 ? TimeSpan.FromSeconds(1) : reply.RetryAfter);
+            return ExecResult<T>.Fail(MapError(retCode), Excerpt($"bybit {retCode} {message}"), retCode is 10006 or 10018 && reply.RetryAfter <= TimeSpan.Zero ? TimeSpan.FromSeconds(1) : reply.RetryAfter);
         }
 
         return doc.RootElement.TryGetProperty("result", out JsonElement result) ? read(result) : Malformed<T>("answer without result");
