@@ -257,7 +257,24 @@ public sealed class VenueLedger
     }
 
     /// <summary>Sends an event again to the streams (a duplicate fill, an ack after a cancel).</summary>
-    public void Replay(LedgerEvent e) => Raise(e);
+    public void Replay(LedgerEvent e) => Changed?.Invoke(e);
 
-    private void Raise(LedgerEvent e) => Changed?.Invoke(e);
+    /// <summary>While set, changes are not streamed (they happen while the client is not listening).</summary>
+    public bool MuteStreams { get; set; }
+
+    /// <summary>Every change, streamed or not, in order (for replays).</summary>
+    public List<LedgerEvent> History { get; } = [];
+
+    private void Raise(LedgerEvent e)
+    {
+        lock (History)
+        {
+            History.Add(e);
+        }
+
+        if (!MuteStreams)
+        {
+            Changed?.Invoke(e);
+        }
+    }
 }

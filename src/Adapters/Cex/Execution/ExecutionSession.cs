@@ -13,6 +13,8 @@ public sealed record ExecutionRetryPolicy(int Attempts = 3, TimeSpan Backoff = d
 /// </summary>
 public sealed class ExecutionSession
 {
+    // The stream's reader and the caller's requests both update the tracker: each update holds this (warm path, never the strategy thread).
+    private readonly object _gate = new();
     private readonly IExecutionClient _client;
     private readonly ExecutionRetryPolicy _policy;
     private readonly TimeProvider _time;
@@ -59,7 +61,12 @@ public sealed class ExecutionSession
             return ExecResult<TrackedOrder>.Fail(ExecError.RateLimited, $"{Venue}: rate limited, not sending", wait);
         }
 
-        TrackedOrder order = Tracker.Submit(request.ClientOrderId, request.Symbol, request.Buy, (double)request.Quantity);
+        TrackedOrder order;
+        lock (_gate)
+        {
+            order = Tracker.Submit(request.ClientOrderId, request.Symbol, request.Buy, (double)request.Quantity);
+        }
+
         if (order.State == OrderState.Rejected)
         {
             return ExecResult<TrackedOrder>.Fail(ExecError.Rejected, $"{Venue}: {request.ClientOrderId} was refused ({order.RejectReason}); a new order needs a new id");
@@ -88,13 +95,13 @@ public sealed class ExecutionSession
             if (last.Error == ExecError.RateLimited)
             {
                 Block(last.RetryAfter);
-                Tracker.OnRejected(request.ClientOrderId, "rate limited");
+                Reject(request.ClientOrderId, "rate limited");
                 return last.As<TrackedOrder>();
             }
 
             if (!last.OutcomeUnknown && last.Error != ExecError.DuplicateClientOrderId)
             {
-                Tracker.OnRejected(request.ClientOrderId, last.Error.ToString());
+                Reject(request.ClientOrderId, last.Error.ToString());
                 return last.As<TrackedOrder>();
             }
 
@@ -127,7 +134,13 @@ public sealed class ExecutionSession
             return ExecResult<TrackedOrder>.Fail(ExecError.UnknownOrder, $"{Venue}: not our order");
         }
 
-        if (Tracker.RequestCancel(clientOrderId) != ReportOutcome.Applied)
+        ReportOutcome asked;
+        lock (_gate)
+        {
+            asked = Tracker.RequestCancel(clientOrderId);
+        }
+
+        if (asked != ReportOutcome.Applied)
         {
             return ExecResult<TrackedOrder>.Success(order); // already final
         }
@@ -135,7 +148,7 @@ public sealed class ExecutionSession
         ExecResult<string> sent = await _client.CancelAsync(order.Instrument, clientOrderId, order.VenueOrderId, cancel).ConfigureAwait(false);
         if (sent.Error == ExecError.UnknownOrder)
         {
-            Tracker.OnRejected(clientOrderId, "cancel refused: unknown order"); // back to its fill state; the status below settles it
+            Reject(clientOrderId, "cancel refused: unknown order"); // back to its fill state; the status below settles it
         }
 
         ExecResult<VenueOrder> status = await StatusAsync(order.Instrument, clientOrderId, order.VenueOrderId, cancel).ConfigureAwait(false);
@@ -186,7 +199,13 @@ public sealed class ExecutionSession
             venueBalances[asset] = (double)amount;
         }
 
-        ReconcileReport report = Tracker.Reconcile(venueOpen, venueBalances, expectedBalances, tolerance);
+        ReconcileReport report;
+        lock (_gate)
+        {
+            report = Tracker.Reconcile(venueOpen, venueBalances, expectedBalances, tolerance);
+        }
+
+        Reconciles++;
         foreach (string clientOrderId in report.MissingAtVenue)
         {
             TrackedOrder order = Tracker.Get(clientOrderId)!;
@@ -197,23 +216,52 @@ public sealed class ExecutionSession
             }
             else if (status.Error == ExecError.UnknownOrder && order.State == OrderState.PendingNew)
             {
-                Tracker.OnRejected(clientOrderId, "never reached the venue");
+                Reject(clientOrderId, "never reached the venue");
             }
         }
 
         return ExecResult<ReconcileReport>.Success(report);
     }
 
+    /// <summary>Reconciliations done (start-up, reconnects, and any the owner asks for).</summary>
+    public int Reconciles { get; private set; }
+
     /// <summary>A venue answer into the tracker: its fills by trade id first, then its cumulative state.</summary>
     public void Apply(VenueOrder venue)
     {
         ArgumentNullException.ThrowIfNull(venue);
-        foreach (VenueFill fill in venue.Fills)
+        lock (_gate)
         {
-            Tracker.OnFill(venue.ClientOrderId, venue.VenueOrderId, fill.TradeId, (double)fill.Quantity, (double)fill.Price);
-        }
+            foreach (VenueFill fill in venue.Fills)
+            {
+                Tracker.OnFill(venue.ClientOrderId, venue.VenueOrderId, fill.TradeId, (double)fill.Quantity, (double)fill.Price);
+            }
 
-        Tracker.OnStatus(venue.ClientOrderId, venue.VenueOrderId, venue.Status, (double)venue.CumulativeFilled, (double)venue.AveragePrice);
+            Tracker.OnStatus(venue.ClientOrderId, venue.VenueOrderId, venue.Status, (double)venue.CumulativeFilled, (double)venue.AveragePrice);
+        }
+    }
+
+    /// <summary>One private-stream report into the tracker; the outcome says what it did (a duplicate, an orphan, an ack after a cancel).</summary>
+    public ReportOutcome OnStream(in StreamReport report)
+    {
+        lock (_gate)
+        {
+            return report.Kind switch
+            {
+                StreamReportKind.Ack => Tracker.OnAck(report.ClientOrderId, report.VenueOrderId),
+                StreamReportKind.Fill => Tracker.OnFill(report.ClientOrderId.Length > 0 ? report.ClientOrderId : null, report.VenueOrderId, report.TradeId ?? "", (double)report.Quantity, (double)report.Price),
+                StreamReportKind.Cancelled => Tracker.OnCancelled(report.ClientOrderId),
+                _ => Tracker.OnRejected(report.ClientOrderId, "rejected (stream)"),
+            };
+        }
+    }
+
+    private void Reject(string clientOrderId, string reason)
+    {
+        lock (_gate)
+        {
+            Tracker.OnRejected(clientOrderId, reason);
+        }
     }
 
     private Task<ExecResult<VenueOrder>> StatusAsync(string symbol, string clientOrderId, string? venueOrderId, CancellationToken cancel)
