@@ -12,10 +12,13 @@ internal sealed class VenueRig : IAsyncDisposable
     public const string Secret = "loopback-secret-Zq8vN2kLx4";
     public const string Passphrase = "loopback-pass-91";
 
+    // Kraken secrets are base64.
+    public const string KrakenSecret = "bG9vcGJhY2sta3Jha2VuLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm";
+
     // RFC 8032 §7.1 TEST 3's secret, as a PKCS#8 PEM (what Binance asks the user to generate).
     public const string Ed25519Pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMWqjfQ/n4N77bdELzHct7Fm04U1B28JS4XOOi4LRFj3\n-----END PRIVATE KEY-----";
 
-    public static readonly TheoryData<string> Venues = ["binance", "binance-ed25519", "bybit", "okx"];
+    public static readonly TheoryData<string> Venues = ["binance", "binance-ed25519", "bybit", "okx", "kraken"];
 
     private VenueRig(LoopbackVenueServer server, IExecutionClient client, string symbol)
     {
@@ -47,10 +50,11 @@ internal sealed class VenueRig : IAsyncDisposable
             "binance-ed25519" => new BinanceDialect(ledger, ApiKey, null, Ed25519PublicKey()),
             "bybit" => new BybitDialect(ledger, ApiKey, Secret),
             "okx" => new OkxDialect(ledger, ApiKey, Secret, Passphrase),
+            "kraken" => new KrakenDialect(ledger, ApiKey, KrakenSecret),
             _ => throw new ArgumentOutOfRangeException(nameof(venue)),
         };
         LoopbackVenueServer server = await LoopbackVenueServer.StartAsync(dialect);
-        string secret = clientSecret ?? (venue == "binance-ed25519" ? Ed25519Pem : Secret);
+        string secret = clientSecret ?? venue switch { "binance-ed25519" => Ed25519Pem, "kraken" => KrakenSecret, _ => Secret };
         var options = new ExecutionClientOptions
         {
             BaseUrl = server.BaseUrl, ApiKey = ApiKey, Secret = secret, Passphrase = Passphrase,
@@ -60,9 +64,10 @@ internal sealed class VenueRig : IAsyncDisposable
         {
             "binance" or "binance-ed25519" => BinanceExecutionClient.TryCreate(options, out _)!,
             "bybit" => new BybitExecutionClient(options),
+            "kraken" => new KrakenExecutionClient(options),
             _ => new OkxExecutionClient(options),
         };
-        return new VenueRig(server, client, venue == "okx" ? "BTC-USDT" : "BTCUSDT");
+        return new VenueRig(server, client, venue switch { "okx" => "BTC-USDT", "kraken" => "XBTUSDT", _ => "BTCUSDT" });
     }
 
     public static byte[] Ed25519PublicKey()

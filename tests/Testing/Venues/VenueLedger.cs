@@ -220,6 +220,7 @@ public sealed class VenueLedger
             order.Notional += quantity * price;
             order.Status = order.Filled >= order.Quantity ? "Filled" : "PartiallyFilled";
             string baseAsset = order.Symbol.Replace("-", "", StringComparison.Ordinal)[..3];
+            baseAsset = baseAsset == "XBT" ? "BTC" : baseAsset;
             Balances[baseAsset] = Balances.GetValueOrDefault(baseAsset) + (order.Buy ? quantity : -quantity);
         }
 
