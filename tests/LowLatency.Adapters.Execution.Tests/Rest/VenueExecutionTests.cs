@@ -78,9 +78,14 @@ public sealed class VenueExecutionTests
     [MemberData(nameof(VenueRig.Venues), MemberType = typeof(VenueRig))]
     public async Task A_wrong_secret_is_refused_by_the_venues_signature_check_and_no_key_is_in_the_error(string venue)
     {
-        string wrong = venue == "binance-ed25519"
-            ? "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----" // RFC 8032 TEST 1's secret
-            : "not-the-venues-secret";
+        using var otherEc = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        string wrong = venue switch
+        {
+            "binance-ed25519" => "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----", // RFC 8032 TEST 1's secret
+            "kraken" => "d3Jvbmcta3Jha2VuLXNlY3JldA==",
+            "coinbase" => otherEc.ExportECPrivateKeyPem(),
+            _ => "not-the-venues-secret",
+        };
         await using VenueRig rig = await VenueRig.StartAsync(venue, clientSecret: wrong);
         ExecResult<TrackedOrder> placed = await rig.Session.PlaceAsync(rig.Symbol, true, 0.5m, 60_000m, None);
 
@@ -97,9 +102,10 @@ public sealed class VenueExecutionTests
     public async Task A_clock_outside_the_venues_window_is_a_clock_skew_error(string venue)
     {
         await using VenueRig rig = await VenueRig.StartAsync(venue);
-        rig.Ledger.ClockSkewMs = 120_000; // the venue runs two minutes ahead of us: our stamps are stale
+        rig.Ledger.ClockSkewMs = 300_000; // the venue runs five minutes ahead of us: our stamps (and a JWT's exp) are stale
         ExecResult<TrackedOrder> placed = await rig.Session.PlaceAsync(rig.Symbol, true, 0.5m, 60_000m, None);
-        Assert.Equal(ExecError.ClockSkew, placed.Error);
+        // Coinbase answers an expired JWT with the same 401 as a bad one.
+        Assert.Equal(venue == "coinbase" ? ExecError.InvalidSignature : ExecError.ClockSkew, placed.Error);
 
         rig.Ledger.ClockSkewMs = 0;
         ExecResult<IReadOnlyDictionary<string, decimal>> balances = await rig.Client.BalancesAsync(None);

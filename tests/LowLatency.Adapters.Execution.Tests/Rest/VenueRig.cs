@@ -18,7 +18,7 @@ internal sealed class VenueRig : IAsyncDisposable
     // RFC 8032 §7.1 TEST 3's secret, as a PKCS#8 PEM (what Binance asks the user to generate).
     public const string Ed25519Pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMWqjfQ/n4N77bdELzHct7Fm04U1B28JS4XOOi4LRFj3\n-----END PRIVATE KEY-----";
 
-    public static readonly TheoryData<string> Venues = ["binance", "binance-ed25519", "bybit", "okx", "kraken"];
+    public static readonly TheoryData<string> Venues = ["binance", "binance-ed25519", "bybit", "okx", "kraken", "coinbase"];
 
     private VenueRig(LoopbackVenueServer server, IExecutionClient client, string symbol)
     {
@@ -41,6 +41,13 @@ internal sealed class VenueRig : IAsyncDisposable
     /// <summary>The venue's spelling of BTC/USDT.</summary>
     public string Symbol { get; }
 
+    public const string CoinbaseKeyName = "organizations/loopback/apiKeys/k1";
+
+    // One P-256 key per run: CDP keys are EC keys; the venue holds the public half.
+    private static readonly System.Security.Cryptography.ECDsa s_coinbaseKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+    public static string CoinbasePem => s_coinbaseKey.ExportECPrivateKeyPem();
+
     public static async Task<VenueRig> StartAsync(string venue, string? clientSecret = null, TimeSpan? timeout = null)
     {
         var ledger = new VenueLedger();
@@ -51,13 +58,14 @@ internal sealed class VenueRig : IAsyncDisposable
             "bybit" => new BybitDialect(ledger, ApiKey, Secret),
             "okx" => new OkxDialect(ledger, ApiKey, Secret, Passphrase),
             "kraken" => new KrakenDialect(ledger, ApiKey, KrakenSecret),
+            "coinbase" => new CoinbaseDialect(ledger, CoinbaseKeyName, s_coinbaseKey.ExportParameters(includePrivateParameters: false)),
             _ => throw new ArgumentOutOfRangeException(nameof(venue)),
         };
         LoopbackVenueServer server = await LoopbackVenueServer.StartAsync(dialect);
-        string secret = clientSecret ?? venue switch { "binance-ed25519" => Ed25519Pem, "kraken" => KrakenSecret, _ => Secret };
+        string secret = clientSecret ?? venue switch { "binance-ed25519" => Ed25519Pem, "kraken" => KrakenSecret, "coinbase" => CoinbasePem, _ => Secret };
         var options = new ExecutionClientOptions
         {
-            BaseUrl = server.BaseUrl, ApiKey = ApiKey, Secret = secret, Passphrase = Passphrase,
+            BaseUrl = server.BaseUrl, ApiKey = venue == "coinbase" ? CoinbaseKeyName : ApiKey, Secret = secret, Passphrase = Passphrase,
             Timeout = timeout ?? TimeSpan.FromSeconds(5),
         };
         IExecutionClient client = venue switch
@@ -65,9 +73,10 @@ internal sealed class VenueRig : IAsyncDisposable
             "binance" or "binance-ed25519" => BinanceExecutionClient.TryCreate(options, out _)!,
             "bybit" => new BybitExecutionClient(options),
             "kraken" => new KrakenExecutionClient(options),
+            "coinbase" => CoinbaseExecutionClient.TryCreate(options, out _)!,
             _ => new OkxExecutionClient(options),
         };
-        return new VenueRig(server, client, venue switch { "okx" => "BTC-USDT", "kraken" => "XBTUSDT", _ => "BTCUSDT" });
+        return new VenueRig(server, client, venue switch { "okx" or "coinbase" => "BTC-USDT", "kraken" => "XBTUSDT", _ => "BTCUSDT" });
     }
 
     public static byte[] Ed25519PublicKey()

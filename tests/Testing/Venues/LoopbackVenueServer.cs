@@ -104,7 +104,7 @@ public abstract class VenueDialect
         LoopbackOrder? order = Ledger.Take(clientOrderId, symbol, buy, quantity, price, play);
         if (order is null)
         {
-            await RefuseAsync(context, Refusal.DuplicateClientOrderId).ConfigureAwait(false);
+            await DuplicateAsync(context, Ledger.Get(clientOrderId)!, ack).ConfigureAwait(false);
             return;
         }
 
@@ -131,6 +131,10 @@ public abstract class VenueDialect
 
         await WriteAsync(context, 200, ack(order)).ConfigureAwait(false);
     }
+
+    /// <summary>A client order id already on the book: refused by most venues (Coinbase answers with the first order).</summary>
+    protected virtual Task DuplicateAsync(HttpContext context, LoopbackOrder existing, Func<LoopbackOrder, string> ack) =>
+        RefuseAsync(context, Refusal.DuplicateClientOrderId);
 
     protected static string Num(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
