@@ -99,7 +99,7 @@ public sealed class BinanceExecutionClient : RestExecutionClient
         RestReply reply = await SignedAsync(HttpMethod.Get, "/api/v3/account", "omitZeroBalances=true", cancel).ConfigureAwait(false);
         return Read(reply, static root =>
         {
-            if (!root.TryGetProperty("balances", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+            if (!RestJson.Has(root, "balances", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
             {
                 return Malformed<IReadOnlyDictionary<string, decimal>>("account answer without balances");
             }
@@ -185,9 +185,9 @@ public sealed class BinanceExecutionClient : RestExecutionClient
         }
 
         JsonElement root = doc.RootElement;
-        if (reply.Status != 200 || (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("code", out _) && root.TryGetProperty("msg", out _)))
+        if (reply.Status != 200 || (root.ValueKind == JsonValueKind.Object && RestJson.Has(root, "code", out _) && RestJson.Has(root, "msg", out _)))
         {
-            int code = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("code", out JsonElement c) && c.TryGetInt32(out int n) ? n : 0;
+            int code = root.ValueKind == JsonValueKind.Object && RestJson.Has(root, "code", out JsonElement c) && c.TryGetInt32(out int n) ? n : 0;
             string message = RestJson.Str(root, "msg") ?? "";
             return ExecResult<T>.Fail(MapError(code, message), Excerpt($"binance {code} {message}"), reply.RetryAfter);
         }
@@ -208,7 +208,7 @@ public sealed class BinanceExecutionClient : RestExecutionClient
         }
 
         var fills = new List<VenueFill>();
-        if (o.TryGetProperty("fills", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+        if (RestJson.Has(o, "fills", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement f in list.EnumerateArray())
             {

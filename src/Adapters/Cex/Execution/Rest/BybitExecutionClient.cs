@@ -59,14 +59,14 @@ public sealed class BybitExecutionClient : RestExecutionClient
         return Read(reply, static result =>
         {
             var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
-            if (!result.TryGetProperty("list", out JsonElement accounts) || accounts.ValueKind != JsonValueKind.Array)
+            if (!RestJson.Has(result, "list", out JsonElement accounts) || accounts.ValueKind != JsonValueKind.Array)
             {
                 return Malformed<IReadOnlyDictionary<string, decimal>>("wallet-balance without list");
             }
 
             foreach (JsonElement account in accounts.EnumerateArray())
             {
-                if (!account.TryGetProperty("coin", out JsonElement coins) || coins.ValueKind != JsonValueKind.Array)
+                if (!RestJson.Has(account, "coin", out JsonElement coins) || coins.ValueKind != JsonValueKind.Array)
                 {
                     return Malformed<IReadOnlyDictionary<string, decimal>>("account without coin");
                 }
@@ -135,7 +135,7 @@ public sealed class BybitExecutionClient : RestExecutionClient
         }
 
         using JsonDocument? doc = TryParse(reply.Body);
-        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("retCode", out JsonElement code) || !code.TryGetInt32(out int retCode))
+        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object || !RestJson.Has(doc.RootElement, "retCode", out JsonElement code) || !code.TryGetInt32(out int retCode))
         {
             // Bybit answers a rate limit with HTTP 403 and a plain page.
             return reply.Status == 403
@@ -149,14 +149,14 @@ public sealed class BybitExecutionClient : RestExecutionClient
             return ExecResult<T>.Fail(MapError(retCode), Excerpt($"bybit {retCode} {message}"), retCode is 10006 or 10018 && reply.RetryAfter <= TimeSpan.Zero ? TimeSpan.FromSeconds(1) : reply.RetryAfter);
         }
 
-        return doc.RootElement.TryGetProperty("result", out JsonElement result) ? read(result) : Malformed<T>("answer without result");
+        return RestJson.Has(doc.RootElement, "result", out JsonElement result) ? read(result) : Malformed<T>("answer without result");
     }
 
     private static ExecResult<T> Malformed<T>(string detail) => ExecResult<T>.Fail(ExecError.Malformed, "bybit: " + detail);
 
     private static ExecResult<IReadOnlyList<VenueOrder>> ReadList(JsonElement result)
     {
-        if (!result.TryGetProperty("list", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+        if (!RestJson.Has(result, "list", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
         {
             return Malformed<IReadOnlyList<VenueOrder>>("order list missing");
         }

@@ -35,15 +35,15 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
         RestReply reply = await SendSignedAsync(HttpMethod.Post, Orders, body, cancel).ConfigureAwait(false);
         return Read(reply, root =>
         {
-            if (root.TryGetProperty("success", out JsonElement success) && success.ValueKind == JsonValueKind.False)
+            if (RestJson.Has(root, "success", out JsonElement success) && success.ValueKind == JsonValueKind.False)
             {
-                JsonElement error = root.TryGetProperty("error_response", out JsonElement e) ? e : default;
+                JsonElement error = RestJson.Has(root, "error_response", out JsonElement e) ? e : default;
                 string reason = RestJson.Str(error, "error") ?? RestJson.Str(root, "failure_reason") ?? "UNKNOWN_FAILURE_REASON";
                 string preview = RestJson.Str(error, "preview_failure_reason") ?? "";
                 return ExecResult<VenueOrder>.Fail(MapError(reason, preview), Excerpt($"coinbase {reason} {preview} {RestJson.Str(error, "message")}"));
             }
 
-            return root.TryGetProperty("success_response", out JsonElement ok) && RestJson.Str(ok, "order_id") is { Length: > 0 } id
+            return RestJson.Has(root, "success_response", out JsonElement ok) && RestJson.Str(ok, "order_id") is { Length: > 0 } id
                 ? ExecResult<VenueOrder>.Success(new VenueOrder(order.ClientOrderId, id, order.Symbol, order.Buy, order.Quantity, order.Price, 0, 0, VenueOrderStatus.New, []))
                 : Malformed<VenueOrder>("order answer without success_response.order_id");
         });
@@ -65,13 +65,13 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
         RestReply reply = await SendSignedAsync(HttpMethod.Post, Orders + "/batch_cancel", $$"""{"order_ids":[{{RestJson.Quote(venueOrderId)}}]}""", cancel).ConfigureAwait(false);
         return Read(reply, root =>
         {
-            if (!root.TryGetProperty("results", out JsonElement results) || results.ValueKind != JsonValueKind.Array || results.GetArrayLength() == 0)
+            if (!RestJson.Has(root, "results", out JsonElement results) || results.ValueKind != JsonValueKind.Array || results.GetArrayLength() == 0)
             {
                 return Malformed<string>("batch_cancel answer without results");
             }
 
             JsonElement r = results[0];
-            return r.TryGetProperty("success", out JsonElement s) && s.ValueKind == JsonValueKind.True
+            return RestJson.Has(r, "success", out JsonElement s) && s.ValueKind == JsonValueKind.True
                 ? ExecResult<string>.Success(RestJson.Str(r, "order_id") ?? venueOrderId)
                 : ExecResult<string>.Fail(RestJson.Str(r, "failure_reason") is "UNKNOWN_CANCEL_ORDER" or "DUPLICATE_CANCEL_REQUEST" ? ExecError.UnknownOrder : ExecError.Rejected,
                     Excerpt($"coinbase cancel {RestJson.Str(r, "failure_reason")}"));
@@ -106,7 +106,7 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
             return ExecResult<VenueOrder>.Fail(ExecError.UnknownOrder, "coinbase: order not found");
         }
 
-        return Read(reply, static root => root.TryGetProperty("order", out JsonElement o) ? ReadOrder(o) : Malformed<VenueOrder>("answer without order"));
+        return Read(reply, static root => RestJson.Has(root, "order", out JsonElement o) ? ReadOrder(o) : Malformed<VenueOrder>("answer without order"));
     }
 
     public override async Task<ExecResult<IReadOnlyList<VenueOrder>>> OpenOrdersAsync(CancellationToken cancel)
@@ -114,7 +114,7 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
         RestReply reply = await SendSignedAsync(HttpMethod.Get, Orders + "/historical/batch?order_status=OPEN", "", cancel).ConfigureAwait(false);
         return Read(reply, static root =>
         {
-            if (!root.TryGetProperty("orders", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+            if (!RestJson.Has(root, "orders", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
             {
                 return Malformed<IReadOnlyList<VenueOrder>>("answer without orders");
             }
@@ -140,7 +140,7 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
         RestReply reply = await SendSignedAsync(HttpMethod.Get, "/api/v3/brokerage/accounts", "", cancel).ConfigureAwait(false);
         return Read(reply, static root =>
         {
-            if (!root.TryGetProperty("accounts", out JsonElement accounts) || accounts.ValueKind != JsonValueKind.Array)
+            if (!RestJson.Has(root, "accounts", out JsonElement accounts) || accounts.ValueKind != JsonValueKind.Array)
             {
                 return Malformed<IReadOnlyDictionary<string, decimal>>("answer without accounts");
             }
@@ -148,12 +148,12 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
             var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
             foreach (JsonElement a in accounts.EnumerateArray())
             {
-                if (RestJson.Str(a, "currency") is not { } ccy || !a.TryGetProperty("available_balance", out JsonElement avail) || !RestJson.TryDec(avail, "value", out decimal free))
+                if (RestJson.Str(a, "currency") is not { } ccy || !RestJson.Has(a, "available_balance", out JsonElement avail) || !RestJson.TryDec(avail, "value", out decimal free))
                 {
                     return Malformed<IReadOnlyDictionary<string, decimal>>("account without currency/available_balance");
                 }
 
-                decimal hold = a.TryGetProperty("hold", out JsonElement h) && RestJson.TryDec(h, "value", out decimal held) ? held : 0;
+                decimal hold = RestJson.Has(a, "hold", out JsonElement h) && RestJson.TryDec(h, "value", out decimal held) ? held : 0;
                 balances[ccy] = free + hold;
             }
 
@@ -222,7 +222,7 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
 
     private static ExecResult<VenueOrder> ReadOrder(JsonElement o)
     {
-        JsonElement limit = o.TryGetProperty("order_configuration", out JsonElement config) && config.TryGetProperty("limit_limit_gtc", out JsonElement gtc) ? gtc : default;
+        JsonElement limit = RestJson.Has(o, "order_configuration", out JsonElement config) && RestJson.Has(config, "limit_limit_gtc", out JsonElement gtc) ? gtc : default;
         if (RestJson.Str(o, "order_id") is not { } id || RestJson.Str(o, "product_id") is not { } product || !RestJson.TryDec(limit, "base_size", out decimal size)
             || !RestJson.TryDecOrZero(limit, "limit_price", out decimal price) || !RestJson.TryDecOrZero(o, "filled_size", out decimal filled)
             || !RestJson.TryDecOrZero(o, "average_filled_price", out decimal avg) || Status(RestJson.Str(o, "status"), filled) is not { } status)

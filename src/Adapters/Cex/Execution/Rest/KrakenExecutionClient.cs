@@ -27,7 +27,7 @@ public sealed class KrakenExecutionClient : RestExecutionClient
         string form = $"ordertype=limit&type={(order.Buy ? "buy" : "sell")}&volume={RestJson.Num(order.Quantity)}&pair={Uri.EscapeDataString(order.Symbol)}" +
             $"&price={RestJson.Num(order.Price)}&cl_ord_id={Uri.EscapeDataString(order.ClientOrderId)}";
         RestReply reply = await PostAsync("/0/private/AddOrder", form, cancel).ConfigureAwait(false);
-        return Read(reply, result => result.TryGetProperty("txid", out JsonElement txids) && txids.ValueKind == JsonValueKind.Array && txids.GetArrayLength() > 0 && txids[0].GetString() is { } txid
+        return Read(reply, result => RestJson.Has(result, "txid", out JsonElement txids) && txids.ValueKind == JsonValueKind.Array && txids.GetArrayLength() > 0 && txids[0].ValueKind == JsonValueKind.String && txids[0].GetString() is { } txid
             ? ExecResult<VenueOrder>.Success(new VenueOrder(order.ClientOrderId, txid, order.Symbol, order.Buy, order.Quantity, order.Price, 0, 0, VenueOrderStatus.New, []))
             : Malformed<VenueOrder>("AddOrder answer without txid"));
     }
@@ -36,7 +36,7 @@ public sealed class KrakenExecutionClient : RestExecutionClient
     {
         string form = venueOrderId is not null ? "txid=" + Uri.EscapeDataString(venueOrderId) : "cl_ord_id=" + Uri.EscapeDataString(clientOrderId);
         RestReply reply = await PostAsync("/0/private/CancelOrder", form, cancel).ConfigureAwait(false);
-        return Read(reply, result => result.TryGetProperty("count", out JsonElement count) && count.TryGetInt32(out int n)
+        return Read(reply, result => RestJson.Has(result, "count", out JsonElement count) && count.TryGetInt32(out int n)
             ? n > 0 ? ExecResult<string>.Success(venueOrderId ?? clientOrderId) : ExecResult<string>.Fail(ExecError.UnknownOrder, "kraken: nothing cancelled")
             : Malformed<string>("CancelOrder answer without count"));
     }
@@ -53,7 +53,7 @@ public sealed class KrakenExecutionClient : RestExecutionClient
         foreach (string path in new[] { "/0/private/OpenOrders", "/0/private/ClosedOrders" })
         {
             RestReply reply = await PostAsync(path, "cl_ord_id=" + Uri.EscapeDataString(clientOrderId), cancel).ConfigureAwait(false);
-            ExecResult<VenueOrder> found = Read(reply, result => Single(ReadOrders(result.TryGetProperty(path.EndsWith("OpenOrders", StringComparison.Ordinal) ? "open" : "closed", out JsonElement list) ? list : default, symbol)));
+            ExecResult<VenueOrder> found = Read(reply, result => Single(ReadOrders(RestJson.Has(result, path.EndsWith("OpenOrders", StringComparison.Ordinal) ? "open" : "closed", out JsonElement list) ? list : default, symbol)));
             if (found.Error != ExecError.UnknownOrder)
             {
                 return found;
@@ -66,7 +66,7 @@ public sealed class KrakenExecutionClient : RestExecutionClient
     public override async Task<ExecResult<IReadOnlyList<VenueOrder>>> OpenOrdersAsync(CancellationToken cancel)
     {
         RestReply reply = await PostAsync("/0/private/OpenOrders", "", cancel).ConfigureAwait(false);
-        return Read(reply, static result => ReadOrders(result.TryGetProperty("open", out JsonElement open) ? open : default, null));
+        return Read(reply, static result => ReadOrders(RestJson.Has(result, "open", out JsonElement open) ? open : default, null));
     }
 
     public override async Task<ExecResult<IReadOnlyDictionary<string, decimal>>> BalancesAsync(CancellationToken cancel)
@@ -130,19 +130,19 @@ public sealed class KrakenExecutionClient : RestExecutionClient
         }
 
         using JsonDocument? doc = TryParse(reply.Body);
-        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("error", out JsonElement errors) || errors.ValueKind != JsonValueKind.Array)
+        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object || !RestJson.Has(doc.RootElement, "error", out JsonElement errors) || errors.ValueKind != JsonValueKind.Array)
         {
             return Malformed<T>($"HTTP {reply.Status}: no error array");
         }
 
         if (errors.GetArrayLength() > 0)
         {
-            string first = errors[0].GetString() ?? "";
+            string first = errors[0].ValueKind == JsonValueKind.String ? errors[0].GetString() ?? "" : errors[0].GetRawText();
             ExecError mapped = MapError(first);
             return ExecResult<T>.Fail(mapped, Excerpt("kraken " + first), mapped == ExecError.RateLimited && reply.RetryAfter <= TimeSpan.Zero ? TimeSpan.FromSeconds(1) : reply.RetryAfter);
         }
 
-        return doc.RootElement.TryGetProperty("result", out JsonElement result) && result.ValueKind == JsonValueKind.Object ? read(result) : Malformed<T>("answer without result");
+        return RestJson.Has(doc.RootElement, "result", out JsonElement result) && result.ValueKind == JsonValueKind.Object ? read(result) : Malformed<T>("answer without result");
     }
 
     private static ExecResult<T> Malformed<T>(string detail) => ExecResult<T>.Fail(ExecError.Malformed, "kraken: " + detail);
@@ -164,7 +164,7 @@ public sealed class KrakenExecutionClient : RestExecutionClient
         foreach (JsonProperty p in byTxid.EnumerateObject())
         {
             JsonElement o = p.Value;
-            if (!o.TryGetProperty("descr", out JsonElement descr) || !RestJson.TryDec(o, "vol", out decimal vol) || !RestJson.TryDecOrZero(o, "vol_exec", out decimal exec)
+            if (!RestJson.Has(o, "descr", out JsonElement descr) || !RestJson.TryDec(o, "vol", out decimal vol) || !RestJson.TryDecOrZero(o, "vol_exec", out decimal exec)
                 || !RestJson.TryDecOrZero(o, "price", out decimal avg) || !RestJson.TryDecOrZero(descr, "price", out decimal limit) || Status(RestJson.Str(o, "status"), exec) is not { } status)
             {
                 return Malformed<IReadOnlyList<VenueOrder>>("order without descr/vol/status");

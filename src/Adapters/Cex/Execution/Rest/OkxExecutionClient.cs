@@ -63,7 +63,7 @@ public sealed class OkxExecutionClient : RestExecutionClient
             var balances = new Dictionary<string, decimal>(StringComparer.Ordinal);
             foreach (JsonElement account in data.EnumerateArray())
             {
-                if (!account.TryGetProperty("details", out JsonElement details) || details.ValueKind != JsonValueKind.Array)
+                if (!RestJson.Has(account, "details", out JsonElement details) || details.ValueKind != JsonValueKind.Array)
                 {
                     return Malformed<IReadOnlyDictionary<string, decimal>>("balance without details");
                 }
@@ -130,7 +130,7 @@ public sealed class OkxExecutionClient : RestExecutionClient
             return Malformed<T>($"HTTP {reply.Status}: no code");
         }
 
-        doc.RootElement.TryGetProperty("data", out JsonElement data);
+        RestJson.Has(doc.RootElement, "data", out JsonElement data);
         if (code != "0")
         {
             // "1" (operation failed) carries the order's own reason in data[0].sCode.

@@ -183,6 +183,13 @@ internal static class RestJson
             }
             : null;
 
+    /// <summary>A property of an object; false (never an exception) when <paramref name="e"/> is not an object.</summary>
+    public static bool Has(JsonElement e, string name, out JsonElement value)
+    {
+        value = default;
+        return e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out value);
+    }
+
     public static bool TryDec(JsonElement e, string name, out decimal value)
     {
         value = 0;

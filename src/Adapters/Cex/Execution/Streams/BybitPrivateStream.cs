@@ -59,10 +59,10 @@ public sealed class BybitPrivateStream : PrivateOrderStream
         if (RestJson.Str(root, "topic") is not { } topic)
         {
             // op replies (auth, subscribe, pong): a failed auth leaves the stream silent; reconciliation still runs.
-            return root.TryGetProperty("op", out _);
+            return RestJson.Has(root, "op", out _);
         }
 
-        if (!root.TryGetProperty("data", out JsonElement data) || data.ValueKind != JsonValueKind.Array)
+        if (!RestJson.Has(root, "data", out JsonElement data) || data.ValueKind != JsonValueKind.Array)
         {
             return false;
         }
