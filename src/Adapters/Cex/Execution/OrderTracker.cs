@@ -274,13 +274,8 @@ public sealed class OrderTracker
                 }
             }
 
-            double missing = Math.Min(v.CumulativeFilled, o.Quantity) - o.Filled;
-            if (missing > 1e-12 && v.AveragePrice > 0)
+            if (Recover(o, v.CumulativeFilled, v.AveragePrice))
             {
-                // The venue's average over all fills minus what we already booked gives the missed fills' value.
-                double missedNotional = (v.AveragePrice * Math.Min(v.CumulativeFilled, o.Quantity)) - o.Notional;
-                Apply(o, missing, missedNotional / missing);
-                o.RecoveredCredit += missing;
                 recovered++;
             }
         }
@@ -306,6 +301,69 @@ public sealed class OrderTracker
 
         _orphans.Clear();
         return new ReconcileReport(matched, recovered, adopted, missingAtVenue, mismatches);
+    }
+
+    /// <summary>
+    /// An order's state as the venue reports it (a place, cancel or status answer): fills we missed are recovered from
+    /// the cumulative fill exactly as <see cref="Reconcile"/> does (once; their late live reports are not counted again),
+    /// and the venue's final state is taken. The same path serves the REST answers and the status queries reconciliation asks.
+    /// </summary>
+    public ReportOutcome OnStatus(string clientOrderId, string venueOrderId, VenueOrderStatus status, double cumulativeFilled, double averagePrice)
+    {
+        if (!_byClientId.TryGetValue(clientOrderId, out TrackedOrder? o))
+        {
+            return Count(Orphan(venueOrderId));
+        }
+
+        if (!(cumulativeFilled >= 0) || !double.IsFinite(cumulativeFilled) || !(averagePrice >= 0) || !double.IsFinite(averagePrice))
+        {
+            return Count(ReportOutcome.Malformed);
+        }
+
+        if (venueOrderId.Length > 0)
+        {
+            o.VenueOrderId ??= venueOrderId;
+            _byVenueId[venueOrderId] = clientOrderId;
+        }
+
+        bool final = o.State is OrderState.Filled or OrderState.Cancelled or OrderState.Rejected;
+        Recover(o, cumulativeFilled, averagePrice);
+        if (final)
+        {
+            return Count(ReportOutcome.AfterFinal);
+        }
+
+        switch (status)
+        {
+            case VenueOrderStatus.New or VenueOrderStatus.PartiallyFilled when o.State == OrderState.PendingNew:
+                o.State = o.Filled > 0 ? OrderState.PartiallyFilled : OrderState.Open;
+                break;
+            case VenueOrderStatus.Cancelled or VenueOrderStatus.Expired when o.State != OrderState.Filled:
+                o.State = OrderState.Cancelled;
+                break;
+            case VenueOrderStatus.Rejected when o.State == OrderState.PendingNew:
+                o.State = OrderState.Rejected;
+                o.RejectReason = "rejected by the venue";
+                break;
+        }
+
+        return Count(ReportOutcome.Applied);
+    }
+
+    // The venue's cumulative fill ahead of ours: the missed part booked once at the value implied by its average.
+    private bool Recover(TrackedOrder o, double cumulativeFilled, double averagePrice)
+    {
+        double missing = Math.Min(cumulativeFilled, o.Quantity) - o.Filled;
+        if (!(missing > 1e-12) || !(averagePrice > 0))
+        {
+            return false;
+        }
+
+        // The venue's average over all fills minus what we already booked gives the missed fills' value.
+        double missedNotional = (averagePrice * Math.Min(cumulativeFilled, o.Quantity)) - o.Notional;
+        Apply(o, missing, missedNotional / missing);
+        o.RecoveredCredit += missing;
+        return true;
     }
 
     private void Apply(TrackedOrder o, double quantity, double price)

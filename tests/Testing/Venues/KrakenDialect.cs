@@ -1,0 +1,133 @@
+using System.Globalization;
+using LowLatency.Adapters.Cex.Execution.Signing;
+using Microsoft.AspNetCore.Http;
+
+namespace LowLatency.Testing.Venues;
+
+/// <summary>
+/// Kraken spot on loopback: form POSTs to <c>/0/private/AddOrder</c>, <c>CancelOrder</c>, <c>QueryOrders</c>,
+/// <c>OpenOrders</c>, <c>ClosedOrders</c>, <c>Balance</c>. Requests are checked as Kraken documents: <c>API-Sign</c> =
+/// base64 HMAC-SHA512(b64decode(secret), path + SHA256(nonce + body)), and the nonce (ms) must increase and lie within
+/// 60 s of the venue's clock (the clock-skew play).
+/// </summary>
+public sealed class KrakenDialect : VenueDialect
+{
+    private readonly string _apiKey;
+    private readonly string _secret;
+    private long _lastNonce;
+
+    public KrakenDialect(VenueLedger ledger, string apiKey, string base64Secret)
+        : base(ledger)
+    {
+        _apiKey = apiKey;
+        _secret = base64Secret;
+    }
+
+    public override async Task HandleAsync(HttpContext context, string body)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(body);
+        if (context.Request.Headers["API-Key"].ToString() != _apiKey)
+        {
+            await RefuseAsync(context, Refusal.BadKey).ConfigureAwait(false);
+            return;
+        }
+
+        Dictionary<string, string> p = Form(body);
+        string path = context.Request.Path.Value ?? "";
+        if (!p.TryGetValue("nonce", out string? nonceText) || KrakenSigner.Sign(_secret, path, nonceText, body) != context.Request.Headers["API-Sign"].ToString())
+        {
+            await RefuseAsync(context, Refusal.BadSignature).ConfigureAwait(false);
+            return;
+        }
+
+        long nonce = long.Parse(nonceText, CultureInfo.InvariantCulture);
+        if (nonce <= Interlocked.Read(ref _lastNonce) || Math.Abs(nonce - Ledger.NowMs) > 60_000)
+        {
+            await RefuseAsync(context, Refusal.ClockSkew).ConfigureAwait(false);
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastNonce, nonce);
+        switch (path)
+        {
+            case "/0/private/AddOrder":
+                await PlaceAsync(context, p["cl_ord_id"], p["pair"], p["type"] == "buy", decimal.Parse(p["volume"], CultureInfo.InvariantCulture), decimal.Parse(p["price"], CultureInfo.InvariantCulture),
+                    static o => Ok($$"""{"descr":{"order":"{{(o.Buy ? "buy" : "sell")}} {{Num(o.Quantity)}} {{o.Symbol}} @ limit {{Num(o.Price)}}"},"txid":["{{o.VenueOrderId}}"]}""")).ConfigureAwait(false);
+                return;
+            case "/0/private/CancelOrder":
+                LoopbackOrder? target = p.TryGetValue("txid", out string? txid) ? Ledger.GetByVenueId(txid) : Ledger.Get(p.GetValueOrDefault("cl_ord_id", ""));
+                if (target is not null && Ledger.Cancel(target.ClientOrderId) is not null)
+                {
+                    await WriteAsync(context, 200, Ok("""{"count":1}""")).ConfigureAwait(false);
+                }
+                else
+                {
+                    await RefuseAsync(context, Refusal.UnknownOrder).ConfigureAwait(false);
+                }
+
+                return;
+            case "/0/private/QueryOrders":
+                if (Ledger.GetByVenueId(p.GetValueOrDefault("txid", "")) is { } q)
+                {
+                    await WriteAsync(context, 200, Ok("{" + Entry(q) + "}")).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteAsync(context, 200, """{"error":["EOrder:Invalid order"]}""").ConfigureAwait(false);
+                }
+
+                return;
+            case "/0/private/OpenOrders" or "/0/private/ClosedOrders":
+                bool open = path.EndsWith("OpenOrders", StringComparison.Ordinal);
+                IEnumerable<LoopbackOrder> orders = p.TryGetValue("cl_ord_id", out string? cl)
+                    ? (Ledger.Get(cl) is { } one && one.Working == open ? [one] : [])
+                    : open ? Ledger.Open() : [];
+                await WriteAsync(context, 200, Ok("{\"" + (open ? "open" : "closed") + "\":{" + string.Join(",", orders.Select(Entry)) + "}}")).ConfigureAwait(false);
+                return;
+            case "/0/private/Balance":
+                await WriteAsync(context, 200, Ok("{" + string.Join(",", Ledger.Balances.Select(b => $"\"{b.Key}\":\"{Num(b.Value)}\"")) + "}")).ConfigureAwait(false);
+                return;
+            default:
+                await WriteAsync(context, 404, """{"error":["EGeneral:Unknown method"]}""").ConfigureAwait(false);
+                return;
+        }
+    }
+
+    protected override (int Status, string Body) Render(Refusal refusal) => refusal switch
+    {
+        Refusal.InsufficientBalance => (200, """{"error":["EOrder:Insufficient funds"]}"""),
+        Refusal.MinNotional => (200, """{"error":["EOrder:Order minimum not met"]}"""),
+        Refusal.PriceFilter => (200, """{"error":["EGeneral:Invalid arguments:price"]}"""),
+        Refusal.RateLimit => (429, """{"error":["EAPI:Rate limit exceeded"]}"""),
+        Refusal.ServerError => (503, """{"error":["EService:Unavailable"]}"""),
+        Refusal.DuplicateClientOrderId => (200, """{"error":["EOrder:Duplicate order"]}"""),
+        Refusal.BadSignature => (200, """{"error":["EAPI:Invalid signature"]}"""),
+        Refusal.ClockSkew => (200, """{"error":["EAPI:Invalid nonce"]}"""),
+        Refusal.BadKey => (200, """{"error":["EAPI:Invalid key"]}"""),
+        _ => (200, """{"error":["EOrder:Unknown order"]}"""),
+    };
+
+    private static string Ok(string result) => $$"""{"error":[],"result":{{result}}}""";
+
+    private static string Entry(LoopbackOrder o)
+    {
+        string status = o.Status switch { "Filled" => "closed", "Cancelled" => "canceled", _ => "open" };
+        return "\"" + o.VenueOrderId + "\":" + $$"""{"refid":null,"userref":0,"cl_ord_id":"{{o.ClientOrderId}}","status":"{{status}}","opentm":1688666559.8974,"vol":"{{Num(o.Quantity)}}","vol_exec":"{{Num(o.Filled)}}","cost":"{{Num(o.Notional)}}","fee":"0","price":"{{Num(o.AveragePrice)}}","descr":{"pair":"{{o.Symbol}}","type":"{{(o.Buy ? "buy" : "sell")}}","ordertype":"limit","price":"{{Num(o.Price)}}"}""" + "}";
+    }
+
+    private static Dictionary<string, string> Form(string body)
+    {
+        var p = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                p[Uri.UnescapeDataString(pair[..eq])] = Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            }
+        }
+
+        return p;
+    }
+}
