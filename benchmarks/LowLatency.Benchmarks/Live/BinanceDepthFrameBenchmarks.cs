@@ -22,7 +22,6 @@ namespace LowLatency.Benchmarks.Live;
 [MemoryDiagnoser]
 public class BinanceDepthFrameBenchmarks
 {
-    private static readonly VenueId s_venue = new(0);
     private readonly List<(byte[] Url, byte[] Body)> _snapshots = [];
     private readonly List<byte[]> _frames = [];
     private readonly BookMessage _message = new();
@@ -37,46 +36,13 @@ public class BinanceDepthFrameBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (string ws, string http) = CcxtComparison.Captures();
-        CaptureTape tape = CaptureTape.Load([ws, http]);
-        var symbols = new SymbolTable();
-        var specs = new List<BookSpec>();
-        var instruments = new List<InstrumentSpec>();
-        var lastIds = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (ref readonly CaptureRecord record in tape.Records)
-        {
-            if (record.Kind == CaptureRecordKind.HttpResponse && tape.Url(record).IndexOf("/depth?"u8) >= 0)
-            {
-                string url = System.Text.Encoding.UTF8.GetString(tape.Url(record));
-                string symbol = url[(url.IndexOf("symbol=", StringComparison.Ordinal) + 7)..].Split('&')[0];
-                var id = InstrumentId.FromIndex(instruments.Count);
-                instruments.Add(new InstrumentSpec(id, symbol, 8, 8));
-                symbols.Add(symbol, id);
-                specs.Add(new BookSpec(s_venue, id, SequenceRule.BinanceSpot, 8, 8, Capacity: 4096));
-                _snapshots.Add((tape.Url(record).ToArray(), tape.Payload(record).ToArray()));
-                using JsonDocument doc = JsonDocument.Parse(_snapshots[^1].Body);
-                lastIds[symbol] = doc.RootElement.GetProperty("lastUpdateId").GetInt64();
-            }
-        }
-
-        foreach (ref readonly CaptureRecord record in tape.Records)
-        {
-            ReadOnlySpan<byte> payload = tape.Payload(record);
-            if (record.Kind == CaptureRecordKind.Received && payload.IndexOf("@depth"u8) >= 0)
-            {
-                using JsonDocument doc = JsonDocument.Parse(payload.ToArray());
-                JsonElement data = doc.RootElement.GetProperty("data");
-                if (lastIds.TryGetValue(data.GetProperty("s").GetString()!, out long last) && data.GetProperty("u").GetInt64() > last)
-                {
-                    _frames.Add(payload.ToArray());
-                }
-            }
-        }
-
-        _parser = new BinanceParser(BinanceMarket.Spot, s_venue, symbols, instruments);
-        _books = new BookSet(specs);
+        BinanceDepthSession session = BinanceDepthSession.Load();
+        _snapshots.AddRange(session.Snapshots);
+        _frames.AddRange(session.Frames);
+        _parser = session.Parser;
+        _books = new BookSet(session.Specs);
         _handler = _books.CreateHandler();
-        if (_snapshots.Count + _frames.Count != Messages || Ours() != Messages || _books.Integrity(s_venue).Errors != 0 || _books.Integrity(s_venue).Gaps != 0)
+        if (_snapshots.Count + _frames.Count != Messages || Ours() != Messages || _books.Integrity(BinanceDepthSession.Venue).Errors != 0 || _books.Integrity(BinanceDepthSession.Venue).Gaps != 0)
         {
             throw new InvalidOperationException($"the session did not apply cleanly ({_snapshots.Count + _frames.Count} messages)");
         }

@@ -114,7 +114,9 @@ public sealed class L2Book
 
     private void Upsert(BookLevel[] levels, ref int count, Price price, Quantity quantity, bool descending)
     {
-        int index = Find(levels, count, price.Raw, descending);
+        // A level beyond the deepest one (every level of a snapshot, applied in order) needs no search.
+        long deepest = count > 0 ? levels[count - 1].Price.Raw : 0;
+        int index = count == 0 || (descending ? price.Raw < deepest : price.Raw > deepest) ? ~count : Find(levels, count, price.Raw, descending);
         if (index >= 0)
         {
             if (quantity.IsZero)

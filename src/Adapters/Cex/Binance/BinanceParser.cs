@@ -16,7 +16,7 @@ namespace LowLatency.Adapters.Cex.Binance;
 /// JSON surfaces from <see cref="Utf8JsonReader"/> as an exception, which is caught here (bad input only) and counted.
 /// </para>
 /// </summary>
-public sealed class BinanceParser : FrameParser
+public sealed partial class BinanceParser : FrameParser
 {
     // Field bits of a stream payload.
     private const int FieldEventType = 1 << 0;   // e
@@ -115,6 +115,12 @@ public sealed class BinanceParser : FrameParser
                     }
 
                     ReadOnlySpan<byte> payload = afterPrefix[(quote + 9)..^1];
+                    if (TryParseCanonicalDepth(payload, output))
+                    {
+                        error = ParseError.None;
+                        return ParseResult.Message;
+                    }
+
                     _jsonLength = payload.Length;
                     var payloadReader = new Utf8JsonReader(payload, isFinalBlock: true, state: default);
                     if (!payloadReader.Read() || !payloadReader.Read())
@@ -133,6 +139,12 @@ public sealed class BinanceParser : FrameParser
                     return fast;
                 }
             }
+        }
+
+        if (frame.StartsWith("{\"e\":\"depthUpdate\","u8) && TryParseCanonicalDepth(frame, output))
+        {
+            error = ParseError.None;
+            return ParseResult.Message;
         }
 
         _jsonLength = frame.Length;
@@ -540,6 +552,12 @@ public sealed class BinanceParser : FrameParser
         {
             error = ParseError.UnknownSymbol;
             return ParseResult.Rejected;
+        }
+
+        if (TryParseCanonicalSnapshot(body, instrument, spec, output))
+        {
+            error = ParseError.None;
+            return ParseResult.Message;
         }
 
         int priceDecimals = spec.PriceDecimals;

@@ -51,29 +51,26 @@ public static class FramePublisher
         slot.ReceiveTimeNs = message.ReceiveTimeNs;
         slot.ReceiveTimestamp = message.ReceiveTimestamp;
 
-        // Level k of the message is bids[k] for k < BidCount, else asks[k - BidCount].
+        // Level k of the message is bids[k] for k < BidCount, else asks[k - BidCount]: at most two block copies.
         int start = chunk * TickEvent.MaxLevels;
         int bidCount = message.BidCount;
         int end = Math.Min(start + TickEvent.MaxLevels, bidCount + message.AskCount);
-        ReadOnlySpan<BookLevel> bids = message.Bids;
-        ReadOnlySpan<BookLevel> asks = message.Asks;
-        int written = 0;
-        int bidsInSlot = 0;
-        for (int k = start; k < end; k++)
+        int written = Math.Max(end - start, 0);
+        int bidsInSlot = Math.Clamp(bidCount - start, 0, written);
+        int asksInSlot = written - bidsInSlot;
+        Span<BookLevel> levels = slot.Levels;
+        if (bidsInSlot > 0)
         {
-            if (k < bidCount)
-            {
-                slot.Levels[written++] = bids[k];
-                bidsInSlot++;
-            }
-            else
-            {
-                slot.Levels[written++] = asks[k - bidCount];
-            }
+            message.Bids.Slice(start, bidsInSlot).CopyTo(levels);
+        }
+
+        if (asksInSlot > 0)
+        {
+            message.Asks.Slice(start + bidsInSlot - bidCount, asksInSlot).CopyTo(levels[bidsInSlot..]);
         }
 
         slot.BidCount = (byte)bidsInSlot;
-        slot.AskCount = (byte)(written - bidsInSlot);
+        slot.AskCount = (byte)asksInSlot;
     }
 
     /// <summary>
