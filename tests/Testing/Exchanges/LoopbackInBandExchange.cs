@@ -223,6 +223,15 @@ internal sealed class ModelSide
         }
     }
 
+    /// <summary>Keeps the best <paramref name="depth"/> levels (asks are kept lowest first, bids highest first).</summary>
+    public void Truncate(int depth, bool descending)
+    {
+        while (_levels.Count > depth)
+        {
+            _levels.Remove(descending ? _levels.Keys.First() : _levels.Keys.Last());
+        }
+    }
+
     public IEnumerable<(string Price, string Size)> Best(bool descending) =>
         descending ? _levels.Reverse().Select(kv => kv.Value) : _levels.Select(kv => kv.Value);
 }

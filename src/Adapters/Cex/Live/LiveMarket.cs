@@ -44,13 +44,13 @@ public sealed class LiveMarket : IAsyncDisposable
                     LiveVenueKind.BinanceSpot => SequenceRule.BinanceSpot,
                     LiveVenueKind.BinanceFutures => SequenceRule.BinanceFutures,
                     LiveVenueKind.Okx => SequenceRule.Okx,
-                    LiveVenueKind.Kraken => SequenceRule.Kraken,
+                    LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 => SequenceRule.Kraken,
                     LiveVenueKind.Coinbase => SequenceRule.Coinbase,
                     LiveVenueKind.Bybit => SequenceRule.Bybit,
                     _ => throw new ArgumentOutOfRangeException(nameof(venues), $"venues.{v.Name}: no book rules for {v.Kind}"),
                 };
                 specs.Add(new BookSpec(v.Venue, s.Instrument.Id, rule, s.Instrument.PriceDecimals, s.Instrument.QuantityDecimals,
-                    TruncateDepth: v.Kind == LiveVenueKind.Kraken ? v.BookDepth : 0));
+                    TruncateDepth: v.Kind is LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 ? v.BookDepth : 0));
             }
         }
 

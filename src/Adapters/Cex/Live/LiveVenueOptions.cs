@@ -22,6 +22,9 @@ public enum LiveVenueKind
 
     /// <summary>Bybit v5 public: <c>orderbook.{1,50,200}</c> snapshot/delta (<c>u</c> = 1 resets), <c>{"op":"ping"}</c> every 20 s.</summary>
     Bybit = 5,
+
+    /// <summary>Kraken spot WebSocket v2 (<c>/v2</c>): <c>book</c> (CRC32 over the top 10 at the pair's precision), <c>ticker</c>, <c>trade</c>.</summary>
+    KrakenV2 = 6,
 }
 
 /// <summary>One subscribed symbol: the venue's spelling and the engine instrument it feeds.</summary>
@@ -157,7 +160,7 @@ public sealed class LiveVenueOptions
             }
         }
 
-        if (Kind == LiveVenueKind.Kraken && BookDepth is not (10 or 25 or 100 or 500 or 1000))
+        if (Kind is LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 && BookDepth is not (10 or 25 or 100 or 500 or 1000))
         {
             errors.Add($"{p}.bookDepth: Kraken books are 10, 25, 100, 500 or 1000 deep");
         }

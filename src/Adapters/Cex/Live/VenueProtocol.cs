@@ -94,6 +94,7 @@ internal abstract class VenueProtocol
         LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures => new BinanceProtocol(options),
         LiveVenueKind.Okx => new OkxProtocol(options),
         LiveVenueKind.Kraken => new KrakenProtocol(options),
+        LiveVenueKind.KrakenV2 => new KrakenV2Protocol(options),
         LiveVenueKind.Coinbase => new CoinbaseProtocol(options),
         LiveVenueKind.Bybit => new BybitProtocol(options),
         _ => throw new ArgumentOutOfRangeException(nameof(options), "unknown venue kind"),
@@ -270,7 +271,7 @@ internal sealed class OkxProtocol : VenueProtocol
 /// Kraken spot WebSocket v1 (<c>wss://ws.kraken.com</c>), the <c>book</c> format main's parser reads: in-band snapshot
 /// and CRC32 over the top 10; <c>{"event":"heartbeat"}</c> each second of silence, <c>{"event":"ping"}</c> answered by
 /// <c>pong</c>; <c>subscriptionStatus</c> with <c>"status":"error"</c> refuses a subscription. A resync is an
-/// unsubscribe + subscribe of the pair. (Kraken v2, <c>wss://ws.kraken.com/v2</c>, needs the v2 parser of the feeds work.)
+/// unsubscribe + subscribe of the pair. (Kraken v2, <c>wss://ws.kraken.com/v2</c>: <see cref="KrakenV2Protocol"/>.)
 /// </summary>
 internal sealed class KrakenProtocol : VenueProtocol
 {
