@@ -113,7 +113,7 @@ public sealed class KrakenV2ExchangeModel(int depth) : IInBandVenueModel
         }
 
         string text = Encoding.UTF8.GetString(frame);
-        int end = text.LastIndexOf("]}", StringComparison.Ordinal);
+        int end = text.LastIndexOf("}]}", StringComparison.Ordinal); // the book object's end
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{text[..end]},\"checksum\":{Checksum(symbol)}}}]}}"));
     }
 
@@ -130,13 +130,49 @@ public sealed class KrakenV2ExchangeModel(int depth) : IInBandVenueModel
         var keys = new List<string>();
         foreach (JsonElement symbol in root.GetProperty("params").GetProperty("symbol").EnumerateArray())
         {
-            if (!_subscribed.Add(symbol.GetString()!))
+            if (!_subscribed.Add(symbol.GetString()!) && _books.ContainsKey(symbol.GetString()!))
             {
                 keys.Add(symbol.GetString()!); // subscribed before: a resubscribe
             }
         }
 
         return keys;
+    }
+
+    public byte[] Rejection(string subscription) =>
+        "{\"error\":\"Currency pair not supported\",\"method\":\"subscribe\",\"success\":false,\"time_in\":\"2023-10-06T17:35:55.219022Z\",\"time_out\":\"2023-10-06T17:35:55.219067Z\"}"u8.ToArray();
+
+    public byte[] VenueError() =>
+        "{\"error\":\"Exceeded msg rate\",\"method\":\"ping\",\"success\":false,\"time_in\":\"2023-10-06T17:35:55.219022Z\",\"time_out\":\"2023-10-06T17:35:55.219067Z\"}"u8.ToArray();
+
+    public byte[] Marker() => Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeat\",\"loopback\":\"{LoopbackInBandExchange.EndMarker}\"}}");
+
+    /// <summary>Whether a book update, applied next, changes a level inside the top 10 (where the checksum sees it).</summary>
+    public bool TouchesTop10(byte[] frame)
+    {
+        using JsonDocument document = JsonDocument.Parse(frame);
+        JsonElement root = document.RootElement;
+        if (!root.TryGetProperty("channel", out JsonElement channel) || !channel.ValueEquals("book"u8) || !root.GetProperty("type").ValueEquals("update"u8))
+        {
+            return false;
+        }
+
+        JsonElement data = root.GetProperty("data")[0];
+        (ModelSide bids, ModelSide asks) = Book(data.GetProperty("symbol").GetString()!);
+        foreach ((string name, ModelSide side, bool descending) in new[] { ("bids", bids, true), ("asks", asks, false) })
+        {
+            List<decimal> top = [.. side.Best(descending).Take(10).Select(l => decimal.Parse(l.Price, NumberStyles.Float, CultureInfo.InvariantCulture))];
+            foreach (JsonElement level in data.GetProperty(name).EnumerateArray())
+            {
+                decimal price = level.GetProperty("price").GetDecimal();
+                if (top.Count < 10 || (descending ? price >= top[^1] : price <= top[^1]))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     public byte[] Snapshot(string key)
