@@ -159,20 +159,8 @@ public sealed class KrakenV2ExchangeModel(int depth) : IInBandVenueModel
 
         JsonElement data = root.GetProperty("data")[0];
         (ModelSide bids, ModelSide asks) = Book(data.GetProperty("symbol").GetString()!);
-        foreach ((string name, ModelSide side, bool descending) in new[] { ("bids", bids, true), ("asks", asks, false) })
-        {
-            List<decimal> top = [.. side.Best(descending).Take(10).Select(l => decimal.Parse(l.Price, NumberStyles.Float, CultureInfo.InvariantCulture))];
-            foreach (JsonElement level in data.GetProperty(name).EnumerateArray())
-            {
-                decimal price = level.GetProperty("price").GetDecimal();
-                if (top.Count < 10 || (descending ? price >= top[^1] : price <= top[^1]))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
+        return bids.Touches(data.GetProperty("bids").EnumerateArray().Select(l => l.GetProperty("price").GetRawText()), 10, descending: true)
+            || asks.Touches(data.GetProperty("asks").EnumerateArray().Select(l => l.GetProperty("price").GetRawText()), 10, descending: false);
     }
 
     public byte[] Snapshot(string key)

@@ -216,9 +216,13 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                     _received.Add(message);
                 }
 
-                foreach (string key in model.SnapshotRequests(message))
+                if (message.StartsWith('{'))
                 {
-                    requests.Add(key);
+                    // JSON requests only: OKX's ping is the bare text "ping".
+                    foreach (string key in model.SnapshotRequests(message))
+                    {
+                        requests.Add(key);
+                    }
                 }
 
                 subscribed.TrySetResult(message);
@@ -395,6 +399,14 @@ internal sealed class ModelSide
         {
             _levels.Remove(descending ? _levels.Keys.First() : _levels.Keys.Last());
         }
+    }
+
+    /// <summary>Whether any of <paramref name="prices"/> lies within the best <paramref name="depth"/> levels (or the side is shallower).</summary>
+    public bool Touches(IEnumerable<string> prices, int depth, bool descending)
+    {
+        List<decimal> top = [.. (descending ? _levels.Keys.Reverse() : _levels.Keys).Take(depth)];
+        return prices.Select(p => decimal.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture))
+            .Any(p => top.Count < depth || (descending ? p >= top[^1] : p <= top[^1]));
     }
 
     public IEnumerable<(string Price, string Size)> Best(bool descending) =>
