@@ -18,14 +18,14 @@ namespace LowLatency.Adapters.Cex.Tests.Live;
 /// </summary>
 public sealed class CoinbaseBybitLoopbackTests
 {
-    private const string CoinbaseFile = "coinbase_advtrade_v3jsonl_BTC-USD_ETH-USD_2026-08-09.jsonl.gz";
-    private const string BybitFile = "bybit_v5_v3jsonl_linear_spot_2026-08-09.jsonl.gz";
-    private const string BybitLinear = "BYBIT.ws.2";
+    internal const string CoinbaseFile = "coinbase_advtrade_v3jsonl_BTC-USD_ETH-USD_2026-08-09.jsonl.gz";
+    internal const string BybitFile = "bybit_v5_v3jsonl_linear_spot_2026-08-09.jsonl.gz";
+    internal const string BybitLinear = "BYBIT.ws.2";
 
-    private static string Capture(string name) => SharedData.File("cex_ws", "cryptofeed", name);
+    internal static string Capture(string name) => SharedData.File("cex_ws", "cryptofeed", name);
 
     /// <summary>The header and one connection's records of a JSON-lines capture, as a file of its own.</summary>
-    private static string OneConnection(string name, string connection)
+    internal static string OneConnection(string name, string connection)
     {
         using var gzip = new GZipStream(File.OpenRead(Capture(name)), CompressionMode.Decompress);
         using var text = new StreamReader(gzip, Encoding.UTF8);
@@ -36,116 +36,22 @@ public sealed class CoinbaseBybitLoopbackTests
         return path;
     }
 
-    private sealed record Outcome(ReplayPipeline Replay, BookSet Books, VenueId Venue, WebSocketMarketDataClient Client, LoopbackInBandExchange Server);
-
-    private static async Task<Outcome> RunAsync(string replayPath, string connection, LiveVenueKind kind, Func<IInBandVenueModel> model, Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop, TimeSpan? pingAfter = null, int measureAfterFrames = 0)
+    private static async Task<InBandOutcome> RunAsync(string replayPath, string connection, LiveVenueKind kind, Func<IInBandVenueModel> model, Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop, TimeSpan? pingAfter = null, int measureAfterFrames = 0)
     {
-        ReplaySession session = ReplaySession.Load([replayPath]);
-        var replay = new ReplayPipeline(session, _ => 0.001, 5, opportunityRing: null);
-        for (int i = 0; i < session.Tape.Count; i++)
-        {
-            replay.Step(i);
-        }
-
-        ReplayVenue venue = Assert.Single(session.Venues);
-        Assert.True(replay.Books.Count >= 2);
         IReadOnlyList<byte[]> frames = [.. RecordedCapture.JsonLinesFrames(replayPath, connection).Select(f => f.Bytes)];
-        LoopbackInBandExchange server = await LoopbackInBandExchange.StartAsync(frames, model, drop(frames));
-        var options = new LiveVenueOptions
+        return await InBandLoopbackHarness.RunAsync(ReplaySession.Load([replayPath]), frames, kind, model, new InBandRun
         {
-            Name = venue.Name,
-            Kind = kind,
-            Venue = venue.Id,
-            WsUrl = server.WsUrl,
-            Symbols = [.. venue.Symbols.Select(kv => new LiveSymbol(kv.Value, session.Instruments[kv.Key.Value]))],
-            SubscribeTops = false,
-            BybitDepth = 200, // the recorded session's books
-            MaintenanceInterval = TimeSpan.FromMilliseconds(5),
-            PingAfter = pingAfter ?? TimeSpan.FromSeconds(20),
-            SnapshotTimeout = TimeSpan.FromMinutes(10), // a resubscribe is repeated only because its snapshot failed, never by a slow box
-            BackoffSeed = 1,
-        };
-        var books = new BookSet(session.Books);
-        var ring = new RingBuffer<TickEvent>(1 << 14, ProducerType.Multi, WaitStrategyKind.Yielding);
-        var strategy = new StrategyState(books, new EdgeStage(session.Instruments.Count, 2, [.. session.Instruments.Select(i => i.PriceDecimals)], [0.001, 0.001], 5), null);
-        var processor = new BatchEventProcessor<TickEvent, StrategyHandler>(ring, ring.NewBarrier(), new StrategyHandler(strategy));
-        ring.AddGatingSequences(processor.Sequence);
-        var client = new WebSocketMarketDataClient(options, books, ring, processor.Sequence);
-        using var stop = new CancellationTokenSource();
-        var consumer = new Thread(() => processor.Run(stop.Token)) { IsBackground = true };
-        consumer.Start();
-        if (measureAfterFrames > 0)
-        {
-            // Warm-up first (every frame kind, every book live), then every frame's path is measured.
-            int seen = 0;
-            client.FrameHandled = _ =>
-            {
-                if (++seen == measureAfterFrames)
-                {
-                    client.MeasureAllocations = true;
-                }
-            };
-        }
-
-        Task run = client.RunAsync(stop.Token);
-        bool AllLive()
-        {
-            for (int b = 0; b < books.Count; b++)
-            {
-                if (books.State(b).Status != BookStatus.Live)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        await Wait.UntilAsync(() => server.Finished >= 1 && client.Counters.Frames >= server.Sent && processor.Sequence.Value >= ring.Cursor && AllLive(),
-            "every frame served, handled and applied, every book live");
-        if (pingAfter is not null)
-        {
-            await Wait.UntilAsync(() => server.Received.Contains("{\"op\":\"ping\"}"), "an application ping");
-        }
-
-        await stop.CancelAsync();
-        await run;
-        consumer.Join();
-        return new Outcome(replay, books, venue.Id, client, server);
+            Faults = drop(frames).ToDictionary(i => i, _ => LoopbackFault.Drop),
+            PingAfter = pingAfter,
+            MeasureAfterFrames = measureAfterFrames,
+        });
     }
 
-    private static void AssertSameBooks(Outcome o, int levels)
-    {
-        for (int b = 0; b < o.Books.Count; b++)
-        {
-            Assert.Equal(BookStatus.Live, o.Replay.Books.State(b).Status);
-            Assert.Equal(BookStatus.Live, o.Books.State(b).Status);
-            L2Book expected = o.Replay.Books.Book(b);
-            L2Book actual = o.Books.Book(b);
-            int bids = Math.Min(levels, expected.Bids.Length);
-            int asks = Math.Min(levels, expected.Asks.Length);
-            Assert.True(bids > 0 && asks > 0);
-            Assert.True(expected.Bids[..bids].SequenceEqual(actual.Bids[..Math.Min(levels, actual.Bids.Length)]), $"book {b} bids differ");
-            Assert.True(expected.Asks[..asks].SequenceEqual(actual.Asks[..Math.Min(levels, actual.Asks.Length)]), $"book {b} asks differ");
-        }
-    }
+    private static void AssertSameBooks(InBandOutcome o, int levels) => InBandLoopbackHarness.AssertSameBooks(o, levels);
 
-    private static int NthIndex(IReadOnlyList<byte[]> frames, string[] needles, int n)
-    {
-        int seen = 0;
-        for (int i = 0; i < frames.Count; i++)
-        {
-            string text = Encoding.UTF8.GetString(frames[i]);
-            if (needles.All(x => text.Contains(x, StringComparison.Ordinal)) && ++seen == n)
-            {
-                return i;
-            }
-        }
+    private static int NthIndex(IReadOnlyList<byte[]> frames, string[] needles, int n) => InBandLoopbackHarness.NthIndex(frames, needles, n);
 
-        throw new InvalidOperationException("no such frame");
-    }
-
-    private static async Task<Outcome> CoinbaseAsync(Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop)
+    private static async Task<InBandOutcome> CoinbaseAsync(Func<IReadOnlyList<byte[]>, IEnumerable<int>> drop)
     {
         string path = Capture(CoinbaseFile);
         return await RunAsync(path, "COINBASE.ws.2", LiveVenueKind.Coinbase, () => new CoinbaseExchangeModel(), drop);
@@ -154,7 +60,7 @@ public sealed class CoinbaseBybitLoopbackTests
     [Fact]
     public async Task Coinbase_session_over_loopback_builds_the_same_books_as_its_replay()
     {
-        Outcome o = await CoinbaseAsync(_ => []);
+        InBandOutcome o = await CoinbaseAsync(_ => []);
         await using LoopbackInBandExchange server = o.Server;
         using WebSocketMarketDataClient client = o.Client;
 
@@ -170,7 +76,7 @@ public sealed class CoinbaseBybitLoopbackTests
     [Fact]
     public async Task A_frame_lost_on_a_coinbase_connection_resyncs_every_book_of_it_by_resubscribing()
     {
-        Outcome o = await CoinbaseAsync(frames => [NthIndex(frames, ["\"channel\":\"l2_data\"", "\"type\":\"update\""], 10)]);
+        InBandOutcome o = await CoinbaseAsync(frames => [NthIndex(frames, ["\"channel\":\"l2_data\"", "\"type\":\"update\""], 10)]);
         await using LoopbackInBandExchange server = o.Server;
         using WebSocketMarketDataClient client = o.Client;
 
@@ -185,7 +91,7 @@ public sealed class CoinbaseBybitLoopbackTests
     public async Task Bybit_session_over_loopback_builds_the_same_books_as_its_replay()
     {
         string path = OneConnection(BybitFile, BybitLinear);
-        Outcome o = await RunAsync(path, BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(), _ => [], pingAfter: TimeSpan.FromMilliseconds(50));
+        InBandOutcome o = await RunAsync(path, BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(), _ => [], pingAfter: TimeSpan.FromMilliseconds(50));
         await using LoopbackInBandExchange server = o.Server;
         using WebSocketMarketDataClient client = o.Client;
 
@@ -200,7 +106,7 @@ public sealed class CoinbaseBybitLoopbackTests
     public async Task A_bybit_delta_lost_on_the_way_resyncs_that_book_by_resubscribing()
     {
         string path = OneConnection(BybitFile, BybitLinear);
-        Outcome o = await RunAsync(path, BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(),
+        InBandOutcome o = await RunAsync(path, BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(),
             frames => [NthIndex(frames, ["orderbook.200.ETHUSDT", "\"type\":\"delta\""], 50)]);
         await using LoopbackInBandExchange server = o.Server;
         using WebSocketMarketDataClient client = o.Client;
@@ -270,7 +176,7 @@ public sealed class CoinbaseBybitLoopbackTests
     [InlineData("bybit")]
     public async Task Steady_state_coinbase_and_bybit_frames_allocate_nothing_from_receive_to_ring_publish(string venue)
     {
-        Outcome o = venue == "coinbase"
+        InBandOutcome o = venue == "coinbase"
             ? await RunAsync(Capture(CoinbaseFile), "COINBASE.ws.2", LiveVenueKind.Coinbase, () => new CoinbaseExchangeModel(), _ => [], measureAfterFrames: 300)
             : await RunAsync(OneConnection(BybitFile, BybitLinear), BybitLinear, LiveVenueKind.Bybit, () => new BybitExchangeModel(), _ => [], measureAfterFrames: 300);
         await using LoopbackInBandExchange server = o.Server;

@@ -74,20 +74,7 @@ internal sealed class OkxReferenceBooks
     }
 
     /// <summary>Bitwise CRC-32 (no table): deliberately a different implementation from the engine's.</summary>
-    public static uint ReferenceCrc32(byte[] bytes)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte x in bytes)
-        {
-            crc ^= x;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc >> 1) ^ (0xEDB88320u & (uint)-(int)(crc & 1));
-            }
-        }
-
-        return ~crc;
-    }
+    public static uint ReferenceCrc32(byte[] bytes) => LowLatency.Testing.Exchanges.ReferenceCrc32.Compute(bytes);
 
     private static void ApplySide(SortedDictionary<decimal, (string, string)> side, JsonElement levels)
     {

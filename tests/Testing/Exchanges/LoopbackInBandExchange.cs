@@ -18,43 +18,108 @@ namespace LowLatency.Testing.Exchanges;
 /// <summary>
 /// What a loopback exchange needs to know of a venue whose snapshots come in band: it keeps each book as the exchange
 /// would from the frames it serves (so a snapshot asked for at any moment matches the stream), renumbers frames where
-/// the venue numbers them per connection, and tells a resubscribe from the first subscriptions.
+/// the venue numbers them per connection, and tells a resubscribe from the first subscriptions. One model lives as long
+/// as the exchange: a reconnecting client meets the same books.
 /// </summary>
 public interface IInBandVenueModel
 {
     /// <summary>Applies a recorded frame to the exchange's books and returns the bytes to send (renumbered if needed).</summary>
     byte[] Apply(byte[] frame);
 
-    /// <summary>The book keys a client message asks a fresh snapshot of (a book subscription after the first of its kind), else none.</summary>
+    /// <summary>
+    /// The book keys a client message asks a fresh snapshot of: a book subscription after the first of its kind (a
+    /// resubscribe, or any subscription on a later connection), else none.
+    /// </summary>
     IReadOnlyList<string> SnapshotRequests(string message);
 
     /// <summary>A snapshot frame of one book as the exchange holds it now.</summary>
     byte[] Snapshot(string key);
+
+    /// <summary>A new connection is open (per-connection numbering restarts).</summary>
+    void OnConnection()
+    {
+    }
+
+    /// <summary>The venue's answer refusing <paramref name="subscription"/>.</summary>
+    byte[] Rejection(string subscription);
+
+    /// <summary>An error message the venue sends unasked.</summary>
+    byte[] VenueError();
+
+    /// <summary>
+    /// A harmless frame (a heartbeat or pong) holding <see cref="LoopbackInBandExchange.EndMarker"/>, sent after the last
+    /// recorded frame on each connection that gets there: a client that has handled it has handled everything before it.
+    /// </summary>
+    byte[] Marker();
+}
+
+/// <summary>What the exchange does to one recorded frame on its way (the fault table; one fault a frame, each fires once).</summary>
+public enum LoopbackFault
+{
+    /// <summary>Lost on the way: applied by the exchange, never sent.</summary>
+    Drop = 1,
+
+    /// <summary>Sent twice.</summary>
+    Duplicate,
+
+    /// <summary>Sent after the frame that follows it.</summary>
+    Reorder,
+
+    /// <summary>Garbage bytes sent before it.</summary>
+    Garbage,
+
+    /// <summary>Cut in half: the first half is sent in its place (the frame is lost).</summary>
+    Truncate,
+
+    /// <summary>A 16 MB message sent before it.</summary>
+    Oversized,
+
+    /// <summary>After it the connection is aborted; the next <see cref="LoopbackInBandExchange.LostWhileAway"/> frames stream while the client is away.</summary>
+    Disconnect,
+
+    /// <summary>After it the exchange sends nothing at all (no data, no answer) until the client gives up; frames stream meanwhile, as for a disconnect.</summary>
+    Stall,
+
+    /// <summary>The venue's unasked error message sent before it.</summary>
+    VenueError,
 }
 
 /// <summary>
-/// A loopback WebSocket exchange (Kestrel) for in-band venues (Coinbase Advanced Trade, Bybit v5): after the client's
-/// first message it serves the recorded frames in order through its <see cref="IInBandVenueModel"/>, leaves out the
-/// frames the test drops (the exchange still applies them, as a frame lost on the way), and answers each resubscribe
-/// with a snapshot of the book as it stands. Test infrastructure; allocates freely.
+/// A loopback WebSocket exchange (Kestrel) for in-band venues (OKX, Kraken v2, Coinbase Advanced Trade, Bybit v5): after
+/// the client's first message it serves the recorded frames in order through its <see cref="IInBandVenueModel"/>, applies
+/// the fault table on the way, answers each resubscribe (and every subscription of a later connection) with a snapshot
+/// of the book as it stands, and can refuse the first subscriptions. Position and books survive reconnections, so a
+/// client that was away missed what streamed meanwhile. Test infrastructure; allocates freely.
 /// </summary>
 public sealed class LoopbackInBandExchange : IAsyncDisposable
 {
+    /// <summary>Frames that stream while a disconnected or stalled client is away.</summary>
+    public const int LostWhileAway = 5;
+
+    /// <summary>The text inside <see cref="IInBandVenueModel.Marker"/>.</summary>
+    public const string EndMarker = "loopback-end";
+
     private readonly WebApplication _app;
     private readonly IReadOnlyList<byte[]> _frames;
     private readonly Func<IInBandVenueModel> _newModel;
-    private readonly HashSet<int> _drop;
+    private readonly ConcurrentDictionary<int, LoopbackFault> _faults;
     private readonly List<string> _received = [];
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private int _rejectSubscriptions;
+    private int _next;
     private int _sent;
     private int _snapshotsSent;
     private int _finished;
+    private int _connections;
+    private int _faultsFired;
 
-    private LoopbackInBandExchange(WebApplication app, IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IEnumerable<int> drop)
+    private LoopbackInBandExchange(WebApplication app, IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IReadOnlyDictionary<int, LoopbackFault> faults, int rejectSubscriptions)
     {
         _app = app;
         _frames = frames;
         _newModel = newModel;
-        _drop = [.. drop];
+        _faults = new ConcurrentDictionary<int, LoopbackFault>(faults);
+        _rejectSubscriptions = rejectSubscriptions;
     }
 
     public Uri WsUrl { get; private set; } = null!;
@@ -65,10 +130,16 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     /// <summary>Snapshots sent in answer to resubscribes.</summary>
     public int SnapshotsSent => Volatile.Read(ref _snapshotsSent);
 
-    /// <summary>Connections that were served every recorded frame.</summary>
+    /// <summary>Connections that reached the end of the recorded frames (the first of them finished the session).</summary>
     public int Finished => Volatile.Read(ref _finished);
 
-    /// <summary>The model of the last connection: the exchange's books.</summary>
+    /// <summary>WebSocket connections accepted.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Faults of the table that were applied.</summary>
+    public int FaultsFired => Volatile.Read(ref _faultsFired);
+
+    /// <summary>The exchange's books.</summary>
     public IInBandVenueModel? Model { get; private set; }
 
     /// <summary>Every text message clients sent, in order.</summary>
@@ -84,15 +155,22 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     }
 
     /// <param name="frames">The recorded frames, in order.</param>
-    /// <param name="newModel">A fresh exchange model per connection.</param>
+    /// <param name="newModel">The exchange model (made once, at the first connection).</param>
     /// <param name="drop">Indices of frames lost on the way (applied by the exchange, never sent).</param>
-    public static async Task<LoopbackInBandExchange> StartAsync(IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IEnumerable<int>? drop = null)
+    public static Task<LoopbackInBandExchange> StartAsync(IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IEnumerable<int>? drop = null) =>
+        StartAsync(frames, newModel, (drop ?? []).ToDictionary(i => i, _ => LoopbackFault.Drop));
+
+    /// <param name="frames">The recorded frames, in order.</param>
+    /// <param name="newModel">The exchange model (made once, at the first connection).</param>
+    /// <param name="faults">The fault table: frame index → what happens to it.</param>
+    /// <param name="rejectSubscriptions">How many connections have their first subscription refused.</param>
+    public static async Task<LoopbackInBandExchange> StartAsync(IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IReadOnlyDictionary<int, LoopbackFault> faults, int rejectSubscriptions = 0)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         WebApplication app = builder.Build();
-        var server = new LoopbackInBandExchange(app, frames, newModel, drop ?? []);
+        var server = new LoopbackInBandExchange(app, frames, newModel, faults, rejectSubscriptions);
         app.UseWebSockets();
         app.Map("/ws", server.ServeAsync);
         await app.StartAsync().ConfigureAwait(false);
@@ -110,10 +188,15 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         }
 
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        IInBandVenueModel model = _newModel();
-        Model = model;
+        Interlocked.Increment(ref _connections);
+        IInBandVenueModel model;
+        lock (_received)
+        {
+            model = Model ??= _newModel();
+        }
+
         var requests = new BlockingCollection<string>();
-        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var subscribed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         Task sender = Task.Run(() => SendAsync(socket, model, requests, subscribed.Task, closed.Token));
         var buffer = new byte[64 * 1024];
@@ -133,12 +216,16 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                     _received.Add(message);
                 }
 
-                foreach (string key in model.SnapshotRequests(message))
+                if (message.StartsWith('{'))
                 {
-                    requests.Add(key);
+                    // JSON requests only: OKX's ping is the bare text "ping".
+                    foreach (string key in model.SnapshotRequests(message))
+                    {
+                        requests.Add(key);
+                    }
                 }
 
-                subscribed.TrySetResult();
+                subscribed.TrySetResult(message);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
@@ -153,34 +240,115 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
             {
                 await sender.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
             {
                 // the connection ended under the sender
             }
         }
     }
 
-    private async Task SendAsync(WebSocket socket, IInBandVenueModel model, BlockingCollection<string> requests, Task subscribed, CancellationToken cancellationToken)
+    private async Task SendAsync(WebSocket socket, IInBandVenueModel model, BlockingCollection<string> requests, Task<string> subscribed, CancellationToken cancellationToken)
     {
-        await subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < _frames.Count; i++)
+        // One connection is served at a time: a reconnecting client waits until the old connection's sender is done.
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            byte[] frame = model.Apply(_frames[i]);
-            if (!_drop.Contains(i))
+            model.OnConnection();
+            string first = await subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.Decrement(ref _rejectSubscriptions) >= 0)
             {
-                await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                await SendOneAsync(socket, model.Rejection(first), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false); // the client drops the connection
             }
 
-            while (requests.TryTake(out string? key))
+            Volatile.Write(ref _rejectSubscriptions, 0);
+            while (true)
+            {
+                while (requests.TryTake(out string? key))
+                {
+                    await SendSnapshotAsync(socket, model, key, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (_next >= _frames.Count)
+                {
+                    break;
+                }
+
+                int i = _next++;
+                byte[] frame = model.Apply(_frames[i]);
+                if (!_faults.TryRemove(i, out LoopbackFault fault))
+                {
+                    await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                Interlocked.Increment(ref _faultsFired);
+                switch (fault)
+                {
+                    case LoopbackFault.Drop:
+                        break;
+                    case LoopbackFault.Duplicate:
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoopbackFault.Reorder:
+                        if (_next < _frames.Count)
+                        {
+                            await SendOneAsync(socket, model.Apply(_frames[_next++]), cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoopbackFault.Garbage:
+                        await SendOneAsync(socket, "\u0001\u0002}{ not json ]]"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoopbackFault.Truncate:
+                        await SendOneAsync(socket, frame[..(frame.Length / 2)], cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoopbackFault.Oversized:
+                        byte[] huge = new byte[16 << 20];
+                        huge.AsSpan().Fill((byte)' ');
+                        huge[0] = (byte)'{';
+                        await SendOneAsync(socket, huge, cancellationToken).ConfigureAwait(false);
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoopbackFault.VenueError:
+                        await SendOneAsync(socket, model.VenueError(), cancellationToken).ConfigureAwait(false);
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoopbackFault.Disconnect:
+                    case LoopbackFault.Stall:
+                        await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        for (int k = 0; k < LostWhileAway && _next < _frames.Count; k++)
+                        {
+                            model.Apply(_frames[_next++]);
+                        }
+
+                        if (fault == LoopbackFault.Disconnect)
+                        {
+                            socket.Abort();
+                            return;
+                        }
+
+                        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                        return;
+                }
+            }
+
+            // Every connection that reaches the end says so: frames sent into a connection the client had already
+            // dropped (it refused a venue error) never arrived, and the marker must reach the client that is there now.
+            Interlocked.Increment(ref _finished);
+            await SendOneAsync(socket, model.Marker(), cancellationToken).ConfigureAwait(false);
+
+            foreach (string key in requests.GetConsumingEnumerable(cancellationToken))
             {
                 await SendSnapshotAsync(socket, model, key, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        Interlocked.Increment(ref _finished);
-        foreach (string key in requests.GetConsumingEnumerable(cancellationToken))
+        finally
         {
-            await SendSnapshotAsync(socket, model, key, cancellationToken).ConfigureAwait(false);
+            _sending.Release();
         }
     }
 
@@ -200,6 +368,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _sending.Dispose();
     }
 }
 
@@ -221,6 +390,23 @@ internal sealed class ModelSide
         {
             _levels[p] = (price, size);
         }
+    }
+
+    /// <summary>Keeps the best <paramref name="depth"/> levels (asks are kept lowest first, bids highest first).</summary>
+    public void Truncate(int depth, bool descending)
+    {
+        while (_levels.Count > depth)
+        {
+            _levels.Remove(descending ? _levels.Keys.First() : _levels.Keys.Last());
+        }
+    }
+
+    /// <summary>Whether any of <paramref name="prices"/> lies within the best <paramref name="depth"/> levels (or the side is shallower).</summary>
+    public bool Touches(IEnumerable<string> prices, int depth, bool descending)
+    {
+        List<decimal> top = [.. (descending ? _levels.Keys.Reverse() : _levels.Keys).Take(depth)];
+        return prices.Select(p => decimal.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture))
+            .Any(p => top.Count < depth || (descending ? p >= top[^1] : p <= top[^1]));
     }
 
     public IEnumerable<(string Price, string Size)> Best(bool descending) =>
@@ -282,8 +468,18 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
             return [];
         }
 
-        return [.. root.GetProperty("product_ids").EnumerateArray().Select(p => p.GetString()!)];
+        return [.. root.GetProperty("product_ids").EnumerateArray().Select(p => p.GetString()!).Where(_books.ContainsKey)];
     }
+
+    public void OnConnection() => _sequence = 0; // sequence_num restarts on every connection
+
+    public byte[] Marker() =>
+        Apply(Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeats\",\"client_id\":\"{LoopbackInBandExchange.EndMarker}\",\"timestamp\":\"2026-08-09T21:05:48.856364007Z\",\"sequence_num\":0,\"events\":[]}}"));
+
+    public byte[] Rejection(string subscription) =>
+        "{\"type\":\"error\",\"message\":\"Failed to subscribe\",\"reason\":\"loopback refuses this subscription\"}"u8.ToArray();
+
+    public byte[] VenueError() => "{\"type\":\"error\",\"message\":\"rate limit exceeded\"}"u8.ToArray();
 
     public byte[] Snapshot(string key)
     {
@@ -373,7 +569,7 @@ public sealed class BybitExchangeModel : IInBandVenueModel
         foreach (JsonElement arg in root.GetProperty("args").EnumerateArray())
         {
             string topic = arg.GetString()!;
-            if (topic.StartsWith("orderbook.", StringComparison.Ordinal) && !_subscribed.Add(topic))
+            if (topic.StartsWith("orderbook.", StringComparison.Ordinal) && !_subscribed.Add(topic) && _books.ContainsKey(topic))
             {
                 keys.Add(topic); // subscribed before: a resubscribe
             }
@@ -381,6 +577,13 @@ public sealed class BybitExchangeModel : IInBandVenueModel
 
         return keys;
     }
+
+    public byte[] Rejection(string subscription) =>
+        "{\"success\":false,\"ret_msg\":\"error:handler not found\",\"conn_id\":\"loopback\",\"op\":\"subscribe\"}"u8.ToArray();
+
+    public byte[] VenueError() => "{\"success\":false,\"ret_msg\":\"Invalid request\",\"conn_id\":\"loopback\",\"op\":\"ping\"}"u8.ToArray();
+
+    public byte[] Marker() => Encoding.UTF8.GetBytes($"{{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"{LoopbackInBandExchange.EndMarker}\",\"op\":\"ping\"}}");
 
     public byte[] Snapshot(string key)
     {

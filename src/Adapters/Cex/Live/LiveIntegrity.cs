@@ -24,4 +24,29 @@ public static class LiveIntegrity
             c.Rejected + c.Oversized,
             client.State is LiveConnectionState.Live or LiveConnectionState.Resync);
     }
+
+    /// <summary>The same over every connection of one venue (its streams split over several): connection counters summed.</summary>
+    public static IntegritySample Sample(IReadOnlyList<IMarketDataClient> clients, BookSet books)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(books);
+        if (clients.Count == 1)
+        {
+            return Sample(clients[0], books);
+        }
+
+        VenueIntegrity integrity = books.Integrity(clients[0].Venue);
+        long stale = 0, reconnects = 0, rejected = 0;
+        bool connected = true;
+        foreach (IMarketDataClient client in clients)
+        {
+            LiveClientCounters c = client.Counters;
+            stale += c.StaleHeartbeats;
+            reconnects += c.Reconnects;
+            rejected += c.Rejected + c.Oversized;
+            connected &= client.State is LiveConnectionState.Live or LiveConnectionState.Resync;
+        }
+
+        return new IntegritySample(integrity.Gaps, integrity.ChecksumFailures, stale, reconnects, rejected, connected);
+    }
 }

@@ -20,6 +20,7 @@ public sealed class LiveMarket : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<WebSocketMarketDataClient> _clients = [];
+    private readonly List<(string Name, VenueId Venue, WebSocketMarketDataClient[] Clients)> _venues = []; // each venue's connections
     private readonly long[] _lastFrames;
     private readonly Thread _strategyThread;
     private readonly List<Task> _runs = [];
@@ -42,15 +43,15 @@ public sealed class LiveMarket : IAsyncDisposable
                 SequenceRule rule = v.Kind switch
                 {
                     LiveVenueKind.BinanceSpot => SequenceRule.BinanceSpot,
-                    LiveVenueKind.BinanceFutures => SequenceRule.BinanceFutures,
+                    LiveVenueKind.BinanceFutures or LiveVenueKind.BinanceCoinM => SequenceRule.BinanceFutures,
                     LiveVenueKind.Okx => SequenceRule.Okx,
-                    LiveVenueKind.Kraken => SequenceRule.Kraken,
+                    LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 => SequenceRule.Kraken,
                     LiveVenueKind.Coinbase => SequenceRule.Coinbase,
                     LiveVenueKind.Bybit => SequenceRule.Bybit,
                     _ => throw new ArgumentOutOfRangeException(nameof(venues), $"venues.{v.Name}: no book rules for {v.Kind}"),
                 };
                 specs.Add(new BookSpec(v.Venue, s.Instrument.Id, rule, s.Instrument.PriceDecimals, s.Instrument.QuantityDecimals,
-                    TruncateDepth: v.Kind == LiveVenueKind.Kraken ? v.BookDepth : 0));
+                    TruncateDepth: v.Kind is LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 ? v.BookDepth : 0));
             }
         }
 
@@ -77,11 +78,19 @@ public sealed class LiveMarket : IAsyncDisposable
         Ring.AddGatingSequences(Processor.Sequence);
         foreach (LiveVenueOptions v in venues)
         {
-            var client = new WebSocketMarketDataClient(v, Books, Ring, Processor.Sequence, log: log) { Capture = capture?.Invoke(v) };
-            _clients.Add(client);
+            // More streams than one connection carries: several connections, each with its share of the symbols.
+            var group = new List<WebSocketMarketDataClient>();
+            foreach (LiveVenueOptions part in v.PerConnection())
+            {
+                var client = new WebSocketMarketDataClient(part, Books, Ring, Processor.Sequence, log: log) { Capture = capture?.Invoke(part) };
+                _clients.Add(client);
+                group.Add(client);
+            }
+
+            _venues.Add((v.Name, v.Venue, [.. group]));
         }
 
-        _lastFrames = new long[_clients.Count];
+        _lastFrames = new long[_venues.Count];
         _strategyThread = new Thread(() => Processor.Run(_stop.Token)) { IsBackground = true, Name = "strategy" };
     }
 
@@ -120,24 +129,44 @@ public sealed class LiveMarket : IAsyncDisposable
         double seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(_lastSample, now).TotalSeconds);
         _lastSample = now;
         var sb = new StringBuilder();
-        for (int i = 0; i < _clients.Count; i++)
+        for (int i = 0; i < _venues.Count; i++)
         {
-            WebSocketMarketDataClient client = _clients[i];
-            double score = Monitor.Sample(client.Venue, LiveIntegrity.Sample(client, Books), now);
-            long frames = client.Counters.Frames;
+            (string name, VenueId venue, WebSocketMarketDataClient[] clients) = _venues[i];
+            double score = Monitor.Sample(venue, LiveIntegrity.Sample(clients, Books), now);
+            long frames = 0;
+            LiveConnectionState worst = LiveConnectionState.Live;
+            foreach (WebSocketMarketDataClient client in clients)
+            {
+                frames += client.Counters.Frames;
+                worst = Worse(worst, client.State);
+            }
+
             double rate = (frames - _lastFrames[i]) / seconds;
             _lastFrames[i] = frames;
-            string state = Quarantine.IsQuarantined(client.Venue) ? "quarantined" : client.State switch
+            string state = Quarantine.IsQuarantined(venue) ? "quarantined" : worst switch
             {
                 LiveConnectionState.Live => "live",
                 LiveConnectionState.Resync => "resync",
                 LiveConnectionState.Stopped => "stopped",
                 _ => "connecting",
             };
-            sb.Append(i == 0 ? "" : " ").Append(CultureInfo.InvariantCulture, $"{client.Name}={state} {rate:F0} msg/s score={score:F2}");
+            sb.Append(i == 0 ? "" : " ").Append(CultureInfo.InvariantCulture, $"{name}={state} {rate:F0} msg/s score={score:F2}");
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>A venue over several connections is as far from live as its worst one (connecting, then resync, then live).</summary>
+    private static LiveConnectionState Worse(LiveConnectionState a, LiveConnectionState b)
+    {
+        static int Rank(LiveConnectionState s) => s switch
+        {
+            LiveConnectionState.Live => 0,
+            LiveConnectionState.Resync => 1,
+            LiveConnectionState.Stopped => 3,
+            _ => 2,
+        };
+        return Rank(b) > Rank(a) ? b : a;
     }
 
     /// <summary>Stops the connections, lets the strategy apply what was published, joins it.</summary>

@@ -22,6 +22,12 @@ public enum LiveVenueKind
 
     /// <summary>Bybit v5 public: <c>orderbook.{1,50,200}</c> snapshot/delta (<c>u</c> = 1 resets), <c>{"op":"ping"}</c> every 20 s.</summary>
     Bybit = 5,
+
+    /// <summary>Kraken spot WebSocket v2 (<c>/v2</c>): <c>book</c> (CRC32 over the top 10 at the pair's precision), <c>ticker</c>, <c>trade</c>.</summary>
+    KrakenV2 = 6,
+
+    /// <summary>Binance COIN-M futures (<c>dstream</c>/<c>dapi</c>): the USD-M streams and sequencing; the pair field <c>ps</c> is skipped as unknown.</summary>
+    BinanceCoinM = 7,
 }
 
 /// <summary>One subscribed symbol: the venue's spelling and the engine instrument it feeds.</summary>
@@ -34,7 +40,7 @@ public sealed record LiveSymbol(string VenueSymbol, InstrumentSpec Instrument);
 /// from configuration (<c>venues.&lt;name&gt;.wsUrl</c>, <c>restUrl</c>) so tests and operators point them anywhere.
 /// Immutable once built.
 /// </summary>
-public sealed class LiveVenueOptions
+public sealed record LiveVenueOptions
 {
     public required string Name { get; init; }
 
@@ -105,10 +111,44 @@ public sealed class LiveVenueOptions
     /// <summary>How often the maintenance loop checks staleness, pings and snapshot requests.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Streams one connection may carry (Binance 1,024; OKX and Kraken have no hard number, 500 is safe).</summary>
-    public int MaxStreamsPerConnection => Kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures ? 1024 : 500;
+    /// <summary>True for the Binance kinds (REST snapshots, combined streams, SUBSCRIBE).</summary>
+    public bool IsBinance => Kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures or LiveVenueKind.BinanceCoinM;
 
-    /// <summary>Streams this configuration subscribes on one connection.</summary>
+    /// <summary>
+    /// Streams one connection may carry: Binance spot, USD-M and COIN-M 1,024 (their docs); OKX, Kraken, Coinbase and Bybit
+    /// publish no per-connection number, so 500. A venue with more streams is split over several connections.
+    /// </summary>
+    public int MaxStreamsPerConnection { get; init; } = 0;
+
+    /// <summary><see cref="MaxStreamsPerConnection"/> when set, else the venue's limit.</summary>
+    public int StreamLimit => MaxStreamsPerConnection > 0 ? MaxStreamsPerConnection : IsBinance ? 1024 : 500;
+
+    /// <summary>Connections one venue may open to carry its streams.</summary>
+    public const int MaxConnections = 20;
+
+    /// <summary>
+    /// The options of each connection: the symbols split so that none carries more than <see cref="StreamLimit"/>
+    /// streams (one connection, these options, when they fit). Start-up; allocates.
+    /// </summary>
+    public IReadOnlyList<LiveVenueOptions> PerConnection()
+    {
+        int perSymbol = StreamCount / Math.Max(1, Symbols.Count);
+        int symbolsPerConnection = Math.Max(1, StreamLimit / Math.Max(1, perSymbol));
+        if (Symbols.Count <= symbolsPerConnection)
+        {
+            return [this];
+        }
+
+        var parts = new List<LiveVenueOptions>();
+        for (int at = 0, k = 1; at < Symbols.Count; at += symbolsPerConnection, k++)
+        {
+            parts.Add(this with { Name = $"{Name}#{k}", Symbols = [.. Symbols.Skip(at).Take(symbolsPerConnection)] });
+        }
+
+        return parts;
+    }
+
+    /// <summary>Streams this configuration subscribes (over all its connections).</summary>
     public int StreamCount => Symbols.Count * (1 + (SubscribeTops ? 1 : 0) + (SubscribeTrades ? 1 : 0));
 
     /// <summary>Every problem of the options, each one line naming the venue; empty when they can be used.</summary>
@@ -126,7 +166,7 @@ public sealed class LiveVenueOptions
             errors.Add($"{p}.wsUrl: must be an absolute ws:// or wss:// URL");
         }
 
-        bool restSnapshots = Kind is LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures;
+        bool restSnapshots = IsBinance;
         if (restSnapshots && (RestUrl is null || !RestUrl.IsAbsoluteUri || RestUrl.Scheme is not ("http" or "https")))
         {
             errors.Add($"{p}.restUrl: {Name} takes its depth snapshots over REST; give an absolute http(s):// URL");
@@ -151,13 +191,13 @@ public sealed class LiveVenueOptions
                 }
             }
 
-            if (StreamCount > MaxStreamsPerConnection)
+            if (StreamCount > StreamLimit * MaxConnections)
             {
-                errors.Add($"{p}.symbols: {StreamCount} streams; one {Name} connection carries at most {MaxStreamsPerConnection}");
+                errors.Add($"{p}.symbols: {StreamCount} streams; {Name} is given at most {MaxConnections} connections of {StreamLimit} streams");
             }
         }
 
-        if (Kind == LiveVenueKind.Kraken && BookDepth is not (10 or 25 or 100 or 500 or 1000))
+        if (Kind is LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 && BookDepth is not (10 or 25 or 100 or 500 or 1000))
         {
             errors.Add($"{p}.bookDepth: Kraken books are 10, 25, 100, 500 or 1000 deep");
         }

@@ -91,9 +91,10 @@ internal abstract class VenueProtocol
 
     public static VenueProtocol Create(LiveVenueOptions options) => options.Kind switch
     {
-        LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures => new BinanceProtocol(options),
+        LiveVenueKind.BinanceSpot or LiveVenueKind.BinanceFutures or LiveVenueKind.BinanceCoinM => new BinanceProtocol(options),
         LiveVenueKind.Okx => new OkxProtocol(options),
         LiveVenueKind.Kraken => new KrakenProtocol(options),
+        LiveVenueKind.KrakenV2 => new KrakenV2Protocol(options),
         LiveVenueKind.Coinbase => new CoinbaseProtocol(options),
         LiveVenueKind.Bybit => new BybitProtocol(options),
         _ => throw new ArgumentOutOfRangeException(nameof(options), "unknown venue kind"),
@@ -107,7 +108,7 @@ internal abstract class VenueProtocol
 }
 
 /// <summary>
-/// Binance spot and USD-M futures: one combined-stream connection (<c>/stream</c>) subscribed with <c>SUBSCRIBE</c>
+/// Binance spot, USD-M and COIN-M futures: one combined-stream connection (<c>/stream</c>) subscribed with <c>SUBSCRIBE</c>
 /// (depth@100ms, bookTicker, aggTrade), REST depth snapshots weighed against the venue's request weight. Frames are
 /// wrapped <c>{"stream":..,"data":..}</c>; <c>{"result":null,"id":1}</c> acknowledges, <c>{"error":{..},"id":1}</c>
 /// refuses a subscription, <c>{"code":..,"msg":..}</c> is an error.
@@ -121,10 +122,16 @@ internal sealed class BinanceProtocol : VenueProtocol
 
     public BinanceProtocol(LiveVenueOptions options) : base(options)
     {
-        BinanceMarket market = options.Kind == LiveVenueKind.BinanceFutures ? BinanceMarket.Futures : BinanceMarket.Spot;
+        // COIN-M speaks the USD-M format (plus fields such as ps, skipped as unknown) on dstream / dapi.
+        BinanceMarket market = options.Kind is LiveVenueKind.BinanceFutures or LiveVenueKind.BinanceCoinM ? BinanceMarket.Futures : BinanceMarket.Spot;
         _stream = new BinanceParser(market, options.Venue, Symbols, Instruments);
         _snapshots = new BinanceParser(market, options.Venue, Symbols, Instruments);
-        string path = market == BinanceMarket.Futures ? "fapi/v1/depth" : "api/v3/depth";
+        string path = options.Kind switch
+        {
+            LiveVenueKind.BinanceFutures => "fapi/v1/depth",
+            LiveVenueKind.BinanceCoinM => "dapi/v1/depth",
+            _ => "api/v3/depth",
+        };
         _snapshotUrls = new Uri[options.Symbols.Count];
         _snapshotUrlBytes = new byte[options.Symbols.Count][];
         for (int i = 0; i < options.Symbols.Count; i++)
@@ -270,7 +277,7 @@ internal sealed class OkxProtocol : VenueProtocol
 /// Kraken spot WebSocket v1 (<c>wss://ws.kraken.com</c>), the <c>book</c> format main's parser reads: in-band snapshot
 /// and CRC32 over the top 10; <c>{"event":"heartbeat"}</c> each second of silence, <c>{"event":"ping"}</c> answered by
 /// <c>pong</c>; <c>subscriptionStatus</c> with <c>"status":"error"</c> refuses a subscription. A resync is an
-/// unsubscribe + subscribe of the pair. (Kraken v2, <c>wss://ws.kraken.com/v2</c>, needs the v2 parser of the feeds work.)
+/// unsubscribe + subscribe of the pair. (Kraken v2, <c>wss://ws.kraken.com/v2</c>: <see cref="KrakenV2Protocol"/>.)
 /// </summary>
 internal sealed class KrakenProtocol : VenueProtocol
 {

@@ -148,6 +148,11 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 }
 
                 LiveClientCounters.Add(ref Counters.ReconnectsField);
+                if (!_protocol.RestSnapshots)
+                {
+                    MarkBooksLost();
+                }
+
                 TimeSpan wait = _backoff.Next();
                 Log($"{Name}: connection lost ({reason}); reconnecting in {wait.TotalMilliseconds:F0} ms (attempt {_backoff.Failures})");
                 try
@@ -450,6 +455,24 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 // Published as the ring's newest: the consumer has applied it once its sequence reaches the cursor.
                 Volatile.Write(ref _snapshotSeq[symbol], _ring.Cursor);
             }
+        }
+    }
+
+    /// <summary>
+    /// In-band venues: a lost connection lost frames, and nothing would tell the books before the new subscription's
+    /// snapshots arrive. An empty update flagged <see cref="TickFlags.AfterLostMessage"/> per book takes each out of Live
+    /// now (every in-band rule answers Gap); the snapshots heal them. Between connections only (the receive loop is over).
+    /// </summary>
+    private void MarkBooksLost()
+    {
+        for (int i = 0; i < _options.Symbols.Count; i++)
+        {
+            _scratch.Reset();
+            _scratch.Kind = TickKind.Delta;
+            _scratch.Venue = _options.Venue;
+            _scratch.Instrument = _options.Symbols[i].Instrument.Id;
+            _scratch.Flags = TickFlags.AfterLostMessage;
+            PublishScratch(_scratch);
         }
     }
 
