@@ -73,21 +73,25 @@ public sealed class DepthSnapshotPublisher
     /// <summary>Books covered (the book set's indices).</summary>
     public int Count => _books.Length;
 
-    /// <summary>Strategy thread, end of a batch: publishes every book the batch touched. Allocation-free.</summary>
-    public void Publish(long nowTimestamp, long receiveTimeNs)
+    /// <summary>
+    /// Strategy thread, end of a batch: publishes every book the batch touched. <paramref name="depthTimestamps"/> is
+    /// when each book's depth last changed (the strategy's per-book receive stamps): a venue's top-of-book stream that is
+    /// fresher leads the published levels, as it leads the edges. Allocation-free.
+    /// </summary>
+    public void Publish(long nowTimestamp, long receiveTimeNs, ReadOnlySpan<long> depthTimestamps = default)
     {
         foreach (int index in _set.TouchedBooks)
         {
-            PublishBook(index, nowTimestamp, receiveTimeNs);
+            PublishBook(index, nowTimestamp, receiveTimeNs, depthTimestamps);
         }
     }
 
     /// <summary>Strategy thread (or once it stopped): publishes every book. Allocation-free.</summary>
-    public void PublishAll(long nowTimestamp, long receiveTimeNs)
+    public void PublishAll(long nowTimestamp, long receiveTimeNs, ReadOnlySpan<long> depthTimestamps = default)
     {
         for (int index = 0; index < _books.Length; index++)
         {
-            PublishBook(index, nowTimestamp, receiveTimeNs);
+            PublishBook(index, nowTimestamp, receiveTimeNs, depthTimestamps);
         }
     }
 
@@ -116,24 +120,61 @@ public sealed class DepthSnapshotPublisher
         ? MemoryMarshal.CreateReadOnlySpan(ref depth.Bids[0], Math.Clamp(depth.BidCount, 0, BookDepth.MaxLevels))
         : MemoryMarshal.CreateReadOnlySpan(ref depth.Asks[0], Math.Clamp(depth.AskCount, 0, BookDepth.MaxLevels));
 
-    private void PublishBook(int index, long nowTimestamp, long receiveTimeNs)
+    private void PublishBook(int index, long nowTimestamp, long receiveTimeNs, ReadOnlySpan<long> depthTimestamps)
     {
         ref BookDepth s = ref _scratch;
         s.TakenTimestamp = nowTimestamp;
         s.ReceiveTimeNs = receiveTimeNs;
-        if (_set.IsTradeable(index))
-        {
-            L2Book book = _set.Book(index);
-            s.BidCount = Copy(book.Bids, ref s.Bids);
-            s.AskCount = Copy(book.Asks, ref s.Asks);
-        }
-        else
+        L2Book book = _set.Book(index);
+        ref readonly TopOfBook top = ref _set.Top(index);
+
+        // The same choice the edges make (StrategyHandler.EndBatch): the top-of-book stream leads when the book has no
+        // depth, follows no sequence, or is fresher than the depth.
+        bool useTop = top.IsSet && top.Bid.Price.Raw < top.Ask.Price.Raw
+            && (_set.State(index).Rule == SequenceRule.None || book.BidCount == 0 || book.AskCount == 0
+                || ((uint)index < (uint)depthTimestamps.Length && top.ReceiveTimestamp >= depthTimestamps[index]));
+        if (!_set.IsTradeable(index))
         {
             s.BidCount = 0;
             s.AskCount = 0;
         }
+        else if (useTop)
+        {
+            s.BidCount = Merge(top.Bid, book.Bids, bid: true, ref s.Bids);
+            s.AskCount = Merge(top.Ask, book.Asks, bid: false, ref s.Asks);
+        }
+        else
+        {
+            s.BidCount = Copy(book.Bids, ref s.Bids);
+            s.AskCount = Copy(book.Asks, ref s.Asks);
+        }
 
         _books[index].Publish(in s);
+    }
+
+    // The top first, then the depth strictly behind it.
+    private int Merge(BookLevel best, ReadOnlySpan<BookLevel> depth, bool bid, ref DepthLevelArray to)
+    {
+        int n = 0;
+        if (best.Quantity.Raw > 0)
+        {
+            to[n++] = best;
+        }
+
+        foreach (BookLevel l in depth)
+        {
+            if (n == Levels)
+            {
+                break;
+            }
+
+            if (bid ? l.Price.Raw < best.Price.Raw : l.Price.Raw > best.Price.Raw)
+            {
+                to[n++] = l;
+            }
+        }
+
+        return n;
     }
 
     private int Copy(ReadOnlySpan<BookLevel> from, ref DepthLevelArray to)

@@ -110,7 +110,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
 
         state.Batches++;
         state.SnapshotPublisher?.MaybePublish(state, Stopwatch.GetTimestamp());
-        state.DepthPublisher?.Publish(Stopwatch.GetTimestamp(), state.LastReceiveTimeNs);
+        state.DepthPublisher?.Publish(Stopwatch.GetTimestamp(), state.LastReceiveTimeNs, state.BookReceiveTimestamp);
     }
 
     /// <summary>

@@ -69,6 +69,47 @@ public sealed class DepthSnapshotTests
                 Handler.OnEvent(ref _slots[c], _sequence++, c == chunks - 1);
             }
         }
+
+        // A top-of-book (bookTicker) update, as the simulated venues send.
+        public void Top(VenueId venue, long bid, long ask, long qty)
+        {
+            TickEvent e = default;
+            e.Kind = TickKind.Top;
+            e.Flags = TickFlags.FirstChunk | TickFlags.LastChunk;
+            e.Venue = venue;
+            e.Instrument = s_btc;
+            e.LastUpdateId = ++_sequence;
+            e.FirstUpdateId = e.LastUpdateId;
+            e.BidCount = 1;
+            e.AskCount = 1;
+            e.Levels[0] = new BookLevel(new Price(bid), new Quantity(qty));
+            e.Levels[1] = new BookLevel(new Price(ask), new Quantity(qty));
+            Handler.OnEvent(ref e, _sequence, endOfBatch: true);
+        }
+    }
+
+    [Fact]
+    public void A_top_of_book_stream_leads_the_levels_and_the_depth_behind_it_follows()
+    {
+        var feed = new Feed();
+        var depth = new DepthSnapshotPublisher(feed.Books);
+
+        // Venue b has only a ticker: one level a side.
+        feed.Top(s_b, 99_95, 100_05, 3_0000);
+        // Venue a has depth (asks 100.01, 100.02, …) and a fresher ticker at its best prices: the ticker's sizes first,
+        // then the depth behind it.
+        feed.Snapshot(s_a, 100_00, 4, 1_0000);
+        feed.Top(s_a, 99_99, 100_01, 7_0000);
+        depth.PublishAll(0, 0);
+
+        Assert.True(depth.TryRead(s_b, s_btc, out BookDepth b));
+        Assert.Equal((1, 1), (b.BidCount, b.AskCount));
+        Assert.Equal(new BookLevel(new Price(100_05), new Quantity(3_0000)), b.Asks[0]);
+        Assert.True(depth.TryRead(s_a, s_btc, out BookDepth a));
+        Assert.Equal(new[] { 100_01L, 100_02, 100_03, 100_04 }, DepthSnapshotPublisher.Side(ref a, Side.Ask).ToArray().Select(l => l.Price.Raw));
+        Assert.Equal(7_0000, a.Asks[0].Quantity.Raw);
+        Assert.Equal(7_0000, a.Bids[0].Quantity.Raw);
+        Assert.Equal(new[] { 99_99L, 99_98, 99_97, 99_96 }, DepthSnapshotPublisher.Side(ref a, Side.Bid).ToArray().Select(l => l.Price.Raw));
     }
 
     [Fact]
