@@ -13,9 +13,9 @@ namespace LowLatency.Adapters.Paper;
 /// consecutive losses). Fills are handed to <see cref="Fill"/> for the log.
 /// </summary>
 /// <remarks>
-/// The execution thread (the run's host thread) calls it. The books it fills against are the tops the opportunities
-/// carry (the strategy thread owns the full books), held per (venue, instrument, side) as last seen; an order fills
-/// against that top at its arrival (decision time + the venue's latency).
+/// The execution thread (the run's host thread) calls it. Orders fill against <see cref="Books"/> (the strategy thread's
+/// depth snapshot) at their arrival (decision time + the venue's latency); without it, against the tops the
+/// opportunities carry, held per (venue, instrument, side) as last seen.
 /// </remarks>
 public sealed class PaperTrader
 {
