@@ -50,6 +50,9 @@ public sealed class PaperExchange
     /// <summary>The instrument's spec, or null when it is not traded here.</summary>
     public PaperInstrumentSpec? Instrument(InstrumentId instrument) => _instruments.GetValueOrDefault(instrument.Value);
 
+    /// <summary>Failures the venues play on purpose (leg-risk tests, chaos runs); null: none.</summary>
+    public PaperFaults? Faults { get; set; }
+
     /// <summary>Fees paid so far, in quote units, over all strategies.</summary>
     public double FeesPaid { get; private set; }
 
@@ -120,7 +123,13 @@ public sealed class PaperExchange
             return Rejected(request.ClientOrderId, PaperReject.InvalidQuantity);
         }
 
-        var order = new Order(request, venue, instrument, nowNs + venue.LatencyNs);
+        if (Faults?.IsDisconnected(request.Venue, nowNs) == true)
+        {
+            return Rejected(request.ClientOrderId, PaperReject.VenueDisconnected);
+        }
+
+        PaperFault fault = Faults?.For(request.ClientOrderId) ?? default;
+        var order = new Order(request, venue, instrument, fault.Kind == PaperFaultKind.Timeout ? long.MaxValue : nowNs + venue.LatencyNs, fault);
         _orders.Add(request.ClientOrderId, order);
         _live.Add(order);
         return order.State;
@@ -137,7 +146,7 @@ public sealed class PaperExchange
             return Rejected(clientOrderId, PaperReject.UnknownOrder);
         }
 
-        if (order.IsOpen && order.CancelAtNs == long.MaxValue)
+        if (order.IsOpen && order.CancelAtNs == long.MaxValue && Faults?.IsDisconnected(order.Request.Venue, nowNs) != true)
         {
             order.CancelAtNs = nowNs + order.Venue.LatencyNs;
         }
@@ -165,6 +174,12 @@ public sealed class PaperExchange
             Order o = _live[i];
             if (o.ArriveAtNs > nowNs)
             {
+                // A venue that never answered the order still honours a cancel that reaches it.
+                if (o.CancelAtNs <= nowNs)
+                {
+                    o.Status = PaperOrderStatus.Cancelled;
+                }
+
                 continue;
             }
 
@@ -224,6 +239,18 @@ public sealed class PaperExchange
 
     private void Arrive(Order o, IPaperBooks books, long nowNs)
     {
+        if (Faults?.IsDisconnected(o.Request.Venue, o.ArriveAtNs) == true)
+        {
+            Reject(o, PaperReject.VenueDisconnected);
+            return;
+        }
+
+        if (o.Fault.Kind == PaperFaultKind.Reject)
+        {
+            Reject(o, PaperReject.VenueRejected);
+            return;
+        }
+
         Side opposite = o.Request.Side == Side.Bid ? Side.Ask : Side.Bid;
         ReadOnlySpan<BookLevel> levels = books.Levels(o.Request.Venue, o.Request.Instrument, opposite);
         bool crosses = levels.Length > 0 && (o.Request.Kind == PaperOrderKind.Market || Crosses(o, levels[0].Price));
@@ -240,6 +267,14 @@ public sealed class PaperExchange
             {
                 return;
             }
+        }
+
+        if (o.Fault.Kind == PaperFaultKind.Partial && o.Remaining > 1e-12)
+        {
+            // The venue took what it would and cancelled the rest.
+            o.Status = o.Filled > 0 ? PaperOrderStatus.Cancelled : PaperOrderStatus.Rejected;
+            o.Reason = PaperReject.VenueCancelled;
+            return;
         }
 
         if (o.Request.Kind == PaperOrderKind.Market)
@@ -332,7 +367,12 @@ public sealed class PaperExchange
             }
 
             double price = Px(o, l.Price);
-            double qty = Math.Min(Qty(o, l.Quantity), o.Remaining);
+            double qty = Math.Min(Qty(o, l.Quantity), Math.Min(o.Remaining, o.Cap - o.Filled));
+            if (qty <= 1e-12)
+            {
+                break;
+            }
+
             double affordable = Affordable(o, price, maker: false);
             if (affordable <= 1e-12)
             {
@@ -440,13 +480,17 @@ public sealed class PaperExchange
         public readonly Dictionary<ushort, double> Position = [];
     }
 
-    private sealed class Order(PaperOrderRequest request, PaperVenueSpec venue, PaperInstrumentSpec instrument, long arriveAtNs)
+    private sealed class Order(PaperOrderRequest request, PaperVenueSpec venue, PaperInstrumentSpec instrument, long arriveAtNs, PaperFault fault)
     {
+        public readonly PaperFault Fault = fault;
         public readonly PaperOrderRequest Request = request;
         public readonly PaperVenueSpec Venue = venue;
         public readonly PaperInstrumentSpec Instrument = instrument;
         public readonly long ArriveAtNs = arriveAtNs;
         public readonly double Quantity = request.Quantity.Raw / Math.Pow(10, instrument.QuantityDecimals);
+
+        // Most the venue will fill (an injected partial fill caps it).
+        public double Cap => Fault.Kind == PaperFaultKind.Partial ? Quantity * Math.Clamp(Fault.FillFraction, 0, 1) : Quantity;
         public PaperOrderStatus Status = PaperOrderStatus.InFlight;
         public PaperReject Reason;
         public double Filled;

@@ -40,6 +40,15 @@ public enum PaperReject : byte
     DuplicateClientOrderId,
     WouldCross,
     UnknownOrder,
+
+    /// <summary>The venue refused the order on arrival (an injected <see cref="PaperFaultKind.Reject"/>).</summary>
+    VenueRejected,
+
+    /// <summary>The venue could not be reached (an injected disconnect): the order never got there.</summary>
+    VenueDisconnected,
+
+    /// <summary>The venue filled part of the order and cancelled the rest (an injected <see cref="PaperFaultKind.Partial"/>).</summary>
+    VenueCancelled,
 }
 
 /// <summary>An order as sent by a strategy. <see cref="LimitPrice"/> is ignored for market orders.</summary>

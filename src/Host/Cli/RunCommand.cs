@@ -40,6 +40,8 @@ internal static class RunCommand
         var models = new Option<string?>("--models") { Description = "trained models folder the dashboard shows (default models)" };
         var feeds = new Option<string?>("--feeds") { Description = "simulated (default) | live: the venues under venues.<name> in the configuration" };
         var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models, feeds };
+        var replay = new Option<string[]>("--replay") { Description = "paper mode on recorded captures (the files replay reads) instead of the simulated market", AllowMultipleArgumentsPerToken = true };
+        command.Options.Add(replay);
         command.SetAction(parse => Execute(
             new Arguments(parse.GetValue(duration), parse.GetValue(ticks), parse.GetValue(config), parse.GetValue(mode), parse.GetValue(threshold), parse.GetValue(wait), parse.GetValue(log))
             {
@@ -53,6 +55,7 @@ internal static class RunCommand
                 NoDatabase = parse.GetValue(noDatabase),
                 Models = parse.GetValue(models),
                 Feeds = parse.GetValue(feeds),
+                Replay = parse.GetValue(replay),
             },
             streams,
             environment));
@@ -84,6 +87,9 @@ internal static class RunCommand
 
         /// <summary><c>--feeds</c>: simulated or live (overrides <c>marketData</c>).</summary>
         public string? Feeds { get; init; }
+
+        /// <summary><c>--replay FILES…</c>: paper trading on recorded captures (PaperReplaySession).</summary>
+        public string[]? Replay { get; init; }
     }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
@@ -132,6 +138,19 @@ internal static class RunCommand
         if (flagErrors.Count + errors.Count == 0 && options.MarketData == "live")
         {
             liveVenues = options.BuildLiveVenues(null, null, flagErrors);
+        }
+
+        Adapters.Cex.Replay.ReplaySession? replaySession = null;
+        if (arguments.Replay is { Length: > 0 } replayFiles && flagErrors.Count + errors.Count == 0)
+        {
+            if (options.Mode != TradingMode.Paper || options.MarketData == "live")
+            {
+                flagErrors.Add("--replay: trades on paper only (--mode paper, simulated feeds); the replay verb replays without trading");
+            }
+            else
+            {
+                PaperReplaySession.TryLoad(options, replayFiles, out replaySession, flagErrors);
+            }
         }
 
         if (flagErrors.Count + errors.Count > 0)
@@ -199,7 +218,9 @@ internal static class RunCommand
         {
             using (logs)
             {
-                DryRunEngine.Result result = liveVenues is not null
+                DryRunEngine.Result result = replaySession is not null
+                    ? PaperReplaySession.Create(options, replaySession, streams.Out, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    : liveVenues is not null
                     ? new LiveRunEngine(options, liveVenues, streams.Out, logs, line => stderr.WriteLine($"run: {line}")).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, streams.Out, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (store is not null)

@@ -164,8 +164,12 @@ public sealed class DryRunEngine
         _console.WriteLine(scorer.Reason);
         EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
+        // Paper fills walk the depth the strategy thread publishes at the end of each batch (a seqlock per book, 0 B).
+        DepthSnapshotPublisher? depth = _options.Mode == TradingMode.Paper ? new DepthSnapshotPublisher(books) : null;
+        strategy.DepthPublisher = depth;
         PaperSession? paper = _options.Mode == TradingMode.Paper
-            ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities)
+            ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities,
+                depth is null ? null : new LowLatency.Adapters.Paper.DepthSnapshotBooks(depth))
             : null;
 
         // The dashboard reads snapshots only: the strategy publishes its counters through a seqlock, the host thread

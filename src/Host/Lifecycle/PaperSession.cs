@@ -27,7 +27,7 @@ internal sealed class PaperSession
     private long _nextKillCheck;
 
     public PaperSession(EngineOptions options, SimulatedMarketOptions market, string[] venueNames, string[] instrumentNames,
-        int[] priceDecimals, int[] quantityDecimals, ILogger log)
+        int[] priceDecimals, int[] quantityDecimals, ILogger log, IPaperBooks? books = null)
     {
         ExecutionOptions execution = options.Execution;
         _killSwitchFile = execution.KillSwitchFile;
@@ -59,6 +59,7 @@ internal sealed class PaperSession
         _trader = new PaperTrader(exchange, _gate, execution.ParsedLegPolicy, exposure, priceDecimals, quantityDecimals, risk.MaxTradeNotionalUsd, maxLatencyNs)
         {
             Fill = LogFill,
+            Books = books, // the strategy thread's depth snapshot; null: the opportunities' tops
         };
     }
 

@@ -110,6 +110,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
 
         state.Batches++;
         state.SnapshotPublisher?.MaybePublish(state, Stopwatch.GetTimestamp());
+        state.DepthPublisher?.Publish(Stopwatch.GetTimestamp(), state.LastReceiveTimeNs, state.BookReceiveTimestamp);
     }
 
     /// <summary>
@@ -198,6 +199,9 @@ public sealed class StrategyState
     internal int QuarantineVersionSeen { get; set; }
     /// <summary>Optional: publishes the counters the host and dashboard read, at most once per its interval (seqlock, 0 B).</summary>
     public StrategySnapshotPublisher? SnapshotPublisher { get; set; }
+
+    /// <summary>Optional: publishes the touched books' top levels at the end of each batch (paper fills read them; seqlock, 0 B).</summary>
+    public DepthSnapshotPublisher? DepthPublisher { get; set; }
 
     /// <summary>Replay: decision times are the recorded receive time of the batch's last tick, so output is reproducible.</summary>
     public bool UseRecordedTime { get; set; }

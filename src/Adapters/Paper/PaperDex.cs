@@ -1,0 +1,439 @@
+using LowLatency.HotPath.Amm;
+using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Primitives;
+
+namespace LowLatency.Adapters.Paper;
+
+/// <summary>A chain the paper DEX venue settles on: its native token (gas) and how long our transaction takes to reach a block builder.</summary>
+public sealed record PaperChainSpec(int Chain, string Name, string NativeAsset, long LatencyNs, double PriorityFeeWei = 0);
+
+/// <summary>Uniswap V2 pair (or fork) or V3 pool.</summary>
+public enum PaperPoolKind : byte
+{
+    V2,
+    V3,
+}
+
+/// <summary>
+/// A pool on a chain: its tokens (names are the balance keys on that chain) and decimals, and the gas a swap through it
+/// uses (configuration estimates, as the venue graph's <see cref="ChainGas"/>; a V3 swap adds gas per initialized tick crossed).
+/// </summary>
+public sealed record PaperPoolSpec(int Pool, int Chain, PaperPoolKind Kind, string Token0, int Decimals0, string Token1, int Decimals1, double SwapGas, double TickCrossGas = 0);
+
+/// <summary>Where a paper swap stands.</summary>
+public enum PaperSwapStatus : byte
+{
+    /// <summary>Sent; waiting for the first block at or after send time + the chain's latency.</summary>
+    Pending,
+
+    /// <summary>Included and swapped.</summary>
+    Filled,
+
+    /// <summary>Included and reverted (slippage bound, pool maths): gas paid, nothing swapped.</summary>
+    Reverted,
+
+    /// <summary>Never included (refused before sending, or no gas to pay for it).</summary>
+    Rejected,
+}
+
+/// <summary>Why a paper swap did not fill: values, never exceptions.</summary>
+public enum PaperSwapReject : byte
+{
+    None,
+    UnknownPool,
+    InvalidAmount,
+    InsufficientBalance,
+    InsufficientGas,
+    DuplicateClientOrderId,
+
+    /// <summary>The output at the landing block was below the transaction's minimum (the price moved while it travelled).</summary>
+    SlippageExceeded,
+
+    /// <summary>The pool maths refused the swap (no liquidity, overflow, a price limit): the contract would revert.</summary>
+    PoolReverted,
+
+    /// <summary>The pool has no observed state yet.</summary>
+    NoPoolState,
+}
+
+/// <summary>An exact-input swap: <see cref="AmountIn"/> of the input token (raw units), reverting below <see cref="MinAmountOut"/>.</summary>
+public readonly record struct PaperSwapRequest(string ClientOrderId, int Strategy, int Pool, bool ZeroForOne, UInt256 AmountIn, UInt256 MinAmountOut);
+
+/// <summary>The outcome of a swap once its block is known. Amounts in whole tokens; gas in the chain's native token.</summary>
+public readonly record struct PaperSwapState(
+    string ClientOrderId,
+    PaperSwapStatus Status,
+    PaperSwapReject Reason,
+    long Block,
+    long BlockTimeNs,
+    double AmountIn,
+    double AmountOut,
+    double GasNative);
+
+/// <summary>
+/// The DEX legs of paper trading: an exact-input swap travels for its chain's latency, lands in the first block whose
+/// time is at or after that, and is filled by our exact pool maths (<see cref="UniswapV2Math"/>, <see cref="V3Pool"/>)
+/// against the pool's state at that block, with gas at that block's base fee (plus the configured tip) paid in the
+/// chain's native token, reverted (gas still paid) when the output is below its minimum. Our fill moves the pool, so a
+/// second swap in the same block sees it; the next observed state of the pool (the recorded chain, which never held our
+/// trade) replaces it. Balances per chain and token; nothing overdraws one.
+/// </summary>
+/// <remarks>
+/// Feed it in chain order: each pool's state at the start of a block (<see cref="ObserveV2"/>/<see cref="ObserveV3"/>),
+/// then the block itself (<see cref="ObserveBlock"/>), which settles the swaps that land in it. One thread (the
+/// execution thread); allocates per swap, like <see cref="PaperExchange"/>.
+/// </remarks>
+public sealed class PaperDexVenue
+{
+    private readonly Dictionary<int, PaperChainSpec> _chains = [];
+    private readonly Dictionary<int, Pool> _pools = [];
+    private readonly Dictionary<(int Chain, string Asset), double> _balances = [];
+    private readonly Dictionary<string, Swap> _swaps = new(StringComparer.Ordinal);
+    private readonly List<Swap> _pending = [];
+    private readonly Dictionary<(int Strategy, int Chain, string Asset), double> _flows = [];
+    private readonly Dictionary<(GraphEdgeKind Kind, int Source), int> _graphPools = [];
+    private readonly Dictionary<int, double> _gasPaid = [];
+
+    /// <param name="v3Pools">The V3 pools' tick tables, by paper pool id (their state is set by <see cref="ObserveV3"/>).</param>
+    public PaperDexVenue(IReadOnlyList<PaperChainSpec> chains, IReadOnlyList<PaperPoolSpec> pools, IReadOnlyDictionary<int, V3Pool>? v3Pools = null)
+    {
+        ArgumentNullException.ThrowIfNull(chains);
+        ArgumentNullException.ThrowIfNull(pools);
+        foreach (PaperChainSpec c in chains)
+        {
+            _chains.Add(c.Chain, c);
+        }
+
+        foreach (PaperPoolSpec p in pools)
+        {
+            if (!_chains.ContainsKey(p.Chain))
+            {
+                throw new ArgumentException($"pool {p.Pool}: chain {p.Chain} is not configured", nameof(pools));
+            }
+
+            V3Pool? v3 = null;
+            if (p.Kind == PaperPoolKind.V3 && (v3Pools is null || !v3Pools.TryGetValue(p.Pool, out v3)))
+            {
+                throw new ArgumentException($"pool {p.Pool}: a V3 pool needs its tick table", nameof(v3Pools));
+            }
+
+            _pools.Add(p.Pool, new Pool(p, v3));
+        }
+    }
+
+    /// <summary>Gas paid so far on <paramref name="chain"/>, in its native token (reverted swaps pay too).</summary>
+    public double GasPaid(int chain) => _gasPaid.GetValueOrDefault(chain);
+
+    /// <summary>A V2 pool's state as the paper venue has it now: the last observed state, moved by our fills since.</summary>
+    public V2PoolState V2State(int pool) => _pools.TryGetValue(pool, out Pool? p) ? p.V2 : default;
+
+    /// <summary>Swaps still waiting for their block.</summary>
+    public int PendingSwaps => _pending.Count;
+
+    public void SetBalance(int chain, string asset, double amount) => _balances[(chain, asset)] = amount;
+
+    public double Balance(int chain, string asset) => _balances.GetValueOrDefault((chain, asset));
+
+    /// <summary>
+    /// Seeds every chain from <c>INITIAL_CASH</c>, as <see cref="PaperExchange.SeedFromInitialCash"/> does the venues:
+    /// an equal share per chain, half in each pool's quote token (<paramref name="isQuote"/>), half bought into its other
+    /// token at <paramref name="price"/> (quote per whole token; no fee), plus <paramref name="gasReserveNative"/> of the
+    /// native token for gas.
+    /// </summary>
+    public void SeedFromInitialCash(double initialCash, Func<string, bool> isQuote, Func<string, double> price, double gasReserveNative)
+    {
+        ArgumentNullException.ThrowIfNull(isQuote);
+        ArgumentNullException.ThrowIfNull(price);
+        if (_chains.Count == 0 || !(initialCash > 0))
+        {
+            return;
+        }
+
+        foreach (PaperChainSpec c in _chains.Values)
+        {
+            List<Pool> pools = [.. _pools.Values.Where(p => p.Spec.Chain == c.Chain)];
+            _balances[(c.Chain, c.NativeAsset)] = Balance(c.Chain, c.NativeAsset) + gasReserveNative;
+            if (pools.Count == 0)
+            {
+                continue;
+            }
+
+            double perPool = initialCash / _chains.Count / pools.Count / 2;
+            foreach (Pool p in pools)
+            {
+                (string quote, string other) = isQuote(p.Spec.Token0) ? (p.Spec.Token0, p.Spec.Token1) : (p.Spec.Token1, p.Spec.Token0);
+                double px = price(other);
+                _balances[(c.Chain, quote)] = Balance(c.Chain, quote) + perPool + (px > 0 && double.IsFinite(px) ? 0 : perPool);
+                _balances[(c.Chain, other)] = Balance(c.Chain, other) + (px > 0 && double.IsFinite(px) ? perPool / px : 0);
+            }
+        }
+    }
+
+    /// <summary>Maps a venue-graph pool (its edge kind and <see cref="VenueGraph.EdgeSource"/>) to a paper pool.</summary>
+    public void MapGraphPool(GraphEdgeKind kind, int graphPool, int paperPool) => _graphPools[(kind, graphPool)] = paperPool;
+
+    /// <summary>
+    /// The swap a venue-graph pool edge stands for (its direction from <see cref="VenueGraph.EdgeZeroForOne"/>), for a
+    /// CEX-DEX or DEX-DEX opportunity's pool leg. False when the edge is not a mapped pool edge.
+    /// </summary>
+    public bool TryLegOf(VenueGraph graph, int edge, string clientOrderId, int strategy, UInt256 amountIn, UInt256 minAmountOut, out PaperSwapRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        request = default;
+        GraphEdgeKind kind = graph.EdgeKind(edge);
+        if (kind is not (GraphEdgeKind.V2Pool or GraphEdgeKind.V3Pool) || !_graphPools.TryGetValue((kind, graph.EdgeSource(edge)), out int pool))
+        {
+            return false;
+        }
+
+        request = new PaperSwapRequest(clientOrderId, strategy, pool, graph.EdgeZeroForOne(edge), amountIn, minAmountOut);
+        return true;
+    }
+
+    /// <summary>The state of the pool at the start of <paramref name="block"/> (the recorded chain's; replaces our own fills' effect).</summary>
+    public void ObserveV2(int pool, long block, V2PoolState state)
+    {
+        if (_pools.TryGetValue(pool, out Pool? p) && p.Spec.Kind == PaperPoolKind.V2)
+        {
+            (p.V2, p.Block, p.HasState) = (state, block, true);
+        }
+    }
+
+    /// <summary>As <see cref="ObserveV2"/> for a V3 pool: its slot0 and liquidity (the ticks stay in its table).</summary>
+    public void ObserveV3(int pool, long block, in V3PoolState state)
+    {
+        if (_pools.TryGetValue(pool, out Pool? p) && p.V3 is not null && V3Pool.ValidateState(in state) == V3Status.Ok)
+        {
+            p.V3.State = state;
+            (p.Block, p.HasState) = (block, true);
+        }
+    }
+
+    /// <summary>
+    /// Sends a swap at <paramref name="nowNs"/>: Pending (it lands at the first block at or after now + the chain's
+    /// latency), or Rejected with the reason. The same request again is the same swap; another under that id is refused.
+    /// </summary>
+    public PaperSwapState Submit(in PaperSwapRequest request, long nowNs)
+    {
+        string id = request.ClientOrderId ?? "";
+        if (_swaps.TryGetValue(id, out Swap? existing))
+        {
+            return existing.Request == request ? existing.State : Rejected(id, PaperSwapReject.DuplicateClientOrderId);
+        }
+
+        if (!_pools.TryGetValue(request.Pool, out Pool? pool))
+        {
+            return Rejected(id, PaperSwapReject.UnknownPool);
+        }
+
+        if (id.Length == 0 || request.AmountIn.IsZero)
+        {
+            return Rejected(id, PaperSwapReject.InvalidAmount);
+        }
+
+        (string tokenIn, int decimalsIn) = pool.In(request.ZeroForOne);
+        double amountIn = Amounts.ToTokens(request.AmountIn, decimalsIn);
+        if (Balance(pool.Spec.Chain, tokenIn) + 1e-12 < amountIn)
+        {
+            return Rejected(id, PaperSwapReject.InsufficientBalance);
+        }
+
+        var swap = new Swap(request, pool, nowNs + _chains[pool.Spec.Chain].LatencyNs);
+        _swaps.Add(id, swap);
+        _pending.Add(swap);
+        return swap.State;
+    }
+
+    /// <summary>The state of a swap (Rejected/UnknownPool when the id was never seen).</summary>
+    public PaperSwapState Status(string clientOrderId) =>
+        _swaps.TryGetValue(clientOrderId, out Swap? s) ? s.State : Rejected(clientOrderId, PaperSwapReject.UnknownPool);
+
+    /// <summary>
+    /// A new block on <paramref name="chain"/>: every pending swap on it that has arrived by <paramref name="timeNs"/> is
+    /// included, in the order sent, against the pools' current state and at <paramref name="baseFeeWei"/>. Returns the
+    /// swaps settled (filled, reverted or refused for gas).
+    /// </summary>
+    public int ObserveBlock(int chain, long number, long timeNs, double baseFeeWei)
+    {
+        if (!_chains.TryGetValue(chain, out PaperChainSpec? spec))
+        {
+            return 0;
+        }
+
+        int settled = 0;
+        for (int i = 0; i < _pending.Count; i++)
+        {
+            Swap s = _pending[i];
+            if (s.Pool.Spec.Chain != chain || s.LandsAtNs > timeNs)
+            {
+                continue;
+            }
+
+            Include(s, spec, number, timeNs, baseFeeWei);
+            settled++;
+        }
+
+        _pending.RemoveAll(s => s.Status != PaperSwapStatus.Pending);
+        return settled;
+    }
+
+    /// <summary>
+    /// A strategy's P&amp;L on the chains in quote units: its token flows (gas included, as the native token) valued at
+    /// <paramref name="price"/> (quote per whole token).
+    /// </summary>
+    public double StrategyPnl(int strategy, Func<string, double> price)
+    {
+        ArgumentNullException.ThrowIfNull(price);
+        double pnl = 0;
+        foreach (((int s, int _, string asset), double flow) in _flows)
+        {
+            if (s == strategy && flow != 0)
+            {
+                pnl += flow * price(asset.StartsWith("gas:", StringComparison.Ordinal) ? asset[4..] : asset);
+            }
+        }
+
+        return pnl;
+    }
+
+    private void Include(Swap s, PaperChainSpec chain, long number, long timeNs, double baseFeeWei)
+    {
+        Pool pool = s.Pool;
+        (s.Block, s.BlockTimeNs) = (number, timeNs);
+        if (!pool.HasState)
+        {
+            Settle(s, PaperSwapStatus.Rejected, PaperSwapReject.NoPoolState);
+            return;
+        }
+
+        // The quote first (changes nothing), then the gas it takes at this block's fee.
+        UInt256 amountOut = default;
+        int ticksCrossed = 0;
+        bool ok;
+        if (pool.V3 is { } v3)
+        {
+            ok = v3.Quote(s.Request.ZeroForOne, Int256.FromBits(s.Request.AmountIn), V3Pool.DefaultPriceLimit(s.Request.ZeroForOne), out V3SwapResult r) == V3Status.Ok
+                && !s.Request.AmountIn.IsZero;
+            if (ok)
+            {
+                Int256 outSigned = s.Request.ZeroForOne ? r.Amount1 : r.Amount0;
+                amountOut = outSigned.IsNegative ? outSigned.UnsignedAbs : UInt256.Zero;
+                ticksCrossed = r.TicksCrossed;
+
+                // An exact input the pool could not take whole (it ran out of range) is not what was sent: revert.
+                Int256 inSigned = s.Request.ZeroForOne ? r.Amount0 : r.Amount1;
+                ok = !inSigned.IsNegative && inSigned.UnsignedAbs == s.Request.AmountIn;
+            }
+        }
+        else
+        {
+            ok = pool.V2.QuoteExactIn(s.Request.ZeroForOne, s.Request.AmountIn, out amountOut) == V2Status.Ok;
+        }
+
+        double gas = pool.Spec.SwapGas + (pool.Spec.TickCrossGas * ticksCrossed);
+        double gasNative = gas * (baseFeeWei + chain.PriorityFeeWei) / 1e18;
+        if (Balance(chain.Chain, chain.NativeAsset) + 1e-18 < gasNative)
+        {
+            Settle(s, PaperSwapStatus.Rejected, PaperSwapReject.InsufficientGas);
+            return;
+        }
+
+        (string tokenIn, int decimalsIn) = pool.In(s.Request.ZeroForOne);
+        (string tokenOut, int decimalsOut) = pool.Out(s.Request.ZeroForOne);
+        double amountIn = Amounts.ToTokens(s.Request.AmountIn, decimalsIn);
+        Charge(s.Request.Strategy, chain, gasNative);
+        s.GasNative = gasNative;
+        if (!ok || amountOut.IsZero)
+        {
+            Settle(s, PaperSwapStatus.Reverted, PaperSwapReject.PoolReverted);
+            return;
+        }
+
+        if (amountOut < s.Request.MinAmountOut)
+        {
+            Settle(s, PaperSwapStatus.Reverted, PaperSwapReject.SlippageExceeded);
+            return;
+        }
+
+        if (Balance(chain.Chain, tokenIn) + 1e-12 < amountIn)
+        {
+            // Spent by another swap since it was sent: the transfer into the pool fails, the transaction reverts.
+            Settle(s, PaperSwapStatus.Reverted, PaperSwapReject.InsufficientBalance);
+            return;
+        }
+
+        // Commit: the pool moves by our trade, the balances and the strategy's flows take it.
+        if (pool.V3 is { } committed)
+        {
+            committed.Swap(s.Request.ZeroForOne, Int256.FromBits(s.Request.AmountIn), V3Pool.DefaultPriceLimit(s.Request.ZeroForOne), out _);
+        }
+        else
+        {
+            V2PoolState v2 = pool.V2;
+            if (s.Request.ZeroForOne)
+            {
+                v2.Reserve0 += s.Request.AmountIn;
+                v2.Reserve1 -= amountOut;
+            }
+            else
+            {
+                v2.Reserve1 += s.Request.AmountIn;
+                v2.Reserve0 -= amountOut;
+            }
+
+            pool.V2 = v2;
+        }
+
+        double outTokens = Amounts.ToTokens(amountOut, decimalsOut);
+        Flow(s.Request.Strategy, chain.Chain, tokenIn, -amountIn);
+        Flow(s.Request.Strategy, chain.Chain, tokenOut, outTokens);
+        (s.AmountIn, s.AmountOut) = (amountIn, outTokens);
+        Settle(s, PaperSwapStatus.Filled, PaperSwapReject.None);
+    }
+
+    private void Charge(int strategy, PaperChainSpec chain, double gasNative)
+    {
+        _balances[(chain.Chain, chain.NativeAsset)] = Balance(chain.Chain, chain.NativeAsset) - gasNative;
+        _gasPaid[chain.Chain] = GasPaid(chain.Chain) + gasNative;
+        _flows[(strategy, chain.Chain, "gas:" + chain.NativeAsset)] = _flows.GetValueOrDefault((strategy, chain.Chain, "gas:" + chain.NativeAsset)) - gasNative;
+    }
+
+    private void Flow(int strategy, int chain, string asset, double amount)
+    {
+        _balances[(chain, asset)] = Balance(chain, asset) + amount;
+        _flows[(strategy, chain, asset)] = _flows.GetValueOrDefault((strategy, chain, asset)) + amount;
+    }
+
+    private static void Settle(Swap s, PaperSwapStatus status, PaperSwapReject reason) => (s.Status, s.Reason) = (status, reason);
+
+    private static PaperSwapState Rejected(string id, PaperSwapReject reason) => new(id, PaperSwapStatus.Rejected, reason, 0, 0, 0, 0, 0);
+
+    private sealed class Pool(PaperPoolSpec spec, V3Pool? v3)
+    {
+        public readonly PaperPoolSpec Spec = spec;
+        public readonly V3Pool? V3 = v3;
+        public V2PoolState V2 = new() { FeeBps = 30 };
+        public long Block;
+        public bool HasState;
+
+        public (string Token, int Decimals) In(bool zeroForOne) => zeroForOne ? (Spec.Token0, Spec.Decimals0) : (Spec.Token1, Spec.Decimals1);
+
+        public (string Token, int Decimals) Out(bool zeroForOne) => zeroForOne ? (Spec.Token1, Spec.Decimals1) : (Spec.Token0, Spec.Decimals0);
+    }
+
+    private sealed class Swap(PaperSwapRequest request, Pool pool, long landsAtNs)
+    {
+        public readonly PaperSwapRequest Request = request;
+        public readonly Pool Pool = pool;
+        public readonly long LandsAtNs = landsAtNs;
+        public PaperSwapStatus Status = PaperSwapStatus.Pending;
+        public PaperSwapReject Reason;
+        public long Block;
+        public long BlockTimeNs;
+        public double AmountIn;
+        public double AmountOut;
+        public double GasNative;
+
+        public PaperSwapState State => new(Request.ClientOrderId, Status, Reason, Block, BlockTimeNs, AmountIn, AmountOut, GasNative);
+    }
+}
