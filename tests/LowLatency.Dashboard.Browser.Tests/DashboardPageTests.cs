@@ -43,7 +43,7 @@ public sealed partial class DashboardPageTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "lowlatency.dll"), "run", "--dashboard-url", "http://127.0.0.1:0", "--models", Path.Combine(SharedData.RepoRoot, "models"), "--threshold-bps", "1" })
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "lowlatency.dll"), "run", "--dashboard-url", "http://127.0.0.1:0", "--models", Path.Combine(SharedData.RepoRoot, "models"), "--threshold-bps", "1", "--mode", "paper", "--no-db" })
         {
             start.ArgumentList.Add(a);
         }
@@ -126,6 +126,13 @@ public sealed partial class DashboardPageTests
             Assert.All(painted, n => Assert.True(n > 100, $"painted pixels per chart: {string.Join(", ", painted)}"));
             Assert.True(await page.Locator("#opportunities tbody tr").CountAsync() > 0);
             Assert.Contains("scorer", await page.InnerTextAsync("#models"), StringComparison.Ordinal);
+
+            // The risk panels: every breaker listed with its state, the three latency stages (tick → decision measured
+            // on the strategy thread, tick → signed bundle saying it is not measured here), and paper trades in the P&L.
+            Assert.Contains("killSwitch", await page.InnerTextAsync("#breakers"), StringComparison.Ordinal);
+            await page.WaitForFunctionAsync("() => /tick to decision\\s+measured/.test(document.getElementById('latency-stages').innerText)", null, new PageWaitForFunctionOptions { Timeout = HangGuardMs });
+            Assert.Contains("not measured in this run", await page.InnerTextAsync("#latency-stages"), StringComparison.Ordinal);
+            await page.WaitForFunctionAsync("() => /^[1-9][0-9,]*$/.test(document.getElementById('pnl-trades').textContent)", null, new PageWaitForFunctionOptions { Timeout = HangGuardMs });
 
             string shots = Path.Combine(SharedData.RepoRoot, "artifacts", "test-results");
             Directory.CreateDirectory(shots);

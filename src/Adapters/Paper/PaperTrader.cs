@@ -6,7 +6,8 @@ using LowLatency.HotPath.Strategy;
 namespace LowLatency.Adapters.Paper;
 
 /// <summary>
-/// Trades cross-venue opportunities through a <see cref="PaperExchange"/>: each one passes the <see cref="RiskGate"/>,
+/// Trades cross-venue opportunities through a <see cref="PaperExchange"/>: each one passes the risk gate (a
+/// <see cref="RiskGate"/> here, or the verdict the strategy thread's gate already made: <see cref="IRiskLink"/>),
 /// then becomes two market legs (buy at the buy venue, sell at the sell venue) sized to the top and to the gate's
 /// notional limit. A <see cref="LegCoordinator"/> settles each pair; a residual is unwound against the last known top
 /// of the other side, or held within the unhedged limits. Realised P&amp;L goes back to the gate (daily loss,
@@ -23,7 +24,7 @@ public sealed class PaperTrader
     public const int CrossVenueStrategy = 0;
 
     private readonly PaperExchange _exchange;
-    private readonly RiskGate _gate;
+    private readonly IRiskLink _gate;
     private readonly LegCoordinator _legs;
     private readonly UnhedgedExposure _exposure;
     private readonly List<OpenResidual> _open = [];
@@ -35,7 +36,7 @@ public sealed class PaperTrader
     private readonly double[] _lastMid;
     private long _pairs;
 
-    public PaperTrader(PaperExchange exchange, RiskGate gate, LegPolicy policy, UnhedgedExposure exposure,
+    public PaperTrader(PaperExchange exchange, IRiskLink gate, LegPolicy policy, UnhedgedExposure exposure,
         int[] priceDecimals, int[] quantityDecimals, double maxTradeUsd, long maxLatencyNs)
     {
         ArgumentNullException.ThrowIfNull(exchange);

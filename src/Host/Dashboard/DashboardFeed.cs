@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Text.Json;
 using HdrHistogram;
 using HdrHistogram.Iteration;
 using LowLatency.Host.Diagnostics;
 using LowLatency.Host.Persistence;
 using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Risk;
 using LowLatency.HotPath.Snapshots;
 using LowLatency.HotPath.Strategy;
 
@@ -28,7 +30,7 @@ public sealed record DashboardSnapshot(
         DateTimeOffset.UnixEpoch,
         new HealthResponse("starting", mode, 0, null, new StrategyHealth(0, 0, 0, 0, 0, 0, 0), new LogHealth("", 0, 0, 0, 0, 0), new PersistenceHealth(false, null, 0, 0, 0, 0, 0, null), []),
         new OpportunitiesResponse(0, new Dictionary<string, long>(), null, []),
-        new LatencyResponse([]),
+        new LatencyResponse([], new LatencyHistogramView("tick_to_signed_bundle", 0, null, null, null, null, null, []) { State = "not measured in this run" }),
         new VenuesResponse([], []),
         new BreakersResponse([]),
         new DecisionsResponse([]),
@@ -65,6 +67,8 @@ public sealed class DashboardFeed
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly OpportunityView[] _recent = new OpportunityView[RecentCapacity];
     private readonly LongHistogram _tickToOpportunity = new(HighestTrackableNs, 3);
+    private readonly LongHistogram _tickToDecision = new(HighestTrackableNs, 3);
+    private readonly LongHistogram _tickToBundle = new(HighestTrackableNs, 3);
     private readonly Dictionary<string, long> _byKind = new(StringComparer.Ordinal);
     private readonly PnlLedger _ledger = new();
     private readonly List<DecisionView> _decisions = [];
@@ -120,12 +124,58 @@ public sealed class DashboardFeed
             Math.Round(evt.NetEdgeBps, 4),
             evt.DecisionTimeNs,
             ns);
+        OnVerdict(in evt, view);
         _recent[_recentNext] = view;
         _recentNext = (_recentNext + 1) % RecentCapacity;
         _total++;
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _store?.Post(new OpportunityRecord(view.DecisionTimeNs, kind, view.Instrument, view.BuyVenue, view.SellVenue, view.BuyPrice, view.SellPrice, view.Quantity, view.GrossEdgeBps, view.NetEdgeBps, ns));
     }
+
+    /// <summary>
+    /// Host thread: tick → signed bundle of one bundle (the bundle path reports these); until it does, the histogram
+    /// answers "not measured in this run".
+    /// </summary>
+    public void OnBundleSigned(long tickToBundleNs)
+    {
+        if (tickToBundleNs > 0)
+        {
+            _tickToBundle.RecordValue(Math.Min(tickToBundleNs, HighestTrackableNs));
+        }
+    }
+
+    /// <summary>Host thread: a paper or live fill, for SQLite's fills table.</summary>
+    public void OnFill(FillRecord fill) => _store?.Post(fill);
+
+    // The strategy thread's gate verdict: tick → decision ends at it, and it is the decision trace's risk verdict.
+    private void OnVerdict(in Opportunity evt, OpportunityView view)
+    {
+        RiskVerdict risk = evt.Risk;
+        if (!risk.Checked)
+        {
+            return;
+        }
+
+        long ns = evt.TriggerTimestamp == 0 ? 0 : (long)((risk.Timestamp - evt.TriggerTimestamp) * StrategyState.NanosecondsPerTick);
+        if (ns > 0)
+        {
+            _tickToDecision.RecordValue(Math.Min(ns, HighestTrackableNs));
+        }
+
+        string verdict = risk.Approved ? "approved" : "denied";
+        string? reason = risk.Approved ? null : RiskText.Reason(risk.Reason);
+        var inputs = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["grossEdgeBps"] = view.GrossEdgeBps,
+            ["netEdgeBps"] = view.NetEdgeBps,
+            ["reservedNotionalUsd"] = Math.Round(risk.NotionalUsd, 6),
+        };
+        string path = view.Kind + " " + view.BuyVenue + "→" + view.SellVenue;
+        Keep(_decisions, new DecisionView(evt.DecisionTimeNs, view.Instrument, path, inputs, s_noScores, [], verdict, reason));
+        _store?.Post(new DecisionRecord(evt.DecisionTimeNs, view.Instrument, path, JsonSerializer.Serialize(inputs), "{}", "[]", verdict, reason));
+    }
+
+    private static readonly IReadOnlyDictionary<string, double> s_noScores = new Dictionary<string, double>();
 
     /// <summary>Host thread: an executed or failed attempt (execution reports these).</summary>
     public void OnTrade(TradeOutcome outcome)
@@ -143,6 +193,12 @@ public sealed class DashboardFeed
     public void SetAgents(IReadOnlyList<AgentView> agents) => _agents = agents;
 
     public void SetBreakers(IReadOnlyList<BreakerView> breakers) => _breakers = breakers;
+
+    /// <summary>
+    /// The operator's reset (<c>POST /api/breakers/reset</c>), any thread: null when done, otherwise why not. Null
+    /// property: this run has no gate to reset.
+    /// </summary>
+    public Func<RiskReason, string?>? ResetBreaker { get; set; }
 
     /// <summary>Host thread: builds a new snapshot from what it has and swaps it in.</summary>
     public DashboardSnapshot Publish(HostFigures host)
@@ -186,7 +242,7 @@ public sealed class DashboardFeed
             DateTimeOffset.UtcNow,
             health,
             new OpportunitiesResponse(_total, new Dictionary<string, long>(_byKind, StringComparer.Ordinal), perHour, Recent()),
-            new LatencyResponse([Histogram("tick_to_opportunity", _tickToOpportunity)]),
+            Latency(),
             new VenuesResponse(Venues(in st), []),
             new BreakersResponse(_breakers),
             new DecisionsResponse([.. _decisions]),
@@ -197,6 +253,15 @@ public sealed class DashboardFeed
         Volatile.Write(ref _current, snapshot);
         Publishes++;
         return snapshot;
+    }
+
+    private LatencyResponse Latency()
+    {
+        LatencyHistogramView bundle = Histogram("tick_to_signed_bundle", _tickToBundle) with
+        {
+            State = _tickToBundle.TotalCount == 0 ? "not measured in this run" : "measured",
+        };
+        return new LatencyResponse([Histogram("tick_to_opportunity", _tickToOpportunity), Histogram("tick_to_decision", _tickToDecision), bundle], bundle);
     }
 
     private static PersistenceHealth PersistenceFigures(StoreWriter store, List<string> problems)

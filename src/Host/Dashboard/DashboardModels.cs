@@ -20,13 +20,22 @@ public sealed record OpportunityView(
 /// <summary><c>GET /api/opportunities/recent</c>.</summary>
 public sealed record OpportunitiesResponse(long Total, IReadOnlyDictionary<string, long> ByKind, double? PerHour, IReadOnlyList<OpportunityView> Opportunities);
 
-/// <summary>One latency histogram: percentiles and log-spaced buckets (counts per upper bound, ns).</summary>
-public sealed record LatencyHistogramView(string Name, long Count, double? P50Ns, double? P90Ns, double? P99Ns, double? P999Ns, double? MaxNs, IReadOnlyList<LatencyBucket> Buckets);
+/// <summary>
+/// One latency histogram: percentiles and log-spaced buckets (counts per upper bound, ns). <see cref="State"/>:
+/// <c>measured</c>, <c>no samples yet</c>, or <c>not measured in this run</c> (a stage this run does not have).
+/// </summary>
+public sealed record LatencyHistogramView(string Name, long Count, double? P50Ns, double? P90Ns, double? P99Ns, double? P999Ns, double? MaxNs, IReadOnlyList<LatencyBucket> Buckets)
+{
+    public string State { get; init; } = Count == 0 ? "no samples yet" : "measured";
+}
 
 public sealed record LatencyBucket(long UpToNs, long Count);
 
-/// <summary><c>GET /api/latency</c>: the stages that exist (tick → decision and tick → signed bundle join when built).</summary>
-public sealed record LatencyResponse(IReadOnlyList<LatencyHistogramView> Histograms);
+/// <summary>
+/// <c>GET /api/latency</c>: tick → opportunity, tick → decision (the gate's verdict on the strategy thread) and tick →
+/// signed bundle, which is also <see cref="TickToBundle"/> (its state says when this run has no bundle path).
+/// </summary>
+public sealed record LatencyResponse(IReadOnlyList<LatencyHistogramView> Histograms, LatencyHistogramView TickToBundle);
 
 /// <summary>A venue's book states and integrity counters.</summary>
 public sealed record VenueView(
@@ -47,8 +56,12 @@ public sealed record VenuesResponse(IReadOnlyList<VenueView> Venues, IReadOnlyLi
 
 public sealed record ChainView(string Name, string State, double IntegrityScore);
 
-/// <summary>A circuit breaker's state (risk adds them).</summary>
-public sealed record BreakerView(string Name, string State, string? Reason);
+/// <summary>
+/// A risk breaker's state: <c>ok</c>, or <c>tripped</c> with its reason, the subject (venue, asset, chain slot or the
+/// kill switch's source), the value that tripped it against its limit, since when (Unix ns, the gate's clock), and the
+/// actions it has denied this run.
+/// </summary>
+public sealed record BreakerView(string Name, string State, string? Reason, string? Subject, double? Value, double? Limit, long? SinceNs, long Denied);
 
 public sealed record BreakersResponse(IReadOnlyList<BreakerView> Breakers);
 

@@ -152,15 +152,9 @@ public sealed class DashboardServer : IAsyncDisposable
             : Results.Json(new ErrorResponse($"no training job '{Clip(id)}'"), Json, statusCode: StatusCodes.Status404NotFound));
         app.MapPost("/api/ml/train", (HttpRequest r) =>
         {
-            if (token is null)
+            if (Refuse(r, token, "training") is { } refused)
             {
-                return Results.Json(new ErrorResponse("training from the dashboard is off: start the engine with DASHBOARD_TOKEN set"), Json, statusCode: StatusCodes.Status403Forbidden);
-            }
-
-            if (!TokenMatches(r, token))
-            {
-                r.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-                return Results.Json(new ErrorResponse("a valid token is needed: Authorization: Bearer <DASHBOARD_TOKEN>"), Json, statusCode: StatusCodes.Status401Unauthorized);
+                return refused;
             }
 
             string? type = r.Query["model_type"].Count == 1 ? r.Query["model_type"][0] : null;
@@ -174,12 +168,54 @@ public sealed class DashboardServer : IAsyncDisposable
                 ? Results.Json(new ErrorResponse(refusal!), Json, statusCode: StatusCodes.Status409Conflict)
                 : Results.Json(job, Json, statusCode: StatusCodes.Status202Accepted);
         });
+        app.MapPost("/api/breakers/reset", (HttpRequest r) =>
+        {
+            if (Refuse(r, token, "resetting breakers") is { } refused)
+            {
+                return refused;
+            }
+
+            string? name = r.Query["breaker"].Count == 1 ? r.Query["breaker"][0] : null;
+            if (!TryParseBreaker(name, out LowLatency.HotPath.Risk.RiskReason breaker))
+            {
+                return Results.Json(new ErrorResponse("breaker: must be a breaker's name as /api/breakers lists it (e.g. killSwitch, dailyLossLimit)"), Json, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            string? refusal = feed.ResetBreaker is { } reset ? reset(breaker) : "this run has no risk gate";
+            return refusal is null
+                ? Results.Json(new BreakerResetResponse(LowLatency.Host.Dashboard.RiskText.Reason(breaker), "requested"), Json, statusCode: StatusCodes.Status202Accepted)
+                : Results.Json(new ErrorResponse(refusal), Json, statusCode: StatusCodes.Status409Conflict);
+        });
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
         app.MapFallback("/api/{**path}", (HttpContext c) => Results.Json(new ErrorResponse($"no such endpoint: {c.Request.Method} {Clip(c.Request.Path.Value ?? "")}"), Json, statusCode: StatusCodes.Status404NotFound));
+    }
+
+    // Every POST: off without a token configured, 401 without the right one.
+    private static IResult? Refuse(HttpRequest r, string? token, string what)
+    {
+        if (token is null)
+        {
+            return Results.Json(new ErrorResponse($"{what} from the dashboard is off: start the engine with DASHBOARD_TOKEN set"), Json, statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        if (!TokenMatches(r, token))
+        {
+            r.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Json(new ErrorResponse("a valid token is needed: Authorization: Bearer <DASHBOARD_TOKEN>"), Json, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return null;
+    }
+
+    private static bool TryParseBreaker(string? name, out LowLatency.HotPath.Risk.RiskReason breaker)
+    {
+        breaker = LowLatency.HotPath.Risk.RiskReason.None;
+        return name is not null && !name.Any(char.IsDigit) && Enum.TryParse(name, ignoreCase: true, out breaker)
+            && breaker != LowLatency.HotPath.Risk.RiskReason.None && Enum.IsDefined(breaker);
     }
 
     private static IResult WithLimit<T>(HttpRequest request, int fallback, Func<int, T> answer)
@@ -260,6 +296,9 @@ public sealed class DashboardServer : IAsyncDisposable
         public void Reload() => Volatile.Write(ref _current, ModelCatalog.Load(_folder));
     }
 }
+
+/// <summary><c>POST /api/breakers/reset</c>: the reset is asked of the strategy thread (applied at its next batch).</summary>
+public sealed record BreakerResetResponse(string Breaker, string Status);
 
 /// <summary>Every 4xx answer: one line that says what is wrong.</summary>
 public sealed record ErrorResponse(string Error);

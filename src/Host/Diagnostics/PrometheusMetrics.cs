@@ -33,6 +33,8 @@ public sealed class PrometheusMetrics
     private readonly Gauge _slippageError;
     private readonly Gauge _gasRatio;
     private readonly Gauge _snapshotAge;
+    private readonly Gauge _breakerTripped;
+    private readonly Counter _riskDenied;
 
     public PrometheusMetrics(Func<DashboardSnapshot> snapshot)
     {
@@ -60,6 +62,8 @@ public sealed class PrometheusMetrics
         _slippageError = f.CreateGauge("lowlatency_slippage_error_bps", "Mean realised minus predicted slippage, bps (NaN: no samples).");
         _gasRatio = f.CreateGauge("lowlatency_gas_used_over_estimated", "Mean gas used over mean gas estimated (NaN: no samples).");
         _snapshotAge = f.CreateGauge("lowlatency_strategy_snapshot_age_seconds", "Age of the strategy thread's last published snapshot (NaN: none yet).");
+        _breakerTripped = f.CreateGauge("lowlatency_breaker_tripped", "1 while a risk breaker is tripped (for any subject), else 0.", "breaker");
+        _riskDenied = f.CreateCounter("lowlatency_risk_denied_total", "Actions the risk gate denied, by breaker or refusal.", "breaker");
         _registry.AddBeforeCollectCallback(Update);
     }
 
@@ -124,5 +128,22 @@ public sealed class PrometheusMetrics
         _slippageError.Set(OrNaN(p.SlippageVsPredicted?.MeanErrorBps));
         _gasRatio.Set(OrNaN(p.GasVsEstimated?.UsedOverEstimated));
         _snapshotAge.Set(OrNaN(h.SnapshotAgeMs) / 1000);
+        UpdateBreakers(s.Breakers.Breakers);
+    }
+
+    private void UpdateBreakers(IReadOnlyList<BreakerView> breakers)
+    {
+        // One row per tripped subject: the breaker's series is 1 if any of its rows is tripped.
+        var tripped = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (BreakerView b in breakers)
+        {
+            tripped[b.Name] = tripped.GetValueOrDefault(b.Name) || b.State == "tripped";
+            _riskDenied.WithLabels(b.Name).IncTo(b.Denied);
+        }
+
+        foreach ((string name, bool on) in tripped)
+        {
+            _breakerTripped.WithLabels(name).Set(on ? 1 : 0);
+        }
     }
 }

@@ -164,13 +164,13 @@ public sealed class DryRunEngine
         _console.WriteLine(scorer.Reason);
         EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
+        // The risk gate runs on the strategy thread in every mode; its verdicts ride in the opportunity slots.
+        using var risk = new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
+        strategy.Risk = risk.StrategyGate;
+
         // Paper fills walk the depth the strategy thread publishes at the end of each batch (a seqlock per book, 0 B).
         DepthSnapshotPublisher? depth = _options.Mode == TradingMode.Paper ? new DepthSnapshotPublisher(books) : null;
         strategy.DepthPublisher = depth;
-        PaperSession? paper = _options.Mode == TradingMode.Paper
-            ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities,
-                depth is null ? null : new LowLatency.Adapters.Paper.DepthSnapshotBooks(depth))
-            : null;
 
         // The dashboard reads snapshots only: the strategy publishes its counters through a seqlock, the host thread
         // builds immutable snapshots from them and from the opportunities it drains.
@@ -180,21 +180,34 @@ public sealed class DryRunEngine
         {
             snapshots = new StrategySnapshotPublisher(venues, TimeSpan.FromMilliseconds(1));
             strategy.SnapshotPublisher = snapshots;
-            feed = new DashboardFeed(EngineOptionsLoader.FormatMode(_options.Mode), venueNames, instrumentNames, priceDecimals, quantityDecimals, snapshots.Snapshots, _services.Store);
+            feed = new DashboardFeed(EngineOptionsLoader.FormatMode(_options.Mode), venueNames, instrumentNames, priceDecimals, quantityDecimals, snapshots.Snapshots, _services.Store)
+            {
+                ResetBreaker = risk.RequestReset,
+            };
         }
+
+        PaperSession? paper = _options.Mode == TradingMode.Paper
+            ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities, risk,
+                depth is null ? null : new LowLatency.Adapters.Paper.DepthSnapshotBooks(depth))
+            {
+                Trade = feed is null ? null : feed.OnTrade,
+                FillRow = feed is null ? null : feed.OnFill,
+            }
+            : null;
 
         var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
         {
             // Every opportunity is logged; with a winning model only those it scores high go on to be acted on or shown.
-            OnOpportunity = paper is null && feed is null && scoreGate is null ? null : evt =>
+            OnOpportunity = evt =>
             {
-                if (scoreGate is not null && !scoreGate.Passes(in evt))
+                risk.Begin(in evt);
+                if (scoreGate is null || scoreGate.Passes(in evt))
                 {
-                    return;
+                    paper?.OnOpportunity(evt);
+                    feed?.OnOpportunity(in evt);
                 }
 
-                paper?.OnOpportunity(evt);
-                feed?.OnOpportunity(in evt);
+                risk.End(); // an approval nothing executed is released
             },
         };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
@@ -247,8 +260,10 @@ public sealed class DryRunEngine
                 break;
             }
 
+            risk.Poll();
             if (feed is not null && clock.Elapsed >= nextFeed)
             {
+                feed.SetBreakers(risk.Breakers());
                 feed.Publish(new HostFigures(counters.Ticks, counters.BackPressured, _logs.Path, _logs.Writer.Counters));
                 nextFeed = clock.Elapsed + s_feedInterval;
             }
@@ -290,6 +305,8 @@ public sealed class DryRunEngine
         {
             // The strategy thread has stopped: its last counters, and the dashboard's last view of the run.
             snapshots.Publish(strategy, Stopwatch.GetTimestamp());
+            risk.Poll();
+            feed.SetBreakers(risk.Breakers());
             feed.Publish(new HostFigures(counters.Ticks, counters.BackPressured, _logs.Path, final));
         }
 

@@ -127,14 +127,20 @@ internal sealed class PaperReplaySession
         pipeline.Strategy.DepthPublisher = depth;
         var books = new DepthSnapshotBooks(depth);
 
+        // The gate runs on the replay's strategy step, as in run; its verdicts ride in the opportunity slots.
+        using var risk = new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
+        pipeline.Strategy.Risk = risk.StrategyGate;
+
         // The paper venues are built at the first opportunity, when the books have given the mids that seed inventory.
         PaperSession? paper = null;
         var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
         {
             OnOpportunity = evt =>
             {
-                paper ??= new PaperSession(_options, MarketOf(session, pipeline.Books), venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities, books);
+                paper ??= new PaperSession(_options, MarketOf(session, pipeline.Books), venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities, risk, books);
+                risk.Begin(in evt);
                 paper.OnOpportunity(evt);
+                risk.End(); // an approval nothing executed is released
             },
         };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
@@ -162,6 +168,7 @@ internal sealed class PaperReplaySession
             pacer?.WaitFor(session.Tape[i].TimestampNs);
             pipeline.Step(i);
             drain.Poll();
+            risk.Poll();
             if ((i & 255) != 0)
             {
                 continue;

@@ -3,6 +3,7 @@ using LowLatency.Adapters.Cex.Simulated;
 using LowLatency.Adapters.Paper;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
+using LowLatency.Host.Persistence;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Risk;
 using LowLatency.HotPath.Strategy;
@@ -11,26 +12,27 @@ using Microsoft.Extensions.Logging;
 namespace LowLatency.Host.Lifecycle;
 
 /// <summary>
-/// Paper mode of <c>run</c>: the risk gate, the paper exchange (venues' fees and latencies from the market, balances
+/// Paper mode of <c>run</c>: the paper exchange (venues' fees and latencies from the market, balances
 /// from <c>INITIAL_CASH</c>) and the trader that turns each opportunity into two legs; fills and risk alerts go to the
 /// arbitrage log; the summary and done lines get the fills, fees and P&amp;L per strategy. Host thread only.
 /// </summary>
 internal sealed class PaperSession
 {
     private readonly PaperTrader _trader;
-    private readonly RiskGate _gate;
+    private readonly RiskSession _risk;
     private readonly ILogger _log;
     private readonly string[] _venueNames;
     private readonly string[] _instrumentNames;
-    private readonly RiskAlert[] _alerts = new RiskAlert[256];
-    private readonly string _killSwitchFile;
-    private long _nextKillCheck;
+    private readonly int _ethInstrument;
+    private double _lastPnl;
+    private bool _closed;
 
+    /// <param name="risk">The strategy thread's gate, host side: its verdicts are the trader's, its feedback goes back.</param>
     public PaperSession(EngineOptions options, SimulatedMarketOptions market, string[] venueNames, string[] instrumentNames,
-        int[] priceDecimals, int[] quantityDecimals, ILogger log, IPaperBooks? books = null)
+        int[] priceDecimals, int[] quantityDecimals, ILogger log, RiskSession risk, IPaperBooks? books = null)
     {
         ExecutionOptions execution = options.Execution;
-        _killSwitchFile = execution.KillSwitchFile;
+        _risk = risk;
         _log = log;
         _venueNames = venueNames;
         _instrumentNames = instrumentNames;
@@ -53,24 +55,36 @@ internal sealed class PaperSession
 
         var exchange = new PaperExchange(venues, instruments);
         exchange.SeedFromInitialCash(execution.InitialCash, id => market.Instruments[id.Value].StartPrice);
-        RiskOptions risk = execution.Risk with { Assets = Math.Max(1, instruments.Count), Venues = Math.Max(1, venues.Count) };
-        _gate = new RiskGate(risk, new KillSwitch());
-        var exposure = new UnhedgedExposure(risk.Assets, risk.Venues, execution.MaxUnhedgedAssetUsd, execution.MaxUnhedgedVenueUsd);
-        _trader = new PaperTrader(exchange, _gate, execution.ParsedLegPolicy, exposure, priceDecimals, quantityDecimals, risk.MaxTradeNotionalUsd, maxLatencyNs)
+        RiskOptions limits = risk.Options;
+        var exposure = new UnhedgedExposure(limits.Assets, limits.Venues, execution.MaxUnhedgedAssetUsd, execution.MaxUnhedgedVenueUsd);
+        _trader = new PaperTrader(exchange, new OutcomeLink(this), execution.ParsedLegPolicy, exposure, priceDecimals, quantityDecimals, limits.MaxTradeNotionalUsd, maxLatencyNs)
         {
             Fill = LogFill,
             Books = books, // the strategy thread's depth snapshot; null: the opportunities' tops
         };
+        _ethInstrument = instruments.FindIndex(i => i.Base is "ETH" or "WETH");
     }
 
-    public KillSwitch KillSwitch => _gate.KillSwitch;
+    /// <summary>Each closed pair as a trade outcome (P&amp;L ledger, SQLite, metrics); null: nobody listens.</summary>
+    public Action<TradeOutcome>? Trade { get; init; }
 
-    /// <summary>The observer for the opportunity drain.</summary>
+    /// <summary>Each paper fill as a row for SQLite; null: none.</summary>
+    public Action<FillRecord>? FillRow { get; init; }
+
+    /// <summary>The observer for the opportunity drain (after <see cref="RiskSession.Begin"/>).</summary>
     public void OnOpportunity(Opportunity o)
     {
-        PollKillSwitch();
+        long hedged = _trader.Hedged;
+        long unwound = _trader.Unwound;
+        _closed = false;
         _trader.OnOpportunity(in o);
-        DrainAlerts();
+        if (_closed && Trade is { } trade)
+        {
+            // Hedged, or residual traded out: the attempt did what it set out to. Held, unhedged or unfilled did not.
+            bool succeeded = _trader.Hedged > hedged || _trader.Unwound > unwound;
+            double eth = _ethInstrument >= 0 && _trader.Mark(InstrumentId.FromIndex(_ethInstrument)) is > 0 and double mark ? _lastPnl / mark : 0;
+            trade(new TradeOutcome(o.DecisionTimeNs, "cross-venue", "cex-cex", _venueNames[o.BuyVenue.Value] + "→" + _venueNames[o.SellVenue.Value], succeeded, _lastPnl, eth));
+        }
     }
 
     /// <summary>The per-second summary's paper part.</summary>
@@ -78,74 +92,41 @@ internal sealed class PaperSession
     {
         (double pnl, double fees, int fills) = _trader.Exchange.StrategyPnl(PaperTrader.CrossVenueStrategy, _trader.Mark);
         return string.Create(CultureInfo.InvariantCulture,
-            $"paper: cross-venue fills={fills} fees={fees:0.00} pnl={pnl:0.00} pairs={_trader.Pairs} hedged={_trader.Hedged} unwound={_trader.Unwound} held={_trader.Held} unhedged={_trader.Unhedged} unfunded={_trader.Unfunded} denied={_trader.Denied}{DescribeDenials()}");
-    }
-
-    private string DescribeDenials()
-    {
-        var parts = new List<string>();
-        foreach (RiskReason r in Enum.GetValues<RiskReason>())
-        {
-            if (_gate.Denied(r) is > 0 and long n)
-            {
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{r}={n}"));
-            }
-        }
-
-        return parts.Count == 0 ? "" : " (" + string.Join(" ", parts) + ")";
+            $"paper: cross-venue fills={fills} fees={fees:0.00} pnl={pnl:0.00} pairs={_trader.Pairs} hedged={_trader.Hedged} unwound={_trader.Unwound} held={_trader.Held} unhedged={_trader.Unhedged} unfunded={_trader.Unfunded} denied={_trader.Denied}{_risk.DescribeDenials()}");
     }
 
     /// <summary>End of run: the per-strategy totals into the log.</summary>
     public void Finish()
     {
-        DrainAlerts();
+        _risk.Poll();
         (double pnl, double fees, int fills) = _trader.Exchange.StrategyPnl(PaperTrader.CrossVenueStrategy, _trader.Mark);
         EngineLogs.PaperSummary(_log, "cross-venue", fills, Math.Round(fees, 6), Math.Round(pnl, 6), _trader.Pairs, _trader.Hedged, _trader.Unwound, _trader.Held, _trader.Unfilled, _trader.Denied);
     }
 
-    // The file is the switch: present engages it, gone releases it (the operator's act). A stat at most every 100 ms.
-    private void PollKillSwitch()
+    private void LogFill(PaperFill f)
     {
-        long now = Environment.TickCount64;
-        if (now < _nextKillCheck)
-        {
-            return;
-        }
-
-        _nextKillCheck = now + 100;
-        if (File.Exists(_killSwitchFile))
-        {
-            _gate.KillSwitch.Engage(KillSwitchSource.File);
-        }
-        else if (_gate.KillSwitch.Source == KillSwitchSource.File)
-        {
-            _gate.KillSwitch.Release();
-        }
-    }
-
-    private void LogFill(PaperFill f) =>
         EngineLogs.PaperFill(_log, "cross-venue", f.ClientOrderId, f.Side == Side.Bid ? "buy" : "sell", f.Quantity,
             _instrumentNames[f.Instrument.Value], f.Price, _venueNames[f.Venue.Value], Math.Round(f.Fee, 8), f.Maker ? "maker" : "taker", f.TimeNs);
-
-    private void DrainAlerts()
-    {
-        int n;
-        while ((n = _gate.DrainAlerts(_alerts)) > 0)
-        {
-            for (int k = 0; k < n; k++)
-            {
-                RiskAlert a = _alerts[k];
-                EngineLogs.RiskAlert(_log, a.Breaker.ToString(), a.Kind.ToString(), Subject(a), a.Value, a.Limit, a.TimeNs);
-            }
-        }
+        FillRow?.Invoke(new FillRecord(f.TimeNs, f.ClientOrderId, _venueNames[f.Venue.Value],
+            f.Price.ToString("R", CultureInfo.InvariantCulture), f.Quantity.ToString("R", CultureInfo.InvariantCulture), f.Fee.ToString("R", CultureInfo.InvariantCulture)));
     }
 
-    private string Subject(in RiskAlert a) => a.Breaker switch
+    /// <summary>The trader's gate: the strategy thread's verdicts, and each closed pair's P&amp;L noted on the way back.</summary>
+    private sealed class OutcomeLink(PaperSession session) : IRiskLink
     {
-        RiskReason.VenueQuarantined when (uint)a.Subject < (uint)_venueNames.Length => _venueNames[a.Subject],
-        RiskReason.Volatility when (uint)a.Subject < (uint)_instrumentNames.Length => _instrumentNames[a.Subject],
-        _ => a.Subject.ToString(CultureInfo.InvariantCulture),
-    };
+        public RiskDecision Check(in RiskAction action, long nowNs) => session._risk.Check(in action, nowNs);
+
+        public void OnMid(InstrumentId asset, double mid, long nowNs) => session._risk.OnMid(asset, mid, nowNs);
+
+        public void OnTradeClosed(double pnlUsd, long nowNs)
+        {
+            session._lastPnl = pnlUsd;
+            session._closed = true;
+            session._risk.OnTradeClosed(pnlUsd, nowNs);
+        }
+
+        public void Release(InstrumentId asset, int legs, double notionalUsd) => session._risk.Release(asset, legs, notionalUsd);
+    }
 
     private static (string Base, string Quote) SplitSymbol(string symbol)
     {

@@ -15,7 +15,7 @@ namespace LowLatency.HotPath.Risk;
 /// <c>nowNs</c>, so replay and tests are deterministic). Any thread: <see cref="RequestReset"/> and the
 /// <see cref="KillSwitch"/>. One host thread: <see cref="DrainAlerts"/>. Only construction allocates.
 /// </remarks>
-public sealed class RiskGate
+public sealed class RiskGate : IRiskLink
 {
     private const long DayNs = 86_400L * 1_000_000_000;
     private const int ReasonCount = (int)RiskReason.InvalidAction + 1;

@@ -67,4 +67,7 @@ public struct Opportunity
 
     /// <summary>Every cost component at <see cref="Size"/>.</summary>
     public OpportunityCosts Costs;
+
+    /// <summary>The risk gate's verdict, made on the strategy thread before the slot is published (unchecked when no gate runs).</summary>
+    public Risk.RiskVerdict Risk;
 }

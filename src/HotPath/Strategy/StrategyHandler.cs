@@ -90,6 +90,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         }
 
         long decisionTimeNs = state.UseRecordedTime ? state.LastReceiveTimeNs : UnixNowNs();
+        state.Risk?.OnBatch(decisionTimeNs);
         var sink = new RingOpportunitySink(state);
         if (state.Sweeper is not null && edges.TouchedCount >= state.FullSweepMinTouched)
         {
@@ -151,6 +152,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
             if (ring.TryNext(out long sequence))
             {
                 ring[sequence] = opportunity;
+                state.Risk?.Stamp(ref ring[sequence]);
                 ring.Publish(sequence);
             }
             else
@@ -197,6 +199,10 @@ public sealed class StrategyState
     public Integrity.VenueQuarantine? Quarantine { get; set; }
 
     internal int QuarantineVersionSeen { get; set; }
+
+    /// <summary>The risk gate every published opportunity passes on this thread (its verdict rides in the slot); null: none. Set before start.</summary>
+    public Risk.StrategyRiskGate? Risk { get; set; }
+
     /// <summary>Optional: publishes the counters the host and dashboard read, at most once per its interval (seqlock, 0 B).</summary>
     public StrategySnapshotPublisher? SnapshotPublisher { get; set; }
 

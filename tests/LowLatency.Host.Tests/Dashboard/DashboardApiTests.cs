@@ -90,9 +90,9 @@ public sealed class DashboardApiTests
         await using var d = DashboardFixture.Start();
         d.Publish();
         JsonElement empty = await GetJson(d.Http, "/api/latency");
-        AssertKeys(empty, "histograms");
+        AssertKeys(empty, "histograms", "tickToBundle");
         JsonElement h0 = empty.GetProperty("histograms")[0];
-        AssertKeys(h0, "name", "count", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "maxNs", "buckets");
+        AssertKeys(h0, "name", "count", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "maxNs", "buckets", "state");
         Assert.Equal(0, h0.GetProperty("count").GetInt64());
         Assert.Equal(JsonValueKind.Null, h0.GetProperty("p50Ns").ValueKind);
 

@@ -39,11 +39,12 @@ public sealed partial class RunDashboardCliTests
         long written = long.Parse(line.Groups["written"].Value, System.Globalization.CultureInfo.InvariantCulture);
         long dropped = long.Parse(line.Groups["dropped"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Match done = Regex.Match(output, @"done: \d+ ticks, (?<n>\d+) opportunities");
-        Assert.Equal(long.Parse(done.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture), written + dropped);
+        // Each opportunity is a row, and so is its decision trace (the strategy thread's risk verdict).
+        Assert.Equal(2 * long.Parse(done.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture), written + dropped);
         using var c = new SqliteConnection($"Data Source={db};Pooling=False");
         c.Open();
         using SqliteCommand count = c.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM opportunities";
+        count.CommandText = "SELECT (SELECT count(*) FROM opportunities) + (SELECT count(*) FROM decisions)";
         Assert.Equal(written, (long)count.ExecuteScalar()!);
     }
 

@@ -124,11 +124,13 @@ let pnlChart = null;
 function drawPnl(p) {
   $("pnl-figures").innerHTML = "";
   const win = Object.entries(p.winRateByStrategy).map(([k, w]) => k + " " + fmtNum(w.rate * 100, 1) + "%").join(", ") || "-";
-  for (const [label, v] of [["total USD", fmtNum(p.totalUsd)], ["total ETH", fmtNum(p.totalEth, 6)], ["trades", fmtInt(p.trades)], ["Sharpe", fmtNum(p.sharpe)], ["max drawdown USD", fmtNum(p.maxDrawdownUsd)], ["win rate", win], ["opportunities/h", fmtNum(p.opportunitiesPerHour, 0)]]) {
+  for (const [label, v] of [["total USD", fmtNum(p.totalUsd)], ["total ETH", fmtNum(p.totalEth, 6)], ["trades", fmtInt(p.trades)], ["Sharpe", fmtNum(p.sharpe)], ["max drawdown USD", fmtNum(p.maxDrawdownUsd)], ["win rate", win], ["opportunities/h", fmtNum(p.opportunitiesPerHour, 0)],
+    ["execution success", Object.entries(p.executionSuccessByPath).map(([k, x]) => k + " " + (x.rate === null ? "-" : fmtNum(x.rate * 100, 1) + "%")).join(", ") || "-"]]) {
     const span = document.createElement("span");
     span.append(label + " ");
     const b = document.createElement("b");
     b.textContent = v;
+    b.id = "pnl-" + label.replaceAll(" ", "-").replace("/", "-per-");
     span.append(b);
     $("pnl-figures").append(span);
   }
@@ -172,7 +174,10 @@ async function refresh() {
     drawPnl(pnl);
     fillTable("opportunities", opps.opportunities, (o) => [[o.kind], [o.instrument], [o.buyVenue], [o.sellVenue], [o.buyPrice, true], [o.sellPrice, true], [o.quantity, true], [fmtNum(o.netEdgeBps), true], [fmtNs(o.tickToOpportunityNs), true]], "none yet");
     fillTable("venues", venues.venues, (v) => [[v.name], [v.tradeableBooks + "/" + v.books, true], [fmtNum(v.integrityScore * 100, 1) + "%", true], [fmtInt(v.gaps), true], [fmtInt(v.checksumFailures), true], [fmtInt(v.crossedBooks), true], [fmtInt(v.staleDrops), true], [fmtInt(v.resyncs), true]], "no venue snapshot yet");
-    fillTable("breakers", breakers.breakers, (b) => [[b.name], [b.state], [b.reason || ""]], "no breakers in this build");
+    fillTable("breakers", breakers.breakers, (b) => [[b.name], [b.state], [b.reason || ""], [b.value === null ? "-" : fmtNum(b.value, 4) + " / " + fmtNum(b.limit, 4), true], [b.sinceNs === null ? "-" : new Date(b.sinceNs / 1e6).toISOString()], [fmtInt(b.denied), true]], "no risk gate in this run");
+    fillTable("latency-stages", latency.histograms, (h) => [[h.name.replaceAll("_", " ")], [h.state], [fmtInt(h.count), true], [fmtNs(h.p50Ns), true], [fmtNs(h.p99Ns), true], [fmtNs(h.p999Ns), true]], "no stages");
+    const returns = [...pnl.hourlyReturns.slice(-6).map((r) => ["hour", r]), ...pnl.dailyReturns.slice(-3).map((r) => ["day", r])];
+    fillTable("returns", returns, ([k, r]) => [[k], [new Date(r.start).toISOString()], [fmtNum(r.pnlUsd), true]], "no trades yet");
     fillTable("decisions", decisions.decisions, (d) => [[new Date(d.timeNs / 1e6).toISOString()], [d.instrument], [d.path], [Object.entries(d.modelScores).map(([k, v]) => k + " " + fmtNum(v, 3)).join(", ")], [d.agentVotes.map((a) => a.agent + ":" + a.action).join(", ")], [d.riskVerdict + (d.riskReason ? " (" + d.riskReason + ")" : "")]], "no decision stage in this build");
     fillTable("agents", agents.agents, (a) => [[a.name], [a.state], [a.policyVersion || "-"], [fmtInt(a.episodes), true], [fmtNum(a.meanReward), true]], "no RL agents in this build");
     fillTable("execution", matrix.cells, (c) => [[c.path], [c.venue], [fmtInt(c.attempts), true], [c.successRate === null ? "-" : fmtNum(c.successRate * 100, 1) + "%", true], [fmtNum(c.slippageVsPredictedBps), true], [fmtNum(c.gasVsEstimated, 3), true]], "nothing executed (dry run)");
