@@ -28,7 +28,7 @@ public sealed class GraphRunTests
         public GraphRig()
         {
             var engine = new EngineOptions();
-            SimulatedMarketOptions options = GraphWiring.WithChainBlockTimes(SimulatedMarketOptions.Default, engine.Chains);
+            SimulatedMarketOptions options = GraphWiring.WithChainBlockTimes(SimulatedMarketOptions.Embedded, engine.Chains);
             _market = new SimulatedMarket(options);
             int venues = _market.VenueCount;
             int instruments = _market.InstrumentCount;

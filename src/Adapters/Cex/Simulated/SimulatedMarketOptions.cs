@@ -216,6 +216,11 @@ public sealed record SimulatedMarketOptions
             new SimulatedInstrumentOptions { Symbol = "OP-USDT", StartPrice = 1.8, TickSize = 0.0001, TypicalSize = 3_000, VolatilityBpsPerSqrtSecond = 8 },
             new SimulatedInstrumentOptions { Symbol = "MATIC-USDT", StartPrice = 0.55, TickSize = 0.0001, TypicalSize = 10_000, VolatilityBpsPerSqrtSecond = 8 },
         ],
-        Dex = SimulatedDexOptions.Default,
     };
+
+    /// <summary>
+    /// What <c>./lowlatency run</c> runs on when no market is configured: <see cref="Default"/> with the DEX side of
+    /// <see cref="SimulatedDexOptions.Default"/> (pools on Ethereum and Base following these instruments).
+    /// </summary>
+    public static SimulatedMarketOptions Embedded => Default with { Dex = SimulatedDexOptions.Default };
 }
