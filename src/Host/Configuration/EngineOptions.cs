@@ -51,7 +51,7 @@ public sealed partial record EngineOptions
     public ReplaySpeedKind ReplaySpeed { get; set; } = ReplaySpeedKind.Max;
 
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
-    public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Default;
+    public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Embedded;
 
     /// <summary>Replay at recorded speed waits at most this long per recorded gap ("5s", "500ms" or "00:00:05"; 1ms to 1h).</summary>
     public string ReplayMaxGap { get; set; } = "5s";

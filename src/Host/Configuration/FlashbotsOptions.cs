@@ -35,8 +35,24 @@ public sealed record FlashbotsOptions
     /// <summary>The builder's share of the gross profit in basis points, paid to block.coinbase by the executor.</summary>
     public int BuilderBps { get; set; } = 1_000;
 
-    /// <summary>Blocks on top of an inclusion before it counts (a reorg that removes it makes it a miss); 0: at once.</summary>
-    public int ConfirmBlocks { get; set; }
+    /// <summary>
+    /// Blocks on top of an inclusion before it counts (a reorg that removes it makes it a miss); 0: at once. Left out:
+    /// the chain's default (<see cref="DefaultConfirmBlocks"/>).
+    /// </summary>
+    public int? ConfirmBlocks { get; set; }
+
+    /// <summary>
+    /// The safe default per chain (src/Adapters/Flashbots/README.md says why): Ethereum 2 (post-Merge reorgs are one
+    /// block deep in practice, two covers them without waiting for finality), Polygon PoS 3 (its reorgs have been
+    /// deeper), rollups 1 (the sequencer orders; an unsafe-head reorg is rare and shallow), any other chain 2.
+    /// </summary>
+    public static int DefaultConfirmBlocks(ulong chainId) => chainId switch
+    {
+        1 => 2,
+        137 => 3,
+        10 or 8453 or 42161 => 1,
+        _ => 2,
+    };
 
     /// <summary>Every problem, each naming its setting (<paramref name="at"/> is the JSON path, <c>flashbots</c>).</summary>
     public IEnumerable<string> Validate(string at)
@@ -108,8 +124,11 @@ public sealed record FlashbotsOptions
         return endpoints;
     }
 
-    /// <summary>The pipeline's settings from these (valid options only); the rest keep the pipeline's defaults.</summary>
-    public BundleOptions ToBundleOptions()
+    /// <summary>
+    /// The pipeline's settings from these (valid options only) for the chain <paramref name="chainId"/> the bundles go
+    /// to (Flashbots: Ethereum, 1); the rest keep the pipeline's defaults.
+    /// </summary>
+    public BundleOptions ToBundleOptions(ulong chainId = 1)
     {
         _ = UInt256.TryParse(MinProfitWei, out UInt256 minProfit);
         return new BundleOptions
@@ -117,7 +136,7 @@ public sealed record FlashbotsOptions
             TargetBlocks = TargetBlocks,
             MinProfitWei = minProfit,
             BuilderBps = (uint)BuilderBps,
-            ConfirmBlocks = ConfirmBlocks,
+            ConfirmBlocks = ConfirmBlocks ?? DefaultConfirmBlocks(chainId),
         };
     }
 }

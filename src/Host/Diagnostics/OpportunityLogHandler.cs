@@ -15,6 +15,12 @@ public readonly struct OpportunityLogHandler(OpportunityLogState state) : IEvent
     {
         state.Latency.Record(evt.TriggerTimestamp, evt.DecisionTimestamp);
         state.Count++;
+        if (evt.Path.Count > 0 && state.Graph is { } graph)
+        {
+            LogGraphOpportunity(state, graph, ref evt);
+            return;
+        }
+
         int scale = state.PriceDecimals[evt.Instrument.Value];
         int qtyScale = state.QuantityDecimals[evt.Instrument.Value];
         long tickToOpportunityNs = evt.TriggerTimestamp == 0
@@ -36,6 +42,32 @@ public readonly struct OpportunityLogHandler(OpportunityLogState state) : IEvent
             tickToOpportunityNs);
         state.OnOpportunity?.Invoke(evt);
     }
+
+    private static void LogGraphOpportunity(OpportunityLogState state, Lifecycle.GraphWiring graph, ref Opportunity evt)
+    {
+        long tickToOpportunityNs = evt.TriggerTimestamp == 0
+            ? 0
+            : (long)((evt.DecisionTimestamp - evt.TriggerTimestamp) * StrategyState.NanosecondsPerTick);
+        ref readonly OpportunityCosts c = ref evt.Costs;
+        EngineLogs.GraphOpportunity(
+            state.Logger,
+            evt.Kind.ToString(),
+            graph.DescribePath(in evt.Path),
+            Math.Round(evt.Size, 8),
+            graph.StartAsset(in evt.Path),
+            Math.Round(evt.SizeQuote, 4),
+            Math.Round(evt.GrossProfitQuote, 6),
+            Math.Round(evt.NetProfitQuote, 6),
+            Math.Round(c.TakerFees, 6),
+            Math.Round(c.PoolFees, 6),
+            Math.Round(c.Gas, 6),
+            Math.Round(c.L1DataFee, 6),
+            Math.Round(c.FlashLoanPremium, 6),
+            Math.Round(c.BridgeFee, 6),
+            evt.SettlementSeconds,
+            evt.DecisionTimeNs,
+            tickToOpportunityNs);
+    }
 }
 
 /// <summary>What the opportunity drain needs: names for ids, scales, the logger, the latency recorder.</summary>
@@ -54,6 +86,9 @@ public sealed class OpportunityLogState(ILogger logger, string[] venueNames, str
     public LatencyRecorder Latency { get; } = new();
 
     public long Count { get; set; }
+
+    /// <summary>The run's venue graph: its opportunities are logged with kind, path, size and costs (and not passed to <see cref="OnOpportunity"/>, which handles exchange edges).</summary>
+    public Lifecycle.GraphWiring? Graph { get; init; }
 
     /// <summary>Optional observer (the replay command prints opportunities with it).</summary>
     public Action<Opportunity>? OnOpportunity { get; init; }

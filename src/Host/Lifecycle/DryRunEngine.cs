@@ -107,6 +107,9 @@ public sealed class DryRunEngine
 
         /// <summary>Log lines that are not opportunities (the scorer choice): written + dropped + lost = opportunities + these.</summary>
         public long EngineEvents { get; init; }
+
+        /// <summary>The venue graph's figures (counts by kind, bundles, pool events); null when the market has no DEX side.</summary>
+        public GraphRunFigures? Graph { get; init; }
     }
 
     /// <summary>Lines the engine logs besides opportunities: the start-up line naming the scorer and why.</summary>
@@ -116,6 +119,7 @@ public sealed class DryRunEngine
     public Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
         SimulatedMarketOptions marketOptions = _options.Market;
+        marketOptions = GraphWiring.WithChainBlockTimes(marketOptions, _options.Chains);
         var market = new SimulatedMarket(marketOptions);
         int venues = market.VenueCount;
         int instruments = market.InstrumentCount;
@@ -144,6 +148,7 @@ public sealed class DryRunEngine
         RingBuffer<TickEvent> marketRing = pipeline.MarketRing;
         BookSet books = pipeline.Books;
         StrategyState strategy = pipeline.Strategy;
+        using GraphWiring? graph = GraphWiring.TryAttach(_options, marketOptions, pipeline, priceDecimals, quantityDecimals, _console, _logs);
         // ENABLE_PREDICTIVE_ARBITRAGE: the scorer runs only with a model that beat the baseline; the reason is said either way.
         ScorerChoice scorer = ScorerSelection.Choose(_options.EnablePredictiveArbitrage, _options.ScorerModel);
         CandidateScores? scores = null;
@@ -197,6 +202,7 @@ public sealed class DryRunEngine
 
         var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
         {
+            Graph = graph,
             // Every opportunity is logged; with a winning model only those it scores high go on to be acted on or shown.
             OnOpportunity = evt =>
             {
@@ -236,6 +242,7 @@ public sealed class DryRunEngine
         while (true)
         {
             drain.Poll();
+            graph?.Drain();
             if (cancellationToken.IsCancellationRequested)
             {
                 reason = StopReason.Cancelled;
@@ -275,6 +282,11 @@ public sealed class DryRunEngine
                 LogCounters log = _logs.Writer.Counters;
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} sweep-fallbacks={strategy.SweepFallbacks} log-not-written={log.NotWritten}{(paper is null ? "" : " " + paper.Describe())}"));
+                if (graph is not null)
+                {
+                    _console.WriteLine("      " + graph.Describe());
+                }
+
                 lastTicks = t;
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
@@ -298,6 +310,7 @@ public sealed class DryRunEngine
         stopStrategy.Cancel();
         strategyThread.Join();
         drain.Poll();
+        graph?.Drain();
         paper?.Finish();
         _logs.Close(s_logCloseTimeout);
         LogCounters final = _logs.Writer.Counters;
@@ -325,7 +338,7 @@ public sealed class DryRunEngine
         long ticks = counters.Ticks;
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {ticks} ticks, {logState.Count} opportunities, {EngineEvents} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+            $"done: {ticks} ticks, {logState.Count} opportunities, {EngineEvents + (graph?.LinesLogged ?? 0)} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
         if (scoreGate is not null)
         {
             _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -337,12 +350,18 @@ public sealed class DryRunEngine
             _console.WriteLine("done: " + paper.Describe());
         }
 
+        if (graph is not null)
+        {
+            _console.WriteLine(graph.DescribeDone());
+        }
+
         return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason)
         {
             Scorer = scorer.UsesBaseline ? "baseline" : "model",
             Scored = scores?.Scored ?? 0,
             ScorerVetoed = scoreGate?.Vetoed ?? 0,
-            EngineEvents = EngineEvents,
+            EngineEvents = EngineEvents + (graph?.LinesLogged ?? 0),
+            Graph = graph is null ? null : GraphRunFigures.From(graph, strategy),
         };
     }
 

@@ -16,6 +16,12 @@ public enum TickKind : byte
 
     /// <summary>Incremental level changes (Binance <c>depthUpdate</c>, OKX update, Kraken update). Quantity 0 deletes.</summary>
     Delta = 3,
+
+    /// <summary>
+    /// A DEX pool's state or a chain's gas at a block (no book): the payload is a <see cref="PoolUpdate"/> laid over
+    /// <see cref="TickEvent.Levels"/> (<see cref="PoolUpdate.Of"/>); the strategy applies it to the venue graph.
+    /// </summary>
+    Pool = 4,
 }
 
 /// <summary>Per-event flags. A venue message larger than one slot spans several contiguous slots ("chunks").</summary>

@@ -34,6 +34,11 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         StrategyState state = _state;
         state.Events++;
         state.LastReceiveTimeNs = evt.ReceiveTimeNs;
+        if (evt.Kind == TickKind.Pool)
+        {
+            OnPoolEvent(state, ref evt, endOfBatch);
+            return;
+        }
 
         // A batch ends where the consumer's view ends, which on a multi-producer ring can be inside a multi-slot message
         // (its last chunks claimed but not yet published). The book is half-applied there, so the batch is carried on
@@ -52,6 +57,32 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
 
         if (batchEnds)
         {
+            EndBatch(state);
+        }
+    }
+
+    /// <summary>
+    /// A pool-state or gas event: applied to the venue graph here, on the strategy thread (or counted as dropped when no
+    /// graph is attached or the event is refused). It never reaches the books; when it ends the batch, the batch ends as
+    /// a book event's would (the books' touched lists are evaluated, then cleared by the next event).
+    /// </summary>
+    private static void OnPoolEvent(StrategyState state, ref TickEvent evt, bool endOfBatch)
+    {
+        if (state.Pools is { } pools)
+        {
+            if (pools.Apply(ref evt))
+            {
+                state.GraphTrigger = Math.Max(state.GraphTrigger, evt.ReceiveTimestamp);
+            }
+        }
+        else
+        {
+            state.PoolEventsUnrouted++;
+        }
+
+        if (endOfBatch && !state.Books.CursorOpen)
+        {
+            state.Books.BatchEnded = true;
             EndBatch(state);
         }
     }
@@ -144,20 +175,33 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
         {
             state.Opportunities++;
             RingBuffer<Opportunity>? ring = state.OpportunityRing;
-            if (ring is null)
+            if (opportunity.Path.Count > 0)
             {
-                return;
+                state.CountByKind(opportunity.Kind);
             }
 
-            if (ring.TryNext(out long sequence))
+            // With a gate, a bundle is built only for an opportunity it approved (the bundle path passes the same guard).
+            bool approved = state.Risk is null;
+            if (ring is not null)
             {
-                ring[sequence] = opportunity;
-                state.Risk?.Stamp(ref ring[sequence]);
-                ring.Publish(sequence);
+                if (ring.TryNext(out long sequence))
+                {
+                    ring[sequence] = opportunity;
+                    state.Risk?.Stamp(ref ring[sequence]);
+                    approved = state.Risk is null || ring[sequence].Risk.Approved;
+                    ring.Publish(sequence);
+                }
+                else
+                {
+                    state.OpportunitiesDropped++;
+                }
             }
-            else
+
+            // An atomic graph opportunity (every leg a pool on one chain) becomes a signed bundle here, after it was published.
+            if (approved && opportunity.Path.Count > 0 && state.Bundler is { } bundler && state.Graph is { } graph
+                && PathQuote.IsAtomic(graph.Graph, in opportunity.Path, out int chain))
             {
-                state.OpportunitiesDropped++;
+                bundler.OnAtomic(in opportunity, chain);
             }
         }
     }
@@ -264,6 +308,40 @@ public sealed class StrategyState
     internal int GraphBookOf(int book) => (uint)book < (uint)_graphBookOfBook.Length ? _graphBookOfBook[book] : -1;
 
     public long OpportunitiesDropped { get; internal set; }
+
+    /// <summary>Applies pool and gas events to the attached graph (<see cref="AttachPools"/>); null: none routed.</summary>
+    public PoolEventApplier? Pools { get; private set; }
+
+    /// <summary>Pool events that arrived with no applier attached (counted drops).</summary>
+    public long PoolEventsUnrouted { get; internal set; }
+
+    /// <summary>Turns atomic graph opportunities into signed bundles on this thread; null: none are built.</summary>
+    public IAtomicBundler? Bundler { get; set; }
+
+    private readonly long[] _graphByKind = new long[5];
+
+    /// <summary>Graph opportunities published, by kind (approximate reads from other threads).</summary>
+    public long GraphOpportunitiesOf(OpportunityKind kind) => (uint)kind < (uint)_graphByKind.Length ? Volatile.Read(ref _graphByKind[(int)kind]) : 0;
+
+    internal void CountByKind(OpportunityKind kind)
+    {
+        if ((uint)kind < (uint)_graphByKind.Length)
+        {
+            _graphByKind[(int)kind]++;
+        }
+    }
+
+    /// <summary>Routes pool events to <paramref name="pools"/> (over the attached graph). Start-up thread, after <see cref="AttachGraph"/>.</summary>
+    public void AttachPools(PoolEventApplier pools)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        if (Graph is null || !ReferenceEquals(pools.Graph, Graph.Graph))
+        {
+            throw new ArgumentException("attach the graph first; the applier must update that graph", nameof(pools));
+        }
+
+        Pools = pools;
+    }
 
     /// <summary>Stopwatch frequency helper for consumers converting timestamps.</summary>
     public static double NanosecondsPerTick => 1e9 / Stopwatch.Frequency;

@@ -27,7 +27,9 @@ public sealed class SimulatedMarket
     private readonly int[] _priceDecimals;
     private readonly int[] _quantityDecimals;
     private readonly long[] _tickRaw;
+    private readonly SimulatedDex? _dex;
     private SplitMix64 _rng;
+    private double _nextCexSeconds = double.NaN;
     private double _lastTrueUpdateSeconds;
     private double _nowSeconds;
 
@@ -76,7 +78,11 @@ public sealed class SimulatedMarket
         }
 
         _totalRate = total;
+        _dex = options.Dex is { } dex ? new SimulatedDex(dex, options, (ulong)options.Seed, _trueLogPrice) : null;
     }
+
+    /// <summary>Pools the DEX side writes <see cref="TickKind.Pool"/> events for (0 without one).</summary>
+    public int PoolCount => _dex?.PoolCount ?? 0;
 
     public long StartUnixNs { get; }
 
@@ -98,8 +104,32 @@ public sealed class SimulatedMarket
     /// </summary>
     public void Next(ref TickEvent slot, byte venueIdBase = 0)
     {
-        // Next event of the superposed Poisson processes; pick the venue by its share of the rate.
-        _nowSeconds += -Math.Log(1 - _rng.NextDouble()) / _totalRate;
+        // Next event of the superposed Poisson processes; pick the venue by its share of the rate. With a DEX side, a
+        // block's pool events come first when they are due before the next quote.
+        if (_dex is null)
+        {
+            _nowSeconds += -Math.Log(1 - _rng.NextDouble()) / _totalRate;
+        }
+        else
+        {
+            if (double.IsNaN(_nextCexSeconds))
+            {
+                _nextCexSeconds = _nowSeconds + (-Math.Log(1 - _rng.NextDouble()) / _totalRate);
+            }
+
+            double block = _dex.NextSeconds;
+            if (block <= _nextCexSeconds)
+            {
+                _nowSeconds = Math.Max(_nowSeconds, block);
+                AdvanceTruePrices();
+                _dex.Write(ref slot, _trueLogPrice, StartUnixNs + (long)(_nowSeconds * 1e9));
+                return;
+            }
+
+            _nowSeconds = _nextCexSeconds;
+            _nextCexSeconds = double.NaN;
+        }
+
         int venue = PickVenue(_rng.NextDouble() * _totalRate);
         int instrument = (int)(_rng.NextDouble() * _instruments);
         if (instrument >= _instruments)
@@ -206,7 +236,7 @@ public sealed class SimulatedMarket
     }
 
     /// <summary>SplitMix64: tiny, fast, deterministic across platforms and .NET versions (System.Random's seeded algorithm is not a contract).</summary>
-    private struct SplitMix64(ulong seed)
+    internal struct SplitMix64(ulong seed)
     {
         private ulong _state = seed;
         private double _spare = double.NaN;

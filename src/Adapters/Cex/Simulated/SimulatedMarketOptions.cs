@@ -56,6 +56,9 @@ public sealed record SimulatedMarketOptions
     /// <summary>How fast, in milliseconds, a dislocation decays.</summary>
     public double DislocationDecayMs { get; set; } = 400;
 
+    /// <summary>The DEX side (chains, pools, bridges) whose pools follow these instruments' true prices; null: CEX only.</summary>
+    public SimulatedDexOptions? Dex { get; set; }
+
     /// <summary>
     /// Most venues a simulated market may have: the edge sweep's limit (<c>EdgeSweepLimits.MaxVenues</c>, which this
     /// project cannot reference); venue ids are bytes, so more would also wrap.
@@ -171,6 +174,11 @@ public sealed record SimulatedMarketOptions
             errors.Add($"{path}: dislocationProbability must be in [0, 1], dislocationBps in [0, 10000], dislocationDecayMs in (0, 1e7]");
         }
 
+        if (errors.Count == 0)
+        {
+            Dex?.Validate($"{path}.dex", this, errors);
+        }
+
         return errors;
     }
 
@@ -209,4 +217,10 @@ public sealed record SimulatedMarketOptions
             new SimulatedInstrumentOptions { Symbol = "MATIC-USDT", StartPrice = 0.55, TickSize = 0.0001, TypicalSize = 10_000, VolatilityBpsPerSqrtSecond = 8 },
         ],
     };
+
+    /// <summary>
+    /// What <c>./lowlatency run</c> runs on when no market is configured: <see cref="Default"/> with the DEX side of
+    /// <see cref="SimulatedDexOptions.Default"/> (pools on Ethereum and Base following these instruments).
+    /// </summary>
+    public static SimulatedMarketOptions Embedded => Default with { Dex = SimulatedDexOptions.Default };
 }

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.FlashLoans;
+using LowLatency.HotPath.Amm;
+using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Strategy;
+
+namespace LowLatency.Adapters.Flashbots;
+
+/// <summary>32 bytes inline (a transaction hash in a ring slot).</summary>
+[InlineArray(32)]
+public struct Hash32
+{
+    private byte _first;
+}
+
+/// <summary>
+/// A bundle the strategy thread built and signed for an atomic graph opportunity: what the host logs ("would send")
+/// or hands to the <see cref="BundlePipeline"/>, and the timestamps of tick → signed bundle. A ring slot (no references).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct BuiltBundle
+{
+    public int Chain;
+    public OpportunityKind Kind;
+    public byte Hops;
+    public ulong Nonce;
+
+    /// <summary>First target block (N+1 of the last block seen on the chain); the pipeline tries N+1 … N+k.</summary>
+    public long TargetBlock;
+    public ulong GasLimit;
+    public double MaxFeePerGasWei;
+    public double PriorityFeeWei;
+
+    /// <summary>Borrowed amount and the exact expected return, in whole tokens of the start asset.</summary>
+    public double Amount;
+    public double ExpectedReturn;
+    public double NetProfitQuote;
+    public OpportunityCosts Costs;
+    public OpportunityPath Path;
+
+    /// <summary>Latency origin of the opportunity (its triggering tick's receive timestamp), and when the transaction was signed.</summary>
+    public long TriggerTimestamp;
+    public long SignedTimestamp;
+    public int RawLength;
+    public Hash32 TransactionHash;
+}
+
+/// <summary>What <see cref="GraphBundler"/> signs with on one graph chain.</summary>
+public sealed class GraphBundlerChain(BundleFactory factory, NonceManager nonces, Address wrappedNative)
+{
+    public BundleFactory Factory { get; } = factory ?? throw new ArgumentNullException(nameof(factory));
+
+    public NonceManager Nonces { get; } = nonces ?? throw new ArgumentNullException(nameof(nonces));
+
+    /// <summary>The chain's WETH: only a WETH-funded route can pay the builder (the executor unwraps its share).</summary>
+    public Address WrappedNative { get; } = wrappedNative;
+}
+
+/// <summary>
+/// Atomic graph opportunity → <see cref="FlashRoute"/> (every leg re-quoted exactly on the pool state the graph holds:
+/// <see cref="UniswapV2Math"/>, <see cref="V3Pool.Quote"/>) → executor calldata → EIP-1559 transaction signed with the
+/// trading key, nonce from the chain's <see cref="NonceManager"/> (<see cref="BundleFactory"/>) → a
+/// <see cref="BuiltBundle"/> into a bounded ring the host drains (full: dropped and counted). Runs on the strategy
+/// thread; allocation-free after construction (the nonce manager takes its uncontended monitor).
+/// </summary>
+public sealed class GraphBundler : IAtomicBundler
+{
+    private const double GasHeadroom = 1.3;
+
+    private readonly VenueGraph _graph;
+    private readonly PoolEventApplier? _pools;
+    private readonly GraphBundlerChain?[] _chains;
+    private readonly Address[] _nodeToken;
+    private readonly Address[] _v2Address;
+    private readonly Address[] _v3Address;
+    private readonly uint _builderBps;
+    private readonly RingBuffer<BuiltBundle> _ring;
+    private readonly FlashRoute _route = new();
+
+    /// <param name="chains">Per graph chain; null where nothing is signed.</param>
+    /// <param name="nodeToken">Per graph node, the token's address (chain nodes).</param>
+    /// <param name="v2Address">Per graph V2 pool index, its address; <paramref name="v3Address"/> the same for V3.</param>
+    public GraphBundler(VenueGraph graph, PoolEventApplier? pools, GraphBundlerChain?[] chains, Address[] nodeToken, Address[] v2Address, Address[] v3Address, uint builderBps, RingBuffer<BuiltBundle> ring)
+    {
+        _graph = graph ?? throw new ArgumentNullException(nameof(graph));
+        _pools = pools;
+        _chains = chains ?? throw new ArgumentNullException(nameof(chains));
+        _nodeToken = nodeToken ?? throw new ArgumentNullException(nameof(nodeToken));
+        _v2Address = v2Address ?? throw new ArgumentNullException(nameof(v2Address));
+        _v3Address = v3Address ?? throw new ArgumentNullException(nameof(v3Address));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(builderBps, 10_000u);
+        _builderBps = builderBps;
+        _ring = ring ?? throw new ArgumentNullException(nameof(ring));
+    }
+
+    /// <summary>Bundles signed and handed to the ring.</summary>
+    public long Built { get; private set; }
+
+    /// <summary>Opportunities that could not become a transaction (no signer on the chain, a leg the exact maths refuses, no profit in exact terms, no nonce, a value out of range).</summary>
+    public long Failed { get; private set; }
+
+    /// <summary>Signed bundles dropped because the host had not drained the ring.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>The route of the last bundle built (tests, tools); reused, overwritten by the next.</summary>
+    public FlashRoute LastRoute => _route;
+
+    /// <inheritdoc />
+    public void OnAtomic(in Opportunity opportunity, int chain)
+    {
+        if ((uint)chain >= (uint)_chains.Length || _chains[chain] is not { } signer || !TryRoute(in opportunity.Path, opportunity.Size))
+        {
+            Failed++;
+            return;
+        }
+
+        ref readonly ChainGas gas = ref _graph.Gas(chain);
+        double gasUnits = gas.TxBaseGas + gas.FlashLoanGas;
+        for (int i = 0; i < _route.HopCount; i++)
+        {
+            gasUnits += _route[i].Kind == PoolKind.UniswapV2 ? gas.V2SwapGas : gas.V3SwapGas;
+        }
+
+        double maxFee = (2 * gas.BaseFeeWei) + gas.PriorityFeeWei;
+        if (!(maxFee > 0 && maxFee < 1e30) || !signer.Nonces.TryReserve(out ulong nonce))
+        {
+            Failed++;
+            return;
+        }
+
+        uint builderBps = _route.Asset == signer.WrappedNative ? _builderBps : 0;
+        ulong gasLimit = (ulong)(gasUnits * GasHeadroom);
+        if (!signer.Factory.Build(_route, UInt256.One, builderBps, nonce, gasLimit, new UInt256((ulong)maxFee), new UInt256((ulong)gas.PriorityFeeWei)))
+        {
+            Failed++;
+            return;
+        }
+
+        long signed = Stopwatch.GetTimestamp();
+        if (!_ring.TryNext(out long sequence))
+        {
+            Dropped++;
+            return;
+        }
+
+        ref BuiltBundle b = ref _ring[sequence];
+        b.Chain = chain;
+        b.Kind = opportunity.Kind;
+        b.Hops = (byte)_route.HopCount;
+        b.Nonce = nonce;
+        b.TargetBlock = (_pools?.LastBlock(chain) ?? -1) + 1;
+        b.GasLimit = gasLimit;
+        b.MaxFeePerGasWei = maxFee;
+        b.PriorityFeeWei = gas.PriorityFeeWei;
+        int decimals = _graph.Node(_graph.EdgeFrom(opportunity.Path[0])).Decimals;
+        b.Amount = Amounts.ToTokens(_route.Amount, decimals);
+        b.ExpectedReturn = Amounts.ToTokens(_route.ExpectedReturn, decimals);
+        b.NetProfitQuote = opportunity.NetProfitQuote;
+        b.Costs = opportunity.Costs;
+        b.Path = opportunity.Path;
+        b.TriggerTimestamp = opportunity.TriggerTimestamp;
+        b.SignedTimestamp = signed;
+        b.RawLength = signer.Factory.RawTransaction.Length;
+        signer.Factory.TransactionHash.CopyTo(b.TransactionHash);
+        _ring.Publish(sequence);
+        Built++;
+    }
+
+    /// <summary>
+    /// Fills the route for <paramref name="path"/> at <paramref name="size"/> whole start tokens: every hop's amounts in
+    /// exact integers from the pool state the graph holds. False when a leg is not a pool, a quote fails, or the exact
+    /// return does not exceed the amount borrowed.
+    /// </summary>
+    public bool TryRoute(in OpportunityPath path, double size)
+    {
+        _route.Clear();
+        if (path.Count == 0)
+        {
+            return false;
+        }
+
+        int startNode = _graph.EdgeFrom(path[0]);
+        if (!Amounts.TryToRaw(size, _graph.Node(startNode).Decimals, out UInt256 borrowed) || borrowed.IsZero)
+        {
+            return false;
+        }
+
+        UInt256 amount = borrowed;
+        for (int i = 0; i < path.Count; i++)
+        {
+            int e = path[i];
+            int pool = _graph.EdgeSource(e);
+            bool zeroForOne = _graph.EdgeZeroForOne(e);
+            UInt256 output;
+            PoolKind kind;
+            Address address;
+            switch (_graph.EdgeKind(e))
+            {
+                case GraphEdgeKind.V2Pool:
+                {
+                    ref readonly V2PoolState s = ref _graph.V2(pool);
+                    UInt256 reserveIn = zeroForOne ? s.Reserve0 : s.Reserve1;
+                    UInt256 reserveOut = zeroForOne ? s.Reserve1 : s.Reserve0;
+                    if (UniswapV2Math.GetAmountOut(amount, reserveIn, reserveOut, s.FeeBps, out output) != V2Status.Ok)
+                    {
+                        return false;
+                    }
+
+                    kind = PoolKind.UniswapV2;
+                    address = (uint)pool < (uint)_v2Address.Length ? _v2Address[pool] : default;
+                    break;
+                }
+
+                case GraphEdgeKind.V3Pool:
+                {
+                    if (!Int256.TryFromUInt256(amount, out Int256 specified)
+                        || _graph.V3(pool).Quote(zeroForOne, specified, V3Pool.DefaultPriceLimit(zeroForOne), out V3SwapResult r) != V3Status.Ok)
+                    {
+                        return false;
+                    }
+
+                    // Deltas are the pool's: the input is paid in (positive), the output paid out (negative). A swap
+                    // stopped by the price limit did not take the whole input: not a route.
+                    Int256 paidIn = zeroForOne ? r.Amount0 : r.Amount1;
+                    Int256 paidOut = zeroForOne ? r.Amount1 : r.Amount0;
+                    if (paidIn.Bits != amount || !paidOut.IsNegative)
+                    {
+                        return false;
+                    }
+
+                    output = paidOut.UnsignedAbs;
+                    kind = PoolKind.UniswapV3;
+                    address = (uint)pool < (uint)_v3Address.Length ? _v3Address[pool] : default;
+                    break;
+                }
+
+                default:
+                    return false;
+            }
+
+            if (output.IsZero || address == default || !_route.TryAdd(new RouteHop(address, kind, zeroForOne, _nodeToken[_graph.EdgeFrom(e)], amount, output)))
+            {
+                return false;
+            }
+
+            amount = output;
+        }
+
+        _route.Asset = _nodeToken[startNode];
+        _route.Amount = borrowed;
+        _route.ExpectedReturn = amount;
+        return amount > borrowed;
+    }
+}

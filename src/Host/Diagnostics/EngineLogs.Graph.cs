@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using ZLogger;
+
+namespace LowLatency.Host.Diagnostics;
+
+/// <summary>The venue graph's lines in the arbitrage log: each graph opportunity with its kind, path, size and costs; each bundle built ("would send").</summary>
+public sealed partial class EngineLogs
+{
+    [ZLoggerMessage(LogLevel.Information,
+        "graph opportunity {kind} path {path} size {size} {asset} ({sizeQuote} quote) gross {grossProfit} net {netProfit} costs taker {takerFees} pool {poolFees} gas {gas} l1 {l1DataFee} flashloan {flashLoanPremium} bridge {bridgeFee} settles {settlementSeconds} s; decided {decisionTimeNs} after {tickToOpportunityNs} ns")]
+    public static partial void GraphOpportunity(
+        ILogger logger,
+        string kind,
+        string path,
+        double size,
+        string asset,
+        double sizeQuote,
+        double grossProfit,
+        double netProfit,
+        double takerFees,
+        double poolFees,
+        double gas,
+        double l1DataFee,
+        double flashLoanPremium,
+        double bridgeFee,
+        double settlementSeconds,
+        long decisionTimeNs,
+        long tickToOpportunityNs);
+
+    [ZLoggerMessage(LogLevel.Information,
+        "bundle would send (dry-run) on {chain} {kind} path {path} target blocks {firstBlock}..{lastBlock} nonce {nonce} gas limit {gasLimit} max fee {maxFeeGwei} gwei borrow {amount} expect {expectedReturn} {asset} net {netProfit} costs gas {gas} l1 {l1DataFee} flashloan {flashLoanPremium} pool {poolFees} tx {txHash} ({rawBytes} bytes) signed {tickToBundleNs} ns after the tick")]
+    public static partial void BundleWouldSend(
+        ILogger logger,
+        string chain,
+        string kind,
+        string path,
+        long firstBlock,
+        long lastBlock,
+        ulong nonce,
+        ulong gasLimit,
+        double maxFeeGwei,
+        double amount,
+        double expectedReturn,
+        string asset,
+        double netProfit,
+        double gas,
+        double l1DataFee,
+        double flashLoanPremium,
+        double poolFees,
+        string txHash,
+        int rawBytes,
+        long tickToBundleNs);
+
+    [ZLoggerMessage(LogLevel.Information, "trading key: {notice}")]
+    public static partial void GraphKey(ILogger logger, string notice);
+}
