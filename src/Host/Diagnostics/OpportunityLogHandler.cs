@@ -18,6 +18,7 @@ public readonly struct OpportunityLogHandler(OpportunityLogState state) : IEvent
         if (evt.Path.Count > 0 && state.Graph is { } graph)
         {
             LogGraphOpportunity(state, graph, ref evt);
+            state.OnGraphOpportunity?.Invoke(evt);
             return;
         }
 
@@ -92,4 +93,10 @@ public sealed class OpportunityLogState(ILogger logger, string[] venueNames, str
 
     /// <summary>Optional observer (the replay command prints opportunities with it).</summary>
     public Action<Opportunity>? OnOpportunity { get; init; }
+
+    /// <summary>
+    /// Optional observer of the graph's opportunities, after their line is logged. The risk gate reserved legs for each it
+    /// approved: whoever runs a gate must release them here, or the open-leg limit fills and every later action is denied.
+    /// </summary>
+    public Action<Opportunity>? OnGraphOpportunity { get; init; }
 }

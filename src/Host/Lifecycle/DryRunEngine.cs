@@ -189,6 +189,10 @@ public sealed class DryRunEngine
             {
                 ResetBreaker = risk.RequestReset,
             };
+            if (graph is not null)
+            {
+                graph.BundleSigned = feed.OnBundleSigned;
+            }
         }
 
         PaperSession? paper = _options.Mode == TradingMode.Paper
@@ -214,6 +218,12 @@ public sealed class DryRunEngine
                 }
 
                 risk.End(); // an approval nothing executed is released
+            },
+            // The bundle path signs and logs; it sends nothing in this run, so a graph approval holds nothing open.
+            OnGraphOpportunity = evt =>
+            {
+                risk.Begin(in evt);
+                risk.End();
             },
         };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));

@@ -372,6 +372,9 @@ public sealed class GraphWiring : IDisposable
             $"done: {Describe()}; tick-to-signed-bundle p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} p99.9={DryRunEngine.FormatNs(p999)} max={DryRunEngine.FormatNs(max)} over {BundleLatency.TotalCount} bundles (dry-run: built and logged, never sent)");
     }
 
+    /// <summary>Host thread: called with each bundle's tick → signed latency (ns), e.g. for the dashboard's histogram.</summary>
+    public Action<long>? BundleSigned { get; set; }
+
     public void Dispose() => _search.Dispose();
 
     private sealed class BundleLogState(ILogger logger, GraphWiring owner)
@@ -416,6 +419,7 @@ public sealed class GraphWiring : IDisposable
                 "0x" + Convert.ToHexStringLower(hash),
                 evt.RawLength,
                 latencyNs);
+            w.BundleSigned?.Invoke(latencyNs);
         }
     }
 }

@@ -192,6 +192,20 @@ public sealed partial class ModeTests
     }
 
     [Fact]
+    public void Paper_mode_on_the_embedded_market_with_its_venue_graph_still_trades_because_graph_approvals_are_released()
+    {
+        // The graph's opportunities are stamped by the gate like the exchange pairs; had their reserved legs never been
+        // released, the open-leg limit would fill within a second and deny every pair after it (fills=0).
+        using var folder = new TempFolder();
+        (int exit, string output, string error) = Invoke([], "run", "--mode", "paper", "--ticks", "3000", "--threshold-bps", "1", "--no-dashboard", "--no-db", "--log", folder.File("logs/arbitrage.log"));
+        Assert.True(exit == 0, error);
+        Assert.Contains("venue graph:", output, StringComparison.Ordinal);
+        Match done = PaperDone().Match(output);
+        Assert.True(done.Success, output);
+        Assert.True(int.Parse(done.Groups["pairs"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1, output);
+    }
+
+    [Fact]
     public void A_kill_switch_file_denies_every_paper_trade_and_the_trip_is_an_alert_in_the_log()
     {
         using var folder = new TempFolder();
