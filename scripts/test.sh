@@ -7,7 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out="$(mktemp)"
 status=0
-dotnet test LowLatency.sln -c Release --no-build --nologo -v q 2>&1 | tee "$out" || status=$?
+# The minimal console logger prints each failure with its message and stack, so a CI log says why.
+dotnet test LowLatency.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$out" || status=$?
 passed=$(grep -Eo 'Passed: +[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
 # The probe bounds itself (a timeout per case); the outer one only guards CI against a probe that hangs as a whole.

@@ -321,6 +321,7 @@ public sealed class DryRunEngine
         strategyThread.Join();
         drain.Poll();
         graph?.Drain();
+        risk.Poll(); // the strategy thread has stopped: its last alerts are logged before the log closes
         paper?.Finish();
         _logs.Close(s_logCloseTimeout);
         LogCounters final = _logs.Writer.Counters;
@@ -328,7 +329,6 @@ public sealed class DryRunEngine
         {
             // The strategy thread has stopped: its last counters, and the dashboard's last view of the run.
             snapshots.Publish(strategy, Stopwatch.GetTimestamp());
-            risk.Poll();
             feed.SetBreakers(risk.Breakers());
             feed.Publish(new HostFigures(counters.Ticks, counters.BackPressured, _logs.Path, final));
         }
@@ -346,9 +346,11 @@ public sealed class DryRunEngine
         }
 
         long ticks = counters.Ticks;
+        // Every line of the log is an opportunity or one of these: the start event, graph lines, risk alerts, paper fills.
+        long engineEvents = EngineEvents + (graph?.LinesLogged ?? 0) + risk.Alerts + (paper?.LinesLogged ?? 0);
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {ticks} ticks, {logState.Count} opportunities, {EngineEvents + (graph?.LinesLogged ?? 0)} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+            $"done: {ticks} ticks, {logState.Count} opportunities, {engineEvents} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
         if (scoreGate is not null)
         {
             _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -370,7 +372,7 @@ public sealed class DryRunEngine
             Scorer = scorer.UsesBaseline ? "baseline" : "model",
             Scored = scores?.Scored ?? 0,
             ScorerVetoed = scoreGate?.Vetoed ?? 0,
-            EngineEvents = EngineEvents + (graph?.LinesLogged ?? 0),
+            EngineEvents = engineEvents,
             Graph = graph is null ? null : GraphRunFigures.From(graph, strategy),
         };
     }

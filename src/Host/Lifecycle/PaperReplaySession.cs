@@ -202,6 +202,7 @@ internal sealed class PaperReplaySession
         }
 
         drain.Poll();
+        risk.Poll();
         paper?.Finish();
         _logs.Close(s_logCloseTimeout);
         LogCounters final = _logs.Writer.Counters;
@@ -216,7 +217,7 @@ internal sealed class PaperReplaySession
         _console.WriteLine("done: " + (paper?.Describe() ?? "paper: no opportunity, nothing traded"));
         return new DryRunEngine.Result(pipeline.Published, logState.Count, pipeline.Strategy.OpportunitiesDropped, 0, p50, p99, p999, final, reason)
         {
-            EngineEvents = 0,
+            EngineEvents = risk.Alerts + (paper?.LinesLogged ?? 0),
         };
     }
 

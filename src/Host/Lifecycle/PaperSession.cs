@@ -95,16 +95,21 @@ internal sealed class PaperSession
             $"paper: cross-venue fills={fills} fees={fees:0.00} pnl={pnl:0.00} pairs={_trader.Pairs} hedged={_trader.Hedged} unwound={_trader.Unwound} held={_trader.Held} unhedged={_trader.Unhedged} unfunded={_trader.Unfunded} denied={_trader.Denied}{_risk.DescribeDenials()}");
     }
 
+    /// <summary>Fill and summary lines this session logged (the done line accounts for every line of the log).</summary>
+    public long LinesLogged { get; private set; }
+
     /// <summary>End of run: the per-strategy totals into the log.</summary>
     public void Finish()
     {
         _risk.Poll();
         (double pnl, double fees, int fills) = _trader.Exchange.StrategyPnl(PaperTrader.CrossVenueStrategy, _trader.Mark);
+        LinesLogged++;
         EngineLogs.PaperSummary(_log, "cross-venue", fills, Math.Round(fees, 6), Math.Round(pnl, 6), _trader.Pairs, _trader.Hedged, _trader.Unwound, _trader.Held, _trader.Unfilled, _trader.Denied);
     }
 
     private void LogFill(PaperFill f)
     {
+        LinesLogged++;
         EngineLogs.PaperFill(_log, "cross-venue", f.ClientOrderId, f.Side == Side.Bid ? "buy" : "sell", f.Quantity,
             _instrumentNames[f.Instrument.Value], f.Price, _venueNames[f.Venue.Value], Math.Round(f.Fee, 8), f.Maker ? "maker" : "taker", f.TimeNs);
         FillRow?.Invoke(new FillRecord(f.TimeNs, f.ClientOrderId, _venueNames[f.Venue.Value],

@@ -142,6 +142,9 @@ public sealed partial class ModeTests
         Assert.Equal(2, errors.Count);
     }
 
+    [GeneratedRegex(@"^done: (?<ticks>\d+) ticks, (?<opportunities>\d+) opportunities, (?<events>\d+) engine events.*; log (?<written>\d+) lines written, (?<dropped>\d+) dropped \(queue full\), (?<lost>\d+) lost", RegexOptions.Multiline)]
+    private static partial Regex RunDone();
+
     [GeneratedRegex(@"^done: paper: cross-venue fills=(?<fills>\d+) fees=(?<fees>[-0-9.]+) pnl=(?<pnl>[-0-9.]+) pairs=(?<pairs>\d+)", RegexOptions.Multiline)]
     private static partial Regex PaperDone();
 
@@ -224,6 +227,30 @@ public sealed partial class ModeTests
         string text = File.ReadAllText(log);
         Assert.Contains("\"breaker\":\"KillSwitch\",\"kind\":\"Tripped\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("orderId", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("dry-run")]
+    [InlineData("paper")]
+    public void Risk_alerts_and_paper_fills_are_accounted_for_in_the_done_line_like_every_other_log_line(string mode)
+    {
+        // The kill file trips the switch on the first batch: one risk line that is neither an opportunity nor the start event.
+        using var folder = new TempFolder();
+        string kill = folder.Write("KILL", "");
+        string config = folder.Write("c.json", CertainMarket.Json.Replace(
+            "\"thresholdBps\": -10000,",
+            "\"thresholdBps\": -10000, \"mode\": \"" + mode + "\", \"execution\": { \"killSwitchFile\": " + JsonSerializer.Serialize(kill) + " },",
+            StringComparison.Ordinal));
+        string log = folder.File("logs/arbitrage.log");
+        (int exit, string output, string error) = Invoke([], "run", "--ticks", "2000", "--config", config, "--log", log);
+        Assert.True(exit == 0, error);
+        Match done = RunDone().Match(output);
+        Assert.True(done.Success, output);
+        long Figure(string name) => long.Parse(done.Groups[name].Value, System.Globalization.CultureInfo.InvariantCulture);
+        string[] lines = File.ReadAllLines(log);
+        Assert.Contains(lines, l => l.Contains("\"breaker\":\"KillSwitch\",\"kind\":\"Tripped\"", StringComparison.Ordinal));
+        Assert.Equal(Figure("written"), lines.Length);
+        Assert.Equal(Figure("opportunities") + Figure("events"), Figure("written") + Figure("dropped") + Figure("lost"));
     }
 
     private static void AssertNoSecret(string text)
