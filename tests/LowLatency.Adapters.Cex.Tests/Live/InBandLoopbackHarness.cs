@@ -94,6 +94,7 @@ internal static class InBandLoopbackHarness
         byte[] marker = Encoding.UTF8.GetBytes(LoopbackInBandExchange.EndMarker);
         client.FrameHandled = frame =>
         {
+            server.ClientHandled(frame); // the exchange's disconnect waits for this (LoopbackInBandExchange.SyncAsync)
             // Warm-up first (every frame kind, every book live), then every frame's path is measured.
             if (run.MeasureAfterFrames > 0 && ++seen == run.MeasureAfterFrames)
             {

@@ -47,10 +47,11 @@ public interface IInBandVenueModel
     byte[] VenueError();
 
     /// <summary>
-    /// A harmless frame (a heartbeat or pong) holding <see cref="LoopbackInBandExchange.EndMarker"/>, sent after the last
-    /// recorded frame on each connection that gets there: a client that has handled it has handled everything before it.
+    /// A harmless frame (a heartbeat or pong) holding <paramref name="text"/>: <see cref="LoopbackInBandExchange.EndMarker"/>
+    /// after the last recorded frame on each connection that gets there, <see cref="LoopbackInBandExchange.SyncMarker"/>
+    /// before a disconnect or stall. A client that has handled it has handled everything before it.
     /// </summary>
-    byte[] Marker();
+    byte[] Marker(string text);
 }
 
 /// <summary>What the exchange does to one recorded frame on its way (the fault table; one fault a frame, each fires once).</summary>
@@ -96,8 +97,13 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     /// <summary>Frames that stream while a disconnected or stalled client is away.</summary>
     public const int LostWhileAway = 5;
 
-    /// <summary>The text inside <see cref="IInBandVenueModel.Marker"/>.</summary>
+    /// <summary>The text inside <see cref="IInBandVenueModel.Marker"/> after the last recorded frame.</summary>
     public const string EndMarker = "loopback-end";
+
+    /// <summary>The text inside the marker sent before a disconnect or stall (see <see cref="ClientHandled"/>).</summary>
+    public const string SyncMarker = "loopback-sync";
+
+    private static readonly byte[] s_syncMarker = Encoding.UTF8.GetBytes(SyncMarker);
 
     private readonly WebApplication _app;
     private readonly IReadOnlyList<byte[]> _frames;
@@ -112,6 +118,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     private int _finished;
     private int _connections;
     private int _faultsFired;
+    private int _syncHandled;
 
     private LoopbackInBandExchange(WebApplication app, IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IReadOnlyDictionary<int, LoopbackFault> faults, int rejectSubscriptions)
     {
@@ -138,6 +145,20 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
 
     /// <summary>Faults of the table that were applied.</summary>
     public int FaultsFired => Volatile.Read(ref _faultsFired);
+
+    /// <summary>
+    /// The client's frame observer calls this with each frame it has handled. A disconnect or stall waits for the sync
+    /// marker here first: Kestrel acknowledges a send once the frame is in its output buffer, and an abort discards that
+    /// buffer, so without the wait a loaded box could lose everything sent so far (books never live, no gap to see).
+    /// Allocation-free (it runs inside the client's measured frame path).
+    /// </summary>
+    public void ClientHandled(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 256 && frame.IndexOf(s_syncMarker) >= 0)
+        {
+            Volatile.Write(ref _syncHandled, 1);
+        }
+    }
 
     /// <summary>The exchange's books.</summary>
     public IInBandVenueModel? Model { get; private set; }
@@ -219,7 +240,13 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                 if (message.StartsWith('{'))
                 {
                     // JSON requests only: OKX's ping is the bare text "ping".
-                    foreach (string key in model.SnapshotRequests(message))
+                    IReadOnlyList<string> keys;
+                    lock (model)
+                    {
+                        keys = model.SnapshotRequests(message); // the sender applies frames to the same model meanwhile
+                    }
+
+                    foreach (string key in keys)
                     {
                         requests.Add(key);
                     }
@@ -275,7 +302,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                 }
 
                 int i = _next++;
-                byte[] frame = model.Apply(_frames[i]);
+                byte[] frame = Locked(model, m => m.Apply(_frames[i]));
                 if (!_faults.TryRemove(i, out LoopbackFault fault))
                 {
                     await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
@@ -294,7 +321,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                     case LoopbackFault.Reorder:
                         if (_next < _frames.Count)
                         {
-                            await SendOneAsync(socket, model.Apply(_frames[_next++]), cancellationToken).ConfigureAwait(false);
+                            await SendOneAsync(socket, Locked(model, m => m.Apply(_frames[_next++])), cancellationToken).ConfigureAwait(false);
                         }
 
                         await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
@@ -320,9 +347,10 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                     case LoopbackFault.Disconnect:
                     case LoopbackFault.Stall:
                         await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        await SyncAsync(socket, model, cancellationToken).ConfigureAwait(false);
                         for (int k = 0; k < LostWhileAway && _next < _frames.Count; k++)
                         {
-                            model.Apply(_frames[_next++]);
+                            _ = Locked(model, m => m.Apply(_frames[_next++]));
                         }
 
                         if (fault == LoopbackFault.Disconnect)
@@ -339,7 +367,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
             // Every connection that reaches the end says so: frames sent into a connection the client had already
             // dropped (it refused a venue error) never arrived, and the marker must reach the client that is there now.
             Interlocked.Increment(ref _finished);
-            await SendOneAsync(socket, model.Marker(), cancellationToken).ConfigureAwait(false);
+            await SendOneAsync(socket, Locked(model, m => m.Marker(EndMarker)), cancellationToken).ConfigureAwait(false);
 
             foreach (string key in requests.GetConsumingEnumerable(cancellationToken))
             {
@@ -352,9 +380,19 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the sync marker and waits until the client has handled it (so everything before it reached the client).</summary>
+    private async Task SyncAsync(WebSocket socket, IInBandVenueModel model, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _syncHandled, 0);
+        await SendOneAsync(socket, Locked(model, m => m.Marker(SyncMarker)), cancellationToken).ConfigureAwait(false);
+        await Wait.UntilAsync(() => Volatile.Read(ref _syncHandled) != 0 || cancellationToken.IsCancellationRequested,
+            "the client to handle the frames sent before the fault").ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
     private async Task SendSnapshotAsync(WebSocket socket, IInBandVenueModel model, string key, CancellationToken cancellationToken)
     {
-        await SendOneAsync(socket, model.Snapshot(key), cancellationToken).ConfigureAwait(false);
+        await SendOneAsync(socket, Locked(model, m => m.Snapshot(key)), cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _snapshotsSent);
     }
 
@@ -362,6 +400,14 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     {
         await socket.SendAsync(frame, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _sent);
+    }
+
+    private static byte[] Locked(IInBandVenueModel model, Func<IInBandVenueModel, byte[]> call)
+    {
+        lock (model)
+        {
+            return call(model);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -473,8 +519,8 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
 
     public void OnConnection() => _sequence = 0; // sequence_num restarts on every connection
 
-    public byte[] Marker() =>
-        Apply(Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeats\",\"client_id\":\"{LoopbackInBandExchange.EndMarker}\",\"timestamp\":\"2026-08-09T21:05:48.856364007Z\",\"sequence_num\":0,\"events\":[]}}"));
+    public byte[] Marker(string text) =>
+        Apply(Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeats\",\"client_id\":\"{text}\",\"timestamp\":\"2026-08-09T21:05:48.856364007Z\",\"sequence_num\":0,\"events\":[]}}"));
 
     public byte[] Rejection(string subscription) =>
         "{\"type\":\"error\",\"message\":\"Failed to subscribe\",\"reason\":\"loopback refuses this subscription\"}"u8.ToArray();
@@ -583,7 +629,7 @@ public sealed class BybitExchangeModel : IInBandVenueModel
 
     public byte[] VenueError() => "{\"success\":false,\"ret_msg\":\"Invalid request\",\"conn_id\":\"loopback\",\"op\":\"ping\"}"u8.ToArray();
 
-    public byte[] Marker() => Encoding.UTF8.GetBytes($"{{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"{LoopbackInBandExchange.EndMarker}\",\"op\":\"ping\"}}");
+    public byte[] Marker(string text) => Encoding.UTF8.GetBytes($"{{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"{text}\",\"op\":\"ping\"}}");
 
     public byte[] Snapshot(string key)
     {

@@ -586,7 +586,10 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
         long seq = Volatile.Read(ref _snapshotSeq[symbol]);
         if (seq >= 0 && _consumed.Value >= seq)
         {
-            return true; // applied (or ignored as stale) and the book is still not synchronised
+            // Applied (or ignored as stale). The caller read NeedsSnapshot before the consumer got here, so read it again
+            // now: the consumer clears it before its sequence passes the snapshot, and a book that took the snapshot must
+            // not be asked again (a spurious resubscribe).
+            return _books.NeedsSnapshot(_bookIndex[symbol]);
         }
 
         return Stopwatch.GetElapsedTime(_requestedAt[symbol], now) > _options.SnapshotTimeout;
