@@ -51,7 +51,7 @@ public sealed class InBandFaultMatrixTests
         return data;
     }
 
-    private sealed record Session(ReplaySession Replay, IReadOnlyList<byte[]> Frames, LiveVenueKind Kind, Func<IInBandVenueModel> Model, string BookNeedle, int Depth)
+    internal sealed record Session(ReplaySession Replay, IReadOnlyList<byte[]> Frames, LiveVenueKind Kind, Func<IInBandVenueModel> Model, string BookNeedle, int Depth)
     {
         /// <summary>Per frame: an update the checksum sees (Kraken's top 10, OKX's top 25); null where sequence numbers see every one.</summary>
         public Func<bool[]>? Visible { get; init; }
@@ -62,7 +62,7 @@ public sealed class InBandFaultMatrixTests
 
     private static string KrakenFile => SharedData.File("cex_ws", "cryptofeed", "KRAKEN.ws.50.0");
 
-    private static Session Load(string venue)
+    internal static Session Load(string venue)
     {
         switch (venue)
         {

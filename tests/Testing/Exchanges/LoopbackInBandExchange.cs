@@ -47,6 +47,12 @@ public interface IInBandVenueModel
     byte[] VenueError();
 
     /// <summary>
+    /// The bytes <paramref name="frame"/> is sent as on one connection, as its <paramref name="sequence"/>-th frame, where
+    /// the venue numbers per connection (Coinbase's <c>sequence_num</c>); as is by default. Overlapping connections only.
+    /// </summary>
+    byte[] Stamp(byte[] frame, long sequence) => frame;
+
+    /// <summary>
     /// A harmless frame (a heartbeat or pong) holding <paramref name="text"/>: <see cref="LoopbackInBandExchange.EndMarker"/>
     /// after the last recorded frame on each connection that gets there, <see cref="LoopbackInBandExchange.SyncMarker"/>
     /// before a disconnect or stall. A client that has handled it has handled everything before it.
@@ -119,6 +125,9 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     private int _connections;
     private int _faultsFired;
     private int _syncHandled;
+    private readonly List<OverlapConnection> _open = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _pump;
 
     private LoopbackInBandExchange(WebApplication app, IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IReadOnlyDictionary<int, LoopbackFault> faults, int rejectSubscriptions)
     {
@@ -160,6 +169,17 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Overlapping connections (a client renewing its connection before the venue's forced disconnect): every open
+    /// connection is served the same stream from the moment it subscribed, its subscription answered first with
+    /// snapshots of the books as they stand, numbered per connection (<see cref="IInBandVenueModel.Stamp"/>). No fault
+    /// table. Set before the first connection.
+    /// </summary>
+    public bool Overlapping { get; set; }
+
+    /// <summary>With <see cref="Overlapping"/>: the stream holds before this frame until a second connection streams too (-1: never).</summary>
+    public int OverlapHoldAt { get; set; } = -1;
+
     /// <summary>The exchange's books.</summary>
     public IInBandVenueModel? Model { get; private set; }
 
@@ -193,7 +213,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         WebApplication app = builder.Build();
         var server = new LoopbackInBandExchange(app, frames, newModel, faults, rejectSubscriptions);
         app.UseWebSockets();
-        app.Map("/ws", server.ServeAsync);
+        app.Run(server.ServeAsync); // any path: tests reach it as /ws or under a venue's own path (/v2)
         await app.StartAsync().ConfigureAwait(false);
         var http = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         server.WsUrl = new Uri($"ws://{http.Host}:{http.Port}/ws");
@@ -219,7 +239,9 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         var requests = new BlockingCollection<string>();
         var subscribed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        Task sender = Task.Run(() => SendAsync(socket, model, requests, subscribed.Task, closed.Token));
+        Task sender = Overlapping
+            ? Task.Run(() => JoinOverlappingAsync(socket, model, requests, subscribed.Task, closed.Token))
+            : Task.Run(() => SendAsync(socket, model, requests, subscribed.Task, closed.Token));
         var buffer = new byte[64 * 1024];
         try
         {
@@ -380,6 +402,115 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         }
     }
 
+    /// <summary>One connection of an overlapping exchange: it joins the pump once subscribed and lives until it closes.</summary>
+    private async Task JoinOverlappingAsync(WebSocket socket, IInBandVenueModel model, BlockingCollection<string> requests, Task<string> subscribed, CancellationToken cancellationToken)
+    {
+        await subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new OverlapConnection(socket, requests);
+        lock (_open)
+        {
+            _open.Add(connection);
+            _pump ??= Task.Run(() => PumpAsync(model));
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Dead = true;
+            lock (_open)
+            {
+                _open.Remove(connection);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The overlapping exchange's one stream: each recorded frame goes to every open connection, each connection's
+    /// snapshot requests are answered before the next frame (so a snapshot is in stream order on its connection).
+    /// Independent of any connection, so the old one closing never interrupts the new one.
+    /// </summary>
+    private async Task PumpAsync(IInBandVenueModel model)
+    {
+        bool ended = false;
+        while (!_stopping.IsCancellationRequested)
+        {
+            OverlapConnection[] open;
+            lock (_open)
+            {
+                open = [.. _open.Where(c => !c.Dead)];
+            }
+
+            foreach (OverlapConnection c in open)
+            {
+                while (c.Requests.TryTake(out string? key))
+                {
+                    await SendToAsync(c, model, Locked(model, m => m.Snapshot(key))).ConfigureAwait(false);
+                    Interlocked.Increment(ref _snapshotsSent);
+                }
+            }
+
+            bool holding = _next == OverlapHoldAt && open.Length < 2;
+            if (open.Length == 0 || holding || ended || _next >= _frames.Count)
+            {
+                if (!ended && _next >= _frames.Count)
+                {
+                    ended = true;
+                    Interlocked.Increment(ref _finished);
+                }
+
+                foreach (OverlapConnection c in open.Where(c => ended && !c.MarkerSent))
+                {
+                    c.MarkerSent = true;
+                    await SendToAsync(c, model, Locked(model, m => m.Marker(EndMarker))).ConfigureAwait(false);
+                }
+
+                await Task.Delay(5).ConfigureAwait(false);
+                continue;
+            }
+
+            int i = _next++;
+            byte[] frame = Locked(model, m => m.Apply(_frames[i]));
+            foreach (OverlapConnection c in open)
+            {
+                await SendToAsync(c, model, frame).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SendToAsync(OverlapConnection c, IInBandVenueModel model, byte[] frame)
+    {
+        if (c.Dead)
+        {
+            return;
+        }
+
+        try
+        {
+            await c.Socket.SendAsync(model.Stamp(frame, c.Sequence++), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _sent);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            c.Dead = true; // the client closed it (the old connection after a renewal)
+        }
+    }
+
+    private sealed class OverlapConnection(WebSocket socket, BlockingCollection<string> requests)
+    {
+        public WebSocket Socket { get; } = socket;
+
+        public BlockingCollection<string> Requests { get; } = requests;
+
+        public long Sequence { get; set; }
+
+        public bool MarkerSent { get; set; }
+
+        public volatile bool Dead;
+    }
+
     /// <summary>Sends the sync marker and waits until the client has handled it (so everything before it reached the client).</summary>
     private async Task SyncAsync(WebSocket socket, IInBandVenueModel model, CancellationToken cancellationToken)
     {
@@ -412,6 +543,13 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_pump is { } pump)
+        {
+            await pump.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _sending.Dispose();
@@ -518,6 +656,9 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
     }
 
     public void OnConnection() => _sequence = 0; // sequence_num restarts on every connection
+
+    public byte[] Stamp(byte[] frame, long sequence) =>
+        Encoding.UTF8.GetBytes(SequenceNum().Replace(Encoding.UTF8.GetString(frame), $"\"sequence_num\":{sequence}", 1));
 
     public byte[] Marker(string text) =>
         Apply(Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeats\",\"client_id\":\"{text}\",\"timestamp\":\"2026-08-09T21:05:48.856364007Z\",\"sequence_num\":0,\"events\":[]}}"));
