@@ -14,6 +14,15 @@ public sealed record LiveVenueSettings
 
     /// <summary>Engine symbols (<c>BTCUSDT</c>); each venue's spelling is derived (<c>BTC-USDT</c>, <c>XBT/USDT</c>).</summary>
     public IReadOnlyList<string>? Symbols { get; set; }
+
+    /// <summary>
+    /// Book depth: Kraken v1/v2 <c>book</c> depth (10, 25, 100, 500, 1000), Bybit <c>orderbook.N</c> (1, 50, 200), Binance
+    /// REST snapshot <c>limit</c> (5 … 5000, its request weight follows). OKX <c>books</c> and Coinbase <c>level2</c> have none.
+    /// </summary>
+    public int? Depth { get; set; }
+
+    /// <summary>The listen limit: streams one connection carries (Binance at most 1,024); more are split over connections.</summary>
+    public int? StreamsPerConnection { get; set; }
 }
 
 public sealed partial record EngineOptions
@@ -116,6 +125,22 @@ public sealed partial record EngineOptions
                 RestUrl = rest,
                 Symbols = live,
             };
+            if (settings?.Depth is { } depth)
+            {
+                LiveVenueOptions? deep = options.WithDepth(depth);
+                if (deep is null)
+                {
+                    errors.Add($"venues.{name}.depth: {name} has no book depth to set (OKX books and Coinbase level2 send the venue's whole book)");
+                }
+
+                options = deep ?? options;
+            }
+
+            if (settings?.StreamsPerConnection is { } streams)
+            {
+                options = options with { MaxStreamsPerConnection = streams };
+            }
+
             errors.AddRange(options.Validate());
             result.Add(options);
         }

@@ -80,6 +80,7 @@ public sealed partial record EngineOptions
         ["binance-futures"] = 0.0004,
         ["okx"] = 0.001,
         ["kraken"] = 0.0026,
+        ["kraken-v2"] = 0.0026, // the same venue and account as kraken, over WebSocket v2
         ["binance-coinm"] = 0.0005, // Binance's regular-tier COIN-M taker fee
     };
 

@@ -9,11 +9,12 @@ using LowLatency.Testing.Exchanges;
 namespace LowLatency.Adapters.Cex.Tests.Live;
 
 /// <summary>
-/// The fault matrix of the in-band venues (Coinbase Advanced Trade, Bybit v5, Kraken WebSocket v2), one fault table
+/// The fault matrix of the in-band venues (OKX v5, Coinbase Advanced Trade, Bybit v5, Kraken WebSocket v2 and v1), one fault table
 /// driving one loopback exchange: each recorded session is served to the live client with one fault aimed at the middle
 /// of the stream. Every fault is detected (as the table below expects) and healed: every book ends live with the same top
 /// 10 levels as the fault-free replay of the same frames. The Kraken v2 session is KRAKEN.ws.50.0 (v1, the only Kraken
 /// session recorded) written as v2 frames by <see cref="KrakenV2ExchangeModel.Transcribe"/>; its replay is the v1 one.
+/// Kraken v1 serves the same session as recorded (<see cref="KrakenV1ExchangeModel"/>).
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class InBandFaultMatrixTests
@@ -39,7 +40,7 @@ public sealed class InBandFaultMatrixTests
     public static TheoryData<string, Fault> Matrix()
     {
         var data = new TheoryData<string, Fault>();
-        foreach (string venue in new[] { "okx", "coinbase", "bybit", "kraken-v2" })
+        foreach (string venue in new[] { "okx", "coinbase", "bybit", "kraken-v2", "kraken" })
         {
             foreach (Fault fault in Enum.GetValues<Fault>())
             {
@@ -50,7 +51,7 @@ public sealed class InBandFaultMatrixTests
         return data;
     }
 
-    private sealed record Session(ReplaySession Replay, IReadOnlyList<byte[]> Frames, LiveVenueKind Kind, Func<IInBandVenueModel> Model, string BookNeedle, int Depth)
+    internal sealed record Session(ReplaySession Replay, IReadOnlyList<byte[]> Frames, LiveVenueKind Kind, Func<IInBandVenueModel> Model, string BookNeedle, int Depth)
     {
         /// <summary>Per frame: an update the checksum sees (Kraken's top 10, OKX's top 25); null where sequence numbers see every one.</summary>
         public Func<bool[]>? Visible { get; init; }
@@ -61,7 +62,7 @@ public sealed class InBandFaultMatrixTests
 
     private static string KrakenFile => SharedData.File("cex_ws", "cryptofeed", "KRAKEN.ws.50.0");
 
-    private static Session Load(string venue)
+    internal static Session Load(string venue)
     {
         switch (venue)
         {
@@ -80,6 +81,13 @@ public sealed class InBandFaultMatrixTests
                 string bybit = CoinbaseBybitLoopbackTests.OneConnection(CoinbaseBybitLoopbackTests.BybitFile, CoinbaseBybitLoopbackTests.BybitLinear);
                 return new Session(ReplaySession.Load([bybit]), [.. RecordedCapture.JsonLinesFrames(bybit, CoinbaseBybitLoopbackTests.BybitLinear).Select(f => f.Bytes)],
                     LiveVenueKind.Bybit, () => new BybitExchangeModel(), "\"topic\":\"orderbook.200.ETHUSDT\"", 10);
+            case "kraken":
+                // Kraken v1: the recorded session itself, served verbatim (updates carry their recorded checksums).
+                IReadOnlyList<byte[]> v1 = [.. RecordedCapture.Frames(KrakenFile).Select(f => f.Bytes)];
+                return new Session(ReplaySession.Load([KrakenFile]), v1, LiveVenueKind.Kraken, () => new KrakenV1ExchangeModel(KrakenDepth), "\"XMR/USD\"]", KrakenDepth)
+                {
+                    Visible = () => ChecksumVisible(v1, new KrakenV1ExchangeModel(KrakenDepth), (m, f) => m.TouchesTop10(f)),
+                };
             default:
                 return new Session(ReplaySession.Load([KrakenFile]), s_krakenFrames.Value, LiveVenueKind.KrakenV2, () => new KrakenV2ExchangeModel(KrakenDepth), "\"symbol\":\"XMR/USD\"", KrakenDepth)
                 {
@@ -101,6 +109,7 @@ public sealed class InBandFaultMatrixTests
             LiveVenueKind.Coinbase => "\"type\":\"update\"",
             LiveVenueKind.Bybit => "\"type\":\"delta\"",
             LiveVenueKind.Okx => "\"action\":\"update\"",
+            LiveVenueKind.Kraken => "\"c\":\"", // v1 updates carry a checksum, snapshots none
             _ => "\"type\":\"update\"",
         };
         bool IsUpdate(int i, string needle) => i < s.Frames.Count && Encoding.UTF8.GetString(s.Frames[i]) is { } t
@@ -112,7 +121,7 @@ public sealed class InBandFaultMatrixTests
         }
 
         // Two updates of one book in a row (any book: Bybit interleaves four).
-        string any = s.Kind switch { LiveVenueKind.Bybit => "\"topic\":\"orderbook.", LiveVenueKind.KrakenV2 => "\"symbol\":", LiveVenueKind.Okx => "\"channel\":\"books\"", _ => "\"product_id\":" };
+        string any = s.Kind switch { LiveVenueKind.Bybit => "\"topic\":\"orderbook.", LiveVenueKind.KrakenV2 => "\"symbol\":", LiveVenueKind.Kraken => "\"book-", LiveVenueKind.Okx => "\"channel\":\"books\"", _ => "\"product_id\":" };
         return InBandLoopbackHarness.NthIndex(s.Frames, [any, update], 5, i => IsUpdate(i, any) && BookKey(s.Frames[i]) == BookKey(s.Frames[i + 1]));
     }
 
@@ -129,8 +138,12 @@ public sealed class InBandFaultMatrixTests
         return visible;
     }
 
-    private static string BookKey(byte[] frame) =>
-        Regex.Match(Encoding.UTF8.GetString(frame), "\"(?:topic|symbol|product_id|instId)\":\"([^\"]+)\"").Groups[1].Value;
+    private static string BookKey(byte[] frame)
+    {
+        // Kraken v1 names the pair last: [id, {..}, "book-N", "PAIR"].
+        Match m = Regex.Match(Encoding.UTF8.GetString(frame), "\"(?:topic|symbol|product_id|instId)\":\"([^\"]+)\"|\"book-\\d+\",\"([^\"]+)\"\\]$");
+        return m.Groups[1].Value + m.Groups[2].Value;
+    }
 
     [Theory]
     [MemberData(nameof(Matrix))]
@@ -203,7 +216,7 @@ public sealed class InBandFaultMatrixTests
                 break;
             case Fault.VenueError:
                 Assert.True(client.Counters.VenueErrors >= 1);
-                Assert.Contains(o.Log, l => l.Contains(s.Kind == LiveVenueKind.KrakenV2 ? "error message" : "refused the subscription", StringComparison.Ordinal));
+                Assert.Contains(o.Log, l => l.Contains(s.Kind is LiveVenueKind.KrakenV2 or LiveVenueKind.Kraken ? "error message" : "refused the subscription", StringComparison.Ordinal));
                 break;
             case Fault.RejectedSubscription:
                 Assert.Equal(2, client.Counters.RejectedSubscriptions);
@@ -221,6 +234,7 @@ public sealed class InBandFaultMatrixTests
     [Theory]
     [InlineData("okx", 100)]
     [InlineData("kraken-v2", 300)]
+    [InlineData("kraken", 300)]
     public async Task Steady_state_frames_allocate_nothing_from_receive_to_ring_publish(string venue, int warmUpFrames)
     {
         Session s = Load(venue);

@@ -32,6 +32,23 @@ internal sealed record InBandRun
 
     /// <summary>Allocation measuring starts after this many frames (0: not measured).</summary>
     public int MeasureAfterFrames { get; init; }
+
+    /// <summary>
+    /// The venue's own endpoint (<c>ws://ws.kraken.com/v2</c>), reached at the loopback exchange's port: connections to
+    /// it are routed to loopback, so a recording names its venue. Null: the exchange's loopback URL.
+    /// </summary>
+    public string? VenueEndpoint { get; init; }
+
+    /// <summary>Set as the client's capture sink (the <c>record</c> verb's recorder).</summary>
+    public ICaptureSink? Capture { get; init; }
+
+    /// <summary>The exchange serves overlapping connections (a renewal), holding its stream before <see cref="HoldAt"/> until two stream.</summary>
+    public bool Overlap { get; init; }
+
+    public int HoldAt { get; init; } = -1;
+
+    /// <summary>Applied to the client's options last.</summary>
+    public Func<LiveVenueOptions, LiveVenueOptions>? Tweak { get; init; }
 }
 
 /// <summary>
@@ -57,12 +74,14 @@ internal static class InBandLoopbackHarness
         ReplayVenue venue = Assert.Single(session.Venues);
         Assert.True(replay.Books.Count >= 2);
         LoopbackInBandExchange server = await LoopbackInBandExchange.StartAsync(frames, model, run.Faults, run.RejectSubscriptions);
+        server.Overlapping = run.Overlap;
+        server.OverlapHoldAt = run.HoldAt;
         var options = new LiveVenueOptions
         {
             Name = venue.Name,
             Kind = kind,
             Venue = venue.Id,
-            WsUrl = server.WsUrl,
+            WsUrl = run.VenueEndpoint is { } endpoint ? new Uri(endpoint.Replace("{port}", $"{server.WsUrl.Port}", StringComparison.Ordinal)) : server.WsUrl,
             Symbols = [.. venue.Symbols.Select(kv => new LiveSymbol(kv.Value, session.Instruments[kv.Key.Value]))],
             SubscribeTops = false,
             BookDepth = run.BookDepth,
@@ -74,19 +93,36 @@ internal static class InBandLoopbackHarness
             SnapshotTimeout = TimeSpan.FromMinutes(10), // a resubscribe is repeated only because its snapshot failed, never by a slow box
             BackoffSeed = 1,
         };
+        options = run.Tweak?.Invoke(options) ?? options;
+        HttpMessageInvoker? http = null;
+        if (run.VenueEndpoint is not null)
+        {
+            int port = server.WsUrl.Port;
+            http = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, token) =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, port, token);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            });
+        }
+
         var books = new BookSet(session.Books);
         var ring = new RingBuffer<TickEvent>(run.RingSize, ProducerType.Multi, WaitStrategyKind.Yielding);
         var strategy = new StrategyState(books, new EdgeStage(session.Instruments.Count, 2, [.. session.Instruments.Select(i => i.PriceDecimals)], [0.001, 0.001], 5), null);
         var processor = new BatchEventProcessor<TickEvent, StrategyHandler>(ring, ring.NewBarrier(), new StrategyHandler(strategy));
         ring.AddGatingSequences(processor.Sequence);
         var log = new List<string>();
-        var client = new WebSocketMarketDataClient(options, books, ring, processor.Sequence, log: l =>
+        var client = new WebSocketMarketDataClient(options, books, ring, processor.Sequence, http, log: l =>
         {
             lock (log)
             {
                 log.Add(l);
             }
         });
+        client.Capture = run.Capture;
         using var stop = new CancellationTokenSource();
         var consumer = new Thread(() => processor.Run(stop.Token)) { IsBackground = true };
         int seen = 0;
@@ -94,6 +130,7 @@ internal static class InBandLoopbackHarness
         byte[] marker = Encoding.UTF8.GetBytes(LoopbackInBandExchange.EndMarker);
         client.FrameHandled = frame =>
         {
+            server.ClientHandled(frame); // the exchange's disconnect waits for this (LoopbackInBandExchange.SyncAsync)
             // Warm-up first (every frame kind, every book live), then every frame's path is measured.
             if (run.MeasureAfterFrames > 0 && ++seen == run.MeasureAfterFrames)
             {

@@ -160,7 +160,8 @@ public sealed class ReplaySessionLoadTests
     [Theory]
     [InlineData("wss://vstream.binance.com/stream?streams=btc-200730-9000-c@depth", "Binance options")]
     [InlineData("wss://dstream.binance.com/stream?streams=btcusd_perp@depth", null)]
-    [InlineData("wss://ws.kraken.com/v2", "Kraken spot WebSocket v2")]
+    [InlineData("wss://ws.kraken.com/v2", null)]
+    [InlineData("wss://futures.kraken.com/ws/v1", "Kraken Futures")]
     [InlineData("wss://fstream.binance.com/ws", null)]
     [InlineData("wss://stream.binance.us:9443/ws", null)]
     public void Urls_are_classified_by_host_and_the_more_specific_host_wins(string url, string? notRead)

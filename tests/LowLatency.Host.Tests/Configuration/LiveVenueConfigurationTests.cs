@@ -56,4 +56,43 @@ public sealed class LiveVenueConfigurationTests
         Assert.Equal(new Uri("ws://127.0.0.1:9003/ws"), venues[1].WsUrl);
         Assert.Equal(new Uri("https://api.bybit.com"), venues[1].RestUrl);
     }
+
+    [Fact]
+    public void Depth_and_streams_per_connection_come_from_configuration_per_venue()
+    {
+        (EngineOptions options, IReadOnlyList<string> errors) = Load("""
+            { "venues": { "kraken-v2": { "symbols": ["BTCUSD"], "depth": 100 },
+                          "bybit": { "symbols": ["BTCUSDT"], "depth": 200, "streamsPerConnection": 4 },
+                          "binance": { "symbols": ["BTCUSDT", "ETHUSDT", "SOLUSDT"], "depth": 5000, "streamsPerConnection": 2 } } }
+            """);
+        Assert.Empty(errors);
+        var built = new List<string>();
+        List<LiveVenueOptions> venues = options.BuildLiveVenues(null, null, built);
+        Assert.Empty(built);
+        Assert.Equal(100, Assert.Single(venues, v => v.Name == "kraken-v2").BookDepth);
+        LiveVenueOptions bybit = Assert.Single(venues, v => v.Name == "bybit");
+        Assert.Equal(200, bybit.BybitDepth);
+        Assert.Equal(4, bybit.StreamLimit);
+        LiveVenueOptions binance = Assert.Single(venues, v => v.Name == "binance");
+        Assert.Equal(5000, binance.SnapshotDepth);
+        Assert.Equal(250, binance.SnapshotWeight); // Binance charges 250 for limit=5000
+        Assert.Equal(3, binance.PerConnection().Count); // depth + bookTicker per symbol, two streams a connection
+    }
+
+    [Theory]
+    [InlineData("""{ "venues": { "kraken": { "symbols": ["BTCUSD"], "depth": 7 } } }""", "venues.kraken.depth: Kraken books are 10, 25, 100, 500 or 1000 deep, not 7")]
+    [InlineData("""{ "venues": { "bybit-linear": { "symbols": ["BTCUSDT"], "depth": 400 } } }""", "venues.bybit-linear.depth: Bybit order books are 1, 50 or 200 deep, not 400")]
+    [InlineData("""{ "venues": { "binance-futures": { "symbols": ["BTCUSDT"], "depth": 2000 } } }""", "venues.binance-futures.depth: Binance depth limits are")]
+    [InlineData("""{ "venues": { "okx": { "symbols": ["BTCUSDT"], "depth": 50 } } }""", "venues.okx.depth: okx has no book depth to set")]
+    [InlineData("""{ "venues": { "binance": { "symbols": ["BTCUSDT"], "streamsPerConnection": 5000 } } }""", "venues.binance.streamsPerConnection: 5000 is not 1 … 1024")]
+    [InlineData("""{ "venues": { "coinbase": { "symbols": ["BTCUSD"], "streamsPerConnection": -1 } } }""", "venues.coinbase.streamsPerConnection: -1 is not 1 … 1024")]
+    [InlineData("""{ "venues": { "binance": { "symbols": ["BTCUSDT"], "streamsPerConnection": 1 } } }""", "venues.binance.streamsPerConnection: 1 is fewer than the 2 streams one symbol subscribes")]
+    public void Bad_depths_and_listen_limits_are_errors_naming_the_venue(string json, string expected)
+    {
+        (EngineOptions options, IReadOnlyList<string> errors) = Load(json);
+        Assert.Empty(errors);
+        var built = new List<string>();
+        options.BuildLiveVenues(null, null, built);
+        Assert.Contains(built, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
 }

@@ -145,7 +145,7 @@ public sealed class KrakenV2ExchangeModel(int depth) : IInBandVenueModel
     public byte[] VenueError() =>
         "{\"error\":\"Exceeded msg rate\",\"method\":\"ping\",\"success\":false,\"time_in\":\"2023-10-06T17:35:55.219022Z\",\"time_out\":\"2023-10-06T17:35:55.219067Z\"}"u8.ToArray();
 
-    public byte[] Marker() => Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeat\",\"loopback\":\"{LoopbackInBandExchange.EndMarker}\"}}");
+    public byte[] Marker(string text) => Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeat\",\"loopback\":\"{text}\"}}");
 
     /// <summary>Whether a book update, applied next, changes a level inside the top 10 (where the checksum sees it).</summary>
     public bool TouchesTop10(byte[] frame)

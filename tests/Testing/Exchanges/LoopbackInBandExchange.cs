@@ -47,10 +47,17 @@ public interface IInBandVenueModel
     byte[] VenueError();
 
     /// <summary>
-    /// A harmless frame (a heartbeat or pong) holding <see cref="LoopbackInBandExchange.EndMarker"/>, sent after the last
-    /// recorded frame on each connection that gets there: a client that has handled it has handled everything before it.
+    /// The bytes <paramref name="frame"/> is sent as on one connection, as its <paramref name="sequence"/>-th frame, where
+    /// the venue numbers per connection (Coinbase's <c>sequence_num</c>); as is by default. Overlapping connections only.
     /// </summary>
-    byte[] Marker();
+    byte[] Stamp(byte[] frame, long sequence) => frame;
+
+    /// <summary>
+    /// A harmless frame (a heartbeat or pong) holding <paramref name="text"/>: <see cref="LoopbackInBandExchange.EndMarker"/>
+    /// after the last recorded frame on each connection that gets there, <see cref="LoopbackInBandExchange.SyncMarker"/>
+    /// before a disconnect or stall. A client that has handled it has handled everything before it.
+    /// </summary>
+    byte[] Marker(string text);
 }
 
 /// <summary>What the exchange does to one recorded frame on its way (the fault table; one fault a frame, each fires once).</summary>
@@ -96,8 +103,13 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     /// <summary>Frames that stream while a disconnected or stalled client is away.</summary>
     public const int LostWhileAway = 5;
 
-    /// <summary>The text inside <see cref="IInBandVenueModel.Marker"/>.</summary>
+    /// <summary>The text inside <see cref="IInBandVenueModel.Marker"/> after the last recorded frame.</summary>
     public const string EndMarker = "loopback-end";
+
+    /// <summary>The text inside the marker sent before a disconnect or stall (see <see cref="ClientHandled"/>).</summary>
+    public const string SyncMarker = "loopback-sync";
+
+    private static readonly byte[] s_syncMarker = Encoding.UTF8.GetBytes(SyncMarker);
 
     private readonly WebApplication _app;
     private readonly IReadOnlyList<byte[]> _frames;
@@ -112,6 +124,10 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     private int _finished;
     private int _connections;
     private int _faultsFired;
+    private int _syncHandled;
+    private readonly List<OverlapConnection> _open = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _pump;
 
     private LoopbackInBandExchange(WebApplication app, IReadOnlyList<byte[]> frames, Func<IInBandVenueModel> newModel, IReadOnlyDictionary<int, LoopbackFault> faults, int rejectSubscriptions)
     {
@@ -138,6 +154,31 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
 
     /// <summary>Faults of the table that were applied.</summary>
     public int FaultsFired => Volatile.Read(ref _faultsFired);
+
+    /// <summary>
+    /// The client's frame observer calls this with each frame it has handled. A disconnect or stall waits for the sync
+    /// marker here first: Kestrel acknowledges a send once the frame is in its output buffer, and an abort discards that
+    /// buffer, so without the wait a loaded box could lose everything sent so far (books never live, no gap to see).
+    /// Allocation-free (it runs inside the client's measured frame path).
+    /// </summary>
+    public void ClientHandled(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 256 && frame.IndexOf(s_syncMarker) >= 0)
+        {
+            Volatile.Write(ref _syncHandled, 1);
+        }
+    }
+
+    /// <summary>
+    /// Overlapping connections (a client renewing its connection before the venue's forced disconnect): every open
+    /// connection is served the same stream from the moment it subscribed, its subscription answered first with
+    /// snapshots of the books as they stand, numbered per connection (<see cref="IInBandVenueModel.Stamp"/>). No fault
+    /// table. Set before the first connection.
+    /// </summary>
+    public bool Overlapping { get; set; }
+
+    /// <summary>With <see cref="Overlapping"/>: the stream holds before this frame until a second connection streams too (-1: never).</summary>
+    public int OverlapHoldAt { get; set; } = -1;
 
     /// <summary>The exchange's books.</summary>
     public IInBandVenueModel? Model { get; private set; }
@@ -172,7 +213,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         WebApplication app = builder.Build();
         var server = new LoopbackInBandExchange(app, frames, newModel, faults, rejectSubscriptions);
         app.UseWebSockets();
-        app.Map("/ws", server.ServeAsync);
+        app.Run(server.ServeAsync); // any path: tests reach it as /ws or under a venue's own path (/v2)
         await app.StartAsync().ConfigureAwait(false);
         var http = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         server.WsUrl = new Uri($"ws://{http.Host}:{http.Port}/ws");
@@ -198,7 +239,9 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         var requests = new BlockingCollection<string>();
         var subscribed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        Task sender = Task.Run(() => SendAsync(socket, model, requests, subscribed.Task, closed.Token));
+        Task sender = Overlapping
+            ? Task.Run(() => JoinOverlappingAsync(socket, model, requests, subscribed.Task, closed.Token))
+            : Task.Run(() => SendAsync(socket, model, requests, subscribed.Task, closed.Token));
         var buffer = new byte[64 * 1024];
         try
         {
@@ -219,7 +262,13 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                 if (message.StartsWith('{'))
                 {
                     // JSON requests only: OKX's ping is the bare text "ping".
-                    foreach (string key in model.SnapshotRequests(message))
+                    IReadOnlyList<string> keys;
+                    lock (model)
+                    {
+                        keys = model.SnapshotRequests(message); // the sender applies frames to the same model meanwhile
+                    }
+
+                    foreach (string key in keys)
                     {
                         requests.Add(key);
                     }
@@ -275,7 +324,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                 }
 
                 int i = _next++;
-                byte[] frame = model.Apply(_frames[i]);
+                byte[] frame = Locked(model, m => m.Apply(_frames[i]));
                 if (!_faults.TryRemove(i, out LoopbackFault fault))
                 {
                     await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
@@ -294,7 +343,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                     case LoopbackFault.Reorder:
                         if (_next < _frames.Count)
                         {
-                            await SendOneAsync(socket, model.Apply(_frames[_next++]), cancellationToken).ConfigureAwait(false);
+                            await SendOneAsync(socket, Locked(model, m => m.Apply(_frames[_next++])), cancellationToken).ConfigureAwait(false);
                         }
 
                         await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
@@ -320,9 +369,10 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                     case LoopbackFault.Disconnect:
                     case LoopbackFault.Stall:
                         await SendOneAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+                        await SyncAsync(socket, model, cancellationToken).ConfigureAwait(false);
                         for (int k = 0; k < LostWhileAway && _next < _frames.Count; k++)
                         {
-                            model.Apply(_frames[_next++]);
+                            _ = Locked(model, m => m.Apply(_frames[_next++]));
                         }
 
                         if (fault == LoopbackFault.Disconnect)
@@ -339,7 +389,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
             // Every connection that reaches the end says so: frames sent into a connection the client had already
             // dropped (it refused a venue error) never arrived, and the marker must reach the client that is there now.
             Interlocked.Increment(ref _finished);
-            await SendOneAsync(socket, model.Marker(), cancellationToken).ConfigureAwait(false);
+            await SendOneAsync(socket, Locked(model, m => m.Marker(EndMarker)), cancellationToken).ConfigureAwait(false);
 
             foreach (string key in requests.GetConsumingEnumerable(cancellationToken))
             {
@@ -352,9 +402,128 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         }
     }
 
+    /// <summary>One connection of an overlapping exchange: it joins the pump once subscribed and lives until it closes.</summary>
+    private async Task JoinOverlappingAsync(WebSocket socket, IInBandVenueModel model, BlockingCollection<string> requests, Task<string> subscribed, CancellationToken cancellationToken)
+    {
+        await subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new OverlapConnection(socket, requests);
+        lock (_open)
+        {
+            _open.Add(connection);
+            _pump ??= Task.Run(() => PumpAsync(model));
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Dead = true;
+            lock (_open)
+            {
+                _open.Remove(connection);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The overlapping exchange's one stream: each recorded frame goes to every open connection, each connection's
+    /// snapshot requests are answered before the next frame (so a snapshot is in stream order on its connection).
+    /// Independent of any connection, so the old one closing never interrupts the new one.
+    /// </summary>
+    private async Task PumpAsync(IInBandVenueModel model)
+    {
+        bool ended = false;
+        while (!_stopping.IsCancellationRequested)
+        {
+            OverlapConnection[] open;
+            lock (_open)
+            {
+                open = [.. _open.Where(c => !c.Dead)];
+            }
+
+            foreach (OverlapConnection c in open)
+            {
+                while (c.Requests.TryTake(out string? key))
+                {
+                    await SendToAsync(c, model, Locked(model, m => m.Snapshot(key))).ConfigureAwait(false);
+                    Interlocked.Increment(ref _snapshotsSent);
+                }
+            }
+
+            bool holding = _next == OverlapHoldAt && open.Length < 2;
+            if (open.Length == 0 || holding || ended || _next >= _frames.Count)
+            {
+                if (!ended && _next >= _frames.Count)
+                {
+                    ended = true;
+                    Interlocked.Increment(ref _finished);
+                }
+
+                foreach (OverlapConnection c in open.Where(c => ended && !c.MarkerSent))
+                {
+                    c.MarkerSent = true;
+                    await SendToAsync(c, model, Locked(model, m => m.Marker(EndMarker))).ConfigureAwait(false);
+                }
+
+                await Task.Delay(5).ConfigureAwait(false);
+                continue;
+            }
+
+            int i = _next++;
+            byte[] frame = Locked(model, m => m.Apply(_frames[i]));
+            foreach (OverlapConnection c in open)
+            {
+                await SendToAsync(c, model, frame).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SendToAsync(OverlapConnection c, IInBandVenueModel model, byte[] frame)
+    {
+        if (c.Dead)
+        {
+            return;
+        }
+
+        try
+        {
+            await c.Socket.SendAsync(model.Stamp(frame, c.Sequence++), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _sent);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            c.Dead = true; // the client closed it (the old connection after a renewal)
+        }
+    }
+
+    private sealed class OverlapConnection(WebSocket socket, BlockingCollection<string> requests)
+    {
+        public WebSocket Socket { get; } = socket;
+
+        public BlockingCollection<string> Requests { get; } = requests;
+
+        public long Sequence { get; set; }
+
+        public bool MarkerSent { get; set; }
+
+        public volatile bool Dead;
+    }
+
+    /// <summary>Sends the sync marker and waits until the client has handled it (so everything before it reached the client).</summary>
+    private async Task SyncAsync(WebSocket socket, IInBandVenueModel model, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _syncHandled, 0);
+        await SendOneAsync(socket, Locked(model, m => m.Marker(SyncMarker)), cancellationToken).ConfigureAwait(false);
+        await Wait.UntilAsync(() => Volatile.Read(ref _syncHandled) != 0 || cancellationToken.IsCancellationRequested,
+            "the client to handle the frames sent before the fault").ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
     private async Task SendSnapshotAsync(WebSocket socket, IInBandVenueModel model, string key, CancellationToken cancellationToken)
     {
-        await SendOneAsync(socket, model.Snapshot(key), cancellationToken).ConfigureAwait(false);
+        await SendOneAsync(socket, Locked(model, m => m.Snapshot(key)), cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _snapshotsSent);
     }
 
@@ -364,8 +533,23 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         Interlocked.Increment(ref _sent);
     }
 
+    private static byte[] Locked(IInBandVenueModel model, Func<IInBandVenueModel, byte[]> call)
+    {
+        lock (model)
+        {
+            return call(model);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_pump is { } pump)
+        {
+            await pump.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _sending.Dispose();
@@ -473,8 +657,11 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
 
     public void OnConnection() => _sequence = 0; // sequence_num restarts on every connection
 
-    public byte[] Marker() =>
-        Apply(Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeats\",\"client_id\":\"{LoopbackInBandExchange.EndMarker}\",\"timestamp\":\"2026-08-09T21:05:48.856364007Z\",\"sequence_num\":0,\"events\":[]}}"));
+    public byte[] Stamp(byte[] frame, long sequence) =>
+        Encoding.UTF8.GetBytes(SequenceNum().Replace(Encoding.UTF8.GetString(frame), $"\"sequence_num\":{sequence}", 1));
+
+    public byte[] Marker(string text) =>
+        Apply(Encoding.UTF8.GetBytes($"{{\"channel\":\"heartbeats\",\"client_id\":\"{text}\",\"timestamp\":\"2026-08-09T21:05:48.856364007Z\",\"sequence_num\":0,\"events\":[]}}"));
 
     public byte[] Rejection(string subscription) =>
         "{\"type\":\"error\",\"message\":\"Failed to subscribe\",\"reason\":\"loopback refuses this subscription\"}"u8.ToArray();
@@ -583,7 +770,7 @@ public sealed class BybitExchangeModel : IInBandVenueModel
 
     public byte[] VenueError() => "{\"success\":false,\"ret_msg\":\"Invalid request\",\"conn_id\":\"loopback\",\"op\":\"ping\"}"u8.ToArray();
 
-    public byte[] Marker() => Encoding.UTF8.GetBytes($"{{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"{LoopbackInBandExchange.EndMarker}\",\"op\":\"ping\"}}");
+    public byte[] Marker(string text) => Encoding.UTF8.GetBytes($"{{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"{text}\",\"op\":\"ping\"}}");
 
     public byte[] Snapshot(string key)
     {

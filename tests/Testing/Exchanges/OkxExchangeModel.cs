@@ -127,5 +127,5 @@ public sealed class OkxExchangeModel : IInBandVenueModel
 
     public byte[] VenueError() => "{\"event\":\"error\",\"code\":\"60012\",\"msg\":\"Invalid request\",\"connId\":\"loopback\"}"u8.ToArray();
 
-    public byte[] Marker() => Encoding.UTF8.GetBytes($"{{\"event\":\"notice\",\"msg\":\"{LoopbackInBandExchange.EndMarker}\",\"connId\":\"loopback\"}}");
+    public byte[] Marker(string text) => Encoding.UTF8.GetBytes($"{{\"event\":\"notice\",\"msg\":\"{text}\",\"connId\":\"loopback\"}}");
 }

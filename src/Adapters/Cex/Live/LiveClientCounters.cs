@@ -25,6 +25,9 @@ public sealed class LiveClientCounters
     internal long ResubscribesField;
     internal long BackPressureField;
     internal long PingsSentField;
+    internal long RenewalsField;
+    internal long RenewalFallbacksField;
+    internal long HandoverDroppedField;
 
     /// <summary>WebSocket messages received whole.</summary>
     public long Frames => Volatile.Read(ref FramesField);
@@ -82,6 +85,15 @@ public sealed class LiveClientCounters
 
     /// <summary>Application-level pings sent (OKX <c>ping</c>, Kraken <c>{"event":"ping"}</c>).</summary>
     public long PingsSent => Volatile.Read(ref PingsSentField);
+
+    /// <summary>Connections renewed by overlap: every book moved to the new connection, the old one closed.</summary>
+    public long Renewals => Volatile.Read(ref RenewalsField);
+
+    /// <summary>Renewals in which a book could not be bridged in time and moved by a resync instead.</summary>
+    public long RenewalFallbacks => Volatile.Read(ref RenewalFallbacksField);
+
+    /// <summary>Book messages dropped during a renewal because the other connection fed that book at the time.</summary>
+    public long HandoverDropped => Volatile.Read(ref HandoverDroppedField);
 
     internal static void Add(ref long field, long value = 1) => Interlocked.Add(ref field, value);
 }

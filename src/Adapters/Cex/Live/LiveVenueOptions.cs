@@ -89,6 +89,15 @@ public sealed record LiveVenueOptions
     /// <summary>Renew the connection before the venue cuts it (Binance: every connection is closed at 24 hours).</summary>
     public TimeSpan ForcedReconnectAfter { get; init; } = TimeSpan.FromHours(23.9);
 
+    /// <summary>
+    /// Renew by overlap (default): a second connection subscribed and every book moved to it before the old one is closed,
+    /// so the forced disconnect costs no gap. False: the old behaviour, drop and reconnect (a resync of every book).
+    /// </summary>
+    public bool OverlappingRenewal { get; init; } = true;
+
+    /// <summary>A book the renewal could not bridge by then moves anyway and resyncs (counted in <c>RenewalFallbacks</c>).</summary>
+    public TimeSpan RenewalTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A requested snapshot that has not reached its book after this long is requested again.</summary>
     public TimeSpan SnapshotTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -148,6 +157,24 @@ public sealed record LiveVenueOptions
         return parts;
     }
 
+    /// <summary>
+    /// These options with the book depth of configuration (<c>venues.&lt;name&gt;.depth</c>): Kraken's book depth, Bybit's
+    /// <c>orderbook.N</c>, Binance's REST snapshot limit with the request weight Binance charges for it. Null for a venue
+    /// without one (OKX, Coinbase). The value is checked by <see cref="Validate"/>.
+    /// </summary>
+    public LiveVenueOptions? WithDepth(int depth) => Kind switch
+    {
+        LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 => this with { BookDepth = depth },
+        LiveVenueKind.Bybit => this with { BybitDepth = depth },
+        // Binance's weights per depth limit: spot 5/25/50/250, USD-M and COIN-M 2/5/10/20.
+        LiveVenueKind.BinanceSpot => this with { SnapshotDepth = depth, SnapshotWeight = depth <= 100 ? 5 : depth <= 500 ? 25 : depth <= 1000 ? 50 : 250 },
+        LiveVenueKind.BinanceFutures or LiveVenueKind.BinanceCoinM => this with { SnapshotDepth = depth, SnapshotWeight = depth <= 50 ? 2 : depth <= 100 ? 5 : depth <= 500 ? 10 : 20 },
+        _ => null,
+    };
+
+    /// <summary>The most streams per connection any venue here documents (Binance: 1,024).</summary>
+    public const int MaxStreamLimit = 1024;
+
     /// <summary>Streams this configuration subscribes (over all its connections).</summary>
     public int StreamCount => Symbols.Count * (1 + (SubscribeTops ? 1 : 0) + (SubscribeTrades ? 1 : 0));
 
@@ -199,22 +226,36 @@ public sealed record LiveVenueOptions
 
         if (Kind is LiveVenueKind.Kraken or LiveVenueKind.KrakenV2 && BookDepth is not (10 or 25 or 100 or 500 or 1000))
         {
-            errors.Add($"{p}.bookDepth: Kraken books are 10, 25, 100, 500 or 1000 deep");
+            errors.Add($"{p}.depth: Kraken books are 10, 25, 100, 500 or 1000 deep, not {BookDepth} (bookDepth)");
         }
 
         if (Kind == LiveVenueKind.Bybit && BybitDepth is not (1 or 50 or 200))
         {
-            errors.Add($"{p}.bybitDepth: Bybit order books are 1, 50 or 200 deep");
+            errors.Add($"{p}.depth: Bybit order books are 1, 50 or 200 deep, not {BybitDepth} (bybitDepth)");
         }
 
         if (restSnapshots && SnapshotDepth is not (5 or 10 or 20 or 50 or 100 or 500 or 1000 or 5000))
         {
-            errors.Add($"{p}.snapshotDepth: Binance depth limits are 5, 10, 20, 50, 100, 500, 1000 or 5000");
+            errors.Add($"{p}.depth: Binance depth limits are 5, 10, 20, 50, 100, 500, 1000 or 5000, not {SnapshotDepth} (snapshotDepth)");
+        }
+
+        if (MaxStreamsPerConnection < 0 || MaxStreamsPerConnection > MaxStreamLimit)
+        {
+            errors.Add($"{p}.streamsPerConnection: {MaxStreamsPerConnection} is not 1 … {MaxStreamLimit} (Binance allows 1,024 streams a connection; the others publish no higher number)");
+        }
+        else if (Symbols is { Count: > 0 } && MaxStreamsPerConnection > 0 && MaxStreamsPerConnection < StreamCount / Symbols.Count)
+        {
+            errors.Add($"{p}.streamsPerConnection: {MaxStreamsPerConnection} is fewer than the {StreamCount / Symbols.Count} streams one symbol subscribes");
         }
 
         if (StaleAfter <= TimeSpan.Zero || PingAfter <= TimeSpan.Zero || PingAfter >= StaleAfter)
         {
             errors.Add($"{p}: needs 0 < pingAfter < staleAfter");
+        }
+
+        if (ForcedReconnectAfter <= TimeSpan.Zero || RenewalTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}: forcedReconnectAfter and renewalTimeout must be positive");
         }
 
         if (ReceiveBufferBytes < 1024 || MaxFrameBytes < ReceiveBufferBytes)

@@ -335,6 +335,12 @@ internal sealed class KrakenProtocol : VenueProtocol
             return SmallContains(frame, "\"status\":\"error\""u8) ? FrameClass.SubscriptionRejected : FrameClass.Ack;
         }
 
+        // {"event":"error","errorMessage":..}: Kraken's answer to a request it cannot take (rate, malformed); counted, logged.
+        if (frame.StartsWith("{\"event\":\"error\""u8) || (frame.StartsWith("{\"errorMessage\""u8) && SmallContains(frame, "\"event\":\"error\""u8)))
+        {
+            return FrameClass.VenueError;
+        }
+
         return frame.StartsWith("{\"event\":"u8) || frame.StartsWith("{\"connectionID\""u8) ? FrameClass.Ack : FrameClass.Data;
     }
 

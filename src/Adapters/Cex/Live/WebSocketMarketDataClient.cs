@@ -30,12 +30,12 @@ public delegate void FrameObserver(ReadOnlySpan<byte> frame);
 /// the synchronous part (receive completion → classify → parse → publish) allocates nothing.
 /// </para>
 /// </summary>
-public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
+public sealed partial class WebSocketMarketDataClient : IMarketDataClient, IDisposable
 {
     private const long UnixEpochTicks = 621_355_968_000_000_000;
 
     private readonly LiveVenueOptions _options;
-    private readonly VenueProtocol _protocol;
+    private VenueProtocol _protocol; // replaced by the renewal's at a handover
     private readonly BookSet _books;
     private readonly RingBuffer<TickEvent> _ring;
     private readonly Sequence _consumed;
@@ -105,6 +105,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
         }
 
         _buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferBytes);
+        InitRenewal();
     }
 
     public string Name => _options.Name;
@@ -142,6 +143,12 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
             {
                 SetState(LiveConnectionState.Connecting);
                 string reason = await ConnectAndReceiveAsync(cancellationToken).ConfigureAwait(false);
+                while (Interlocked.Exchange(ref _handedOver, null) is { } renewed)
+                {
+                    FinishHandover(); // the old receive loop is over: nothing of it can be published any more
+                    reason = await renewed.ConfigureAwait(false); // the connection lives on as the renewal's
+                }
+
                 if (cancellationToken.IsCancellationRequested)
                 {
                     break;
@@ -169,6 +176,11 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
         {
             SetState(LiveConnectionState.Stopped);
             await maintenance.ConfigureAwait(false);
+            if (_renewal is { } renewal)
+            {
+                await renewal.ConfigureAwait(false);
+            }
+
             try
             {
                 await _snapshotTask.ConfigureAwait(false);
@@ -196,6 +208,8 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
             Volatile.Write(ref _lastPing, now);
             Volatile.Write(ref _connectedAt, now);
             Volatile.Write(ref _socket, socket);
+            var link = new Link(socket, _protocol, _buffer, _scratch) { ConnectedAt = now };
+            _active = link;
             _protocol.OnConnected();
             Capture?.Opened(_options.WsUrl, UnixNowNs());
             foreach (byte[] message in _protocol.SubscribeMessages())
@@ -215,7 +229,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
 
             _subscribed = true;
             SetState(LiveConnectionState.Resync);
-            return await ReceiveLoopAsync(socket, cancellationToken).ConfigureAwait(false);
+            return await ReceiveLoopAsync(socket, link, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -229,14 +243,17 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
         }
         finally
         {
-            _subscribed = false;
-            Volatile.Write(ref _socket, null);
+            // Handed over, the socket is the renewal's: only the connection's own is cleared.
+            if (Interlocked.CompareExchange(ref _socket, null, socket) == socket)
+            {
+                _subscribed = false;
+            }
         }
     }
 
-    private async Task<string> ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    private async Task<string> ReceiveLoopAsync(ClientWebSocket socket, Link link, CancellationToken cancellationToken)
     {
-        byte[] buffer = _buffer;
+        byte[] buffer = link.Buffer;
         while (true)
         {
             ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
@@ -251,7 +268,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 if (filled == buffer.Length)
                 {
                     // The message spans more than the receive buffer: the slow path assembles it.
-                    if (!await ReceiveLargeAsync(socket, filled, cancellationToken).ConfigureAwait(false))
+                    if (!await ReceiveLargeAsync(socket, link, filled, cancellationToken).ConfigureAwait(false))
                     {
                         return "closed by the venue inside a message";
                     }
@@ -268,7 +285,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 filled += result.Count;
             }
 
-            OnFrame(buffer.AsSpan(0, filled));
+            OnFrame(link, buffer.AsSpan(0, filled));
         next:
             continue;
         }
@@ -280,13 +297,13 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
     /// oversized (a Binance diff lost this way shows as a gap in the next one's ids). False when the venue closed.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private async Task<bool> ReceiveLargeAsync(ClientWebSocket socket, int filled, CancellationToken cancellationToken)
+    private async Task<bool> ReceiveLargeAsync(ClientWebSocket socket, Link link, int filled, CancellationToken cancellationToken)
     {
         LiveClientCounters.Add(ref Counters.SlowPathField);
         byte[] large = ArrayPool<byte>.Shared.Rent(Math.Min(_options.MaxFrameBytes, filled * 4));
         try
         {
-            _buffer.AsSpan(0, filled).CopyTo(large);
+            link.Buffer.AsSpan(0, filled).CopyTo(large);
             bool oversized = false;
             long total = filled;
             while (true)
@@ -306,7 +323,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                     }
                 }
 
-                Memory<byte> into = oversized ? _buffer.AsMemory() : large.AsMemory(filled);
+                Memory<byte> into = oversized ? link.Buffer.AsMemory() : large.AsMemory(filled);
                 ValueWebSocketReceiveResult result = await socket.ReceiveAsync(into, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -335,7 +352,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
             }
             else
             {
-                OnFrame(large.AsSpan(0, filled));
+                OnFrame(link, large.AsSpan(0, filled));
             }
 
             return true;
@@ -365,37 +382,42 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
     private long _framePathAllocated;
     private long _framesMeasured;
 
-    private void OnFrame(ReadOnlySpan<byte> frame)
+    private void OnFrame(Link link, ReadOnlySpan<byte> frame)
     {
         if (!MeasureAllocations)
         {
-            HandleFrame(frame);
+            HandleFrame(link, frame);
             return;
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        HandleFrame(frame);
+        HandleFrame(link, frame);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Interlocked.Add(ref _framePathAllocated, allocated);
         Interlocked.Increment(ref _framesMeasured);
     }
 
     /// <summary>One whole frame: classify, parse, publish. Receive loop; allocation-free.</summary>
-    private void HandleFrame(ReadOnlySpan<byte> frame)
+    private void HandleFrame(Link link, ReadOnlySpan<byte> frame)
     {
+        if (link.Retired)
+        {
+            return; // handed over: the renewal's connection feeds every book now
+        }
+
         long timestamp = Stopwatch.GetTimestamp();
         long receivedNs = UnixNowNs();
         Volatile.Write(ref _lastReceive, timestamp);
         LiveClientCounters.Add(ref Counters.FramesField);
         LiveClientCounters.Add(ref Counters.BytesField, frame.Length);
         Capture?.Received(frame, receivedNs);
-        switch (_protocol.Classify(frame))
+        switch (link.Protocol.Classify(frame))
         {
             case FrameClass.Data:
-                ParseResult result = _protocol.Parse(frame, receivedNs, timestamp, _scratch);
+                ParseResult result = link.Protocol.Parse(frame, receivedNs, timestamp, link.Scratch);
                 if (result == ParseResult.Message)
                 {
-                    PublishScratch(_scratch);
+                    Publish(link, link.Scratch);
                     _backoff.Reset(); // data flows: the connection works
                 }
                 else if (result == ParseResult.Rejected)
@@ -422,7 +444,7 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
                 LiveClientCounters.Add(ref Counters.RejectedSubscriptionsField);
                 LogVenueMessage("refused the subscription", frame);
                 // Nothing arrives on a refused subscription: drop the connection and subscribe again after back-off.
-                Volatile.Read(ref _socket)?.Abort();
+                link.Socket.Abort();
                 break;
         }
 
@@ -447,6 +469,11 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
         }
 
         LiveClientCounters.Add(ref Counters.PublishedField);
+        if (message.Kind is TickKind.Delta or TickKind.Snapshot && SymbolOf(message.Instrument) is >= 0 and int published)
+        {
+            Volatile.Write(ref _lastId[published], message.LastUpdateId); // where a renewal's stream must continue (Binance)
+        }
+
         if (message.Kind == TickKind.Snapshot)
         {
             int symbol = SymbolIndexOf(message.Instrument);
@@ -525,9 +552,11 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
 
         if (Stopwatch.GetElapsedTime(Volatile.Read(ref _connectedAt), now) > _options.ForcedReconnectAfter)
         {
-            Log($"{Name}: renewing the connection before the venue's forced disconnect ({_options.ForcedReconnectAfter})");
-            socket.Abort();
-            return;
+            RenewIfDue(socket, now, cancellationToken);
+            if (!_options.OverlappingRenewal)
+            {
+                return;
+            }
         }
 
         try
@@ -586,7 +615,10 @@ public sealed class WebSocketMarketDataClient : IMarketDataClient, IDisposable
         long seq = Volatile.Read(ref _snapshotSeq[symbol]);
         if (seq >= 0 && _consumed.Value >= seq)
         {
-            return true; // applied (or ignored as stale) and the book is still not synchronised
+            // Applied (or ignored as stale). The caller read NeedsSnapshot before the consumer got here, so read it again
+            // now: the consumer clears it before its sequence passes the snapshot, and a book that took the snapshot must
+            // not be asked again (a spurious resubscribe).
+            return _books.NeedsSnapshot(_bookIndex[symbol]);
         }
 
         return Stopwatch.GetElapsedTime(_requestedAt[symbol], now) > _options.SnapshotTimeout;

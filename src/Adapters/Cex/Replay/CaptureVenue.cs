@@ -24,6 +24,9 @@ public enum CaptureVenue : byte
 
     /// <summary>Bybit v5 USDT/USDC perpetuals (<c>/v5/public/linear</c>).</summary>
     BybitLinear,
+
+    /// <summary>Kraken spot WebSocket v2 (<c>ws.kraken.com/v2</c>): JSON-number levels, checksum at the pair's precision.</summary>
+    KrakenV2,
 }
 
 /// <summary>What a capture URL says about its venue.</summary>
@@ -43,7 +46,7 @@ public enum UrlVenue : byte
 public static class CaptureVenues
 {
     /// <summary>What the engine reads, for messages.</summary>
-    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M and COIN-M futures, OKX, Kraken spot (WebSocket v1), Coinbase Advanced Trade and Bybit v5 spot and linear";
+    public const string ReadableVenues = "Binance spot, Binance.US, Binance USD-M and COIN-M futures, OKX, Kraken spot (WebSocket v1 and v2), Coinbase Advanced Trade and Bybit v5 spot and linear";
 
     // Hosts of venues whose formats the engine does not read, more specific first: they are matched before the venues
     // read (futures.kraken.com must not be taken for Kraken spot, dstream.binance.com for Binance spot).
@@ -87,6 +90,7 @@ public static class CaptureVenues
         CaptureVenue.CoinbaseAdvanced => "coinbase",
         CaptureVenue.BybitSpot => "bybit",
         CaptureVenue.BybitLinear => "bybit-linear",
+        CaptureVenue.KrakenV2 => "kraken-v2",
         _ => throw new ArgumentOutOfRangeException(nameof(venue)),
     };
 
@@ -164,13 +168,7 @@ public static class CaptureVenues
 
         if (host.IndexOf("kraken.com"u8) >= 0)
         {
-            if (path.StartsWith("/v2"u8))
-            {
-                name = $"Kraken spot WebSocket v2 ({Text(host)}/v2)";
-                return UrlVenue.NotRead;
-            }
-
-            venue = CaptureVenue.Kraken;
+            venue = path.StartsWith("/v2"u8) ? CaptureVenue.KrakenV2 : CaptureVenue.Kraken;
             return UrlVenue.Read;
         }
 

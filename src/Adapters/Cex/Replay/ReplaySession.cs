@@ -228,6 +228,10 @@ public sealed class ReplaySession
                 case CaptureVenue.Kraken:
                     venue.Kraken = new KrakenBookParser(venue.Id, venue.SymbolTable, instruments);
                     break;
+                case CaptureVenue.KrakenV2:
+                    venue.InBand = new KrakenV2BookParser(venue.Id, venue.SymbolTable, instruments, KrakenV2Depth(tape, venueOfBuffer, venue),
+                        Math.Max(1024, KrakenV2Depth(tape, venueOfBuffer, venue)));
+                    break;
                 case CaptureVenue.CoinbaseAdvanced:
                     venue.InBand = new CoinbaseParser(venue.Id, venue.SymbolTable, instruments);
                     break;
@@ -241,13 +245,46 @@ public sealed class ReplaySession
             {
                 InstrumentSpec spec = instruments[id.Value];
                 books.Add(new BookSpec(venue.Id, id, rule, spec.PriceDecimals, spec.QuantityDecimals,
-                    TruncateDepth: venue.Kind == CaptureVenue.Kraken ? 1000 : 0));
+                    TruncateDepth: venue.Kind switch
+                    {
+                        CaptureVenue.Kraken => 1000,
+                        CaptureVenue.KrakenV2 => KrakenV2Depth(tape, venueOfBuffer, venue),
+                        _ => 0,
+                    }));
             }
         }
 
         session = new ReplaySession(tape, venueOfBuffer, venues, instruments, books);
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// The book depth a Kraken v2 session subscribed (<c>"depth":N</c> in its sent <c>book</c> subscription; the
+    /// deepest if several), which the checksum's truncation needs; Kraken's default 10 when the capture kept none.
+    /// </summary>
+    private static int KrakenV2Depth(CaptureTape tape, ReplayVenue[] venueOfBuffer, ReplayVenue venue)
+    {
+        int depth = 0;
+        foreach (CaptureRecord record in tape.Records)
+        {
+            ReadOnlySpan<byte> sent = record.Kind == CaptureRecordKind.Sent && venueOfBuffer[record.Buffer] == venue ? tape.Payload(record) : default;
+            int at = sent.IndexOf("\"depth\":"u8);
+            if (at < 0 || sent.IndexOf("\"book\""u8) < 0)
+            {
+                continue;
+            }
+
+            int n = 0;
+            for (int i = at + 8; i < sent.Length && char.IsAsciiDigit((char)sent[i]) && n < 100_000; i++)
+            {
+                n = (n * 10) + (sent[i] - '0');
+            }
+
+            depth = Math.Max(depth, n);
+        }
+
+        return depth is 10 or 25 or 100 or 500 or 1000 ? depth : 10;
     }
 
     /// <summary>True when the tape holds damage in any file of <paramref name="venue"/>.</summary>
@@ -529,6 +566,21 @@ public sealed class ReplaySession
                     break;
                 }
 
+                case CaptureVenue.KrakenV2:
+                {
+                    // {"channel":"book","type":..,"data":[{"symbol":..,"bids":[{"price":n,"qty":n}],..}]}: JSON numbers.
+                    if (!RawString(Property(root, "channel")).SequenceEqual("book"u8)
+                        || Property(root, "data") is not { ValueKind: JsonValueKind.Array } data || data.GetArrayLength() == 0)
+                    {
+                        return false;
+                    }
+
+                    symbol = StringOf(Property(data[0], "symbol"));
+                    isBook = true;
+                    maxDecimals = symbol is null ? 0 : MaxNumberDecimals(data[0]);
+                    return symbol is not null;
+                }
+
                 case CaptureVenue.Kraken:
                     if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() < 4)
                     {
@@ -629,6 +681,41 @@ public sealed class ReplaySession
 
             case JsonValueKind.String:
                 return DecimalsOf(RawString(element));
+
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>The most decimals of any JSON number inside <paramref name="element"/> (Kraken v2 writes levels as numbers).</summary>
+    private static int MaxNumberDecimals(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+            {
+                int max = 0;
+                foreach (JsonProperty p in element.EnumerateObject())
+                {
+                    max = Math.Max(max, MaxNumberDecimals(p.Value));
+                }
+
+                return max;
+            }
+
+            case JsonValueKind.Array:
+            {
+                int max = 0;
+                foreach (JsonElement e in element.EnumerateArray())
+                {
+                    max = Math.Max(max, MaxNumberDecimals(e));
+                }
+
+                return max;
+            }
+
+            case JsonValueKind.Number:
+                return DecimalsOf(JsonMarshal.GetRawUtf8Value(element));
 
             default:
                 return 0;
