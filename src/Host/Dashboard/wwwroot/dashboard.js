@@ -125,7 +125,9 @@ function drawPnl(p) {
   $("pnl-figures").innerHTML = "";
   const win = Object.entries(p.winRateByStrategy).map(([k, w]) => k + " " + fmtNum(w.rate * 100, 1) + "%").join(", ") || "-";
   for (const [label, v] of [["total USD", fmtNum(p.totalUsd)], ["total ETH", fmtNum(p.totalEth, 6)], ["trades", fmtInt(p.trades)], ["Sharpe", fmtNum(p.sharpe)], ["max drawdown USD", fmtNum(p.maxDrawdownUsd)], ["win rate", win], ["opportunities/h", fmtNum(p.opportunitiesPerHour, 0)],
-    ["execution success", Object.entries(p.executionSuccessByPath).map(([k, x]) => k + " " + (x.rate === null ? "-" : fmtNum(x.rate * 100, 1) + "%")).join(", ") || "-"]]) {
+    ["execution success", Object.entries(p.executionSuccessByPath).map(([k, x]) => k + " " + (x.rate === null ? "-" : fmtNum(x.rate * 100, 1) + "%")).join(", ") || "-"],
+    ["slippage vs predicted bps", p.slippageVsPredicted === null ? "-" : fmtNum(p.slippageVsPredicted.meanRealizedBps) + " vs " + fmtNum(p.slippageVsPredicted.meanPredictedBps)],
+    ["gas vs estimated", p.gasVsEstimated === null ? "-" : fmtNum(p.gasVsEstimated.usedOverEstimated, 3) + "x"]]) {
     const span = document.createElement("span");
     span.append(label + " ");
     const b = document.createElement("b");
