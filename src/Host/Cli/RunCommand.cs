@@ -39,7 +39,8 @@ internal static class RunCommand
         var noDatabase = new Option<bool>("--no-db") { Description = "run without the SQLite database" };
         var models = new Option<string?>("--models") { Description = "trained models folder the dashboard shows (default models)" };
         var feeds = new Option<string?>("--feeds") { Description = "simulated (default) | live: the venues under venues.<name> in the configuration" };
-        var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models, feeds };
+        var logConsole = new Option<bool>("--log-console") { Description = "the log's JSON lines on stdout too (for | jq .); the summary lines move to stderr" };
+        var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models, feeds, logConsole };
         var replay = new Option<string[]>("--replay") { Description = "paper mode on recorded captures (the files replay reads) instead of the simulated market", AllowMultipleArgumentsPerToken = true };
         command.Options.Add(replay);
         command.SetAction(parse => Execute(
@@ -56,6 +57,7 @@ internal static class RunCommand
                 Models = parse.GetValue(models),
                 Feeds = parse.GetValue(feeds),
                 Replay = parse.GetValue(replay),
+                LogConsole = parse.GetValue(logConsole),
             },
             streams,
             environment));
@@ -90,6 +92,9 @@ internal static class RunCommand
 
         /// <summary><c>--replay FILES…</c>: paper trading on recorded captures (PaperReplaySession).</summary>
         public string[]? Replay { get; init; }
+
+        /// <summary><c>--log-console</c>: stdout carries only the log's JSON lines; the lines for people go to stderr.</summary>
+        public bool LogConsole { get; init; }
     }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
@@ -164,7 +169,10 @@ internal static class RunCommand
             return Program.UsageError;
         }
 
-        if (!EngineLogs.TryOpen(options, message => stderr.WriteLine($"run: alert: {message}"), out EngineLogs? logs, out string? logError))
+        // --log-console: stdout is JSON lines only (the log's, unredacted as in the file, whose text fields are redacted
+        // already), so `run --log-console | jq .` parses every line; the summary lines for people move to stderr.
+        TextWriter human = arguments.LogConsole ? stderr : streams.Out;
+        if (!EngineLogs.TryOpen(options, message => stderr.WriteLine($"run: alert: {message}"), arguments.LogConsole ? streams.DataOut : null, out EngineLogs? logs, out string? logError))
         {
             stderr.WriteLine($"run: log: {logError}");
             return Program.UsageError;
@@ -186,7 +194,7 @@ internal static class RunCommand
         var services = new RunServices
         {
             Store = store,
-            StartDashboard = dashboard is null ? null : feed => StartDashboard(dashboard, feed, streams),
+            StartDashboard = dashboard is null ? null : feed => StartDashboard(dashboard, feed, streams.Error, human),
         };
 
         using var cancel = new CancellationTokenSource();
@@ -219,21 +227,29 @@ internal static class RunCommand
             using (logs)
             {
                 DryRunEngine.Result result = replaySession is not null
-                    ? PaperReplaySession.Create(options, replaySession, streams.Out, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    ? PaperReplaySession.Create(options, replaySession, human, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : liveVenues is not null
-                    ? new LiveRunEngine(options, liveVenues, streams.Out, logs, line => stderr.WriteLine($"run: {line}")).Run(new RunLimits(limit, maxTicks), cancel.Token)
-                    : new DryRunEngine(options, streams.Out, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
+                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (store is not null)
                 {
                     store.Close(TimeSpan.FromMilliseconds(300)); // within the 2 s clean-stop bound; what is left is counted
                     StoreCounters db = store.Counters;
-                    streams.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    human.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"db: {db.Written} rows written, {db.Dropped} dropped (queue full), {db.Failed} failed, {store.Queued} not written at close; {store.Path}"));
                     if (store.LastError is { } dbFailure)
                     {
                         stderr.WriteLine($"run: alert: db: {dbFailure}");
                     }
                 }
+                if (logs.ConsoleMirror is { } mirror)
+                {
+                    mirror.Close(TimeSpan.FromMilliseconds(300));
+                    LogCounters c = mirror.Counters;
+                    human.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"log-console: {c.Written} lines written to stdout, {c.Dropped} dropped (queue full), {c.Lost} lost"));
+                }
+
                 string figures = string.Create(CultureInfo.InvariantCulture,
                     $"{result.Ticks} ticks, {result.Opportunities} opportunities; log {DryRunEngine.DescribeLog(result.Log)}");
                 if (result.Reason == StopReason.LogFailed)
@@ -264,16 +280,16 @@ internal static class RunCommand
     }
 
     // The engine trades without its dashboard: a dashboard that cannot start is an alert, not a stop.
-    private static Action? StartDashboard(DashboardOptions options, DashboardFeed feed, CliStreams streams)
+    private static Action? StartDashboard(DashboardOptions options, DashboardFeed feed, TextWriter stderr, TextWriter human)
     {
         var jobs = new TrainingJobs(TrainingJobs.Trainer(options.DataRoot, options.ModelsFolder));
         if (!DashboardServer.TryStart(options, feed, jobs, out DashboardServer? server, out string? error))
         {
-            streams.Error.WriteLine($"run: alert: dashboard not started: {error}; the engine runs without it");
+            stderr.WriteLine($"run: alert: dashboard not started: {error}; the engine runs without it");
             return null;
         }
 
-        streams.Out.WriteLine($"dashboard on {server.Url} (JSON API under /api, Prometheus at /metrics){(options.Token is null ? "; POST /api/ml/train is off until DASHBOARD_TOKEN is set" : "")}");
+        human.WriteLine($"dashboard on {server.Url} (JSON API under /api, Prometheus at /metrics){(options.Token is null ? "; POST /api/ml/train is off until DASHBOARD_TOKEN is set" : "")}");
         return () =>
         {
             server.Stop(TimeSpan.FromMilliseconds(200));

@@ -94,6 +94,9 @@ public sealed class DashboardFeed
         _current = DashboardSnapshot.Empty(mode);
     }
 
+    /// <summary>The venue graph's chain names by chain index (the chains of /api/venues); empty: no DEX side in this run.</summary>
+    public IReadOnlyList<string> ChainNames { get; init; } = [];
+
     /// <summary>The last published snapshot. Any thread; one volatile read.</summary>
     public DashboardSnapshot Current => Volatile.Read(ref _current);
 
@@ -243,7 +246,7 @@ public sealed class DashboardFeed
             health,
             new OpportunitiesResponse(_total, new Dictionary<string, long>(_byKind, StringComparer.Ordinal), perHour, Recent()),
             Latency(),
-            new VenuesResponse(Venues(in st), []),
+            new VenuesResponse(Venues(in st), Chains(in st)),
             new BreakersResponse(_breakers),
             new DecisionsResponse([.. _decisions]),
             new PredictionsResponse([.. _predictions]),
@@ -309,6 +312,26 @@ public sealed class DashboardFeed
         }
 
         return venues;
+    }
+
+    // A chain's state from the strategy's pool applier: its integrity score is the share of its pool and gas events that
+    // were applied (null before any event, not a made-up 1).
+    private List<ChainView> Chains(in StrategySnapshot st)
+    {
+        var chains = new List<ChainView>(ChainNames.Count);
+        for (int c = 0; c < ChainNames.Count && c < st.ChainCount; c++)
+        {
+            ChainFigures f = st.Chains[c];
+            long events = f.Applied + f.Dropped;
+            chains.Add(new ChainView(ChainNames[c], f.LastBlock < 0 ? "no blocks yet" : "following", events == 0 ? null : Math.Round((double)f.Applied / events, 4))
+            {
+                LastBlock = f.LastBlock < 0 ? null : f.LastBlock,
+                PoolEventsApplied = f.Applied,
+                PoolEventsDropped = f.Dropped,
+            });
+        }
+
+        return chains;
     }
 
     internal static LatencyHistogramView Histogram(string name, LongHistogram h)

@@ -54,7 +54,18 @@ public sealed record VenueView(
 /// <summary><c>GET /api/venues</c>: venues (chains join when built).</summary>
 public sealed record VenuesResponse(IReadOnlyList<VenueView> Venues, IReadOnlyList<ChainView> Chains);
 
-public sealed record ChainView(string Name, string State, double IntegrityScore);
+/// <summary>
+/// A chain of the venue graph: <c>no blocks yet</c> or <c>following</c> (pool or gas events applied, the last at
+/// <see cref="LastBlock"/>); the integrity score is applied / (applied + refused) pool and gas events, null before any.
+/// </summary>
+public sealed record ChainView(string Name, string State, double? IntegrityScore)
+{
+    public long? LastBlock { get; init; }
+
+    public long PoolEventsApplied { get; init; }
+
+    public long PoolEventsDropped { get; init; }
+}
 
 /// <summary>
 /// A risk breaker's state: <c>ok</c>, or <c>tripped</c> with its reason, the subject (venue, asset, chain slot or the

@@ -20,10 +20,11 @@ public sealed partial class EngineLogs : IDisposable
 
     private readonly ILoggerFactory _factory;
 
-    private EngineLogs(ILoggerFactory factory, LogWriter writer, string path)
+    private EngineLogs(ILoggerFactory factory, LogWriter writer, LogWriter? console, string path)
     {
         _factory = factory;
         Writer = writer;
+        ConsoleMirror = console;
         Path = path;
         Opportunities = factory.CreateLogger("LowLatency.Opportunities");
         Engine = factory.CreateLogger("LowLatency.Engine");
@@ -37,6 +38,9 @@ public sealed partial class EngineLogs : IDisposable
     /// <summary>The processor: counters, failure, reopen.</summary>
     public LogWriter Writer { get; }
 
+    /// <summary>The console mirror's processor (<c>--log-console</c>), with its own queue and counters; null: none.</summary>
+    public LogWriter? ConsoleMirror { get; }
+
     /// <summary>The full path of the live log.</summary>
     public string Path { get; }
 
@@ -45,7 +49,14 @@ public sealed partial class EngineLogs : IDisposable
     /// it cannot (a directory, a read-only place, another run holding it, a name too long) comes back as one sentence
     /// in <paramref name="error"/>. <paramref name="alert"/> receives write failures and drops, on the writer thread.
     /// </summary>
-    public static bool TryOpen(EngineOptions options, Action<string> alert, [NotNullWhen(true)] out EngineLogs? logs, [NotNullWhen(false)] out string? error)
+    public static bool TryOpen(EngineOptions options, Action<string> alert, [NotNullWhen(true)] out EngineLogs? logs, [NotNullWhen(false)] out string? error) =>
+        TryOpen(options, alert, null, out logs, out error);
+
+    /// <summary>
+    /// As above, and every line also goes to <paramref name="console"/> (null: nowhere else) as the same JSON line,
+    /// through a second bounded queue that drops and counts on its own (a slow terminal never holds up the file).
+    /// </summary>
+    public static bool TryOpen(EngineOptions options, Action<string> alert, TextWriter? console, [NotNullWhen(true)] out EngineLogs? logs, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(options);
         logs = null;
@@ -54,25 +65,32 @@ public sealed partial class EngineLogs : IDisposable
             return false;
         }
 
-        logs = Create(file, file.Path, alert, QueueCapacity);
+        logs = Create(file, file.Path, alert, QueueCapacity, console is null ? null : new ConsoleLogOutput(console));
         return true;
     }
 
-    /// <summary>Logs over any output (tests give one that fails).</summary>
-    internal static EngineLogs Create(ILogOutput output, string path, Action<string> alert, int queueCapacity)
+    /// <summary>Logs over any output (tests give one that fails), mirrored to <paramref name="console"/> when given.</summary>
+    internal static EngineLogs Create(ILogOutput output, string path, Action<string> alert, int queueCapacity, ILogOutput? console = null)
     {
-        IZLoggerFormatter formatter = new ZLoggerOptions()
-            .UseJsonFormatter(json => json.IncludeProperties = IncludeProperties.ParameterKeyValues | IncludeProperties.Timestamp)
-            .CreateFormatter();
-        var writer = new LogWriter(output, formatter, queueCapacity, alert);
+        var writer = new LogWriter(output, JsonFormatter(), queueCapacity, alert);
+        // Its own processor, so its own provider: ZLogger gives each provider its own pooled entry of every event.
+        LogWriter? mirror = console is null ? null : new LogWriter(console, JsonFormatter(), queueCapacity, m => alert("console: " + m));
         ILoggerFactory factory = LoggerFactory.Create(builder =>
         {
             builder.ClearProviders();
             builder.SetMinimumLevel(LogLevel.Information);
             builder.AddZLoggerLogProcessor(writer);
+            if (mirror is not null)
+            {
+                builder.AddZLoggerLogProcessor(mirror);
+            }
         });
-        return new EngineLogs(factory, writer, path);
+        return new EngineLogs(factory, writer, mirror, path);
     }
+
+    private static IZLoggerFormatter JsonFormatter() => new ZLoggerOptions()
+        .UseJsonFormatter(json => json.IncludeProperties = IncludeProperties.ParameterKeyValues | IncludeProperties.Timestamp)
+        .CreateFormatter();
 
     /// <summary>Writes what is queued and closes the file, waiting at most <paramref name="timeout"/>; the counters stay readable.</summary>
     public void Close(TimeSpan timeout) => Writer.Close(timeout);
@@ -81,6 +99,7 @@ public sealed partial class EngineLogs : IDisposable
     public void Dispose()
     {
         Writer.Close(TimeSpan.FromSeconds(5));
+        ConsoleMirror?.Close(TimeSpan.FromSeconds(5));
         _factory.Dispose();
     }
 

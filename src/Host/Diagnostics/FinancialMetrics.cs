@@ -32,9 +32,12 @@ public sealed record GasComparison(long Samples, double MeanEstimated, double Me
 public sealed record ExecutionCellFigures(string Path, string Venue, long Attempts, long Successes, double? SuccessRate, double? SlippageVsPredictedBps, double? GasVsEstimated);
 
 /// <summary>
-/// The financial figures of <c>/api/pnl</c>, the page and <c>/metrics</c>. Sharpe is over hourly P&amp;L in USD
-/// (mean / sample standard deviation × √(24 × 365)), null with fewer than two hours or no variation; drawdown is the
-/// largest fall of cumulative P&amp;L from its running peak, in USD. A rate with nothing to divide by is null, not 0.
+/// The financial figures of <c>/api/pnl</c>, the page and <c>/metrics</c>. Returns are P&amp;L in USD per UTC hour (day),
+/// every hour (day) from the first trade's to the last trade's, a quiet one as 0: leaving quiet hours out would
+/// overstate the Sharpe ratio. Sharpe is over those hourly returns (mean / sample standard deviation × √(24 × 365)),
+/// null with fewer than two hours or no variation; drawdown is the largest fall of cumulative P&amp;L from its running
+/// peak, in USD. A rate with nothing to divide by is null, not 0. The lists hold the latest
+/// <see cref="PnlLedger.MaxHourlyReturns"/> hours and <see cref="PnlLedger.MaxDailyReturns"/> days; Sharpe uses every hour.
 /// </summary>
 public sealed record PnlReport(
     double TotalUsd,
@@ -58,6 +61,14 @@ public sealed record PnlReport(
 public sealed class PnlLedger
 {
     private const int MaxCurvePoints = 2_000;
+    private const long HourNs = 3_600_000_000_000L;
+    private const long DayNs = 24 * HourNs;
+
+    /// <summary>Hourly returns listed (a month); the Sharpe ratio is over all of them.</summary>
+    public const int MaxHourlyReturns = 720;
+
+    /// <summary>Daily returns listed (a year).</summary>
+    public const int MaxDailyReturns = 366;
     private readonly List<TradeOutcome> _outcomes = [];
 
     public int Count => _outcomes.Count;
@@ -119,26 +130,66 @@ public sealed class PnlLedger
             curve.Add(new CurvePoint(o.TimeNs, totalUsd, peak - totalUsd));
             (long t, long w) = wins.GetValueOrDefault(o.Strategy);
             wins[o.Strategy] = (t + 1, w + (o.PnlUsd > 0 ? 1 : 0));
-            long hour = o.TimeNs / 3_600_000_000_000L;
+            long hour = o.TimeNs / HourNs;
             hourly[hour] = hourly.GetValueOrDefault(hour) + o.PnlUsd;
-            long day = o.TimeNs / 86_400_000_000_000L;
+            long day = o.TimeNs / DayNs;
             daily[day] = daily.GetValueOrDefault(day) + o.PnlUsd;
         }
+
+        (double[] hours, long firstHour) = Filled(hourly);
+        (double[] days, long firstDay) = Filled(daily);
 
         return new PnlReport(
             totalUsd,
             totalEth,
             curve.Count,
             wins.ToDictionary(kv => kv.Key, kv => new WinRate(kv.Value.Trades, kv.Value.Wins, (double)kv.Value.Wins / kv.Value.Trades), StringComparer.Ordinal),
-            Sharpe(hourly.Values),
+            Sharpe(hours),
             maxDrawdown,
-            daily.Select(kv => new ReturnBucket(DateTimeOffset.FromUnixTimeMilliseconds(kv.Key * 86_400_000L), kv.Value)).ToList(),
-            hourly.Select(kv => new ReturnBucket(DateTimeOffset.FromUnixTimeMilliseconds(kv.Key * 3_600_000L), kv.Value)).ToList(),
+            Buckets(days, firstDay, 86_400_000L, MaxDailyReturns),
+            Buckets(hours, firstHour, 3_600_000L, MaxHourlyReturns),
             Thin(curve),
             opportunitiesPerHour,
             paths.ToDictionary(kv => kv.Key, kv => new PathSuccess(kv.Value.Attempts, kv.Value.Successes, (double)kv.Value.Successes / kv.Value.Attempts), StringComparer.Ordinal),
             Slippage(_outcomes),
             Gas(_outcomes));
+    }
+
+    // Every bucket from the first to the last, 0 where nothing traded; at most MaxSpan of the latest (one clock per run
+    // keeps the span to the run's length; this bounds what a nonsensical timestamp can cost).
+    private static (double[] Values, long FirstKey) Filled(SortedDictionary<long, double> buckets)
+    {
+        const long maxSpan = 100_000;
+        if (buckets.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        long last = buckets.Keys.Last();
+        long first = Math.Max(buckets.Keys.First(), last - maxSpan + 1);
+        var filled = new double[last - first + 1];
+        foreach ((long key, double pnl) in buckets)
+        {
+            if (key >= first)
+            {
+                filled[key - first] = pnl;
+            }
+        }
+
+        return (filled, first);
+    }
+
+    // The latest `max` of them, each with its start (UTC).
+    private static List<ReturnBucket> Buckets(double[] values, long firstKey, long bucketMs, int max)
+    {
+        int skip = Math.Max(0, values.Length - max);
+        var list = new List<ReturnBucket>(values.Length - skip);
+        for (int i = skip; i < values.Length; i++)
+        {
+            list.Add(new ReturnBucket(DateTimeOffset.FromUnixTimeMilliseconds((firstKey + i) * bucketMs), values[i]));
+        }
+
+        return list;
     }
 
     /// <summary>Annualised Sharpe of hourly P&amp;L: null with fewer than two values or a zero deviation.</summary>

@@ -32,6 +32,10 @@ public sealed class PrometheusMetrics
     private readonly Counter _executionAttempts;
     private readonly Gauge _slippageError;
     private readonly Gauge _gasRatio;
+    private readonly Counter _trades;
+    private readonly Gauge _periodPnl;
+    private readonly Gauge _cellSlippageError;
+    private readonly Gauge _cellGasRatio;
     private readonly Gauge _snapshotAge;
     private readonly Gauge _breakerTripped;
     private readonly Counter _riskDenied;
@@ -61,6 +65,10 @@ public sealed class PrometheusMetrics
         _executionAttempts = f.CreateCounter("lowlatency_execution_attempts_total", "Execution attempts by path.", "path");
         _slippageError = f.CreateGauge("lowlatency_slippage_error_bps", "Mean realised minus predicted slippage, bps (NaN: no samples).");
         _gasRatio = f.CreateGauge("lowlatency_gas_used_over_estimated", "Mean gas used over mean gas estimated (NaN: no samples).");
+        _trades = f.CreateCounter("lowlatency_trades_total", "Executed (successful) trades, the ones P&L counts.");
+        _periodPnl = f.CreateGauge("lowlatency_period_pnl_usd", "P&L of the latest UTC hour or day with a trade, USD (NaN: no trades).", "period");
+        _cellSlippageError = f.CreateGauge("lowlatency_execution_slippage_error_bps", "Mean realised minus predicted slippage by path and venue, bps (NaN: no samples).", "path", "venue");
+        _cellGasRatio = f.CreateGauge("lowlatency_execution_gas_used_over_estimated", "Mean gas used over mean gas estimated by path and venue (NaN: no samples).", "path", "venue");
         _snapshotAge = f.CreateGauge("lowlatency_strategy_snapshot_age_seconds", "Age of the strategy thread's last published snapshot (NaN: none yet).");
         _breakerTripped = f.CreateGauge("lowlatency_breaker_tripped", "1 while a risk breaker is tripped (for any subject), else 0.", "breaker");
         _riskDenied = f.CreateCounter("lowlatency_risk_denied_total", "Actions the risk gate denied, by breaker or refusal.", "breaker");
@@ -127,6 +135,15 @@ public sealed class PrometheusMetrics
 
         _slippageError.Set(OrNaN(p.SlippageVsPredicted?.MeanErrorBps));
         _gasRatio.Set(OrNaN(p.GasVsEstimated?.UsedOverEstimated));
+        _trades.IncTo(p.Trades);
+        _periodPnl.WithLabels("hour").Set(p.HourlyReturns.Count == 0 ? double.NaN : p.HourlyReturns[^1].PnlUsd);
+        _periodPnl.WithLabels("day").Set(p.DailyReturns.Count == 0 ? double.NaN : p.DailyReturns[^1].PnlUsd);
+        foreach (ExecutionCell c in s.Execution.Cells)
+        {
+            _cellSlippageError.WithLabels(c.Path, c.Venue).Set(OrNaN(c.SlippageVsPredictedBps));
+            _cellGasRatio.WithLabels(c.Path, c.Venue).Set(OrNaN(c.GasVsEstimated));
+        }
+
         _snapshotAge.Set(OrNaN(h.SnapshotAgeMs) / 1000);
         UpdateBreakers(s.Breakers.Breakers);
     }

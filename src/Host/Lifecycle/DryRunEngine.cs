@@ -188,6 +188,7 @@ public sealed class DryRunEngine
             feed = new DashboardFeed(EngineOptionsLoader.FormatMode(_options.Mode), venueNames, instrumentNames, priceDecimals, quantityDecimals, snapshots.Snapshots, _services.Store)
             {
                 ResetBreaker = risk.RequestReset,
+                ChainNames = graph is null ? [] : graph.ChainNames.Select(SecretRedaction.Redact).ToArray(),
             };
             if (graph is not null)
             {

@@ -375,6 +375,9 @@ public sealed class GraphWiring : IDisposable
     /// <summary>Host thread: called with each bundle's tick → signed latency (ns), e.g. for the dashboard's histogram.</summary>
     public Action<long>? BundleSigned { get; set; }
 
+    /// <summary>The graph's chain names by chain index (the pool applier's and the bundles' index).</summary>
+    public IReadOnlyList<string> ChainNames => _chainNames;
+
     public void Dispose() => _search.Dispose();
 
     private sealed class BundleLogState(ILogger logger, GraphWiring owner)

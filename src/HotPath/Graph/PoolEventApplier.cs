@@ -36,6 +36,8 @@ public sealed class PoolEventApplier
     private readonly long[] _poolBlock;
     private readonly long[] _chainBlock;
     private readonly long[] _drops = new long[4];
+    private readonly long[] _chainApplied;
+    private readonly long[] _chainDropped;
     private int _count;
 
     public PoolEventApplier(VenueGraph graph, int maxPools)
@@ -48,6 +50,8 @@ public sealed class PoolEventApplier
         _chain = new int[maxPools];
         _poolBlock = new long[maxPools];
         _chainBlock = new long[graph.ChainCount];
+        _chainApplied = new long[graph.ChainCount];
+        _chainDropped = new long[graph.ChainCount];
         Array.Fill(_poolBlock, -1);
         Array.Fill(_chainBlock, -1);
     }
@@ -64,6 +68,15 @@ public sealed class PoolEventApplier
     public long Dropped => _drops[0] + _drops[1] + _drops[2] + _drops[3];
 
     public long DroppedFor(PoolEventDrop reason) => _drops[(int)reason];
+
+    /// <summary>Chains of the graph; chain indices are [0, ChainCount).</summary>
+    public int ChainCount => _chainBlock.Length;
+
+    /// <summary>Events applied for <paramref name="chain"/> (its pools and its gas); 0 outside the graph's chains.</summary>
+    public long AppliedOn(int chain) => (uint)chain < (uint)_chainApplied.Length ? _chainApplied[chain] : 0;
+
+    /// <summary>Events refused for a known pool or gas reading of <paramref name="chain"/> (unknown ids are counted only in <see cref="Dropped"/>).</summary>
+    public long DroppedOn(int chain) => (uint)chain < (uint)_chainDropped.Length ? _chainDropped[chain] : 0;
 
     /// <summary>Last block a gas reading (or a pool of the chain) was applied for; −1 before any.</summary>
     public long LastBlock(int chain) => (uint)chain < (uint)_chainBlock.Length ? _chainBlock[chain] : -1;
@@ -91,19 +104,19 @@ public sealed class PoolEventApplier
 
         if (u.Kind != _kind[id])
         {
-            return Drop(PoolEventDrop.WrongKind);
+            return Drop(PoolEventDrop.WrongKind, _chain[id]);
         }
 
         if (u.Block < _poolBlock[id])
         {
-            return Drop(PoolEventDrop.Stale);
+            return Drop(PoolEventDrop.Stale, _chain[id]);
         }
 
         if (u.Kind == PoolUpdateKind.V2Reserves)
         {
             if (u.A.IsZero || u.B.IsZero || u.A > s_maxReserve || u.B > s_maxReserve)
             {
-                return Drop(PoolEventDrop.BadState);
+                return Drop(PoolEventDrop.BadState, _chain[id]);
             }
 
             _graph.UpdateV2Reserves(_graphPool[id], u.A, u.B);
@@ -113,7 +126,7 @@ public sealed class PoolEventApplier
             var state = new V3PoolState { SqrtPriceX96 = u.A, Tick = u.Tick, Liquidity = u.Liquidity };
             if (V3Pool.ValidateState(in state) != V3Status.Ok || u.Liquidity == UInt128.Zero)
             {
-                return Drop(PoolEventDrop.BadState);
+                return Drop(PoolEventDrop.BadState, _chain[id]);
             }
 
             ref V3PoolState live = ref _graph.V3(_graphPool[id]).State;
@@ -130,6 +143,7 @@ public sealed class PoolEventApplier
             _chainBlock[chain] = u.Block;
         }
 
+        _chainApplied[chain]++;
         Applied++;
         return true;
     }
@@ -147,12 +161,12 @@ public sealed class PoolEventApplier
         if (!(baseFee > 0) || !double.IsFinite(baseFee) || !double.IsFinite(tip) || !(u.L1DataFeeWei >= 0) || !double.IsFinite(u.L1DataFeeWei)
             || !(u.FlashLoanPremiumBps < 10_000) || double.IsNaN(u.FlashLoanPremiumBps))
         {
-            return Drop(PoolEventDrop.BadState);
+            return Drop(PoolEventDrop.BadState, chain);
         }
 
         if (u.Block < _chainBlock[chain])
         {
-            return Drop(PoolEventDrop.Stale);
+            return Drop(PoolEventDrop.Stale, chain);
         }
 
         // The gas units per leg come from configuration and stay; only the on-chain readings move.
@@ -167,6 +181,7 @@ public sealed class PoolEventApplier
 
         _graph.SetChainGas(chain, in gas);
         _chainBlock[chain] = u.Block;
+        _chainApplied[chain]++;
         Applied++;
         return true;
     }
@@ -175,6 +190,12 @@ public sealed class PoolEventApplier
     {
         _drops[(int)reason]++;
         return false;
+    }
+
+    private bool Drop(PoolEventDrop reason, int chain)
+    {
+        _chainDropped[chain]++;
+        return Drop(reason);
     }
 
     private int Add(PoolUpdateKind kind, int graphPool, int chain)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Strategy;
 
 namespace LowLatency.HotPath.Snapshots;
@@ -53,6 +54,33 @@ public struct StrategySnapshot
 
     /// <summary>Tradeable books per venue index.</summary>
     public VenueCountArray TradeableBooksPerVenue;
+
+    /// <summary>Chains of the attached venue graph's pool applier (at most <see cref="MaxChains"/>); 0 without one.</summary>
+    public int ChainCount;
+
+    /// <summary>Per chain: last block applied and pool events applied and refused.</summary>
+    public ChainFiguresArray Chains;
+
+    /// <summary>Chains a snapshot carries.</summary>
+    public const int MaxChains = 16;
+}
+
+/// <summary>One chain's pool-event figures in a <see cref="StrategySnapshot"/>.</summary>
+public struct ChainFigures
+{
+    /// <summary>Last block applied for the chain (a pool or its gas); −1 before any.</summary>
+    public long LastBlock;
+
+    public long Applied;
+
+    public long Dropped;
+}
+
+/// <summary>Fixed-size per-chain block of a <see cref="StrategySnapshot"/>.</summary>
+[InlineArray(StrategySnapshot.MaxChains)]
+public struct ChainFiguresArray
+{
+    private ChainFigures _element;
 }
 
 /// <summary>Fixed-size per-venue integrity block of a <see cref="StrategySnapshot"/>.</summary>
@@ -143,6 +171,17 @@ public sealed class StrategySnapshotPublisher
         }
 
         s.TradeableBooks = tradeable;
+        PoolEventApplier? pools = state.Pools;
+        int chains = pools is null ? 0 : Math.Min(pools.ChainCount, StrategySnapshot.MaxChains);
+        s.ChainCount = chains;
+        for (int c = 0; c < chains; c++)
+        {
+            ref ChainFigures chain = ref s.Chains[c];
+            chain.LastBlock = pools!.LastBlock(c);
+            chain.Applied = pools.AppliedOn(c);
+            chain.Dropped = pools.DroppedOn(c);
+        }
+
         Snapshots.Publish(in s);
     }
 }

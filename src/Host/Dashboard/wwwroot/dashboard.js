@@ -125,7 +125,9 @@ function drawPnl(p) {
   $("pnl-figures").innerHTML = "";
   const win = Object.entries(p.winRateByStrategy).map(([k, w]) => k + " " + fmtNum(w.rate * 100, 1) + "%").join(", ") || "-";
   for (const [label, v] of [["total USD", fmtNum(p.totalUsd)], ["total ETH", fmtNum(p.totalEth, 6)], ["trades", fmtInt(p.trades)], ["Sharpe", fmtNum(p.sharpe)], ["max drawdown USD", fmtNum(p.maxDrawdownUsd)], ["win rate", win], ["opportunities/h", fmtNum(p.opportunitiesPerHour, 0)],
-    ["execution success", Object.entries(p.executionSuccessByPath).map(([k, x]) => k + " " + (x.rate === null ? "-" : fmtNum(x.rate * 100, 1) + "%")).join(", ") || "-"]]) {
+    ["execution success", Object.entries(p.executionSuccessByPath).map(([k, x]) => k + " " + (x.rate === null ? "-" : fmtNum(x.rate * 100, 1) + "%")).join(", ") || "-"],
+    ["slippage vs predicted bps", p.slippageVsPredicted === null ? "-" : fmtNum(p.slippageVsPredicted.meanRealizedBps) + " vs " + fmtNum(p.slippageVsPredicted.meanPredictedBps)],
+    ["gas vs estimated", p.gasVsEstimated === null ? "-" : fmtNum(p.gasVsEstimated.usedOverEstimated, 3) + "x"]]) {
     const span = document.createElement("span");
     span.append(label + " ");
     const b = document.createElement("b");
@@ -174,6 +176,7 @@ async function refresh() {
     drawPnl(pnl);
     fillTable("opportunities", opps.opportunities, (o) => [[o.kind], [o.instrument], [o.buyVenue], [o.sellVenue], [o.buyPrice, true], [o.sellPrice, true], [o.quantity, true], [fmtNum(o.netEdgeBps), true], [fmtNs(o.tickToOpportunityNs), true]], "none yet");
     fillTable("venues", venues.venues, (v) => [[v.name], [v.tradeableBooks + "/" + v.books, true], [fmtNum(v.integrityScore * 100, 1) + "%", true], [fmtInt(v.gaps), true], [fmtInt(v.checksumFailures), true], [fmtInt(v.crossedBooks), true], [fmtInt(v.staleDrops), true], [fmtInt(v.resyncs), true]], "no venue snapshot yet");
+    fillTable("chains", venues.chains, (c) => [[c.name], [c.state], [fmtInt(c.lastBlock), true], [c.integrityScore === null ? "-" : fmtNum(c.integrityScore * 100, 1) + "%", true], [fmtInt(c.poolEventsApplied), true], [fmtInt(c.poolEventsDropped), true]], "no chains in this run");
     fillTable("breakers", breakers.breakers, (b) => [[b.name], [b.state], [b.reason || ""], [b.value === null ? "-" : fmtNum(b.value, 4) + " / " + fmtNum(b.limit, 4), true], [b.sinceNs === null ? "-" : new Date(b.sinceNs / 1e6).toISOString()], [fmtInt(b.denied), true]], "no risk gate in this run");
     fillTable("latency-stages", latency.histograms, (h) => [[h.name.replaceAll("_", " ")], [h.state], [fmtInt(h.count), true], [fmtNs(h.p50Ns), true], [fmtNs(h.p99Ns), true], [fmtNs(h.p999Ns), true]], "no stages");
     const returns = [...pnl.hourlyReturns.slice(-6).map((r) => ["hour", r]), ...pnl.dailyReturns.slice(-3).map((r) => ["day", r])];
