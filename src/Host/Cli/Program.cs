@@ -27,7 +27,7 @@ public static class Program
     public static int Main(string[] args)
     {
         bool[] closed = StandardStreams.OccupyClosed();
-        var streams = new CliStreams(Console.Out, Console.Error, closed[1] ? "it is closed" : null, closed[2] ? "it is closed" : null);
+        var streams = new CliStreams(closed[1] ? Console.Out : OpenStdout(), Console.Error, closed[1] ? "it is closed" : null, closed[2] ? "it is closed" : null);
 
         // Anything else that writes to the console (a library, the runtime's own messages) is redacted too.
         Console.SetOut(streams.Out);
@@ -41,6 +41,21 @@ public static class Program
             Environment.Exit(Failed);
         };
         return Invoke(args, streams);
+    }
+
+    /// <summary>
+    /// Descriptor 1 as an unbuffered writer. On Unix <see cref="Console.Out"/> swallows EPIPE, so a reader that went
+    /// away (<c>run | head -1</c>) would leave the run writing into nothing; this writer reports it, and the verb stops.
+    /// </summary>
+    private static TextWriter OpenStdout()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Console.Out;
+        }
+
+        var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        return new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
     }
 
     /// <summary>

@@ -78,6 +78,19 @@ public sealed partial class ProcessTests
     }
 
     [Fact]
+    public async Task A_reader_that_goes_away_stops_the_run_with_exit_1_instead_of_running_on_into_nothing()
+    {
+        // head exits after the first line; the run's next summary line meets a broken pipe. Without that being noticed
+        // the run would go on for its whole duration (the hang guard would fail the test long before 10 minutes).
+        using var folder = new TempFolder();
+        folder.Write("certain.json", CertainMarket.Json);
+        using var child = ChildProcess.StartShell(folder.Path, "set -o pipefail; $LL run --no-dashboard --no-db --duration 600s --config certain.json --log a.log | head -n 1 > /dev/null");
+        Assert.Equal(1, await child.WaitExitAsync());
+        Assert.Contains("run: stopped: cannot write to stdout: ", child.Err, StringComparison.Ordinal);
+        AssertNoStackTrace(child.Err);
+    }
+
+    [Fact]
     public async Task Closed_stdout_never_lands_console_lines_in_the_log()
     {
         using var folder = new TempFolder();
