@@ -65,6 +65,10 @@ public sealed class GlobalLimitsTests
         public long Approved;
         public long Expired;
 
+        /// <summary>Set by the test: an approval evaluated at or after this Unix ns is a lease used past its validity.</summary>
+        public long DeadlineNs = long.MaxValue;
+        public long LateApprovals;
+
         public Worker(ClusterNode node, Referee referee, int seed, double lossPerTrade = 0)
         {
             _node = node;
@@ -96,7 +100,13 @@ public sealed class GlobalLimitsTests
                     Asset = new InstrumentId((ushort)asset), BuyVenue = new VenueId((byte)buy), SellVenue = new VenueId((byte)sell),
                     ChainSlot = -1, Legs = 2, NotionalUsd = usd, OldestQuoteNs = ClusterBus.NowNs(),
                 };
-                var verdict = lease.TryReserve(action, ClusterBus.NowNs());
+                long now = ClusterBus.NowNs();
+                var verdict = lease.TryReserve(action, now);
+                if (verdict == LeaseDenial.None && now >= Interlocked.Read(ref DeadlineNs))
+                {
+                    Interlocked.Increment(ref LateApprovals);
+                }
+
                 if (verdict == LeaseDenial.Expired)
                 {
                     Interlocked.Increment(ref Expired);
@@ -172,12 +182,23 @@ public sealed class GlobalLimitsTests
             await Poll.UntilAsync(() => a.Lease.Denied(LeaseDenial.Exposure) + b.Lease.Denied(LeaseDenial.Exposure) + c.Lease.Denied(LeaseDenial.Exposure) > 0,
                 "the exposure limit binds");
 
-            // NATS killed: every node trades on what it has left, then stops (never unlimited).
+            // NATS killed: every node trades on what it has left, then stops (never unlimited). No confirmation can come
+            // after the kill, so no approval may be evaluated a TTL or more after it.
+            long ttlNs = Options("x", "x").LeaseTtl.Ticks * 100;
+            long killedNs = ClusterBus.NowNs();
             nats.Kill();
+            foreach (var w in workers)
+            {
+                Interlocked.Exchange(ref w.DeadlineNs, killedNs + ttlNs);
+            }
+
             await Poll.UntilAsync(() => new[] { a, b, c }.All(n => n.TradingState == "lease-expired"), "every lease runs out with NATS down");
-            long approvedWhileDown = workers.Sum(w => Interlocked.Read(ref w.Approved));
             await Poll.UntilAsync(() => workers.All(w => Interlocked.Read(ref w.Expired) > 50), "trading refused while down");
-            Assert.Equal(approvedWhileDown, workers.Sum(w => Interlocked.Read(ref w.Approved)));
+            Assert.Equal(0, workers.Sum(w => Interlocked.Read(ref w.LateApprovals)));
+            foreach (var w in workers)
+            {
+                Interlocked.Exchange(ref w.DeadlineNs, long.MaxValue);
+            }
 
             // Restarted (same port, same store): every node refills and trades again.
             nats.Start();
@@ -186,13 +207,16 @@ public sealed class GlobalLimitsTests
             await Poll.UntilAsync(() => workers.Sum(w => Interlocked.Read(ref w.Approved)) > before + 300, "approvals resume");
 
             // c partitioned: only c stops; a and b go on, and c's share stays held for it.
+            long cutNs = ClusterBus.NowNs();
             proxyC.Cut();
+            Interlocked.Exchange(ref workers[2].DeadlineNs, cutNs + ttlNs);
             await Poll.UntilAsync(() => c.TradingState == "lease-expired", "the partitioned node stops");
-            long cApproved = Interlocked.Read(ref workers[2].Approved);
             long abBefore = Interlocked.Read(ref workers[0].Approved) + Interlocked.Read(ref workers[1].Approved);
             await Poll.UntilAsync(() => Interlocked.Read(ref workers[0].Approved) + Interlocked.Read(ref workers[1].Approved) > abBefore + 300, "a and b go on");
-            Assert.Equal(cApproved, Interlocked.Read(ref workers[2].Approved));
-            Assert.Equal("trading", a.TradingState);
+            await Poll.UntilAsync(() => Interlocked.Read(ref workers[2].Expired) > 50, "c refused while cut off");
+            Assert.Equal(0, Interlocked.Read(ref workers[2].LateApprovals));
+            long cApproved = Interlocked.Read(ref workers[2].Approved);
+            Interlocked.Exchange(ref workers[2].DeadlineNs, long.MaxValue);
 
             proxyC.Heal();
             await Poll.UntilAsync(() => c.TradingState == "trading" && Interlocked.Read(ref workers[2].Approved) > cApproved + 50, "the healed node trades again");
@@ -297,6 +321,6 @@ public sealed class GlobalLimitsTests
         await using var b = await ClusterNode.StartAsync(Options(nats.Url, "b") with { ExposureLimitUsd = ExposureLimit * 2 });
         await Poll.UntilAsync(() => b.Refiller.Status.Contains("will not trade until they agree", StringComparison.Ordinal), "b sees the disagreement");
         Assert.Equal("lease-expired", b.TradingState);
-        Assert.Equal("trading", a.TradingState);
+        await Poll.UntilAsync(() => a.TradingState == "trading", "a, configured like the cluster, trades");
     }
 }

@@ -22,6 +22,7 @@ public sealed class AccountLease : IAsyncDisposable
     private long _heldUntilMs;
     private long _epoch;
     private long _renewFailures;
+    private long _renewals;
 
     public AccountLease(INatsKVStore store, string node, Address account, TimeSpan ttl)
     {
@@ -40,6 +41,9 @@ public sealed class AccountLease : IAsyncDisposable
     public long Epoch => Interlocked.Read(ref _epoch);
 
     public long RenewFailures => Interlocked.Read(ref _renewFailures);
+
+    /// <summary>Successful renewals by the background loop.</summary>
+    public long Renewals => Interlocked.Read(ref _renewals);
 
     /// <summary>True while this node may sign for the account (local clock, with the skew margin).</summary>
     public bool IsHeld => ClusterBus.NowMs() < Interlocked.Read(ref _heldUntilMs) - (long)(_ttl.TotalMilliseconds / 3);
@@ -134,10 +138,7 @@ public sealed class AccountLease : IAsyncDisposable
                 await Task.Delay(_ttl / 3, ct).ConfigureAwait(false);
                 try
                 {
-                    if (!await TryAcquireAsync(ct).ConfigureAwait(false))
-                    {
-                        Interlocked.Increment(ref _renewFailures);
-                    }
+                    Interlocked.Increment(ref await TryAcquireAsync(ct).ConfigureAwait(false) ? ref _renewals : ref _renewFailures);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
