@@ -113,6 +113,27 @@ public sealed class ClusterBus : IAsyncDisposable
         }
     }
 
+    /// <summary>A round trip to the server now; false when the connection is not open or the server does not answer.</summary>
+    public async Task<bool> ConfirmAsync(CancellationToken cancellationToken)
+    {
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await _connection.PingAsync(timeout.Token).ConfigureAwait(false);
+            return _connection.ConnectionState == NatsConnectionState.Open;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Unix milliseconds, wall clock: lease expiries are compared across nodes in these.</summary>
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 

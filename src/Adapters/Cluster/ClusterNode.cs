@@ -70,7 +70,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var lease = new ClusterLease(options.Assets.Count, options.Venues.Count);
         var publisher = new ClusterPublisher(bus.JetStream, options.Node, lease, options.PublishHighWater);
         await publisher.StartAsync(cancellationToken).ConfigureAwait(false);
-        var refiller = new LeaseRefiller(lease, options, bus.Limits);
+        var refiller = new LeaseRefiller(lease, options, bus.Limits, bus.ConfirmAsync);
         await refiller.AdoptAsync(publisher.NotionalTodayAtStartUsd, publisher.PnlTodayAtStartUsd, cancellationToken).ConfigureAwait(false);
         await refiller.RoundAsync(cancellationToken).ConfigureAwait(false);
         refiller.Start();

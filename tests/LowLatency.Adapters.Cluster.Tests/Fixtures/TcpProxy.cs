@@ -27,9 +27,9 @@ public sealed class TcpProxy : IDisposable
 
     public void Cut()
     {
-        _cut = true;
         lock (_open)
         {
+            _cut = true;
             foreach (var c in _open)
             {
                 c.Dispose();
@@ -89,6 +89,14 @@ public sealed class TcpProxy : IDisposable
 
         lock (_open)
         {
+            // A connection accepted just before a cut must not outlive it.
+            if (_cut)
+            {
+                client.Dispose();
+                upstream.Dispose();
+                return;
+            }
+
             _open.Add(client);
             _open.Add(upstream);
         }

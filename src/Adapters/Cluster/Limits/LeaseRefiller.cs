@@ -17,6 +17,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
     private readonly ClusterLease _lease;
     private readonly ClusterOptions _options;
     private readonly INatsKVStore _store;
+    private readonly Func<CancellationToken, Task<bool>>? _confirm;
     private readonly string _node;
     private readonly long[] _granted;
     private readonly long[] _limit;
@@ -30,7 +31,9 @@ public sealed class LeaseRefiller : IAsyncDisposable
     private long _conflicts;
     private volatile string _status = "starting";
 
-    public LeaseRefiller(ClusterLease lease, ClusterOptions options, INatsKVStore store)
+    /// <param name="confirm">A round trip to the server after the round's reads (a round confirms the lease only if it
+    /// succeeds): reads alone can come back from a client that has lost its server.</param>
+    public LeaseRefiller(ClusterLease lease, ClusterOptions options, INatsKVStore store, Func<CancellationToken, Task<bool>>? confirm = null)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +46,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
         _lease = lease;
         _options = options;
         _store = store;
+        _confirm = confirm;
         _node = options.Node;
         _granted = new long[lease.SlotCount];
         _limit = new long[lease.SlotCount];
@@ -134,6 +138,13 @@ public sealed class LeaseRefiller : IAsyncDisposable
                     Interlocked.Increment(ref _failedRounds);
                     return false;
                 }
+            }
+
+            if (_confirm != null && !await _confirm(cancellationToken).ConfigureAwait(false))
+            {
+                _status = "NATS unreachable";
+                Interlocked.Increment(ref _failedRounds);
+                return false;
             }
 
             _lease.Extend(startedNs + _options.LeaseTtl.Ticks * 100);
