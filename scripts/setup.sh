@@ -8,9 +8,9 @@ cd "$root"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # Debian packages: libsecp256k1 (native signing backend); binutils (readelf) for the TorchSharp fix-up; chromium for
-# the dashboard's browser test (Playwright drives it; its own browser download cannot work here).
+# the dashboard's browser test (Playwright drives it; its own browser download cannot work here). nats-server for cluster mode and its tests.
 need_apt=()
-for pkg in libsecp256k1-1 binutils chromium; do
+for pkg in libsecp256k1-1 binutils chromium nats-server; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,0 +1,57 @@
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace LowLatency.Adapters.Cluster.Streams;
+
+/// <summary>Reads what a stream holds now (an ordered consumer, fetched until nothing is left).</summary>
+public static class StreamReading
+{
+    /// <summary>Calls <paramref name="onMessage"/> with (stream sequence, data) for every message on <paramref name="filter"/>.</summary>
+    public static async Task<long> ReadAllAsync(INatsJSContext js, string stream, string filter, Action<ulong, ReadOnlyMemory<byte>> onMessage,
+        DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(js);
+        ArgumentNullException.ThrowIfNull(onMessage);
+        var opts = new NatsJSOrderedConsumerOpts { FilterSubjects = [filter] };
+        if (since is { } start)
+        {
+            opts = opts with { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartTime, OptStartTime = start };
+        }
+
+        var consumer = await js.CreateOrderedConsumerAsync(stream, opts, cancellationToken).ConfigureAwait(false);
+        long count = 0;
+        while (true)
+        {
+            int batch = 0;
+            bool caughtUp = false;
+            await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000 }, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                batch++;
+                count++;
+                onMessage(msg.Metadata?.Sequence.Stream ?? 0, msg.Data ?? []);
+                caughtUp = msg.Metadata?.NumPending == 0;
+            }
+
+            if (batch == 0 || caughtUp)
+            {
+                return count;
+            }
+        }
+    }
+
+    /// <summary>The last message on <paramref name="subject"/>, or null when it has none.</summary>
+    public static async Task<(ulong Seq, byte[] Data)?> LastAsync(INatsJSContext js, string stream, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(js);
+        var s = await js.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var got = await s.GetAsync(new StreamMsgGetRequest { LastBySubj = subject }, cancellationToken).ConfigureAwait(false);
+            return (got.Message.Seq, got.Message.Data.ToArray());
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == 10037)
+        {
+            return null;
+        }
+    }
+}

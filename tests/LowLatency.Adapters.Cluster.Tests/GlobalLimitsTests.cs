@@ -1,0 +1,330 @@
+using LowLatency.Adapters.Cluster.Limits;
+using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using LowLatency.HotPath.Risk;
+using NATS.Client.KeyValueStore;
+
+namespace LowLatency.Adapters.Cluster.Tests;
+
+/// <summary>
+/// Three in-process nodes, each behind its own loopback proxy to one real nats-server, trade random actions on worker
+/// threads (the strategy threads' stand-in) while a referee counts what is really open across all of them. Faults: the
+/// server killed and restarted, one node partitioned and healed. The referee's sums must never pass a global limit.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class GlobalLimitsTests
+{
+    private const double ExposureLimit = 2_000;
+
+    private static ClusterOptions Options(string url, string node, double notional = 1e12, double loss = 1e9) => new()
+    {
+        Url = url,
+        Node = node,
+        Assets = ["BTC", "ETH"],
+        Venues = ["binance", "okx", "kraken"],
+        ExposureLimitUsd = ExposureLimit,
+        DailyNotionalLimitUsd = notional,
+        DailyLossLimitUsd = loss,
+        LeaseChunkFraction = 0.1,
+        RefillInterval = TimeSpan.FromMilliseconds(50),
+        LeaseTtl = TimeSpan.FromMilliseconds(600),
+        StateInterval = TimeSpan.FromMilliseconds(200),
+    };
+
+    /// <summary>What is really open across the cluster, kept by the workers; a limit is broken iff these pass it.</summary>
+    private sealed class Referee
+    {
+        public readonly long[] Open = new long[6];
+        public long Notional;
+        public long Loss;
+        public long Violations;
+        public long MaxOpen;
+
+        public void Check(int slot, long limitMicros)
+        {
+            long open = Interlocked.Read(ref Open[slot]);
+            if (open > limitMicros)
+            {
+                Interlocked.Increment(ref Violations);
+            }
+
+            long max;
+            while (open > (max = Interlocked.Read(ref MaxOpen)) && Interlocked.CompareExchange(ref MaxOpen, open, max) != max)
+            {
+            }
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly ClusterNode _node;
+        private readonly Referee _referee;
+        private readonly Thread _thread;
+        private readonly int _seed;
+        private readonly double _lossPerTrade;
+        private volatile bool _stop;
+        public long Approved;
+        public long Expired;
+
+        /// <summary>Set by the test: an approval evaluated at or after this Unix ns is a lease used past its validity.</summary>
+        public long DeadlineNs = long.MaxValue;
+        public long LateApprovals;
+        public volatile string LateDetail = "";
+
+        public Worker(ClusterNode node, Referee referee, int seed, double lossPerTrade = 0)
+        {
+            _node = node;
+            _referee = referee;
+            _seed = seed;
+            _lossPerTrade = lossPerTrade;
+            _thread = new Thread(Run) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public void Stop()
+        {
+            _stop = true;
+            _thread.Join();
+        }
+
+        private void Run()
+        {
+            var rng = new Random(_seed);
+            var lease = _node.Lease;
+            while (!_stop)
+            {
+                int asset = rng.Next(2);
+                int buy = rng.Next(3);
+                int sell = rng.Next(3);
+                double usd = 50 + rng.Next(250);
+                var action = new RiskAction
+                {
+                    Asset = new InstrumentId((ushort)asset), BuyVenue = new VenueId((byte)buy), SellVenue = new VenueId((byte)sell),
+                    ChainSlot = -1, Legs = 2, NotionalUsd = usd, OldestQuoteNs = ClusterBus.NowNs(),
+                };
+                long now = ClusterBus.NowNs();
+                var verdict = lease.TryReserve(action, now);
+                if (verdict == LeaseDenial.None && now >= Interlocked.Read(ref DeadlineNs))
+                {
+                    Interlocked.Increment(ref LateApprovals);
+                    LateDetail = $"now-deadline {(now - DeadlineNs) / 1e6} ms, validUntil-deadline {(lease.ValidUntilNs - DeadlineNs) / 1e6} ms";
+                }
+
+                if (verdict == LeaseDenial.Expired)
+                {
+                    Interlocked.Increment(ref Expired);
+                }
+
+                if (verdict != LeaseDenial.None)
+                {
+                    Thread.Sleep(1);
+                    continue;
+                }
+
+                Interlocked.Increment(ref Approved);
+                long micros = ClusterLease.ToMicros(usd);
+                int b = (asset * 3) + buy;
+                int s = (asset * 3) + sell;
+                Interlocked.Add(ref _referee.Open[b], micros);
+                if (s != b)
+                {
+                    Interlocked.Add(ref _referee.Open[s], micros);
+                }
+
+                Interlocked.Add(ref _referee.Notional, micros);
+                _referee.Check(b, ClusterLease.ToMicros(ExposureLimit));
+                _referee.Check(s, ClusterLease.ToMicros(ExposureLimit));
+                Thread.Sleep(rng.Next(3));
+
+                // The position is closed before its exposure is handed back.
+                Interlocked.Add(ref _referee.Open[b], -micros);
+                if (s != b)
+                {
+                    Interlocked.Add(ref _referee.Open[s], -micros);
+                }
+
+                lease.Release(action);
+                if (_lossPerTrade > 0)
+                {
+                    Interlocked.Add(ref _referee.Loss, ClusterLease.ToMicros(_lossPerTrade));
+                    lease.OnTradeClosed(-_lossPerTrade);
+                }
+            }
+        }
+    }
+
+    private static async Task<long> SumGrantedAsync(INatsKVStore store, string key)
+    {
+        var entry = await store.TryGetEntryAsync<byte[]>(key);
+        if (!entry.Success)
+        {
+            return 0;
+        }
+
+        Assert.True(LimitShares.TryParse(entry.Value.Value, out var shares, out var error), error);
+        return shares!.TotalGranted();
+    }
+
+    [Fact]
+    public async Task Exposure_limits_hold_across_three_nodes_through_a_server_kill_a_restart_and_a_partition()
+    {
+        using var nats = new NatsServer();
+        using var proxyA = new TcpProxy(() => nats.Port);
+        using var proxyB = new TcpProxy(() => nats.Port);
+        using var proxyC = new TcpProxy(() => nats.Port);
+        await using var a = await ClusterNode.StartAsync(Options(proxyA.Url, "a"));
+        await using var b = await ClusterNode.StartAsync(Options(proxyB.Url, "b"));
+        await using var c = await ClusterNode.StartAsync(Options(proxyC.Url, "c"));
+        var referee = new Referee();
+        var workers = new[] { new Worker(a, referee, 1), new Worker(b, referee, 2), new Worker(c, referee, 3) };
+        try
+        {
+            await Poll.UntilAsync(() => workers.All(w => Interlocked.Read(ref w.Approved) > 200), "every node trades");
+
+            // Contention is real: the limit binds (some node was refused for exposure).
+            await Poll.UntilAsync(() => a.Lease.Denied(LeaseDenial.Exposure) + b.Lease.Denied(LeaseDenial.Exposure) + c.Lease.Denied(LeaseDenial.Exposure) > 0,
+                "the exposure limit binds");
+
+            // NATS killed: every node trades on what it has left, then stops (never unlimited). No confirmation can come
+            // after the kill, so no approval may be evaluated a TTL or more after it.
+            long ttlNs = Options("x", "x").LeaseTtl.Ticks * 100;
+            nats.Kill();
+
+            // Taken once the server is dead (Kill waits for its exit): until then it may still answer.
+            long killedNs = ClusterBus.NowNs();
+            foreach (var w in workers)
+            {
+                Interlocked.Exchange(ref w.DeadlineNs, killedNs + ttlNs);
+            }
+
+            await Poll.UntilAsync(() => new[] { a, b, c }.All(n => n.TradingState == "lease-expired"), "every lease runs out with NATS down");
+            await Poll.UntilAsync(() => workers.All(w => Interlocked.Read(ref w.Expired) > 50), "trading refused while down");
+            Assert.True(workers.Sum(w => Interlocked.Read(ref w.LateApprovals)) == 0, "approved a TTL after NATS was killed: " + string.Join("; ", workers.Select(w => w.LateDetail)));
+            foreach (var w in workers)
+            {
+                Interlocked.Exchange(ref w.DeadlineNs, long.MaxValue);
+            }
+
+            // Restarted (same port, same store): every node refills and trades again.
+            nats.Start();
+            long before = workers.Sum(w => Interlocked.Read(ref w.Approved));
+            await Poll.UntilAsync(() => new[] { a, b, c }.All(n => n.TradingState == "trading"), "every node trades after the restart");
+            await Poll.UntilAsync(() => workers.Sum(w => Interlocked.Read(ref w.Approved)) > before + 300, "approvals resume");
+
+            // c partitioned: only c stops; a and b go on, and c's share stays held for it.
+            proxyC.Cut();
+            long cutNs = ClusterBus.NowNs();
+            Interlocked.Exchange(ref workers[2].DeadlineNs, cutNs + ttlNs);
+            await Poll.UntilAsync(() => c.TradingState == "lease-expired", "the partitioned node stops");
+            long abBefore = Interlocked.Read(ref workers[0].Approved) + Interlocked.Read(ref workers[1].Approved);
+            await Poll.UntilAsync(() => Interlocked.Read(ref workers[0].Approved) + Interlocked.Read(ref workers[1].Approved) > abBefore + 300, "a and b go on");
+            await Poll.UntilAsync(() => Interlocked.Read(ref workers[2].Expired) > 50, "c refused while cut off");
+            Assert.True(Interlocked.Read(ref workers[2].LateApprovals) == 0, "approved a TTL after the partition");
+            long cApproved = Interlocked.Read(ref workers[2].Approved);
+            Interlocked.Exchange(ref workers[2].DeadlineNs, long.MaxValue);
+
+            proxyC.Heal();
+            await Poll.UntilAsync(() => c.TradingState == "trading" && Interlocked.Read(ref workers[2].Approved) > cApproved + 50, "the healed node trades again");
+        }
+        finally
+        {
+            foreach (var w in workers)
+            {
+                w.Stop();
+            }
+        }
+
+        Assert.Equal(0, referee.Violations);
+        Assert.True(referee.MaxOpen <= ClusterLease.ToMicros(ExposureLimit));
+
+        // The shares written to the bucket never sum past the limit either.
+        foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
+        {
+            Assert.True(await SumGrantedAsync(a.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
+        }
+    }
+
+    [Fact]
+    public async Task The_daily_notional_limit_is_shared_out_and_used_up_but_never_exceeded()
+    {
+        const double limit = 60_000;
+        using var nats = new NatsServer();
+        var nodes = new List<ClusterNode>();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            nodes.Add(await ClusterNode.StartAsync(Options(nats.Url, name, notional: limit)));
+        }
+
+        var referee = new Referee();
+        var workers = nodes.Select((n, i) => new Worker(n, referee, 10 + i)).ToArray();
+        try
+        {
+            // Used up to within one action per node: headroom left in one node's share moves to whoever asks.
+            await Poll.UntilAsync(() => Interlocked.Read(ref referee.Notional) >= ClusterLease.ToMicros(limit - (3 * 300)), "the limit is used up");
+
+            // The refillers keep asking; the limit stays shut.
+            long rounds = nodes.Sum(n => n.Refiller.Rounds);
+            await Poll.UntilAsync(() => nodes.Sum(n => n.Refiller.Rounds) > rounds + 30, "more refill rounds");
+        }
+        finally
+        {
+            foreach (var w in workers)
+            {
+                w.Stop();
+            }
+        }
+
+        long total = Interlocked.Read(ref referee.Notional);
+        Assert.True(total <= ClusterLease.ToMicros(limit), $"{total} > limit");
+
+        string day = nodes[0].Refiller.KeyOf(nodes[0].Lease.NotionalSlot);
+        Assert.True(await SumGrantedAsync(nodes[0].Bus.Limits, day) <= ClusterLease.ToMicros(limit));
+        foreach (var n in nodes)
+        {
+            await n.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_daily_loss_limit_stops_every_node_once_their_shares_are_lost()
+    {
+        const double limit = 500;
+        using var nats = new NatsServer();
+        var nodes = new List<ClusterNode>();
+        foreach (var name in new[] { "a", "b" })
+        {
+            nodes.Add(await ClusterNode.StartAsync(Options(nats.Url, name, loss: limit)));
+        }
+
+        var referee = new Referee();
+        var workers = nodes.Select((n, i) => new Worker(n, referee, 20 + i, lossPerTrade: 7)).ToArray();
+        try
+        {
+            await Poll.UntilAsync(() => nodes.All(n => n.Lease.Denied(LeaseDenial.DailyLoss) > 20), "every node runs out of loss share");
+        }
+        finally
+        {
+            foreach (var w in workers)
+            {
+                w.Stop();
+            }
+        }
+
+        // A node trades only while its loss share is not used up; each trade loses at most 7, one in flight per node.
+        Assert.True(Interlocked.Read(ref referee.Loss) <= ClusterLease.ToMicros(limit + (2 * 7)), $"lost {referee.Loss / ClusterLease.Scale}");
+        foreach (var n in nodes)
+        {
+            await n.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_node_configured_with_other_limits_refuses_to_trade()
+    {
+        using var nats = new NatsServer();
+        await using var a = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        await using var b = await ClusterNode.StartAsync(Options(nats.Url, "b") with { ExposureLimitUsd = ExposureLimit * 2 });
+        await Poll.UntilAsync(() => b.Refiller.Status.Contains("will not trade until they agree", StringComparison.Ordinal), "b sees the disagreement");
+        Assert.Equal("lease-expired", b.TradingState);
+        await Poll.UntilAsync(() => a.TradingState == "trading", "a, configured like the cluster, trades");
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using LowLatency.Adapters.Cluster.Streams;
+using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using NATS.Client.JetStream;
+
+namespace LowLatency.Adapters.Cluster.Tests;
+
+/// <summary>Fills and heartbeats through real JetStream streams, and the cluster view built from them, under faults.</summary>
+[Trait("Category", "Slow")]
+public sealed class StreamsTests
+{
+    private static ClusterOptions Options(string url, string node) => new()
+    {
+        Url = url,
+        Node = node,
+        Assets = ["BTC"],
+        Venues = ["binance", "okx"],
+        RefillInterval = TimeSpan.FromMilliseconds(50),
+        LeaseTtl = TimeSpan.FromMilliseconds(600),
+        StateInterval = TimeSpan.FromMilliseconds(100),
+    };
+
+    private static FillRecord Fill(int i) => new("BTC", i % 2 == 0 ? "binance" : "okx", i % 2 == 0 ? "buy" : "sell", 0.01, 60_000 + i, 600 + i, 0.3, (i % 7) - 3, ClusterBus.NowNs());
+
+    private static double PnlOf(int from, int to)
+    {
+        double sum = 0;
+        for (int i = from; i < to; i++)
+        {
+            sum += (i % 7) - 3;
+        }
+
+        return sum;
+    }
+
+    [Fact]
+    public async Task Every_fill_lands_once_through_a_server_kill_and_restart_and_a_node_restart()
+    {
+        using var nats = new NatsServer();
+        await using var watcher = await ClusterNode.StartAsync(Options(nats.Url, "w"));
+        var a = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        for (int i = 0; i < 2_000; i++)
+        {
+            a.RecordFill(Fill(i));
+            if (i == 700)
+            {
+                // Killed with fills in flight: the publisher retries the same ids until the restarted server takes them.
+                nats.Kill();
+            }
+
+            if (i == 1_300)
+            {
+                nats.Start();
+            }
+        }
+
+        Assert.True(await a.Publisher.FlushAsync(Poll.Guard));
+        await a.StopAsync(Poll.Guard);
+        await a.DisposeAsync();
+
+        // The same node again: numbering and the day's P&L continue from the stream, nothing counted twice.
+        await using var again = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        Assert.Equal(2_000, again.Publisher.FillsAtStart);
+        Assert.Equal(2_000, again.Publisher.LastFillSeq);
+        Assert.Equal(PnlOf(0, 2_000), again.PnlUsd, 6);
+        for (int i = 2_000; i < 2_500; i++)
+        {
+            again.RecordFill(Fill(i));
+        }
+
+        Assert.True(await again.Publisher.FlushAsync(Poll.Guard));
+        await Poll.UntilAsync(() => watcher.View.Snapshot().Nodes.Any(n => n.Name == "a" && n.Fills == 2_500), "the view counts every fill");
+        var view = watcher.View.Snapshot().Nodes.Single(n => n.Name == "a");
+        Assert.Equal(0, view.Duplicates);
+        Assert.Equal(0, view.Gaps);
+        Assert.Equal(PnlOf(0, 2_500), view.PnlUsd, 6);
+
+        // The stream itself holds exactly one record per fill.
+        var js = watcher.Bus.JetStream;
+        var seqs = new HashSet<long>();
+        long records = await StreamReading.ReadAllAsync(js, ClusterBus.FillsStream, "ll.fill.a", (_, d) =>
+        {
+            using var doc = JsonDocument.Parse(d);
+            Assert.True(seqs.Add(doc.RootElement.GetProperty("seq").GetInt64()));
+        });
+        Assert.Equal(2_500, records);
+    }
+
+    [Fact]
+    public async Task A_retried_publish_with_the_same_id_is_stored_once()
+    {
+        using var nats = new NatsServer();
+        await using var a = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        long seq = a.RecordFill(Fill(1));
+        Assert.True(await a.Publisher.FlushAsync(Poll.Guard));
+
+        // What a publisher does after a lost ack: the same message, the same id.
+        var ack = await a.Bus.JetStream.PublishAsync("ll.fill.a", ClusterJson.Fill("a", seq, Fill(1)), opts: new NatsJSPubOpts { MsgId = "a:fill:" + seq });
+        Assert.True(ack.Duplicate);
+        await Poll.UntilAsync(() => a.View.Snapshot().Nodes.Any(n => n.Name == "a" && n.Fills == 1), "the view has the fill");
+        Assert.Equal(0, a.View.Snapshot().Nodes.Single(n => n.Name == "a").Duplicates);
+    }
+
+    [Fact]
+    public async Task A_late_slow_reader_converges_on_a_busy_stream_and_a_silent_node_shows_as_silent()
+    {
+        using var nats = new NatsServer();
+        var a = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        await using var b = await ClusterNode.StartAsync(Options(nats.Url, "b"));
+        for (int i = 0; i < 10_000; i++)
+        {
+            a.RecordFill(Fill(i));
+        }
+
+        // A third view starts late, while more fills arrive, and catches up.
+        await using var late = await ClusterNode.StartAsync(Options(nats.Url, "late"));
+        for (int i = 10_000; i < 12_000; i++)
+        {
+            b.RecordFill(Fill(i));
+        }
+
+        Assert.True(await a.Publisher.FlushAsync(Poll.Guard));
+        Assert.True(await b.Publisher.FlushAsync(Poll.Guard));
+        await Poll.UntilAsync(() =>
+        {
+            var s = late.View.Snapshot().Nodes;
+            return s.Any(n => n.Name == "a" && n.Fills == 10_000) && s.Any(n => n.Name == "b" && n.Fills == 2_000);
+        }, "the late view converges");
+        var snap = late.View.Snapshot();
+        Assert.Equal(PnlOf(0, 12_000), snap.Nodes.Where(n => n.Name is "a" or "b").Sum(n => n.PnlUsd), 6);
+
+        // a goes away without a word (what kill -9 leaves): its heartbeats stop, the view says so; b still trades.
+        await a.DisposeAsync();
+        await Poll.UntilAsync(() => late.View.Snapshot().Nodes.Any(n => n.Name == "a" && n.State == "silent"), "a shows as silent");
+        await Poll.UntilAsync(() => late.View.Snapshot().Nodes.Any(n => n.Name == "b" && n.State == "trading"), "b shows as trading");
+
+        using var doc = JsonDocument.Parse(late.View.Snapshot().ToJson());
+        var nodes = doc.RootElement.GetProperty("nodes");
+        var b0 = nodes.EnumerateArray().Single(n => n.GetProperty("name").GetString() == "b");
+        Assert.Equal("trading", b0.GetProperty("state").GetString());
+        Assert.Equal(new[] { "binance", "okx" }, b0.GetProperty("venues").EnumerateArray().Select(v => v.GetProperty("name").GetString() ?? "").ToArray());
+        Assert.Equal(PnlOf(10_000, 12_000), b0.GetProperty("pnl").GetDouble(), 6);
+    }
+}
