@@ -104,15 +104,16 @@ public static class PathQuote
         int toDecimals = graph.Node(graph.EdgeTo(e)).Decimals;
         double rawIn = amount * Amounts.Pow10(fromDecimals) * (1 - (pool.Fee / 1e6));
         double rawOut;
+        // Written without the difference of two close prices, which loses digits on small sizes.
         if (graph.EdgeZeroForOne(e))
         {
-            double next = liquidity * sqrtPrice / (liquidity + (rawIn * sqrtPrice));
-            rawOut = liquidity * (sqrtPrice - next);
+            // √P' = L√P / (L + x√P), out = L(√P − √P') = L·x·P / (L + x√P).
+            rawOut = liquidity * rawIn * sqrtPrice * sqrtPrice / (liquidity + (rawIn * sqrtPrice));
         }
         else
         {
-            double next = sqrtPrice + (rawIn / liquidity);
-            rawOut = liquidity * ((1 / sqrtPrice) - (1 / next));
+            // √P' = √P + y/L, out = L(1/√P − 1/√P') = y / (√P·√P').
+            rawOut = rawIn / (sqrtPrice * (sqrtPrice + (rawIn / liquidity)));
         }
 
         return rawOut / Amounts.Pow10(toDecimals);
