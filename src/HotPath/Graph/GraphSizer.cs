@@ -113,8 +113,9 @@ public static class GraphSizer
 
     /// <summary>
     /// The search on the exact quotes costs one tick walk per leg per step, and it ran on the strategy thread for
-    /// every candidate: so the full search runs on <see cref="PathQuote.Estimate"/> (closed forms, no tick walk), and
-    /// the exact quotes only refine a bracket of ±25 % around the estimate's optimum. When the exact optimum sits on a
+    /// every candidate: so the full search runs on <see cref="PathQuote.Estimate"/> (closed forms, no tick walk). Where
+    /// the exact quotes agree with it at its optimum and 25 % beyond, that optimum is taken (two exact quotes);
+    /// otherwise the exact quotes refine a bracket of ±25 % around it. When the exact optimum sits on a
     /// bracket edge that is not a bound of the range (the estimate was off: ticks crossed, a thin range), or the
     /// estimate finds no profit, the full exact search decides.
     /// </summary>
@@ -126,6 +127,13 @@ public static class GraphSizer
             const double Bracket = 1.25;
             double lo = estimate / Bracket;
             double hi = Math.Min(maxAmount, estimate * Bracket);
+
+            // The exact quotes equal the estimate at the optimum and 25 % beyond (no initialized tick crossed, no
+            // book level the walk treats differently): they are the same function there, so its optimum is theirs.
+            if (Agrees(graph, path, estimate) && Agrees(graph, path, hi))
+            {
+                return estimate;
+            }
             double best = Search(graph, path, lo, hi, premium, Math.Max(RefineIterations, iterations / 4), exact: true);
             double edge = (hi - lo) * 0.01;
             bool atLowEdge = best - lo < edge;
@@ -137,6 +145,12 @@ public static class GraphSizer
         }
 
         return Search(graph, path, 0, maxAmount, premium, iterations, exact: true);
+    }
+
+    private static bool Agrees(VenueGraph graph, in OpportunityPath path, double x)
+    {
+        double exact = PathQuote.Quote(graph, path, x);
+        return exact > 0 && Math.Abs(exact - PathQuote.Estimate(graph, path, x)) <= exact * 1e-9;
     }
 
     private static double Search(VenueGraph graph, in OpportunityPath path, double lo, double hi, double premium, int iterations, bool exact)
