@@ -95,6 +95,23 @@ public sealed class GraphWiring : IDisposable
     /// </summary>
     public static GraphWiring? TryAttach(EngineOptions options, SimulatedMarketOptions market, StrategyPipeline pipeline, int[] priceDecimals, int[] quantityDecimals, TextWriter console, EngineLogs logs)
     {
+        ArgumentNullException.ThrowIfNull(logs);
+        GraphWiring? wiring = Compose(options, market, pipeline, priceDecimals, quantityDecimals, console, logs);
+        if (wiring is not null)
+        {
+            // Before the strategy thread starts: compile the whole path on a throw-away copy, not on the first ticks.
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            (int events, long signed) = GraphWarmup.Run(options, market, priceDecimals, quantityDecimals);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up: {events} events and {signed} signed bundles on a throw-away copy of the strategy chain in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms (nothing of it is logged or kept)"));
+        }
+
+        return wiring;
+    }
+
+    /// <summary>As <see cref="TryAttach"/> without the warm-up; <paramref name="logs"/> null: nothing is logged (the warm-up's copy).</summary>
+    internal static GraphWiring? Compose(EngineOptions options, SimulatedMarketOptions market, StrategyPipeline pipeline, int[] priceDecimals, int[] quantityDecimals, TextWriter console, EngineLogs? logs)
+    {
         ArgumentNullException.ThrowIfNull(priceDecimals);
         ArgumentNullException.ThrowIfNull(quantityDecimals);
         ArgumentNullException.ThrowIfNull(options);
@@ -316,8 +333,12 @@ public sealed class GraphWiring : IDisposable
 
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"venue graph: {graph.NodeCount} nodes, {graph.EdgeCount} edges, {stage.PairRouteCount} two-leg routes, cycles on {search.Backend}; {poolCount} simulated pools on {string.Join(", ", dex.Chains.Select(c => $"{c.Name} ({c.BlockTimeMs} ms blocks)"))}; {keyNotice}"));
-        EngineLogs.GraphKey(logs.Engine, keyNotice);
-        return new GraphWiring(strategy, graph, stage, pools, bundler, search, bundles, logs.Opportunities, labels.ToArray(),
+        if (logs is not null)
+        {
+            EngineLogs.GraphKey(logs.Engine, keyNotice);
+        }
+
+        return new GraphWiring(strategy, graph, stage, pools, bundler, search, bundles, logs?.Opportunities ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, labels.ToArray(),
             dex.Chains.Select(c => c.Name).ToArray(), assets.OrderBy(a => a.Value).Select(a => a.Key).ToArray(), options.Flashbots.TargetBlocks);
     }
 
@@ -338,6 +359,9 @@ public sealed class GraphWiring : IDisposable
 
     /// <summary>Logs every bundle built since the last call (host thread).</summary>
     public void Drain() => _bundleDrain.Poll();
+
+    /// <summary>Drops the bundles built since the last call unlogged (the warm-up's copy).</summary>
+    internal void SkipBundles() => _bundleDrain.Sequence.Value = _bundles.Cursor;
 
     /// <summary>"sim-alpha:ETH-USDT ask → inventory ETH sim-alpha→ethereum → ..." for a graph opportunity's path.</summary>
     public string DescribePath(in OpportunityPath path)

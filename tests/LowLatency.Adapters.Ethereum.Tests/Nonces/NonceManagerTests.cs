@@ -114,4 +114,62 @@ public sealed class NonceManagerTests
         Assert.Equal(100UL, seen.Min());
         Assert.Equal(8099UL, seen.Max());
     }
+
+    [Fact]
+    public async Task A_single_reserver_racing_reconciliation_never_gets_a_nonce_twice()
+    {
+        // The strategy thread reserves alone while another thread reconciles with a node that keeps jumping ahead of
+        // it. Whatever the interleaving, one reserver's nonces must rise strictly: a repeat or a step back is a nonce
+        // handed out twice (or one the node already counts as used).
+        const int Count = 200_000;
+        ulong nodeCount = 10;
+        var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(Interlocked.Read(ref nodeCount))));
+        await nonces.InitialiseAsync();
+        var taken = new ulong[Count];
+        int refused = 0;
+        using var done = new CancellationTokenSource();
+        var reserver = new Thread(() =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                refused += nonces.TryReserve(out taken[i]) ? 0 : 1;
+            }
+        });
+        Task reconciler = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                // The node jumps ahead of what we handed out (another sender), or lags behind it.
+                Interlocked.Exchange(ref nodeCount, nonces.Next + (ulong)(Environment.TickCount64 & 7) - 3);
+                await nonces.ReconcileAsync();
+            }
+        });
+        reserver.Start();
+        reserver.Join();
+        done.Cancel();
+        await reconciler;
+        Assert.Equal(0, refused);
+        for (int i = 1; i < Count; i++)
+        {
+            Assert.True(taken[i] > taken[i - 1], $"nonce {taken[i]} after {taken[i - 1]} at {i}");
+        }
+
+        Assert.Equal(10UL, taken[0]);
+        Assert.True(nonces.Next > taken[Count - 1]);
+    }
+
+    [Fact]
+    public async Task Reserving_allocates_nothing()
+    {
+        var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(1)));
+        await nonces.InitialiseAsync();
+        nonces.TryReserve(out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            nonces.TryReserve(out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -267,4 +267,17 @@ public sealed class GraphRunTests
         Assert.True(rig.Graph.Bundler.Built > built, "bundles were signed in the measured window");
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void The_start_up_warm_up_leaves_nothing_in_the_run()
+    {
+        // TryAttach ran the throw-away copy (it signs bundles on its own market); the run's own graph has seen nothing.
+        using var rig = new GraphRig();
+        Assert.Equal(0, rig.Graph.Bundler.Built + rig.Graph.Bundler.Failed + rig.Graph.Bundler.Dropped);
+        Assert.Equal(0, rig.Graph.Pools.Applied);
+        Assert.Equal(0, rig.Pipeline.Strategy.GraphOpportunities);
+        Assert.Equal(0, rig.Graph.Stage.Evaluations);
+        rig.Logs.Writer.Close(TimeSpan.FromSeconds(5));
+        Assert.Single(rig.Output.Lines); // the key notice only
+    }
 }

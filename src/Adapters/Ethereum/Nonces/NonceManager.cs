@@ -13,14 +13,15 @@ public readonly record struct NonceReconciliation(ulong NodePending, ulong Local
 /// locally. Every nonce handed out is treated as signed: it is never handed out again, whatever the node
 /// says later — reconciliation only moves the counter forward (max of local and node). After "nonce too
 /// low", "replacement transaction underpriced" or "already known" the caller reports the error and the
-/// manager re-reads the node's pending count. Thread-safe (a lock: warm path, not hot path).
+/// manager re-reads the node's pending count. Lock-free: the strategy thread reserves on its hot path (one
+/// interlocked add, no allocation, never blocks), and a reconciliation on another thread only raises the counter with a
+/// compare-and-swap, so the two can never hand out the same nonce.
 /// </summary>
 public sealed class NonceManager
 {
     private readonly Func<CancellationToken, Task<RpcResult<ulong>>> _fetchPending;
-    private readonly object _gate = new();
     private ulong _next;
-    private bool _initialised;
+    private volatile bool _initialised;
     private long _reconciliations;
 
     /// <param name="account">The account whose nonces this manages.</param>
@@ -42,28 +43,10 @@ public sealed class NonceManager
     }
 
     /// <summary>The nonce <see cref="Reserve"/> would return next.</summary>
-    public ulong Next
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _next;
-            }
-        }
-    }
+    public ulong Next => Volatile.Read(ref _next);
 
     /// <summary>True once the first node read succeeded.</summary>
-    public bool IsInitialised
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _initialised;
-            }
-        }
-    }
+    public bool IsInitialised => _initialised;
 
     /// <summary>Reconciliations done after node errors.</summary>
     public long ReconciliationCount => Interlocked.Read(ref _reconciliations);
@@ -84,20 +67,18 @@ public sealed class NonceManager
         return nonce;
     }
 
-    /// <summary>Like <see cref="Reserve"/>, false before initialisation.</summary>
+    /// <summary>Like <see cref="Reserve"/>, false before initialisation. Lock-free and allocation-free (the strategy thread's path).</summary>
     public bool TryReserve(out ulong nonce)
     {
-        lock (_gate)
+        // _initialised is written after the first counter value (volatile), so a true here sees that value.
+        if (!_initialised)
         {
-            if (!_initialised)
-            {
-                nonce = 0;
-                return false;
-            }
-
-            nonce = _next++;
-            return true;
+            nonce = 0;
+            return false;
         }
+
+        nonce = Interlocked.Increment(ref _next) - 1;
+        return true;
     }
 
     /// <summary>
@@ -113,16 +94,23 @@ public sealed class NonceManager
             return pending.Error;
         }
 
-        lock (_gate)
+        // Raise to the node's count, never lower: a reservation racing this either took its nonce before the swap (and
+        // the swap starts above it, or fails and retries on the new value) or takes one from the raised counter.
+        ulong next = Volatile.Read(ref _next);
+        while (pending.Value > next)
         {
-            if (!_initialised || pending.Value > _next)
+            ulong seen = Interlocked.CompareExchange(ref _next, pending.Value, next);
+            if (seen == next)
             {
-                _next = Math.Max(_next, pending.Value);
+                next = pending.Value;
+                break;
             }
 
-            _initialised = true;
-            return new NonceReconciliation(pending.Value, _next, _next > pending.Value ? _next - pending.Value : 0);
+            next = seen;
         }
+
+        _initialised = true;
+        return new NonceReconciliation(pending.Value, next, next > pending.Value ? next - pending.Value : 0);
     }
 
     /// <summary>
