@@ -233,7 +233,7 @@ public sealed class PairExecutor
         {
             ExecutionVenue venue = Venue(step.Venue)!;
             bool sellBack = step.Side == Side.Ask;
-            decimal quantity = RoundLike(Math.Abs(net), request.Quantity);
+            decimal quantity = decimal.Round((decimal)Math.Abs(net), 8, MidpointRounding.ToZero); // fills' own steps, not the request's
             decimal reference = sellBack ? request.BuyPrice : request.SellPrice;
             decimal price = RoundLike((double)reference * (sellBack ? 1 - _options.UnwindSlippage : 1 + _options.UnwindSlippage), reference);
             var unwind = new Leg(venue, ClientOrderId(request.Pair, 'u'));
@@ -430,7 +430,7 @@ public sealed class PairExecutor
     private static PairResult NotSent(PairRequest request, List<string> failures) =>
         new(request, PairOutcome.NotSent, 0, 0, 0, 0, 0, 0, 0, failures);
 
-    // A quantity or price at the decimals its reference was written with (the venue's step as the engine sent it).
+    // A price at the decimals its reference was written with (the venue's tick as the engine sent it).
     private static decimal RoundLike(double value, decimal reference)
     {
         int scale = (int)((decimal.GetBits(reference)[3] >> 16) & 0xFF);
