@@ -336,6 +336,19 @@ internal sealed class LiveExecution : IDisposable
             LogReconcile(v, r);
         }
 
+        // A private stream reconciles as it connects; the first pair waits for it (bounded: without it the legs are read back by REST).
+        for (int waited = 0; waited < 300 && !cancel.IsCancellationRequested && _streams.Exists(st => !st.Live); waited++)
+        {
+            try
+            {
+                await Task.Delay(100, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
         try
         {
             await foreach ((PairRequest request, RiskHold hold) in _jobs.Reader.ReadAllAsync(cancel).ConfigureAwait(false))

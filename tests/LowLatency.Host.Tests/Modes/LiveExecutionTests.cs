@@ -37,7 +37,7 @@ public sealed class LiveExecutionTests
 
         Assert.True(exit == 0, error);
         Assert.Contains("live trading on live market data", output, StringComparison.Ordinal);
-        Assert.Contains("done: live: pairs=1 hedged=1 unwound=0", output, StringComparison.Ordinal);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=1 unwound=0", StringComparison.Ordinal), output + log);
         LoopbackOrder buy = Assert.Single(rig.Bybit.Ledger.History, e => e.Kind == "New" && e.Order.ClientOrderId != "earlier-run-1").Order;
         LoopbackOrder sell = Assert.Single(rig.Coinbase.Ledger.History, e => e.Kind == "New").Order;
         Assert.True(buy.Buy);
@@ -73,7 +73,7 @@ public sealed class LiveExecutionTests
         (int exit, string output, string error, string log) = rig.Run();
 
         Assert.True(exit == 0, error);
-        Assert.Contains("done: live: pairs=1 hedged=0 unwound=1", output, StringComparison.Ordinal);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=1", StringComparison.Ordinal), output + log);
         LoopbackOrder unwind = rig.Coinbase.Ledger.History.Where(e => e.Kind == "New").Select(e => e.Order).Last();
         Assert.True(unwind.Buy);
         Assert.Equal(0.12m, unwind.Quantity);
@@ -95,8 +95,31 @@ public sealed class LiveExecutionTests
         (int exit, string output, string error, string log) = rig.Run();
 
         Assert.True(exit == 0, error);
-        Assert.Contains("done: live: pairs=1 hedged=0 unwound=1", output, StringComparison.Ordinal);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=1", StringComparison.Ordinal), output + log);
         Assert.Contains("InsufficientBalance", log, StringComparison.Ordinal);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task A_venue_whose_connection_drops_fails_its_leg_the_other_is_unwound_and_the_private_stream_reconciles()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.BybitPrivateStream = true; // Bybit's fills also arrive on its private stream, which reconciles when it connects
+        rig.Bybit.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+        rig.Coinbase.Ledger.Play(VenuePlay.DropBeforeAccept, VenuePlay.DropBeforeAccept, VenuePlay.DropBeforeAccept);
+
+        (int exit, string output, string error, string log) = rig.Run();
+
+        Assert.True(exit == 0, error);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=1", StringComparison.Ordinal), output + log);
+        Assert.Equal(0, rig.Coinbase.Ledger.PlacesTaken); // never taken: three sends under one id, each dropped
+        LoopbackOrder unwind = rig.Bybit.Ledger.History.Where(e => e.Kind == "New").Select(e => e.Order).Last();
+        Assert.False(unwind.Buy);
+        Assert.Equal(0.2m, unwind.Quantity);
+        Assert.True(rig.Bybit.Dialect.StreamConnections >= 1);
+        Assert.Matches(@"reconciles=bybit:[2-9]\d*,coinbase:1", output); // start-up, and the stream's own on connecting
+        JsonElement pair = Lines(log).Single(l => l.TryGetProperty("outcome", out _));
+        Assert.Contains("coinbase sell: Transport", pair.GetProperty("failures").GetString(), StringComparison.Ordinal);
         rig.AssertNoSecret(output + error + log);
     }
 
@@ -151,11 +174,15 @@ public sealed class LiveExecutionTests
 
         public Dictionary<string, string> Environment { get; }
 
+        public bool BybitPrivateStream { get; set; }
+
         public static async Task<Rig> StartAsync()
         {
             var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            LoopbackFrameServer bybitFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(BybitSnapshot)]);
-            LoopbackFrameServer coinbaseFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(CoinbaseSnapshot)]);
+            // The books come 3 s after the subscriptions: the once-a-second integrity sample has seen both venues connected
+            // by then (a venue sampled before it connects is quarantined until the next sample, and these feeds go quiet).
+            LoopbackFrameServer bybitFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(BybitSnapshot)], sendDelay: TimeSpan.FromSeconds(3));
+            LoopbackFrameServer coinbaseFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(CoinbaseSnapshot)], sendDelay: TimeSpan.FromSeconds(3));
             LoopbackVenueServer bybit = await LoopbackVenueServer.StartAsync(new BybitDialect(new VenueLedger(), BybitKey, BybitSecret));
             LoopbackVenueServer coinbase = await LoopbackVenueServer.StartAsync(new CoinbaseDialect(new VenueLedger(), CoinbaseKeyName, key.ExportParameters(includePrivateParameters: false)));
             return new Rig(bybitFeed, coinbaseFeed, bybit, coinbase, key);
@@ -170,7 +197,7 @@ public sealed class LiveExecutionTests
                   "thresholdBps": 1,
                   "execution": { "risk": { "maxQuoteAgeNs": 60000000000 } },
                   "venues": {
-                    "bybit": { "wsUrl": "{{BybitFeed.WsUrl}}", "orderUrl": "{{Bybit.BaseUrl}}", "symbols": ["BTCUSDT"] },
+                    "bybit": { "wsUrl": "{{BybitFeed.WsUrl}}", "orderUrl": "{{Bybit.BaseUrl}}", {{(BybitPrivateStream ? $"\"privateWsUrl\": \"{new Uri(Bybit.WsBase, "/v5/private")}\"," : "")}} "symbols": ["BTCUSDT"] },
                     "coinbase": { "wsUrl": "{{CoinbaseFeed.WsUrl}}", "orderUrl": "{{Coinbase.BaseUrl}}", "symbols": ["BTCUSDT"] }
                   }
                 }
