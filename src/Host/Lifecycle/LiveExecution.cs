@@ -166,6 +166,14 @@ internal sealed class LiveExecution : IDisposable
                 {
                     streams.Add(new BybitPrivateStream(session, wsUrl, clientOptions.ApiKey, clientOptions.Secret));
                 }
+                else if (family == "okx")
+                {
+                    streams.Add(new OkxPrivateStream(session, wsUrl, clientOptions.ApiKey, clientOptions.Secret, clientOptions.Passphrase ?? ""));
+                }
+                else
+                {
+                    errors.Add($"venues.{v.Name}.privateWsUrl: no private stream for {family} in this build (its orders are read back by REST)");
+                }
             }
         }
 
