@@ -1,5 +1,6 @@
 using System.Text;
 using LowLatency.Adapters.Cex.Execution;
+using LowLatency.Adapters.Cex.Execution.Rest;
 using LowLatency.Adapters.Execution.Tests.Rest;
 using LowLatency.Testing.Venues;
 
@@ -12,7 +13,7 @@ namespace LowLatency.Adapters.Execution.Tests.Streams;
 /// </summary>
 public sealed class PrivateStreamTests
 {
-    public static readonly TheoryData<string> Venues = ["binance", "bybit", "okx"];
+    public static readonly TheoryData<string> Venues = ["binance", "bybit", "okx", "kraken"];
 
     private static readonly CancellationToken None = CancellationToken.None;
 
@@ -178,6 +179,7 @@ public sealed class PrivateStreamTests
             PrivateOrderStream stream = venue switch
             {
                 "binance" => new BinanceUserDataStream(rig.Session, rig.Server.BaseUrl, rig.Server.WsBase, VenueRig.ApiKey, backoff: TimeSpan.FromMilliseconds(20)),
+                "kraken" => new KrakenPrivateStream(rig.Session, (KrakenExecutionClient)rig.Client, new Uri(rig.Server.WsBase, "/v2"), backoff: TimeSpan.FromMilliseconds(20)),
                 "okx" => new OkxPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/ws/v5/private"), VenueRig.ApiKey, VenueRig.Secret, VenueRig.Passphrase, backoff: TimeSpan.FromMilliseconds(20)),
                 _ => new BybitPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/v5/private"), VenueRig.ApiKey, VenueRig.Secret, backoff: TimeSpan.FromMilliseconds(20)),
             };
