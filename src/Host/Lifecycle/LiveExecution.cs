@@ -166,6 +166,10 @@ internal sealed class LiveExecution : IDisposable
                 {
                     streams.Add(new BybitPrivateStream(session, wsUrl, clientOptions.ApiKey, clientOptions.Secret));
                 }
+                else if (family == "kraken")
+                {
+                    streams.Add(new KrakenPrivateStream(session, (KrakenExecutionClient)client, wsUrl));
+                }
                 else if (family == "okx")
                 {
                     streams.Add(new OkxPrivateStream(session, wsUrl, clientOptions.ApiKey, clientOptions.Secret, clientOptions.Passphrase ?? ""));
