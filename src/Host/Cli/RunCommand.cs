@@ -145,6 +145,11 @@ internal static class RunCommand
             liveVenues = options.BuildLiveVenues(null, null, flagErrors);
         }
 
+        // Live mode has passed ModeChecks only with --execute: its order clients, or the reasons there are none.
+        using LiveExecution? liveExecution = liveVenues is not null && flagErrors.Count + errors.Count == 0 && options.Mode == TradingMode.Live && arguments.Execute
+            ? LiveExecution.TryCreate(options, liveVenues, environment, flagErrors)
+            : null;
+
         Adapters.Cex.Replay.ReplaySession? replaySession = null;
         if (arguments.Replay is { Length: > 0 } replayFiles && flagErrors.Count + errors.Count == 0)
         {
@@ -229,7 +234,7 @@ internal static class RunCommand
                 DryRunEngine.Result result = replaySession is not null
                     ? PaperReplaySession.Create(options, replaySession, human, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : liveVenues is not null
-                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution }.Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (store is not null)
                 {

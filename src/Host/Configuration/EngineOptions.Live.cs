@@ -12,6 +12,12 @@ public sealed record LiveVenueSettings
     /// <summary>REST base (Binance snapshots); default the venue's public one.</summary>
     public string? RestUrl { get; set; }
 
+    /// <summary>Order entry REST base for <c>run --live --execute</c>; default the venue's public one.</summary>
+    public string? OrderUrl { get; set; }
+
+    /// <summary>Private order/fill stream (Binance user data, Bybit private, OKX orders, Kraken v2 executions) for <c>run --live --execute</c>; none: orders are read back by REST.</summary>
+    public string? PrivateWsUrl { get; set; }
+
     /// <summary>Engine symbols (<c>BTCUSDT</c>); each venue's spelling is derived (<c>BTC-USDT</c>, <c>XBT/USDT</c>).</summary>
     public IReadOnlyList<string>? Symbols { get; set; }
 

@@ -41,10 +41,10 @@ public static class ModeChecks
         {
             errors.Add("mode: FLASHBOTS_SIGNER_KEY must be a different key from TRADING_PRIVATE_KEY (the signer only identifies us to the relay)");
         }
-        else
+        else if (options.MarketData != "live")
         {
-            // Every key is present; what is missing is ours: the live executors are not wired into run yet.
-            errors.Add("mode: live order execution is not wired into run in this build; use paper (TRADING_MODE=paper ./lowlatency run --execute)");
+            // Real orders only against the books they are priced on: never the simulated market.
+            errors.Add("mode: live trades on live market data: configure venues.<name> and run with --feeds live (or marketData: live)");
         }
     }
 }

@@ -38,6 +38,9 @@ public sealed class LiveRunEngine
         _alert = alert;
     }
 
+    /// <summary><c>--live --execute</c>: approved pairs become orders through it; null (dry run on live data): nothing is sent.</summary>
+    internal LiveExecution? Execution { get; init; }
+
     public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
         var instruments = new SortedDictionary<int, InstrumentSpec>();
@@ -63,12 +66,30 @@ public sealed class LiveRunEngine
         string[] venueNames = [.. _venues.Select(v => SecretRedaction.Redact(v.Name))];
         double[] fees = [.. _venues.Select(v => _options.TakerFees.TryGetValue(v.Name, out double fee) ? fee : 0.001)];
         var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
-        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
+        // Live orders pass the strategy thread's gate; the host side keeps each approval reserved until its pair ends.
+        LiveExecution? execution = Execution;
+        using RiskSession? risk = execution is null ? null : new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
+        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
+        {
+            OnOpportunity = execution is null ? null : evt =>
+            {
+                risk!.Begin(in evt);
+                execution.OnOpportunity(in evt);
+                risk.End(); // released unless handed to a pair
+            },
+        };
         var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
         opportunityRing.AddGatingSequences(drain.Sequence);
         var market = new LiveMarket(_venues, fees, _options.ThresholdBps, _options.RingSize, opportunityRing, log: line => _alert(SecretRedaction.Redact(line)));
+        if (execution is not null)
+        {
+            market.Strategy.Risk = risk!.StrategyGate;
+            execution.Bind(risk, _logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
+            execution.Start(); // reconciles every venue before its first pair
+        }
+
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dry-run on live market data: {string.Join(", ", _venues.Select(v => $"{SecretRedaction.Redact(v.Name)} ({v.Symbols.Count} symbols, {SecretRedaction.Redact(v.WsUrl.Host)})"))}, threshold {_options.ThresholdBps} bps net, log {_logs.Path}"));
+            $"{(execution is null ? "dry-run" : "live trading")} on live market data: {string.Join(", ", _venues.Select(v => $"{SecretRedaction.Redact(v.Name)} ({v.Symbols.Count} symbols, {SecretRedaction.Redact(v.WsUrl.Host)})"))}, threshold {_options.ThresholdBps} bps net, log {_logs.Path}"));
         market.Start();
 
         var clock = Stopwatch.StartNew();
@@ -79,6 +100,8 @@ public sealed class LiveRunEngine
         while (true)
         {
             drain.Poll();
+            execution?.Poll();
+            risk?.Poll();
             if (cancellationToken.IsCancellationRequested)
             {
                 reason = StopReason.Cancelled;
@@ -107,7 +130,7 @@ public sealed class LiveRunEngine
             {
                 (double p50, double p99) = logState.Latency.TakeInterval();
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}{(execution is null ? "" : " " + execution.Describe())}"));
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
             }
@@ -125,6 +148,8 @@ public sealed class LiveRunEngine
         stopping.GetAwaiter().GetResult();
         market.DisposeAsync().AsTask().GetAwaiter().GetResult();
         drain.Poll();
+        execution?.Stop(TimeSpan.FromSeconds(30)); // the pair working finishes: bounded by its leg windows and per-call timeouts, never abandoned early
+        risk?.Poll();
         _logs.Close(TimeSpan.FromSeconds(1));
         LogCounters final = _logs.Writer.Counters;
         if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
@@ -137,6 +162,11 @@ public sealed class LiveRunEngine
         (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity p50={DryRunEngine.FormatNs(tp50)} p99={DryRunEngine.FormatNs(tp99)} p99.9={DryRunEngine.FormatNs(tp999)} max={DryRunEngine.FormatNs(max)}; {string.Join(", ", market.Clients.Select(c => $"{c.Name}: {c.Counters.Frames} frames, {c.Counters.Rejected} rejected, {c.Counters.Reconnects} reconnects"))}; log {DryRunEngine.DescribeLog(final)}"));
+        if (execution is not null)
+        {
+            _console.WriteLine("done: " + execution.Describe());
+        }
+
         return new DryRunEngine.Result(ticks, logState.Count, market.Strategy.OpportunitiesDropped, backPressure, tp50, tp99, tp999, final, reason);
     }
 }

@@ -10,6 +10,9 @@ using Microsoft.Extensions.Logging;
 
 namespace LowLatency.Host.Lifecycle;
 
+/// <summary>An approval's reservation carried past its opportunity (legs and notional on an asset), freed by <see cref="RiskSession.Release(in RiskHold)"/>.</summary>
+internal readonly record struct RiskHold(bool Held, InstrumentId Asset, int Legs, double NotionalUsd);
+
 /// <summary>
 /// The host's side of the risk gate that runs on the strategy thread (<see cref="StrategyRiskGate"/>), in every mode:
 /// the kill switch's file (polled every 100 ms here, never on the hot path) and signal (<c>SIGQUIT</c>), the alert
@@ -117,6 +120,31 @@ internal sealed class RiskSession : IRiskLink, IDisposable
 
         _current = default;
         _currentReleased = true;
+    }
+
+    /// <summary>
+    /// Host thread: hands the current approval to an executor that finishes later (live orders): <see cref="End"/> then
+    /// leaves it reserved, and <see cref="Release(in RiskHold)"/> frees it once the pair is done. Nothing when the current
+    /// opportunity was not approved or is already released.
+    /// </summary>
+    public RiskHold Hold()
+    {
+        if (!_current.Approved || _currentReleased)
+        {
+            return default;
+        }
+
+        _currentReleased = true;
+        return new RiskHold(true, _currentAsset, _current.Legs, _current.NotionalUsd);
+    }
+
+    /// <summary>Host thread: frees a reservation <see cref="Hold"/> handed out (once; a default hold frees nothing).</summary>
+    public void Release(in RiskHold hold)
+    {
+        if (hold.Held)
+        {
+            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = hold.Asset, Legs = hold.Legs, NotionalUsd = hold.NotionalUsd });
+        }
     }
 
     /// <inheritdoc />

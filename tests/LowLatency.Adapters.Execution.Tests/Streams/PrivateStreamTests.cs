@@ -1,5 +1,6 @@
 using System.Text;
 using LowLatency.Adapters.Cex.Execution;
+using LowLatency.Adapters.Cex.Execution.Rest;
 using LowLatency.Adapters.Execution.Tests.Rest;
 using LowLatency.Testing.Venues;
 
@@ -12,7 +13,7 @@ namespace LowLatency.Adapters.Execution.Tests.Streams;
 /// </summary>
 public sealed class PrivateStreamTests
 {
-    public static readonly TheoryData<string> Venues = ["binance", "bybit"];
+    public static readonly TheoryData<string> Venues = ["binance", "bybit", "okx", "kraken"];
 
     private static readonly CancellationToken None = CancellationToken.None;
 
@@ -115,6 +116,37 @@ public sealed class PrivateStreamTests
         Assert.Equal(4, bybit.Malformed);
     }
 
+    [Fact]
+    public void Okx_frames_not_in_its_shape_are_counted_and_its_events_and_other_channels_are_skipped()
+    {
+        var session = new ExecutionSession(new NoVenue(), new OrderTracker("x-"));
+        using var okx = new OkxPrivateStream(session, new Uri("ws://127.0.0.1:1"), "k", "s", "p");
+        foreach (string frame in new[] { "{not json", "[]", """{"arg":{"channel":"orders"},"data":[{"clOrdId":"x-1"}]}""", """{"arg":{"channel":"orders"},"data":[{"ordId":"1","tradeId":"9","fillSz":"NaN?","fillPx":"1"}]}""" })
+        {
+            okx.Handle(Encoding.UTF8.GetBytes(frame));
+        }
+
+        Assert.Equal(4, okx.Malformed);
+        okx.Handle("""{"event":"login","code":"0","msg":""}"""u8);
+        okx.Handle("""{"arg":{"channel":"account"},"data":[{"ccy":"BTC"}]}"""u8);
+        okx.Handle("""{"event":"subscribe","arg":{"channel":"orders","instType":"SPOT"}}"""u8);
+        Assert.Equal(4, okx.Malformed);
+        Assert.Equal(0, okx.Reports);
+    }
+
+    [Fact]
+    public async Task An_okx_login_with_the_wrong_secret_is_refused_and_the_stream_never_goes_live()
+    {
+        await using VenueRig rig = await VenueRig.StartAsync("okx");
+        using var stop = new CancellationTokenSource();
+        using var okx = new OkxPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/ws/v5/private"), VenueRig.ApiKey, "not-the-secret", VenueRig.Passphrase, backoff: TimeSpan.FromMilliseconds(20));
+        Task run = okx.RunAsync(stop.Token);
+        await Eventually(() => rig.Ledger.BadSignatures >= 2); // refused, reconnected, refused again
+        Assert.False(okx.Live);
+        await stop.CancelAsync();
+        await run;
+    }
+
     private static int Count(OrderTracker tracker, ReportOutcome outcome) => tracker.Outcomes.GetValueOrDefault(outcome);
 
     // Waits for a condition the test caused (never for time to pass); the limit is only a guard against a hang.
@@ -144,9 +176,13 @@ public sealed class PrivateStreamTests
 
         public static async Task<StreamRun> StartAsync(VenueRig rig, string venue)
         {
-            PrivateOrderStream stream = venue == "binance"
-                ? new BinanceUserDataStream(rig.Session, rig.Server.BaseUrl, rig.Server.WsBase, VenueRig.ApiKey, backoff: TimeSpan.FromMilliseconds(20))
-                : new BybitPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/v5/private"), VenueRig.ApiKey, VenueRig.Secret, backoff: TimeSpan.FromMilliseconds(20));
+            PrivateOrderStream stream = venue switch
+            {
+                "binance" => new BinanceUserDataStream(rig.Session, rig.Server.BaseUrl, rig.Server.WsBase, VenueRig.ApiKey, backoff: TimeSpan.FromMilliseconds(20)),
+                "kraken" => new KrakenPrivateStream(rig.Session, (KrakenExecutionClient)rig.Client, new Uri(rig.Server.WsBase, "/v2"), backoff: TimeSpan.FromMilliseconds(20)),
+                "okx" => new OkxPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/ws/v5/private"), VenueRig.ApiKey, VenueRig.Secret, VenueRig.Passphrase, backoff: TimeSpan.FromMilliseconds(20)),
+                _ => new BybitPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/v5/private"), VenueRig.ApiKey, VenueRig.Secret, backoff: TimeSpan.FromMilliseconds(20)),
+            };
             var run = new StreamRun(stream);
             await Eventually(() => stream.Live && rig.Server.Dialect.StreamConnections >= 1);
             return run;

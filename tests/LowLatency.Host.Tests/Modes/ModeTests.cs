@@ -52,11 +52,11 @@ public sealed partial class ModeTests
     }
 
     [Fact]
-    public void Live_with_every_key_refuses_because_live_execution_is_not_wired_and_prints_no_key()
+    public void Live_with_every_key_on_the_simulated_market_refuses_and_prints_no_key()
     {
         (int exit, string output, string error) = Invoke(new Dictionary<string, string>(s_allKeys) { ["TRADING_MODE"] = "live" }, "run", "--execute", "--duration", "1s");
         Assert.Equal(2, exit);
-        Assert.Contains("live order execution is not wired", error, StringComparison.Ordinal);
+        Assert.Contains("live trades on live market data", error, StringComparison.Ordinal);
         AssertNoSecret(output + error);
     }
 

@@ -20,12 +20,14 @@ public sealed class LoopbackFrameServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IReadOnlyList<byte[]> _frames;
     private readonly List<string> _received = [];
+    private readonly TimeSpan _sendDelay;
     private int _served;
 
-    private LoopbackFrameServer(WebApplication app, IReadOnlyList<byte[]> frames)
+    private LoopbackFrameServer(WebApplication app, IReadOnlyList<byte[]> frames, TimeSpan sendDelay)
     {
         _app = app;
         _frames = frames;
+        _sendDelay = sendDelay;
     }
 
     public Uri WsUrl { get; private set; } = null!;
@@ -45,13 +47,14 @@ public sealed class LoopbackFrameServer : IAsyncDisposable
         }
     }
 
-    public static async Task<LoopbackFrameServer> StartAsync(IReadOnlyList<byte[]> frames, string path = "/ws")
+    /// <param name="sendDelay">Wait this long after the subscription before sending (a venue seen connected before its first book).</param>
+    public static async Task<LoopbackFrameServer> StartAsync(IReadOnlyList<byte[]> frames, string path = "/ws", TimeSpan sendDelay = default)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         WebApplication app = builder.Build();
-        var server = new LoopbackFrameServer(app, frames);
+        var server = new LoopbackFrameServer(app, frames, sendDelay);
         app.UseWebSockets();
         app.Map(path, server.ServeAsync);
         await app.StartAsync().ConfigureAwait(false);
@@ -89,6 +92,11 @@ public sealed class LoopbackFrameServer : IAsyncDisposable
                 if (!sent)
                 {
                     sent = true;
+                    if (_sendDelay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(_sendDelay, context.RequestAborted).ConfigureAwait(false);
+                    }
+
                     foreach (byte[] frame in _frames)
                     {
                         await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.WebSockets;
+using System.Text.Json;
 using LowLatency.Adapters.Cex.Execution.Signing;
 using Microsoft.AspNetCore.Http;
 
@@ -85,6 +87,15 @@ public sealed class KrakenDialect : VenueDialect
                     : open ? Ledger.Open() : [];
                 await WriteAsync(context, 200, Ok("{\"" + (open ? "open" : "closed") + "\":{" + string.Join(",", orders.Select(Entry)) + "}}")).ConfigureAwait(false);
                 return;
+            case "/0/private/GetWebSocketsToken":
+                string token = "loopback-ws-token-" + Interlocked.Increment(ref _tokens).ToString(CultureInfo.InvariantCulture);
+                lock (_issued)
+                {
+                    _issued.Add(token);
+                }
+
+                await WriteAsync(context, 200, Ok($$"""{"token":"{{token}}","expires":900}""")).ConfigureAwait(false);
+                return;
             case "/0/private/Balance":
                 await WriteAsync(context, 200, Ok("{" + string.Join(",", Ledger.Balances.Select(b => $"\"{b.Key}\":\"{Num(b.Value)}\"")) + "}")).ConfigureAwait(false);
                 return;
@@ -92,6 +103,58 @@ public sealed class KrakenDialect : VenueDialect
                 await WriteAsync(context, 404, """{"error":["EGeneral:Unknown method"]}""").ConfigureAwait(false);
                 return;
         }
+    }
+
+    private readonly HashSet<string> _issued = new(StringComparer.Ordinal);
+    private int _tokens;
+
+    public override bool ServesStream(PathString path) => path == "/v2";
+
+    /// <summary>The v2 private stream: <c>executions</c> once subscribed with a token this venue issued.</summary>
+    public override Task StreamAsync(HttpContext context, WebSocket socket)
+    {
+        bool subscribed = false;
+        string? OnMessage(string text)
+        {
+            using JsonDocument doc = JsonDocument.Parse(text);
+            JsonElement r = doc.RootElement;
+            if (r.GetProperty("method").GetString() != "subscribe")
+            {
+                return null;
+            }
+
+            string token = r.GetProperty("params").GetProperty("token").GetString() ?? "";
+            lock (_issued)
+            {
+                subscribed = _issued.Contains(token);
+            }
+
+            if (!subscribed)
+            {
+                Ledger.CountBadSignature();
+            }
+
+            return subscribed
+                ? """{"method":"subscribe","result":{"channel":"executions","snap_orders":true,"snap_trades":false},"success":true,"time_in":"2026-01-01T00:00:00.000000Z","time_out":"2026-01-01T00:00:00.000001Z"}"""
+                : """{"method":"subscribe","error":"EAPI:Invalid token","success":false,"time_in":"2026-01-01T00:00:00.000000Z","time_out":"2026-01-01T00:00:00.000001Z"}""";
+        }
+
+        return PumpAsync(context, socket, OnMessage, () => subscribed, Event);
+    }
+
+    /// <summary>The <c>executions</c> update for a ledger event: <c>new</c>, <c>trade</c> (with its exec id, size, price) or <c>canceled</c>.</summary>
+    public static string Event(LedgerEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        LoopbackOrder o = e.Order;
+        string common = "\"order_id\":\"" + o.VenueOrderId + "\",\"cl_ord_id\":\"" + o.ClientOrderId + "\",\"symbol\":\"" + o.Symbol + "\",\"side\":\"" + (o.Buy ? "buy" : "sell")
+            + "\",\"order_qty\":" + Num(o.Quantity) + ",\"limit_price\":" + Num(o.Price) + ",\"cum_qty\":" + Num(o.Filled) + ",\"timestamp\":\"2026-01-01T00:00:00.000000Z\"";
+        string item = e.Fill is { } f
+            ? $$"""{"exec_type":"trade","exec_id":"{{f.TradeId}}","trade_id":{{f.TradeId}},"last_qty":{{Num(f.Quantity)}},"last_price":{{Num(f.Price)}},"order_status":"{{(o.Filled >= o.Quantity ? "filled" : "partially_filled")}}",{{common}}}"""
+            : e.Kind == "Cancelled"
+            ? $$"""{"exec_type":"canceled","order_status":"canceled",{{common}}}"""
+            : $$"""{"exec_type":"new","order_status":"new",{{common}}}""";
+        return $$"""{"channel":"executions","type":"update","data":[{{item}}],"sequence":1}""";
     }
 
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LowLatency.Adapters.Cex.Execution.Signing;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 
 namespace LowLatency.Testing.Venues;
@@ -110,6 +111,64 @@ public sealed class OkxDialect : VenueDialect
                 await WriteAsync(context, 404, """{"msg":"Not Found","code":"404"}""").ConfigureAwait(false);
                 return;
         }
+    }
+
+    public override bool ServesStream(PathString path) => path == "/ws/v5/private";
+
+    /// <summary>
+    /// The private stream: <c>login</c> checked as OKX documents (key, passphrase, base64 HMAC-SHA256 over timestamp +
+    /// GET/users/self/verify, the timestamp within 30 s), then <c>orders</c> pushes once subscribed after the login.
+    /// </summary>
+    public override Task StreamAsync(HttpContext context, WebSocket socket)
+    {
+        bool loggedIn = false;
+        bool subscribed = false;
+        string? OnMessage(string text)
+        {
+            using JsonDocument doc = JsonDocument.Parse(text);
+            switch (doc.RootElement.GetProperty("op").GetString())
+            {
+                case "login":
+                    JsonElement a = doc.RootElement.GetProperty("args")[0];
+                    string ts = a.GetProperty("timestamp").GetString()!;
+                    string expected = OkxSigner.Sign(_secret, ts, "GET", "/users/self/verify", "");
+                    loggedIn = a.GetProperty("apiKey").GetString() == _apiKey && a.GetProperty("passphrase").GetString() == _passphrase
+                        && a.GetProperty("sign").GetString() == expected
+                        && long.TryParse(ts, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) && Math.Abs((seconds * 1000) - Ledger.NowMs) <= 30_000;
+                    if (!loggedIn)
+                    {
+                        Ledger.CountBadSignature();
+                    }
+
+                    return loggedIn
+                        ? """{"event":"login","code":"0","msg":"","connId":"loopback-1"}"""
+                        : """{"event":"error","code":"60009","msg":"Login failed.","connId":"loopback-1"}""";
+                case "subscribe":
+                    subscribed = loggedIn;
+                    return loggedIn
+                        ? """{"event":"subscribe","arg":{"channel":"orders","instType":"SPOT"},"connId":"loopback-1"}"""
+                        : """{"event":"error","code":"60011","msg":"Please log in.","connId":"loopback-1"}""";
+                default:
+                    return null;
+            }
+        }
+
+        return PumpAsync(context, socket, OnMessage, () => subscribed, Event);
+    }
+
+    /// <summary>The <c>orders</c> push for a ledger event: the order's state after it, with the fill's trade id, size and price.</summary>
+    public static string Event(LedgerEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string order = OrderJson(e.Order);
+        if (e.Fill is { } f)
+        {
+            order = order.Replace("\"fillPx\":\"\",\"fillSz\":\"0\"", $$"""
+                "fillPx":"{{Num(f.Price)}}","fillSz":"{{Num(f.Quantity)}}","tradeId":"{{f.TradeId}}"
+                """, StringComparison.Ordinal);
+        }
+
+        return $$"""{"arg":{"channel":"orders","instType":"SPOT","uid":"loopback"},"data":[{{order}}]}""";
     }
 
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch

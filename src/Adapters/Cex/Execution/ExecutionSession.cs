@@ -1,5 +1,8 @@
 namespace LowLatency.Adapters.Cex.Execution;
 
+/// <summary>An order's state as one consistent read: where it stands, base filled, quote value of the fills.</summary>
+public readonly record struct OrderView(OrderState State, double Filled, double Notional);
+
 /// <summary>How hard a session tries when an answer is lost: attempts per order, and the pause between them.</summary>
 public sealed record ExecutionRetryPolicy(int Attempts = 3, TimeSpan Backoff = default);
 
@@ -221,6 +224,42 @@ public sealed class ExecutionSession
         }
 
         return ExecResult<ReconcileReport>.Success(report);
+    }
+
+    /// <summary>
+    /// Reads one order's state back from the venue and applies it (fills we missed counted once). Used by an executor
+    /// that waits on a leg without a private stream; the result is the venue's error when it could not be read.
+    /// </summary>
+    public async Task<ExecResult<TrackedOrder>> RefreshAsync(string clientOrderId, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        if (Tracker.Get(clientOrderId) is not { } order)
+        {
+            return ExecResult<TrackedOrder>.Fail(ExecError.UnknownOrder, $"{Venue}: not our order");
+        }
+
+        ExecResult<VenueOrder> status = await StatusAsync(order.Instrument, clientOrderId, order.VenueOrderId, cancel).ConfigureAwait(false);
+        if (status.Ok)
+        {
+            Apply(status.Value!);
+            return ExecResult<TrackedOrder>.Success(order);
+        }
+
+        if (status.Error == ExecError.UnknownOrder && order.State == OrderState.PendingNew)
+        {
+            Reject(clientOrderId, "never reached the venue");
+        }
+
+        return status.As<TrackedOrder>();
+    }
+
+    /// <summary>One order's state, fill and filled value, read under the lock the stream's reader writes under; null when not ours.</summary>
+    public OrderView? Read(string clientOrderId)
+    {
+        lock (_gate)
+        {
+            return Tracker.Get(clientOrderId) is { } o ? new OrderView(o.State, o.Filled, o.Notional) : null;
+        }
     }
 
     /// <summary>Reconciliations done (start-up, reconnects, and any the owner asks for).</summary>

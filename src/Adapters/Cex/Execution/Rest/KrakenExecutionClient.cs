@@ -89,6 +89,18 @@ public sealed class KrakenExecutionClient : RestExecutionClient
         });
     }
 
+    /// <summary>
+    /// The token the private WebSocket (v2 <c>executions</c>) subscribes with: <c>/0/private/GetWebSocketsToken</c>
+    /// (https://docs.kraken.com/api/docs/rest-api/get-websockets-token), valid 15 minutes until a connection uses it.
+    /// </summary>
+    public async Task<ExecResult<string>> WebSocketTokenAsync(CancellationToken cancel)
+    {
+        RestReply reply = await PostAsync("/0/private/GetWebSocketsToken", "", cancel).ConfigureAwait(false);
+        return Read(reply, static result => RestJson.Str(result, "token") is { Length: > 0 } token
+            ? ExecResult<string>.Success(token)
+            : Malformed<string>("token answer without token"));
+    }
+
     /// <summary>A Kraken error string mapped to its reason (https://docs.kraken.com/api/docs/guides/spot-errors).</summary>
     public static ExecError MapError(string error)
     {

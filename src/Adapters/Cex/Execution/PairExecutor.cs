@@ -1,0 +1,454 @@
+using System.Globalization;
+using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Risk;
+
+namespace LowLatency.Adapters.Cex.Execution;
+
+/// <summary>How a pair is worked: how long its legs may rest, how often they are read back, how far an unwind may cross, and the leg policy.</summary>
+public sealed record PairExecutionOptions
+{
+    /// <summary>How long a leg may work before it is cancelled (and an unwind may work before it is given up).</summary>
+    public TimeSpan LegWindow { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Pause between status reads of a working leg.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>An unwind is a limit this far (a fraction) through the pair's own price, so it takes liquidity without an open-ended market order.</summary>
+    public double UnwindSlippage { get; init; } = 0.005;
+
+    public LegPolicy Policy { get; init; } = LegPolicy.Unwind;
+}
+
+/// <summary>One venue the executor trades on: its session (client + order state), its id in the engine, its taker fee.</summary>
+public sealed class ExecutionVenue(VenueId id, string name, ExecutionSession session, double takerFee)
+{
+    public VenueId Id { get; } = id;
+
+    public string Name { get; } = name;
+
+    public ExecutionSession Session { get; } = session ?? throw new ArgumentNullException(nameof(session));
+
+    public double TakerFee { get; } = takerFee;
+
+    /// <summary>
+    /// Set at start-up and whenever a call's outcome was lost (timeout, dropped connection, 5xx): the venue is reconciled
+    /// before it is sent anything else, so a lost order or fill is known before the next pair is sized.
+    /// </summary>
+    public bool NeedsReconcile { get; internal set; } = true;
+
+    /// <summary>The last reconciliation's report (null before the first that succeeded).</summary>
+    public ReconcileReport? LastReconcile { get; internal set; }
+
+    public int ReconcileFailures { get; internal set; }
+}
+
+/// <summary>One approved CEX-CEX pair: buy on one venue, sell on another, the same quantity, limit prices at the opportunity's tops.</summary>
+public sealed record PairRequest(long Pair, InstrumentId Instrument, VenueId BuyVenue, string BuySymbol, VenueId SellVenue, string SellSymbol,
+    decimal Quantity, decimal BuyPrice, decimal SellPrice);
+
+/// <summary>How a pair ended.</summary>
+public enum PairOutcome : byte
+{
+    /// <summary>Nothing was sent (a venue without a client, or one that could not be reconciled).</summary>
+    NotSent,
+    Hedged,
+
+    /// <summary>Both legs ended with nothing filled.</summary>
+    NothingFilled,
+
+    /// <summary>The residual is kept within the unhedged limits (<c>legPolicy: hold</c>).</summary>
+    Held,
+
+    /// <summary>The residual was traded out on the venue that over-filled.</summary>
+    Unwound,
+
+    /// <summary>The unwind did not flatten the residual: it stays open, counted in the unhedged exposure.</summary>
+    Unhedged,
+}
+
+/// <summary>
+/// A pair's end: what each leg filled, the residual left, the quote cash flows (fees included), the P&amp;L with any
+/// residual marked at the pair's buy price, and the reasons of whatever failed (venue messages, never keys).
+/// </summary>
+public sealed record PairResult(PairRequest Request, PairOutcome Outcome, double Bought, double Sold, double Unwound, double Residual,
+    double CashUsd, double FeesUsd, double PnlUsd, IReadOnlyList<string> Failures)
+{
+    public string BuyClientOrderId { get; init; } = "";
+
+    public string SellClientOrderId { get; init; } = "";
+}
+
+/// <summary>
+/// Works approved CEX-CEX pairs through each venue's <see cref="ExecutionSession"/> (DESIGN §5, §8): both legs at once
+/// as limit orders at the opportunity's prices under client order ids derived from the pair (a retry is idempotent),
+/// read back until done or the leg window passes (then cancelled, the cancel racing any fill, counted once), settled by
+/// a <see cref="LegCoordinator"/>: hedged, the residual held within the unhedged limits, or unwound on the venue that
+/// over-filled. A venue is reconciled before its first pair and after any call whose outcome was lost. Warm path: one
+/// pair at a time on the caller's task, never the strategy thread.
+/// </summary>
+public sealed class PairExecutor
+{
+    private readonly Dictionary<int, ExecutionVenue> _venues = [];
+    private readonly UnhedgedExposure _exposure;
+    private readonly PairExecutionOptions _options;
+    private readonly string _prefix;
+    private readonly TimeProvider _time;
+
+    /// <param name="idPrefix">Start of every client order id: letters and digits only (OKX allows nothing else), unique per process start.</param>
+    public PairExecutor(IEnumerable<ExecutionVenue> venues, UnhedgedExposure exposure, PairExecutionOptions options, string idPrefix, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(venues);
+        ArgumentNullException.ThrowIfNull(exposure);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(idPrefix);
+        foreach (char c in idPrefix)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                throw new ArgumentException("client order id prefix: letters and digits only", nameof(idPrefix));
+            }
+        }
+
+        foreach (ExecutionVenue v in venues)
+        {
+            _venues.Add(v.Id.Value, v);
+        }
+
+        _exposure = exposure;
+        _options = options;
+        _prefix = idPrefix;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public UnhedgedExposure Exposure => _exposure;
+
+    public IEnumerable<ExecutionVenue> Venues => _venues.Values;
+
+    public ExecutionVenue? Venue(VenueId id) => _venues.GetValueOrDefault(id.Value);
+
+    /// <summary>The client order ids of a pair's legs and unwind: the same pair number gives the same ids.</summary>
+    public string ClientOrderId(long pair, char leg) => _prefix + pair.ToString(CultureInfo.InvariantCulture) + leg;
+
+    /// <summary>
+    /// Start-up and after a lost outcome (DESIGN §10): the venue's open orders and balances through
+    /// <see cref="ExecutionSession.ReconcileAsync"/>. The venue is usable again once this succeeds.
+    /// </summary>
+    public async Task<ExecResult<ReconcileReport>> ReconcileAsync(ExecutionVenue venue, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(venue);
+        ExecResult<ReconcileReport> r = await venue.Session.ReconcileAsync(new Dictionary<string, double>(), 0, cancel).ConfigureAwait(false);
+        if (r.Ok)
+        {
+            venue.NeedsReconcile = false;
+            venue.LastReconcile = r.Value;
+        }
+        else
+        {
+            venue.NeedsReconcile = true;
+            venue.ReconcileFailures++;
+        }
+
+        return r;
+    }
+
+    /// <summary>Works one pair to its end. Every venue refusal, loss and timeout ends in the result, never an exception.</summary>
+    public async Task<PairResult> ExecuteAsync(PairRequest request, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var failures = new List<string>();
+        ExecutionVenue? buyVenue = Venue(request.BuyVenue);
+        ExecutionVenue? sellVenue = Venue(request.SellVenue);
+        if (buyVenue is null || sellVenue is null || buyVenue == sellVenue)
+        {
+            failures.Add(buyVenue is null || sellVenue is null ? "no execution client for one of the venues" : "both legs on one venue");
+            return NotSent(request, failures);
+        }
+
+        if (!(request.Quantity > 0 && request.BuyPrice > 0 && request.SellPrice > 0))
+        {
+            failures.Add("quantity and prices must be positive");
+            return NotSent(request, failures);
+        }
+
+        foreach (ExecutionVenue v in new[] { buyVenue, sellVenue })
+        {
+            if (v.NeedsReconcile)
+            {
+                ExecResult<ReconcileReport> r = await ReconcileAsync(v, cancel).ConfigureAwait(false);
+                if (!r.Ok)
+                {
+                    failures.Add($"{v.Name}: not reconciled ({r.Error}: {r.Detail})");
+                    return NotSent(request, failures);
+                }
+            }
+        }
+
+        var coordinator = new LegCoordinator(_options.Policy, _exposure);
+        coordinator.Start(request.Instrument, request.BuyVenue, request.SellVenue, (double)request.Quantity, (double)request.BuyPrice);
+        var legs = new[]
+        {
+            new Leg(buyVenue, ClientOrderId(request.Pair, 'b')),
+            new Leg(sellVenue, ClientOrderId(request.Pair, 's')),
+        };
+
+        // Both legs leave together: the edge is only there while both tops are.
+        Task<ExecResult<TrackedOrder>> buy = buyVenue.Session.PlaceAsync(new OrderRequest(legs[0].Id, request.BuySymbol, true, request.Quantity, request.BuyPrice), cancel);
+        Task<ExecResult<TrackedOrder>> sell = sellVenue.Session.PlaceAsync(new OrderRequest(legs[1].Id, request.SellSymbol, false, request.Quantity, request.SellPrice), cancel);
+        ExecResult<TrackedOrder>[] placed = await Task.WhenAll(buy, sell).ConfigureAwait(false);
+        PairInstruction step = default;
+        for (int k = 0; k < 2; k++)
+        {
+            if (placed[k].Ok)
+            {
+                continue;
+            }
+
+            failures.Add($"{legs[k].Venue.Name} {(k == 0 ? "buy" : "sell")}: {placed[k].Error} {placed[k].Detail}");
+            if (placed[k].OutcomeUnknown)
+            {
+                legs[k].Venue.NeedsReconcile = true; // it may be working: read back below, reconciled before the next pair
+            }
+            else if (legs[k].Venue.Session.Read(legs[k].Id) is not { State: OrderState.Open or OrderState.PartiallyFilled or OrderState.Filled })
+            {
+                legs[k].Ended = true;
+                step = coordinator.OnFailed(k);
+            }
+        }
+
+        step = await WorkAsync(coordinator, legs, step, failures, cancel).ConfigureAwait(false);
+        double bought = legs[0].Fed;
+        double sold = legs[1].Fed;
+        double cash = legs[1].Notional - legs[0].Notional;
+        double fees = (legs[0].Notional * buyVenue.TakerFee) + (legs[1].Notional * sellVenue.TakerFee);
+        double net = bought - sold;
+        double unwound = 0;
+        PairOutcome outcome = step.Step switch
+        {
+            PairStep.Hedged => PairOutcome.Hedged,
+            PairStep.Held => PairOutcome.Held,
+            PairStep.Unwind => PairOutcome.Unwound,
+            _ => PairOutcome.NothingFilled,
+        };
+        if (step.Step == PairStep.Unwind)
+        {
+            ExecutionVenue venue = Venue(step.Venue)!;
+            bool sellBack = step.Side == Side.Ask;
+            decimal quantity = decimal.Round((decimal)Math.Abs(net), 8, MidpointRounding.ToZero); // fills' own steps, not the request's
+            decimal reference = sellBack ? request.BuyPrice : request.SellPrice;
+            decimal price = RoundLike((double)reference * (sellBack ? 1 - _options.UnwindSlippage : 1 + _options.UnwindSlippage), reference);
+            var unwind = new Leg(venue, ClientOrderId(request.Pair, 'u'));
+            if (quantity > 0)
+            {
+                ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(new OrderRequest(unwind.Id, sellBack ? request.BuySymbol : request.SellSymbol, !sellBack, quantity, price), cancel).ConfigureAwait(false);
+                if (!sent.Ok)
+                {
+                    failures.Add($"{venue.Name} unwind: {sent.Error} {sent.Detail}");
+                    venue.NeedsReconcile |= sent.OutcomeUnknown;
+                }
+
+                if (sent.Ok || sent.OutcomeUnknown)
+                {
+                    await WorkOneAsync(unwind, failures, cancel).ConfigureAwait(false);
+                }
+            }
+
+            unwound = unwind.Fed;
+            cash += sellBack ? unwind.Notional : -unwind.Notional;
+            fees += unwind.Notional * venue.TakerFee;
+            net += sellBack ? -unwound : unwound;
+            if (Math.Abs(net) > (double)request.Quantity * 1e-9)
+            {
+                outcome = PairOutcome.Unhedged;
+                _exposure.Add(request.Instrument, venue.Id, Math.Abs(net) * (double)request.BuyPrice);
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"{venue.Name}: {Math.Abs(net)} left unhedged after the unwind"));
+            }
+        }
+
+        double pnl = cash - fees + (net * (double)request.BuyPrice);
+        return new PairResult(request, outcome, bought, sold, unwound, net, cash, fees, pnl, failures)
+        {
+            BuyClientOrderId = legs[0].Id,
+            SellClientOrderId = legs[1].Id,
+        };
+    }
+
+    // Reads the legs back until the coordinator is done or the window passes; a failed leg's partner is cancelled at
+    // once, and at the window's end whatever still works is cancelled (its fills so far stand).
+    private async Task<PairInstruction> WorkAsync(LegCoordinator coordinator, Leg[] legs, PairInstruction step, List<string> failures, CancellationToken cancel)
+    {
+        DateTimeOffset deadline = _time.GetUtcNow() + _options.LegWindow;
+        while (true)
+        {
+            Feed(coordinator, legs, ref step);
+            if (step.Step == PairStep.CancelOther && !legs[step.Leg].CancelAsked)
+            {
+                await CancelAsync(legs[step.Leg], failures, cancel).ConfigureAwait(false);
+                continue;
+            }
+
+            if (step.Step is not (PairStep.Wait or PairStep.CancelOther) || _time.GetUtcNow() >= deadline || cancel.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (!await PauseAsync(cancel).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            foreach (Leg leg in legs)
+            {
+                if (!leg.Ended)
+                {
+                    await RefreshAsync(leg, failures, cancel).ConfigureAwait(false);
+                }
+            }
+        }
+
+        for (int k = 0; k < 2; k++)
+        {
+            if (!legs[k].Ended)
+            {
+                failures.Add($"{legs[k].Venue.Name} {(k == 0 ? "buy" : "sell")}: not done within {_options.LegWindow.TotalMilliseconds:0} ms, cancelled");
+                if (!legs[k].CancelAsked)
+                {
+                    await CancelAsync(legs[k], failures, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                // The cancel read the final state: a fill that beat it counts; whatever is still unsettled is given up on.
+                Feed(coordinator, legs, ref step);
+                if (!legs[k].Ended)
+                {
+                    legs[k].Ended = true;
+                    step = coordinator.OnTimedOut(k);
+                }
+            }
+        }
+
+        return step;
+    }
+
+    // An unwind: read back until filled or the window passes, then cancelled.
+    private async Task WorkOneAsync(Leg leg, List<string> failures, CancellationToken cancel)
+    {
+        DateTimeOffset deadline = _time.GetUtcNow() + _options.LegWindow;
+        while (Observe(leg) && _time.GetUtcNow() < deadline && await PauseAsync(cancel).ConfigureAwait(false))
+        {
+            await RefreshAsync(leg, failures, cancel).ConfigureAwait(false);
+        }
+
+        if (Observe(leg))
+        {
+            await CancelAsync(leg, failures, CancellationToken.None).ConfigureAwait(false);
+            Observe(leg);
+        }
+    }
+
+    // Takes a leg's fills into Fed/Notional; true while it still works.
+    private static bool Observe(Leg leg)
+    {
+        if (leg.Venue.Session.Read(leg.Id) is not { } view)
+        {
+            return false;
+        }
+
+        leg.Fed = view.Filled;
+        leg.Notional = view.Notional;
+        return view.State is not (OrderState.Filled or OrderState.Cancelled or OrderState.Rejected);
+    }
+
+    // Each leg's new fills (and its end) into the coordinator; the last instruction it gave is kept in step.
+    private static void Feed(LegCoordinator coordinator, Leg[] legs, ref PairInstruction step)
+    {
+        for (int k = 0; k < legs.Length; k++)
+        {
+            Leg leg = legs[k];
+            if (leg.Ended || leg.Venue.Session.Read(leg.Id) is not { } view)
+            {
+                continue;
+            }
+
+            double delta = view.Filled - leg.Fed;
+            leg.Notional = view.Notional;
+            if (delta > 0)
+            {
+                leg.Fed = view.Filled;
+                step = coordinator.OnFill(k, delta, view.State == OrderState.Filled);
+            }
+            else if (view.State == OrderState.Filled)
+            {
+                // Fed in full already, but before the venue called it done: the smallest fill closes the leg (capped at its quantity).
+                step = coordinator.OnFill(k, double.Epsilon, complete: true);
+            }
+
+            if (view.State == OrderState.Filled)
+            {
+                leg.Ended = true;
+            }
+            else if (view.State is OrderState.Cancelled or OrderState.Rejected)
+            {
+                leg.Ended = true;
+                step = coordinator.OnFailed(k);
+            }
+        }
+    }
+
+    private async Task RefreshAsync(Leg leg, List<string> failures, CancellationToken cancel)
+    {
+        ExecResult<TrackedOrder> r = await leg.Venue.Session.RefreshAsync(leg.Id, cancel).ConfigureAwait(false);
+        if (r.OutcomeUnknown && !leg.Venue.NeedsReconcile)
+        {
+            leg.Venue.NeedsReconcile = true;
+            failures.Add($"{leg.Venue.Name}: status of {leg.Id} not read ({r.Error})");
+        }
+    }
+
+    private static async Task CancelAsync(Leg leg, List<string> failures, CancellationToken cancel)
+    {
+        leg.CancelAsked = true;
+        ExecResult<TrackedOrder> r = await leg.Venue.Session.CancelAsync(leg.Id, cancel).ConfigureAwait(false);
+        if (!r.Ok)
+        {
+            failures.Add($"{leg.Venue.Name}: cancel of {leg.Id}: {r.Error} {r.Detail}");
+            leg.Venue.NeedsReconcile |= r.OutcomeUnknown;
+        }
+    }
+
+    private async Task<bool> PauseAsync(CancellationToken cancel)
+    {
+        try
+        {
+            await Task.Delay(_options.PollInterval, _time, cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static PairResult NotSent(PairRequest request, List<string> failures) =>
+        new(request, PairOutcome.NotSent, 0, 0, 0, 0, 0, 0, 0, failures);
+
+    // A price at the decimals its reference was written with (the venue's tick as the engine sent it).
+    private static decimal RoundLike(double value, decimal reference)
+    {
+        int scale = (int)((decimal.GetBits(reference)[3] >> 16) & 0xFF);
+        return decimal.Round((decimal)value, scale, MidpointRounding.ToZero);
+    }
+
+    private sealed class Leg(ExecutionVenue venue, string id)
+    {
+        public ExecutionVenue Venue { get; } = venue;
+
+        public string Id { get; } = id;
+
+        public double Fed { get; set; }
+
+        public double Notional { get; set; }
+
+        public bool Ended { get; set; }
+
+        public bool CancelAsked { get; set; }
+    }
+}

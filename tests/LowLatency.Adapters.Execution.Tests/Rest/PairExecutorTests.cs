@@ -1,0 +1,222 @@
+using LowLatency.Adapters.Cex.Execution;
+using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Risk;
+using LowLatency.Testing.Venues;
+
+namespace LowLatency.Adapters.Execution.Tests.Rest;
+
+/// <summary>
+/// Pairs worked end to end against two loopback venues that verify every signature: fills, a rejected leg, partial
+/// fills (unwound or held), a cancel losing to a fill, disconnects before and after the venue took the order, and the
+/// reconciliation before the first pair and after a lost outcome.
+/// </summary>
+public sealed class PairExecutorTests
+{
+    private const decimal Quantity = 0.5m;
+    private const decimal BuyPrice = 30_000m;
+    private const decimal SellPrice = 30_060m;
+
+    // Legs that fill end the pair at once, so the window is a hang guard there; tests that need a leg to run out of time use the short one.
+    private static readonly PairExecutionOptions s_options = new()
+    {
+        LegWindow = TimeSpan.FromSeconds(30),
+        PollInterval = TimeSpan.FromMilliseconds(20),
+    };
+
+    private static readonly PairExecutionOptions s_short = s_options with { LegWindow = TimeSpan.FromMilliseconds(300) };
+
+    public static readonly TheoryData<string, string> VenuePairs = new()
+    {
+        { "binance", "okx" },
+        { "kraken", "coinbase" },
+        { "bybit", "binance-ed25519" },
+    };
+
+    [Theory]
+    [MemberData(nameof(VenuePairs))]
+    public async Task Both_legs_filled_is_hedged_with_the_pnl_of_the_two_prices_less_fees(string buyName, string sellName)
+    {
+        await using Pair p = await Pair.StartAsync(buyName, sellName);
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(1), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Empty(r.Failures);
+        Assert.Equal(0.5, r.Bought, 9);
+        Assert.Equal(0.5, r.Sold, 9);
+        double fees = (0.5 * 30_000 * 0.001) + (0.5 * 30_060 * 0.001);
+        Assert.Equal((0.5 * 60) - fees, r.PnlUsd, 6);
+        Assert.Equal("Filled", p.Buy.Ledger.Get(r.BuyClientOrderId)!.Status);
+        Assert.Equal("Filled", p.Sell.Ledger.Get(r.SellClientOrderId)!.Status);
+        Assert.Equal(0, p.Buy.Ledger.BadSignatures + p.Sell.Ledger.BadSignatures);
+
+        // Reconciled once each, before the first pair, and not again while nothing was lost.
+        Assert.Equal(1, p.Buy.Session.Reconciles);
+        Assert.Equal(1, p.Sell.Session.Reconciles);
+    }
+
+    [Fact]
+    public async Task A_rejected_sell_leg_gets_the_filled_buy_unwound_on_its_venue()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit");
+        p.Buy.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.InsufficientBalance);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(7), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Unwound, r.Outcome);
+        Assert.Equal(0.5, r.Bought, 9);
+        Assert.Equal(0, r.Sold);
+        Assert.Equal(0.5, r.Unwound, 9);
+        Assert.Equal(0, r.Residual, 9);
+        Assert.Contains(r.Failures, f => f.Contains("InsufficientBalance", StringComparison.Ordinal));
+        LoopbackOrder unwind = p.Buy.Ledger.Get(p.Executor.ClientOrderId(7, 'u'))!;
+        Assert.False(unwind.Buy);
+        Assert.Equal(0.5m, unwind.Quantity);
+        Assert.Equal(29_850m, unwind.Price); // 0.5 % through the pair's buy price
+        Assert.Equal(0, p.Executor.Exposure.AssetUsd(InstrumentId.FromIndex(0)));
+        Assert.True(r.PnlUsd < 0);
+    }
+
+    [Fact]
+    public async Task A_partial_buy_is_cancelled_at_the_window_and_the_over_sold_residual_bought_back()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit", s_short);
+        p.Buy.Ledger.Play(VenuePlay.PartialFill);
+        p.Sell.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(2), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Unwound, r.Outcome);
+        Assert.Equal(0.2, r.Bought, 9);
+        Assert.Equal(0.5, r.Sold, 9);
+        Assert.Equal(0.3, r.Unwound, 9);
+        Assert.Equal("Cancelled", p.Buy.Ledger.Get(r.BuyClientOrderId)!.Status);
+        LoopbackOrder unwind = p.Sell.Ledger.Get(p.Executor.ClientOrderId(2, 'u'))!;
+        Assert.True(unwind.Buy);
+        Assert.Equal(0.3m, unwind.Quantity);
+        Assert.Contains(r.Failures, f => f.Contains("not done within", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_hold_a_partial_residual_within_the_limits_is_kept_and_counted_as_exposure()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit", s_short with { Policy = LegPolicy.HoldWithinLimits });
+        p.Buy.Ledger.Play(VenuePlay.PartialFill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(3), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Held, r.Outcome);
+        Assert.Equal(-0.3, r.Residual, 9);
+        Assert.Null(p.Sell.Ledger.Get(p.Executor.ClientOrderId(3, 'u')));
+        Assert.Equal(0.3 * 30_000, p.Executor.Exposure.AssetUsd(InstrumentId.FromIndex(0)), 6);
+    }
+
+    [Fact]
+    public async Task A_cancel_that_loses_to_a_fill_counts_the_fill_once_and_the_pair_is_hedged()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit", s_short);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+        p.Buy.Ledger.NextCancelLosesToFill = true; // the buy rests; at the window its cancel finds it filled
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(4), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal(0.5, r.Bought, 9);
+        Assert.Equal(0.5, p.Buy.Session.Tracker.Position(p.Buy.Symbol), 9);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_before_the_venue_took_the_leg_is_resent_under_the_same_id_once()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit", s_short);
+        p.Buy.Ledger.Play(VenuePlay.DropBeforeAccept, VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.AcceptThenDrop); // taken, answer lost: read back by status, it rests
+        p.Sell.Ledger.NextCancelLosesToFill = true; // and fills as the window's cancel reaches it
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(5), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal(1, p.Buy.Session.Resends);
+        Assert.Equal(1, p.Buy.Ledger.PlacesTaken);
+        Assert.Equal(1, p.Sell.Ledger.PlacesTaken);
+    }
+
+    [Fact]
+    public async Task A_venue_that_never_answers_fails_its_leg_the_other_is_unwound_and_the_venue_is_reconciled_before_the_next_pair()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit");
+        p.Buy.Ledger.Play(VenuePlay.DropBeforeAccept, VenuePlay.DropBeforeAccept, VenuePlay.DropBeforeAccept);
+        p.Sell.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(6), CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Unwound, r.Outcome);
+        Assert.Equal(0, r.Bought);
+        Assert.Equal(0.5, r.Unwound, 9);
+        Assert.Equal(OrderState.Rejected, p.Buy.Session.Read(r.BuyClientOrderId)!.Value.State);
+        Assert.True(p.Executor.Venue(VenueId.FromIndex(0))!.NeedsReconcile);
+
+        // The next pair first reconciles the venue whose outcome was lost.
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+        PairResult next = await p.Executor.ExecuteAsync(p.Request(8), CancellationToken.None);
+        Assert.Equal(PairOutcome.Hedged, next.Outcome);
+        Assert.Equal(2, p.Buy.Session.Reconciles);
+        Assert.Equal(1, p.Sell.Session.Reconciles);
+    }
+
+    [Fact]
+    public async Task Bad_requests_send_nothing_and_say_why()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit");
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(9) with { SellVenue = VenueId.FromIndex(5) }, CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Contains("no execution client", r.Failures[0], StringComparison.Ordinal);
+        r = await p.Executor.ExecuteAsync(p.Request(9) with { Quantity = 0 }, CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Equal(0, p.Buy.Ledger.PlacesTaken + p.Sell.Ledger.PlacesTaken);
+        Assert.Throws<ArgumentException>(() => new PairExecutor([], p.Executor.Exposure, s_options, "ll-1"));
+    }
+
+    private sealed class Pair : IAsyncDisposable
+    {
+        private Pair(VenueRig buy, VenueRig sell, PairExecutor executor)
+        {
+            Buy = buy;
+            Sell = sell;
+            Executor = executor;
+        }
+
+        public VenueRig Buy { get; }
+
+        public VenueRig Sell { get; }
+
+        public PairExecutor Executor { get; }
+
+        public static async Task<Pair> StartAsync(string buy, string sell, PairExecutionOptions? options = null)
+        {
+            VenueRig b = await VenueRig.StartAsync(buy);
+            VenueRig s = await VenueRig.StartAsync(sell);
+            var venues = new[]
+            {
+                new ExecutionVenue(VenueId.FromIndex(0), buy, b.Session, 0.001),
+                new ExecutionVenue(VenueId.FromIndex(1), sell, s.Session, 0.001),
+            };
+            var executor = new PairExecutor(venues, new UnhedgedExposure(1, 2, 50_000, 50_000), options ?? s_options, "t1");
+            return new Pair(b, s, executor);
+        }
+
+        public PairRequest Request(long pair) =>
+            new(pair, InstrumentId.FromIndex(0), VenueId.FromIndex(0), Buy.Symbol, VenueId.FromIndex(1), Sell.Symbol, Quantity, BuyPrice, SellPrice);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Buy.DisposeAsync();
+            await Sell.DisposeAsync();
+        }
+    }
+}

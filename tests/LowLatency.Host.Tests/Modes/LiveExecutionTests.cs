@@ -1,0 +1,231 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LowLatency.Host.Cli;
+using LowLatency.Host.Tests.Support;
+using LowLatency.Testing.Exchanges;
+using LowLatency.Testing.Venues;
+
+namespace LowLatency.Host.Tests.Modes;
+
+/// <summary>
+/// <c>run --live --execute</c> end to end: Bybit and Coinbase book snapshots from loopback WebSocket servers cross, the
+/// strategy thread's gate approves, and the pair goes as two signed orders to the loopback venues (Bybit HMAC, Coinbase
+/// ES256 JWT), which play fills or a reject; both venues are reconciled at start-up (an order left working by an earlier
+/// run is adopted); the log and the done line account for the pair; no key is printed.
+/// </summary>
+public sealed class LiveExecutionTests
+{
+    private const string BybitKey = "bybit-live-key-Hq2x";
+    private const string BybitSecret = "bybit-live-secret-Vn7pQ3rT9w";
+    private const string CoinbaseKeyName = "organizations/loopback/apiKeys/live1";
+
+    // Bybit asks 30000, Coinbase bids 30100: about 33 bps gross, 13 net of the two 10 bps taker fees.
+    private const string BybitSnapshot = """{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1786310818129,"data":{"s":"BTCUSDT","b":[["29990","0.2"]],"a":[["30000","0.2"]],"u":100,"seq":7},"cts":1786310818127}""";
+    private const string CoinbaseSnapshot = """{"channel":"l2_data","timestamp":"2026-08-09T21:05:48.483587501Z","sequence_num":1,"events":[{"type":"snapshot","product_id":"BTC-USDT","updates":[{"side":"bid","event_time":"2026-08-09T21:05:48.170326Z","price_level":"30100","new_quantity":"0.2"},{"side":"offer","event_time":"2026-08-09T21:05:48.170326Z","price_level":"30110","new_quantity":"0.2"}]}]}""";
+
+    [Fact]
+    public async Task A_crossed_pair_is_sent_to_both_venues_filled_hedged_logged_and_released()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.Bybit.Ledger.Play(VenuePlay.Fill);
+        rig.Coinbase.Ledger.Play(VenuePlay.Fill);
+        // Left working by an earlier run: the start-up reconciliation adopts it.
+        rig.Bybit.Ledger.Take("earlier-run-1", "BTCUSDT", true, 0.01m, 20_000m, VenuePlay.Rest);
+
+        (int exit, string output, string error, string log) = rig.Run();
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("live trading on live market data", output, StringComparison.Ordinal);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=1 unwound=0", StringComparison.Ordinal), output + log);
+        LoopbackOrder buy = Assert.Single(rig.Bybit.Ledger.History, e => e.Kind == "New" && e.Order.ClientOrderId != "earlier-run-1").Order;
+        LoopbackOrder sell = Assert.Single(rig.Coinbase.Ledger.History, e => e.Kind == "New").Order;
+        Assert.True(buy.Buy);
+        Assert.False(sell.Buy);
+        Assert.Equal(30_000m, buy.Price);
+        Assert.Equal(30_100m, sell.Price);
+        Assert.Equal(0.2m, buy.Quantity); // the top; under the per-trade notional
+        Assert.Equal("Filled", buy.Status);
+        Assert.Equal("Filled", sell.Status);
+        Assert.Equal(0, rig.Bybit.Ledger.BadSignatures + rig.Coinbase.Ledger.BadSignatures);
+        JsonElement bybit = Lines(log).Single(l => l.TryGetProperty("result", out _) && l.GetProperty("venue").GetString() == "bybit");
+        Assert.Equal("ok", bybit.GetProperty("result").GetString());
+        Assert.Equal(1, bybit.GetProperty("adopted").GetInt32());
+        Assert.Equal("ok", Lines(log).Single(l => l.TryGetProperty("result", out _) && l.GetProperty("venue").GetString() == "coinbase").GetProperty("result").GetString());
+        JsonElement pair = Lines(log).Single(l => l.TryGetProperty("outcome", out _));
+        Assert.Equal("Hedged", pair.GetProperty("outcome").GetString());
+        Assert.Equal(buy.ClientOrderId, pair.GetProperty("buyOrderId").GetString());
+        Assert.Equal(sell.ClientOrderId, pair.GetProperty("sellOrderId").GetString());
+        Assert.Matches("^ll[0-9a-f]+1b$", buy.ClientOrderId);
+        Assert.Equal(0.2, pair.GetProperty("sold").GetDouble(), 9);
+        double fees = (0.2 * 30_000 * 0.001) + (0.2 * 30_100 * 0.001);
+        Assert.Equal((0.2 * 100) - fees, pair.GetProperty("pnl").GetDouble(), 6);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task A_rejected_leg_gets_the_other_unwound_and_a_partial_is_traded_out()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.Bybit.Ledger.Play(VenuePlay.PartialFill);         // buys 0.08 of 0.2; cancelled at its window
+        rig.Coinbase.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill); // sells 0.2, then buys the 0.12 back
+
+        (int exit, string output, string error, string log) = rig.Run();
+
+        Assert.True(exit == 0, error);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=1", StringComparison.Ordinal), output + log);
+        LoopbackOrder unwind = rig.Coinbase.Ledger.History.Where(e => e.Kind == "New").Select(e => e.Order).Last();
+        Assert.True(unwind.Buy);
+        Assert.Equal(0.12m, unwind.Quantity);
+        JsonElement pair = Lines(log).Single(l => l.TryGetProperty("outcome", out _));
+        Assert.Equal("Unwound", pair.GetProperty("outcome").GetString());
+        Assert.Equal(0.08, pair.GetProperty("bought").GetDouble(), 9);
+        Assert.Equal(0.12, pair.GetProperty("unwound").GetDouble(), 9);
+        Assert.Equal(0, pair.GetProperty("residual").GetDouble(), 9);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task A_venue_refusal_is_a_logged_value_and_the_filled_leg_is_unwound()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.Bybit.Ledger.Play(VenuePlay.InsufficientBalance);
+        rig.Coinbase.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+
+        (int exit, string output, string error, string log) = rig.Run();
+
+        Assert.True(exit == 0, error);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=1", StringComparison.Ordinal), output + log);
+        Assert.Contains("InsufficientBalance", log, StringComparison.Ordinal);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task A_venue_whose_connection_drops_fails_its_leg_the_other_is_unwound_and_the_private_stream_reconciles()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.BybitPrivateStream = true; // Bybit's fills also arrive on its private stream, which reconciles when it connects
+        rig.Bybit.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+        rig.Coinbase.Ledger.Play(VenuePlay.DropBeforeAccept, VenuePlay.DropBeforeAccept, VenuePlay.DropBeforeAccept);
+
+        (int exit, string output, string error, string log) = rig.Run();
+
+        Assert.True(exit == 0, error);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=1", StringComparison.Ordinal), output + log);
+        Assert.Equal(0, rig.Coinbase.Ledger.PlacesTaken); // never taken: three sends under one id, each dropped
+        LoopbackOrder unwind = rig.Bybit.Ledger.History.Where(e => e.Kind == "New").Select(e => e.Order).Last();
+        Assert.False(unwind.Buy);
+        Assert.Equal(0.2m, unwind.Quantity);
+        Assert.True(rig.Bybit.Dialect.StreamConnections >= 1);
+        Assert.Matches(@"reconciles=bybit:[2-9]\d*,coinbase:1", output); // start-up, and the stream's own on connecting
+        JsonElement pair = Lines(log).Single(l => l.TryGetProperty("outcome", out _));
+        Assert.Contains("coinbase sell: Transport", pair.GetProperty("failures").GetString(), StringComparison.Ordinal);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task Without_a_second_traded_venue_live_refuses_to_start_and_sends_nothing()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.Environment["LIVE_VENUES"] = "bybit";
+
+        (int exit, _, string error, _) = rig.Run();
+
+        Assert.Equal(2, exit);
+        Assert.Contains("live trades CEX pairs across two venues", error, StringComparison.Ordinal);
+        Assert.Equal(0, rig.Bybit.Ledger.RequestsSeen + rig.Coinbase.Ledger.RequestsSeen);
+    }
+
+    private static List<JsonElement> Lines(string log) =>
+        [.. log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly ECDsa _coinbaseKey;
+        private readonly TempFolder _folder = new();
+
+        private Rig(LoopbackFrameServer bybitFeed, LoopbackFrameServer coinbaseFeed, LoopbackVenueServer bybit, LoopbackVenueServer coinbase, ECDsa coinbaseKey)
+        {
+            BybitFeed = bybitFeed;
+            CoinbaseFeed = coinbaseFeed;
+            Bybit = bybit;
+            Coinbase = coinbase;
+            _coinbaseKey = coinbaseKey;
+            Environment = new Dictionary<string, string>
+            {
+                ["LIVE_VENUES"] = "bybit,coinbase",
+                ["BYBIT_API_KEY"] = BybitKey,
+                ["BYBIT_API_SECRET"] = BybitSecret,
+                ["COINBASE_API_KEY_NAME"] = CoinbaseKeyName,
+                ["COINBASE_API_PRIVATE_KEY"] = coinbaseKey.ExportECPrivateKeyPem(),
+                ["ETH_RPC_URL"] = "http://127.0.0.1:1/rpcSECRET",
+                ["TRADING_PRIVATE_KEY"] = "trading-key-QWERTYUIOP",
+                ["FLASHBOTS_SIGNER_KEY"] = "signer-key-ASDFGHJKL",
+            };
+        }
+
+        public LoopbackFrameServer BybitFeed { get; }
+
+        public LoopbackFrameServer CoinbaseFeed { get; }
+
+        public LoopbackVenueServer Bybit { get; }
+
+        public LoopbackVenueServer Coinbase { get; }
+
+        public Dictionary<string, string> Environment { get; }
+
+        public bool BybitPrivateStream { get; set; }
+
+        public static async Task<Rig> StartAsync()
+        {
+            var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            // The books come 3 s after the subscriptions: the once-a-second integrity sample has seen both venues connected
+            // by then (a venue sampled before it connects is quarantined until the next sample, and these feeds go quiet).
+            LoopbackFrameServer bybitFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(BybitSnapshot)], sendDelay: TimeSpan.FromSeconds(3));
+            LoopbackFrameServer coinbaseFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(CoinbaseSnapshot)], sendDelay: TimeSpan.FromSeconds(3));
+            LoopbackVenueServer bybit = await LoopbackVenueServer.StartAsync(new BybitDialect(new VenueLedger(), BybitKey, BybitSecret));
+            LoopbackVenueServer coinbase = await LoopbackVenueServer.StartAsync(new CoinbaseDialect(new VenueLedger(), CoinbaseKeyName, key.ExportParameters(includePrivateParameters: false)));
+            return new Rig(bybitFeed, coinbaseFeed, bybit, coinbase, key);
+        }
+
+        /// <summary>Runs until both snapshots are processed (two ticks); the stop lets the pair finish. Quotes may age on a loaded box: the stale guard is wide.</summary>
+        public (int Exit, string Out, string Err, string Log) Run()
+        {
+            string config = _folder.Write("live.json", $$"""
+                {
+                  "marketData": "live",
+                  "thresholdBps": 1,
+                  "execution": { "risk": { "maxQuoteAgeNs": 60000000000 } },
+                  "venues": {
+                    "bybit": { "wsUrl": "{{BybitFeed.WsUrl}}", "orderUrl": "{{Bybit.BaseUrl}}", {{(BybitPrivateStream ? $"\"privateWsUrl\": \"{new Uri(Bybit.WsBase, "/v5/private")}\"," : "")}} "symbols": ["BTCUSDT"] },
+                    "coinbase": { "wsUrl": "{{CoinbaseFeed.WsUrl}}", "orderUrl": "{{Coinbase.BaseUrl}}", "symbols": ["BTCUSDT"] }
+                  }
+                }
+                """);
+            string log = Path.Combine(_folder.Path, "arb.log");
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int exit = Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--ticks", "2", "--duration", "60s"]),
+                stdout, stderr, name => Environment.GetValueOrDefault(name));
+            return (exit, stdout.ToString(), stderr.ToString(), File.Exists(log) ? File.ReadAllText(log) : "");
+        }
+
+        public void AssertNoSecret(string text)
+        {
+            Assert.DoesNotContain(BybitSecret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(BybitKey, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("PRIVATE KEY-----", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("QWERTYUIOP", text, StringComparison.Ordinal);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await BybitFeed.DisposeAsync();
+            await CoinbaseFeed.DisposeAsync();
+            await Bybit.DisposeAsync();
+            await Coinbase.DisposeAsync();
+            _coinbaseKey.Dispose();
+            _folder.Dispose();
+        }
+    }
+}
