@@ -1,0 +1,101 @@
+using System.Globalization;
+using LowLatency.Ml.Agents;
+
+namespace LowLatency.Ml.Cli;
+
+/// <summary>
+/// <c>train --rl --agents [1,3] [--seed N] [--steps N] [--data DIR] [--out models]</c>: trains the chosen market agents
+/// (all five when no list is given) with progress lines, evaluates each against its rule baseline walk-forward and
+/// writes <c>OUT/multi_agent_rl/agent_N.*</c> and <c>RESULTS.md</c>. Exit codes 0, 1 (data or files), 2 (usage). Cold path.
+/// </summary>
+public static class AgentsCommand
+{
+    public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (ParseIds(request.Agents ?? string.Empty, out string? problem) is not { } ids)
+        {
+            stderr.WriteLine($"train: --agents: {problem}");
+            return 2;
+        }
+
+        if (request.RlEnv is not null)
+        {
+            stderr.WriteLine("train: --agents trains the market agents; --env picks a benchmark: use one of them");
+            return 2;
+        }
+
+        long steps = request.RlSteps == 0 ? AgentRun.DefaultSteps : request.RlSteps;
+        if (request.RlSteps < 0 || AgentRun.Options(request.Seed, steps).Validate() is { } bad)
+        {
+            stderr.WriteLine($"train: {(request.RlSteps < 0 ? $"--steps: {request.RlSteps} must be positive" : AgentRun.Options(request.Seed, steps).Validate())}");
+            return 2;
+        }
+
+        if (!Directory.Exists(request.DataRoot))
+        {
+            stderr.WriteLine($"train: --data: no such folder '{request.DataRoot}'");
+            return 2;
+        }
+
+        void Progress(string line)
+        {
+            stdout.WriteLine(line);
+            stdout.Flush();
+        }
+
+        string folder = Path.Combine(request.OutFolder, "multi_agent_rl");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            Progress($"train: market agents {string.Join(',', ids)} on {request.DataRoot}, seed {request.Seed}");
+            AgentSet set = AgentSet.Load(request.DataRoot);
+            var reports = new List<AgentReport>();
+            foreach (int id in ids)
+            {
+                AgentReport r = AgentRun.Run(set, id, request.Seed, steps, folder, Progress);
+                Progress(AgentRun.Describe(r));
+                reports.Add(r);
+            }
+
+            string table = Path.Combine(folder, "RESULTS.md");
+            File.WriteAllText(table, string.Create(CultureInfo.InvariantCulture, $"Held-out test part (later 30 % of each timeline), seed {request.Seed}, {steps} PPO steps per agent.\n\n") + AgentRun.Table(reports));
+            Progress($"wrote {table}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            stderr.WriteLine($"train: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>"1,3" → [1, 3]; empty → all five; null with <paramref name="problem"/> on anything else.</summary>
+    public static int[]? ParseIds(string text, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [1, 2, 3, 4, 5];
+        }
+
+        var ids = new List<int>();
+        foreach (string part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id is < 1 or > 5)
+            {
+                problem = $"'{part.Trim()}' is not an agent (1 cex-dex, 2 cross-chain, 3 flash-loan, 4 whale-copy, 5 risk-manager)";
+                return null;
+            }
+
+            if (!ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return [.. ids];
+    }
+}
