@@ -11,6 +11,12 @@ public sealed record AgentReport(int Id, string Name, int Seed, long Steps, Trad
 {
     /// <summary>Out of sample the agent made money and more than its baseline: only then may it leave shadow mode.</summary>
     public bool BeatsBaseline => TestAgent.Pnl > 0 && TestAgent.Pnl > TestBaseline.Pnl;
+
+    /// <summary>The verdict in words.</summary>
+    public string Verdict => BeatsBaseline ? "beats its baseline and makes money out of sample: may go active"
+        : TestAgent.Pnl > TestBaseline.Pnl ? "better than its baseline but loses money out of sample: stays in shadow"
+        : TestAgent.Pnl == TestBaseline.Pnl ? "ties its baseline out of sample: stays in shadow"
+        : "loses to its baseline out of sample: stays in shadow";
 }
 
 /// <summary>
@@ -20,7 +26,7 @@ public sealed record AgentReport(int Id, string Name, int Seed, long Steps, Trad
 /// </summary>
 public static class AgentRun
 {
-    public const long DefaultSteps = 102_400;
+    public const long DefaultSteps = 204_800;
 
     /// <summary>PPO settings of the agents: CleanRL's discrete defaults with 256-step rollouts, γ 0.95 (rewards arrive within blocks) and normalised rewards.</summary>
     public static PpoOptions Options(int seed, long steps) => new()
@@ -77,7 +83,7 @@ public static class AgentRun
     {
         ArgumentNullException.ThrowIfNull(r);
         return string.Create(CultureInfo.InvariantCulture,
-            $"agent {r.Id} ({r.Name}) test: agent pnl {r.TestAgent.Pnl:F2} sharpe {r.TestAgent.Sharpe:F2} maxdd {r.TestAgent.MaxDrawdown:F2} win {r.TestAgent.WinRate:P1} turnover {r.TestAgent.Turnover:F0} | baseline pnl {r.TestBaseline.Pnl:F2} sharpe {r.TestBaseline.Sharpe:F2} maxdd {r.TestBaseline.MaxDrawdown:F2} win {r.TestBaseline.WinRate:P1} turnover {r.TestBaseline.Turnover:F0} | {(r.BeatsBaseline ? "beats its baseline: may go active" : "does not beat its baseline: stays in shadow")}");
+            $"agent {r.Id} ({r.Name}) test: agent pnl {r.TestAgent.Pnl:F2} sharpe {r.TestAgent.Sharpe:F2} maxdd {r.TestAgent.MaxDrawdown:F2} win {r.TestAgent.WinRate:P1} turnover {r.TestAgent.Turnover:F0} | baseline pnl {r.TestBaseline.Pnl:F2} sharpe {r.TestBaseline.Sharpe:F2} maxdd {r.TestBaseline.MaxDrawdown:F2} win {r.TestBaseline.WinRate:P1} turnover {r.TestBaseline.Turnover:F0} | {r.Verdict}");
     }
 
     /// <summary>One Markdown row per report: agent, test P&amp;L, Sharpe, max drawdown, win rate, turnover, against the baseline's.</summary>
@@ -89,7 +95,7 @@ public static class AgentRun
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (AgentReport r in reports)
         {
-            sb.AppendLine(Row(r, "PPO", r.TestAgent, r.BeatsBaseline ? "beats baseline → active" : "loses to / ties baseline → shadow"));
+            sb.AppendLine(Row(r, "PPO", r.TestAgent, r.Verdict));
             sb.AppendLine(Row(r, "rule baseline", r.TestBaseline, string.Empty));
         }
 
@@ -140,6 +146,7 @@ public static class AgentRun
             ["metrics"] = new JsonObject { ["test"] = Metrics(r.TestAgent), ["train"] = Metrics(r.TrainAgent) },
             ["baselineMetrics"] = new JsonObject { ["test"] = Metrics(r.TestBaseline), ["train"] = Metrics(r.TrainBaseline) },
             ["beatsBaselineOutOfSample"] = r.BeatsBaseline,
+            ["verdict"] = r.Verdict,
             ["mode"] = r.BeatsBaseline ? "active" : "shadow",
         };
     }

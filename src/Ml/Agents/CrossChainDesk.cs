@@ -85,6 +85,9 @@ public sealed class CrossChainDesk : AgentDesk
 
     public long TimeNs(int t) => _timeNs[t];
 
+    /// <summary>Kraken's close at <paramref name="t"/> (sizes the notional).</summary>
+    public double PriceOf(int t) => _kraken[t];
+
     public override void ResetState()
     {
         LastNotional = 0;

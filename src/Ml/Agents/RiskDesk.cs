@@ -125,12 +125,18 @@ public sealed class RiskDesk : AgentDesk
 
         LastNotional = notional;
         LastActive = active;
+        Record(pnl);
+        return pnl;
+    }
+
+    /// <summary>Books one step's P&amp;L into the figures the features read (rolling P&amp;L, drawdown).</summary>
+    public void Record(double pnl)
+    {
         _equity += pnl;
         _peak = Math.Max(_peak, _equity);
         int slot = _steps++ % BookWindow;
         _rolling += pnl - _history[slot];
         _history[slot] = pnl;
-        return pnl;
     }
 
     public override float Signal(int t, int action) => (float)s_scales[action];

@@ -61,6 +61,12 @@ public sealed class WhaleDesk : AgentDesk
         LastActive = false;
     }
 
+    /// <summary>The action that keeps the current position (a denied change holds it).</summary>
+    public int HoldAction => _target switch { 1 => 1, -1 => 2, _ => 0 };
+
+    /// <summary>Notional (USD) that moving to <paramref name="action"/> at <paramref name="scale"/> would trade at block <paramref name="t"/>.</summary>
+    public double ChangeNotional(int t, int action, double scale) => Math.Abs((Direction(action) * Size * scale) - _weth) * _day.Blocks[t].V3Mid;
+
     private static int Direction(int action) => action switch { 1 => 1, 2 => -1, _ => 0 };
 
     public override void Features(int t, Span<float> f)
