@@ -14,7 +14,7 @@ public sealed record AgentReport(int Id, string Name, int Seed, long Steps, Trad
 
     /// <summary>The verdict in words.</summary>
     public string Verdict => BeatsBaseline ? "beats its baseline and makes money out of sample: may go active"
-        : TestAgent.Pnl > TestBaseline.Pnl ? "better than its baseline but loses money out of sample: stays in shadow"
+        : TestAgent.Pnl > TestBaseline.Pnl ? "better than its baseline but makes no money out of sample: stays in shadow"
         : TestAgent.Pnl == TestBaseline.Pnl ? "ties its baseline out of sample: stays in shadow"
         : "loses to its baseline out of sample: stays in shadow";
 }

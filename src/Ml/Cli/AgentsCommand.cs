@@ -72,6 +72,52 @@ public static class AgentsCommand
         }
     }
 
+    /// <summary>
+    /// <c>agents [--models DIR] [--data DIR] [--no-ai]</c>: loads the five agents, replays the held-out part through the
+    /// ensemble and the RiskGate (<see cref="EnsembleReplay"/>) and prints, per agent, its mode, decisions and
+    /// disagreements with its rule, then the acted book and the agents' own. Exit codes 0, 1 (models or data), 2 (usage).
+    /// </summary>
+    public static int Shadow(string models, string dataRoot, bool enabled, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (!Directory.Exists(dataRoot))
+        {
+            stderr.WriteLine($"agents: --data: no such folder '{dataRoot}'");
+            return 2;
+        }
+
+        if (AgentEnsemble.Load(models, enabled, out string? problem) is not { } ensemble)
+        {
+            stderr.WriteLine($"agents: {problem} (train them with ./lowlatency train --rl --agents)");
+            return 1;
+        }
+
+        try
+        {
+            AgentSet set = AgentSet.Load(dataRoot);
+            EnsembleReplayResult r = EnsembleReplay.Run(set, ensemble);
+            stdout.WriteLine(enabled ? "agents on: each acts only where its manifest says it beat its baseline out of sample; otherwise shadow (it decides, its rule acts)" : "agents off (--no-ai or ENABLE_RL_AGENTS=false): the rules decide and act");
+            for (int k = 0; k < AgentEnsemble.Count; k++)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent {k + 1} {AgentSet.Names[k]}: {r.Modes[k].ToString().ToLowerInvariant()}, {r.Decisions[k]} decisions, {r.Disagreements[k]} differ from the rule"));
+            }
+
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"acted (through the risk gate: {r.GateApproved} approved, {r.GateDenied} denied): pnl {r.Acted.Pnl:F2} sharpe {r.Acted.Sharpe:F2} maxdd {r.Acted.MaxDrawdown:F2} win {r.Acted.WinRate:P1} turnover {r.Acted.Turnover:F0}"));
+            if (enabled)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agents' own decisions (had they all acted, no gate): pnl {r.AgentsOnly.Pnl:F2} sharpe {r.AgentsOnly.Sharpe:F2} maxdd {r.AgentsOnly.MaxDrawdown:F2} win {r.AgentsOnly.WinRate:P1} turnover {r.AgentsOnly.Turnover:F0}"));
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"agents: {e.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>"1,3" → [1, 3]; empty → all five; null with <paramref name="problem"/> on anything else.</summary>
     public static int[]? ParseIds(string text, out string? problem)
     {
