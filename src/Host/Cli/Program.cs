@@ -130,6 +130,7 @@ public static class Program
         root.Add(ChainVerb.Create(streams.Out, streams.Error));
         root.Add(TrainVerb.Create(streams.Out, streams.Error));
         root.Add(EvaluateVerb.Create(streams.Out, streams.Error));
+        root.Add(AgentsVerb.Create(streams.Out, streams.Error, environment));
         root.Add(RecordVerb.Create(streams.Out, streams.Error, environment));
         root.Add(DemoVerb.Create(streams.Out, streams.Error));
         root.Add(QuoteVerb.Create(streams.Out, streams.Error, environment));

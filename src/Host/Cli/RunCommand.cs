@@ -199,7 +199,12 @@ internal static class RunCommand
         var services = new RunServices
         {
             Store = store,
-            StartDashboard = dashboard is null ? null : feed => StartDashboard(dashboard, feed, streams.Error, human),
+            StartDashboard = dashboard is null ? null : feed =>
+            {
+                feed.SetAgents(AgentStatus.Load(Path.Combine(dashboard.ModelsFolder, "multi_agent_rl"),
+                    LowLatency.Ml.Agents.AgentEnsemble.Enabled(!(options.Execution?.EnableAiOrchestration ?? true), environment("ENABLE_RL_AGENTS"))));
+                return StartDashboard(dashboard, feed, streams.Error, human);
+            },
         };
 
         using var cancel = new CancellationTokenSource();

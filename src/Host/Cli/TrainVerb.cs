@@ -20,7 +20,8 @@ internal static class TrainVerb
         var rlEnv = new Option<string?>("--env") { Description = "with --rl: cartpole (default) | pendulum" };
         var rlSteps = new Option<long>("--steps") { Description = "with --rl: environment steps (default: cartpole 500000, pendulum 200000)" };
         var json = new Option<bool>("--json") { Description = "with --rl: end with one JSON line of the figures" };
-        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick, rl, rlEnv, rlSteps, json };
+        var agents = new Option<string?>("--agents") { Description = "with --rl: train the market agents (e.g. 1,3; alone: all five) into OUT/multi_agent_rl", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick, rl, rlEnv, rlSteps, json, agents };
         command.SetAction(parse => TrainCommand.Run(new TrainRequest
         {
             Predictive = parse.GetValue(all) || parse.GetValue(predictive),
@@ -34,6 +35,7 @@ internal static class TrainVerb
             RlEnv = parse.GetValue(rlEnv),
             RlSteps = parse.GetValue(rlSteps),
             Json = parse.GetValue(json),
+            Agents = parse.GetResult(agents) is null ? null : parse.GetValue(agents) ?? string.Empty,
         }, stdout, stderr));
         return command;
     }

@@ -36,6 +36,9 @@ public sealed record TrainRequest
 
     /// <summary>End with one JSON line of the run's figures.</summary>
     public bool Json { get; init; }
+
+    /// <summary>With <see cref="Rl"/>: train the market agents (ids "1,3"; empty = all five) instead of a benchmark; null = not asked.</summary>
+    public string? Agents { get; init; }
 }
 
 /// <summary>
@@ -55,9 +58,9 @@ public static class TrainCommand
             return RunRl(request, stdout, stderr);
         }
 
-        if (request.RlEnv is not null || request.RlSteps != 0 || request.Json)
+        if (request.RlEnv is not null || request.RlSteps != 0 || request.Json || request.Agents is not null)
         {
-            return Usage(stderr, "--env, --steps and --json go with --rl");
+            return Usage(stderr, request.Agents is null ? "--env, --steps and --json go with --rl" : "--agents goes with --rl");
         }
 
         if (!request.Predictive && !request.Slippage)
@@ -150,6 +153,11 @@ public static class TrainCommand
         if (request.Predictive || request.Slippage)
         {
             return Usage(stderr, "--rl trains a reinforcement-learning benchmark; train the market models in another run");
+        }
+
+        if (request.Agents is not null)
+        {
+            return AgentsCommand.Run(request, stdout, stderr);
         }
 
         if (RlBenchmark.Find(request.RlEnv ?? "cartpole") is not { } benchmark)

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using LowLatency.Ml.Rl;
+
+namespace LowLatency.Ml.Agents;
+
+/// <summary>Whether an agent's decision is acted on.</summary>
+public enum AgentMode : byte
+{
+    /// <summary>Agents off (<c>--no-ai</c>, <c>ENABLE_RL_AGENTS=false</c>, or no models): rules decide and act.</summary>
+    Off = 0,
+
+    /// <summary>The agent decides and is logged; its rule acts.</summary>
+    Shadow = 1,
+
+    /// <summary>The agent acts: its manifest says it beat its baseline out of sample.</summary>
+    Active = 2,
+}
+
+/// <summary>
+/// The five agents as one decision per tick on the strategy thread: the four specialists decide on their observations
+/// (features then the shared signals, written by the caller into <see cref="Observations"/>), then the risk manager
+/// decides last on its own; each acted decision is the agent's where its mode is <see cref="AgentMode.Active"/> and the
+/// rule's otherwise, and the acted scale (the risk manager's, or its rule's) multiplies every acted proposal: it can only
+/// shrink or veto. What is acted then passes the engine's RiskGate (the caller's). Greedy forward passes through
+/// <see cref="PolicySimd"/>; no allocation after construction; online learning is not part of it (the weights are a
+/// snapshot). One instance per thread.
+/// </summary>
+public sealed class AgentEnsemble
+{
+    public const int Count = AgentDesk.Agents;
+    public const int RiskManager = 4;
+    private readonly PolicySimd[] _policies;
+    private readonly float[] _logits;
+    private readonly long[] _decisions = new long[Count];
+    private readonly long[] _disagreements = new long[Count];
+
+    public AgentEnsemble(IReadOnlyList<PolicyWeights> policies, IReadOnlyList<bool> beatsBaseline, bool enabled)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(beatsBaseline);
+        if (policies.Count != Count || beatsBaseline.Count != Count)
+        {
+            throw new ArgumentException($"the ensemble needs {Count} policies and verdicts, got {policies.Count} and {beatsBaseline.Count}");
+        }
+
+        _policies = new PolicySimd[Count];
+        Observations = new float[Count][];
+        Modes = new AgentMode[Count];
+        int widest = 1;
+        for (int i = 0; i < Count; i++)
+        {
+            _policies[i] = new PolicySimd(policies[i]);
+            Observations[i] = new float[policies[i].Observations];
+            Modes[i] = !enabled ? AgentMode.Off : beatsBaseline[i] ? AgentMode.Active : AgentMode.Shadow;
+            widest = Math.Max(widest, policies[i].Actions);
+        }
+
+        _logits = new float[widest];
+    }
+
+    /// <summary>Per agent (index = id − 1), the observation the caller fills before <see cref="DecideSpecialists"/> / <see cref="DecideRisk"/>.</summary>
+    public float[][] Observations { get; }
+
+    public AgentMode[] Modes { get; }
+
+    /// <summary>The agents' own decisions of the last call (−1 while off).</summary>
+    public int[] AgentActions { get; } = [-1, -1, -1, -1, -1];
+
+    /// <summary>The rules' decisions, written by the caller.</summary>
+    public int[] RuleActions { get; } = new int[Count];
+
+    /// <summary>What is acted on, per agent.</summary>
+    public int[] ActedActions { get; } = new int[Count];
+
+    /// <summary>Decisions the agent made (in shadow or active).</summary>
+    public long Decisions(int index) => _decisions[index];
+
+    /// <summary>Decisions where the agent and its rule differed.</summary>
+    public long Disagreements(int index) => _disagreements[index];
+
+    /// <summary>The four specialists (indices 0..3) decide; the acted actions follow their modes.</summary>
+    public void DecideSpecialists()
+    {
+        for (int i = 0; i < RiskManager; i++)
+        {
+            Decide(i);
+        }
+    }
+
+    /// <summary>The risk manager decides last (its observation holds the specialists' acted proposals).</summary>
+    public void DecideRisk() => Decide(RiskManager);
+
+    private void Decide(int i)
+    {
+        if (Modes[i] == AgentMode.Off)
+        {
+            AgentActions[i] = -1;
+            ActedActions[i] = RuleActions[i];
+            return;
+        }
+
+        int a = _policies[i].Greedy(Observations[i], _logits.AsSpan(0, _policies[i].Actions));
+        AgentActions[i] = a;
+        _decisions[i]++;
+        _disagreements[i] += a != RuleActions[i] ? 1 : 0;
+        ActedActions[i] = Modes[i] == AgentMode.Active ? a : RuleActions[i];
+    }
+
+    /// <summary>
+    /// Loads <c>agent_1..5.policy.bin</c> and their manifests from <paramref name="folder"/>. Null with one line in
+    /// <paramref name="problem"/> when a file is missing or damaged (the engine then runs the rules).
+    /// </summary>
+    public static AgentEnsemble? Load(string folder, bool enabled, out string? problem)
+    {
+        problem = null;
+        var policies = new PolicyWeights[Count];
+        var beats = new bool[Count];
+        for (int id = 1; id <= Count; id++)
+        {
+            string stem = Path.Combine(folder, $"agent_{id}");
+            try
+            {
+                policies[id - 1] = PolicyFile.Read(stem + ".policy.bin");
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(stem + ".manifest.json"));
+                if (!doc.RootElement.TryGetProperty("beatsBaselineOutOfSample", out JsonElement b) || b.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    problem = $"{stem}.manifest.json: no beatsBaselineOutOfSample verdict";
+                    return null;
+                }
+
+                beats[id - 1] = b.GetBoolean();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException)
+            {
+                problem = $"agent {id}: {e.Message}";
+                return null;
+            }
+        }
+
+        return new AgentEnsemble(policies, beats, enabled);
+    }
+
+    /// <summary>Agents run unless <c>--no-ai</c> or <c>ENABLE_RL_AGENTS</c> is false/0/no/off.</summary>
+    public static bool Enabled(bool noAi, string? enableRlAgents) =>
+        !noAi && enableRlAgents?.Trim().ToLowerInvariant() is not ("false" or "0" or "no" or "off");
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using LowLatency.Ml.Agents;
+
+namespace LowLatency.Ml.Cli;
+
+/// <summary>
+/// <c>train --rl --agents [1,3] [--seed N] [--steps N] [--data DIR] [--out models]</c>: trains the chosen market agents
+/// (all five when no list is given) with progress lines, evaluates each against its rule baseline walk-forward and
+/// writes <c>OUT/multi_agent_rl/agent_N.*</c> and <c>RESULTS.md</c>. Exit codes 0, 1 (data or files), 2 (usage). Cold path.
+/// </summary>
+public static class AgentsCommand
+{
+    public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (ParseIds(request.Agents ?? string.Empty, out string? problem) is not { } ids)
+        {
+            stderr.WriteLine($"train: --agents: {problem}");
+            return 2;
+        }
+
+        if (request.RlEnv is not null)
+        {
+            stderr.WriteLine("train: --agents trains the market agents; --env picks a benchmark: use one of them");
+            return 2;
+        }
+
+        long steps = request.RlSteps == 0 ? AgentRun.DefaultSteps : request.RlSteps;
+        if (request.RlSteps < 0 || AgentRun.Options(request.Seed, steps).Validate() is { } bad)
+        {
+            stderr.WriteLine($"train: {(request.RlSteps < 0 ? $"--steps: {request.RlSteps} must be positive" : AgentRun.Options(request.Seed, steps).Validate())}");
+            return 2;
+        }
+
+        if (!Directory.Exists(request.DataRoot))
+        {
+            stderr.WriteLine($"train: --data: no such folder '{request.DataRoot}'");
+            return 2;
+        }
+
+        void Progress(string line)
+        {
+            stdout.WriteLine(line);
+            stdout.Flush();
+        }
+
+        string folder = Path.Combine(request.OutFolder, "multi_agent_rl");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            Progress($"train: market agents {string.Join(',', ids)} on {request.DataRoot}, seed {request.Seed}");
+            AgentSet set = AgentSet.Load(request.DataRoot);
+            var reports = new List<AgentReport>();
+            foreach (int id in ids)
+            {
+                AgentReport r = AgentRun.Run(set, id, request.Seed, steps, folder, Progress);
+                Progress(AgentRun.Describe(r));
+                reports.Add(r);
+            }
+
+            string table = Path.Combine(folder, "RESULTS.md");
+            File.WriteAllText(table, string.Create(CultureInfo.InvariantCulture, $"Held-out test part (later 30 % of each timeline), seed {request.Seed}, {steps} PPO steps per agent.\n\n") + AgentRun.Table(reports));
+            Progress($"wrote {table}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            stderr.WriteLine($"train: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// <c>agents [--models DIR] [--data DIR] [--no-ai]</c>: loads the five agents, replays the held-out part through the
+    /// ensemble and the RiskGate (<see cref="EnsembleReplay"/>) and prints, per agent, its mode, decisions and
+    /// disagreements with its rule, then the acted book and the agents' own. Exit codes 0, 1 (models or data), 2 (usage).
+    /// </summary>
+    public static int Shadow(string models, string dataRoot, bool enabled, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (!Directory.Exists(dataRoot))
+        {
+            stderr.WriteLine($"agents: --data: no such folder '{dataRoot}'");
+            return 2;
+        }
+
+        if (AgentEnsemble.Load(models, enabled, out string? problem) is not { } ensemble)
+        {
+            stderr.WriteLine($"agents: {problem} (train them with ./lowlatency train --rl --agents)");
+            return 1;
+        }
+
+        try
+        {
+            AgentSet set = AgentSet.Load(dataRoot);
+            EnsembleReplayResult r = EnsembleReplay.Run(set, ensemble);
+            stdout.WriteLine(enabled ? "agents on: each acts only where its manifest says it beat its baseline out of sample; otherwise shadow (it decides, its rule acts)" : "agents off (--no-ai or ENABLE_RL_AGENTS=false): the rules decide and act");
+            for (int k = 0; k < AgentEnsemble.Count; k++)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent {k + 1} {AgentSet.Names[k]}: {r.Modes[k].ToString().ToLowerInvariant()}, {r.Decisions[k]} decisions, {r.Disagreements[k]} differ from the rule"));
+            }
+
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"acted (through the risk gate: {r.GateApproved} approved, {r.GateDenied} denied): pnl {r.Acted.Pnl:F2} sharpe {r.Acted.Sharpe:F2} maxdd {r.Acted.MaxDrawdown:F2} win {r.Acted.WinRate:P1} turnover {r.Acted.Turnover:F0}"));
+            if (enabled)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agents' own decisions (had they all acted, no gate): pnl {r.AgentsOnly.Pnl:F2} sharpe {r.AgentsOnly.Sharpe:F2} maxdd {r.AgentsOnly.MaxDrawdown:F2} win {r.AgentsOnly.WinRate:P1} turnover {r.AgentsOnly.Turnover:F0}"));
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"agents: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>"1,3" → [1, 3]; empty → all five; null with <paramref name="problem"/> on anything else.</summary>
+    public static int[]? ParseIds(string text, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [1, 2, 3, 4, 5];
+        }
+
+        var ids = new List<int>();
+        foreach (string part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id is < 1 or > 5)
+            {
+                problem = $"'{part.Trim()}' is not an agent (1 cex-dex, 2 cross-chain, 3 flash-loan, 4 whale-copy, 5 risk-manager)";
+                return null;
+            }
+
+            if (!ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return [.. ids];
+    }
+}
