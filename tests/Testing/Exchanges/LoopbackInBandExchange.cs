@@ -177,8 +177,11 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
     /// </summary>
     public bool Overlapping { get; set; }
 
-    /// <summary>With <see cref="Overlapping"/>: the stream holds before this frame until a second connection streams too (-1: never).</summary>
+    /// <summary>With <see cref="Overlapping"/>: the stream holds before this frame until <see cref="OverlapRelease"/> (-1: never).</summary>
     public int OverlapHoldAt { get; set; } = -1;
+
+    /// <summary>What releases the hold (the client has renewed its connection); default: a second connection streams.</summary>
+    public Func<bool>? OverlapRelease { get; set; }
 
     /// <summary>The exchange's books.</summary>
     public IInBandVenueModel? Model { get; private set; }
@@ -452,7 +455,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
                 }
             }
 
-            bool holding = _next == OverlapHoldAt && open.Length < 2;
+            bool holding = _next == OverlapHoldAt && !(OverlapRelease?.Invoke() ?? open.Length >= 2);
             if (open.Length == 0 || holding || ended || _next >= _frames.Count)
             {
                 if (!ended && _next >= _frames.Count)
