@@ -98,6 +98,24 @@ internal static class ReplayCommand
                 return 2;
             }
 
+            // The recorded on-chain CSVs (raw pool logs, V2 reserves) go through the node feed's decoder, as `chain replay`.
+            int onchain = 0;
+            foreach (string path in paths)
+            {
+                onchain += IsOnchainCsv(path) ? 1 : 0;
+            }
+
+            if (onchain == paths.Length)
+            {
+                return ChainVerb.Run(["replay", .. paths], stdout, stderr);
+            }
+
+            if (onchain > 0)
+            {
+                stderr.WriteLine("replay: on-chain CSVs and exchange captures cannot be replayed together: give one kind at a time");
+                return 2;
+            }
+
             if (!ReplaySession.TryLoad(paths, out ReplaySession? session, out string? loadError))
             {
                 stderr.WriteLine(SecretRedaction.Redact($"replay: {loadError}"));
@@ -139,6 +157,18 @@ internal static class ReplayCommand
             return Run(session, options, pacer, printText, levels, stdout, stderr);
         });
         return command;
+    }
+
+    private static bool IsOnchainCsv(string path)
+    {
+        try
+        {
+            return LowLatency.Adapters.Dex.Replay.OnchainCsv.Sniff(path) is not null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return false; // not readable as one: the capture reader names the problem
+        }
     }
 
     private static bool TryParseMaxGap(string? text, out TimeSpan gap) =>

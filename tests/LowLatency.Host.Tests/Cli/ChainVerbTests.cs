@@ -28,6 +28,21 @@ public sealed class ChainVerbTests
     }
 
     [Fact]
+    public void The_replay_verb_takes_the_recorded_on_chain_csvs_too_and_refuses_them_mixed_with_exchange_captures()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = Program.Invoke(["replay", Raw], stdout, stderr);
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.Contains("6234 rows = 6046 Swap, 54 Mint, 69 Burn, 65 other known events, 0 unknown topics, 0 malformed", stdout.ToString(), StringComparison.Ordinal);
+
+        var mixedErr = new StringWriter();
+        int mixed = Program.Invoke(["replay", Raw, SharedData.File("cex_ws", "cryptofeed", "BINANCE.ws.1.0")], new StringWriter(), mixedErr);
+        Assert.Equal(2, mixed);
+        Assert.Contains("replay: on-chain CSVs and exchange captures cannot be replayed together", mixedErr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Damaged_rows_are_dropped_counted_and_named()
     {
         string path = Path.Combine(Path.GetTempPath(), $"chain-{Guid.NewGuid():N}.csv");
