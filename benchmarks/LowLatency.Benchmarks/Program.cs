@@ -34,6 +34,9 @@ public static class Program
         return 0;
     }
 
+    /// <summary>How many more times a quick run measures a failed speedup before it counts as failed.</summary>
+    private const int QuickConfirmations = 2;
+
     private static int Check(ReadOnlySpan<string> args)
     {
         bool quick = false;
@@ -76,6 +79,11 @@ public static class Program
         RunExternal(budgets, quick, external, externalFailures);
 
         IReadOnlyList<BudgetVerdict> verdicts = BudgetChecker.Check(budgets, measured, external, quick, externalFailures);
+        if (quick)
+        {
+            verdicts = ConfirmFailedSpeedups(budgets, verdicts, measured, external, externalFailures);
+        }
+
         int width = Math.Max(24, verdicts.Max(v => v.Budget.Name.Length) + 2);
         Console.WriteLine();
         Console.WriteLine($"{"name".PadRight(width)}{"measured",16}  {"budget",-16}  result   ({(quick ? "quick" : "full")} run; metric)");
@@ -97,6 +105,53 @@ public static class Program
             ? $"bench: {verdicts.Count - failed} of {verdicts.Count} budgets pass"
             : $"bench: {verdicts.Count - failed} of {verdicts.Count} budgets pass ({informational} absolute times over budget, reported only in a quick run)");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Quick runs only: a speedup that failed is measured again, both sides in one new run, up to
+    /// <see cref="QuickConfirmations"/> times, and the last run decides. Two threads handing messages over on two shared
+    /// cores can lose a 7-iteration window to the scheduler (the same ring measured 0.7× and 4.7× a channel minutes apart
+    /// on an idle box); a real regression fails every run. Allocation budgets and the full run are never re-measured.
+    /// </summary>
+    private static IReadOnlyList<BudgetVerdict> ConfirmFailedSpeedups(IReadOnlyList<Budget> budgets, IReadOnlyList<BudgetVerdict> verdicts,
+        Dictionary<string, MeasuredValue> measured, Dictionary<string, double> external, Dictionary<string, string> externalFailures)
+    {
+        var measuredAgain = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int attempt = 1; attempt <= QuickConfirmations; attempt++)
+        {
+            var again = new List<Budget>();
+            foreach (BudgetVerdict v in verdicts)
+            {
+                if (!v.Pass && v.Budget.Metric == "speedup" && v.Budget.Baseline is not null && !v.Budget.Benchmark.StartsWith("latency.", StringComparison.Ordinal))
+                {
+                    again.Add(v.Budget);
+                }
+            }
+
+            if (again.Count == 0)
+            {
+                break;
+            }
+
+            Console.WriteLine($"bench: {again.Count} speedup budget(s) failed in the quick run; measuring again ({attempt} of {QuickConfirmations}): {string.Join(", ", again.Select(b => b.Name))}");
+            var remeasured = new Dictionary<string, MeasuredValue>(StringComparer.Ordinal);
+            RunBenchmarks(again, quick: true, remeasured);
+            foreach ((string key, MeasuredValue value) in remeasured)
+            {
+                measured[key] = value;
+            }
+
+            foreach (Budget b in again)
+            {
+                measuredAgain[b.Name] = attempt;
+            }
+
+            verdicts = BudgetChecker.Check(budgets, measured, external, quick: true, externalFailures);
+        }
+
+        return [.. verdicts.Select(v => measuredAgain.TryGetValue(v.Budget.Name, out int n)
+            ? v with { Note = (v.Note is null ? "" : v.Note + "; ") + $"measured {n + 1} times, the last decides" }
+            : v)];
     }
 
     private static void RunBenchmarks(IReadOnlyList<Budget> budgets, bool quick, Dictionary<string, MeasuredValue> measured)
