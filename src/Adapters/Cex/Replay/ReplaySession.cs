@@ -577,7 +577,7 @@ public sealed class ReplaySession
 
                     symbol = StringOf(Property(data[0], "symbol"));
                     isBook = true;
-                    maxDecimals = symbol is null ? 0 : MaxNumberDecimals(data[0]);
+                    maxDecimals = symbol is null ? 0 : MaxDecimals(data[0], JsonValueKind.Number);
                     return symbol is not null;
                 }
 
@@ -598,7 +598,7 @@ public sealed class ReplaySession
                 return false;
             }
 
-            maxDecimals = MaxDecimals(root);
+            maxDecimals = MaxDecimals(root, JsonValueKind.String);
             return true;
         }
     }
@@ -653,68 +653,35 @@ public sealed class ReplaySession
         return Encoding.UTF8.GetString(bytes);
     }
 
-    private static int MaxDecimals(JsonElement element)
+    /// <summary>
+    /// The most decimals of any <paramref name="leaf"/> value inside <paramref name="element"/>: strings for the venues
+    /// that quote prices as text, numbers for Kraken v2, which writes its levels as JSON numbers.
+    /// </summary>
+    private static int MaxDecimals(JsonElement element, JsonValueKind leaf)
     {
+        int max = 0;
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-            {
-                int max = 0;
                 foreach (JsonProperty p in element.EnumerateObject())
                 {
-                    max = Math.Max(max, MaxDecimals(p.Value));
+                    max = Math.Max(max, MaxDecimals(p.Value, leaf));
                 }
 
                 return max;
-            }
 
             case JsonValueKind.Array:
-            {
-                int max = 0;
                 foreach (JsonElement e in element.EnumerateArray())
                 {
-                    max = Math.Max(max, MaxDecimals(e));
+                    max = Math.Max(max, MaxDecimals(e, leaf));
                 }
 
                 return max;
-            }
 
-            case JsonValueKind.String:
+            case JsonValueKind.String when leaf == JsonValueKind.String:
                 return DecimalsOf(RawString(element));
 
-            default:
-                return 0;
-        }
-    }
-
-    /// <summary>The most decimals of any JSON number inside <paramref name="element"/> (Kraken v2 writes levels as numbers).</summary>
-    private static int MaxNumberDecimals(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-            {
-                int max = 0;
-                foreach (JsonProperty p in element.EnumerateObject())
-                {
-                    max = Math.Max(max, MaxNumberDecimals(p.Value));
-                }
-
-                return max;
-            }
-
-            case JsonValueKind.Array:
-            {
-                int max = 0;
-                foreach (JsonElement e in element.EnumerateArray())
-                {
-                    max = Math.Max(max, MaxNumberDecimals(e));
-                }
-
-                return max;
-            }
-
-            case JsonValueKind.Number:
+            case JsonValueKind.Number when leaf == JsonValueKind.Number:
                 return DecimalsOf(JsonMarshal.GetRawUtf8Value(element));
 
             default:
