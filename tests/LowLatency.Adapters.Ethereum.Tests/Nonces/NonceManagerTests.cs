@@ -128,6 +128,7 @@ public sealed class NonceManagerTests
         await nonces.InitialiseAsync();
         var taken = new ulong[Count];
         int refused = 0;
+        int rounds = 0;
         using var done = new CancellationTokenSource();
         var reserver = new Thread(() =>
         {
@@ -143,6 +144,7 @@ public sealed class NonceManagerTests
                 // The node jumps ahead of what we handed out (another sender), or lags behind it.
                 Interlocked.Exchange(ref nodeCount, nonces.Next + (ulong)(Environment.TickCount64 & 7) - 3);
                 await nonces.ReconcileAsync();
+                rounds++;
             }
         });
         reserver.Start();
@@ -155,8 +157,10 @@ public sealed class NonceManagerTests
             Assert.True(taken[i] > taken[i - 1], $"nonce {taken[i]} after {taken[i - 1]} at {i}");
         }
 
-        Assert.Equal(10UL, taken[0]);
+        // The reconciler may run before the first reservation and raise the start: never below the node's first count.
+        Assert.True(taken[0] >= 10UL, $"first nonce {taken[0]} below the node's count 10");
         Assert.True(nonces.Next > taken[Count - 1]);
+        Assert.True(rounds > 0, "the reconciler never ran");
     }
 
     [Fact]
