@@ -107,8 +107,9 @@ public sealed class OrderBookHandlerTests
     {
         // The live client's mark (an id-less update flagged AfterLostMessage): the book's feed moved without a bridge.
         var b = new BookEvents(rule);
+        b.Delta(11, 12, [(101, 1)], None, prev: 10); // buffered, then bridges the REST snapshot
         b.Snapshot(10, [(100, 1)], [(110, 1)]);
-        b.Delta(11, 12, [(101, 1)], None, prev: 10);
+        Assert.Equal(BookStatus.Live, b.State.Status);
         b.Lost();
         Assert.Equal(BookStatus.Resync, b.State.Status);
         Assert.True(b.Books.NeedsSnapshot(0));
