@@ -121,9 +121,10 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
             case TickKind.Delta:
                 if (state.Status != BookStatus.Live)
                 {
-                    if (SnapshotInBand(state.Rule))
+                    if (SnapshotInBand(state.Rule) || (first.Flags & TickFlags.AfterLostMessage) != 0)
                     {
-                        // The snapshot comes on this stream, after this update: it already contains it.
+                        // The snapshot comes on this stream, after this update: it already contains it. (A lost mark:
+                        // the book waits for a snapshot already, and the diffs after it must continue that.)
                         state.Counters.PreSnapshotDropped++;
                         break;
                     }
@@ -149,9 +150,10 @@ public readonly struct OrderBookHandler : IEventHandler<TickEvent>
                         break;
                     default:
                         EnterResync(set, index, ref set.IntegrityRef(state.Venue).Gaps, ref state.Counters.Gaps);
-                        if (!SnapshotInBand(state.Rule))
+                        if (!SnapshotInBand(state.Rule) && (first.Flags & TickFlags.AfterLostMessage) == 0)
                         {
-                            // Keep the message: the REST snapshot fetched for the resync may be bridged by it.
+                            // Keep the message: the REST snapshot fetched for the resync may be bridged by it (a lost
+                            // mark bridges nothing, and replayed after that snapshot it would be a gap again).
                             state.Pending.BeginMessage();
                             set.CursorAction = CursorAction.Buffer;
                         }

@@ -10,6 +10,8 @@ namespace LowLatency.Adapters.Cex.Tests.Live;
 /// connection is subscribed, then streams to both. Each book moves to the new connection at its snapshot there; the old
 /// connection is closed once every book has moved. No book ever leaves Live (no gap, no resync, no reconnect), and every
 /// book ends with the fault-free replay's top levels. Renewals repeat every 200 ms after that, each one gapless too.
+/// Binance (spot, USD-M, COIN-M) against its loopback exchange, which streams to every subscribed connection: each book
+/// moves at the first diff of the new connection that continues the ids the old one published, with no REST snapshot.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class OverlappingRenewalTests
@@ -50,4 +52,115 @@ public sealed class OverlappingRenewalTests
         Assert.Contains(o.Log, l => l.Contains("connection renewed", StringComparison.Ordinal));
         InBandLoopbackHarness.AssertSameBooks(o, 10);
     }
+
+    /// <summary>Spot's liquid books: RUNEEUR diffs twice in the session, and a book that never diffs cannot be bridged (it falls back).</summary>
+    private static readonly BinanceSession s_spot = BinanceSession.Spot with { Symbols = ["NKNUSDT", "LRCBTC", "BLZETH"] };
+
+    [Theory]
+    [InlineData("spot")]
+    [InlineData("usd-m")]
+    [InlineData("coin-m")]
+    public async Task Binance_books_move_at_the_first_diff_that_continues_the_old_ids_and_never_leave_live(string market)
+    {
+        await using BinanceLiveHarness h = await BinanceLiveHarness.StartAsync(Renewing(TimeSpan.FromMinutes(10)), session: Session(market));
+        await h.Exchange.WaitForSubscriptionsAsync(1);
+        await h.Exchange.SendAsync(20);
+        await h.WaitCaughtUpAsync();
+
+        const int wanted = 3;
+        while (h.Client.Counters.Renewals < wanted && h.Exchange.Position < h.Exchange.Frames.Count)
+        {
+            await RenewAsync(h);
+        }
+
+        await SendRestAsync(h);
+        await h.StopAsync();
+        VenueIntegrity integrity = h.Books.Integrity(BinanceLiveHarness.Venue);
+        string state = h.Describe();
+        Assert.True(h.Client.Counters.Renewals >= 2, state);
+        Assert.True(h.Client.Counters.Reconnects == 0, state); // never without a connection
+        Assert.True(h.Client.Counters.RenewalFallbacks == 0, state);
+        Assert.True(integrity.Gaps == 0 && integrity.Resyncs == 0, state); // no book left Live
+        // The first snapshot of each book only: the bridge needs none.
+        Assert.True(h.Exchange.RestLog.Count == h.Symbols.Count && h.Client.Counters.SnapshotsRequested == h.Symbols.Count, state);
+        Assert.Contains(h.Log, l => l.Contains("connection renewed", StringComparison.Ordinal));
+        h.AssertTopsMatchExchange();
+    }
+
+    [Fact]
+    public async Task A_new_connection_whose_diffs_do_not_continue_the_old_ids_is_not_bridged_and_the_book_resyncs()
+    {
+        // The renewal's subscription takes effect only after a hole: the old connection stalls, the next NKNUSDT diff
+        // reaches no connection, and the new one's NKNUSDT diffs all follow it. They must not take the book over; the
+        // renewal moves it at its timeout, marked lost, and it resyncs from REST.
+        await using BinanceLiveHarness h = await BinanceLiveHarness.StartAsync(Renewing(TimeSpan.FromSeconds(5)), session: s_spot);
+        await h.Exchange.WaitForSubscriptionsAsync(1);
+        h.Exchange.HoldSubscriptions = true;
+        await h.Exchange.SendAsync(20);
+        await h.WaitCaughtUpAsync();
+        await h.Exchange.WaitForSubscribeRequestsAsync(2);
+        h.Exchange.Stall(1);
+        int nkn = h.BookOf("NKNUSDT");
+        int next = 0;
+        while (h.Exchange.DepthFrameIndex("NKNUSDT", next) < h.Exchange.Position)
+        {
+            next++;
+        }
+
+        await h.Exchange.SkipAsync(h.Exchange.DepthFrameIndex("NKNUSDT", next) - h.Exchange.Position + 1);
+        h.Exchange.HoldSubscriptions = false;
+        await h.Exchange.WaitForSubscriptionsAsync(2);
+        await h.Exchange.SendAsync(h.Exchange.DepthFrameIndex("NKNUSDT", next + 3) - h.Exchange.Position + 1);
+        await Wait.UntilAsync(() => h.Client.Counters.RenewalFallbacks >= 1, "the renewal to give up on bridging");
+        await h.WaitCaughtUpAsync();
+        Assert.True(h.Books.State(nkn).Counters.Resyncs >= 1, h.Describe());
+
+        // A later renewal bridges as usual (on a loaded box one may meet its timeout before BLZETH diffs again: the next one).
+        while (h.Client.Counters.Renewals <= h.Client.Counters.RenewalFallbacks && h.Exchange.Position < h.Exchange.Frames.Count)
+        {
+            await RenewAsync(h);
+        }
+
+        await SendRestAsync(h);
+        await h.StopAsync();
+        string state = h.Describe();
+        Assert.True(h.Client.Counters.HandoverDropped >= 1, state); // the new connection's diffs after the hole, refused
+        Assert.True(h.Exchange.RestLog.Count > h.Symbols.Count, state); // resynced from a fresh REST snapshot
+        Assert.True(h.Client.Counters.Reconnects == 0, state);
+        Assert.True(h.Client.Counters.Renewals > h.Client.Counters.RenewalFallbacks, state);
+        h.AssertTopsMatchExchange();
+    }
+
+    /// <summary>
+    /// Waits for the next renewal's connection to stream beside the old one (its subscription is one more than the
+    /// first connection's and the renewals done), then streams a few frames at a time until every book has moved.
+    /// Frames are spent only while a renewal is on, so the session lasts several.
+    /// </summary>
+    private static async Task RenewAsync(BinanceLiveHarness h)
+    {
+        long renewals = h.Client.Counters.Renewals;
+        await Wait.UntilAsync(() => h.Exchange.Subscriptions >= renewals + 2, $"renewal {renewals + 1}'s connection to subscribe");
+        while (h.Client.Counters.Renewals == renewals && h.Exchange.Position < h.Exchange.Frames.Count)
+        {
+            await h.Exchange.SendAsync(2);
+            await h.WaitCaughtUpAsync(); // live, at the exchange's ids: nothing lost across the move
+        }
+    }
+
+    private static async Task SendRestAsync(BinanceLiveHarness h)
+    {
+        await h.Exchange.SendRestAsync();
+        await h.WaitCaughtUpAsync();
+    }
+
+    private static BinanceSession Session(string market) => market switch
+    {
+        "spot" => s_spot,
+        "usd-m" => BinanceSession.UsdM,
+        _ => BinanceSession.CoinM,
+    };
+
+    /// <summary>The connection's lifetime cut to 200 ms: renewals follow one another through the whole session.</summary>
+    private static Func<LiveVenueOptions, LiveVenueOptions> Renewing(TimeSpan renewalTimeout) =>
+        options => options with { ForcedReconnectAfter = TimeSpan.FromMilliseconds(200), RenewalTimeout = renewalTimeout };
 }

@@ -50,6 +50,17 @@ internal sealed class BookEvents
         Handler.OnEvent(ref e, _sequence++, endOfBatch: true);
     }
 
+    /// <summary>An id-less update flagged <see cref="TickFlags.AfterLostMessage"/> (the live client's mark: the book lost its feed).</summary>
+    public void Lost()
+    {
+        TickEvent e = default;
+        e.Kind = TickKind.Delta;
+        e.Flags = TickFlags.FirstChunk | TickFlags.LastChunk | TickFlags.AfterLostMessage;
+        e.Venue = Venue;
+        e.Instrument = Instrument;
+        Handler.OnEvent(ref e, _sequence++, endOfBatch: true);
+    }
+
     /// <summary>Delivers raw slots (for framing tests).</summary>
     public void Raw(ref TickEvent e, bool endOfBatch) => Handler.OnEvent(ref e, _sequence++, endOfBatch);
 

@@ -100,6 +100,36 @@ public sealed class OrderBookHandlerTests
         Assert.Equal(BookStatus.Resync, b.State.Status);
     }
 
+    [Theory]
+    [InlineData(SequenceRule.BinanceSpot)]
+    [InlineData(SequenceRule.BinanceFutures)]
+    public void Binance_a_live_book_marked_lost_resyncs_and_the_next_snapshot_heals_it(SequenceRule rule)
+    {
+        // The live client's mark (an id-less update flagged AfterLostMessage): the book's feed moved without a bridge.
+        var b = new BookEvents(rule);
+        b.Delta(11, 12, [(101, 1)], None, prev: 10); // buffered, then bridges the REST snapshot
+        b.Snapshot(10, [(100, 1)], [(110, 1)]);
+        Assert.Equal(BookStatus.Live, b.State.Status);
+        b.Lost();
+        Assert.Equal(BookStatus.Resync, b.State.Status);
+        Assert.True(b.Books.NeedsSnapshot(0));
+        b.Lost(); // resyncing already: not one more gap, and not kept to be replayed after the snapshot
+        Assert.Equal(1, b.Integrity.Gaps);
+
+        b.Snapshot(20, [(102, 1)], [(110, 1)]);
+        b.Delta(21, 22, [(103, 1)], None, prev: 20);
+        Assert.Equal(BookStatus.Live, b.State.Status);
+        Assert.False(b.Books.NeedsSnapshot(0));
+        Assert.Equal(103, b.Book.BestBid.Price.Raw);
+        Assert.Equal(1, b.Integrity.Gaps);
+
+        // A snapshot no diff has bridged yet: the diffs that would have are gone with the feed.
+        b.Snapshot(30, [(104, 1)], [(110, 1)]);
+        b.Lost();
+        Assert.Equal(BookStatus.Resync, b.State.Status);
+        Assert.Equal(2, b.Integrity.Gaps);
+    }
+
     [Fact]
     public void A_crossed_book_after_a_diff_resyncs_and_is_not_tradeable()
     {

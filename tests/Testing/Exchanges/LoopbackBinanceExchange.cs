@@ -27,13 +27,15 @@ public enum RestFault
 }
 
 /// <summary>
-/// A Binance spot exchange on loopback (Kestrel): the combined stream <c>/stream</c> (SUBSCRIBE, acks, frames) and REST
-/// <c>/api/v3/depth</c>, serving a recorded session's frames. The test drives it step by step: nothing is sent until
-/// <see cref="SendAsync"/>. It keeps every symbol's book as the exchange would (the recorded snapshot, then every depth
+/// A Binance exchange on loopback (Kestrel): the combined stream <c>/stream</c> (SUBSCRIBE, acks, frames) and REST
+/// depth (<c>/api/v3/depth</c>, and the futures' <c>/fapi/v1/depth</c>, <c>/dapi/v1/depth</c>), serving a recorded
+/// session's frames. The test drives it step by step: nothing is sent until <see cref="SendAsync"/>. Like Binance it
+/// serves any number of connections at once: each frame goes to every subscribed connection, so a connection that
+/// subscribes later sees the stream from where it is then (a client's overlapping renewal). It keeps every symbol's book as the exchange would (the recorded snapshot, then every depth
 /// diff it has streamed, sent or lost), so a snapshot asked for at any moment is consistent with the stream, and
 /// <see cref="Top"/> is the fault-free book the client must end with. Faults are explicit calls: lose frames
 /// (<see cref="SkipAsync"/>), send anything (<see cref="SendRawAsync"/>), <see cref="Disconnect"/>, refuse
-/// subscriptions, REST faults. Every message it sends is counted; <see cref="SyncAsync"/> sends a marker (an ack with a
+/// subscriptions, REST faults, hold subscriptions, <see cref="Stall"/> one connection. Every message it sends is counted; <see cref="SyncAsync"/> sends a marker (an ack with a
 /// fresh id) the test waits for.
 /// </summary>
 public sealed class LoopbackBinanceExchange : IAsyncDisposable
@@ -45,9 +47,10 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
     private readonly Queue<(RestFault Fault, TimeSpan RetryAfter)> _restFaults = new();
     private readonly List<(DateTime Time, string Symbol, int Status)> _restLog = [];
     private readonly object _gate = new();
-    private WebSocket? _socket;
-    private TaskCompletionSource _socketClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Subscribed[] _streaming = []; // the subscribed connections, in subscription order (copied on change)
+    private int _connections;
     private int _subscriptions;
+    private volatile bool _holdSubscriptions;
     private int _rejectSubscriptions;
     private long _markerId = 1000;
 
@@ -68,10 +71,23 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
     public Uri RestUrl { get; private set; } = null!;
 
     /// <summary>WebSocket connections accepted.</summary>
-    public int Connections { get; private set; }
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Subscriptions accepted (one per connection that subscribed).</summary>
     public int Subscriptions => Volatile.Read(ref _subscriptions);
+
+    /// <summary>Subscribed connections open now.</summary>
+    public int Streaming => Volatile.Read(ref _streaming).Length;
+
+    /// <summary>
+    /// While set, a SUBSCRIBE is recorded but not answered: the connection joins the stream (ack, then frames from that
+    /// moment) once it is cleared. Frames sent meanwhile never reach it (a subscription that takes effect late).
+    /// </summary>
+    public bool HoldSubscriptions
+    {
+        get => _holdSubscriptions;
+        set => _holdSubscriptions = value;
+    }
 
     /// <summary>The SUBSCRIBE requests received, verbatim.</summary>
     public List<string> SubscribeRequests { get; } = [];
@@ -113,6 +129,8 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Map("/stream", exchange.StreamAsync);
         app.MapGet("/api/v3/depth", exchange.DepthAsync);
+        app.MapGet("/fapi/v1/depth", exchange.DepthAsync); // USD-M
+        app.MapGet("/dapi/v1/depth", exchange.DepthAsync); // COIN-M
         await app.StartAsync().ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var http = new Uri(address);
@@ -134,7 +152,31 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="n"/> subscriptions have been accepted in all.</summary>
-    public Task WaitForSubscriptionsAsync(int n) => Wait.UntilAsync(() => Subscriptions >= n && _socket is not null, $"{n} accepted subscription(s)");
+    public Task WaitForSubscriptionsAsync(int n) => Wait.UntilAsync(() => Subscriptions >= n && Streaming > 0, $"{n} accepted subscription(s)");
+
+    /// <summary>Waits until <paramref name="n"/> SUBSCRIBE requests have arrived (answered or held).</summary>
+    public Task WaitForSubscribeRequestsAsync(int n) => Wait.UntilAsync(() =>
+    {
+        lock (_gate)
+        {
+            return SubscribeRequests.Count >= n;
+        }
+    }, $"{n} SUBSCRIBE request(s)");
+
+    /// <summary>
+    /// The connection of the <paramref name="subscription"/>-th accepted subscription (1-based) is sent nothing more
+    /// (no data, no ack) and stays open: one connection stalls silently while the others stream.
+    /// </summary>
+    public void Stall(int subscription)
+    {
+        foreach (Subscribed s in Volatile.Read(ref _streaming))
+        {
+            if (s.Subscription == subscription)
+            {
+                s.Stalled = true;
+            }
+        }
+    }
 
     /// <summary>Streams the next <paramref name="n"/> recorded frames (each one applied to the exchange's books first).</summary>
     public async Task SendAsync(int n)
@@ -161,18 +203,22 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Sends any bytes as one text message to the connected client (garbage, truncated JSON, venue errors, huge frames).</summary>
+    /// <summary>Sends any bytes as one text message to every subscribed connection (garbage, truncated JSON, venue errors, huge frames).</summary>
     public async Task SendRawAsync(byte[] bytes)
     {
         await _sendGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            WebSocket? socket = _socket;
-            if (socket is { State: WebSocketState.Open })
+            foreach (Subscribed s in Volatile.Read(ref _streaming))
             {
+                if (s.Stalled || s.Socket.State != WebSocketState.Open)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                    await s.Socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
                 {
@@ -194,11 +240,13 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
         return id;
     }
 
-    /// <summary>Drops the connection mid-stream (TCP reset, no close handshake).</summary>
+    /// <summary>Drops every connection mid-stream (TCP reset, no close handshake).</summary>
     public void Disconnect()
     {
-        WebSocket? socket = Interlocked.Exchange(ref _socket, null);
-        socket?.Abort();
+        foreach (Subscribed s in Volatile.Read(ref _streaming))
+        {
+            s.Socket.Abort();
+        }
     }
 
     /// <summary>The exchange's own book, the top <paramref name="n"/> levels of a side as (price, quantity) text.</summary>
@@ -265,8 +313,9 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
         }
 
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        Connections++;
+        Interlocked.Increment(ref _connections);
         var buffer = new byte[64 * 1024];
+        Subscribed? joined = null;
         try
         {
             // The first message must be the SUBSCRIBE; later ones are read (so pings are answered) and ignored.
@@ -297,11 +346,17 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
                 }
 
                 Volatile.Write(ref _rejectSubscriptions, 0);
+                await Wait.UntilAsync(() => !_holdSubscriptions || context.RequestAborted.IsCancellationRequested, "subscriptions to be let through").ConfigureAwait(false);
                 await _sendGate.WaitAsync().ConfigureAwait(false);
                 try
                 {
+                    // The ack and the joining are one step under the send gate: the connection gets every frame after its ack.
                     await socket.SendAsync("{\"result\":null,\"id\":1}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
-                    Interlocked.Exchange(ref _socket, socket)?.Abort();
+                    lock (_gate)
+                    {
+                        joined = new Subscribed(socket, Interlocked.Increment(ref _subscriptions));
+                        Volatile.Write(ref _streaming, [.. _streaming, joined]);
+                    }
                 }
                 finally
                 {
@@ -309,7 +364,6 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
                 }
 
                 subscribed = true;
-                Interlocked.Increment(ref _subscriptions);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
@@ -318,8 +372,24 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
         }
         finally
         {
-            Interlocked.CompareExchange(ref _socket, null, socket);
+            if (joined is not null)
+            {
+                lock (_gate)
+                {
+                    Volatile.Write(ref _streaming, [.. _streaming.Where(s => s != joined)]);
+                }
+            }
         }
+    }
+
+    /// <summary>A subscribed connection: its socket, which subscription it was (1-based), whether it is stalled.</summary>
+    private sealed class Subscribed(WebSocket socket, int subscription)
+    {
+        public WebSocket Socket { get; } = socket;
+
+        public int Subscription { get; } = subscription;
+
+        public volatile bool Stalled;
     }
 
     private async Task DepthAsync(HttpContext context)
@@ -379,12 +449,19 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
         private readonly SortedDictionary<decimal, (string Price, string Quantity)> _asks = new();
         private readonly object _gate = new();
 
+        private string _times = ""; // futures snapshots carry "E" and "T" (the recorded ones are served again)
+
         public long LastUpdateId { get; private set; }
 
         public static ServerBook FromSnapshot(byte[] body)
         {
             using JsonDocument doc = JsonDocument.Parse(body);
             var book = new ServerBook { LastUpdateId = doc.RootElement.GetProperty("lastUpdateId").GetInt64() };
+            if (doc.RootElement.TryGetProperty("E", out JsonElement e) && doc.RootElement.TryGetProperty("T", out JsonElement t))
+            {
+                book._times = $",\"E\":{e.GetRawText()},\"T\":{t.GetRawText()}";
+            }
+
             Load(book._bids, doc.RootElement.GetProperty("bids"));
             Load(book._asks, doc.RootElement.GetProperty("asks"));
             return book;
@@ -419,7 +496,7 @@ public sealed class LoopbackBinanceExchange : IAsyncDisposable
             lock (_gate)
             {
                 var sb = new StringBuilder();
-                sb.Append(CultureInfo.InvariantCulture, $"{{\"lastUpdateId\":{LastUpdateId},\"bids\":[");
+                sb.Append(CultureInfo.InvariantCulture, $"{{\"lastUpdateId\":{LastUpdateId}{_times},\"bids\":[");
                 AppendLevels(sb, _bids);
                 sb.Append("],\"asks\":[");
                 AppendLevels(sb, _asks);

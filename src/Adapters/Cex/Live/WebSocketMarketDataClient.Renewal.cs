@@ -12,7 +12,8 @@ namespace LowLatency.Adapters.Cex.Live;
 /// and subscribed beside the first, with its own protocol (parser state is per connection) and buffers. Each book moves
 /// to it on its own at a point where the book stays continuous: on an in-band venue at the new connection's snapshot of
 /// it (a full book replacing a live one), on Binance at the first diff of the new stream that continues the ids the old
-/// one published (<c>U</c> = last <c>u</c> + 1, or futures <c>pu</c> = last <c>u</c>). Until then the old connection
+/// one published (<c>U</c> = last <c>u</c> + 1, or futures <c>pu</c> = last <c>u</c>), or right after its copy of the
+/// last diff the old one published (the same <c>u</c>: its next diff continues). Until then the old connection
 /// feeds the book and the new one's messages of it are dropped; after, the other way round. When every book has moved
 /// the old connection is closed: no book leaves Live, no gap. A book that cannot be bridged within
 /// <see cref="LiveVenueOptions.RenewalTimeout"/> moves anyway and resyncs (counted, logged).
@@ -155,14 +156,23 @@ public sealed partial class WebSocketMarketDataClient
             spin.SpinOnce();
         }
 
-        if (!Continues(s, message))
+        Bridge bridge = BridgeOf(s, message);
+        if (bridge == Bridge.None)
         {
             Volatile.Write(ref _gate[s], OldOwns);
             LiveClientCounters.Add(ref Counters.HandoverDroppedField);
             return;
         }
 
-        PublishScratch(message);
+        if (bridge == Bridge.Continues)
+        {
+            PublishScratch(message);
+        }
+        else
+        {
+            LiveClientCounters.Add(ref Counters.HandoverDroppedField); // the old connection published it already
+        }
+
         Volatile.Write(ref _gate[s], NewOwns);
         if (Interlocked.Increment(ref _moved) == _gate.Length)
         {
@@ -170,22 +180,48 @@ public sealed partial class WebSocketMarketDataClient
         }
     }
 
+    /// <summary>How a message of the new connection can move its book there without a gap.</summary>
+    private enum Bridge
+    {
+        /// <summary>It cannot: the book stays with the old connection.</summary>
+        None,
+
+        /// <summary>It continues what the old connection published (or is a whole book): published, the book moves.</summary>
+        Continues,
+
+        /// <summary>
+        /// It is the very diff the old connection published last (its <c>u</c>): the new stream is in step, so its next
+        /// diff continues the book. The book moves; the repeat is dropped. Without this a new connection whose copy of
+        /// each diff is always handled after the old one's (a slower route) never bridges and the renewal falls back.
+        /// </summary>
+        Repeats,
+    }
+
     /// <summary>Whether the book can move to the new connection at <paramref name="message"/> without a gap.</summary>
-    private bool Continues(int symbol, BookMessage message)
+    private Bridge BridgeOf(int symbol, BookMessage message)
     {
         if (message.Kind == TickKind.Snapshot)
         {
-            return true; // a whole book (an in-band subscription's snapshot)
+            return Bridge.Continues; // a whole book (an in-band subscription's snapshot)
         }
 
         if (message.Kind != TickKind.Delta || !_protocol.RestSnapshots)
         {
-            return false; // in band: the book moves at its snapshot, which comes first on the new subscription
+            return Bridge.None; // in band: the book moves at its snapshot, which comes first on the new subscription
         }
 
         long last = Volatile.Read(ref _lastId[symbol]);
-        return last > 0 && (message.FirstUpdateId == last + 1
-            || ((message.Flags & TickFlags.HasPrevUpdateId) != 0 && message.PrevUpdateId == last));
+        if (last <= 0)
+        {
+            return Bridge.None;
+        }
+
+        if (message.FirstUpdateId == last + 1 || ((message.Flags & TickFlags.HasPrevUpdateId) != 0 && message.PrevUpdateId == last))
+        {
+            return Bridge.Continues;
+        }
+
+        return message.LastUpdateId == last ? Bridge.Repeats : Bridge.None;
     }
 
     /// <summary>

@@ -29,6 +29,11 @@ public static class BinanceFuturesBookRules
     /// <summary>Decides a delta from <c>U</c>, <c>u</c> and <c>pu</c> (PrevUpdateId); advances the id on Apply.</summary>
     public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
     {
+        if ((first.Flags & TickFlags.AfterLostMessage) != 0)
+        {
+            return SequenceVerdict.Gap; // id-less: the client lost the book's feed (a renewal that moved it without a bridge)
+        }
+
         long firstId = first.FirstUpdateId;
         long lastId = first.LastUpdateId;
         long current = state.LastUpdateId;

@@ -28,6 +28,11 @@ public static class BinanceSpotBookRules
     /// <summary>Decides a delta from its <c>U</c> (FirstUpdateId) and <c>u</c> (LastUpdateId); advances the id on Apply.</summary>
     public static SequenceVerdict OnDelta(ref BookSyncState state, in TickEvent first)
     {
+        if ((first.Flags & TickFlags.AfterLostMessage) != 0)
+        {
+            return SequenceVerdict.Gap; // id-less: the client lost the book's feed (a renewal that moved it without a bridge)
+        }
+
         long firstId = first.FirstUpdateId;
         long lastId = first.LastUpdateId;
         long expected = state.LastUpdateId + 1;
