@@ -196,13 +196,18 @@ internal static class RunCommand
             store = new StoreWriter(opened);
         }
 
+        // The agents: --no-ai / ENABLE_RL_AGENTS=false load them off (no forward pass); a missing model is said, not fatal.
+        bool agentsOn = LowLatency.Ml.Agents.AgentEnsemble.Enabled(!(options.Execution?.EnableAiOrchestration ?? true), environment("ENABLE_RL_AGENTS"));
+        string agentsFolder = Path.Combine(arguments.Models ?? "models", "multi_agent_rl");
+        LowLatency.Ml.Agents.AgentEnsemble? ensemble = LowLatency.Ml.Agents.AgentEnsemble.Load(agentsFolder, agentsOn, out string? agentsProblem);
         var services = new RunServices
         {
             Store = store,
+            Agents = ensemble,
+            AgentsProblem = agentsProblem,
             StartDashboard = dashboard is null ? null : feed =>
             {
-                feed.SetAgents(AgentStatus.Load(Path.Combine(dashboard.ModelsFolder, "multi_agent_rl"),
-                    LowLatency.Ml.Agents.AgentEnsemble.Enabled(!(options.Execution?.EnableAiOrchestration ?? true), environment("ENABLE_RL_AGENTS"))));
+                feed.SetAgents(AgentStatus.Load(agentsFolder, agentsOn));
                 return StartDashboard(dashboard, feed, streams.Error, human);
             },
         };
