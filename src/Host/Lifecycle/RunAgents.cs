@@ -61,6 +61,7 @@ internal sealed class RunAgents : IOpportunityAgents
         }
 
         var live = new LiveAgents(ensemble);
+        LiveAgents.WarmUp(ensemble);
         var parts = new List<string>();
         for (int i = 0; i < AgentEnsemble.Count; i++)
         {

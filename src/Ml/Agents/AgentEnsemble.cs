@@ -78,6 +78,13 @@ public sealed class AgentEnsemble
     /// <summary>Decisions where the agent and its rule differed.</summary>
     public long Disagreements(int index) => Volatile.Read(ref _disagreements[index]);
 
+    /// <summary>Clears the decision counts (after a start-up warm-up, before the strategy thread starts).</summary>
+    public void ResetCounts()
+    {
+        Array.Clear(_decisions);
+        Array.Clear(_disagreements);
+    }
+
     /// <summary>The four specialists (indices 0..3) decide; the acted actions follow their modes.</summary>
     public void DecideSpecialists()
     {

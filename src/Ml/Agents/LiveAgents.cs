@@ -235,6 +235,34 @@ public sealed class LiveAgents
         }
     }
 
+    /// <summary>
+    /// Start-up, before the strategy thread runs: a few steps of a throw-away window over the same ensemble, so the first
+    /// live block does not pay the JIT of the forward passes and the quotes (the host compiles each method once, fully
+    /// optimised). The block is a made-up but valid pool state, never decided on for real; the counts are cleared after.
+    /// </summary>
+    public static void WarmUp(AgentEnsemble ensemble)
+    {
+        ArgumentNullException.ThrowIfNull(ensemble);
+        var copy = new LiveAgents(ensemble);
+        var block = new BlockState
+        {
+            V2Usdc = 15_000_000,
+            V2Weth = 6_500,
+            SqrtPriceX96 = new LowLatency.HotPath.Primitives.UInt256(0, 90_000_000_000_000), // a V3 mid near 2,400 USDC/WETH
+            Liquidity = (UInt128)3e19,
+            GasGwei = 20,
+        };
+        for (int i = 0; i < 3; i++)
+        {
+            block.Block = i + 1;
+            copy.Push(in block);
+            copy.Step();
+            _ = copy.ActedScale(OpportunityKind.CexDex);
+        }
+
+        ensemble.ResetCounts();
+    }
+
     /// <summary>A block the quotes can run on: both pools have state.</summary>
     public static bool Usable(in BlockState b) => b.V2Usdc > 0 && b.V2Weth > 0 && b.Liquidity != 0 && !b.SqrtPriceX96.IsZero;
 
