@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using LowLatency.Adapters.Cex.Simulated;
@@ -231,14 +230,7 @@ public sealed class RunAgentsTests
             int instruments = _market.InstrumentCount;
             int[] priceDecimals = Enumerable.Range(0, instruments).Select(_market.PriceDecimals).ToArray();
             int[] quantityDecimals = Enumerable.Range(0, instruments).Select(_market.QuantityDecimals).ToArray();
-            var specs = new List<BookSpec>();
-            for (int v = 0; v < venues; v++)
-            {
-                for (int i = 0; i < instruments; i++)
-                {
-                    specs.Add(new BookSpec(VenueId.FromIndex(v), InstrumentId.FromIndex(i), SequenceRule.None, priceDecimals[i], quantityDecimals[i], Capacity: 64, PendingSlots: 16));
-                }
-            }
+            List<BookSpec> specs = GraphWarmup.BookSpecs(venues, instruments, priceDecimals, quantityDecimals);
 
             _opportunities = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
             _opportunities.AddGatingSequences(_read);
@@ -267,31 +259,16 @@ public sealed class RunAgentsTests
         public List<string> Run(int events)
         {
             var acted = new List<string>();
+            void Seen(Opportunity o)
+            {
+                Voted += o.Agents.Step != 0 ? 1 : 0;
+                acted.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{o.Kind} {o.Instrument.Value} {o.BuyVenue.Value}->{o.SellVenue.Value} {o.BuyPrice.Raw}/{o.SellPrice.Raw} q{o.Quantity.Raw} size {o.Size:R} {o.SizeQuote:R} net {o.NetProfitQuote:R} at {o.DecisionTimeNs} risk {o.Risk.Checked} {o.Risk.Approved} {o.Risk.Reason} {o.Risk.Legs} {o.Risk.NotionalUsd:R}"));
+            }
+
             for (int n = 0; n < events; n++)
             {
-                Assert.True(_ring.TryNext(out long sequence));
-                ref TickEvent slot = ref _ring[sequence];
-                _market.Next(ref slot);
-                slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
-                _ring.Publish(sequence);
-                _strategy.Poll();
-                long cursor = _opportunities.Cursor;
-                for (long s = _read.Value + 1; s <= cursor; s++)
-                {
-                    ref Opportunity o = ref _opportunities[s];
-                    Voted += o.Agents.Step != 0 ? 1 : 0;
-                    acted.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{o.Kind} {o.Instrument.Value} {o.BuyVenue.Value}->{o.SellVenue.Value} {o.BuyPrice.Raw}/{o.SellPrice.Raw} q{o.Quantity.Raw} size {o.Size:R} {o.SizeQuote:R} net {o.NetProfitQuote:R} at {o.DecisionTimeNs} risk {o.Risk.Checked} {o.Risk.Approved} {o.Risk.Reason} {o.Risk.Legs} {o.Risk.NotionalUsd:R}"));
-
-                    // As the dry run's host does: an approval nothing executed is released.
-                    if (o.Risk.Approved)
-                    {
-                        Assert.True(_gate.TryPost(new RiskFeedback { Kind = RiskFeedbackKind.Release, Legs = o.Risk.Legs, NotionalUsd = o.Risk.NotionalUsd, Asset = o.Instrument }));
-                    }
-                }
-
-                _read.Value = cursor;
-                _graph.SkipBundles();
+                Assert.True(GraphWarmup.Pump(_market, _strategy, _ring, _opportunities, _read, _gate, _graph, Seen));
             }
 
             return acted;
