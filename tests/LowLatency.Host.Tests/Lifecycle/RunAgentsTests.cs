@@ -131,6 +131,41 @@ public sealed class RunAgentsTests
     }
 
     [Fact]
+    public void An_active_agent_can_only_shrink_or_veto_and_what_is_acted_still_passes_the_gate()
+    {
+        // Forced active (no manifest in run says so): the risk manager learned to veto, so once it has decided every
+        // opportunity is vetoed, never enlarged, and none is approved without the gate's stamp.
+        AgentEnsemble ensemble = Load(enabled: true);
+        using var rulesOnly = new Chain(FastBlocks(), null);
+        using var active = new Chain(FastBlocks(), ensemble);
+        for (int i = 0; i < AgentEnsemble.Count; i++)
+        {
+            ensemble.Modes[i] = ensemble.Modes[i] == AgentMode.Off ? AgentMode.Off : AgentMode.Active;
+        }
+
+        rulesOnly.Run(6000);
+        active.Run(6000);
+        Assert.Equal(rulesOnly.Seen.Count, active.Seen.Count); // what is found does not depend on the agents
+        int vetoed = 0;
+        for (int i = 0; i < active.Seen.Count; i++)
+        {
+            Opportunity rule = rulesOnly.Seen[i];
+            Opportunity acted = active.Seen[i];
+            Assert.Equal(rule.Kind, acted.Kind);
+            Assert.True(acted.Quantity.Raw <= rule.Quantity.Raw && acted.Size <= rule.Size && acted.SizeQuote <= rule.SizeQuote, $"opportunity {i} grew");
+            Assert.True(!acted.Risk.Approved || acted.Risk.Checked, $"opportunity {i} approved without the gate");
+            if (acted.Agents.Step != 0)
+            {
+                Assert.Equal(0, acted.Agents.Votes[AgentEnsemble.RiskManager].Acted); // its veto, acted
+                Assert.False(acted.Risk.Checked);
+                vetoed++;
+            }
+        }
+
+        Assert.True(vetoed > 100, $"{vetoed} vetoed");
+    }
+
+    [Fact]
     public void The_ensemble_step_allocates_nothing_per_tick()
     {
         using var chain = new Chain(FastBlocks(), Load(enabled: true), measure: true);
@@ -255,20 +290,24 @@ public sealed class RunAgentsTests
         /// <summary>Opportunities that carried votes.</summary>
         public long Voted { get; private set; }
 
+        /// <summary>Every opportunity published, as its slot read after the gate.</summary>
+        public List<Opportunity> Seen { get; } = [];
+
         /// <summary>Feeds <paramref name="events"/> events, each its own batch; returns what each opportunity was acted as (votes left out).</summary>
         public List<string> Run(int events)
         {
             var acted = new List<string>();
-            void Seen(Opportunity o)
+            void Record(Opportunity o)
             {
                 Voted += o.Agents.Step != 0 ? 1 : 0;
+                Seen.Add(o);
                 acted.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{o.Kind} {o.Instrument.Value} {o.BuyVenue.Value}->{o.SellVenue.Value} {o.BuyPrice.Raw}/{o.SellPrice.Raw} q{o.Quantity.Raw} size {o.Size:R} {o.SizeQuote:R} net {o.NetProfitQuote:R} at {o.DecisionTimeNs} risk {o.Risk.Checked} {o.Risk.Approved} {o.Risk.Reason} {o.Risk.Legs} {o.Risk.NotionalUsd:R}"));
             }
 
             for (int n = 0; n < events; n++)
             {
-                Assert.True(GraphWarmup.Pump(_market, _strategy, _ring, _opportunities, _read, _gate, _graph, Seen));
+                Assert.True(GraphWarmup.Pump(_market, _strategy, _ring, _opportunities, _read, _gate, _graph, Record));
             }
 
             return acted;
