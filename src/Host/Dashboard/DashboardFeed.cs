@@ -179,6 +179,27 @@ public sealed class DashboardFeed
         _store?.Post(new DecisionRecord(evt.DecisionTimeNs, view.Instrument, path, JsonSerializer.Serialize(inputs), "{}", votes.Count == 0 ? "[]" : JsonSerializer.Serialize(votes, s_votesJson), verdict, reason));
     }
 
+    /// <summary>
+    /// Host thread: a venue-graph opportunity's decision trace (its kind and path, size and net profit, the gate's verdict
+    /// or the agents' veto, and their votes); its latency is the bundle path's, not recorded here.
+    /// </summary>
+    public void OnGraphDecision(in Opportunity evt, string asset, string path)
+    {
+        RiskVerdict risk = evt.Risk;
+        string verdict = !risk.Checked ? "vetoed" : risk.Approved ? "approved" : "denied";
+        string? reason = !risk.Checked ? "an active agent" : risk.Approved ? null : RiskText.Reason(risk.Reason);
+        var inputs = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["sizeQuote"] = Math.Round(evt.SizeQuote, 4),
+            ["netProfitQuote"] = Math.Round(evt.NetProfitQuote, 6),
+            ["reservedNotionalUsd"] = Math.Round(risk.NotionalUsd, 6),
+        };
+        IReadOnlyList<AgentVoteView> votes = Votes(in evt.Agents);
+        string trace = evt.Kind.ToString() + " " + path;
+        Keep(_decisions, new DecisionView(evt.DecisionTimeNs, asset, trace, inputs, s_noScores, votes, verdict, reason));
+        _store?.Post(new DecisionRecord(evt.DecisionTimeNs, asset, trace, JsonSerializer.Serialize(inputs), "{}", votes.Count == 0 ? "[]" : JsonSerializer.Serialize(votes, s_votesJson), verdict, reason));
+    }
+
     private static readonly JsonSerializerOptions s_votesJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>The votes the ensemble wrote into the slot on the strategy thread: one per agent that decided (none while agents are off).</summary>

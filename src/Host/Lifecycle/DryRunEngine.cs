@@ -238,6 +238,7 @@ public sealed class DryRunEngine
             OnGraphOpportunity = evt =>
             {
                 risk.Begin(in evt);
+                feed?.OnGraphDecision(in evt, graph!.StartAsset(in evt.Path), graph.DescribePath(in evt.Path));
                 risk.End();
             },
         };

@@ -93,6 +93,7 @@ public sealed class RunAgentsTests
         Assert.Equal([1, 3, 4, 5], voted.AgentVotes.Select(v => v.Id));
         Assert.All(voted.AgentVotes, v => Assert.Equal("shadow", v.Mode));
         Assert.All(voted.AgentVotes, v => Assert.Equal(v.RuleAction, v.Acted)); // shadow: the rule acts
+        Assert.Contains(feed.Current.Decisions.Decisions, d => d.Path.StartsWith("CexDex ", StringComparison.Ordinal) && d.AgentVotes.Count == 4);
         Assert.Contains("done: agents: ", console, StringComparison.Ordinal);
     }
 
