@@ -22,6 +22,8 @@ public class EnsembleBenchmarks
     private readonly TorchPolicy[] _torch = new TorchPolicy[5];
     private readonly float[][] _observations = new float[256][];
     private AgentEnsemble _ensemble = null!;
+    private LiveAgents _live = null!;
+    private BlockState _block;
     private Tensor[] _inputs = [];
     private int _next;
 
@@ -61,9 +63,13 @@ public class EnsembleBenchmarks
             _inputs[a] = tensor(_observations[a].AsSpan(0, s_inputs[a]).ToArray(), [1, s_inputs[a]], dtype: float32);
         }
 
+        // run's step: its own ensemble (LiveAgents turns the cross-chain agent off) over a valid made-up pool state.
+        _live = new LiveAgents(new AgentEnsemble(weights, [false, false, false, false, false], enabled: true));
+        _block = new BlockState { V2Usdc = 15_000_000, V2Weth = 6_500, SqrtPriceX96 = new LowLatency.HotPath.Primitives.UInt256(0, 90_000_000_000_000), Liquidity = (UInt128)3e19, GasGwei = 20 };
         for (int i = 0; i < 64; i++)
         {
             Ensemble();
+            LiveStep();
         }
     }
 
@@ -114,5 +120,19 @@ public class EnsembleBenchmarks
         }
 
         return actions;
+    }
+
+    /// <summary>
+    /// One step of the ensemble as <c>run</c> takes it once per block (<see cref="LiveAgents.Step"/>): the five
+    /// observations built by the desks' builders on a window of blocks (the flash-loan agent's golden-section sizing
+    /// search included), four forward passes, the risk manager's, the signals published.
+    /// </summary>
+    [Benchmark]
+    public bool LiveStep()
+    {
+        _block.Block++;
+        _block.V2Weth = 6_500 + (_block.Block & 15);
+        _live.Push(in _block);
+        return _live.Step();
     }
 }

@@ -28,7 +28,7 @@ internal static class RunCommand
         var mode = new Option<string?>("--mode") { Description = "dry-run (default) | paper | live" };
         var live = new Option<bool>("--live") { Description = "live mode (the same as --mode live); needs --execute and the keys" };
         var execute = new Option<bool>("--execute") { Description = "act on decisions: paper fills in paper mode, real orders in live mode" };
-        var noAi = new Option<bool>("--no-ai") { Description = "rules only (ENABLE_AI_ORCHESTRATION=false)" };
+        var noAi = new Option<bool>("--no-ai") { Description = "rules only (ENABLE_AI_ORCHESTRATION=false): no RL agents on the strategy thread either" };
         var threshold = new Option<string?>("--threshold-bps") { Description = "net edge in bps that makes an opportunity" };
         var wait = new Option<string?>("--wait-strategy") { Description = "busy-spin | yielding | blocking" };
         var log = new Option<string?>("--log") { Description = "opportunity log path (default logs/arbitrage.log, relative to the working directory)" };
@@ -37,7 +37,7 @@ internal static class RunCommand
         var allowRemote = new Option<bool>("--dashboard-allow-remote") { Description = "allow --dashboard-url to bind an address reachable from other machines" };
         var database = new Option<string?>("--db") { Description = $"SQLite database (default {DefaultDatabase}, relative to the working directory)" };
         var noDatabase = new Option<bool>("--no-db") { Description = "run without the SQLite database" };
-        var models = new Option<string?>("--models") { Description = "trained models folder the dashboard shows (default models)" };
+        var models = new Option<string?>("--models") { Description = "trained models folder: the dashboard shows it, the agents load from its multi_agent_rl/ (default models)" };
         var feeds = new Option<string?>("--feeds") { Description = "simulated (default) | live: the venues under venues.<name> in the configuration" };
         var logConsole = new Option<bool>("--log-console") { Description = "the log's JSON lines on stdout too (for | jq .); the summary lines move to stderr" };
         var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models, feeds, logConsole };
@@ -196,13 +196,18 @@ internal static class RunCommand
             store = new StoreWriter(opened);
         }
 
+        // The agents: --no-ai / ENABLE_RL_AGENTS=false load them off (no forward pass); a missing model is said, not fatal.
+        bool agentsOn = LowLatency.Ml.Agents.AgentEnsemble.Enabled(!(options.Execution?.EnableAiOrchestration ?? true), environment("ENABLE_RL_AGENTS"));
+        string agentsFolder = Path.Combine(arguments.Models ?? "models", "multi_agent_rl");
+        LowLatency.Ml.Agents.AgentEnsemble? ensemble = LowLatency.Ml.Agents.AgentEnsemble.Load(agentsFolder, agentsOn, out string? agentsProblem);
         var services = new RunServices
         {
             Store = store,
+            Agents = ensemble,
+            AgentsProblem = agentsProblem,
             StartDashboard = dashboard is null ? null : feed =>
             {
-                feed.SetAgents(AgentStatus.Load(Path.Combine(dashboard.ModelsFolder, "multi_agent_rl"),
-                    LowLatency.Ml.Agents.AgentEnsemble.Enabled(!(options.Execution?.EnableAiOrchestration ?? true), environment("ENABLE_RL_AGENTS"))));
+                feed.SetAgents(AgentStatus.Load(agentsFolder, agentsOn));
                 return StartDashboard(dashboard, feed, streams.Error, human);
             },
         };

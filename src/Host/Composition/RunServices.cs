@@ -17,4 +17,10 @@ public sealed class RunServices
     /// to stop what it started (null: nothing started). Null: no dashboard.
     /// </summary>
     public Func<DashboardFeed, Action?>? StartDashboard { get; init; }
+
+    /// <summary>The five agents loaded for this run (their modes already say off for --no-ai / ENABLE_RL_AGENTS=false); null: none.</summary>
+    public Ml.Agents.AgentEnsemble? Agents { get; init; }
+
+    /// <summary>Why <see cref="Agents"/> is null (a missing or damaged model or manifest).</summary>
+    public string? AgentsProblem { get; init; }
 }

@@ -174,8 +174,53 @@ public sealed class DashboardFeed
             ["reservedNotionalUsd"] = Math.Round(risk.NotionalUsd, 6),
         };
         string path = view.Kind + " " + view.BuyVenue + "→" + view.SellVenue;
-        Keep(_decisions, new DecisionView(evt.DecisionTimeNs, view.Instrument, path, inputs, s_noScores, [], verdict, reason));
-        _store?.Post(new DecisionRecord(evt.DecisionTimeNs, view.Instrument, path, JsonSerializer.Serialize(inputs), "{}", "[]", verdict, reason));
+        IReadOnlyList<AgentVoteView> votes = Votes(in evt.Agents);
+        Keep(_decisions, new DecisionView(evt.DecisionTimeNs, view.Instrument, path, inputs, s_noScores, votes, verdict, reason));
+        _store?.Post(new DecisionRecord(evt.DecisionTimeNs, view.Instrument, path, JsonSerializer.Serialize(inputs), "{}", votes.Count == 0 ? "[]" : JsonSerializer.Serialize(votes, s_votesJson), verdict, reason));
+    }
+
+    /// <summary>
+    /// Host thread: a venue-graph opportunity's decision trace (its kind and path, size and net profit, the gate's verdict
+    /// or the agents' veto, and their votes); its latency is the bundle path's, not recorded here.
+    /// </summary>
+    public void OnGraphDecision(in Opportunity evt, string asset, string path)
+    {
+        RiskVerdict risk = evt.Risk;
+        string verdict = !risk.Checked ? "vetoed" : risk.Approved ? "approved" : "denied";
+        string? reason = !risk.Checked ? "an active agent" : risk.Approved ? null : RiskText.Reason(risk.Reason);
+        var inputs = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["sizeQuote"] = Math.Round(evt.SizeQuote, 4),
+            ["netProfitQuote"] = Math.Round(evt.NetProfitQuote, 6),
+            ["reservedNotionalUsd"] = Math.Round(risk.NotionalUsd, 6),
+        };
+        IReadOnlyList<AgentVoteView> votes = Votes(in evt.Agents);
+        string trace = evt.Kind.ToString() + " " + path;
+        Keep(_decisions, new DecisionView(evt.DecisionTimeNs, asset, trace, inputs, s_noScores, votes, verdict, reason));
+        _store?.Post(new DecisionRecord(evt.DecisionTimeNs, asset, trace, JsonSerializer.Serialize(inputs), "{}", votes.Count == 0 ? "[]" : JsonSerializer.Serialize(votes, s_votesJson), verdict, reason));
+    }
+
+    private static readonly JsonSerializerOptions s_votesJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The votes the ensemble wrote into the slot on the strategy thread: one per agent that decided (none while agents are off).</summary>
+    internal static IReadOnlyList<AgentVoteView> Votes(in AgentVotes votes)
+    {
+        if (votes.Step == 0)
+        {
+            return [];
+        }
+
+        var list = new List<AgentVoteView>(AgentVoteSlots.Count);
+        for (int i = 0; i < AgentVoteSlots.Count; i++)
+        {
+            AgentVote v = votes.Votes[i];
+            if (v.Mode != 0)
+            {
+                list.Add(new AgentVoteView(i + 1, LowLatency.Ml.Agents.AgentSet.Names[i], v.Mode == 2 ? "active" : "shadow", v.Action, v.RuleAction, v.Acted));
+            }
+        }
+
+        return list;
     }
 
     private static readonly IReadOnlyDictionary<string, double> s_noScores = new Dictionary<string, double>();
@@ -194,6 +239,9 @@ public sealed class DashboardFeed
     public void OnPrediction(PredictionView prediction) => Keep(_predictions, prediction);
 
     public void SetAgents(IReadOnlyList<AgentView> agents) => _agents = agents;
+
+    /// <summary>The running ensemble's overlay on the manifests' views (its modes and live counts); null: none in this run.</summary>
+    public Func<IReadOnlyList<AgentView>, IReadOnlyList<AgentView>>? LiveAgents { get; set; }
 
     public void SetBreakers(IReadOnlyList<BreakerView> breakers) => _breakers = breakers;
 
@@ -250,7 +298,7 @@ public sealed class DashboardFeed
             new BreakersResponse(_breakers),
             new DecisionsResponse([.. _decisions]),
             new PredictionsResponse([.. _predictions]),
-            new AgentsResponse(_agents),
+            new AgentsResponse(LiveAgents is { } live ? live(_agents) : _agents),
             new ExecutionMatrixResponse(Paths, _ledger.Matrix().Select(c => new ExecutionCell(c.Path, c.Venue, c.Attempts, c.Successes, c.SuccessRate, c.SlippageVsPredictedBps, c.GasVsEstimated)).ToList()),
             _ledger.Report(perHour));
         Volatile.Write(ref _current, snapshot);

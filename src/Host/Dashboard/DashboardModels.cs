@@ -87,7 +87,11 @@ public sealed record DecisionView(
     string RiskVerdict,
     string? RiskReason);
 
-public sealed record AgentVoteView(string Agent, string Action, double Confidence);
+/// <summary>
+/// An agent's vote on a decision: its id and name, its mode (shadow: the rule acts; active: the agent acts), its own
+/// action, its rule's, and what was acted (actions are the agent's discrete indices, 0 = do nothing).
+/// </summary>
+public sealed record AgentVoteView(int Id, string Agent, string Mode, int Action, int RuleAction, int Acted);
 
 /// <summary><c>GET /api/ai/decisions/recent</c>.</summary>
 public sealed record DecisionsResponse(IReadOnlyList<DecisionView> Decisions);
@@ -98,8 +102,15 @@ public sealed record PredictionView(long TimeNs, string Model, string Instrument
 /// <summary><c>GET /api/ml/predictions/recent</c>.</summary>
 public sealed record PredictionsResponse(IReadOnlyList<PredictionView> Predictions);
 
-/// <summary>An RL agent's status.</summary>
-public sealed record AgentView(string Name, string State, string? PolicyVersion, long Episodes, double? MeanReward);
+/// <summary>
+/// An RL agent's status: its state in this run (active, shadow, off, missing, unreadable), its policy, the decisions it
+/// made in this run and those where it differed from its rule, its held-out P&amp;L, and why it is off where the reason is
+/// the run's live data rather than a switch.
+/// </summary>
+public sealed record AgentView(string Name, string State, string? PolicyVersion, long Decisions, long Disagreements, double? MeanReward)
+{
+    public string? Reason { get; init; }
+}
 
 /// <summary><c>GET /api/rl/agents/status</c>.</summary>
 public sealed record AgentsResponse(IReadOnlyList<AgentView> Agents);

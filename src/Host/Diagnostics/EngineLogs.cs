@@ -122,4 +122,7 @@ public sealed partial class EngineLogs : IDisposable
 
     [ZLoggerMessage(LogLevel.Information, "scorer {scorer}: {reason}")]
     public static partial void ScorerChosen(ILogger logger, string scorer, string reason);
+
+    [ZLoggerMessage(LogLevel.Information, "{agents}")]
+    public static partial void AgentsChosen(ILogger logger, string agents);
 }

@@ -110,10 +110,13 @@ public sealed class DryRunEngine
 
         /// <summary>The venue graph's figures (counts by kind, bundles, pool events); null when the market has no DEX side.</summary>
         public GraphRunFigures? Graph { get; init; }
+
+        /// <summary>The agent ensemble of this run (its modes, decisions and disagreements); null: agents off.</summary>
+        public LowLatency.Ml.Agents.LiveAgents? Agents { get; init; }
     }
 
-    /// <summary>Lines the engine logs besides opportunities: the start-up line naming the scorer and why.</summary>
-    internal const long EngineEvents = 1;
+    /// <summary>Lines the engine logs besides opportunities: the start-up lines naming the scorer and the agents, and why.</summary>
+    internal const long EngineEvents = 2;
 
     /// <summary>Runs until a limit, <paramref name="cancellationToken"/> or a failed log write; the caller's thread is the host thread.</summary>
     public Result Run(RunLimits limits, CancellationToken cancellationToken)
@@ -173,6 +176,12 @@ public sealed class DryRunEngine
         using var risk = new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
         strategy.Risk = risk.StrategyGate;
 
+        // The agent ensemble votes on every opportunity before the gate; which agents are on, and why not, is said once.
+        RunAgents? agents = RunAgents.TryCreate(_services?.Agents, _services?.AgentsProblem, graph, out string agentsLine);
+        strategy.Agents = agents;
+        _console.WriteLine(agentsLine);
+        EngineLogs.AgentsChosen(_logs.Engine, agentsLine);
+
         // Paper fills walk the depth the strategy thread publishes at the end of each batch (a seqlock per book, 0 B).
         DepthSnapshotPublisher? depth = _options.Mode == TradingMode.Paper ? new DepthSnapshotPublisher(books) : null;
         strategy.DepthPublisher = depth;
@@ -193,6 +202,11 @@ public sealed class DryRunEngine
             if (graph is not null)
             {
                 graph.BundleSigned = feed.OnBundleSigned;
+            }
+
+            if (agents is not null)
+            {
+                feed.LiveAgents = agents.Views;
             }
         }
 
@@ -224,6 +238,7 @@ public sealed class DryRunEngine
             OnGraphOpportunity = evt =>
             {
                 risk.Begin(in evt);
+                feed?.OnGraphDecision(in evt, graph!.StartAsset(in evt.Path), graph.DescribePath(in evt.Path));
                 risk.End();
             },
         };
@@ -368,6 +383,11 @@ public sealed class DryRunEngine
             _console.WriteLine(graph.DescribeDone());
         }
 
+        if (agents is not null)
+        {
+            _console.WriteLine(agents.DescribeDone());
+        }
+
         return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason)
         {
             Scorer = scorer.UsesBaseline ? "baseline" : "model",
@@ -375,6 +395,7 @@ public sealed class DryRunEngine
             ScorerVetoed = scoreGate?.Vetoed ?? 0,
             EngineEvents = engineEvents,
             Graph = graph is null ? null : GraphRunFigures.From(graph, strategy),
+            Agents = agents?.Live,
         };
     }
 

@@ -39,14 +39,7 @@ internal static class GraphWarmup
         var sim = new SimulatedMarket(fast);
         int venues = sim.VenueCount;
         int instruments = sim.InstrumentCount;
-        var specs = new List<BookSpec>(venues * instruments);
-        for (int v = 0; v < venues; v++)
-        {
-            for (int i = 0; i < instruments; i++)
-            {
-                specs.Add(new BookSpec(VenueId.FromIndex(v), InstrumentId.FromIndex(i), SequenceRule.None, priceDecimals[i], quantityDecimals[i], Capacity: 64, PendingSlots: 16));
-            }
-        }
+        List<BookSpec> specs = BookSpecs(venues, instruments, priceDecimals, quantityDecimals);
 
         var opportunities = new RingBuffer<Opportunity>(1 << 12, ProducerType.Single, WaitStrategyKind.Yielding);
         var opportunityReader = new Sequence();
@@ -66,35 +59,60 @@ internal static class GraphWarmup
         var strategy = new BatchEventProcessor<TickEvent, StrategyHandler>(ring, ring.NewBarrier(), new StrategyHandler(pipeline.Strategy));
         ring.AddGatingSequences(strategy.Sequence);
         int n = 0;
-        for (; n < MaxEvents && copy.Bundler.Built < BundlesWanted; n++)
+        while (n < MaxEvents && copy.Bundler.Built < BundlesWanted && Pump(sim, strategy, ring, opportunities, opportunityReader, gate, copy, seen: null))
         {
-            if (!ring.TryNext(out long sequence))
-            {
-                break;
-            }
-
-            ref TickEvent slot = ref ring[sequence];
-            sim.Next(ref slot);
-            slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
-            ring.Publish(sequence);
-            strategy.Poll();
-
-            // As the host does for a dry run: every approval is released, or the gate's open-leg limit would soon deny
-            // everything and the bundle path would never run here.
-            long cursor = opportunities.Cursor;
-            for (long s = opportunityReader.Value + 1; s <= cursor; s++)
-            {
-                ref Opportunity o = ref opportunities[s];
-                if (o.Risk.Approved)
-                {
-                    gate.TryPost(new RiskFeedback { Kind = RiskFeedbackKind.Release, Legs = o.Risk.Legs, NotionalUsd = o.Risk.NotionalUsd, Asset = o.Instrument });
-                }
-            }
-
-            opportunityReader.Value = cursor;
-            copy.SkipBundles();
+            n++;
         }
 
         return (n, copy.Bundler.Built);
+    }
+
+    /// <summary>The run's books: one per venue and instrument, no sequence rule (the simulated market's), as the dry run builds them.</summary>
+    internal static List<BookSpec> BookSpecs(int venues, int instruments, int[] priceDecimals, int[] quantityDecimals)
+    {
+        var specs = new List<BookSpec>(venues * instruments);
+        for (int v = 0; v < venues; v++)
+        {
+            for (int i = 0; i < instruments; i++)
+            {
+                specs.Add(new BookSpec(VenueId.FromIndex(v), InstrumentId.FromIndex(i), SequenceRule.None, priceDecimals[i], quantityDecimals[i], Capacity: 64, PendingSlots: 16));
+            }
+        }
+
+        return specs;
+    }
+
+    /// <summary>
+    /// One market event through a strategy chain on the calling thread (its own batch); each opportunity it published is
+    /// shown to <paramref name="seen"/>, then released as the host does for a dry run (or the gate's open-leg limit would
+    /// soon deny everything), and the bundles are skipped. False when the ring is full.
+    /// </summary>
+    internal static bool Pump(SimulatedMarket sim, BatchEventProcessor<TickEvent, StrategyHandler> strategy, RingBuffer<TickEvent> ring,
+        RingBuffer<Opportunity> opportunities, Sequence reader, StrategyRiskGate gate, GraphWiring graph, Action<Opportunity>? seen)
+    {
+        if (!ring.TryNext(out long sequence))
+        {
+            return false;
+        }
+
+        ref TickEvent slot = ref ring[sequence];
+        sim.Next(ref slot);
+        slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
+        ring.Publish(sequence);
+        strategy.Poll();
+        long cursor = opportunities.Cursor;
+        for (long s = reader.Value + 1; s <= cursor; s++)
+        {
+            ref Opportunity o = ref opportunities[s];
+            seen?.Invoke(o);
+            if (o.Risk.Approved)
+            {
+                gate.TryPost(new RiskFeedback { Kind = RiskFeedbackKind.Release, Legs = o.Risk.Legs, NotionalUsd = o.Risk.NotionalUsd, Asset = o.Instrument });
+            }
+        }
+
+        reader.Value = cursor;
+        graph.SkipBundles();
+        return true;
     }
 }

@@ -19,6 +19,9 @@ using Microsoft.Extensions.Logging;
 
 namespace LowLatency.Host.Lifecycle;
 
+/// <summary>Where the on-chain agents' pools are in the venue graph: the chain index, the V2 pair's and the V3 pool's graph indices.</summary>
+public readonly record struct UsdcWethPools(int Chain, int V2, int V3);
+
 /// <summary>
 /// The venue graph inside <c>run</c>: built at start-up from the simulated market's DEX side (chains, tokens, pools,
 /// bridges, the exchanges holding inventory on chain) and the chain configuration (chain ids, block times); attached to
@@ -207,6 +210,8 @@ public sealed class GraphWiring : IDisposable
         }
 
         var pools = new PoolEventApplier(graph, Math.Max(1, poolCount));
+        var usdcWethV2 = new Dictionary<int, int>();
+        var usdcWethV3 = new Dictionary<int, int>();
         var v2Address = new List<Address>();
         var v3Address = new List<Address>();
         for (int c = 0; c < dex.Chains.Count; c++)
@@ -223,12 +228,22 @@ public sealed class GraphWiring : IDisposable
                 {
                     int index = graph.AddV2Pool(n0, n1, pool.Fee);
                     pools.AddV2(index, c);
+                    if (IsUsdcWeth(chain, pool))
+                    {
+                        usdcWethV2.TryAdd(c, index);
+                    }
+
                     v2Address.Add(Address.Parse(pool.Address));
                 }
                 else
                 {
                     int index = graph.AddV3Pool(n0, n1, new V3Pool(pool.Fee, pool.TickSpacing));
                     pools.AddV3(index, c);
+                    if (pool.Fee == 500 && IsUsdcWeth(chain, pool))
+                    {
+                        usdcWethV3.TryAdd(c, index);
+                    }
+
                     v3Address.Add(Address.Parse(pool.Address));
                 }
 
@@ -338,9 +353,24 @@ public sealed class GraphWiring : IDisposable
             EngineLogs.GraphKey(logs.Engine, keyNotice);
         }
 
+        int agentChain = Enumerable.Range(0, dex.Chains.Count).FirstOrDefault(c => usdcWethV2.ContainsKey(c) && usdcWethV3.ContainsKey(c), -1);
         return new GraphWiring(strategy, graph, stage, pools, bundler, search, bundles, logs?.Opportunities ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, labels.ToArray(),
-            dex.Chains.Select(c => c.Name).ToArray(), assets.OrderBy(a => a.Value).Select(a => a.Key).ToArray(), options.Flashbots.TargetBlocks);
+            dex.Chains.Select(c => c.Name).ToArray(), assets.OrderBy(a => a.Value).Select(a => a.Key).ToArray(), options.Flashbots.TargetBlocks)
+        {
+            UsdcWeth = agentChain < 0 ? null : new UsdcWethPools(agentChain, usdcWethV2[agentChain], usdcWethV3[agentChain]),
+        };
     }
+
+    /// <summary>The pools the on-chain agents were trained on: USDC (6 decimals) as token0, WETH (18) as token1.</summary>
+    private static bool IsUsdcWeth(SimulatedChainOptions chain, SimulatedPoolOptions pool) =>
+        chain.Tokens.Any(t => t.Symbol == pool.Token0 && t.Asset == "USDC" && t.Decimals == 6)
+        && chain.Tokens.Any(t => t.Symbol == pool.Token1 && t.Asset == "ETH" && t.Decimals == 18);
+
+    /// <summary>
+    /// The first chain with a USDC/WETH V2 pair and V3 0.05 % pool (the on-chain agents' market: their graph pool
+    /// indices); null when the market has none.
+    /// </summary>
+    public UsdcWethPools? UsdcWeth { get; private init; }
 
     private static bool TryKey(ReadOnlySpan<byte> secret, out PrivateKey? key)
     {

@@ -70,4 +70,7 @@ public struct Opportunity
 
     /// <summary>The risk gate's verdict, made on the strategy thread before the slot is published (unchecked when no gate runs).</summary>
     public Risk.RiskVerdict Risk;
+
+    /// <summary>The agent ensemble's votes, written on the strategy thread before the gate (none when agents are off).</summary>
+    public AgentVotes Agents;
 }

@@ -122,6 +122,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
 
         long decisionTimeNs = state.UseRecordedTime ? state.LastReceiveTimeNs : UnixNowNs();
         state.Risk?.OnBatch(decisionTimeNs);
+        state.Agents?.OnBatch(decisionTimeNs);
         var sink = new RingOpportunitySink(state);
         if (state.Sweeper is not null && edges.TouchedCount >= state.FullSweepMinTouched)
         {
@@ -187,8 +188,15 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
                 if (ring.TryNext(out long sequence))
                 {
                     ring[sequence] = opportunity;
-                    state.Risk?.Stamp(ref ring[sequence]);
-                    approved = state.Risk is null || ring[sequence].Risk.Approved;
+
+                    // The agents vote before the gate; an active agent's veto keeps the slot unchecked (never approved).
+                    bool acted = state.Agents?.Decide(ref ring[sequence]) ?? true;
+                    if (acted)
+                    {
+                        state.Risk?.Stamp(ref ring[sequence]);
+                    }
+
+                    approved = acted && (state.Risk is null || ring[sequence].Risk.Approved);
                     ring.Publish(sequence);
                 }
                 else
@@ -246,6 +254,9 @@ public sealed class StrategyState
 
     /// <summary>The risk gate every published opportunity passes on this thread (its verdict rides in the slot); null: none. Set before start.</summary>
     public Risk.StrategyRiskGate? Risk { get; set; }
+
+    /// <summary>The agent ensemble (votes on every opportunity before the gate); null: agents off. Set before start.</summary>
+    public IOpportunityAgents? Agents { get; set; }
 
     /// <summary>Optional: publishes the counters the host and dashboard read, at most once per its interval (seqlock, 0 B).</summary>
     public StrategySnapshotPublisher? SnapshotPublisher { get; set; }

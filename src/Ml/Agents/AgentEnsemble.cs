@@ -73,10 +73,17 @@ public sealed class AgentEnsemble
     public int[] ActedActions { get; } = new int[Count];
 
     /// <summary>Decisions the agent made (in shadow or active).</summary>
-    public long Decisions(int index) => _decisions[index];
+    public long Decisions(int index) => Volatile.Read(ref _decisions[index]);
 
     /// <summary>Decisions where the agent and its rule differed.</summary>
-    public long Disagreements(int index) => _disagreements[index];
+    public long Disagreements(int index) => Volatile.Read(ref _disagreements[index]);
+
+    /// <summary>Clears the decision counts (after a start-up warm-up, before the strategy thread starts).</summary>
+    public void ResetCounts()
+    {
+        Array.Clear(_decisions);
+        Array.Clear(_disagreements);
+    }
 
     /// <summary>The four specialists (indices 0..3) decide; the acted actions follow their modes.</summary>
     public void DecideSpecialists()

@@ -66,9 +66,14 @@ public sealed class AgentEnvironment : IRlEnvironment
         return new EnvStep(_desk.Reward(pnl), false, _t >= _end);
     }
 
-    private void Observe(Span<float> observation)
+    private void Observe(Span<float> observation) => Observation(_desk, _board, _t, _ownLast, observation);
+
+    /// <summary>The observation an agent trains on at <paramref name="t"/>: the desk's features, then the shared signals.</summary>
+    public static void Observation(AgentDesk desk, SignalBoard board, int t, float ownLast, Span<float> observation)
     {
-        _desk.Features(_t, observation[.._desk.FeatureCount]);
-        _board.Read(_t, _desk.Id, _ownLast, observation[_desk.FeatureCount..]);
+        ArgumentNullException.ThrowIfNull(desk);
+        ArgumentNullException.ThrowIfNull(board);
+        desk.Features(t, observation[..desk.FeatureCount]);
+        board.Read(t, desk.Id, ownLast, observation[desk.FeatureCount..]);
     }
 }

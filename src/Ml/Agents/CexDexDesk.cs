@@ -24,7 +24,10 @@ public sealed class CexDexDesk(OnchainDay day) : AgentDesk
 
     public override double StepsPerYear => 365.0 * 7200;
 
-    public override double RewardScale => 20;
+    /// <summary>USD per unit of reward (the features are scaled by it too).</summary>
+    public const double UsdPerReward = 20;
+
+    public override double RewardScale => UsdPerReward;
 
     public override string Description => "on-chain day 2024-01-05 per block; V2 pair (exact quote) against the V3 0.05% mid as the CEX stand-in (10 bps taker), decided on block t, filled on t+1, gas of one V2 swap";
 
@@ -40,9 +43,14 @@ public sealed class CexDexDesk(OnchainDay day) : AgentDesk
 
     public static double GasUsd(in BlockState b, double gas) => gas * b.GasGwei * 1e-9 * b.V3Mid;
 
-    public override void Features(int t, Span<float> f)
+    public override void Features(int t, Span<float> f) => Observe(day.Blocks, t, f);
+
+    /// <summary>
+    /// The features at <paramref name="t"/> of a block sequence (data up to t only): one builder for training (the day)
+    /// and for <c>run</c> (<see cref="LiveAgents"/>' window of live blocks), so both see the same layout and scaling.
+    /// </summary>
+    public static void Observe(ReadOnlySpan<BlockState> x, int t, Span<float> f)
     {
-        BlockState[] x = day.Blocks;
         double s = SpreadBps(x[t]);
         f[0] = Clip(s / 20);
         f[1] = Clip((s - SpreadBps(x[Math.Max(0, t - 1)])) / 10);
@@ -50,7 +58,7 @@ public sealed class CexDexDesk(OnchainDay day) : AgentDesk
         f[3] = Clip(GasUsd(x[t], SwapGas) / (2 * x[t].V3Mid) * 1e4 / 20);
         f[4] = Clip(Math.Log(x[t].V3Mid / x[Math.Max(0, t - 1)].V3Mid) * 1e4 / 5);
         f[5] = Clip(Math.Log(x[t].V3Mid / x[Math.Max(0, t - 10)].V3Mid) * 1e4 / 20);
-        f[6] = Clip(Edge(x[t], 2) / RewardScale);
+        f[6] = Clip(Edge(x[t], 2) / UsdPerReward);
     }
 
     /// <summary>Net USD of trading <paramref name="size"/> WETH across the gap in block <paramref name="b"/>'s state.</summary>
@@ -69,7 +77,10 @@ public sealed class CexDexDesk(OnchainDay day) : AgentDesk
         return (AmmQuotes.V2UsdcToWeth(b, usdc) * mid * (1 - (CexFeeBps / 1e4))) - usdc - gas;
     }
 
-    public override int Rule(int t) => Edge(day.Blocks[t], s_sizes[1]) > 0 ? 1 : 0;
+    public override int Rule(int t) => RuleOf(day.Blocks[t]);
+
+    /// <summary>The rule on one block's state: trade the small size when its net edge is positive.</summary>
+    public static int RuleOf(in BlockState b) => Edge(b, s_sizes[1]) > 0 ? 1 : 0;
 
     public override double Act(int t, int action, double scale)
     {
@@ -96,6 +107,8 @@ public sealed class CexDexDesk(OnchainDay day) : AgentDesk
         return (AmmQuotes.V2UsdcToWeth(next, usdc) * mid * (1 - (CexFeeBps / 1e4))) - usdc - gas;
     }
 
-    public override float Signal(int t, int action) =>
-        action == 0 ? 0f : (float)(Math.Sign(day.Blocks[t].V2Mid - day.Blocks[t].V3Mid) * s_sizes[action] / s_sizes[^1]);
+    public override float Signal(int t, int action) => SignalOf(day.Blocks[t], action);
+
+    public static float SignalOf(in BlockState b, int action) =>
+        action == 0 ? 0f : (float)(Math.Sign(b.V2Mid - b.V3Mid) * s_sizes[action] / s_sizes[^1]);
 }

@@ -118,9 +118,7 @@ public static class EnsembleReplay
                 int step = k == 1 ? c : t;
                 float[] obs = _ensemble.Observations[k];
                 d.Features(step, obs.AsSpan(0, d.FeatureCount));
-                Span<float> shared = obs.AsSpan(d.FeatureCount);
-                signals.CopyTo(shared);
-                shared[k] = _own[k];
+                SignalBoard.Share(signals, k + 1, _own[k], obs.AsSpan(d.FeatureCount));
                 _ensemble.RuleActions[k] = d.Rule(step);
             }
         }
@@ -129,9 +127,7 @@ public static class EnsembleReplay
         {
             float[] obs = _ensemble.Observations[AgentEnsemble.RiskManager];
             _risk.Features(t, obs.AsSpan(0, _risk.FeatureCount));
-            Span<float> shared = obs.AsSpan(_risk.FeatureCount);
-            signals.CopyTo(shared);
-            shared[AgentEnsemble.RiskManager] = _own[AgentEnsemble.RiskManager];
+            SignalBoard.Share(signals, AgentEnsemble.RiskManager + 1, _own[AgentEnsemble.RiskManager], obs.AsSpan(_risk.FeatureCount));
             _ensemble.RuleActions[AgentEnsemble.RiskManager] = _risk.Rule(t);
         }
 

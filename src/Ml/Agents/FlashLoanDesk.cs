@@ -28,7 +28,7 @@ public sealed class FlashLoanDesk(OnchainDay day) : AgentDesk
 
     public override double StepsPerYear => 365.0 * 7200;
 
-    public override double RewardScale => 20;
+    public override double RewardScale => CexDexDesk.UsdPerReward;
 
     public override string Description => "on-chain day 2024-01-05 per block; flash-loaned USDC through V3 0.05% and V2 (exact quotes), Aave 5 bps premium, 351,922 gas, sized on block t and landing in t+1 (a revert costs 100,000 gas)";
 
@@ -117,18 +117,29 @@ public sealed class FlashLoanDesk(OnchainDay day) : AgentDesk
 
     public override void Features(int t, Span<float> f)
     {
-        BlockState[] x = day.Blocks;
         double net = ExpectedNet(day, t, out double size);
-        f[0] = Clip(net / RewardScale);
+        Observe(day.Blocks, t, net, size, _recentReverts, f);
+    }
+
+    /// <summary>
+    /// The features at <paramref name="t"/> given block t's expected net and size (<see cref="ExpectedNet(in BlockState, out double)"/>)
+    /// and the decayed revert count: one builder for training and for <c>run</c> (<see cref="LiveAgents"/>).
+    /// </summary>
+    public static void Observe(ReadOnlySpan<BlockState> x, int t, double net, double size, double recentReverts, Span<float> f)
+    {
+        f[0] = Clip(net / CexDexDesk.UsdPerReward);
         f[1] = Clip(size / 1e6);
         f[2] = Clip(CexDexDesk.SpreadBps(x[t]) / 20);
         f[3] = Clip(x[t].GasGwei / 50);
         f[4] = Clip(x[t].VolumeUsdc / 1e6);
-        f[5] = Clip(_recentReverts);
+        f[5] = Clip(recentReverts);
         f[6] = Clip((CexDexDesk.SpreadBps(x[t]) - CexDexDesk.SpreadBps(x[Math.Max(0, t - 1)])) / 10);
     }
 
-    public override int Rule(int t) => ExpectedNet(day, t, out _) > 0 ? 2 : 0;
+    public override int Rule(int t) => RuleOf(ExpectedNet(day, t, out _));
+
+    /// <summary>The rule on a block's expected net: full size when it is positive.</summary>
+    public static int RuleOf(double expectedNet) => expectedNet > 0 ? 2 : 0;
 
     public override double Act(int t, int action, double scale)
     {
@@ -164,6 +175,8 @@ public sealed class FlashLoanDesk(OnchainDay day) : AgentDesk
         return -CexDexDesk.GasUsd(next, RevertGas);
     }
 
-    public override float Signal(int t, int action) =>
-        action == 0 ? 0f : (float)(Math.Sign(day.Blocks[t].V2Mid - day.Blocks[t].V3Mid) * s_fractions[action]);
+    public override float Signal(int t, int action) => SignalOf(day.Blocks[t], action);
+
+    public static float SignalOf(in BlockState b, int action) =>
+        action == 0 ? 0f : (float)(Math.Sign(b.V2Mid - b.V3Mid) * s_fractions[action]);
 }

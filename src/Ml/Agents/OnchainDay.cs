@@ -24,12 +24,20 @@ public sealed class OnchainDay
 
     public BlockState[] Blocks { get; }
 
+    /// <summary>A day over blocks built elsewhere (tests, simulated blocks); <see cref="Files"/> names none of the data files.</summary>
+    public static OnchainDay FromBlocks(ReadOnlySpan<BlockState> blocks)
+    {
+        var day = new OnchainDay(blocks.Length) { Files = [] };
+        blocks.CopyTo(day.Blocks);
+        return day;
+    }
+
     public int Count => Blocks.Length;
 
     /// <summary>The flash-loan search per block (net, size), filled on first use by <see cref="FlashLoanDesk"/>.</summary>
     internal (double[] Net, double[] Size)? FlashCache { get; set; }
 
-    public IReadOnlyList<string> Files { get; } = [V2File, V3File, GasFile];
+    public IReadOnlyList<string> Files { get; private init; } = [V2File, V3File, GasFile];
 
     /// <summary>Loads the three files under <paramref name="dataRoot"/>; <see cref="InvalidDataException"/> naming the file on a bad one.</summary>
     public static OnchainDay Load(string dataRoot)

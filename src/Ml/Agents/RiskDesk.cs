@@ -44,7 +44,7 @@ public sealed class RiskDesk : AgentDesk
 
     public override double StepsPerYear => 365.0 * 7200;
 
-    public override double RewardScale => 20;
+    public override double RewardScale => CexDexDesk.UsdPerReward;
 
     public override string Description => "on-chain day 2024-01-05 per block; scales the CEX-DEX, flash-loan and whale-copy agents' proposals (their rule baselines) by 0, 1/4, 1/2 or 1; P&L is the book's after every cost";
 
@@ -88,26 +88,41 @@ public sealed class RiskDesk : AgentDesk
     public override void Features(int t, Span<float> f)
     {
         ReadOnlySpan<int> p = Proposals(t);
-        BlockState[] x = _day.Blocks;
+        Span<float> signals = [Members[0].Signal(t, p[0]), Members[1].Signal(t, p[1]), Members[2].Signal(t, p[2])];
+        double flashNet = p[1] == 0 ? 0 : FlashLoanDesk.ExpectedNet(_day, t, out _);
+        Observe(_day.Blocks, t, signals, p, flashNet, _rolling, _equity - _peak, f);
+    }
+
+    /// <summary>
+    /// The features at <paramref name="t"/> given the members' (CEX-DEX, flash loan, whale) proposals and their signals,
+    /// the flash loan's expected net, and the book's rolling P&amp;L and drawdown: one builder for training and for
+    /// <c>run</c> (<see cref="LiveAgents"/>).
+    /// </summary>
+    public static void Observe(ReadOnlySpan<BlockState> x, int t, ReadOnlySpan<float> memberSignals, ReadOnlySpan<int> proposals, double flashNet, double rolling, double drawdown, Span<float> f)
+    {
+        const double Scale = CexDexDesk.UsdPerReward;
         double vol = 0;
         for (int i = Math.Max(1, t - 19); i <= t; i++)
         {
             vol += Math.Abs(Math.Log(x[i].V3Mid / x[i - 1].V3Mid));
         }
 
-        f[0] = Members[0].Signal(t, p[0]);
-        f[1] = Members[1].Signal(t, p[1]);
-        f[2] = Members[2].Signal(t, p[2]);
-        f[3] = p[0] == 0 ? 0 : Clip(CexDexDesk.Edge(x[t], 2) / RewardScale);
-        f[4] = p[1] == 0 ? 0 : Clip(FlashLoanDesk.ExpectedNet(_day, t, out _) / RewardScale);
-        f[5] = Clip(_rolling / (5 * RewardScale));
-        f[6] = Clip((_equity - _peak) / (5 * RewardScale));
+        f[0] = memberSignals[0];
+        f[1] = memberSignals[1];
+        f[2] = memberSignals[2];
+        f[3] = proposals[0] == 0 ? 0 : Clip(CexDexDesk.Edge(x[t], 2) / Scale);
+        f[4] = proposals[1] == 0 ? 0 : Clip(flashNet / Scale);
+        f[5] = Clip(rolling / (5 * Scale));
+        f[6] = Clip(drawdown / (5 * Scale));
         f[7] = Clip(vol * 1e4 / 40);
         f[8] = Clip(x[t].GasGwei / 50);
     }
 
     /// <summary>Full size, halved while the book lost money over the last <see cref="BookWindow"/> blocks.</summary>
-    public override int Rule(int t) => _rolling < 0 ? 2 : 3;
+    public override int Rule(int t) => RuleOf(_rolling);
+
+    /// <summary>The rule on the book's rolling P&amp;L.</summary>
+    public static int RuleOf(double rolling) => rolling < 0 ? 2 : 3;
 
     public override double Act(int t, int action, double scale)
     {

@@ -38,15 +38,22 @@ public sealed class SignalBoard
         desk.ResetState();
     }
 
+    /// <summary>Sets one slot (tests, and boards built from signals published elsewhere).</summary>
+    public void Set(int t, int agentId, float signal) => _signals[(t * AgentDesk.Agents) + agentId - 1] = signal;
+
     /// <summary>The five slots an agent sees at <paramref name="t"/>: step t − 1's (step t for the risk manager), its own slot replaced by <paramref name="ownLast"/>.</summary>
     public void Read(int t, int agentId, float ownLast, Span<float> into)
     {
         int s = agentId == 5 ? t : t - 1;
-        for (int i = 0; i < AgentDesk.Agents; i++)
-        {
-            into[i] = s >= 0 && s < Length ? _signals[(s * AgentDesk.Agents) + i] : 0f;
-        }
+        Share(s >= 0 && s < Length ? _signals.AsSpan(s * AgentDesk.Agents, AgentDesk.Agents) : s_none, agentId, ownLast, into);
+    }
 
+    /// <summary>The shared part of an observation from a step's five signals: one layout for training, the replay and <c>run</c>.</summary>
+    public static void Share(ReadOnlySpan<float> signals, int agentId, float ownLast, Span<float> into)
+    {
+        signals[..AgentDesk.Agents].CopyTo(into);
         into[agentId - 1] = ownLast;
     }
+
+    private static readonly float[] s_none = new float[AgentDesk.Agents];
 }

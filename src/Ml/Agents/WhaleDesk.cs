@@ -46,7 +46,7 @@ public sealed class WhaleDesk : AgentDesk
 
     public override double StepsPerYear => 365.0 * 7200;
 
-    public override double RewardScale => 20;
+    public override double RewardScale => CexDexDesk.UsdPerReward;
 
     public override string Description => "on-chain day 2024-01-05 per block; V3 swaps >= 250,000 USDC as whale signals; target 0/+10/-10 WETH traded on V3 (exact quote, 5 bps) at block t plus gas of one V3 swap, marked at t+1";
 
@@ -67,11 +67,17 @@ public sealed class WhaleDesk : AgentDesk
     /// <summary>Notional (USD) that moving to <paramref name="action"/> at <paramref name="scale"/> would trade at block <paramref name="t"/>.</summary>
     public double ChangeNotional(int t, int action, double scale) => Math.Abs((Direction(action) * Size * scale) - _weth) * _day.Blocks[t].V3Mid;
 
-    private static int Direction(int action) => action switch { 1 => 1, 2 => -1, _ => 0 };
+    /// <summary>The target (−1, 0, +1) an action sets.</summary>
+    public static int Direction(int action) => action switch { 1 => 1, 2 => -1, _ => 0 };
 
-    public override void Features(int t, Span<float> f)
+    public override void Features(int t, Span<float> f) => Observe(_day.Blocks, t, t - _lastWhale[t], _target, f);
+
+    /// <summary>
+    /// The features at <paramref name="t"/> given the blocks since the last whale swap and the current target
+    /// (−1, 0, +1): one builder for training and for <c>run</c> (<see cref="LiveAgents"/>).
+    /// </summary>
+    public static void Observe(ReadOnlySpan<BlockState> x, int t, int blocksSinceWhale, int target, Span<float> f)
     {
-        BlockState[] x = _day.Blocks;
         double recent = 0;
         for (int i = Math.Max(0, t - 9); i <= t; i++)
         {
@@ -86,10 +92,10 @@ public sealed class WhaleDesk : AgentDesk
 
         f[0] = Clip(x[t].WhaleFlowUsdc / 1e6);
         f[1] = Clip(recent / 1e6);
-        f[2] = Clip(Math.Min(t - _lastWhale[t], 100) / 50.0);
+        f[2] = Clip(Math.Min(blocksSinceWhale, 100) / 50.0);
         f[3] = Clip(Math.Log(x[t].V3Mid / x[Math.Max(0, t - 1)].V3Mid) * 1e4 / 5);
         f[4] = Clip(Math.Log(x[t].V3Mid / x[Math.Max(0, t - 10)].V3Mid) * 1e4 / 20);
-        f[5] = _target;
+        f[5] = target;
         f[6] = Clip(vol * 1e4 / 40);
         f[7] = Clip(x[t].GasGwei / 50);
     }
@@ -98,13 +104,12 @@ public sealed class WhaleDesk : AgentDesk
     public override int Rule(int t)
     {
         int w = _lastWhale[t];
-        if (w < 0 || t - w >= HoldBlocks)
-        {
-            return 0;
-        }
-
-        return _day.Blocks[w].WhaleFlowUsdc > 0 ? 1 : 2;
+        return w < 0 ? 0 : RuleOf(t - w, _day.Blocks[w].WhaleFlowUsdc);
     }
+
+    /// <summary>The rule given the blocks since the last whale swap and that swap's signed flow.</summary>
+    public static int RuleOf(int blocksSinceWhale, double lastWhaleFlowUsdc) =>
+        blocksSinceWhale >= HoldBlocks ? 0 : lastWhaleFlowUsdc > 0 ? 1 : 2;
 
     public override double Act(int t, int action, double scale)
     {

@@ -101,17 +101,18 @@ public sealed partial class CliTests
         long opportunities = long.Parse(done.Groups["opportunities"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(opportunities > 0, output);
 
-        // Nothing lost in silence: every opportunity is a line, the engine's own events (the scorer choice) too, and
-        // the done line says so.
+        // Nothing lost in silence: every opportunity is a line, the engine's own events (the scorer and agents choices)
+        // too, and the done line says so.
         long events = long.Parse(done.Groups["events"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(1, events);
+        Assert.Equal(2, events);
         Assert.Equal((opportunities + events).ToString(System.Globalization.CultureInfo.InvariantCulture), done.Groups["written"].Value);
         Assert.Equal("0", done.Groups["dropped"].Value);
         Assert.Equal("0", done.Groups["lost"].Value);
         string[] lines = File.ReadAllLines(log);
         Assert.Equal(opportunities + events, lines.Length);
         Assert.Contains("ENABLE_PREDICTIVE_ARBITRAGE is off", lines[0], StringComparison.Ordinal);
-        foreach (string line in lines.Skip(1))
+        Assert.Contains("agents: off", lines[1], StringComparison.Ordinal); // the certain market has no DEX side
+        foreach (string line in lines.Skip(2))
         {
             using JsonDocument json = JsonDocument.Parse(line);
             JsonElement o = json.RootElement;

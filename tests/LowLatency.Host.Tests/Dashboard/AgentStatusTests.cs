@@ -14,7 +14,7 @@ public sealed class AgentStatusTests
         Assert.Equal("agent 2 cross-chain", views[1].Name);
         Assert.All(views, v => Assert.Contains(v.State, new[] { "active", "shadow" }));
         Assert.All(views, v => Assert.StartsWith("seed ", v.PolicyVersion, StringComparison.Ordinal));
-        Assert.All(views, v => Assert.Equal(0, v.Episodes));
+        Assert.All(views, v => Assert.Equal(0, v.Decisions)); // no run: the manifests only
         IReadOnlyList<AgentView> off = AgentStatus.Load(Path.Combine(SharedData.RepoRoot, "models", "multi_agent_rl"), enabled: false);
         Assert.All(off, v => Assert.Equal("off", v.State));
     }

@@ -129,7 +129,7 @@ public sealed class DashboardApiTests
     public async Task Decisions_and_predictions_that_are_reported_are_served_newest_first()
     {
         await using var d = DashboardFixture.Start();
-        d.Feed.OnDecision(new DecisionView(1, "BTC-USDT", "cex-cex", new Dictionary<string, double> { ["net_edge_bps"] = 6 }, new Dictionary<string, double> { ["scorer"] = 0.7 }, [new AgentVoteView("risk", "approve", 0.9)], "approved", null));
+        d.Feed.OnDecision(new DecisionView(1, "BTC-USDT", "cex-cex", new Dictionary<string, double> { ["net_edge_bps"] = 6 }, new Dictionary<string, double> { ["scorer"] = 0.7 }, [new AgentVoteView(5, "risk-manager", "shadow", 0, 3, 3)], "approved", null));
         d.Feed.OnDecision(new DecisionView(2, "BTC-USDT", "cex-cex", new Dictionary<string, double>(), new Dictionary<string, double>(), [], "denied", "venue quarantined"));
         d.Feed.OnPrediction(new PredictionView(3, "scorer", "BTC-USDT", 0.7, null));
         d.Publish();
@@ -137,7 +137,7 @@ public sealed class DashboardApiTests
         Assert.Equal(2, decisions.GetArrayLength());
         AssertKeys(decisions[0], "timeNs", "instrument", "path", "inputs", "modelScores", "agentVotes", "riskVerdict", "riskReason");
         Assert.Equal("venue quarantined", decisions[0].GetProperty("riskReason").GetString());
-        AssertKeys(decisions[1].GetProperty("agentVotes")[0], "agent", "action", "confidence");
+        AssertKeys(decisions[1].GetProperty("agentVotes")[0], "id", "agent", "mode", "action", "ruleAction", "acted");
         JsonElement p = (await GetJson(d.Http, "/api/ml/predictions/recent")).GetProperty("predictions")[0];
         AssertKeys(p, "timeNs", "model", "instrument", "predicted", "actual");
         Assert.Equal(JsonValueKind.Null, p.GetProperty("actual").ValueKind);
