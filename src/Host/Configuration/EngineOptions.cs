@@ -22,39 +22,39 @@ public sealed partial record EngineOptions
 {
     /// <summary>dry-run | paper | live, spelt as the --mode flag and TRADING_MODE spell it.</summary>
     [JsonConverter(typeof(TradingModeJsonConverter))]
-    public TradingMode Mode { get; init; } = TradingMode.DryRun;
+    public TradingMode Mode { get; set; } = TradingMode.DryRun;
 
     /// <summary>Slots in the market-data ring; a power of two.</summary>
-    public int RingSize { get; init; } = 1 << 16;
+    public int RingSize { get; set; } = 1 << 16;
 
     /// <summary>busy-spin | yielding | blocking. On a 2-core box only one thread may busy-spin; yielding is the safe default.</summary>
     [JsonConverter(typeof(WaitStrategyJsonConverter))]
-    public WaitStrategyKind WaitStrategy { get; init; } = WaitStrategyKind.Yielding;
+    public WaitStrategyKind WaitStrategy { get; set; } = WaitStrategyKind.Yielding;
 
     /// <summary>Net edge, in bps after both taker fees, at or above which an edge becomes an opportunity.</summary>
-    public double ThresholdBps { get; init; } = 5;
+    public double ThresholdBps { get; set; } = 5;
 
     /// <summary>A batch touching at least this many instruments is evaluated with the full kernel sweep instead of per instrument.</summary>
-    public int FullSweepMinTouched { get; init; } = 64;
+    public int FullSweepMinTouched { get; set; } = 64;
 
     /// <summary>Where opportunities are written, one JSON line each.</summary>
-    public string LogPath { get; init; } = "logs/arbitrage.log";
+    public string LogPath { get; set; } = "logs/arbitrage.log";
 
     /// <summary>Before a line would take the log past this many bytes it is rotated to logPath.1 (and .1 to .2, ...).</summary>
-    public long LogMaxBytes { get; init; } = 64L << 20;
+    public long LogMaxBytes { get; set; } = 64L << 20;
 
     /// <summary>Rotated files kept beside the live log (logPath.1 ... logPath.N); the oldest beyond N is deleted.</summary>
-    public int LogKeepFiles { get; init; } = 5;
+    public int LogKeepFiles { get; set; } = 5;
 
     /// <summary>Replay speed: max | recorded.</summary>
     [JsonConverter(typeof(ReplaySpeedJsonConverter))]
-    public ReplaySpeedKind ReplaySpeed { get; init; } = ReplaySpeedKind.Max;
+    public ReplaySpeedKind ReplaySpeed { get; set; } = ReplaySpeedKind.Max;
 
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
-    public SimulatedMarketOptions Market { get; init; } = SimulatedMarketOptions.Embedded;
+    public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Embedded;
 
     /// <summary>Replay at recorded speed waits at most this long per recorded gap ("5s", "500ms" or "00:00:05"; 1ms to 1h).</summary>
-    public string ReplayMaxGap { get; init; } = "5s";
+    public string ReplayMaxGap { get; set; } = "5s";
 
     /// <summary>Parses a <see cref="ReplayMaxGap"/> value: a duration ("5s", "500ms") or a TimeSpan ("00:00:00.100"), 1ms to 1h.</summary>
     internal static bool TryParseReplayMaxGap(string? text, out TimeSpan gap) =>
@@ -65,16 +65,16 @@ public sealed partial record EngineOptions
     /// ENABLE_PREDICTIVE_ARBITRAGE: use the Transformer+GRU scorer. It takes effect only with a model whose manifest
     /// shows it beat the rule-based baseline out of sample; otherwise the baseline decides and the start-up line says why.
     /// </summary>
-    public bool EnablePredictiveArbitrage { get; init; }
+    public bool EnablePredictiveArbitrage { get; set; }
 
     /// <summary>The scorer's model file (its manifest beside it), relative to the working directory.</summary>
-    public string ScorerModel { get; init; } = "models/scorer.llm";
+    public string ScorerModel { get; set; } = "models/scorer.llm";
 
     /// <summary>Paper/live execution: starting cash, AI switch, leg risk and the risk gate (ExecutionOptions.cs).</summary>
-    public ExecutionOptions Execution { get; init; } = new();
+    public ExecutionOptions Execution { get; set; } = new();
 
     /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
-    public IReadOnlyDictionary<string, double> TakerFees { get; init; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
+    public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
         ["binance"] = 0.001,
         ["binance-futures"] = 0.0004,
@@ -89,7 +89,7 @@ public sealed partial record EngineOptions
     /// null when the options came from JSON; that is reported, never dereferenced.
     /// </summary>
     /// <summary>The chains followed (Ethereum, Polygon, Arbitrum, Optimism, Base by default); see ChainOptions.</summary>
-    public IReadOnlyDictionary<string, ChainOptions> Chains { get; init; } = ChainOptions.Defaults();
+    public IReadOnlyDictionary<string, ChainOptions> Chains { get; set; } = ChainOptions.Defaults();
 
     public IReadOnlyList<string> Validate()
     {
