@@ -26,6 +26,13 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // First of all: it may execute this program again, before anything is opened or written.
+        string? signalAlert = null;
+        if (args.Length > 0 && args[0] is "run" or "record")
+        {
+            SignalDispositions.RestoreOrReport(args, out signalAlert);
+        }
+
         bool[] closed = StandardStreams.OccupyClosed();
         var streams = new CliStreams(closed[1] ? Console.Out : OpenStdout(), Console.Error, closed[1] ? "it is closed" : null, closed[2] ? "it is closed" : null);
 
@@ -40,6 +47,11 @@ public static class Program
             streams.Error.Flush();
             Environment.Exit(Failed);
         };
+        if (signalAlert is not null)
+        {
+            streams.Error.WriteLine($"{args[0]}: alert: {signalAlert}");
+        }
+
         return Invoke(args, streams);
     }
 

@@ -12,12 +12,14 @@ public sealed partial class KillSignalTests
     [GeneratedRegex(@"^done: paper: .*denied=(?<denied>\d+) \(.*KillSwitch=(?<kill>\d+)", RegexOptions.Multiline)]
     private static partial Regex PaperDone();
 
-    [Fact]
-    public async Task Sigquit_engages_the_kill_switch_and_the_trip_is_an_alert_while_the_run_goes_on()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // started as a shell's background job, with SIGQUIT ignored: the kill switch must still answer
+    public async Task Sigquit_engages_the_kill_switch_and_the_trip_is_an_alert_while_the_run_goes_on(bool startedIgnoringIt)
     {
         using var folder = new TempFolder();
         folder.Write("paper.json", CertainMarket.Json.Replace("\"thresholdBps\": -10000,", "\"thresholdBps\": -10000, \"mode\": \"paper\",", StringComparison.Ordinal));
-        using var child = ChildProcess.StartDll(folder.Path, Started, "run", "--no-dashboard", "--no-db", "--config", "paper.json", "--log", "arbitrage.log");
+        using var child = ChildProcess.StartDll(folder.Path, Started, startedIgnoringIt, "run", "--no-dashboard", "--no-db", "--config", "paper.json", "--log", "arbitrage.log");
         await child.WaitStartedAsync();
         child.Signal("QUIT");
 

@@ -101,7 +101,7 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>bash -c SCRIPT (for redirections such as &gt;/dev/full); $LL is the CLI, $LAUNCHER the ./lowlatency script.</summary>
-    public static ChildProcess StartShell(string workingDirectory, string script, IReadOnlyDictionary<string, string>? environment = null)
+    public static ChildProcess StartShell(string workingDirectory, string script, IReadOnlyDictionary<string, string>? environment = null, string? startedMarker = null)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory };
         start.ArgumentList.Add("-c");
@@ -114,7 +114,23 @@ internal sealed class ChildProcess : IDisposable
             start.Environment[name] = value;
         }
 
-        return new ChildProcess(start, null);
+        return new ChildProcess(start, startedMarker);
+    }
+
+    /// <summary>
+    /// dotnet lowlatency.dll ARGS started as a shell's background job starts it, with SIGINT and SIGQUIT ignored
+    /// (<paramref name="ignoreStopSignals"/>), or as <see cref="StartDll"/> does.
+    /// </summary>
+    public static ChildProcess StartDll(string workingDirectory, string startedMarker, bool ignoreStopSignals, params string[] args)
+    {
+        if (!ignoreStopSignals)
+        {
+            return StartDll(workingDirectory, startedMarker, args);
+        }
+
+        // exec keeps the pid, so signals sent to this child reach the engine.
+        string quoted = string.Join(' ', args.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        return StartShell(workingDirectory, "trap '' INT QUIT; exec $LL " + quoted, startedMarker: startedMarker);
     }
 
     /// <summary>Waits until stdout showed the start marker (the engine is running, its signal handlers registered).</summary>
