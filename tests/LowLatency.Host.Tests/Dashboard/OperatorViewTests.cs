@@ -188,8 +188,12 @@ public sealed class OperatorViewTests
         Assert.True(s.Pnl.Trades > 0, "paper pairs reached the ledger");
         Assert.NotEqual(0, s.Pnl.TotalUsd);
         Assert.True(s.Pnl.WinRateByStrategy.ContainsKey("cross-venue"));
+        // A pair whose leg fails is an attempt without a trade: the P&L counts the pairs that filled.
         long attempts = s.Execution.Cells.Where(c => c.Path == "cex-cex").Sum(c => c.Attempts);
-        Assert.Equal(s.Pnl.Trades, attempts);
+        long successes = s.Execution.Cells.Where(c => c.Path == "cex-cex").Sum(c => c.Successes);
+        Assert.Equal(s.Pnl.Trades, s.Execution.Cells.Sum(c => c.Successes));
+        Assert.True(successes > 0, "no cex-cex pair filled");
+        Assert.True(attempts >= successes, $"{attempts} attempts, {successes} successes");
         Assert.Contains(s.Decisions.Decisions, x => x.RiskVerdict == "approved");
         Assert.Contains(s.Latency.Histograms, h => h.Name == "tick_to_decision" && h.Count > 0);
         Assert.Contains(s.Breakers.Breakers, b => b.Name == "killSwitch" && b.State == "ok");
