@@ -20,8 +20,11 @@ public sealed class RunLiveCliTests
                 + "\",\"symbols\":[\"NKNUSDT\",\"BLZETH\",\"LRCBTC\",\"RUNEEUR\"]}}}");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            Task<int> run = Task.Run(() => Program.Invoke(["run", "--no-dashboard", "--no-db", "--feeds", "live", "--config", config, "--log", Path.Combine(dir, "arb.log"), "--duration", "4s"], stdout, stderr));
-            await exchange.WaitForSubscriptionsAsync(1);
+            Task<int> run = Task.Run(() => Program.Invoke(["run", "--no-dashboard", "--no-db", "--feeds", "live", "--config", config, "--log", Path.Combine(dir, "arb.log"), "--duration", "15s"], stdout, stderr));
+            // The duration runs from the start: on a loaded box the client's start-up (JIT, connect) took more than 4 s.
+            Task subscribed = exchange.WaitForSubscriptionsAsync(1);
+            Assert.True(await Task.WhenAny(subscribed, run) == subscribed, "the run ended before it subscribed: " + stderr);
+            await subscribed;
             await exchange.SendRestAsync();
             Assert.Equal(0, await run);
 
