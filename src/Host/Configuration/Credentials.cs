@@ -45,10 +45,11 @@ public static class Credentials
     }
 
     /// <summary>
-    /// Every variable live trading needs that is unset or empty, by name: the venues' keys, then the chain's. Empty when
-    /// all are present. Never reads a value into anything but a length check.
+    /// Every variable live trading needs that is unset or empty, by name: the venues' keys, then the chain's when it
+    /// executes on-chain (<paramref name="onChain"/>). Empty when all are present. Never reads a value into anything but
+    /// a length check.
     /// </summary>
-    public static IReadOnlyList<string> MissingForLive(Func<string, string?> environment, IReadOnlyList<string> venues)
+    public static IReadOnlyList<string> MissingForLive(Func<string, string?> environment, IReadOnlyList<string> venues, bool onChain)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(venues);
@@ -64,7 +65,7 @@ public static class Credentials
             }
         }
 
-        foreach (string name in Chain)
+        foreach (string name in onChain ? Chain : [])
         {
             if (string.IsNullOrWhiteSpace(environment(name)))
             {

@@ -7,6 +7,12 @@ namespace LowLatency.Host.Configuration;
 /// </summary>
 public static class ModeChecks
 {
+    /// <summary>
+    /// Whether live mode sends anything on-chain. Not in this build: the live engine trades CEX pairs only (its venue
+    /// graph is not wired to the bundle pipeline), so it asks for no chain keys; the day it does, it needs them all.
+    /// </summary>
+    public const bool LiveExecutesOnChain = false;
+
     public static void Check(EngineOptions options, bool execute, Func<string, string?> environment, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -32,12 +38,13 @@ public static class ModeChecks
         }
 
         IReadOnlyList<string> venues = Credentials.LiveVenues(environment, errors);
-        IReadOnlyList<string> missing = Credentials.MissingForLive(environment, venues);
+        IReadOnlyList<string> missing = Credentials.MissingForLive(environment, venues, LiveExecutesOnChain);
+        string? tradingKey = environment("TRADING_PRIVATE_KEY")?.Trim();
         if (missing.Count > 0)
         {
             errors.Add("mode: live needs these variables, which are not set: " + string.Join(", ", missing));
         }
-        else if (string.Equals(environment("TRADING_PRIVATE_KEY")?.Trim(), environment("FLASHBOTS_SIGNER_KEY")?.Trim(), StringComparison.OrdinalIgnoreCase))
+        else if (!string.IsNullOrEmpty(tradingKey) && string.Equals(tradingKey, environment("FLASHBOTS_SIGNER_KEY")?.Trim(), StringComparison.OrdinalIgnoreCase))
         {
             errors.Add("mode: FLASHBOTS_SIGNER_KEY must be a different key from TRADING_PRIVATE_KEY (the signer only identifies us to the relay)");
         }

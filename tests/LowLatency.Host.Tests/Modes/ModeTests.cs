@@ -33,10 +33,32 @@ public sealed partial class ModeTests
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.Contains("live needs --execute", error, StringComparison.Ordinal);
-        foreach (string name in s_allKeys.Keys)
+        Assert.Contains("not set: BINANCE_API_KEY, BINANCE_API_SECRET", error, StringComparison.Ordinal);
+        // Live trades CEX pairs only in this build: it asks for no key it would not use.
+        Assert.False(ModeChecks.LiveExecutesOnChain);
+        foreach (string name in Credentials.Chain)
         {
-            Assert.Contains(name, error, StringComparison.Ordinal);
+            Assert.DoesNotContain(name, error, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Live_trading_cex_pairs_needs_only_the_venues_keys()
+    {
+        var options = new EngineOptions { Mode = TradingMode.Live, MarketData = "live" };
+        var venueKeys = new Dictionary<string, string>
+        {
+            ["BINANCE_API_KEY"] = s_allKeys["BINANCE_API_KEY"],
+            ["BINANCE_API_SECRET"] = s_allKeys["BINANCE_API_SECRET"],
+        };
+        var errors = new List<string>();
+        ModeChecks.Check(options, execute: true, name => venueKeys.GetValueOrDefault(name), errors);
+        Assert.Empty(errors);
+
+        // A key pasted as both is still refused, whichever keys the mode needs.
+        venueKeys["TRADING_PRIVATE_KEY"] = venueKeys["FLASHBOTS_SIGNER_KEY"] = s_allKeys["TRADING_PRIVATE_KEY"];
+        ModeChecks.Check(options, execute: true, name => venueKeys.GetValueOrDefault(name), errors);
+        Assert.Contains(errors, e => e.Contains("FLASHBOTS_SIGNER_KEY must be a different key", StringComparison.Ordinal));
     }
 
     [Fact]
