@@ -18,7 +18,10 @@ public sealed class CexDexDesk(OnchainDay day) : AgentDesk
 
     public override int Length => day.Count - 1;
 
-    public override int FeatureCount => 7;
+    /// <summary>Own features before the shared signals (the live builder sizes its observation by it too).</summary>
+    public const int OwnFeatures = 7;
+
+    public override int FeatureCount => OwnFeatures;
 
     public override int ActionCount => 3;
 

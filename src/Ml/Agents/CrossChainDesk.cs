@@ -71,7 +71,10 @@ public sealed class CrossChainDesk : AgentDesk
 
     public override int Warmup => 24;
 
-    public override int FeatureCount => 8;
+    /// <summary>Own features before the shared signals (the live builder sizes its observation by it too).</summary>
+    public const int OwnFeatures = 8;
+
+    public override int FeatureCount => OwnFeatures;
 
     public override int ActionCount => 3;
 

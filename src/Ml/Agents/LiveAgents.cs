@@ -47,7 +47,7 @@ public sealed class LiveAgents
     public LiveAgents(AgentEnsemble ensemble)
     {
         ArgumentNullException.ThrowIfNull(ensemble);
-        int[] features = [7, 8, 7, 8, 9];
+        int[] features = [CexDexDesk.OwnFeatures, CrossChainDesk.OwnFeatures, FlashLoanDesk.OwnFeatures, WhaleDesk.OwnFeatures, RiskDesk.OwnFeatures];
         for (int i = 0; i < AgentEnsemble.Count; i++)
         {
             if (ensemble.Observations[i].Length != features[i] + AgentDesk.Agents)
@@ -143,15 +143,15 @@ public sealed class LiveAgents
         ReadOnlySpan<BlockState> x = _blocks.AsSpan(0, _count);
         int t = _count - 1;
         ref readonly BlockState b = ref x[t];
-        Observe(CexDex, 7);
+        Observe(CexDex, CexDexDesk.OwnFeatures);
         CexDexDesk.Observe(x, t, e.Observations[CexDex]);
         e.RuleActions[CexDex] = CexDexDesk.RuleOf(in b);
         Array.Clear(e.Observations[CrossChain]);
         e.RuleActions[CrossChain] = 0;
-        Observe(Flash, 7);
+        Observe(Flash, FlashLoanDesk.OwnFeatures);
         FlashLoanDesk.Observe(x, t, flashNet, flashSize, recentReverts: 0, e.Observations[Flash]);
         e.RuleActions[Flash] = FlashLoanDesk.RuleOf(flashNet);
-        Observe(Whale, 8);
+        Observe(Whale, WhaleDesk.OwnFeatures);
         WhaleDesk.Observe(x, t, _sinceWhale, _target, e.Observations[Whale]);
         e.RuleActions[Whale] = WhaleDesk.RuleOf(_sinceWhale, _lastWhaleFlow);
     }
@@ -171,7 +171,7 @@ public sealed class LiveAgents
         _memberSignals[2] = WhaleDesk.Direction(_proposals[2]);
         float[] obs = e.Observations[Risk];
         RiskDesk.Observe(x, t, _memberSignals, _proposals, _proposals[1] == 0 ? 0 : flashNet, rolling: 0, drawdown: 0, obs);
-        SignalBoard.Share(_signals, Risk + 1, _own[Risk], obs.AsSpan(9));
+        SignalBoard.Share(_signals, Risk + 1, _own[Risk], obs.AsSpan(RiskDesk.OwnFeatures));
         e.RuleActions[Risk] = RiskDesk.RuleOf(0);
     }
 

@@ -38,7 +38,10 @@ public sealed class RiskDesk : AgentDesk
 
     public override int Length => _day.Count - 1;
 
-    public override int FeatureCount => 9;
+    /// <summary>Own features before the shared signals (the live builder sizes its observation by it too).</summary>
+    public const int OwnFeatures = 9;
+
+    public override int FeatureCount => OwnFeatures;
 
     public override int ActionCount => 4;
 

@@ -40,7 +40,10 @@ public sealed class WhaleDesk : AgentDesk
 
     public override int Length => _day.Count - 1;
 
-    public override int FeatureCount => 8;
+    /// <summary>Own features before the shared signals (the live builder sizes its observation by it too).</summary>
+    public const int OwnFeatures = 8;
+
+    public override int FeatureCount => OwnFeatures;
 
     public override int ActionCount => 3;
 

@@ -1,5 +1,6 @@
 using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
+using LowLatency.Host.Lifecycle;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Strategy;
 
@@ -54,6 +55,17 @@ internal sealed class DashboardFixture : IAsyncDisposable
         DecisionTimestamp = 1_000 + (long)(20_000 / StrategyState.NanosecondsPerTick),
         DecisionTimeNs = decisionTimeNs,
     };
+
+    /// <summary>What the strategy thread does for one opportunity: a batch (feedback, rules), then the check in the slot.</summary>
+    public static Opportunity Decide(RiskSession risk, long nowNs)
+    {
+        Opportunity o = Opportunity(nowNs);
+        o.BuyTickReceiveTimeNs = nowNs;
+        o.SellTickReceiveTimeNs = nowNs;
+        risk.StrategyGate.OnBatch(nowNs);
+        risk.StrategyGate.Stamp(ref o);
+        return o;
+    }
 
     public void Publish() => Feed.Publish(new HostFigures(1234, 0, "logs/arbitrage.log", new LogCounters(5, 5, 0, 0, 0, 0, 0)));
 

@@ -28,17 +28,6 @@ public sealed class OperatorViewTests
     private static RiskSession Session(string killFile) =>
         new(Execution(killFile), ["alpha", "beta"], ["BTC-USDT"], [2], [4], NullLogger.Instance);
 
-    /// <summary>What the strategy thread does for one opportunity: a batch (feedback, rules), then the check in the slot.</summary>
-    private static Opportunity Decide(RiskSession risk, long nowNs)
-    {
-        Opportunity o = DashboardFixture.Opportunity(nowNs);
-        o.BuyTickReceiveTimeNs = nowNs;
-        o.SellTickReceiveTimeNs = nowNs;
-        risk.StrategyGate.OnBatch(nowNs);
-        risk.StrategyGate.Stamp(ref o);
-        return o;
-    }
-
     private static async Task<(HttpStatusCode Status, JsonElement Body)> Send(HttpClient http, HttpMethod method, string path, string? token = null)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -63,12 +52,12 @@ public sealed class OperatorViewTests
         await using var d = DashboardFixture.Start();
         d.Feed.ResetBreaker = risk.RequestReset;
 
-        Opportunity approved = Decide(risk, 1_000_000_000);
+        Opportunity approved = DashboardFixture.Decide(risk, 1_000_000_000);
         risk.Begin(in approved);
         d.Feed.OnOpportunity(in approved);
         risk.End();
         risk.KillSwitch.Engage(KillSwitchSource.Operator);
-        Opportunity denied = Decide(risk, 1_001_000_000);
+        Opportunity denied = DashboardFixture.Decide(risk, 1_001_000_000);
         d.Feed.OnOpportunity(in denied);
         risk.Poll();
         d.Feed.SetBreakers(risk.Breakers());
@@ -105,7 +94,7 @@ public sealed class OperatorViewTests
         using var folder = new TempFolder();
         using RiskSession risk = Session(folder.File("KILL"));
         await using var d = DashboardFixture.Start();
-        Opportunity o = Decide(risk, 1_000_000_000);
+        Opportunity o = DashboardFixture.Decide(risk, 1_000_000_000);
         o.TriggerTimestamp = o.Risk.Timestamp - 1_000;
         d.Feed.OnOpportunity(in o);
         d.Publish();
@@ -126,12 +115,12 @@ public sealed class OperatorViewTests
         using var folder = new TempFolder();
         string kill = folder.File("KILL");
         using RiskSession risk = Session(kill);
-        Assert.True(Decide(risk, 1_000_000_000).Risk.Approved);
+        Assert.True(DashboardFixture.Decide(risk, 1_000_000_000).Risk.Approved);
 
         File.WriteAllText(kill, "");
         Thread.Sleep(150); // past the 100 ms poll period: the next host loop iteration stats the file
         risk.Poll();
-        Opportunity o = Decide(risk, 1_001_000_000);
+        Opportunity o = DashboardFixture.Decide(risk, 1_001_000_000);
         Assert.False(o.Risk.Approved);
         Assert.Equal(RiskReason.KillSwitch, o.Risk.Reason);
         Assert.Equal(KillSwitchSource.File, risk.KillSwitch.Source);
@@ -141,7 +130,7 @@ public sealed class OperatorViewTests
         Thread.Sleep(150);
         risk.Poll();
         Assert.False(risk.KillSwitch.IsEngaged);
-        Assert.True(Decide(risk, 1_002_000_000).Risk.Approved);
+        Assert.True(DashboardFixture.Decide(risk, 1_002_000_000).Risk.Approved);
         risk.Poll();
         Assert.Equal(2, risk.Alerts); // tripped, then reset by the operator
     }

@@ -13,23 +13,13 @@ namespace LowLatency.Host.Tests.Lifecycle;
 /// </summary>
 public sealed class RiskSessionHoldTests
 {
-    private static Opportunity Decide(RiskSession risk, long nowNs)
-    {
-        Opportunity o = DashboardFixture.Opportunity(nowNs);
-        o.BuyTickReceiveTimeNs = nowNs;
-        o.SellTickReceiveTimeNs = nowNs;
-        risk.StrategyGate.OnBatch(nowNs);
-        risk.StrategyGate.Stamp(ref o);
-        return o;
-    }
-
     [Fact]
     public void A_held_approval_stays_reserved_after_End_and_is_freed_once_by_its_release()
     {
         using var folder = new TempFolder();
         using var risk = new RiskSession(new ExecutionOptions { KillSwitchFile = folder.File("KILL") }, ["alpha", "beta"], ["BTC-USDT"], [2], [4], NullLogger.Instance);
 
-        Opportunity o = Decide(risk, 1_000_000_000);
+        Opportunity o = DashboardFixture.Decide(risk, 1_000_000_000);
         Assert.True(o.Risk.Approved, o.Risk.Reason.ToString());
         Assert.Equal(2, risk.Gate.OpenLegs);
 
@@ -52,7 +42,7 @@ public sealed class RiskSessionHoldTests
         using var folder = new TempFolder();
         using var risk = new RiskSession(new ExecutionOptions { KillSwitchFile = folder.File("KILL") }, ["alpha", "beta"], ["BTC-USDT"], [2], [4], NullLogger.Instance);
 
-        Opportunity o = Decide(risk, 1_000_000_000);
+        Opportunity o = DashboardFixture.Decide(risk, 1_000_000_000);
         risk.Begin(in o);
         risk.End();
         Assert.False(risk.Hold().Held); // already released: nothing left to hand over
