@@ -57,7 +57,12 @@ internal static class ReplayCommand
                 problems.Add($"--speed: '{speedFlag}' must be max or recorded");
             }
 
-            if (maxGapFlag is not null && !TryParseMaxGap(maxGapFlag, out _))
+            TimeSpan? gapChosen = null;
+            if (maxGapFlag is not null && OptionSpellings.TryParseReplayMaxGap(maxGapFlag, out TimeSpan parsedGap))
+            {
+                gapChosen = parsedGap;
+            }
+            else if (maxGapFlag is not null)
             {
                 problems.Add($"--max-gap: '{maxGapFlag}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)");
             }
@@ -73,7 +78,12 @@ internal static class ReplayCommand
             }
 
             (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(parse.GetValue(config), Environment.GetEnvironmentVariable,
-                o => parse.GetValue(threshold) is { } t ? o with { ThresholdBps = t } : o);
+                o => o with
+                {
+                    ThresholdBps = parse.GetValue(threshold) ?? o.ThresholdBps,
+                    ReplaySpeed = speedChosen ?? o.ReplaySpeed,
+                    ReplayMaxGap = gapChosen ?? o.ReplayMaxGap,
+                });
             problems.AddRange(errors);
             string[] paths = parse.GetValue(files) ?? [];
             foreach (string path in paths)
@@ -147,11 +157,10 @@ internal static class ReplayCommand
             }
 
             ReplayPacer? pacer = null;
-            if ((speedChosen ?? options.ReplaySpeed) == ReplaySpeedKind.Recorded)
+            if (options.ReplaySpeed == ReplaySpeedKind.Recorded)
             {
-                TryParseMaxGap(maxGapFlag ?? options.ReplayMaxGap, out TimeSpan gap); // validated above
                 var clock = Stopwatch.StartNew();
-                pacer = new ReplayPacer(gap, () => clock.Elapsed, sleep);
+                pacer = new ReplayPacer(options.ReplayMaxGap, () => clock.Elapsed, sleep);
             }
 
             return Run(session, options, pacer, printText, levels, stdout, stderr);
@@ -170,9 +179,6 @@ internal static class ReplayCommand
             return false; // not readable as one: the capture reader names the problem
         }
     }
-
-    private static bool TryParseMaxGap(string? text, out TimeSpan gap) =>
-        EngineOptions.TryParseReplayMaxGap(text, out gap) && gap <= ReplayPacer.MaxAllowedGap;
 
     private static int Run(ReplaySession session, EngineOptions options, ReplayPacer? pacer, string? print, int depth, TextWriter stdout, TextWriter stderr)
     {

@@ -9,9 +9,9 @@ namespace LowLatency.Host.Configuration;
 /// </summary>
 public sealed record AggregatorsOptions
 {
-    public AggregatorEndpointOptions ZeroX { get; set; } = new() { BaseUrl = "https://api.0x.org/" };
+    public AggregatorEndpointOptions ZeroX { get; init; } = new() { BaseUrl = "https://api.0x.org/" };
 
-    public AggregatorEndpointOptions OneInch { get; set; } = new() { BaseUrl = "https://api.1inch.dev/" };
+    public AggregatorEndpointOptions OneInch { get; init; } = new() { BaseUrl = "https://api.1inch.dev/" };
 
     public IEnumerable<string> Validate(string path)
     {
@@ -34,19 +34,19 @@ public sealed record AggregatorsOptions
 /// <summary>One aggregator: where it is and how hard to try (ResilienceOptions in milliseconds).</summary>
 public sealed record AggregatorEndpointOptions
 {
-    public string BaseUrl { get; set; } = "";
+    public string BaseUrl { get; init; } = "";
 
-    public int MaxAttempts { get; set; } = 3;
+    public int MaxAttempts { get; init; } = 3;
 
-    public int BaseDelayMs { get; set; } = 100;
+    public int BaseDelayMs { get; init; } = 100;
 
-    public int TimeoutMs { get; set; } = 2_000;
+    public int TimeoutMs { get; init; } = 2_000;
 
-    public int MaxRetryAfterMs { get; set; } = 10_000;
+    public int MaxRetryAfterMs { get; init; } = 10_000;
 
-    public int BreakerFailures { get; set; } = 5;
+    public int BreakerFailures { get; init; } = 5;
 
-    public int BreakerOpenForMs { get; set; } = 30_000;
+    public int BreakerOpenForMs { get; init; } = 30_000;
 
     /// <summary>The base URL as a URI ending in '/', so relative API paths append to it.</summary>
     public Uri BaseUri => new(BaseUrl.EndsWith('/') ? BaseUrl : BaseUrl + "/", UriKind.Absolute);
@@ -85,7 +85,7 @@ public sealed record AggregatorEndpointOptions
 public sealed partial record EngineOptions
 {
     /// <summary>0x and 1inch endpoints and resilience (AggregatorOptions.cs).</summary>
-    public AggregatorsOptions Aggregators { get; set; } = new();
+    public AggregatorsOptions Aggregators { get; init; } = new();
 
     private void ValidateAggregators(List<string> errors)
     {

@@ -10,24 +10,24 @@ namespace LowLatency.Host.Configuration;
 /// </summary>
 public sealed record ChainOptions
 {
-    public ulong ChainId { get; set; }
+    public ulong ChainId { get; init; }
 
     /// <summary>Name of the environment variable with the node's URL (ws://, wss://, http:// or https://).</summary>
-    public string RpcUrlVariable { get; set; } = "";
+    public string RpcUrlVariable { get; init; } = "";
 
-    public int BlockTimeMs { get; set; }
+    public int BlockTimeMs { get; init; }
 
-    public string NativeToken { get; set; } = "";
+    public string NativeToken { get; init; } = "";
 
     /// <summary><c>eip1559</c>, <c>arbitrum</c> (ArbGasInfo L1 component) or <c>op-stack</c> (GasPriceOracle L1 data fee).</summary>
-    public string GasModel { get; set; } = "eip1559";
+    public string GasModel { get; init; } = "eip1559";
 
-    public IReadOnlyDictionary<string, TokenOptions> Tokens { get; set; } = new Dictionary<string, TokenOptions>();
+    public IReadOnlyDictionary<string, TokenOptions> Tokens { get; init; } = new Dictionary<string, TokenOptions>();
 
-    public IReadOnlyList<PoolOptions> Pools { get; set; } = [];
+    public IReadOnlyList<PoolOptions> Pools { get; init; } = [];
 
     /// <summary>Aave V3 Pool (flash loans; its FLASHLOAN_PREMIUM_TOTAL is read on-chain).</summary>
-    public string AavePool { get; set; } = "";
+    public string AavePool { get; init; } = "";
 
     /// <summary>The five chains of the seed, with their public mainnet deployments.</summary>
     public static Dictionary<string, ChainOptions> Defaults() => new(StringComparer.Ordinal)
@@ -242,22 +242,22 @@ public sealed record ChainOptions
 
 public sealed record TokenOptions
 {
-    public string Address { get; set; } = "";
+    public string Address { get; init; } = "";
 
-    public int Decimals { get; set; }
+    public int Decimals { get; init; }
 }
 
 public sealed record PoolOptions
 {
     /// <summary><c>v2</c> or <c>v3</c>.</summary>
-    public string Kind { get; set; } = "";
+    public string Kind { get; init; } = "";
 
-    public string Address { get; set; } = "";
+    public string Address { get; init; } = "";
 
-    public string Token0 { get; set; } = "";
+    public string Token0 { get; init; } = "";
 
-    public string Token1 { get; set; } = "";
+    public string Token1 { get; init; } = "";
 
     /// <summary>V3: fee tier in hundredths of a bip (500 = 0.05 %); V2: fee in bps (30).</summary>
-    public int Fee { get; set; }
+    public int Fee { get; init; }
 }

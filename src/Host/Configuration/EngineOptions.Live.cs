@@ -7,37 +7,37 @@ namespace LowLatency.Host.Configuration;
 public sealed record LiveVenueSettings
 {
     /// <summary>WebSocket endpoint; default the venue's public one.</summary>
-    public string? WsUrl { get; set; }
+    public string? WsUrl { get; init; }
 
     /// <summary>REST base (Binance snapshots); default the venue's public one.</summary>
-    public string? RestUrl { get; set; }
+    public string? RestUrl { get; init; }
 
     /// <summary>Order entry REST base for <c>run --live --execute</c>; default the venue's public one.</summary>
-    public string? OrderUrl { get; set; }
+    public string? OrderUrl { get; init; }
 
     /// <summary>Private order/fill stream (Binance user data, Bybit private, OKX orders, Kraken v2 executions) for <c>run --live --execute</c>; none: orders are read back by REST.</summary>
-    public string? PrivateWsUrl { get; set; }
+    public string? PrivateWsUrl { get; init; }
 
     /// <summary>Engine symbols (<c>BTCUSDT</c>); each venue's spelling is derived (<c>BTC-USDT</c>, <c>XBT/USDT</c>).</summary>
-    public IReadOnlyList<string>? Symbols { get; set; }
+    public IReadOnlyList<string>? Symbols { get; init; }
 
     /// <summary>
     /// Book depth: Kraken v1/v2 <c>book</c> depth (10, 25, 100, 500, 1000), Bybit <c>orderbook.N</c> (1, 50, 200), Binance
     /// REST snapshot <c>limit</c> (5 … 5000, its request weight follows). OKX <c>books</c> and Coinbase <c>level2</c> have none.
     /// </summary>
-    public int? Depth { get; set; }
+    public int? Depth { get; init; }
 
     /// <summary>The listen limit: streams one connection carries (Binance at most 1,024); more are split over connections.</summary>
-    public int? StreamsPerConnection { get; set; }
+    public int? StreamsPerConnection { get; init; }
 }
 
 public sealed partial record EngineOptions
 {
     /// <summary><c>simulated</c> (default: the embedded simulated market) or <c>live</c> (the configured venues).</summary>
-    public string MarketData { get; set; } = "simulated";
+    public string MarketData { get; init; } = "simulated";
 
     /// <summary>Live venues by name (binance, binance-futures, okx, kraken, coinbase, bybit, bybit-linear): endpoints and symbols.</summary>
-    public IReadOnlyDictionary<string, LiveVenueSettings> Venues { get; set; } = new Dictionary<string, LiveVenueSettings>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, LiveVenueSettings> Venues { get; init; } = new Dictionary<string, LiveVenueSettings>(StringComparer.Ordinal);
 
     private void ValidateLive(List<string> errors)
     {

@@ -22,59 +22,62 @@ public sealed partial record EngineOptions
 {
     /// <summary>dry-run | paper | live, spelt as the --mode flag and TRADING_MODE spell it.</summary>
     [JsonConverter(typeof(TradingModeJsonConverter))]
-    public TradingMode Mode { get; set; } = TradingMode.DryRun;
+    public TradingMode Mode { get; init; } = TradingMode.DryRun;
 
     /// <summary>Slots in the market-data ring; a power of two.</summary>
-    public int RingSize { get; set; } = 1 << 16;
+    public int RingSize { get; init; } = 1 << 16;
 
     /// <summary>busy-spin | yielding | blocking. On a 2-core box only one thread may busy-spin; yielding is the safe default.</summary>
     [JsonConverter(typeof(WaitStrategyJsonConverter))]
-    public WaitStrategyKind WaitStrategy { get; set; } = WaitStrategyKind.Yielding;
+    public WaitStrategyKind WaitStrategy { get; init; } = WaitStrategyKind.Yielding;
 
     /// <summary>Net edge, in bps after both taker fees, at or above which an edge becomes an opportunity.</summary>
-    public double ThresholdBps { get; set; } = 5;
+    public double ThresholdBps { get; init; } = 5;
 
     /// <summary>A batch touching at least this many instruments is evaluated with the full kernel sweep instead of per instrument.</summary>
-    public int FullSweepMinTouched { get; set; } = 64;
+    public int FullSweepMinTouched { get; init; } = 64;
 
     /// <summary>Where opportunities are written, one JSON line each.</summary>
-    public string LogPath { get; set; } = "logs/arbitrage.log";
+    public string LogPath { get; init; } = "logs/arbitrage.log";
 
     /// <summary>Before a line would take the log past this many bytes it is rotated to logPath.1 (and .1 to .2, ...).</summary>
-    public long LogMaxBytes { get; set; } = 64L << 20;
+    public long LogMaxBytes { get; init; } = 64L << 20;
 
     /// <summary>Rotated files kept beside the live log (logPath.1 ... logPath.N); the oldest beyond N is deleted.</summary>
-    public int LogKeepFiles { get; set; } = 5;
+    public int LogKeepFiles { get; init; } = 5;
 
     /// <summary>Replay speed: max | recorded.</summary>
     [JsonConverter(typeof(ReplaySpeedJsonConverter))]
-    public ReplaySpeedKind ReplaySpeed { get; set; } = ReplaySpeedKind.Max;
+    public ReplaySpeedKind ReplaySpeed { get; init; } = ReplaySpeedKind.Max;
 
     /// <summary>The simulated market of <c>run</c> (the embedded default when absent).</summary>
-    public SimulatedMarketOptions Market { get; set; } = SimulatedMarketOptions.Embedded;
+    public SimulatedMarketOptions Market { get; init; } = SimulatedMarketOptions.Embedded;
 
     /// <summary>Replay at recorded speed waits at most this long per recorded gap ("5s", "500ms" or "00:00:05"; 1ms to 1h).</summary>
-    public string ReplayMaxGap { get; set; } = "5s";
-
-    /// <summary>Parses a <see cref="ReplayMaxGap"/> value: a duration ("5s", "500ms") or a TimeSpan ("00:00:00.100"), 1ms to 1h.</summary>
-    internal static bool TryParseReplayMaxGap(string? text, out TimeSpan gap) =>
-        (Lifecycle.Duration.TryParse(text, out gap) || TimeSpan.TryParseExact(text, "c", System.Globalization.CultureInfo.InvariantCulture, out gap))
-        && gap >= TimeSpan.FromMilliseconds(1) && gap <= TimeSpan.FromHours(1);
+    [JsonConverter(typeof(ReplayMaxGapJsonConverter))]
+    public TimeSpan ReplayMaxGap { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// ENABLE_PREDICTIVE_ARBITRAGE: use the Transformer+GRU scorer. It takes effect only with a model whose manifest
     /// shows it beat the rule-based baseline out of sample; otherwise the baseline decides and the start-up line says why.
     /// </summary>
-    public bool EnablePredictiveArbitrage { get; set; }
+    public bool EnablePredictiveArbitrage { get; init; }
 
     /// <summary>The scorer's model file (its manifest beside it), relative to the working directory.</summary>
-    public string ScorerModel { get; set; } = "models/scorer.llm";
+    public string ScorerModel { get; init; } = "models/scorer.llm";
 
     /// <summary>Paper/live execution: starting cash, AI switch, leg risk and the risk gate (ExecutionOptions.cs).</summary>
-    public ExecutionOptions Execution { get; set; } = new();
+    public ExecutionOptions Execution { get; init; } = new();
 
-    /// <summary>Taker fees by venue name for recorded venues (fractions); sim venues carry their own.</summary>
-    public IReadOnlyDictionary<string, double> TakerFees { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Taker fees by venue name for recorded venues (fractions); sim venues carry their own. Venue names match in any
+    /// case, however the map was given; two names that differ only in case are reported by <see cref="Validate"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> TakerFees
+    {
+        get;
+        init => field = value is null ? null! : IgnoringCase(value, out _takerFeesGivenTwice); // a JSON null: Validate reports it
+    } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
     {
         ["binance"] = 0.001,
         ["binance-futures"] = 0.0004,
@@ -84,13 +87,30 @@ public sealed partial record EngineOptions
         ["binance-coinm"] = 0.0005, // Binance's regular-tier COIN-M taker fee
     };
 
+    private readonly string? _takerFeesGivenTwice;
+
+    private static Dictionary<string, double> IgnoringCase(IReadOnlyDictionary<string, double> fees, out string? givenTwice)
+    {
+        givenTwice = null;
+        var byName = new Dictionary<string, double>(fees.Count, StringComparer.OrdinalIgnoreCase);
+        foreach ((string venue, double fee) in fees)
+        {
+            if (!byName.TryAdd(venue, fee))
+            {
+                givenTwice ??= venue;
+            }
+        }
+
+        return byName;
+    }
+
+    /// <summary>The chains followed (Ethereum, Polygon, Arbitrum, Optimism, Base by default); see ChainOptions.</summary>
+    public IReadOnlyDictionary<string, ChainOptions> Chains { get; init; } = ChainOptions.Defaults();
+
     /// <summary>
     /// Every problem with these options, each naming the setting by its JSON path (empty when valid). A value may be
     /// null when the options came from JSON; that is reported, never dereferenced.
     /// </summary>
-    /// <summary>The chains followed (Ethereum, Polygon, Arbitrum, Optimism, Base by default); see ChainOptions.</summary>
-    public IReadOnlyDictionary<string, ChainOptions> Chains { get; set; } = ChainOptions.Defaults();
-
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -121,9 +141,9 @@ public sealed partial record EngineOptions
             errors.Add($"fullSweepMinTouched: {FullSweepMinTouched} must be at least 1");
         }
 
-        if (!TryParseReplayMaxGap(ReplayMaxGap, out _))
+        if (!OptionSpellings.IsReplayMaxGap(ReplayMaxGap))
         {
-            errors.Add(ReplayMaxGap is null ? "replayMaxGap: must not be null" : $"replayMaxGap: '{ReplayMaxGap}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)");
+            errors.Add(OptionSpellings.ReplayMaxGapError(OptionSpellings.FormatReplayMaxGap(ReplayMaxGap)));
         }
 
         if (string.IsNullOrWhiteSpace(LogPath))
@@ -157,6 +177,11 @@ public sealed partial record EngineOptions
         }
         else
         {
+            if (_takerFeesGivenTwice is not null)
+            {
+                errors.Add($"takerFees.{_takerFeesGivenTwice}: is given twice (venue names match in any case)");
+            }
+
             foreach ((string venue, double fee) in TakerFees)
             {
                 if (!(fee >= 0 && fee < 0.1))
@@ -225,6 +250,7 @@ internal sealed class TradingModeJsonConverter : JsonConverter<TradingMode>
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, UseStringEnumConverter = true)]
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, UseStringEnumConverter = true,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(EngineOptions))]
 internal sealed partial class EngineOptionsJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Persistence;
 using LowLatency.HotPath.Ring;
@@ -32,8 +33,12 @@ public static class EngineOptionsLoader
             {
                 try
                 {
-                    options = JsonSerializer.Deserialize(json, EngineOptionsJsonContext.Default.EngineOptions)
-                        ?? new EngineOptions();
+                    // Read as written first, so an error names the file's own line; then completed with the
+                    // defaults the init-only records would otherwise lose (SettingsDefaults says why).
+                    JsonTypeInfo<EngineOptions> contract = EngineOptionsJsonContext.Default.EngineOptions;
+                    options = JsonSerializer.Deserialize(json, contract) is null
+                        ? new EngineOptions()
+                        : JsonSerializer.Deserialize(SettingsDefaults.Complete(json, contract), contract) ?? new EngineOptions();
                 }
                 catch (JsonException e)
                 {
@@ -211,6 +216,12 @@ public static class EngineOptionsLoader
                 _ when type.StartsWith("System.Collections", StringComparison.Ordinal) => "an object or array",
                 _ => "a value of another shape",
             };
+        }
+
+        const string duplicate = "Duplicate property '";
+        if (message.StartsWith(duplicate, StringComparison.Ordinal) && message.IndexOf('\'', duplicate.Length) is int end and > 0)
+        {
+            message = $"setting '{message[duplicate.Length..end]}' appears twice";
         }
 
         const string unmapped = "The JSON property '";

@@ -10,28 +10,28 @@ namespace LowLatency.Host.Configuration;
 public sealed record ExecutionOptions
 {
     /// <summary>Paper trading's starting value in quote units, shared by the venues (<c>INITIAL_CASH</c>).</summary>
-    public double InitialCash { get; set; } = 100_000;
+    public double InitialCash { get; init; } = 100_000;
 
     /// <summary>The seed's switch (<c>ENABLE_AI_ORCHESTRATION</c>, <c>--no-ai</c>); off means rules only.</summary>
-    public bool EnableAiOrchestration { get; set; } = true;
+    public bool EnableAiOrchestration { get; init; } = true;
 
     /// <summary><c>unwind</c>: a residual left by a failed leg is always traded out; <c>hold</c>: kept while within the limits below.</summary>
-    public string LegPolicy { get; set; } = "unwind";
+    public string LegPolicy { get; init; } = "unwind";
 
     /// <summary>Unhedged notional that may be held per asset.</summary>
-    public double MaxUnhedgedAssetUsd { get; set; } = 5_000;
+    public double MaxUnhedgedAssetUsd { get; init; } = 5_000;
 
     /// <summary>Unhedged notional that may be held per venue.</summary>
-    public double MaxUnhedgedVenueUsd { get; set; } = 10_000;
+    public double MaxUnhedgedVenueUsd { get; init; } = 10_000;
 
     /// <summary>
     /// While a file exists at this path (relative to the working directory) the kill switch is engaged: every action is
     /// denied. Removing it is the operator's release. Checked at most every 100 ms.
     /// </summary>
-    public string KillSwitchFile { get; set; } = "KILL_SWITCH";
+    public string KillSwitchFile { get; init; } = "KILL_SWITCH";
 
     /// <summary>The risk gate's breakers and limits (assets and venues are sized from the market at start-up).</summary>
-    public RiskOptions Risk { get; set; } = new();
+    public RiskOptions Risk { get; init; } = new();
 
     /// <summary>The parsed <see cref="LegPolicy"/> (valid options only).</summary>
     public HotPath.Risk.LegPolicy ParsedLegPolicy => LegPolicy == "hold" ? HotPath.Risk.LegPolicy.HoldWithinLimits : HotPath.Risk.LegPolicy.Unwind;

@@ -18,20 +18,20 @@ public sealed record FlashLoanGasOptions
     public const double MaxGas = 30_000_000;
 
     /// <summary>The transaction's intrinsic gas.</summary>
-    public double TxBaseGas { get; set; } = 21_000;
+    public double TxBaseGas { get; init; } = 21_000;
 
     /// <summary>One V2 leg: the transfer to the pair and <c>pair.swap</c> (estimate).</summary>
-    public double V2SwapGas { get; set; } = 60_000;
+    public double V2SwapGas { get; init; } = 60_000;
 
     /// <summary>One V3 leg within one tick range: <c>pool.swap</c> and its callback (estimate).</summary>
-    public double V3SwapGas { get; set; } = 100_000;
+    public double V3SwapGas { get; init; } = 100_000;
 
     /// <summary>Each initialised tick a V3 leg crosses (estimate; the measured path crossed none).</summary>
-    public double V3TickCrossGas { get; set; } = 25_000;
+    public double V3TickCrossGas { get; init; } = 25_000;
 
     /// <summary>Aave's flashLoanSimple and repayment plus the executor's own work (checks, approvals, builder payment,
     /// sweep): the measured path less the three figures above.</summary>
-    public double FlashLoanGas { get; set; } = MeasuredTwoHopPathGas - 21_000 - 60_000 - 100_000;
+    public double FlashLoanGas { get; init; } = MeasuredTwoHopPathGas - 21_000 - 60_000 - 100_000;
 
     /// <summary>The chain's on-chain readings (<paramref name="gas"/>: base fee, tip, premium) with these gas units.</summary>
     public ChainGas ApplyTo(ChainGas gas) => gas with

@@ -8,10 +8,10 @@ namespace LowLatency.Host.Configuration;
 public sealed record FlashbotsRelaySettings
 {
     /// <summary>Name used in logs and per-relay statistics; unique.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; init; }
 
     /// <summary>The relay's JSON-RPC endpoint, http or https.</summary>
-    public string? Url { get; set; }
+    public string? Url { get; init; }
 }
 
 /// <summary>
@@ -24,22 +24,22 @@ public sealed record FlashbotsOptions
     public const int MaxConfirmBlocks = 64;
 
     /// <summary>Default: the Flashbots relay alone.</summary>
-    public IReadOnlyList<FlashbotsRelaySettings> Relays { get; set; } = [new() { Name = "flashbots", Url = "https://relay.flashbots.net" }];
+    public IReadOnlyList<FlashbotsRelaySettings> Relays { get; init; } = [new() { Name = "flashbots", Url = "https://relay.flashbots.net" }];
 
     /// <summary>k: the bundle is sent for N+1 … N+k, one block at a time.</summary>
-    public int TargetBlocks { get; set; } = 3;
+    public int TargetBlocks { get; init; } = 3;
 
     /// <summary>Least profit after gas and the builder payment, wei of WETH, as a decimal or 0x string (wei exceed JSON's safe integers).</summary>
-    public string MinProfitWei { get; set; } = "1";
+    public string MinProfitWei { get; init; } = "1";
 
     /// <summary>The builder's share of the gross profit in basis points, paid to block.coinbase by the executor.</summary>
-    public int BuilderBps { get; set; } = 1_000;
+    public int BuilderBps { get; init; } = 1_000;
 
     /// <summary>
     /// Blocks on top of an inclusion before it counts (a reorg that removes it makes it a miss); 0: at once. Left out:
     /// the chain's default (<see cref="DefaultConfirmBlocks"/>).
     /// </summary>
-    public int? ConfirmBlocks { get; set; }
+    public int? ConfirmBlocks { get; init; }
 
     /// <summary>
     /// The safe default per chain (src/Adapters/Flashbots/README.md says why): Ethereum 2 (post-Merge reorgs are one
@@ -144,10 +144,10 @@ public sealed record FlashbotsOptions
 public sealed partial record EngineOptions
 {
     /// <summary>Flash-loan bundles: relays, target blocks, least profit, builder share (FlashbotsOptions.cs).</summary>
-    public FlashbotsOptions Flashbots { get; set; } = new();
+    public FlashbotsOptions Flashbots { get; init; } = new();
 
     /// <summary>Gas units per flash-loan path leg the venue graph costs with (FlashLoanGasOptions.cs).</summary>
-    public FlashLoanGasOptions FlashLoanGas { get; set; } = new();
+    public FlashLoanGasOptions FlashLoanGas { get; init; } = new();
 
     private void ValidateFlashLoans(List<string> errors)
     {

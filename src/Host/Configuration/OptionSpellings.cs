@@ -65,6 +65,28 @@ public static class OptionSpellings
 
     public static string ReplaySpeedError(string? text) =>
         text is null ? "replaySpeed: must not be null" : $"replaySpeed: '{text}' must be max or recorded";
+
+    /// <summary>Shortest replay gap cap.</summary>
+    public static TimeSpan MinReplayMaxGap => TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Longest replay gap cap (the pacer's own limit).</summary>
+    public static TimeSpan MaxReplayMaxGap => LowLatency.Adapters.Cex.Replay.ReplayPacer.MaxAllowedGap;
+
+    /// <summary>A replay gap cap: a duration ("5s", "500ms") or a TimeSpan ("00:00:00.100"), from 1ms to 1h.</summary>
+    public static bool TryParseReplayMaxGap(string? text, out TimeSpan gap) =>
+        (Lifecycle.Duration.TryParse(text, out gap) || TimeSpan.TryParseExact(text, "c", System.Globalization.CultureInfo.InvariantCulture, out gap))
+        && IsReplayMaxGap(gap);
+
+    public static bool IsReplayMaxGap(TimeSpan gap) => gap >= MinReplayMaxGap && gap <= MaxReplayMaxGap;
+
+    /// <summary>"5s", "500ms", "1.5ms": what <see cref="TryParseReplayMaxGap"/> reads back.</summary>
+    public static string FormatReplayMaxGap(TimeSpan gap) => gap.Ticks % TimeSpan.TicksPerSecond == 0
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(long)gap.TotalSeconds}s")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{gap.TotalMilliseconds}ms");
+
+    public static string ReplayMaxGapError(string? text) => text is null
+        ? "replayMaxGap: must not be null"
+        : $"replayMaxGap: '{text}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)";
 }
 
 /// <summary>Reads and writes <see cref="WaitStrategyKind"/> in the flag's spellings; a null, a number or another word is a JSON error naming the rule.</summary>
@@ -106,5 +128,26 @@ internal sealed class ReplaySpeedJsonConverter : JsonConverter<ReplaySpeedKind>
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStringValue(OptionSpellings.FormatReplaySpeed(value));
+    }
+}
+
+/// <summary>Reads a replay gap cap in <see cref="OptionSpellings.TryParseReplayMaxGap"/>'s spellings and writes it back in one.</summary>
+internal sealed class ReplayMaxGapJsonConverter : JsonConverter<TimeSpan>
+{
+    public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        string? text = reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw new JsonException("replayMaxGap must be a string: a duration such as 5s, 500ms or 00:00:05"),
+        };
+        return OptionSpellings.TryParseReplayMaxGap(text, out TimeSpan gap) ? gap : throw new JsonException(OptionSpellings.ReplayMaxGapError(text));
+    }
+
+    public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(OptionSpellings.FormatReplayMaxGap(value));
     }
 }

@@ -148,9 +148,9 @@ internal sealed class PaperReplaySession
 
         ReplayPacer? pacer = null;
         var clock = Stopwatch.StartNew();
-        if (_options.ReplaySpeed == ReplaySpeedKind.Recorded && EngineOptions.TryParseReplayMaxGap(_options.ReplayMaxGap, out TimeSpan gap) && gap <= ReplayPacer.MaxAllowedGap)
+        if (_options.ReplaySpeed == ReplaySpeedKind.Recorded)
         {
-            pacer = new ReplayPacer(gap, () => clock.Elapsed, Thread.Sleep);
+            pacer = new ReplayPacer(_options.ReplayMaxGap, () => clock.Elapsed, Thread.Sleep);
         }
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -10,57 +10,57 @@ namespace LowLatency.HotPath.Risk;
 public sealed record RiskOptions
 {
     /// <summary>How many assets the per-asset tables hold (ids 0 … N−1).</summary>
-    public int Assets { get; set; } = 64;
+    public int Assets { get; init; } = 64;
 
     /// <summary>How many venues the quarantine table holds (ids 0 … N−1).</summary>
-    public int Venues { get; set; } = 16;
+    public int Venues { get; init; } = 16;
 
     /// <summary>Realised loss in one UTC day that stops trading until the next UTC day (or an operator reset).</summary>
-    public double DailyLossLimitUsd { get; set; } = 1_000;
+    public double DailyLossLimitUsd { get; init; } = 1_000;
 
     /// <summary>Losing trades in a row that stop trading for <see cref="ConsecutiveLossCooldownNs"/>.</summary>
-    public int MaxConsecutiveLosses { get; set; } = 5;
+    public int MaxConsecutiveLosses { get; init; } = 5;
 
     /// <summary>How long the consecutive-loss breaker holds before its rule resets it.</summary>
-    public long ConsecutiveLossCooldownNs { get; set; } = 15L * 60 * 1_000_000_000;
+    public long ConsecutiveLossCooldownNs { get; init; } = 15L * 60 * 1_000_000_000;
 
     /// <summary>Returns in the realised-volatility window (per asset).</summary>
-    public int VolatilityWindow { get; set; } = 60;
+    public int VolatilityWindow { get; init; } = 60;
 
     /// <summary>Spacing of the samples the returns are taken between, so the figure does not depend on the tick rate.</summary>
-    public long VolatilitySampleNs { get; set; } = 1_000_000_000;
+    public long VolatilitySampleNs { get; init; } = 1_000_000_000;
 
     /// <summary>Realised volatility (RMS of the window's log returns, in bps per sample) that trips an asset's breaker.</summary>
-    public double MaxVolatilityBps { get; set; } = 50;
+    public double MaxVolatilityBps { get; init; } = 50;
 
     /// <summary>The level it must fall back to before the rule resets it (hysteresis, below <see cref="MaxVolatilityBps"/>).</summary>
-    public double VolatilityResumeBps { get; set; } = 35;
+    public double VolatilityResumeBps { get; init; } = 35;
 
     /// <summary>Base-fee cap per chain slot, in wei; an on-chain leg on a chain above its cap is refused. Empty: no chains.</summary>
-    public ulong[] GasCapWei { get; set; } = [];
+    public ulong[] GasCapWei { get; init; } = [];
 
     /// <summary>Largest notional of one action.</summary>
-    public double MaxTradeNotionalUsd { get; set; } = 10_000;
+    public double MaxTradeNotionalUsd { get; init; } = 10_000;
 
     /// <summary>Largest open (unhedged plus in-flight) notional per asset, this action included.</summary>
-    public double MaxAssetNotionalUsd { get; set; } = 25_000;
+    public double MaxAssetNotionalUsd { get; init; } = 25_000;
 
     /// <summary>Largest number of legs open at once, this action's included.</summary>
-    public int MaxOpenLegs { get; set; } = 8;
+    public int MaxOpenLegs { get; init; } = 8;
 
     /// <summary>Oldest quote an action may be based on.</summary>
-    public long MaxQuoteAgeNs { get; set; } = 500_000_000;
+    public long MaxQuoteAgeNs { get; init; } = 500_000_000;
 
     /// <summary>A venue whose integrity score (0 … 1) falls below this is quarantined.</summary>
-    public double QuarantineBelowScore { get; set; } = 0.5;
+    public double QuarantineBelowScore { get; init; } = 0.5;
 
     /// <summary>The score it must reach again, and hold for <see cref="QuarantineReleaseNs"/>, before the rule releases it.</summary>
-    public double QuarantineReleaseScore { get; set; } = 0.8;
+    public double QuarantineReleaseScore { get; init; } = 0.8;
 
-    public long QuarantineReleaseNs { get; set; } = 30L * 1_000_000_000;
+    public long QuarantineReleaseNs { get; init; } = 30L * 1_000_000_000;
 
     /// <summary>Alert ring capacity (a power of two); an alert that finds it full is dropped and counted.</summary>
-    public int AlertCapacity { get; set; } = 1024;
+    public int AlertCapacity { get; init; } = 1024;
 
     /// <summary>Every problem, one line each (empty when valid). Start-up only; allocates.</summary>
     public IReadOnlyList<string> Validate()

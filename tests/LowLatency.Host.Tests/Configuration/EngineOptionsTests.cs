@@ -345,4 +345,42 @@ public sealed class EngineOptionsTests
     {
         Assert.False(Duration.TryParse(text, out _));
     }
+
+    [Theory]
+    [InlineData("\"250ms\"", 250, null)]
+    [InlineData("\"00:00:02\"", 2000, null)]
+    [InlineData("\" 1H \"", 3_600_000, null)]
+    [InlineData("5", 0, "replayMaxGap must be a string")]
+    [InlineData("\"2h\"", 0, "replayMaxGap: '2h' must be a duration from 1ms to 1h")]
+    public void The_replay_gap_cap_is_a_duration_read_once(string json, double expectedMs, string? error)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ll-gap-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""{ "replayMaxGap": {{json}} }""");
+        try
+        {
+            (EngineOptions options, IReadOnlyList<string> errors) = EngineOptionsLoader.Load(path, _ => null);
+            if (error is null)
+            {
+                Assert.Empty(errors);
+                Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), options.ReplayMaxGap);
+                Assert.True(OptionSpellings.TryParseReplayMaxGap(OptionSpellings.FormatReplayMaxGap(options.ReplayMaxGap), out TimeSpan back));
+                Assert.Equal(options.ReplayMaxGap, back);
+            }
+            else
+            {
+                Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_replay_gap_cap_set_out_of_range_in_code_is_a_validation_error()
+    {
+        IReadOnlyList<string> errors = new EngineOptions { ReplayMaxGap = TimeSpan.FromHours(2) }.Validate();
+        Assert.Contains("replayMaxGap: '7200s' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)", errors);
+    }
 }

@@ -7,16 +7,16 @@ namespace LowLatency.Adapters.Cex.Simulated;
 /// </summary>
 public sealed record SimulatedTokenOptions
 {
-    public required string Symbol { get; set; }
+    public required string Symbol { get; init; }
 
-    public required string Asset { get; set; }
+    public required string Asset { get; init; }
 
-    public int Decimals { get; set; } = 18;
+    public int Decimals { get; init; } = 18;
 
     /// <summary>The token's address on its chain (the executor's calldata names it).</summary>
-    public required string Address { get; set; }
+    public required string Address { get; init; }
 
-    public string PriceInstrument { get; set; } = "";
+    public string PriceInstrument { get; init; } = "";
 }
 
 /// <summary>
@@ -27,29 +27,29 @@ public sealed record SimulatedTokenOptions
 public sealed record SimulatedPoolOptions
 {
     /// <summary><c>v2</c> or <c>v3</c>.</summary>
-    public required string Kind { get; set; }
+    public required string Kind { get; init; }
 
-    public required string Token0 { get; set; }
+    public required string Token0 { get; init; }
 
-    public required string Token1 { get; set; }
+    public required string Token1 { get; init; }
 
-    public uint Fee { get; set; }
+    public uint Fee { get; init; }
 
-    public int TickSpacing { get; set; } = 10;
+    public int TickSpacing { get; init; } = 10;
 
     /// <summary>The pool's address (the executor calls it).</summary>
-    public required string Address { get; set; }
+    public required string Address { get; init; }
 
     /// <summary>Value of each side in quote units at the start.</summary>
-    public double DepthQuote { get; set; } = 10_000_000;
+    public double DepthQuote { get; init; } = 10_000_000;
 
     /// <summary>Standard deviation of the pool's own mean-reverting price noise, bps (new draw each block).</summary>
-    public double NoiseBps { get; set; } = 10;
+    public double NoiseBps { get; init; } = 10;
 
     /// <summary>Chance per block that a dislocation of <see cref="DislocationBps"/> (sign random) hits the pool.</summary>
-    public double DislocationProbability { get; set; } = 0.2;
+    public double DislocationProbability { get; init; } = 0.2;
 
-    public double DislocationBps { get; set; } = 60;
+    public double DislocationBps { get; init; } = 60;
 }
 
 /// <summary>
@@ -59,55 +59,55 @@ public sealed record SimulatedPoolOptions
 public sealed record SimulatedChainOptions
 {
     /// <summary>Name matching the chain configuration (<c>ethereum</c>, <c>base</c>, ...).</summary>
-    public required string Name { get; set; }
+    public required string Name { get; init; }
 
-    public int BlockTimeMs { get; set; } = 2_000;
+    public int BlockTimeMs { get; init; } = 2_000;
 
-    public long StartBlock { get; set; } = 1_000_000;
+    public long StartBlock { get; init; } = 1_000_000;
 
-    public double BaseFeeGwei { get; set; } = 10;
+    public double BaseFeeGwei { get; init; } = 10;
 
-    public double PriorityFeeGwei { get; set; } = 1;
+    public double PriorityFeeGwei { get; init; } = 1;
 
     /// <summary>L1 data fee of one of our transactions on a rollup, gwei of the native token (0 on an L1).</summary>
-    public double L1DataFeeGwei { get; set; }
+    public double L1DataFeeGwei { get; init; }
 
-    public double FlashLoanPremiumBps { get; set; } = 5;
+    public double FlashLoanPremiumBps { get; init; } = 5;
 
     /// <summary>Our executor contract on this chain (the bundles' target in dry-run).</summary>
-    public string Executor { get; set; } = "0x000000000000000000000000000000000000e0e0";
+    public string Executor { get; init; } = "0x000000000000000000000000000000000000e0e0";
 
-    public required IReadOnlyList<SimulatedTokenOptions> Tokens { get; set; }
+    public required IReadOnlyList<SimulatedTokenOptions> Tokens { get; init; }
 
-    public required IReadOnlyList<SimulatedPoolOptions> Pools { get; set; }
+    public required IReadOnlyList<SimulatedPoolOptions> Pools { get; init; }
 }
 
 /// <summary>A bridge for one asset between two simulated chains: fee and latency from configuration.</summary>
 public sealed record SimulatedBridgeOptions
 {
     /// <summary>Token symbol, the same on both chains.</summary>
-    public required string Token { get; set; }
+    public required string Token { get; init; }
 
-    public required string ChainA { get; set; }
+    public required string ChainA { get; init; }
 
-    public required string ChainB { get; set; }
+    public required string ChainB { get; init; }
 
-    public double FeeBps { get; set; } = 5;
+    public double FeeBps { get; init; } = 5;
 
-    public double FixedFee { get; set; }
+    public double FixedFee { get; init; }
 
-    public double LatencySeconds { get; set; } = 600;
+    public double LatencySeconds { get; init; } = 600;
 }
 
 /// <summary>The DEX side of the simulated market: chains with pools, bridges, and which exchanges hold inventory on which chain.</summary>
 public sealed record SimulatedDexOptions
 {
-    public required IReadOnlyList<SimulatedChainOptions> Chains { get; set; }
+    public required IReadOnlyList<SimulatedChainOptions> Chains { get; init; }
 
-    public IReadOnlyList<SimulatedBridgeOptions> Bridges { get; set; } = [];
+    public IReadOnlyList<SimulatedBridgeOptions> Bridges { get; init; } = [];
 
     /// <summary>Exchanges whose inventory links to the first chain's tokens of the same asset (CEX-DEX routes).</summary>
-    public IReadOnlyList<string> InventoryVenues { get; set; } = [];
+    public IReadOnlyList<string> InventoryVenues { get; init; } = [];
 
     /// <summary>Every problem, each naming its setting; <paramref name="market"/> gives the instrument and venue names.</summary>
     public void Validate(string path, SimulatedMarketOptions market, List<string> errors)

@@ -3,61 +3,61 @@ namespace LowLatency.Adapters.Cex.Simulated;
 /// <summary>One simulated exchange: its fee, how late it sees the true price, and how noisy its quotes are.</summary>
 public sealed record SimulatedVenueOptions
 {
-    public required string Name { get; set; }
+    public required string Name { get; init; }
 
     /// <summary>Taker fee as a fraction (0.001 = 10 bps).</summary>
-    public double TakerFee { get; set; } = 0.001;
+    public double TakerFee { get; init; } = 0.001;
 
     /// <summary>Time constant, in milliseconds, with which the venue's mid follows the true price.</summary>
-    public double LatencyMs { get; set; } = 50;
+    public double LatencyMs { get; init; } = 50;
 
     /// <summary>Standard deviation of the venue's own mean-reverting quote noise, in bps.</summary>
-    public double NoiseBps { get; set; } = 2;
+    public double NoiseBps { get; init; } = 2;
 
     /// <summary>Half the quoted spread, in bps.</summary>
-    public double HalfSpreadBps { get; set; } = 1;
+    public double HalfSpreadBps { get; init; } = 1;
 
     /// <summary>Quote updates per second per instrument (Poisson).</summary>
-    public double UpdatesPerSecond { get; set; } = 40;
+    public double UpdatesPerSecond { get; init; } = 40;
 }
 
 /// <summary>One simulated instrument: its starting price, tick and lot, and volatility.</summary>
 public sealed record SimulatedInstrumentOptions
 {
-    public required string Symbol { get; set; }
+    public required string Symbol { get; init; }
 
-    public double StartPrice { get; set; } = 100;
+    public double StartPrice { get; init; } = 100;
 
     /// <summary>Price tick in price units (e.g. 0.01).</summary>
-    public double TickSize { get; set; } = 0.01;
+    public double TickSize { get; init; } = 0.01;
 
     /// <summary>Typical top-of-book size in base units.</summary>
-    public double TypicalSize { get; set; } = 1;
+    public double TypicalSize { get; init; } = 1;
 
     /// <summary>Volatility of the true price, in bps per √second.</summary>
-    public double VolatilityBpsPerSqrtSecond { get; set; } = 5;
+    public double VolatilityBpsPerSqrtSecond { get; init; } = 5;
 }
 
 /// <summary>A deterministic simulated market: same seed, same ticks.</summary>
 public sealed record SimulatedMarketOptions
 {
-    public int Seed { get; set; } = 42;
+    public int Seed { get; init; } = 42;
 
-    public required IReadOnlyList<SimulatedVenueOptions> Venues { get; set; }
+    public required IReadOnlyList<SimulatedVenueOptions> Venues { get; init; }
 
-    public required IReadOnlyList<SimulatedInstrumentOptions> Instruments { get; set; }
+    public required IReadOnlyList<SimulatedInstrumentOptions> Instruments { get; init; }
 
     /// <summary>Chance, per quote update, that the venue's price is knocked off the true price.</summary>
-    public double DislocationProbability { get; set; } = 0.002;
+    public double DislocationProbability { get; init; } = 0.002;
 
     /// <summary>Size of a dislocation in bps (sign random).</summary>
-    public double DislocationBps { get; set; } = 40;
+    public double DislocationBps { get; init; } = 40;
 
     /// <summary>How fast, in milliseconds, a dislocation decays.</summary>
-    public double DislocationDecayMs { get; set; } = 400;
+    public double DislocationDecayMs { get; init; } = 400;
 
     /// <summary>The DEX side (chains, pools, bridges) whose pools follow these instruments' true prices; null: CEX only.</summary>
-    public SimulatedDexOptions? Dex { get; set; }
+    public SimulatedDexOptions? Dex { get; init; }
 
     /// <summary>
     /// Most venues a simulated market may have: the edge sweep's limit (<c>EdgeSweepLimits.MaxVenues</c>, which this
