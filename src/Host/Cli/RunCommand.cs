@@ -266,7 +266,7 @@ internal static class RunCommand
                 }
 
                 string figures = string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Ticks} ticks, {result.Opportunities} opportunities; log {DryRunEngine.DescribeLog(result.Log)}");
+                    $"{result.Ticks} ticks, {result.Opportunities} opportunities; log {EngineText.Log(result.Log)}");
                 if (result.Reason == StopReason.LogFailed)
                 {
                     stderr.WriteLine($"run: stopped: {logs.Writer.Failure} ({logs.Path}); {figures}");

@@ -126,12 +126,8 @@ public sealed class DryRunEngine
         var market = new SimulatedMarket(marketOptions);
         int venues = market.VenueCount;
         int instruments = market.InstrumentCount;
-
-        // Names reach the log's text fields: a key pasted as a venue name must not be written out.
-        string[] venueNames = marketOptions.Venues.Select(v => SecretRedaction.Redact(v.Name)).ToArray();
-        string[] instrumentNames = marketOptions.Instruments.Select(i => SecretRedaction.Redact(i.Symbol)).ToArray();
-        int[] priceDecimals = Enumerable.Range(0, instruments).Select(market.PriceDecimals).ToArray();
-        int[] quantityDecimals = Enumerable.Range(0, instruments).Select(market.QuantityDecimals).ToArray();
+        MarketLabels labels = MarketLabels.Of(marketOptions, market);
+        (string[] venueNames, string[] instrumentNames, int[] priceDecimals, int[] quantityDecimals) = labels;
         double[] fees = marketOptions.Venues.Select(v => v.TakerFee).ToArray();
 
         var specs = new List<BookSpec>(venues * instruments);
@@ -143,10 +139,11 @@ public sealed class DryRunEngine
             }
         }
 
-        // The host drains this ring by polling, so nobody waits on it: a non-signalling strategy keeps publish cheap.
-        var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
+        // The risk gate runs on the strategy thread in every mode; its verdicts ride in the opportunity slots.
+        using var decisions = new DecisionChain(_options, _logs, labels);
+        RiskSession risk = decisions.Risk!;
         using var kernels = new KernelHost(new EdgeSweepShape(instruments, venues));
-        var pipeline = new StrategyPipeline(specs, instruments, venues, priceDecimals, fees, _options.ThresholdBps, opportunityRing, kernels,
+        var pipeline = new StrategyPipeline(specs, instruments, venues, priceDecimals, fees, _options.ThresholdBps, decisions.Opportunities, kernels,
             _options.FullSweepMinTouched, _options.RingSize, _options.WaitStrategy);
         RingBuffer<TickEvent> marketRing = pipeline.MarketRing;
         BookSet books = pipeline.Books;
@@ -172,8 +169,6 @@ public sealed class DryRunEngine
         _console.WriteLine(scorer.Reason);
         EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
-        // The risk gate runs on the strategy thread in every mode; its verdicts ride in the opportunity slots.
-        using var risk = new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
         strategy.Risk = risk.StrategyGate;
 
         // The agent ensemble votes on every opportunity before the gate; which agents are on, and why not, is said once.
@@ -219,31 +214,20 @@ public sealed class DryRunEngine
             }
             : null;
 
-        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
-        {
-            Graph = graph,
+        decisions.StartDrain(
             // Every opportunity is logged; with a winning model only those it scores high go on to be acted on or shown.
-            OnOpportunity = evt =>
+            evt =>
             {
-                risk.Begin(in evt);
                 if (scoreGate is null || scoreGate.Passes(in evt))
                 {
                     paper?.OnOpportunity(evt);
                     feed?.OnOpportunity(in evt);
                 }
-
-                risk.End(); // an approval nothing executed is released
             },
+            graph,
             // The bundle path signs and logs; it sends nothing in this run, so a graph approval holds nothing open.
-            OnGraphOpportunity = evt =>
-            {
-                risk.Begin(in evt);
-                feed?.OnGraphDecision(in evt, graph!.StartAsset(in evt.Path), graph.DescribePath(in evt.Path));
-                risk.End();
-            },
-        };
-        var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
-        opportunityRing.AddGatingSequences(drain.Sequence);
+            evt => feed?.OnGraphDecision(in evt, graph!.StartAsset(in evt.Path), graph.DescribePath(in evt.Path)));
+        OpportunityLogState logState = decisions.Log;
 
         using var stopProducer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopStrategy = new CancellationTokenSource();
@@ -267,29 +251,17 @@ public sealed class DryRunEngine
         StopReason reason;
         while (true)
         {
-            drain.Poll();
+            decisions.Drain();
             graph?.Drain();
-            if (cancellationToken.IsCancellationRequested)
+            if (decisions.StopNow(cancellationToken, limits, clock.Elapsed) is { } stop)
             {
-                reason = StopReason.Cancelled;
-                break;
-            }
-
-            if (_logs.Writer.Failure is not null)
-            {
-                reason = StopReason.LogFailed;
+                reason = stop;
                 break;
             }
 
             if (counters.Finished)
             {
                 reason = StopReason.Ticks;
-                break;
-            }
-
-            if (limits.Duration is { } duration && clock.Elapsed >= duration)
-            {
-                reason = StopReason.Duration;
                 break;
             }
 
@@ -307,7 +279,7 @@ public sealed class DryRunEngine
                 (double p50, double p99) = logState.Latency.TakeInterval();
                 LogCounters log = _logs.Writer.Counters;
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={FormatNs(p50)} p99={FormatNs(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} sweep-fallbacks={strategy.SweepFallbacks} log-not-written={log.NotWritten}{(paper is null ? "" : " " + paper.Describe())}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s ticks/s={t - lastTicks,7} opportunities={logState.Count - lastOpportunities,5} (total {logState.Count}) tick-to-opportunity p50={EngineText.Ns(p50)} p99={EngineText.Ns(p99)} dropped={strategy.OpportunitiesDropped} back-pressure={counters.BackPressured} sweep-fallbacks={strategy.SweepFallbacks} log-not-written={log.NotWritten}{(paper is null ? "" : " " + paper.Describe())}"));
                 if (graph is not null)
                 {
                     _console.WriteLine("      " + graph.Describe());
@@ -329,18 +301,17 @@ public sealed class DryRunEngine
         var catchUp = Stopwatch.StartNew();
         while (strategyLoop.Sequence.Value < lastSequence && catchUp.Elapsed < s_catchUpTimeout)
         {
-            drain.Poll();
+            decisions.Drain();
             Thread.Yield();
         }
 
         stopStrategy.Cancel();
         strategyThread.Join();
-        drain.Poll();
+        decisions.Drain();
         graph?.Drain();
         risk.Poll(); // the strategy thread has stopped: its last alerts are logged before the log closes
         paper?.Finish();
-        _logs.Close(s_logCloseTimeout);
-        LogCounters final = _logs.Writer.Counters;
+        LogCounters final = decisions.Close(s_logCloseTimeout, ref reason);
         if (feed is not null && snapshots is not null)
         {
             // The strategy thread has stopped: its last counters, and the dashboard's last view of the run.
@@ -350,10 +321,6 @@ public sealed class DryRunEngine
         }
 
         stopDashboard?.Invoke();
-        if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
-        {
-            reason = StopReason.LogFailed;
-        }
 
         if (kernels.RefusedSweeps > 0)
         {
@@ -364,9 +331,8 @@ public sealed class DryRunEngine
         long ticks = counters.Ticks;
         // Every line of the log is an opportunity or one of these: the start event, graph lines, risk alerts, paper fills.
         long engineEvents = EngineEvents + (graph?.LinesLogged ?? 0) + risk.Alerts + (paper?.LinesLogged ?? 0);
-        (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {ticks} ticks, {logState.Count} opportunities, {engineEvents} engine events, tick-to-opportunity p50={FormatNs(tp50)} p99={FormatNs(tp99)} p99.9={FormatNs(tp999)} max={FormatNs(max)}; log {DescribeLog(final)}"));
+            $"done: {ticks} ticks, {logState.Count} opportunities, {engineEvents} engine events, tick-to-opportunity {decisions.DescribeLatency()}; log {EngineText.Log(final)}"));
         if (scoreGate is not null)
         {
             _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -388,7 +354,7 @@ public sealed class DryRunEngine
             _console.WriteLine(agents.DescribeDone());
         }
 
-        return new Result(ticks, logState.Count, strategy.OpportunitiesDropped, counters.BackPressured, tp50, tp99, tp999, final, reason)
+        return decisions.Result(ticks, strategy.OpportunitiesDropped, counters.BackPressured, final, reason) with
         {
             Scorer = scorer.UsesBaseline ? "baseline" : "model",
             Scored = scores?.Scored ?? 0,
@@ -398,16 +364,6 @@ public sealed class DryRunEngine
             Agents = agents?.Live,
         };
     }
-
-    /// <summary>"812 lines written, 0 dropped (queue full), 0 lost (failed writes), 1 rotation, 0 reopens".</summary>
-    internal static string DescribeLog(LogCounters log) => string.Create(CultureInfo.InvariantCulture,
-        $"{log.Written} lines written, {log.Dropped} dropped (queue full), {log.Lost} lost (failed writes), {log.Rotations} rotations, {log.Reopens} reopens");
-
-    internal static string FormatNs(double ns) => double.IsNaN(ns)
-        ? "-"
-        : ns >= 1_000_000 ? string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000_000:0.##}ms")
-        : ns >= 1_000 ? string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000:0.##}us")
-        : string.Create(CultureInfo.InvariantCulture, $"{ns:0}ns");
 
     // The producer thread: paced at simulated time, writes each tick straight into its slot.
     private static void Produce(SimulatedMarket market, RingBuffer<TickEvent> ring, ProducerCounters counters, long maxTicks, CancellationToken stop)

@@ -6,6 +6,7 @@ using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Nonces;
 using LowLatency.Adapters.Flashbots;
+using LowLatency.Host.Composition;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
 using LowLatency.HotPath.Amm;
@@ -423,7 +424,7 @@ public sealed class GraphWiring : IDisposable
     {
         (double p50, double p99, double p999, double max) = BundleLatency.Total();
         return string.Create(CultureInfo.InvariantCulture,
-            $"done: {Describe()}; tick-to-signed-bundle p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} p99.9={DryRunEngine.FormatNs(p999)} max={DryRunEngine.FormatNs(max)} over {BundleLatency.TotalCount} bundles (dry-run: built and logged, never sent)");
+            $"done: {Describe()}; tick-to-signed-bundle p50={EngineText.Ns(p50)} p99={EngineText.Ns(p99)} p99.9={EngineText.Ns(p999)} max={EngineText.Ns(max)} over {BundleLatency.TotalCount} bundles (dry-run: built and logged, never sent)");
     }
 
     /// <summary>Host thread: called with each bundle's tick → signed latency (ns), e.g. for the dashboard's histogram.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LowLatency.Adapters.Cex.Live;
 using LowLatency.Adapters.Ethereum;
+using LowLatency.Host.Composition;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
 using LowLatency.HotPath.Primitives;
@@ -43,44 +44,17 @@ public sealed class LiveRunEngine
 
     public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
-        var instruments = new SortedDictionary<int, InstrumentSpec>();
-        foreach (LiveVenueOptions v in _venues)
-        {
-            foreach (LiveSymbol s in v.Symbols)
-            {
-                instruments[s.Instrument.Id.Value] = s.Instrument;
-            }
-        }
-
-        int count = instruments.Keys.Max() + 1;
-        string[] instrumentNames = new string[count];
-        int[] priceDecimals = new int[count];
-        int[] quantityDecimals = new int[count];
-        foreach ((int id, InstrumentSpec spec) in instruments)
-        {
-            instrumentNames[id] = SecretRedaction.Redact(spec.Name);
-            priceDecimals[id] = spec.PriceDecimals;
-            quantityDecimals[id] = spec.QuantityDecimals;
-        }
-
-        string[] venueNames = [.. _venues.Select(v => SecretRedaction.Redact(v.Name))];
+        MarketLabels labels = MarketLabels.Of(_venues);
+        (string[] venueNames, string[] instrumentNames, int[] priceDecimals, int[] quantityDecimals) = labels;
         double[] fees = [.. _venues.Select(v => _options.TakerFees.TryGetValue(v.Name, out double fee) ? fee : 0.001)];
-        var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
-        // Live orders pass the strategy thread's gate; the host side keeps each approval reserved until its pair ends.
+        // Live orders pass the strategy thread's gate; the host side keeps each approval reserved until its pair ends
+        // (released unless handed to a pair). A dry run on live data has nothing that acts, so no gate.
         LiveExecution? execution = Execution;
-        using RiskSession? risk = execution is null ? null : new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
-        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
-        {
-            OnOpportunity = execution is null ? null : evt =>
-            {
-                risk!.Begin(in evt);
-                execution.OnOpportunity(in evt);
-                risk.End(); // released unless handed to a pair
-            },
-        };
-        var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
-        opportunityRing.AddGatingSequences(drain.Sequence);
-        var market = new LiveMarket(_venues, fees, _options.ThresholdBps, _options.RingSize, opportunityRing, log: line => _alert(SecretRedaction.Redact(line)));
+        using var decisions = new DecisionChain(_options, _logs, labels, withRisk: execution is not null);
+        RiskSession? risk = decisions.Risk;
+        decisions.StartDrain(execution is null ? null : evt => execution.OnOpportunity(in evt));
+        OpportunityLogState logState = decisions.Log;
+        var market = new LiveMarket(_venues, fees, _options.ThresholdBps, _options.RingSize, decisions.Opportunities, log: line => _alert(SecretRedaction.Redact(line)));
         if (execution is not null)
         {
             market.Strategy.Risk = risk!.StrategyGate;
@@ -99,18 +73,12 @@ public sealed class LiveRunEngine
         StopReason reason;
         while (true)
         {
-            drain.Poll();
+            decisions.Drain();
             execution?.Poll();
             risk?.Poll();
-            if (cancellationToken.IsCancellationRequested)
+            if (decisions.StopNow(cancellationToken, limits, clock.Elapsed) is { } stop)
             {
-                reason = StopReason.Cancelled;
-                break;
-            }
-
-            if (_logs.Writer.Failure is not null)
-            {
-                reason = StopReason.LogFailed;
+                reason = stop;
                 break;
             }
 
@@ -120,17 +88,11 @@ public sealed class LiveRunEngine
                 break;
             }
 
-            if (limits.Duration is { } duration && clock.Elapsed >= duration)
-            {
-                reason = StopReason.Duration;
-                break;
-            }
-
             if (clock.Elapsed >= nextSummary)
             {
                 (double p50, double p99) = logState.Latency.TakeInterval();
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}{(execution is null ? "" : " " + execution.Describe())}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={EngineText.Ns(p50)} p99={EngineText.Ns(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}{(execution is null ? "" : " " + execution.Describe())}"));
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
             }
@@ -141,32 +103,25 @@ public sealed class LiveRunEngine
         Task stopping = market.StopAsync();
         while (!stopping.IsCompleted)
         {
-            drain.Poll(); // the strategy never waits on a full opportunity ring while it finishes
+            decisions.Drain(); // the strategy never waits on a full opportunity ring while it finishes
             Thread.Sleep(1);
         }
 
         stopping.GetAwaiter().GetResult();
         market.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        drain.Poll();
+        decisions.Drain();
         execution?.Stop(TimeSpan.FromSeconds(30)); // the pair working finishes: bounded by its leg windows and per-call timeouts, never abandoned early
-        risk?.Poll();
-        _logs.Close(TimeSpan.FromSeconds(1));
-        LogCounters final = _logs.Writer.Counters;
-        if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
-        {
-            reason = StopReason.LogFailed;
-        }
+        LogCounters final = decisions.Close(TimeSpan.FromSeconds(1), ref reason);
 
         long ticks = market.Strategy.Events;
         long backPressure = market.Clients.Sum(c => c.Counters.BackPressure);
-        (double tp50, double tp99, double tp999, double max) = logState.Latency.Total();
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity p50={DryRunEngine.FormatNs(tp50)} p99={DryRunEngine.FormatNs(tp99)} p99.9={DryRunEngine.FormatNs(tp999)} max={DryRunEngine.FormatNs(max)}; {string.Join(", ", market.Clients.Select(c => $"{c.Name}: {c.Counters.Frames} frames, {c.Counters.Rejected} rejected, {c.Counters.Reconnects} reconnects"))}; log {DryRunEngine.DescribeLog(final)}"));
+            $"done: {ticks} ticks, {logState.Count} opportunities, tick-to-opportunity {decisions.DescribeLatency()}; {string.Join(", ", market.Clients.Select(c => $"{c.Name}: {c.Counters.Frames} frames, {c.Counters.Rejected} rejected, {c.Counters.Reconnects} reconnects"))}; log {EngineText.Log(final)}"));
         if (execution is not null)
         {
             _console.WriteLine("done: " + execution.Describe());
         }
 
-        return new DryRunEngine.Result(ticks, logState.Count, market.Strategy.OpportunitiesDropped, backPressure, tp50, tp99, tp999, final, reason);
+        return decisions.Result(ticks, market.Strategy.OpportunitiesDropped, backPressure, final, reason);
     }
 }

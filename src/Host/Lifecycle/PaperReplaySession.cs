@@ -6,6 +6,7 @@ using LowLatency.Adapters.Cex.Simulated;
 using LowLatency.Adapters.Cex.Tape;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Paper;
+using LowLatency.Host.Composition;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Diagnostics;
 using LowLatency.HotPath.Book;
@@ -110,41 +111,28 @@ internal sealed class PaperReplaySession
         ReplaySession session = _session;
         int venues = session.Venues.Count;
         int instruments = session.Instruments.Count;
-        string[] venueNames = new string[Math.Max(2, venues)];
-        for (int v = 0; v < venueNames.Length; v++)
-        {
-            venueNames[v] = v < venues ? SecretRedaction.Redact(session.Venues[v].Name) : "-";
-        }
+        MarketLabels labels = MarketLabels.Of(session);
+        (string[] venueNames, string[] instrumentNames, int[] priceDecimals, int[] quantityDecimals) = labels;
 
-        string[] instrumentNames = session.Instruments.Select(i => SecretRedaction.Redact(i.Name)).ToArray();
-        int[] priceDecimals = session.Instruments.Select(i => i.PriceDecimals).ToArray();
-        int[] quantityDecimals = session.Instruments.Select(i => i.QuantityDecimals).ToArray();
-
-        var opportunityRing = new RingBuffer<Opportunity>(1 << 14, ProducerType.Single, WaitStrategyKind.Yielding);
+        // The gate runs on the replay's strategy step, as in run; its verdicts ride in the opportunity slots.
+        using var decisions = new DecisionChain(_options, _logs, labels);
+        RiskSession risk = decisions.Risk!;
         using var kernels = new KernelHost(new EdgeSweepShape(Math.Max(1, instruments), Math.Max(2, venues)));
-        var pipeline = new ReplayPipeline(session, venue => _options.TakerFees[venue], _options.ThresholdBps, opportunityRing, kernels, _options.FullSweepMinTouched);
+        var pipeline = new ReplayPipeline(session, venue => _options.TakerFees[venue], _options.ThresholdBps, decisions.Opportunities, kernels, _options.FullSweepMinTouched);
         var depth = new DepthSnapshotPublisher(pipeline.Books);
         pipeline.Strategy.DepthPublisher = depth;
         var books = new DepthSnapshotBooks(depth);
 
-        // The gate runs on the replay's strategy step, as in run; its verdicts ride in the opportunity slots.
-        using var risk = new RiskSession(_options.Execution, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities);
         pipeline.Strategy.Risk = risk.StrategyGate;
 
         // The paper venues are built at the first opportunity, when the books have given the mids that seed inventory.
         PaperSession? paper = null;
-        var logState = new OpportunityLogState(_logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals)
+        decisions.StartDrain(evt =>
         {
-            OnOpportunity = evt =>
-            {
-                paper ??= new PaperSession(_options, MarketOf(session, pipeline.Books), venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities, risk, books);
-                risk.Begin(in evt);
-                paper.OnOpportunity(evt);
-                risk.End(); // an approval nothing executed is released
-            },
-        };
-        var drain = new BatchEventProcessor<Opportunity, OpportunityLogHandler>(opportunityRing, opportunityRing.NewBarrier(), new OpportunityLogHandler(logState));
-        opportunityRing.AddGatingSequences(drain.Sequence);
+            paper ??= new PaperSession(_options, MarketOf(session, pipeline.Books), venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities, risk, books);
+            paper.OnOpportunity(evt);
+        });
+        OpportunityLogState logState = decisions.Log;
 
         ReplayPacer? pacer = null;
         var clock = Stopwatch.StartNew();
@@ -167,28 +155,16 @@ internal sealed class PaperReplaySession
         {
             pacer?.WaitFor(session.Tape[i].TimestampNs);
             pipeline.Step(i);
-            drain.Poll();
+            decisions.Drain();
             risk.Poll();
             if ((i & 255) != 0)
             {
                 continue;
             }
 
-            if (cancellationToken.IsCancellationRequested)
+            if (decisions.StopNow(cancellationToken, limits, clock.Elapsed) is { } stop)
             {
-                reason = StopReason.Cancelled;
-                break;
-            }
-
-            if (_logs.Writer.Failure is not null)
-            {
-                reason = StopReason.LogFailed;
-                break;
-            }
-
-            if (limits.Duration is { } duration && clock.Elapsed >= duration)
-            {
-                reason = StopReason.Duration;
+                reason = stop;
                 break;
             }
 
@@ -201,21 +177,14 @@ internal sealed class PaperReplaySession
             }
         }
 
-        drain.Poll();
+        decisions.Drain();
         risk.Poll();
         paper?.Finish();
-        _logs.Close(s_logCloseTimeout);
-        LogCounters final = _logs.Writer.Counters;
-        if (reason != StopReason.LogFailed && _logs.Writer.Failure is not null)
-        {
-            reason = StopReason.LogFailed;
-        }
-
-        (double p50, double p99, double p999, double max) = logState.Latency.Total();
+        LogCounters final = decisions.Close(s_logCloseTimeout, ref reason);
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {pipeline.Published} messages of {session.Tape.Count} records ({pipeline.Rejected} rejected), {logState.Count} opportunities, tick-to-opportunity p50={DryRunEngine.FormatNs(p50)} p99={DryRunEngine.FormatNs(p99)} p99.9={DryRunEngine.FormatNs(p999)} max={DryRunEngine.FormatNs(max)}; log {DryRunEngine.DescribeLog(final)}"));
+            $"done: {pipeline.Published} messages of {session.Tape.Count} records ({pipeline.Rejected} rejected), {logState.Count} opportunities, tick-to-opportunity {decisions.DescribeLatency()}; log {EngineText.Log(final)}"));
         _console.WriteLine("done: " + (paper?.Describe() ?? "paper: no opportunity, nothing traded"));
-        return new DryRunEngine.Result(pipeline.Published, logState.Count, pipeline.Strategy.OpportunitiesDropped, 0, p50, p99, p999, final, reason)
+        return decisions.Result(pipeline.Published, pipeline.Strategy.OpportunitiesDropped, 0, final, reason) with
         {
             EngineEvents = risk.Alerts + (paper?.LinesLogged ?? 0),
         };
