@@ -7,7 +7,8 @@ namespace LowLatency.Host.Diagnostics;
 public sealed partial class EngineLogs
 {
     [ZLoggerMessage(LogLevel.Information,
-        "graph opportunity {kind} path {path} size {size} {asset} ({sizeQuote} quote) gross {grossProfit} net {netProfit} costs taker {takerFees} pool {poolFees} gas {gas} l1 {l1DataFee} flashloan {flashLoanPremium} bridge {bridgeFee} settles {settlementSeconds} s; decided {decisionTimeNs} after {tickToOpportunityNs} ns")]
+        "graph opportunity {kind} path {path} size {size} {asset} ({sizeQuote} quote) gross {grossProfit} net {netProfit} costs taker {takerFees} pool {poolFees} gas {gas} l1 {l1DataFee} flashloan {flashLoanPremium} bridge {bridgeFee} settles {settlementSeconds} s; decided {decisionTimeNs} after {tickToOpportunityNs} ns; agents at {agentStep}: {agentVotes}",
+        JsonSerializerContext = typeof(LogJsonContext))]
     public static partial void GraphOpportunity(
         ILogger logger,
         string kind,
@@ -25,7 +26,9 @@ public sealed partial class EngineLogs
         double bridgeFee,
         double settlementSeconds,
         long decisionTimeNs,
-        long tickToOpportunityNs);
+        long tickToOpportunityNs,
+        long agentStep,
+        IReadOnlyList<Dashboard.AgentVoteView> agentVotes);
 
     [ZLoggerMessage(LogLevel.Information,
         "bundle would send (dry-run) on {chain} {kind} path {path} target blocks {firstBlock}..{lastBlock} nonce {nonce} gas limit {gasLimit} max fee {maxFeeGwei} gwei borrow {amount} expect {expectedReturn} {asset} net {netProfit} costs gas {gas} l1 {l1DataFee} flashloan {flashLoanPremium} pool {poolFees} tx {txHash} ({rawBytes} bytes) signed {tickToBundleNs} ns after the tick")]

@@ -104,7 +104,8 @@ public sealed partial class EngineLogs : IDisposable
     }
 
     [ZLoggerMessage(LogLevel.Information,
-        "opportunity {instrument} buy {buyVenue} at {buyPrice} sell {sellVenue} at {sellPrice} qty {quantity} gross {grossBps} bps net {netBps} bps; ticks {buyTickReceiveTimeNs}/{sellTickReceiveTimeNs} decided {decisionTimeNs} after {tickToOpportunityNs} ns")]
+        "opportunity {instrument} buy {buyVenue} at {buyPrice} sell {sellVenue} at {sellPrice} qty {quantity} gross {grossBps} bps net {netBps} bps; ticks {buyTickReceiveTimeNs}/{sellTickReceiveTimeNs} decided {decisionTimeNs} after {tickToOpportunityNs} ns; agents at {agentStep}: {agentVotes}",
+        JsonSerializerContext = typeof(LogJsonContext))]
     public static partial void Opportunity(
         ILogger logger,
         string instrument,
@@ -118,7 +119,9 @@ public sealed partial class EngineLogs : IDisposable
         long buyTickReceiveTimeNs,
         long sellTickReceiveTimeNs,
         long decisionTimeNs,
-        long tickToOpportunityNs);
+        long tickToOpportunityNs,
+        long agentStep,
+        IReadOnlyList<Dashboard.AgentVoteView> agentVotes);
 
     [ZLoggerMessage(LogLevel.Information, "scorer {scorer}: {reason}")]
     public static partial void ScorerChosen(ILogger logger, string scorer, string reason);

@@ -40,7 +40,9 @@ public readonly struct OpportunityLogHandler(OpportunityLogState state) : IEvent
             evt.BuyTickReceiveTimeNs,
             evt.SellTickReceiveTimeNs,
             evt.DecisionTimeNs,
-            tickToOpportunityNs);
+            tickToOpportunityNs,
+            evt.Agents.Step,
+            Dashboard.DashboardFeed.Votes(in evt.Agents));
         state.OnOpportunity?.Invoke(evt);
     }
 
@@ -67,7 +69,9 @@ public readonly struct OpportunityLogHandler(OpportunityLogState state) : IEvent
             Math.Round(c.BridgeFee, 6),
             evt.SettlementSeconds,
             evt.DecisionTimeNs,
-            tickToOpportunityNs);
+            tickToOpportunityNs,
+            evt.Agents.Step,
+            Dashboard.DashboardFeed.Votes(in evt.Agents));
     }
 }
 

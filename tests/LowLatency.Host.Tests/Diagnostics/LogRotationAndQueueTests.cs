@@ -14,7 +14,7 @@ public sealed class LogRotationAndQueueTests
     private static readonly TimeSpan s_hangGuard = TimeSpan.FromSeconds(60);
 
     private static void LogOne(EngineLogs logs, int n) =>
-        EngineLogs.Opportunity(logs.Opportunities, "BTC-USDT", "binance", "okx", "100.5", "101.25", "0.5", 74.6, 54.6, n, n, n, 1_000);
+        EngineLogs.Opportunity(logs.Opportunities, "BTC-USDT", "binance", "okx", "100.5", "101.25", "0.5", 74.6, 54.6, n, n, n, 1_000, 0, []);
 
     [Fact]
     public void Writing_past_the_size_limit_rotates_and_every_line_is_kept_whole_and_in_order()

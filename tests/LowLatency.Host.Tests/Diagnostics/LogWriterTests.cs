@@ -12,7 +12,7 @@ public sealed class LogWriterTests
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
     private static void LogOne(EngineLogs logs, int n) =>
-        EngineLogs.Opportunity(logs.Opportunities, "BTC-USDT", "a", "b", "100", "101", "1", 100, 80, n, n, n, 10);
+        EngineLogs.Opportunity(logs.Opportunities, "BTC-USDT", "a", "b", "100", "101", "1", 100, 80, n, n, n, 10, 0, []);
 
     [Fact]
     public void Every_line_posted_is_written_as_one_json_line()
@@ -133,7 +133,7 @@ public sealed class LogWriterTests
             ILogger logger = factory.CreateLogger("test");
             for (int i = 0; i < 2000; i++)
             {
-                EngineLogs.Opportunity(logger, "BTC-USDT", "a", "b", "100", "101", "1", 100, 80, i, i, i, 10);
+                EngineLogs.Opportunity(logger, "BTC-USDT", "a", "b", "100", "101", "1", 100, 80, i, i, i, 10, 0, []);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
 using LowLatency.Adapters.Cex.Simulated;
 using LowLatency.Host.Composition;
 using LowLatency.Host.Configuration;
@@ -41,7 +42,7 @@ public sealed class RunAgentsTests
         return ensemble;
     }
 
-    private static async Task<(DryRunEngine.Result Result, DashboardFeed Feed, string Console)> RunAsync(AgentEnsemble ensemble, long ticks)
+    private static async Task<(DryRunEngine.Result Result, DashboardFeed Feed, string Console, string[] LogLines)> RunAsync(AgentEnsemble ensemble, long ticks)
     {
         DashboardFeed? feed = null;
         var services = new RunServices
@@ -55,16 +56,17 @@ public sealed class RunAgentsTests
             },
         };
         var console = new StringWriter();
-        using EngineLogs logs = EngineLogs.Create(new RecordingOutput(), "test", _ => { }, EngineLogs.QueueCapacity);
+        var output = new RecordingOutput();
+        using EngineLogs logs = EngineLogs.Create(output, "test", _ => { }, EngineLogs.QueueCapacity);
         DryRunEngine.Result result = await Task.Run(() => new DryRunEngine(FastBlocks(), console, logs, services).Run(new RunLimits(MaxTicks: ticks), CancellationToken.None)).WaitAsync(s_hangGuard);
         Assert.Equal(StopReason.Ticks, result.Reason);
-        return (result, feed!, console.ToString());
+        return (result, feed!, console.ToString(), output.Lines);
     }
 
     [Fact]
     public async Task A_run_with_agents_on_decides_live_and_its_decision_traces_carry_the_votes()
     {
-        (DryRunEngine.Result result, DashboardFeed feed, string console) = await RunAsync(Load(enabled: true), 4000);
+        (DryRunEngine.Result result, DashboardFeed feed, string console, string[] lines) = await RunAsync(Load(enabled: true), 4000);
         LiveAgents live = Assert.IsType<LiveAgents>(result.Agents);
         Assert.True(live.Steps > 5, $"{live.Steps} steps");
         AgentMode[] modes = live.Ensemble.Modes;
@@ -95,7 +97,21 @@ public sealed class RunAgentsTests
         Assert.All(voted.AgentVotes, v => Assert.Equal(v.RuleAction, v.Acted)); // shadow: the rule acts
         Assert.Contains(feed.Current.Decisions.Decisions, d => d.Path.StartsWith("CexDex ", StringComparison.Ordinal) && d.AgentVotes.Count == 4);
         Assert.Contains("done: agents: ", console, StringComparison.Ordinal);
+
+        // The arbitrage log's lines carry the same votes, as JSON, for `jq`.
+        JsonElement[] opportunities = OpportunityLines(lines);
+        JsonElement logged = opportunities.First(o => o.GetProperty("agentVotes").GetArrayLength() > 0);
+        Assert.True(logged.GetProperty("agentStep").GetInt64() > 0);
+        Assert.Equal([1, 3, 4, 5], logged.GetProperty("agentVotes").EnumerateArray().Select(v => v.GetProperty("id").GetInt32()));
+        Assert.All(logged.GetProperty("agentVotes").EnumerateArray(), v =>
+        {
+            Assert.Equal("shadow", v.GetProperty("mode").GetString());
+            Assert.Equal(v.GetProperty("ruleAction").GetInt32(), v.GetProperty("acted").GetInt32());
+        });
     }
+
+    private static JsonElement[] OpportunityLines(string[] lines) =>
+        [.. lines.Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.TryGetProperty("agentVotes", out _))];
 
     [Fact]
     public async Task With_no_ai_the_run_has_no_votes_and_no_decisions()
@@ -103,12 +119,15 @@ public sealed class RunAgentsTests
         Assert.False(AgentEnsemble.Enabled(noAi: true, null));
         Assert.False(AgentEnsemble.Enabled(noAi: false, "false"));
         AgentEnsemble off = Load(AgentEnsemble.Enabled(noAi: true, null));
-        (DryRunEngine.Result result, DashboardFeed feed, string console) = await RunAsync(off, 2000);
+        (DryRunEngine.Result result, DashboardFeed feed, string console, string[] lines) = await RunAsync(off, 2000);
         Assert.Null(result.Agents);
         Assert.Contains("agents: off (--no-ai or ENABLE_RL_AGENTS=false)", console, StringComparison.Ordinal);
         Assert.True(result.Opportunities > 0);
         Assert.NotEmpty(feed.Current.Decisions.Decisions);
         Assert.All(feed.Current.Decisions.Decisions, d => Assert.Empty(d.AgentVotes));
+        JsonElement[] opportunities = OpportunityLines(lines);
+        Assert.NotEmpty(opportunities);
+        Assert.All(opportunities, o => Assert.Equal(0, o.GetProperty("agentVotes").GetArrayLength()));
         Assert.All(feed.Current.Agents.Agents, a => Assert.Equal("off", a.State));
         Assert.All(feed.Current.Agents.Agents, a => Assert.Equal(0, a.Decisions));
         for (int i = 0; i < AgentEnsemble.Count; i++)
