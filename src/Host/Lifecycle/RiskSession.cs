@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace LowLatency.Host.Lifecycle;
 
 /// <summary>An approval's reservation carried past its opportunity (legs and notional on an asset), freed by <see cref="RiskSession.Release(in RiskHold)"/>.</summary>
-internal readonly record struct RiskHold(bool Held, InstrumentId Asset, int Legs, double NotionalUsd);
+internal readonly record struct RiskHold(bool Held, InstrumentId Asset, int Legs, double NotionalUsd, VenueId BuyVenue = default, VenueId SellVenue = default);
 
 /// <summary>
 /// The host's side of the risk gate that runs on the strategy thread (<see cref="StrategyRiskGate"/>), in every mode:
@@ -39,6 +39,8 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     private long _nextKillCheck;
     private RiskVerdict _current;
     private InstrumentId _currentAsset;
+    private VenueId _currentBuy;
+    private VenueId _currentSell;
     private bool _currentReleased;
 
     public RiskSession(ExecutionOptions execution, string[] venueNames, string[] instrumentNames, int[] priceDecimals, int[] quantityDecimals, ILogger log)
@@ -107,6 +109,8 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     {
         _current = o.Risk;
         _currentAsset = o.Instrument;
+        _currentBuy = o.BuyVenue;
+        _currentSell = o.SellVenue;
         _currentReleased = false;
     }
 
@@ -115,7 +119,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     {
         if (_current.Approved && !_currentReleased)
         {
-            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, Asset = _currentAsset });
+            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, Asset = _currentAsset, BuyVenue = _currentBuy, SellVenue = _currentSell });
         }
 
         _current = default;
@@ -135,7 +139,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         }
 
         _currentReleased = true;
-        return new RiskHold(true, _currentAsset, _current.Legs, _current.NotionalUsd);
+        return new RiskHold(true, _currentAsset, _current.Legs, _current.NotionalUsd, _currentBuy, _currentSell);
     }
 
     /// <summary>Host thread: frees a reservation <see cref="Hold"/> handed out (once; a default hold frees nothing).</summary>
@@ -143,7 +147,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     {
         if (hold.Held)
         {
-            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = hold.Asset, Legs = hold.Legs, NotionalUsd = hold.NotionalUsd });
+            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = hold.Asset, Legs = hold.Legs, NotionalUsd = hold.NotionalUsd, BuyVenue = hold.BuyVenue, SellVenue = hold.SellVenue });
         }
     }
 
@@ -172,7 +176,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         }
 
         _currentReleased = true;
-        Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = asset, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd });
+        Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = asset, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, BuyVenue = _currentBuy, SellVenue = _currentSell });
     }
 
     /// <summary>Every breaker: ok, or one row per tripped subject, with its reason, value, limit, since when and its denials.</summary>

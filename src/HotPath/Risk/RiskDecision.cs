@@ -22,6 +22,12 @@ public enum RiskReason : byte
 
     /// <summary>The action is malformed: a non-positive or non-finite notional, or no legs.</summary>
     InvalidAction,
+
+    /// <summary>
+    /// The gate approved, but this node's share of a cluster-wide limit refused (its <see cref="ClusterLease"/>: expired,
+    /// paused, or the share of exposure, daily notional or daily loss used up). Never produced by the gate itself.
+    /// </summary>
+    ClusterLimit,
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ namespace LowLatency.HotPath.Risk;
 public sealed class RiskGate : IRiskLink
 {
     private const long DayNs = 86_400L * 1_000_000_000;
-    private const int ReasonCount = (int)RiskReason.InvalidAction + 1;
+    private const int ReasonCount = (int)RiskReason.ClusterLimit + 1;
 
     private readonly KillSwitch _killSwitch;
     private readonly RingBuffer<RiskAlert> _alerts;

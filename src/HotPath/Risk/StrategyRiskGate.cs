@@ -23,6 +23,8 @@ public struct RiskFeedback
 {
     public RiskFeedbackKind Kind;
     public InstrumentId Asset;
+    public VenueId BuyVenue;
+    public VenueId SellVenue;
     public int Legs;
     public double NotionalUsd;
     public double PnlUsd;
@@ -80,6 +82,17 @@ public sealed class StrategyRiskGate
     public long FeedbackApplied => Volatile.Read(ref _feedbackApplied);
 
     private long _feedbackApplied;
+    private long _clusterDenied;
+
+    /// <summary>
+    /// Cluster mode: this node's share of the global limits, checked after the gate approved (set before the strategy
+    /// thread starts; null on a single box). A refusal undoes the gate's reservation and denies with
+    /// <see cref="RiskReason.ClusterLimit"/>; releases and closed trades reach it through the same feedback as the gate.
+    /// </summary>
+    public ClusterLease? Lease { get; set; }
+
+    /// <summary>Approvals of the gate that the cluster lease refused (strategy thread writes).</summary>
+    public long ClusterDenied => Volatile.Read(ref _clusterDenied);
 
     /// <summary>
     /// Strategy thread, per published opportunity, in its ring slot; allocation-free. Feeds the mid to the volatility
@@ -96,6 +109,13 @@ public sealed class StrategyRiskGate
         }
 
         RiskDecision decision = _gate.Check(in action, nowNs);
+        if (decision.IsApproved && Lease is { } lease && lease.TryReserve(in action, nowNs) != LeaseDenial.None)
+        {
+            _gate.Release(action.Asset, action.Legs, action.NotionalUsd); // nothing was approved: the gate's reservation goes
+            Volatile.Write(ref _clusterDenied, _clusterDenied + 1);
+            decision = RiskDecision.Denied(RiskReason.ClusterLimit);
+        }
+
         o.Risk = new RiskVerdict
         {
             Checked = true,
@@ -123,10 +143,12 @@ public sealed class StrategyRiskGate
                 if (f.Kind == RiskFeedbackKind.Release)
                 {
                     _gate.Release(f.Asset, f.Legs, f.NotionalUsd);
+                    Lease?.Release(new RiskAction { Asset = f.Asset, BuyVenue = f.BuyVenue, SellVenue = f.SellVenue, Legs = f.Legs, NotionalUsd = f.NotionalUsd });
                 }
                 else if (f.Kind == RiskFeedbackKind.TradeClosed)
                 {
                     _gate.OnTradeClosed(f.PnlUsd, f.TimeNs);
+                    Lease?.OnTradeClosed(f.PnlUsd);
                 }
             }
 

@@ -190,4 +190,61 @@ public sealed class StrategyRiskGateTests
         Assert.True(approved == 2_000, string.Join(" ", Enum.GetValues<RiskReason>().Select(r => $"{r}={m.Risk.Gate.Denied(r)}")));
         Assert.Equal(2_000, m.Risk.Gate.Approved);
     }
+
+    [Fact]
+    public void In_cluster_mode_an_expired_lease_denies_what_the_gate_approved_and_undoes_the_gates_reservation()
+    {
+        var m = new Market();
+        var lease = new ClusterLease(assets: 1, venues: 2); // never confirmed: expired from the start
+        m.Risk.Lease = lease;
+
+        Opportunity o = m.Edge();
+
+        Assert.True(o.Risk.Checked);
+        Assert.False(o.Risk.Approved);
+        Assert.Equal(RiskReason.ClusterLimit, o.Risk.Reason);
+        Assert.Equal(0, o.Risk.Legs);
+        Assert.Equal(0, m.Risk.Gate.OpenLegs); // the gate's own reservation was given back
+        Assert.Equal(0, m.Risk.Gate.AssetOpenUsd(s_instrument));
+        Assert.Equal(1, m.Risk.ClusterDenied);
+        Assert.Equal(1, lease.Denied(LeaseDenial.Expired));
+    }
+
+    [Fact]
+    public void In_cluster_mode_an_approval_takes_from_the_nodes_share_and_the_hosts_release_gives_the_exposure_back()
+    {
+        var m = new Market();
+        var lease = new ClusterLease(assets: 1, venues: 2);
+        lease.Extend(long.MaxValue);
+        long share = ClusterLease.ToMicros(150);
+        lease.Grant(lease.ExposureSlot(0, 0), share);
+        lease.Grant(lease.ExposureSlot(0, 1), share);
+        lease.Grant(lease.NotionalSlot, ClusterLease.ToMicros(1_000));
+        lease.Grant(lease.LossSlot, ClusterLease.ToMicros(10));
+        m.Risk.Lease = lease;
+
+        Opportunity first = m.Edge();
+        Assert.True(first.Risk.Approved);
+        Assert.Equal(share - ClusterLease.ToMicros(100), lease.Left(lease.ExposureSlot(0, 0)));
+        Assert.Equal(share - ClusterLease.ToMicros(100), lease.Left(lease.ExposureSlot(0, 1)));
+
+        // 150 of exposure per venue is one 100 trade, not two: the second is the lease's to refuse.
+        Opportunity second = m.Edge();
+        Assert.False(second.Risk.Approved);
+        Assert.Equal(RiskReason.ClusterLimit, second.Risk.Reason);
+        Assert.Equal(1, lease.Denied(LeaseDenial.Exposure));
+        Assert.Equal(2, m.Risk.Gate.OpenLegs); // only the first holds the gate's legs
+
+        Assert.True(m.Risk.TryPost(new RiskFeedback
+        {
+            Kind = RiskFeedbackKind.Release, Asset = s_instrument, BuyVenue = first.BuyVenue, SellVenue = first.SellVenue,
+            Legs = first.Risk.Legs, NotionalUsd = first.Risk.NotionalUsd,
+        }));
+        m.Tick(s_v1, 9_990, 10_000);
+        Assert.Equal(share, lease.Left(lease.ExposureSlot(0, 0)));
+        Assert.Equal(share, lease.Left(lease.ExposureSlot(0, 1)));
+        Assert.Equal(ClusterLease.ToMicros(900), lease.Left(lease.NotionalSlot)); // the day's notional stays spent; the refused one took none
+        Assert.True(m.Edge().Risk.Approved);
+        Assert.Equal(ClusterLease.ToMicros(800), lease.Left(lease.NotionalSlot));
+    }
 }
