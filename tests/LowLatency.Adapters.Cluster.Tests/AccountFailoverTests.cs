@@ -1,5 +1,6 @@
 using LowLatency.Adapters.Cluster.Accounts;
 using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using LowLatency.Testing.Nats;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Transactions;

@@ -3,6 +3,7 @@ using System.Globalization;
 using LowLatency.Adapters.Cluster.Accounts;
 using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using LowLatency.Testing.Nats;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Testing.Anvil;

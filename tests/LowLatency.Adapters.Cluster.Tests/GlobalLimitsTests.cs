@@ -1,5 +1,6 @@
 using LowLatency.Adapters.Cluster.Limits;
 using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using LowLatency.Testing.Nats;
 using LowLatency.HotPath.Risk;
 using NATS.Client.KeyValueStore;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using LowLatency.Testing.Nats;
 using NATS.Client.JetStream;
 
 namespace LowLatency.Adapters.Cluster.Tests;
@@ -85,6 +86,44 @@ public sealed class StreamsTests
         });
         Assert.Equal(2_500, records);
     }
+
+    [Fact]
+    public async Task A_node_joining_after_another_has_filled_starts_its_own_numbering_and_the_view_sees_every_fill()
+    {
+        using var nats = new NatsServer();
+        await using var b = await ClusterNode.StartAsync(Options(nats.Url, "b"));
+        for (int i = 0; i < 5; i++)
+        {
+            b.RecordFill(Fill(i));
+        }
+
+        Assert.True(await b.Publisher.FlushAsync(Poll.Guard));
+        await using var a = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        Assert.Equal(0, a.Publisher.FillsAtStart);
+        Assert.Equal(0, a.Publisher.LastFillSeq);
+        for (int i = 0; i < 4; i++)
+        {
+            a.RecordFill(Fill(i));
+        }
+
+        Assert.True(await a.Publisher.FlushAsync(Poll.Guard));
+        await Poll.UntilAsync(() => a.View.Snapshot().Nodes.Any(n => n.Name == "a" && n.Fills + n.Gaps >= 4), "a's view has a's fills");
+        var mine = a.View.Snapshot().Nodes.Single(n => n.Name == "a");
+        Assert.Equal((4L, 0L, 0L), (mine.Fills, mine.Gaps, mine.Duplicates));
+    }
+
+    [Theory]
+    [InlineData("ll.fill.a", "ll.fill.a", true)]
+    [InlineData("ll.fill.a", "ll.fill.ab", false)]
+    [InlineData("ll.fill.a", "ll.fill.b", false)]
+    [InlineData("ll.fill.*", "ll.fill.b", true)]
+    [InlineData("ll.fill.*", "ll.fill.b.c", false)]
+    [InlineData("ll.state.*", "ll.risk.a", false)]
+    [InlineData("ll.>", "ll.risk.a", true)]
+    [InlineData("ll.>", "ll", false)]
+    [InlineData("ll.fill", "ll.fill.a", false)]
+    public void Subjects_match_filters_as_the_server_would(string filter, string subject, bool matches) =>
+        Assert.Equal(matches, StreamReading.SubjectMatches(filter, subject));
 
     [Fact]
     public async Task A_retried_publish_with_the_same_id_is_stored_once()

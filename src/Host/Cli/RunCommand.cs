@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using LowLatency.Host.Composition;
 using LowLatency.Adapters.Cex.Live;
+using LowLatency.Adapters.Cluster;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
@@ -41,6 +42,10 @@ internal static class RunCommand
         var feeds = new Option<string?>("--feeds") { Description = "simulated (default) | live: the venues under venues.<name> in the configuration" };
         var logConsole = new Option<bool>("--log-console") { Description = "the log's JSON lines on stdout too (for | jq .); the summary lines move to stderr" };
         var command = new Command("run", "dry-run the engine on the embedded simulated market (or live market data with --feeds live)") { duration, ticks, config, mode, threshold, wait, log, live, execute, noAi, dashboardUrl, noDashboard, allowRemote, database, noDatabase, models, feeds, logConsole };
+        var cluster = new Option<string?>("--cluster") { Description = "cluster mode: the NATS JetStream server(s) shared with the other engines, nats://host:4222 (needs --node)" };
+        var node = new Option<string?>("--node") { Description = "this engine's name in the cluster: 1-32 of A-Z a-z 0-9 _ - (needs --cluster)" };
+        command.Options.Add(cluster);
+        command.Options.Add(node);
         var replay = new Option<string[]>("--replay") { Description = "paper mode on recorded captures (the files replay reads) instead of the simulated market", AllowMultipleArgumentsPerToken = true };
         command.Options.Add(replay);
         command.SetAction(parse => Execute(
@@ -58,6 +63,8 @@ internal static class RunCommand
                 Feeds = parse.GetValue(feeds),
                 Replay = parse.GetValue(replay),
                 LogConsole = parse.GetValue(logConsole),
+                Cluster = parse.GetValue(cluster),
+                Node = parse.GetValue(node),
             },
             streams,
             environment));
@@ -95,6 +102,12 @@ internal static class RunCommand
 
         /// <summary><c>--log-console</c>: stdout carries only the log's JSON lines; the lines for people go to stderr.</summary>
         public bool LogConsole { get; init; }
+
+        /// <summary><c>--cluster URL</c>: the NATS server(s) of cluster mode (with <see cref="Node"/>).</summary>
+        public string? Cluster { get; init; }
+
+        /// <summary><c>--node NAME</c>: this engine's name in the cluster.</summary>
+        public string? Node { get; init; }
     }
 
     internal static int Execute(Arguments arguments, CliStreams streams, Func<string, string?> environment)
@@ -163,6 +176,10 @@ internal static class RunCommand
             }
         }
 
+        ClusterOptions? clusterOptions = flagErrors.Count + errors.Count == 0
+            ? ClusterMode.TryBuild(arguments.Cluster, arguments.Node, options, replaySession is not null, flagErrors)
+            : null;
+
         if (flagErrors.Count + errors.Count > 0)
         {
             stderr.WriteLine("run: the configuration is not valid:");
@@ -196,6 +213,21 @@ internal static class RunCommand
             store = new StoreWriter(opened);
         }
 
+        // Cluster mode: join before the engine starts, so its first approval already checks a confirmed lease.
+        ClusterNode? clusterNode = null;
+        if (clusterOptions is not null)
+        {
+            if (!ClusterMode.TryJoin(clusterOptions, out clusterNode, out string? joinError))
+            {
+                store?.Dispose();
+                logs.Dispose();
+                stderr.WriteLine($"run: cluster: {joinError}");
+                return Program.Failed;
+            }
+
+            human.WriteLine(ClusterMode.Describe(clusterNode));
+        }
+
         // The agents: --no-ai / ENABLE_RL_AGENTS=false load them off (no forward pass); a missing model is said, not fatal.
         bool agentsOn = LowLatency.Ml.Agents.AgentEnsemble.Enabled(!(options.Execution?.EnableAiOrchestration ?? true), environment("ENABLE_RL_AGENTS"));
         string agentsFolder = Path.Combine(arguments.Models ?? "models", "multi_agent_rl");
@@ -205,6 +237,7 @@ internal static class RunCommand
             Store = store,
             Agents = ensemble,
             AgentsProblem = agentsProblem,
+            Cluster = clusterNode,
             StartDashboard = dashboard is null ? null : feed =>
             {
                 feed.SetAgents(AgentStatus.Load(agentsFolder, agentsOn));
@@ -246,6 +279,11 @@ internal static class RunCommand
                     : liveVenues is not null
                     ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution }.Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
+                if (clusterNode is not null)
+                {
+                    human.WriteLine(ClusterMode.Leave(clusterNode));
+                }
+
                 if (store is not null)
                 {
                     store.Close(TimeSpan.FromMilliseconds(300)); // within the 2 s clean-stop bound; what is left is counted
@@ -290,6 +328,7 @@ internal static class RunCommand
         finally
         {
             streams.OutGuard.Failed -= OnStdoutFailed;
+            clusterNode?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             store?.Dispose();
         }
     }

@@ -23,4 +23,10 @@ public sealed class RunServices
 
     /// <summary>Why <see cref="Agents"/> is null (a missing or damaged model or manifest).</summary>
     public string? AgentsProblem { get; init; }
+
+    /// <summary>
+    /// Cluster mode: this engine's membership (joined before the engine starts). The strategy thread checks its lease
+    /// after the gate approves; fills go to its stream; the dashboard's /api/cluster reads its view. Null: one box.
+    /// </summary>
+    public Adapters.Cluster.ClusterNode? Cluster { get; init; }
 }

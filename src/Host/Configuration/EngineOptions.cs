@@ -104,6 +104,9 @@ public sealed partial record EngineOptions
         return byName;
     }
 
+    /// <summary>The global limits of cluster mode (run --cluster); see ClusterSettings.</summary>
+    public ClusterSettings Cluster { get; init; } = new();
+
     /// <summary>The chains followed (Ethereum, Polygon, Arbitrum, Optimism, Base by default); see ChainOptions.</summary>
     public IReadOnlyDictionary<string, ChainOptions> Chains { get; init; } = ChainOptions.Defaults();
 
@@ -207,6 +210,15 @@ public sealed partial record EngineOptions
         else
         {
             errors.AddRange(Market.Validate("market"));
+        }
+
+        if (Cluster is null)
+        {
+            errors.Add("cluster: must not be null (leave it out for the defaults)");
+        }
+        else
+        {
+            errors.AddRange(Cluster.Validate("cluster"));
         }
 
         errors.AddRange(ChainOptions.ValidateAll(Chains, "chains"));

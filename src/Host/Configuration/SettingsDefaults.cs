@@ -20,6 +20,7 @@ internal static class SettingsDefaults
     {
         [typeof(EngineOptions)] = static () => new EngineOptions(),
         [typeof(ExecutionOptions)] = static () => new ExecutionOptions(),
+        [typeof(ClusterSettings)] = static () => new ClusterSettings(),
         [typeof(RiskOptions)] = static () => new RiskOptions(),
         [typeof(ChainOptions)] = static () => new ChainOptions(),
         [typeof(TokenOptions)] = static () => new TokenOptions(),

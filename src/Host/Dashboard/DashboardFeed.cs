@@ -251,6 +251,12 @@ public sealed class DashboardFeed
     /// </summary>
     public Func<RiskReason, string?>? ResetBreaker { get; set; }
 
+    /// <summary>
+    /// Cluster mode: the cluster as this node's view reads it from the streams (never the other nodes' memory), as the
+    /// <c>GET /api/cluster</c> body. Null on a single box.
+    /// </summary>
+    public Func<byte[]>? Cluster { get; init; }
+
     /// <summary>Host thread: builds a new snapshot from what it has and swaps it in.</summary>
     public DashboardSnapshot Publish(HostFigures host)
     {

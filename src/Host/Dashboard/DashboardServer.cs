@@ -27,6 +27,8 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>Most items a <c>limit</c> query returns.</summary>
     public const int MaxLimit = 200;
 
+    private static readonly byte[] s_noCluster = "{\"nodes\":[]}"u8.ToArray();
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         // Safety net only: snapshots hold null, not NaN, for a figure that does not exist.
@@ -141,6 +143,8 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapGet("/api/venues", () => Results.Json(feed.Current.Venues, Json));
         app.MapGet("/api/breakers", () => Results.Json(feed.Current.Breakers, Json));
         app.MapGet("/api/pnl", () => Results.Json(feed.Current.Pnl, Json));
+        // One box is a cluster of none: the same shape, no nodes.
+        app.MapGet("/api/cluster", () => Results.Bytes(feed.Cluster is { } cluster ? cluster() : s_noCluster, "application/json"));
         app.MapGet("/api/execution/matrix", () => Results.Json(feed.Current.Execution, Json));
         app.MapGet("/api/ai/decisions/recent", (HttpRequest r) => WithLimit(r, 20, limit => new DecisionsResponse(TakeNewest(feed.Current.Decisions.Decisions, limit))));
         app.MapGet("/api/ml/predictions/recent", (HttpRequest r) => WithLimit(r, 50, limit => new PredictionsResponse(TakeNewest(feed.Current.Predictions.Predictions, limit))));

@@ -170,6 +170,13 @@ public sealed class DryRunEngine
         EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
         strategy.Risk = risk.StrategyGate;
+        // Cluster mode: what the gate approves must also fit this node's share of the global limits (no network here).
+        Adapters.Cluster.ClusterNode? cluster = _services?.Cluster;
+        risk.StrategyGate.Lease = cluster?.Lease;
+        if (cluster is not null)
+        {
+            risk.OnAlert = a => cluster.RecordBreaker(new Adapters.Cluster.Streams.BreakerRecord(RiskText.Reason(a.Breaker), a.Kind == HotPath.Risk.RiskAlertKind.Tripped ? "tripped" : "reset", a.Subject, a.Value, a.Limit, a.TimeNs));
+        }
 
         // The agent ensemble votes on every opportunity before the gate; which agents are on, and why not, is said once.
         RunAgents? agents = RunAgents.TryCreate(_services?.Agents, _services?.AgentsProblem, graph, out string agentsLine);
@@ -192,6 +199,7 @@ public sealed class DryRunEngine
             feed = new DashboardFeed(EngineOptionsLoader.FormatMode(_options.Mode), venueNames, instrumentNames, priceDecimals, quantityDecimals, snapshots.Snapshots, _services.Store)
             {
                 ResetBreaker = risk.RequestReset,
+                Cluster = cluster is null ? null : () => cluster.View.Snapshot().ToJson(),
                 ChainNames = graph is null ? [] : graph.ChainNames.Select(SecretRedaction.Redact).ToArray(),
             };
             if (graph is not null)
@@ -211,6 +219,7 @@ public sealed class DryRunEngine
             {
                 Trade = feed is null ? null : feed.OnTrade,
                 FillRow = feed is null ? null : feed.OnFill,
+                ClusterFill = cluster is null ? null : fill => cluster.RecordFill(fill),
             }
             : null;
 

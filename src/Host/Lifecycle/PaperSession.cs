@@ -71,6 +71,14 @@ internal sealed class PaperSession
     /// <summary>Each paper fill as a row for SQLite; null: none.</summary>
     public Action<FillRecord>? FillRow { get; init; }
 
+    /// <summary>
+    /// Cluster mode: each paper fill for the cluster's fill stream, the pair's realised P&amp;L on the fill that closed it
+    /// (a fill is held back until the next one, the pair's close or the end, to learn whether it closed the pair).
+    /// </summary>
+    public Action<Adapters.Cluster.Streams.FillRecord>? ClusterFill { get; init; }
+
+    private Adapters.Cluster.Streams.FillRecord? _heldClusterFill;
+
     /// <summary>The observer for the opportunity drain (after <see cref="RiskSession.Begin"/>).</summary>
     public void OnOpportunity(Opportunity o)
     {
@@ -101,6 +109,7 @@ internal sealed class PaperSession
     /// <summary>End of run: the per-strategy totals into the log.</summary>
     public void Finish()
     {
+        ReleaseClusterFill(0);
         _risk.Poll();
         (double pnl, double fees, int fills) = _trader.Exchange.StrategyPnl(PaperTrader.CrossVenueStrategy, _trader.Mark);
         LinesLogged++;
@@ -114,6 +123,22 @@ internal sealed class PaperSession
             _instrumentNames[f.Instrument.Value], f.Price, _venueNames[f.Venue.Value], Math.Round(f.Fee, 8), f.Maker ? "maker" : "taker", f.TimeNs);
         FillRow?.Invoke(new FillRecord(f.TimeNs, f.ClientOrderId, _venueNames[f.Venue.Value],
             f.Price.ToString("R", CultureInfo.InvariantCulture), f.Quantity.ToString("R", CultureInfo.InvariantCulture), f.Fee.ToString("R", CultureInfo.InvariantCulture)));
+        if (ClusterFill is not null)
+        {
+            ReleaseClusterFill(0);
+            // Quotes are USD stablecoins on the paper venues: price × quantity is the fill's USD notional.
+            _heldClusterFill = new Adapters.Cluster.Streams.FillRecord(_instrumentNames[f.Instrument.Value], _venueNames[f.Venue.Value],
+                f.Side == Side.Bid ? "buy" : "sell", f.Quantity, f.Price, f.Price * f.Quantity, f.Fee, 0, f.TimeNs);
+        }
+    }
+
+    private void ReleaseClusterFill(double pairPnlUsd)
+    {
+        if (_heldClusterFill is { } held)
+        {
+            _heldClusterFill = null;
+            ClusterFill!(pairPnlUsd == 0 ? held : held with { PnlUsd = pairPnlUsd });
+        }
     }
 
     /// <summary>The trader's gate: the strategy thread's verdicts, and each closed pair's P&amp;L noted on the way back.</summary>
@@ -127,6 +152,7 @@ internal sealed class PaperSession
         {
             session._lastPnl = pnlUsd;
             session._closed = true;
+            session.ReleaseClusterFill(pnlUsd);
             session._risk.OnTradeClosed(pnlUsd, nowNs);
         }
 

@@ -67,6 +67,9 @@ internal sealed class RiskSession : IRiskLink, IDisposable
 
     public KillSwitch KillSwitch => _strategyGate.Gate.KillSwitch;
 
+    /// <summary>Host thread: each trip or reset as it is drained (cluster mode publishes them); null: nobody else listens.</summary>
+    public Action<RiskAlert>? OnAlert { get; set; }
+
     /// <summary>Alerts drained so far (trips and resets).</summary>
     public long Alerts { get; private set; }
 
@@ -147,7 +150,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     {
         if (hold.Held)
         {
-            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = hold.Asset, Legs = hold.Legs, NotionalUsd = hold.NotionalUsd, BuyVenue = hold.BuyVenue, SellVenue = hold.SellVenue });
+            Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = hold.Asset, Legs = hold.Legs, NotionalUsd = hold.NotionalUsd, BuyVenue = hold.BuyVenue, SellVenue = hold.SellVenue, Traded = true });
         }
     }
 
@@ -176,7 +179,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         }
 
         _currentReleased = true;
-        Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = asset, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, BuyVenue = _currentBuy, SellVenue = _currentSell });
+        Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = asset, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, BuyVenue = _currentBuy, SellVenue = _currentSell, Traded = true });
     }
 
     /// <summary>Every breaker: ok, or one row per tripped subject, with its reason, value, limit, since when and its denials.</summary>
@@ -275,6 +278,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
                 string subject = Subject(in a);
                 EngineLogs.RiskAlert(_log, a.Breaker.ToString(), a.Kind.ToString(), subject, a.Value, a.Limit, a.TimeNs);
                 Alerts++;
+                OnAlert?.Invoke(a);
                 // The kill switch's trip names its source and its release none: one row either way.
                 var key = (a.Breaker, a.Breaker == RiskReason.KillSwitch ? -1 : a.Subject);
                 if (a.Kind == RiskAlertKind.Tripped)

@@ -130,6 +130,20 @@ public sealed class ClusterLease
         }
     }
 
+    /// <summary>
+    /// Strategy thread: an approved action that never traded (a dry run's decision, an unfunded pair): its exposure and
+    /// its daily notional both come back, so decisions that send nothing never use up the day.
+    /// </summary>
+    public void Cancel(in RiskAction action)
+    {
+        Release(in action);
+        long amount = ToMicros(action.NotionalUsd);
+        if (amount > 0 && amount != long.MaxValue)
+        {
+            Interlocked.Add(ref _left[NotionalSlot], amount);
+        }
+    }
+
     /// <summary>Strategy thread: a trade closed; a net loss for the day takes from the loss share (profits give it back).</summary>
     public void OnTradeClosed(double pnlUsd)
     {

@@ -29,6 +29,9 @@ public struct RiskFeedback
     public double NotionalUsd;
     public double PnlUsd;
     public long TimeNs;
+
+    /// <summary>Release only: the action traded (its notional stays spent for the day); false: it never did (dry run, unfunded).</summary>
+    public bool Traded;
 }
 
 /// <summary>
@@ -143,7 +146,18 @@ public sealed class StrategyRiskGate
                 if (f.Kind == RiskFeedbackKind.Release)
                 {
                     _gate.Release(f.Asset, f.Legs, f.NotionalUsd);
-                    Lease?.Release(new RiskAction { Asset = f.Asset, BuyVenue = f.BuyVenue, SellVenue = f.SellVenue, Legs = f.Legs, NotionalUsd = f.NotionalUsd });
+                    if (Lease is { } lease)
+                    {
+                        var action = new RiskAction { Asset = f.Asset, BuyVenue = f.BuyVenue, SellVenue = f.SellVenue, Legs = f.Legs, NotionalUsd = f.NotionalUsd };
+                        if (f.Traded)
+                        {
+                            lease.Release(in action);
+                        }
+                        else
+                        {
+                            lease.Cancel(in action);
+                        }
+                    }
                 }
                 else if (f.Kind == RiskFeedbackKind.TradeClosed)
                 {

@@ -211,7 +211,7 @@ public sealed class StrategyRiskGateTests
     }
 
     [Fact]
-    public void In_cluster_mode_an_approval_takes_from_the_nodes_share_and_the_hosts_release_gives_the_exposure_back()
+    public void In_cluster_mode_an_approval_takes_from_the_nodes_share_and_the_hosts_release_gives_the_exposure_back_and_the_notional_only_if_it_never_traded()
     {
         var m = new Market();
         var lease = new ClusterLease(assets: 1, venues: 2);
@@ -238,13 +238,24 @@ public sealed class StrategyRiskGateTests
         Assert.True(m.Risk.TryPost(new RiskFeedback
         {
             Kind = RiskFeedbackKind.Release, Asset = s_instrument, BuyVenue = first.BuyVenue, SellVenue = first.SellVenue,
-            Legs = first.Risk.Legs, NotionalUsd = first.Risk.NotionalUsd,
+            Legs = first.Risk.Legs, NotionalUsd = first.Risk.NotionalUsd, Traded = true,
         }));
         m.Tick(s_v1, 9_990, 10_000);
         Assert.Equal(share, lease.Left(lease.ExposureSlot(0, 0)));
         Assert.Equal(share, lease.Left(lease.ExposureSlot(0, 1)));
-        Assert.Equal(ClusterLease.ToMicros(900), lease.Left(lease.NotionalSlot)); // the day's notional stays spent; the refused one took none
-        Assert.True(m.Edge().Risk.Approved);
+        Assert.Equal(ClusterLease.ToMicros(900), lease.Left(lease.NotionalSlot)); // it traded: the day's notional stays spent; the refused one took none
+
+        // An approval that never traded (a dry run's decision) gives its day's notional back too.
+        Opportunity untraded = m.Edge();
+        Assert.True(untraded.Risk.Approved);
         Assert.Equal(ClusterLease.ToMicros(800), lease.Left(lease.NotionalSlot));
+        Assert.True(m.Risk.TryPost(new RiskFeedback
+        {
+            Kind = RiskFeedbackKind.Release, Asset = s_instrument, BuyVenue = untraded.BuyVenue, SellVenue = untraded.SellVenue,
+            Legs = untraded.Risk.Legs, NotionalUsd = untraded.Risk.NotionalUsd,
+        }));
+        m.Tick(s_v1, 9_990, 10_000);
+        Assert.Equal(ClusterLease.ToMicros(900), lease.Left(lease.NotionalSlot));
+        Assert.Equal(share, lease.Left(lease.ExposureSlot(0, 0)));
     }
 }

@@ -167,7 +167,10 @@ public sealed class ClusterView : IAsyncDisposable
                     }
 
                     last = seq;
-                    onMessage(msg.Data ?? []);
+                    if (StreamReading.SubjectMatches(filter, msg.Subject))
+                    {
+                        onMessage(msg.Data ?? []);
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

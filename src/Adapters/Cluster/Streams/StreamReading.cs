@@ -27,15 +27,55 @@ public static class StreamReading
             await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000 }, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 batch++;
-                count++;
-                onMessage(msg.Metadata?.Sequence.Stream ?? 0, msg.Data ?? []);
                 caughtUp = msg.Metadata?.NumPending == 0;
+                if (SubjectMatches(filter, msg.Subject))
+                {
+                    count++;
+                    onMessage(msg.Metadata?.Sequence.Stream ?? 0, msg.Data ?? []);
+                }
             }
 
             if (batch == 0 || caughtUp)
             {
                 return count;
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="subject"/> is on <paramref name="filter"/> (NATS wildcards: <c>*</c> one token, <c>&gt;</c>
+    /// the rest). Consumers filter here too: a server before 2.10 (Debian 12 ships 2.9) ignores the ordered consumer's
+    /// <c>filter_subjects</c> and delivers every subject of the stream, which read one node's fills as another's.
+    /// </summary>
+    public static bool SubjectMatches(string filter, string subject)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(subject);
+        ReadOnlySpan<char> f = filter;
+        ReadOnlySpan<char> s = subject;
+        while (true)
+        {
+            int fDot = f.IndexOf('.');
+            int sDot = s.IndexOf('.');
+            ReadOnlySpan<char> fToken = fDot < 0 ? f : f[..fDot];
+            ReadOnlySpan<char> sToken = sDot < 0 ? s : s[..sDot];
+            if (fToken is ">")
+            {
+                return sToken.Length > 0;
+            }
+
+            if (!(fToken is "*" ? sToken.Length > 0 : fToken.SequenceEqual(sToken)))
+            {
+                return false;
+            }
+
+            if (fDot < 0 || sDot < 0)
+            {
+                return fDot < 0 && sDot < 0;
+            }
+
+            f = f[(fDot + 1)..];
+            s = s[(sDot + 1)..];
         }
     }
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace LowLatency.Adapters.Cluster.Tests.Fixtures;
+namespace LowLatency.Testing.Nats;
 
 /// <summary>
 /// A real <c>nats-server -js</c> on a loopback port it picks itself (read from its log, so no other test can take the

@@ -1,0 +1,130 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Host.Configuration;
+
+namespace LowLatency.Host.Composition;
+
+/// <summary>
+/// <c>run --cluster URL --node NAME</c>: the engine joins the cluster before it starts and leaves it after it stopped.
+/// The lease's slots are the run's instruments × venues, named as the market names them (every node of one cluster
+/// trades the same market names, so a slot means the same everywhere).
+/// </summary>
+internal static class ClusterMode
+{
+    /// <summary>Longest the join may take (connect, read this node's earlier fills, confirm the first lease).</summary>
+    private static readonly TimeSpan s_joinGuard = TimeSpan.FromSeconds(20);
+
+    /// <summary>Longest the leave waits to flush queued fills to the stream.</summary>
+    private static readonly TimeSpan s_leaveGuard = TimeSpan.FromSeconds(2);
+
+    /// <summary>The cluster options of this run, or null on a single box; problems go to <paramref name="errors"/>.</summary>
+    public static ClusterOptions? TryBuild(string? url, string? node, EngineOptions options, bool replay, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (url is null && node is null)
+        {
+            return null;
+        }
+
+        if (url is null || node is null)
+        {
+            errors.Add("--cluster and --node go together: the NATS server and this engine's name in the cluster");
+            return null;
+        }
+
+        if (replay || options.MarketData == "live" || options.Mode == TradingMode.Live)
+        {
+            errors.Add("--cluster: in this build cluster mode runs on the simulated market, in dry-run or paper mode (not --replay, live feeds or live mode)");
+            return null;
+        }
+
+        var assets = new string[options.Market.Instruments.Count];
+        for (int i = 0; i < assets.Length; i++)
+        {
+            assets[i] = options.Market.Instruments[i].Symbol;
+        }
+
+        var venues = new string[options.Market.Venues.Count];
+        for (int v = 0; v < venues.Length; v++)
+        {
+            venues[v] = options.Market.Venues[v].Name;
+        }
+
+        var cluster = new ClusterOptions
+        {
+            Url = url,
+            Node = node,
+            Assets = assets,
+            Venues = venues,
+            ExposureLimitUsd = options.Cluster.ExposureLimitUsd,
+            DailyNotionalLimitUsd = options.Cluster.DailyNotionalLimitUsd,
+            DailyLossLimitUsd = options.Cluster.DailyLossLimitUsd,
+        };
+        int before = errors.Count;
+        foreach (string problem in cluster.Validate())
+        {
+            errors.Add(SecretRedaction.Redact(problem));
+        }
+
+        return errors.Count == before ? cluster : null;
+    }
+
+    /// <summary>Joins; false with one line saying why (NATS unreachable, refused, too slow), and nothing left open.</summary>
+    public static bool TryJoin(ClusterOptions options, [NotNullWhen(true)] out ClusterNode? node, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        node = null;
+        try
+        {
+            using var guard = new CancellationTokenSource(s_joinGuard);
+            node = ClusterNode.StartAsync(options, cancellationToken: guard.Token).GetAwaiter().GetResult();
+            error = null;
+            return true;
+        }
+        catch (Exception e)
+        {
+            // Whatever stops the join (a refused connection, a timeout, a server without JetStream) refuses the start:
+            // one line, never a stack trace, and never a run that trades without its share of the limits.
+            string why = e is OperationCanceledException ? $"no answer within {s_joinGuard.TotalSeconds:0} s" : e.Message.TrimEnd('.');
+            error = SecretRedaction.Redact($"cannot join {Describe(options.Url)} as {options.Node}: {why}");
+            return false;
+        }
+    }
+
+    /// <summary>The start-up line.</summary>
+    public static string Describe(ClusterNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ClusterOptions o = node.Options;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"cluster: node {o.Node} joined {Describe(o.Url)}: {o.Assets.Count} instruments x {o.Venues.Count} venues, global limits exposure {o.ExposureLimitUsd} USD per instrument and venue, notional {o.DailyNotionalLimitUsd} USD and loss {o.DailyLossLimitUsd} USD a day; lease {node.TradingState}");
+    }
+
+    /// <summary>Leaves (queued fills flushed, unused shares given back) and says what the node did.</summary>
+    public static string Leave(ClusterNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.StopAsync(s_leaveGuard).GetAwaiter().GetResult();
+        var lease = node.Lease;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"cluster: node {node.Options.Node} left: lease approved {lease.Approved}, refused {lease.Denied(HotPath.Risk.LeaseDenial.Expired)} expired, {lease.Denied(HotPath.Risk.LeaseDenial.Paused)} paused, {lease.Denied(HotPath.Risk.LeaseDenial.Exposure)} exposure, {lease.Denied(HotPath.Risk.LeaseDenial.DailyNotional)} daily notional, {lease.Denied(HotPath.Risk.LeaseDenial.DailyLoss)} daily loss; {node.Publisher.Queued} stream messages not acknowledged");
+    }
+
+    /// <summary>The server list without any user:password part (a URL may carry credentials).</summary>
+    public static string Describe(string urls)
+    {
+        var parts = urls.Split(',', StringSplitOptions.TrimEntries);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (Uri.TryCreate(parts[i], UriKind.Absolute, out Uri? uri) && uri.UserInfo.Length > 0)
+            {
+                parts[i] = $"{uri.Scheme}://{uri.Authority}";
+            }
+        }
+
+        return string.Join(",", parts);
+    }
+}

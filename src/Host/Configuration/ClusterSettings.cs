@@ -1,0 +1,37 @@
+namespace LowLatency.Host.Configuration;
+
+/// <summary>
+/// The global limits of cluster mode (<c>run --cluster URL --node NAME</c>), shared by every engine on one treasury.
+/// Every node must be configured alike: the first writes them to the limits bucket, and a node that disagrees never
+/// confirms a lease, so it does not trade (rather than guess which is right). Unused on a single box.
+/// </summary>
+public sealed record ClusterSettings
+{
+    /// <summary>Open exposure per (instrument, venue) across all nodes, USD.</summary>
+    public double ExposureLimitUsd { get; init; } = 50_000;
+
+    /// <summary>Traded notional per UTC day across all nodes, USD.</summary>
+    public double DailyNotionalLimitUsd { get; init; } = 1_000_000;
+
+    /// <summary>Net loss per UTC day across all nodes, USD.</summary>
+    public double DailyLossLimitUsd { get; init; } = 5_000;
+
+    /// <summary>Every problem, each named by its JSON path.</summary>
+    public IEnumerable<string> Validate(string path)
+    {
+        if (!(ExposureLimitUsd > 0 && double.IsFinite(ExposureLimitUsd)))
+        {
+            yield return $"{path}.exposureLimitUsd: {ExposureLimitUsd} must be a positive number of USD";
+        }
+
+        if (!(DailyNotionalLimitUsd > 0 && double.IsFinite(DailyNotionalLimitUsd)))
+        {
+            yield return $"{path}.dailyNotionalLimitUsd: {DailyNotionalLimitUsd} must be a positive number of USD";
+        }
+
+        if (!(DailyLossLimitUsd > 0 && double.IsFinite(DailyLossLimitUsd)))
+        {
+            yield return $"{path}.dailyLossLimitUsd: {DailyLossLimitUsd} must be a positive number of USD";
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Cluster.Limits;
+using LowLatency.Host.Tests.Support;
+using LowLatency.HotPath.Risk;
+using LowLatency.Testing.Nats;
+
+namespace LowLatency.Host.Tests.Cli;
+
+/// <summary>
+/// Cluster mode with real processes: a <c>nats-server -js</c> and two <c>lowlatency run --mode paper --cluster</c>
+/// engines on one treasury. Node b is killed with SIGKILL mid-run; node a's <c>GET /api/cluster</c>, read from the
+/// streams, shows both nodes, then b silent; the day's notional limit binds (a is refused for it) and the shares the
+/// bucket granted never sum past it; neither node's fills are duplicated or missing in the stream.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed partial class ClusterRunTests
+{
+    private const double DailyNotionalLimitUsd = 60_000;
+
+    [GeneratedRegex(@"dashboard on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex DashboardLine();
+
+    [GeneratedRegex(@"cluster: node a left: lease approved (?<approved>\d+), refused \d+ expired, \d+ paused, \d+ exposure, (?<notional>\d+) daily notional")]
+    private static partial Regex LeaveLine();
+
+    [Fact]
+    public async Task Two_engine_processes_share_the_days_notional_and_the_survivor_sees_the_killed_one_go_silent()
+    {
+        using var nats = new NatsServer();
+        using var folder = new TempFolder();
+        string config = folder.File("cluster.json");
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""{ "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} } }"""));
+
+        using ChildProcess b = Engine(folder, "b", nats.Url, config, "120s", "--no-dashboard");
+        await b.WaitStartedAsync();
+        using ChildProcess a = Engine(folder, "a", nats.Url, config, "30s", "--dashboard-url", "http://127.0.0.1:0");
+        await a.WaitStartedAsync();
+        Match dashboard = await Until(() => DashboardLine().Match(a.Out), m => m.Success, () => "no dashboard line: " + a.Out + a.Err);
+        using var http = new HttpClient { BaseAddress = new Uri(dashboard.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(10) };
+
+        // Both nodes in a's view, each with fills, read from the streams.
+        await Until(() => ClusterAsync(http), c => Node(c, "a")?.Fills > 0 && Node(c, "b")?.Fills > 0, () => "both nodes never showed fills");
+
+        b.Signal("KILL");
+        Assert.NotEqual(0, await b.WaitExitAsync());
+        Cluster afterKill = await Until(() => ClusterAsync(http), c => Node(c, "b")?.State == "silent", () => "b never went silent in a's view");
+        Assert.Equal("trading", Node(afterKill, "a")!.State);
+
+        Assert.Equal(0, await a.WaitExitAsync());
+        Match left = LeaveLine().Match(a.Out);
+        Assert.True(left.Success, a.Out + a.Err);
+        Assert.True(long.Parse(left.Groups["approved"].Value, CultureInfo.InvariantCulture) > 0, left.Value);
+        Assert.True(long.Parse(left.Groups["notional"].Value, CultureInfo.InvariantCulture) > 0, "the day's notional never bound: " + left.Value);
+
+        // The bucket never granted more than the limit across the two nodes (b's shares stay counted after its kill).
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        string key = "notional." + DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var entry = await observer.Limits.TryGetEntryAsync<byte[]>(key);
+        Assert.True(entry.Success, "no notional shares in the bucket");
+        Assert.True(LimitShares.TryParse(entry.Value.Value, out LimitShares? shares, out string? error), error);
+        Assert.True(shares!.TotalGranted() <= ClusterLease.ToMicros(DailyNotionalLimitUsd), $"granted {shares.TotalGranted() / ClusterLease.Scale} USD");
+        Assert.Equal(2, shares.Nodes.Count);
+
+        // Every fill in the stream once, none missing, for the killed node too.
+        Assert.All(afterKill.Nodes, n => Assert.True(n.Duplicates == 0 && n.Gaps == 0, $"{n}; a: {a.Out}"));
+    }
+
+    private static ChildProcess Engine(TempFolder folder, string node, string url, string config, string duration, params string[] dashboard) =>
+        ChildProcess.StartDll(folder.Path, "cluster: node " + node + " joined",
+        [
+            "run", "--mode", "paper", "--cluster", url, "--node", node, "--duration", duration, "--config", config,
+            "--log", folder.File(node + ".log"), "--no-db", .. dashboard,
+        ]);
+
+    private static async Task<Cluster> ClusterAsync(HttpClient http)
+    {
+        using JsonDocument body = JsonDocument.Parse(await http.GetStringAsync("/api/cluster"));
+        var nodes = new List<ClusterNodeRow>();
+        foreach (JsonElement n in body.RootElement.GetProperty("nodes").EnumerateArray())
+        {
+            nodes.Add(new ClusterNodeRow(n.GetProperty("name").GetString()!, n.GetProperty("state").GetString()!, n.GetProperty("fills").GetInt64(),
+                n.GetProperty("duplicates").GetInt64(), n.GetProperty("gaps").GetInt64()));
+        }
+
+        return new Cluster(nodes);
+    }
+
+    private static ClusterNodeRow? Node(Cluster cluster, string name) => cluster.Nodes.FirstOrDefault(n => n.Name == name);
+
+    private static async Task<T> Until<T>(Func<T> read, Func<T, bool> done, Func<string> why) => await Until(() => Task.FromResult(read()), done, why);
+
+    private static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> done, Func<string> why)
+    {
+        DateTime giveUp = DateTime.UtcNow + ChildProcess.HangGuard;
+        while (true)
+        {
+            T value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < giveUp, why());
+            await Task.Delay(200);
+        }
+    }
+
+    private sealed record Cluster(IReadOnlyList<ClusterNodeRow> Nodes);
+
+    private sealed record ClusterNodeRow(string Name, string State, long Fills, long Duplicates, long Gaps);
+}
