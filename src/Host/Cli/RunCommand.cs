@@ -176,8 +176,9 @@ internal static class RunCommand
             }
         }
 
-        ClusterOptions? clusterOptions = flagErrors.Count + errors.Count == 0
-            ? ClusterMode.TryBuild(arguments.Cluster, arguments.Node, options, replaySession is not null, flagErrors)
+        // Checked with the rest (every problem is reported together); it needs only valid settings.
+        ClusterOptions? clusterOptions = errors.Count == 0
+            ? ClusterMode.TryBuild(arguments.Cluster, arguments.Node, options, arguments.Replay is { Length: > 0 }, flagErrors)
             : null;
 
         if (flagErrors.Count + errors.Count > 0)

@@ -116,6 +116,9 @@ public sealed class DashboardApiTests
         Assert.Equal(0, (await GetJson(d.Http, "/api/ml/predictions/recent")).GetProperty("predictions").GetArrayLength());
         Assert.Equal(0, (await GetJson(d.Http, "/api/rl/agents/status")).GetProperty("agents").GetArrayLength());
         Assert.Equal(0, (await GetJson(d.Http, "/api/breakers")).GetProperty("breakers").GetArrayLength());
+        JsonElement cluster = await GetJson(d.Http, "/api/cluster"); // one box: a cluster of no nodes
+        AssertKeys(cluster, "nodes");
+        Assert.Equal(0, cluster.GetProperty("nodes").GetArrayLength());
         JsonElement matrix = await GetJson(d.Http, "/api/execution/matrix");
         AssertKeys(matrix, "paths", "cells");
         Assert.Equal(["cex-cex", "cex-dex", "dex-dex", "flash-loan", "cross-chain"], matrix.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
