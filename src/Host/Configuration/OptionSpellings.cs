@@ -89,65 +89,71 @@ public static class OptionSpellings
         : $"replayMaxGap: '{text}' must be a duration from 1ms to 1h (e.g. 5s, 500ms, 00:00:05)";
 }
 
-/// <summary>Reads and writes <see cref="WaitStrategyKind"/> in the flag's spellings; a null, a number or another word is a JSON error naming the rule.</summary>
-internal sealed class WaitStrategyJsonConverter : JsonConverter<WaitStrategyKind>
+/// <summary>
+/// A typed option read from and written as its spelling: a string parsed by <see cref="OptionSpellings"/>; a null, a
+/// number or another word is a JSON error naming the rule (the loader turns it into the setting's line).
+/// </summary>
+internal abstract class SpelledOptionJsonConverter<T> : JsonConverter<T>
 {
-    public override WaitStrategyKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    /// <summary>The message for a token that is not a string.</summary>
+    protected abstract string NotAString { get; }
+
+    protected abstract bool TryParse(string? text, out T value);
+
+    protected abstract string Format(T value);
+
+    protected abstract string Error(string? text);
+
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         string? text = reader.TokenType switch
         {
             JsonTokenType.String => reader.GetString(),
             JsonTokenType.Null => null,
-            _ => throw new JsonException("waitStrategy must be a string: busy-spin, yielding or blocking"),
+            _ => throw new JsonException(NotAString),
         };
-        return OptionSpellings.TryParseWaitStrategy(text, out WaitStrategyKind kind) ? kind : throw new JsonException(OptionSpellings.WaitStrategyError(text));
+        return TryParse(text, out T value) ? value : throw new JsonException(Error(text));
     }
 
-    public override void Write(Utf8JsonWriter writer, WaitStrategyKind value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(OptionSpellings.FormatWaitStrategy(value));
+        writer.WriteStringValue(Format(value));
     }
 }
 
-/// <summary>Reads and writes <see cref="ReplaySpeedKind"/> as max | recorded.</summary>
-internal sealed class ReplaySpeedJsonConverter : JsonConverter<ReplaySpeedKind>
+/// <summary><see cref="WaitStrategyKind"/> as busy-spin | yielding | blocking.</summary>
+internal sealed class WaitStrategyJsonConverter : SpelledOptionJsonConverter<WaitStrategyKind>
 {
-    public override ReplaySpeedKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        string? text = reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException("replaySpeed must be a string: max or recorded"),
-        };
-        return OptionSpellings.TryParseReplaySpeed(text, out ReplaySpeedKind speed) ? speed : throw new JsonException(OptionSpellings.ReplaySpeedError(text));
-    }
+    protected override string NotAString => "waitStrategy must be a string: busy-spin, yielding or blocking";
 
-    public override void Write(Utf8JsonWriter writer, ReplaySpeedKind value, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(OptionSpellings.FormatReplaySpeed(value));
-    }
+    protected override bool TryParse(string? text, out WaitStrategyKind value) => OptionSpellings.TryParseWaitStrategy(text, out value);
+
+    protected override string Format(WaitStrategyKind value) => OptionSpellings.FormatWaitStrategy(value);
+
+    protected override string Error(string? text) => OptionSpellings.WaitStrategyError(text);
 }
 
-/// <summary>Reads a replay gap cap in <see cref="OptionSpellings.TryParseReplayMaxGap"/>'s spellings and writes it back in one.</summary>
-internal sealed class ReplayMaxGapJsonConverter : JsonConverter<TimeSpan>
+/// <summary><see cref="ReplaySpeedKind"/> as max | recorded.</summary>
+internal sealed class ReplaySpeedJsonConverter : SpelledOptionJsonConverter<ReplaySpeedKind>
 {
-    public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        string? text = reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException("replayMaxGap must be a string: a duration such as 5s, 500ms or 00:00:05"),
-        };
-        return OptionSpellings.TryParseReplayMaxGap(text, out TimeSpan gap) ? gap : throw new JsonException(OptionSpellings.ReplayMaxGapError(text));
-    }
+    protected override string NotAString => "replaySpeed must be a string: max or recorded";
 
-    public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(OptionSpellings.FormatReplayMaxGap(value));
-    }
+    protected override bool TryParse(string? text, out ReplaySpeedKind value) => OptionSpellings.TryParseReplaySpeed(text, out value);
+
+    protected override string Format(ReplaySpeedKind value) => OptionSpellings.FormatReplaySpeed(value);
+
+    protected override string Error(string? text) => OptionSpellings.ReplaySpeedError(text);
+}
+
+/// <summary>A replay gap cap as a duration ("5s", "500ms", "00:00:05"), written back as "5s" or "500ms".</summary>
+internal sealed class ReplayMaxGapJsonConverter : SpelledOptionJsonConverter<TimeSpan>
+{
+    protected override string NotAString => "replayMaxGap must be a string: a duration such as 5s, 500ms or 00:00:05";
+
+    protected override bool TryParse(string? text, out TimeSpan value) => OptionSpellings.TryParseReplayMaxGap(text, out value);
+
+    protected override string Format(TimeSpan value) => OptionSpellings.FormatReplayMaxGap(value);
+
+    protected override string Error(string? text) => OptionSpellings.ReplayMaxGapError(text);
 }

@@ -1,4 +1,3 @@
-using LowLatency.Host.Cli;
 using LowLatency.Host.Tests.Support;
 
 namespace LowLatency.Host.Tests.Cli;
@@ -6,13 +5,7 @@ namespace LowLatency.Host.Tests.Cli;
 /// <summary>How <c>run --cluster</c> refuses what it cannot do: one line each, the exit code, no password, no stack trace.</summary>
 public sealed class ClusterCliTests
 {
-    private static (int Exit, string Out, string Err) Invoke(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Program.Invoke(args, stdout, stderr, _ => null);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Out, string Err) Invoke(params string[] args) => CliRun.Invoke(args);
 
     [Theory]
     [InlineData("--cluster", "nats://127.0.0.1:4222")]

@@ -14,13 +14,7 @@ public sealed partial class RunDashboardCliTests
     [GeneratedRegex(@"^db: (?<written>\d+) rows written, (?<dropped>\d+) dropped \(queue full\), 0 failed, 0 not written at close; ", RegexOptions.Multiline)]
     private static partial Regex DbLine();
 
-    private static (int Exit, string Out, string Err) Invoke(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Program.Invoke(args, stdout, stderr, _ => null);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Out, string Err) Invoke(params string[] args) => CliRun.Invoke(args);
 
     [Fact]
     public void A_run_prints_its_dashboard_address_and_accounts_for_every_database_row()
