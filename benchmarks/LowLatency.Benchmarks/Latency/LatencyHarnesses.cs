@@ -9,6 +9,7 @@ public static class LatencyHarnesses
     public static LatencyResult? Run(string name, bool quick) => name switch
     {
         "tick_to_decision" => TickToDecisionHarness.Run(quick),
+        ClusterTickToDecisionHarness.SingleBox or ClusterTickToDecisionHarness.Cluster => ClusterTickToDecisionHarness.Run(name, quick),
         "flash_bundle" => FlashBundleHarness.Run(quick),
         "quote_loopback" => QuoteLoopbackHarness.Run(quick),
         _ => null,

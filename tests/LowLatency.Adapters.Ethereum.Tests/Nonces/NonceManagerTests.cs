@@ -121,21 +121,54 @@ public sealed class NonceManagerTests
     {
         // The strategy thread reserves alone while another thread reconciles with a node that keeps jumping ahead of
         // it. Whatever the interleaving, one reserver's nonces must rise strictly: a repeat or a step back is a nonce
-        // handed out twice (or one the node already counts as used).
-        const int Count = 200_000;
+        // handed out twice (or one the node already counts as used). The reserver goes on until the reconciler has run
+        // while it reserved, however the two threads are scheduled (no clock, no fixed share of the CPU assumed).
+        const long MinReservations = 200_000;
+        const long MinRoundsDuring = 20;
+        const long GiveUpAfter = 200_000_000;
         ulong nodeCount = 10;
         var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(Interlocked.Read(ref nodeCount))));
         await nonces.InitialiseAsync();
-        var taken = new ulong[Count];
-        int refused = 0;
-        int rounds = 0;
+        long rounds = 0;
+        long refused = 0;
+        long reservations = 0;
+        long stepsBack = 0;
+        long roundsDuring = 0;
+        ulong first = 0;
+        ulong last = 0;
+        string firstStepBack = "";
         using var done = new CancellationTokenSource();
         var reserver = new Thread(() =>
         {
-            for (int i = 0; i < Count; i++)
+            long roundsAtStart = Interlocked.Read(ref rounds);
+            ulong previous = 0;
+            while (reservations < GiveUpAfter && (reservations < MinReservations || Interlocked.Read(ref rounds) - roundsAtStart < MinRoundsDuring))
             {
-                refused += nonces.TryReserve(out taken[i]) ? 0 : 1;
+                if (!nonces.TryReserve(out ulong nonce))
+                {
+                    refused++;
+                    continue;
+                }
+
+                if (reservations == 0)
+                {
+                    first = nonce;
+                }
+                else if (nonce <= previous)
+                {
+                    stepsBack++;
+                    if (firstStepBack.Length == 0)
+                    {
+                        firstStepBack = $"nonce {nonce} after {previous} at {reservations}";
+                    }
+                }
+
+                previous = nonce;
+                reservations++;
             }
+
+            last = previous;
+            roundsDuring = Interlocked.Read(ref rounds) - roundsAtStart;
         });
         Task reconciler = Task.Run(async () =>
         {
@@ -144,23 +177,20 @@ public sealed class NonceManagerTests
                 // The node jumps ahead of what we handed out (another sender), or lags behind it.
                 Interlocked.Exchange(ref nodeCount, nonces.Next + (ulong)(Environment.TickCount64 & 7) - 3);
                 await nonces.ReconcileAsync();
-                rounds++;
+                Interlocked.Increment(ref rounds);
             }
         });
         reserver.Start();
         reserver.Join();
         done.Cancel();
         await reconciler;
+        Assert.True(roundsDuring >= MinRoundsDuring, $"the reconciler ran {roundsDuring} rounds during {reservations} reservations");
         Assert.Equal(0, refused);
-        for (int i = 1; i < Count; i++)
-        {
-            Assert.True(taken[i] > taken[i - 1], $"nonce {taken[i]} after {taken[i - 1]} at {i}");
-        }
+        Assert.True(stepsBack == 0, $"{stepsBack} nonces did not rise; first: {firstStepBack}");
 
         // The reconciler may run before the first reservation and raise the start: never below the node's first count.
-        Assert.True(taken[0] >= 10UL, $"first nonce {taken[0]} below the node's count 10");
-        Assert.True(nonces.Next > taken[Count - 1]);
-        Assert.True(rounds > 0, "the reconciler never ran");
+        Assert.True(first >= 10UL, $"first nonce {first} below the node's count 10");
+        Assert.True(nonces.Next > last);
     }
 
     [Fact]
