@@ -245,6 +245,78 @@ public sealed class GlobalLimitsTests
     }
 
     [Fact]
+    public async Task Exposure_limits_hold_on_a_three_server_nats_cluster_when_one_server_is_cut_off_and_comes_back()
+    {
+        // Three nats-server processes in one JetStream cluster, the streams and buckets on all three (R3); each node
+        // talks to its own server. Freezing one server (SIGSTOP) cuts it off from its peers and its client at once.
+        NatsServer[] servers = NatsServer.StartCluster(3);
+        using NatsServer n1 = servers[0];
+        using NatsServer n2 = servers[1];
+        using NatsServer n3 = servers[2];
+        await Poll.UntilAsync(() => servers.Any(s => s.Log.Contains("JetStream cluster new metadata leader", StringComparison.Ordinal)), "the JetStream cluster elects a leader");
+        await using var a = await StartWithRetryAsync(Options(n1.Url, "a") with { Replicas = 3 });
+        await using var b = await StartWithRetryAsync(Options(n2.Url, "b") with { Replicas = 3 });
+        await using var c = await StartWithRetryAsync(Options(n3.Url, "c") with { Replicas = 3 });
+        var referee = new Referee();
+        var workers = new[] { new Worker(a, referee, 11), new Worker(b, referee, 12), new Worker(c, referee, 13) };
+        try
+        {
+            await Poll.UntilAsync(() => workers.All(w => Interlocked.Read(ref w.Approved) > 200), "every node trades");
+            await Poll.UntilAsync(() => a.Lease.Denied(LeaseDenial.Exposure) + b.Lease.Denied(LeaseDenial.Exposure) + c.Lease.Denied(LeaseDenial.Exposure) > 0,
+                "the exposure limit binds");
+
+            // n3 cut off: the two others keep a quorum (after a new election if n3 led), so a and b go on; c cannot
+            // confirm its lease and stops a TTL after the cut at the latest; its shares stay counted for it.
+            long ttlNs = Options("x", "x").LeaseTtl.Ticks * 100;
+            n3.Freeze();
+            Interlocked.Exchange(ref workers[2].DeadlineNs, ClusterBus.NowNs() + ttlNs);
+            await Poll.UntilAsync(() => c.TradingState == "lease-expired", "the node on the cut-off server stops");
+            long abBefore = Interlocked.Read(ref workers[0].Approved) + Interlocked.Read(ref workers[1].Approved);
+            await Poll.UntilAsync(() => Interlocked.Read(ref workers[0].Approved) + Interlocked.Read(ref workers[1].Approved) > abBefore + 300,
+                "a and b go on with two of three servers");
+            await Poll.UntilAsync(() => Interlocked.Read(ref workers[2].Expired) > 50, "c refused while its server is cut off");
+            Assert.True(Interlocked.Read(ref workers[2].LateApprovals) == 0, "c approved a TTL after its server was cut off: " + workers[2].LateDetail);
+            long cApproved = Interlocked.Read(ref workers[2].Approved);
+            Interlocked.Exchange(ref workers[2].DeadlineNs, long.MaxValue);
+
+            // Back: n3 catches up with the cluster and c trades again.
+            n3.Thaw();
+            await Poll.UntilAsync(() => c.TradingState == "trading" && Interlocked.Read(ref workers[2].Approved) > cApproved + 50, "c trades again once its server is back");
+        }
+        finally
+        {
+            n3.Thaw(); // never leave a frozen process behind a failed assertion
+            foreach (var w in workers)
+            {
+                w.Stop();
+            }
+        }
+
+        Assert.Equal(0, referee.Violations);
+        Assert.True(referee.MaxOpen <= ClusterLease.ToMicros(ExposureLimit));
+        foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
+        {
+            Assert.True(await SumGrantedAsync(a.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
+        }
+    }
+
+    // A fresh JetStream cluster may still be placing its first streams' replicas: a start that meets that is tried again.
+    private static async Task<ClusterNode> StartWithRetryAsync(ClusterOptions options)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ClusterNode.StartAsync(options);
+            }
+            catch (NATS.Client.JetStream.NatsJSApiException) when (attempt < 20)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_daily_notional_limit_is_shared_out_and_used_up_but_never_exceeded()
     {
         const double limit = 60_000;

@@ -66,7 +66,7 @@ public sealed class ClusterNode : IAsyncDisposable
             throw new ArgumentException(string.Join("; ", errors), nameof(options));
         }
 
-        var bus = await ClusterBus.ConnectAsync(options.Url, options.Node, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var bus = await ClusterBus.ConnectAsync(options.Url, options.Node, options.Replicas, cancellationToken).ConfigureAwait(false);
         var lease = new ClusterLease(options.Assets.Count, options.Venues.Count);
         var publisher = new ClusterPublisher(bus.JetStream, options.Node, lease, options.PublishHighWater);
         await publisher.StartAsync(cancellationToken).ConfigureAwait(false);

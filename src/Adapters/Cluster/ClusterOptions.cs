@@ -42,6 +42,12 @@ public sealed record ClusterOptions
     /// <summary>Queued stream messages at which trading pauses (the publisher is behind); resumes at a quarter of it.</summary>
     public int PublishHighWater { get; init; } = 16_384;
 
+    /// <summary>
+    /// Copies of each stream and bucket on a NATS cluster (1 on one server; 3 on a 3-server cluster keeps the limits
+    /// and fills through the loss of one). Set alike on every node: the first creates them.
+    /// </summary>
+    public int Replicas { get; init; } = 1;
+
     /// <summary>Signing-account lease: how long an owner holds an account without renewing it.</summary>
     public TimeSpan AccountLeaseTtl { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -67,6 +73,11 @@ public sealed record ClusterOptions
         if (!IsName(Node))
         {
             errors.Add("node: must be 1-32 characters of A-Z, a-z, 0-9, '_' or '-'");
+        }
+
+        if (Replicas is < 1 or > 5)
+        {
+            errors.Add("cluster: replicas must be 1 to 5 (JetStream's limit)");
         }
 
         if (Assets.Count == 0 || Venues.Count == 0)

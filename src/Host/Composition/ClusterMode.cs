@@ -62,6 +62,7 @@ internal static class ClusterMode
             ExposureLimitUsd = options.Cluster.ExposureLimitUsd,
             DailyNotionalLimitUsd = options.Cluster.DailyNotionalLimitUsd,
             DailyLossLimitUsd = options.Cluster.DailyLossLimitUsd,
+            Replicas = options.Cluster.Replicas,
         };
         int before = errors.Count;
         foreach (string problem in cluster.Validate())

@@ -16,6 +16,9 @@ public sealed record ClusterSettings
     /// <summary>Net loss per UTC day across all nodes, USD.</summary>
     public double DailyLossLimitUsd { get; init; } = 5_000;
 
+    /// <summary>Copies of each stream and bucket: 1 on one NATS server, 3 on a 3-server cluster (survives losing one).</summary>
+    public int Replicas { get; init; } = 1;
+
     /// <summary>Every problem, each named by its JSON path.</summary>
     public IEnumerable<string> Validate(string path)
     {
@@ -27,6 +30,11 @@ public sealed record ClusterSettings
         if (!(DailyNotionalLimitUsd > 0 && double.IsFinite(DailyNotionalLimitUsd)))
         {
             yield return $"{path}.dailyNotionalLimitUsd: {DailyNotionalLimitUsd} must be a positive number of USD";
+        }
+
+        if (Replicas is < 1 or > 5)
+        {
+            yield return $"{path}.replicas: {Replicas} must be 1 to 5";
         }
 
         if (!(DailyLossLimitUsd > 0 && double.IsFinite(DailyLossLimitUsd)))
