@@ -127,6 +127,11 @@ public sealed partial class DashboardPageTests
             Assert.True(await page.Locator("#opportunities tbody tr").CountAsync() > 0);
             Assert.Contains("scorer", await page.InnerTextAsync("#models"), StringComparison.Ordinal);
 
+            // The training's learning curves, each image fetched and decoded (a broken one has no natural width).
+            await page.WaitForFunctionAsync("() => { const i = [...document.querySelectorAll('#curves img')]; return i.length > 0 && i.every(x => x.complete && x.naturalWidth > 0); }",
+                null, new PageWaitForFunctionOptions { Timeout = HangGuardMs });
+            Assert.Contains("multi_agent_rl/agent_1", await page.InnerTextAsync("#curves"), StringComparison.Ordinal);
+
             // The risk panels: every breaker listed with its state, the three latency stages (tick → decision measured
             // on the strategy thread, tick → signed bundle from the graph's dry-run bundles), and paper trades in the P&L.
             Assert.Contains("killSwitch", await page.InnerTextAsync("#breakers"), StringComparison.Ordinal);

@@ -149,6 +149,11 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapGet("/api/ai/decisions/recent", (HttpRequest r) => WithLimit(r, 20, limit => new DecisionsResponse(TakeNewest(feed.Current.Decisions.Decisions, limit))));
         app.MapGet("/api/ml/predictions/recent", (HttpRequest r) => WithLimit(r, 50, limit => new PredictionsResponse(TakeNewest(feed.Current.Predictions.Predictions, limit))));
         app.MapGet("/api/ml/performance", () => Results.Json(models.Current, Json));
+        app.MapGet("/api/ml/curves", () => Results.Json(LearningCurves.List(models.Folder), Json));
+        app.MapGet("/api/ml/curves/{**name}", (string name) =>
+            name.EndsWith(".png", StringComparison.Ordinal) && LearningCurves.Find(models.Folder).TryGetValue(name[..^4], out string? file)
+                ? Results.File(file, "image/png")
+                : Results.Json(new ErrorResponse("no such learning curve: GET /api/ml/curves lists them"), Json, statusCode: 404));
         app.MapGet("/api/rl/agents/status", () => Results.Json(feed.Current.Agents, Json));
         app.MapGet("/api/ml/train", () => Results.Json(new TrainingJobsResponse(jobs.All()), Json));
         app.MapGet("/api/ml/train/{id}", (string id) => jobs.Get(id) is { } job
@@ -296,6 +301,8 @@ public sealed class DashboardServer : IAsyncDisposable
         }
 
         public ModelsResponse Current => Volatile.Read(ref _current);
+
+        public string Folder => _folder;
 
         public void Reload() => Volatile.Write(ref _current, ModelCatalog.Load(_folder));
     }

@@ -147,6 +147,36 @@ public sealed class DashboardApiTests
     }
 
     [Fact]
+    public async Task Learning_curves_are_listed_from_the_models_folder_and_served_only_by_a_listed_name()
+    {
+        using var folder = new TempFolder();
+        byte[] png = File.ReadAllBytes(Path.Combine(LowLatency.Testing.SharedData.RepoRoot, "models", "rl", "cartpole.seed1.png"));
+        Directory.CreateDirectory(folder.File("rl"));
+        File.WriteAllBytes(folder.File("rl/cartpole.seed1.png"), png);
+        File.WriteAllBytes(folder.File("top.png"), png);
+        File.WriteAllText(folder.File("secret.txt"), "not a curve");
+        await using var d = DashboardFixture.Start(modelsFolder: folder.Path);
+
+        JsonElement curves = (await GetJson(d.Http, "/api/ml/curves")).GetProperty("curves");
+        Assert.Equal(["rl/cartpole.seed1", "top"], curves.EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        string url = curves[0].GetProperty("url").GetString()!;
+        Assert.Equal("/api/ml/curves/rl/cartpole.seed1.png", url);
+        using HttpResponseMessage image = await d.Http.GetAsync(url);
+        Assert.Equal(System.Net.HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(png, await image.Content.ReadAsByteArrayAsync());
+
+        foreach (string bad in new[] { "/api/ml/curves/secret.txt", "/api/ml/curves/secret.png", "/api/ml/curves/..%2Fsecret.txt", "/api/ml/curves/rl/cartpole.seed1" })
+        {
+            using HttpResponseMessage refused = await d.Http.GetAsync(bad);
+            Assert.True(refused.StatusCode == System.Net.HttpStatusCode.NotFound, $"{bad}: {refused.StatusCode}");
+        }
+
+        await using var none = DashboardFixture.Start();
+        Assert.Equal(0, (await GetJson(none.Http, "/api/ml/curves")).GetProperty("curves").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Performance_shows_the_models_folder_manifests_with_their_baselines()
     {
         await using var d = DashboardFixture.Start(modelsFolder: Path.Combine(LowLatency.Testing.SharedData.RepoRoot, "models"));

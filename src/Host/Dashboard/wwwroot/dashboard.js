@@ -151,6 +151,30 @@ function drawPnl(p) {
   }
 }
 
+// The training's PNG curves: redrawn only when the list changes (a new training run), so images are not refetched.
+let shownCurves = "";
+function showCurves(curves) {
+  const key = curves.map((c) => c.url).join("|");
+  if (key === shownCurves) return;
+  shownCurves = key;
+  const box = $("curves");
+  box.replaceChildren();
+  if (curves.length === 0) {
+    box.textContent = "no learning curves in the models folder";
+    return;
+  }
+  for (const c of curves) {
+    const figure = document.createElement("figure");
+    const img = document.createElement("img");
+    img.src = c.url.replace(/^\//, "");
+    img.alt = c.name;
+    const caption = document.createElement("figcaption");
+    caption.textContent = c.name;
+    figure.append(img, caption);
+    box.append(figure);
+  }
+}
+
 let lastModelsFetch = 0;
 async function refresh() {
   try {
@@ -187,7 +211,8 @@ async function refresh() {
     fillTable("jobs", jobs.jobs, (j) => [[j.jobId], [j.modelType], [j.status], [fmtInt(j.progressLines), true], [j.progress.length ? j.progress[j.progress.length - 1] : ""]], "no training jobs");
     if (Date.now() - lastModelsFetch > 10000) {
       lastModelsFetch = Date.now();
-      const models = await get("api/ml/performance");
+      const [models, curves] = await Promise.all([get("api/ml/performance"), get("api/ml/curves")]);
+      showCurves(curves.curves);
       fillTable("models", models.models, (m) => [[m.kind + " (" + m.file + ")"], [m.version === null ? "-" : m.version], [m.beatsBaseline === null ? "-" : m.beatsBaseline ? "yes" : "no"], [m.inUse ? "yes" : "no"], [fmtInt(m.live.samples), true], [m.verdict || ""]], "no models in the models folder");
     }
   } catch (e) {
