@@ -18,7 +18,7 @@ public static class AggregatorChains
 /// (https://0x.org/docs/api#tag/Swap/operation/swap::allowanceHolder::getPrice). A quote for another token than asked
 /// is refused (<see cref="QuoteError.WrongToken"/>); <c>liquidityAvailable: false</c> is <see cref="QuoteError.Rejected"/>.
 /// </summary>
-public sealed class ZeroExClient(AggregatorHttp http, Uri baseUri, string apiKey) : IAggregator
+public sealed partial class ZeroExClient(AggregatorHttp http, Uri baseUri, string apiKey) : IAggregator
 {
     public const string Name = "0x";
 
@@ -85,7 +85,7 @@ public sealed class ZeroExClient(AggregatorHttp http, Uri baseUri, string apiKey
 /// the answer's <c>dstAmount</c> (and <c>srcToken</c>/<c>dstToken</c> objects when asked for with
 /// <c>includeTokensInfo=true</c>) (https://portal.1inch.dev/documentation/apis/swap/classic-swap/methods/v6.0/1/quote/get).
 /// </summary>
-public sealed class OneInchClient(AggregatorHttp http, Uri baseUri, string apiKey) : IAggregator
+public sealed partial class OneInchClient(AggregatorHttp http, Uri baseUri, string apiKey) : IAggregator
 {
     public const string Name = "1inch";
 

@@ -20,6 +20,12 @@ public enum QuoteError : byte
     Network,
     NotConfigured,
     Cancelled,
+
+    /// <summary>The request itself is invalid (a taker that is not an address, a slippage out of range): nothing was sent.</summary>
+    InvalidRequest,
+
+    /// <summary>A firm quote whose transaction cannot be the one asked for (no address to send to, no calldata, built for another wallet).</summary>
+    BadTransaction,
 }
 
 /// <summary>One aggregator's answer: the amounts as the API gives them (base units), or the error with its detail.</summary>

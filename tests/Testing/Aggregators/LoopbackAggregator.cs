@@ -30,6 +30,15 @@ public enum AggregatorFault
     RateLimited,
     WrongToken,
     NoLiquidity,
+
+    /// <summary>A firm quote whose transaction's <c>to</c> is not an address.</summary>
+    BadTransactionTarget,
+
+    /// <summary>A firm quote without its transaction object.</summary>
+    NoTransaction,
+
+    /// <summary>1inch: a swap transaction built for another wallet than asked.</summary>
+    OtherWallet,
 }
 
 /// <summary>
@@ -168,6 +177,18 @@ public sealed class LoopbackAggregator : IAsyncDisposable
         }
     }
 
+    /// <summary>The AllowanceHolder contract 0x quotes through (its transaction's <c>to</c> and the spender to approve).</summary>
+    public const string AllowanceHolder = "0x0000000000001ff3684f28c67538d4d072c22734";
+
+    /// <summary>1inch's Aggregation Router v6 (its swap transaction's <c>to</c>).</summary>
+    public const string RouterV6 = "0x111111125421ca6dc452d289314280a0f8842a65";
+
+    /// <summary>The selector of the loopback's 0x calldata (AllowanceHolder <c>exec</c>).</summary>
+    public const string ZeroExSelector = "0x2213bc0b";
+
+    /// <summary>The selector of the loopback's 1inch calldata (router v6 <c>swap</c>).</summary>
+    public const string OneInchSelector = "0x07ed2379";
+
     private (int Status, string Body, string? RetryAfter) Answer(HttpRequest request, Dictionary<string, string> headers, out bool stall)
     {
         stall = false;
@@ -175,9 +196,12 @@ public sealed class LoopbackAggregator : IAsyncDisposable
         string path = request.Path.Value ?? "";
         int chainId;
         string? sell, buy, amountText;
+        bool firm;
+        string? taker = null;
         if (zeroEx)
         {
-            if (path != "/swap/allowance-holder/price")
+            firm = path == "/swap/allowance-holder/quote";
+            if (path != "/swap/allowance-holder/price" && !firm)
             {
                 return (404, "{\"name\":\"NOT_FOUND\",\"message\":\"no such route\"}", null);
             }
@@ -189,14 +213,25 @@ public sealed class LoopbackAggregator : IAsyncDisposable
 
             _ = int.TryParse(request.Query["chainId"], NumberStyles.None, CultureInfo.InvariantCulture, out chainId);
             (sell, buy, amountText) = (request.Query["sellToken"], request.Query["buyToken"], request.Query["sellAmount"]);
+            if (firm && (taker = request.Query["taker"]) is not { Length: 42 })
+            {
+                return (400, """{"name":"INPUT_INVALID","message":"Validation Failed","data":{"details":[{"field":"taker","reason":"taker is required for a quote"}]}}""", null);
+            }
         }
         else
         {
             string[] parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 4 || parts[0] != "swap" || parts[1] != "v6.0" || parts[3] != "quote"
+            firm = parts.Length == 4 && parts[3] == "swap";
+            if (parts.Length != 4 || parts[0] != "swap" || parts[1] != "v6.0" || (parts[3] != "quote" && !firm)
                 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out chainId))
             {
                 return (404, "{\"error\":\"Not Found\",\"statusCode\":404}", null);
+            }
+
+            if (firm && ((taker = request.Query["from"]) is not { Length: 42 }
+                || !decimal.TryParse(request.Query["slippage"], NumberStyles.Number, CultureInfo.InvariantCulture, out _)))
+            {
+                return (400, """{"error":"Bad Request","description":"from and slippage are required","statusCode":400}""", null);
             }
 
             if (!headers.TryGetValue("Authorization", out string? auth) || auth != "Bearer " + ApiKey)
@@ -249,7 +284,32 @@ public sealed class LoopbackAggregator : IAsyncDisposable
                 return (200, "{\"liquidityAvailable\":false,\"zid\":\"0x2\"}", null);
         }
 
-        return (200, zeroEx ? ZeroExPrice(chainId, sell!, buyShown, amount, quoted) : OneInchQuote(sell!, buyShown, quoted), null);
+        string body = zeroEx ? ZeroExPrice(chainId, sell!, buyShown, amount, quoted) : OneInchQuote(sell!, buyShown, quoted);
+        if (!firm)
+        {
+            return (200, body, null);
+        }
+
+        // A firm answer is the price answer plus its transaction, as each API documents it.
+        string data = Calldata(zeroEx ? ZeroExSelector : OneInchSelector, sell!, buy!, amount, quoted * 99 / 100, taker!);
+        string to = fault == AggregatorFault.BadTransactionTarget ? "0x1234" : zeroEx ? AllowanceHolder : RouterV6;
+        string from = fault == AggregatorFault.OtherWallet ? "0x" + new string('9', 40) : taker!;
+        string tx = fault == AggregatorFault.NoTransaction ? "" : zeroEx
+            ? $$""","transaction":{"to":"{{to}}","data":"{{data}}","gas":"288095","gasPrice":"7062490000","value":"0"}"""
+            : $$""","tx":{"from":"{{from}}","to":"{{to}}","data":"{{data}}","value":"0","gas":180000,"gasPrice":"7062490000"}""";
+        string trimmed = body.TrimEnd();
+        return (200, trimmed[..^1] + tx + "}", null);
+    }
+
+    /// <summary>
+    /// The calldata a firm answer carries: the selector, then the sell and buy tokens, the amount, the floor and the
+    /// taker as 32-byte words (the shape of a real call, so a test can read back what it asked for).
+    /// </summary>
+    public static string Calldata(string selector, string sell, string buy, BigInteger amount, BigInteger minOut, string taker)
+    {
+        static string Word(BigInteger v) => v.ToString("x64", CultureInfo.InvariantCulture)[^64..];
+        static string AddressWord(string a) => a[2..].ToLowerInvariant().PadLeft(64, '0');
+        return selector + AddressWord(sell) + AddressWord(buy) + Word(amount) + Word(minOut) + AddressWord(taker);
     }
 
     private string ZeroExPrice(int chainId, string sell, string buy, BigInteger sellAmount, BigInteger buyAmount) => $$"""
