@@ -32,13 +32,25 @@ internal static class QuoteVerb
         var json = new Option<bool>("--json") { Description = "one JSON object instead of the table" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (aggregators.zeroX.baseUrl, chains, ...)" };
         var poolState = new Option<string?>("--pool-state") { Description = "pool state file for our own price when no node is configured" };
-        var command = new Command("quote", "0x and 1inch quotes next to our own pool price, and which is best") { chain, sell, buy, amount, json, config, poolState };
+        var taker = new Option<string?>("--taker") { Description = "also ask both for a firm quote with its transaction for this wallet (0x address); nothing is sent" };
+        var slippage = new Option<string?>("--slippage-bps") { Description = $"with --taker: the most the price may move before the swap reverts, in bps (default {DefaultSlippageBps})" };
+        var command = new Command("quote", "0x and 1inch quotes next to our own pool price, and which is best") { chain, sell, buy, amount, json, config, poolState, taker, slippage };
         command.SetAction(parse => Execute(new Arguments(parse.GetValue(chain), parse.GetValue(sell), parse.GetValue(buy), parse.GetValue(amount),
-            parse.GetValue(json), parse.GetValue(config), parse.GetValue(poolState)), stdout, stderr, environment));
+            parse.GetValue(json), parse.GetValue(config), parse.GetValue(poolState)) { Taker = parse.GetValue(taker), SlippageBps = parse.GetValue(slippage) }, stdout, stderr, environment));
         return command;
     }
 
-    internal sealed record Arguments(string? Chain, string? Sell, string? Buy, string? Amount, bool Json, string? Config, string? PoolState);
+    /// <summary>Slippage a firm quote allows when --slippage-bps is not given.</summary>
+    internal const int DefaultSlippageBps = 50;
+
+    internal sealed record Arguments(string? Chain, string? Sell, string? Buy, string? Amount, bool Json, string? Config, string? PoolState)
+    {
+        /// <summary><c>--taker</c>: the wallet firm quotes are built for; null: prices only.</summary>
+        public string? Taker { get; init; }
+
+        /// <summary><c>--slippage-bps</c> as given.</summary>
+        public string? SlippageBps { get; init; }
+    }
 
     internal static int Execute(Arguments args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
@@ -57,7 +69,7 @@ internal static class QuoteVerb
             return Program.UsageError;
         }
 
-        if (!TryResolve(args, options, out Resolved? resolved, out string? usage))
+        if (!TryResolve(args, options, out Resolved? resolved, out string? usage) || !TryFirm(args, out int slippageBps, out usage))
         {
             stderr.WriteLine("quote: " + SecretRedaction.Redact(usage!));
             return Program.UsageError;
@@ -91,9 +103,9 @@ internal static class QuoteVerb
         var notConfigured = new List<AggregatorQuote>();
         using var zeroExHttp = new HttpClient();
         using var oneInchHttp = new HttpClient();
-        AddClient(environment(OneInchKey), OneInchClient.Name, OneInchKey, resolved.ChainId, notConfigured, aggregators,
+        var oneInch = (OneInchClient?)AddClient(environment(OneInchKey), OneInchClient.Name, OneInchKey, resolved.ChainId, notConfigured, aggregators,
             key => new OneInchClient(new AggregatorHttp(oneInchHttp, options.Aggregators.OneInch.ToResilience()), options.Aggregators.OneInch.BaseUri, key));
-        AddClient(environment(ZeroExKey), ZeroExClient.Name, ZeroExKey, resolved.ChainId, notConfigured, aggregators,
+        var zeroEx = (ZeroExClient?)AddClient(environment(ZeroExKey), ZeroExClient.Name, ZeroExKey, resolved.ChainId, notConfigured, aggregators,
             key => new ZeroExClient(new AggregatorHttp(zeroExHttp, options.Aggregators.ZeroX.ToResilience()), options.Aggregators.ZeroX.BaseUri, key));
 
         var shadow = new ShadowPricing(new QuoteRouter(aggregators),
@@ -106,8 +118,11 @@ internal static class QuoteVerb
         AggregatorQuote[] quotes = [.. record.Aggregators, .. notConfigured];
         Array.Sort(quotes, (a, b) => string.CompareOrdinal(a.Aggregator, b.Aggregator));
         record = record with { Aggregators = quotes };
+        IReadOnlyList<FirmQuote>? firm = args.Taker is { } wallet
+            ? FirmQuotesAsync(resolved, wallet.Trim(), slippageBps, zeroEx, oneInch, cancel.Token).GetAwaiter().GetResult()
+            : null;
 
-        stdout.WriteLine(args.Json ? Json(resolved, record) : Table(resolved, record));
+        stdout.WriteLine(args.Json ? Json(resolved, record, firm) : Table(resolved, record) + (firm is null ? "" : "\n" + FirmTable(resolved, args.Taker!.Trim(), slippageBps, firm)));
         if (record.Best is null)
         {
             stderr.WriteLine("quote: no source gave a price");
@@ -117,17 +132,61 @@ internal static class QuoteVerb
         return Program.Success;
     }
 
-    private static void AddClient(string? key, string name, string variable, int chainId, List<AggregatorQuote> notConfigured, List<IAggregator> aggregators,
+    private static IAggregator? AddClient(string? key, string name, string variable, int chainId, List<AggregatorQuote> notConfigured, List<IAggregator> aggregators,
         Func<string, IAggregator> create)
     {
         if (string.IsNullOrWhiteSpace(key))
         {
             notConfigured.Add(AggregatorQuote.Failed(name, chainId, QuoteError.NotConfigured, variable + " is not set"));
+            return null;
         }
-        else
+
+        IAggregator client = create(key.Trim());
+        aggregators.Add(client);
+        return client;
+    }
+
+    private static bool TryFirm(Arguments args, out int slippageBps, out string? error)
+    {
+        slippageBps = DefaultSlippageBps;
+        error = null;
+        if (args.Taker is null)
         {
-            aggregators.Add(create(key.Trim()));
+            if (args.SlippageBps is not null)
+            {
+                error = "--slippage-bps goes with --taker (firm quotes)";
+            }
+
+            return error is null;
         }
+
+        if (!Address.TryParse(args.Taker.Trim(), out _))
+        {
+            error = $"--taker: '{Excerpt(args.Taker)}' is not an address (0x and 40 hex digits)";
+            return false;
+        }
+
+        // 1inch takes at most 50 %; the same bound for both keeps the two quotes comparable.
+        if (args.SlippageBps is { } text && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out slippageBps) || slippageBps > 5_000))
+        {
+            error = $"--slippage-bps: '{Excerpt(text)}' must be a whole number of bps from 0 to 5000";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Both firm quotes at once, 0x then 1inch; an aggregator without its key is "not configured".</summary>
+    private static async Task<IReadOnlyList<FirmQuote>> FirmQuotesAsync(Resolved resolved, string taker, int slippageBps, ZeroExClient? zeroEx, OneInchClient? oneInch, CancellationToken cancel)
+    {
+        QuoteRequest r = resolved.Request;
+        Task<FirmQuote> z = zeroEx is null
+            ? Task.FromResult(FirmQuote.Failed(ZeroExClient.Name, r.ChainId, QuoteError.NotConfigured, ZeroExKey + " is not set"))
+            : zeroEx.FirmQuoteAsync(r.ChainId, r.Sell.Address, r.Buy.Address, r.SellAmount, taker, slippageBps, cancel);
+        Task<FirmQuote> o = oneInch is null
+            ? Task.FromResult(FirmQuote.Failed(OneInchClient.Name, r.ChainId, QuoteError.NotConfigured, OneInchKey + " is not set"))
+            : oneInch.SwapAsync(r.ChainId, r.Sell.Address, r.Buy.Address, r.SellAmount, taker, slippageBps / 100m, cancel);
+        return [await z.ConfigureAwait(false), await o.ConfigureAwait(false)];
     }
 
     private static async Task<string?> Snapshot(OwnPoolPricer pricer, string url, CancellationToken cancel)
@@ -344,7 +403,37 @@ internal static class QuoteVerb
         return SecretRedaction.Redact(text.ToString());
     }
 
-    internal static string Json(Resolved resolved, ShadowRecord record)
+    /// <summary>The firm quotes under the price table: amount, floor, and what the transaction would call.</summary>
+    internal static string FirmTable(Resolved resolved, string taker, int slippageBps, IReadOnlyList<FirmQuote> firm)
+    {
+        int decimals = resolved.Request.Buy.Decimals;
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"firm quotes for {taker}, slippage {slippageBps} bps (nothing is sent):\n");
+        foreach (FirmQuote f in firm)
+        {
+            text.Append(f.Quote.Aggregator.PadRight(6));
+            if (f.IsOk)
+            {
+                SwapTransaction tx = f.Transaction!;
+                text.Append(CultureInfo.InvariantCulture,
+                    $"{Whole(f.Quote.BuyAmount, decimals)} {resolved.Request.Buy.Symbol}, at least {Whole(f.MinBuyAmount, decimals)}; tx to {tx.To} calls {tx.Selector} ({tx.DataBytes} bytes), gas {tx.Gas}, value {tx.Value}");
+                if (f.Spender is { } spender)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"; approve {resolved.Request.Sell.Symbol} to {spender}");
+                }
+            }
+            else
+            {
+                text.Append(f.Quote.Error == QuoteError.NotConfigured ? "not configured" : "error").Append(" (").Append(f.Quote.Error == QuoteError.NotConfigured ? f.Quote.Detail : $"{f.Quote.Error}: {f.Quote.Detail}").Append(')');
+            }
+
+            text.Append('\n');
+        }
+
+        return SecretRedaction.Redact(text.ToString().TrimEnd());
+    }
+
+    internal static string Json(Resolved resolved, ShadowRecord record, IReadOnlyList<FirmQuote>? firm = null)
     {
         List<Row> rows = Rows(record);
         BigInteger best = BestAmount(rows, record.Best);
@@ -394,10 +483,57 @@ internal static class QuoteVerb
                 w.WriteString("best", record.Best);
             }
 
+            if (firm is not null)
+            {
+                WriteFirm(w, firm);
+            }
+
             w.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteFirm(Utf8JsonWriter w, IReadOnlyList<FirmQuote> firm)
+    {
+        w.WriteStartArray("firm");
+        foreach (FirmQuote f in firm)
+        {
+            w.WriteStartObject();
+            w.WriteString("source", f.Quote.Aggregator);
+            w.WriteString("status", f.IsOk ? "ok" : f.Quote.Error == QuoteError.NotConfigured ? "not configured" : "error");
+            if (f.IsOk)
+            {
+                SwapTransaction tx = f.Transaction!;
+                w.WriteString("buyAmountBaseUnits", f.Quote.BuyAmount.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("minBuyAmountBaseUnits", f.MinBuyAmount.ToString(CultureInfo.InvariantCulture));
+                w.WriteStartObject("transaction");
+                // The calldata itself is not printed: its 32-byte words are key-shaped, and stdout redacts every such run.
+                w.WriteString("to", tx.To);
+                w.WriteString("selector", tx.Selector);
+                w.WriteNumber("dataBytes", tx.DataBytes);
+                w.WriteString("gas", tx.Gas.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("gasPrice", tx.GasPrice.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("value", tx.Value.ToString(CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+                if (f.Spender is null)
+                {
+                    w.WriteNull("approve");
+                }
+                else
+                {
+                    w.WriteString("approve", f.Spender);
+                }
+            }
+            else
+            {
+                w.WriteString("reason", SecretRedaction.Redact(f.Quote.Error == QuoteError.NotConfigured ? f.Quote.Detail ?? "" : $"{f.Quote.Error}: {f.Quote.Detail}"));
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteToken(Utf8JsonWriter w, string name, TokenRef token)

@@ -155,4 +155,64 @@ public sealed class QuoteVerbTests
         Assert.DoesNotContain(OneInchKey, child.Out + child.Err, StringComparison.Ordinal);
         Assert.Equal("Bearer " + OneInchKey, Assert.Single(oneInch.Requests).Headers["Authorization"]);
     }
+
+    private const string Taker = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+    [Fact]
+    public async Task With_a_taker_both_firm_quotes_follow_with_what_their_transactions_call_and_nothing_is_sent()
+    {
+        await using LoopbackAggregator zeroEx = await LoopbackAggregator.StartAsync(AggregatorApi.ZeroEx, ZeroExKey);
+        await using LoopbackAggregator oneInch = await LoopbackAggregator.StartAsync(AggregatorApi.OneInch, OneInchKey);
+        using var folder = new TempFolder();
+        string config = folder.Write("quote.json", Config(zeroEx, oneInch));
+        string state = folder.Write("state.json", PoolState);
+        (int exit, string output, string err) = Run(new() { ["ZEROX_API_KEY"] = ZeroExKey, ["ONEINCH_API_KEY"] = OneInchKey },
+            "--chain", "1", "--sell", "USDC", "--buy", "WETH", "--amount", "1000", "--config", config, "--pool-state", state, "--taker", Taker, "--slippage-bps", "100");
+
+        Assert.True(exit == 0, err);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"firm quotes for {Taker}, slippage 100 bps (nothing is sent):", lines[6]);
+        Assert.Equal($"0x    0.3346 WETH, at least 0.331254; tx to {LoopbackAggregator.AllowanceHolder} calls {LoopbackAggregator.ZeroExSelector} (164 bytes), gas 288095, value 0; approve USDC to {LoopbackAggregator.AllowanceHolder}", lines[7]);
+        Assert.Equal($"1inch 0.3346 WETH, at least 0.331254; tx to {LoopbackAggregator.RouterV6} calls {LoopbackAggregator.OneInchSelector} (164 bytes), gas 180000, value 0; approve USDC to {LoopbackAggregator.RouterV6}", lines[8]);
+        Assert.Contains(zeroEx.Requests, r => r.PathAndQuery.StartsWith("/swap/allowance-holder/quote?", StringComparison.Ordinal) && r.PathAndQuery.Contains("&slippageBps=100", StringComparison.Ordinal));
+        Assert.Contains(oneInch.Requests, r => r.PathAndQuery.StartsWith("/swap/v6.0/1/swap?", StringComparison.Ordinal) && r.PathAndQuery.Contains("&slippage=1", StringComparison.Ordinal));
+        Assert.DoesNotContain(ZeroExKey, output + err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_taker_json_carries_each_firm_quotes_transaction_and_a_missing_key_is_not_configured()
+    {
+        await using LoopbackAggregator zeroEx = await LoopbackAggregator.StartAsync(AggregatorApi.ZeroEx, ZeroExKey);
+        await using LoopbackAggregator oneInch = await LoopbackAggregator.StartAsync(AggregatorApi.OneInch, OneInchKey);
+        using var folder = new TempFolder();
+        string config = folder.Write("quote.json", Config(zeroEx, oneInch));
+        (int exit, string output, string err) = Run(new() { ["ZEROX_API_KEY"] = ZeroExKey },
+            "--chain", "1", "--sell", "USDC", "--buy", "WETH", "--amount", "1000", "--config", config, "--taker", Taker, "--json");
+
+        Assert.True(exit == 0, err);
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement[] firm = [.. json.RootElement.GetProperty("firm").EnumerateArray()];
+        Assert.Equal(["0x", "1inch"], firm.Select(f => f.GetProperty("source").GetString()));
+        Assert.Equal("ok", firm[0].GetProperty("status").GetString());
+        Assert.Equal("334600000000000000", firm[0].GetProperty("buyAmountBaseUnits").GetString());
+        Assert.Equal("331254000000000000", firm[0].GetProperty("minBuyAmountBaseUnits").GetString()); // 0.5 %, the default
+        JsonElement tx = firm[0].GetProperty("transaction");
+        Assert.Equal(LoopbackAggregator.AllowanceHolder, tx.GetProperty("to").GetString());
+        Assert.Equal(LoopbackAggregator.ZeroExSelector, tx.GetProperty("selector").GetString());
+        Assert.Equal(164, tx.GetProperty("dataBytes").GetInt32());
+        Assert.False(tx.TryGetProperty("data", out _)); // key-shaped words: not printed
+        Assert.Equal("288095", tx.GetProperty("gas").GetString());
+        Assert.Equal("not configured", firm[1].GetProperty("status").GetString());
+        Assert.Equal("ONEINCH_API_KEY is not set", firm[1].GetProperty("reason").GetString());
+    }
+
+    [Theory]
+    [InlineData("--taker", "0x1234", "--taker: '0x1234' is not an address")]
+    [InlineData("--slippage-bps", "100", "--slippage-bps goes with --taker")]
+    public void A_bad_taker_or_a_lone_slippage_is_a_usage_error(string flag, string value, string says)
+    {
+        (int exit, _, string err) = Run([], "--chain", "1", "--sell", "USDC", "--buy", "WETH", "--amount", "1000", flag, value);
+        Assert.Equal(2, exit);
+        Assert.Contains(says, err, StringComparison.Ordinal);
+    }
 }
