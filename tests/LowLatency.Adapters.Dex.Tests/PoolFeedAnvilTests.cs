@@ -120,6 +120,45 @@ public sealed class PoolFeedAnvilTests : IClassFixture<PoolFeedAnvilTests.Node>
         await feed.UnsubscribeAsync();
     }
 
+    [Fact]
+    public async Task The_quote_verbs_own_price_read_over_http_is_what_each_real_pool_pays()
+    {
+        // OwnPoolPricer.SnapshotAsync is the `quote` verb's path when a node is configured: batched eth_calls over HTTP.
+        await using DexChain chain = await StartAsync(_anvil);
+        Setup s = await DeployAsync(chain);
+        await RandomOpsAsync(chain, s, new Random(5), 24); // swaps, mints and burns move the pools first
+        string t0 = s.Token0.ToString(), t1 = s.Token1.ToString();
+        var v3 = new Aggregators.OwnPoolPricer([new Aggregators.OwnPool(s.Pool.ToString(), IsV3: true, 500, t0, t1)]);
+        var v2 = new Aggregators.OwnPoolPricer([new Aggregators.OwnPool(s.Pair.ToString(), IsV3: false, 30, t0, t1)]);
+        await using JsonRpcClient http = JsonRpcClient.ForHttp(_anvil.HttpUrl);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Assert.Null(await v3.SnapshotAsync(http, timeout.Token));
+        Assert.Null(await v2.SnapshotAsync(http, timeout.Token));
+        RpcResult<Block?> head = await chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
+        Assert.Equal(head.Value!.Header.Number, v3.Block);
+
+        BigInteger amount = BigInteger.Pow(10, 17);
+        foreach (bool zeroForOne in new[] { true, false })
+        {
+            (string sell, string buy) = zeroForOne ? (t0, t1) : (t1, t0);
+
+            // V3: the pool's own answer to the same exact input, simulated by eth_call through the test caller.
+            Aggregators.OwnQuote ours = v3.Quote(sell, buy, amount);
+            Assert.True(ours.IsOk, ours.Error);
+            IReadOnlyList<AbiValue> deltas = await chain.ReadAsync(s.Caller, s_swap, A(s.Pool), AbiValue.FromBool(zeroForOne), I(amount), U(V3Pool.DefaultPriceLimit(zeroForOne).ToBigInteger()));
+            Assert.Equal(-(zeroForOne ? deltas[1].Integer : deltas[0].Integer), ours.BuyAmount);
+
+            // V2: the pair pays our amount out and refuses one wei more (its K check).
+            Aggregators.OwnQuote pairs = v2.Quote(sell, buy, amount);
+            Assert.True(pairs.IsOk, pairs.Error);
+            Address tokenIn = zeroForOne ? s.Token0 : s.Token1;
+            RpcResult<byte[]> paid = await chain.CallAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(tokenIn), U(amount), U(zeroForOne ? 0 : pairs.BuyAmount), U(zeroForOne ? pairs.BuyAmount : 0)));
+            Assert.True(paid.IsOk, paid.ToString());
+            RpcResult<byte[]> greedy = await chain.CallAsync(s.Caller, s_v2Swap.EncodeCall(A(s.Pair), A(tokenIn), U(amount), U(zeroForOne ? 0 : pairs.BuyAmount + 1), U(zeroForOne ? pairs.BuyAmount + 1 : 0)));
+            Assert.False(greedy.IsOk, "one wei more than our quote passed the pair's K check");
+        }
+    }
+
     private async Task CatchUpAndCompareAsync(DexChain chain, DexNodeFeed feed, Setup s, int v3, int v2, string when)
     {
         // One empty block on top: its head comes after every log of the blocks before it (one socket, the node's order).
