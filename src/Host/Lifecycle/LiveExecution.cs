@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using LowLatency.Adapters.Cex.Execution;
+using LowLatency.Adapters.Cex.Execution.Signing;
 using LowLatency.Adapters.Cex.Execution.Rest;
 using LowLatency.Adapters.Cex.Live;
 using LowLatency.Adapters.Ethereum;
@@ -173,6 +174,10 @@ internal sealed class LiveExecution : IDisposable
                 else if (family == "okx")
                 {
                     streams.Add(new OkxPrivateStream(session, wsUrl, clientOptions.ApiKey, clientOptions.Secret, clientOptions.Passphrase ?? ""));
+                }
+                else if (family == "coinbase" && CoinbaseJwtSigner.TryCreate(clientOptions.ApiKey, clientOptions.Secret) is { } signer)
+                {
+                    streams.Add(new CoinbaseUserStream(session, wsUrl, signer)); // the key was checked by the REST client just above
                 }
                 else
                 {

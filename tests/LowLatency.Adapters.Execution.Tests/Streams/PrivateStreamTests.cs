@@ -1,6 +1,7 @@
 using System.Text;
 using LowLatency.Adapters.Cex.Execution;
 using LowLatency.Adapters.Cex.Execution.Rest;
+using LowLatency.Adapters.Cex.Execution.Signing;
 using LowLatency.Adapters.Execution.Tests.Rest;
 using LowLatency.Testing.Venues;
 
@@ -13,12 +14,15 @@ namespace LowLatency.Adapters.Execution.Tests.Streams;
 /// </summary>
 public sealed class PrivateStreamTests
 {
-    public static readonly TheoryData<string> Venues = ["binance", "bybit", "okx", "kraken"];
+    public static readonly TheoryData<string> Venues = ["binance", "bybit", "okx", "kraken", "coinbase"];
+
+    /// <summary>The venues whose streams send trades with their ids (Coinbase's sends each order's totals).</summary>
+    public static readonly TheoryData<string> TradeIdVenues = ["binance", "bybit", "okx", "kraken"];
 
     private static readonly CancellationToken None = CancellationToken.None;
 
     [Theory]
-    [MemberData(nameof(Venues))]
+    [MemberData(nameof(TradeIdVenues))]
     public async Task Stream_fills_count_once_beside_the_rest_answer_and_a_replayed_fill_is_a_duplicate(string venue)
     {
         await using VenueRig rig = await VenueRig.StartAsync(venue);
@@ -91,6 +95,72 @@ public sealed class PrivateStreamTests
         rig.Ledger.Replay(rig.Ledger.History.Last(e => e.Kind == "Trade"));
         await Eventually(() => run.Stream.Reports > reports);
         Assert.Equal(0.4, rig.Tracker.Position(rig.Symbol), 12);
+    }
+
+    [Fact]
+    public async Task Coinbase_totals_count_each_fill_once_beside_the_rest_answer_and_a_repeated_total_changes_nothing()
+    {
+        await using VenueRig rig = await VenueRig.StartAsync("coinbase");
+        await using StreamRun run = await StreamRun.StartAsync(rig, "coinbase");
+
+        ExecResult<TrackedOrder> placed = await rig.Session.PlaceAsync(rig.Symbol, true, 1m, 60_000m, None);
+        Assert.True(placed.Ok, placed.Detail);
+        LoopbackOrder order = rig.Ledger.Get(placed.Value!.ClientOrderId)!;
+        rig.Ledger.Fill(order, 0.25m, 60_000m);
+        rig.Ledger.Fill(order, 0.5m, 60_010m);
+        await Eventually(() => rig.Tracker.Position(rig.Symbol) >= 0.75 - 1e-12);
+        Assert.Equal(OrderState.PartiallyFilled, placed.Value.State);
+        Assert.Equal((0.25 * 60_000) + (0.5 * 60_010), rig.Session.Read(placed.Value.ClientOrderId)!.Value.Notional, 6);
+
+        int reports = run.Stream.Reports;
+        rig.Ledger.Replay(rig.Ledger.History.Last(e => e.Kind == "Trade"));
+        await Eventually(() => run.Stream.Reports > reports);
+        Assert.Equal(0.75, rig.Tracker.Position(rig.Symbol), 12);
+
+        rig.Ledger.Fill(order, 0.25m, 60_020m);
+        await Eventually(() => placed.Value.State == OrderState.Filled);
+        Assert.Equal(1.0, rig.Tracker.Position(rig.Symbol), 12);
+        Assert.Equal(0, run.Stream.Malformed);
+    }
+
+    [Fact]
+    public void Coinbase_frames_not_in_its_shape_are_counted_and_its_other_channels_are_skipped()
+    {
+        var session = new ExecutionSession(new NoVenue(), new OrderTracker("x-"));
+        using var coinbase = new CoinbaseUserStream(session, new Uri("ws://127.0.0.1:1"), CoinbaseJwtSigner.TryCreate(VenueRig.CoinbaseKeyName, VenueRig.CoinbasePem)!);
+        foreach (string frame in new[]
+        {
+            "{not json", "[]", """{"type":"error","message":"authentication failure"}""",
+            """{"channel":"user","events":[{"type":"update"}]}""",
+            """{"channel":"user","events":[{"type":"update","orders":[{"client_order_id":"x-1","status":"OPEN","cumulative_quantity":"0"}]}]}""",
+            """{"channel":"user","events":[{"type":"update","orders":[{"order_id":"1","status":"OPEN","cumulative_quantity":"NaN?"}]}]}""",
+            """{"channel":"user","events":[{"type":"update","orders":[{"order_id":"1","status":"FILLED","cumulative_quantity":"1","avg_price":""}]}]}""",
+        })
+        {
+            coinbase.Handle(Encoding.UTF8.GetBytes(frame));
+        }
+
+        Assert.Equal(7, coinbase.Malformed);
+        coinbase.Handle("""{"channel":"heartbeats","events":[{"current_time":"2024-01-05T00:00:00Z","heartbeat_counter":3}]}"""u8);
+        coinbase.Handle("""{"channel":"subscriptions","events":[{"subscriptions":{"user":[]}}]}"""u8);
+        coinbase.Handle("""{"channel":"user","events":[{"type":"update","orders":[{"order_id":"1","status":"CANCEL_QUEUED","cumulative_quantity":"0"}]}]}"""u8);
+        Assert.Equal(7, coinbase.Malformed);
+        Assert.Equal(0, coinbase.Reports);
+    }
+
+    [Fact]
+    public async Task A_coinbase_subscription_signed_by_another_key_is_refused_and_the_stream_never_goes_live()
+    {
+        await using VenueRig rig = await VenueRig.StartAsync("coinbase");
+        using var stop = new CancellationTokenSource();
+        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var coinbase = new CoinbaseUserStream(rig.Session, new Uri(rig.Server.WsBase, "/ws/user"),
+            CoinbaseJwtSigner.TryCreate(VenueRig.CoinbaseKeyName, other.ExportECPrivateKeyPem())!, backoff: TimeSpan.FromMilliseconds(20));
+        Task run = coinbase.RunAsync(stop.Token);
+        await Eventually(() => rig.Ledger.BadSignatures >= 2); // refused, reconnected with a new token, refused again
+        Assert.False(coinbase.Live);
+        await stop.CancelAsync();
+        await run;
     }
 
     [Fact]
@@ -181,6 +251,8 @@ public sealed class PrivateStreamTests
                 "binance" => new BinanceUserDataStream(rig.Session, rig.Server.BaseUrl, rig.Server.WsBase, VenueRig.ApiKey, backoff: TimeSpan.FromMilliseconds(20)),
                 "kraken" => new KrakenPrivateStream(rig.Session, (KrakenExecutionClient)rig.Client, new Uri(rig.Server.WsBase, "/v2"), backoff: TimeSpan.FromMilliseconds(20)),
                 "okx" => new OkxPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/ws/v5/private"), VenueRig.ApiKey, VenueRig.Secret, VenueRig.Passphrase, backoff: TimeSpan.FromMilliseconds(20)),
+                "coinbase" => new CoinbaseUserStream(rig.Session, new Uri(rig.Server.WsBase, "/ws/user"), CoinbaseJwtSigner.TryCreate(VenueRig.CoinbaseKeyName, VenueRig.CoinbasePem)!,
+                    backoff: TimeSpan.FromMilliseconds(20)),
                 _ => new BybitPrivateStream(rig.Session, new Uri(rig.Server.WsBase, "/v5/private"), VenueRig.ApiKey, VenueRig.Secret, backoff: TimeSpan.FromMilliseconds(20)),
             };
             var run = new StreamRun(stream);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,6 +13,8 @@ namespace LowLatency.Testing.Venues;
 /// <c>…/orders/historical/batch?order_status=OPEN</c>, <c>…/accounts</c>. Each request's JWT is checked as CDP
 /// documents: ES256 over header.claims with the key's public half, <c>kid</c>/<c>sub</c> = key name, <c>iss</c> = cdp,
 /// <c>uri</c> = method + host + path, and the venue's clock within <c>nbf</c>..<c>exp</c>; anything else is 401.
+/// The <c>user</c> WebSocket channel at <c>/ws/user</c>: subscribe with a JWT of the same key and no <c>uri</c>, then
+/// each ledger event as an <c>update</c> with the order's totals (cumulative quantity, average price, status).
 /// </summary>
 public sealed class CoinbaseDialect : VenueDialect
 {
@@ -82,6 +85,46 @@ public sealed class CoinbaseDialect : VenueDialect
         }
     }
 
+    public override bool ServesStream(PathString path) => path == "/ws/user";
+
+    public override Task StreamAsync(HttpContext context, WebSocket socket)
+    {
+        bool subscribed = false;
+        long sequence = 0;
+        string? OnMessage(string text)
+        {
+            using JsonDocument doc = JsonDocument.Parse(text);
+            JsonElement r = doc.RootElement;
+            if (r.GetProperty("type").GetString() != "subscribe")
+            {
+                return null;
+            }
+
+            string channel = r.GetProperty("channel").GetString()!;
+            if (!ValidToken(r.GetProperty("jwt").GetString() ?? "", uri: null))
+            {
+                Ledger.CountBadSignature();
+                return """{"type":"error","message":"authentication failure"}""";
+            }
+
+            subscribed |= channel == "user";
+            return $$$"""{"channel":"subscriptions","client_id":"","timestamp":"{{{Timestamp()}}}","sequence_num":{{{Interlocked.Increment(ref sequence)}}},"events":[{"subscriptions":{"{{{channel}}}":[]}}]}""";
+        }
+
+        return PumpAsync(context, socket, OnMessage, () => subscribed, e =>
+            $$$"""{"channel":"user","client_id":"","timestamp":"{{{Timestamp()}}}","sequence_num":{{{Interlocked.Increment(ref sequence)}}},"events":[{"type":"update","orders":[{{{UserOrder(e.Order)}}}]}]}""");
+    }
+
+    /// <summary>An order as the user channel writes it: its totals after the event, not the trade.</summary>
+    public static string UserOrder(LoopbackOrder o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        string status = o.Status switch { "Filled" => "FILLED", "Cancelled" => "CANCELLED", _ => "OPEN" };
+        return $$$"""{"order_id":"{{{o.VenueOrderId}}}","client_order_id":"{{{o.ClientOrderId}}}","cumulative_quantity":"{{{Num(o.Filled)}}}","leaves_quantity":"{{{Num(o.Quantity - o.Filled)}}}","avg_price":"{{{Num(o.AveragePrice)}}}","total_fees":"0","status":"{{{status}}}","product_id":"{{{o.Symbol}}}","creation_time":"2024-01-05T00:00:00Z","order_side":"{{{(o.Buy ? "BUY" : "SELL")}}}","order_type":"Limit"}""";
+    }
+
+    private string Timestamp() => DateTimeOffset.FromUnixTimeMilliseconds(Ledger.NowMs).UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
+
     protected override Task DuplicateAsync(HttpContext context, LoopbackOrder existing, Func<LoopbackOrder, string> ack) =>
         WriteAsync(context, 200, Ack(existing));
 
@@ -111,12 +154,13 @@ public sealed class CoinbaseDialect : VenueDialect
     private bool Authorized(HttpRequest request, string path)
     {
         string auth = request.Headers.Authorization.ToString();
-        if (!auth.StartsWith("Bearer ", StringComparison.Ordinal))
-        {
-            return false;
-        }
+        return auth.StartsWith("Bearer ", StringComparison.Ordinal) && ValidToken(auth[7..], request.Method + " " + request.Host.Host + path);
+    }
 
-        string[] parts = auth[7..].Split('.');
+    /// <summary>A CDP JWT of our key, in its time window, with <paramref name="uri"/> as its <c>uri</c> (null: a WebSocket JWT, which has none).</summary>
+    private bool ValidToken(string token, string? uri)
+    {
+        string[] parts = token.Split('.');
         if (parts.Length != 3)
         {
             return false;
@@ -135,7 +179,7 @@ public sealed class CoinbaseDialect : VenueDialect
             long now = Ledger.NowMs / 1000;
             return header.RootElement.GetProperty("alg").GetString() == "ES256" && header.RootElement.GetProperty("kid").GetString() == _keyName
                 && c.GetProperty("sub").GetString() == _keyName && c.GetProperty("iss").GetString() == "cdp"
-                && c.GetProperty("uri").GetString() == request.Method + " " + request.Host.Host + path
+                && (uri is null ? !c.TryGetProperty("uri", out _) : c.GetProperty("uri").GetString() == uri)
                 && c.GetProperty("nbf").GetInt64() <= now + 1 && now <= c.GetProperty("exp").GetInt64();
         }
         catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)

@@ -290,6 +290,7 @@ public sealed class ExecutionSession
                 StreamReportKind.Ack => Tracker.OnAck(report.ClientOrderId, report.VenueOrderId),
                 StreamReportKind.Fill => Tracker.OnFill(report.ClientOrderId.Length > 0 ? report.ClientOrderId : null, report.VenueOrderId, report.TradeId ?? "", (double)report.Quantity, (double)report.Price),
                 StreamReportKind.Cancelled => Tracker.OnCancelled(report.ClientOrderId),
+                StreamReportKind.Status => Tracker.OnStatus(report.ClientOrderId, report.VenueOrderId, report.Status, (double)report.Quantity, (double)report.Price),
                 _ => Tracker.OnRejected(report.ClientOrderId, "rejected (stream)"),
             };
         }

@@ -55,10 +55,18 @@ public sealed class CoinbaseJwtSigner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(hostAndPath);
+        return Sign(unixSeconds, ",\"uri\":" + Json(method.ToUpperInvariant() + " " + hostAndPath));
+    }
+
+    /// <summary>A JWT for the WebSocket user channel: the same claims without <c>uri</c>, as CDP documents for WebSocket.</summary>
+    public string CreateWebSocketToken(long unixSeconds) => Sign(unixSeconds, "");
+
+    private string Sign(long unixSeconds, string uriClaim)
+    {
         string nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string header = $$"""{"alg":"ES256","kid":{{Json(_keyName)}},"nonce":"{{nonce}}","typ":"JWT"}""";
         string claims = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"sub":{{Json(_keyName)}},"iss":"cdp","nbf":{{unixSeconds}},"exp":{{unixSeconds + 120}},"uri":{{Json(method.ToUpperInvariant() + " " + hostAndPath)}}}""");
+            $$"""{"sub":{{Json(_keyName)}},"iss":"cdp","nbf":{{unixSeconds}},"exp":{{unixSeconds + 120}}{{uriClaim}}}""");
         string signingInput = Base64Url(Encoding.UTF8.GetBytes(header)) + "." + Base64Url(Encoding.UTF8.GetBytes(claims));
         byte[] signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url(signature);

@@ -11,10 +11,18 @@ public enum StreamReportKind : byte
     Fill,
     Cancelled,
     Rejected,
+
+    /// <summary>
+    /// The order's cumulative state (a venue that streams totals, not trades: Coinbase's <c>user</c> channel):
+    /// <see cref="StreamReport.Quantity"/> is the cumulative fill, <see cref="StreamReport.Price"/> its average price.
+    /// Applied as reconciliation applies a REST answer, so a repeat changes nothing and a missed update is caught up.
+    /// </summary>
+    Status,
 }
 
-/// <summary>One order event from a venue's private stream (a fill carries its trade id, quantity and price).</summary>
-public readonly record struct StreamReport(StreamReportKind Kind, string ClientOrderId, string VenueOrderId, string? TradeId, decimal Quantity, decimal Price);
+/// <summary>One order event from a venue's private stream (a fill carries its trade id, quantity and price; a status its totals).</summary>
+public readonly record struct StreamReport(StreamReportKind Kind, string ClientOrderId, string VenueOrderId, string? TradeId, decimal Quantity, decimal Price,
+    VenueOrderStatus Status = VenueOrderStatus.New);
 
 /// <summary>
 /// A venue's private order and fill stream into an <see cref="ExecutionSession"/>: connect (and log in or subscribe as
