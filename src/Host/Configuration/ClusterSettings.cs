@@ -16,7 +16,10 @@ public sealed record ClusterSettings
     /// <summary>Net loss per UTC day across all nodes, USD.</summary>
     public double DailyLossLimitUsd { get; init; } = 5_000;
 
-    /// <summary>Copies of each stream and bucket: 1 on one NATS server, 3 on a 3-server cluster (survives losing one).</summary>
+    /// <summary>
+    /// Copies of each stream and bucket: 1 on one NATS server, 3 on a 3-server cluster (JetStream keeps R3 through the
+    /// loss of one; not proven in this build, see the cluster README).
+    /// </summary>
     public int Replicas { get; init; } = 1;
 
     /// <summary>Every problem, each named by its JSON path.</summary>
