@@ -166,8 +166,12 @@ internal static class InBandLoopbackHarness
         try
         {
             // Overlapping connections each get the end marker: the first one handled does not mean the connection that
-            // feeds a given book has handled its last frames, so such a run also waits for the replay's top levels.
-            await Wait.UntilAsync(() => Volatile.Read(ref ended) && processor.Sequence.Value >= ring.Cursor && AllLive() && (!run.Overlap || SameTop(replay, books, 10)),
+            // feeds a given book has handled its last frames, so such a run also waits for the replay's top levels, with
+            // no renewal under way: a renewal begun before the stream ended can still move a book to its connection's
+            // snapshot, older than the old connection's last frames, and that connection's frames after it may be unread.
+            // (A renewal begun after the end serves the final books.)
+            await Wait.UntilAsync(() => Volatile.Read(ref ended) && !(run.Overlap && client.Renewing) && processor.Sequence.Value >= ring.Cursor && AllLive()
+                    && (!run.Overlap || SameTop(replay, books, 10)),
                 "every frame served, handled and applied, every book live");
         }
         catch (TimeoutException ex)
@@ -176,11 +180,14 @@ internal static class InBandLoopbackHarness
             string tail;
             lock (log)
             {
-                tail = string.Join(" | ", log.TakeLast(8));
+                tail = string.Join(" | ", log.TakeLast(16));
             }
 
-            throw new TimeoutException($"{ex.Message}; ended={ended} connects={client.Counters.Connects} frames={client.Counters.Frames} sent={server.Sent} "
-                + $"finished={server.Finished} resubscribes={client.Counters.Resubscribes} snapshots={server.SnapshotsSent} books={states}; log: {tail}", ex);
+            var c = client.Counters;
+            throw new TimeoutException($"{ex.Message}; ended={ended} renewing={client.Renewing} connects={c.Connects} frames={c.Frames} sent={server.Sent} "
+                + $"finished={server.Finished} resubscribes={c.Resubscribes} snapshots={server.SnapshotsSent} books={states} published={c.Published} "
+                + $"oversized={c.Oversized} rejected={c.Rejected} ignored={c.Ignored} backPressure={c.BackPressure} dropped={c.HandoverDropped} "
+                + $"renewals={c.Renewals} fallbacks={c.RenewalFallbacks} ring={ring.Cursor}/{processor.Sequence.Value}; log: {tail}", ex);
         }
         if (run.PingAfter is not null && kind == LiveVenueKind.Bybit)
         {
@@ -205,9 +212,38 @@ internal static class InBandLoopbackHarness
             int bids = Math.Min(levels, expected.Bids.Length);
             int asks = Math.Min(levels, expected.Asks.Length);
             Assert.True(bids > 0 && asks > 0);
-            Assert.True(expected.Bids[..bids].SequenceEqual(actual.Bids[..Math.Min(levels, actual.Bids.Length)]), $"book {b} bids differ");
-            Assert.True(expected.Asks[..asks].SequenceEqual(actual.Asks[..Math.Min(levels, actual.Asks.Length)]), $"book {b} asks differ");
+            Assert.True(expected.Bids[..bids].SequenceEqual(actual.Bids[..Math.Min(levels, actual.Bids.Length)]), $"book {b} bids differ: {Difference(expected.Bids, actual.Bids, levels)}; {Describe(o)}");
+            Assert.True(expected.Asks[..asks].SequenceEqual(actual.Asks[..Math.Min(levels, actual.Asks.Length)]), $"book {b} asks differ: {Difference(expected.Asks, actual.Asks, levels)}; {Describe(o)}");
         }
+    }
+
+    private static string Difference(ReadOnlySpan<BookLevel> expected, ReadOnlySpan<BookLevel> actual, int levels)
+    {
+        for (int i = 0; i < levels; i++)
+        {
+            string e = i < expected.Length ? $"{expected[i].Price.Raw}x{expected[i].Quantity.Raw}" : "none";
+            string a = i < actual.Length ? $"{actual[i].Price.Raw}x{actual[i].Quantity.Raw}" : "none";
+            if (e != a)
+            {
+                return $"level {i}: replay {e}, live {a} (replay {expected.Length} levels, live {actual.Length})";
+            }
+        }
+
+        return "the same";
+    }
+
+    private static string Describe(InBandOutcome o)
+    {
+        var c = o.Client.Counters;
+        VenueIntegrity integrity = o.Books.Integrity(o.Venue);
+        string tail;
+        lock (o.Log)
+        {
+            tail = string.Join(" | ", o.Log.TakeLast(12));
+        }
+
+        return $"renewals={c.Renewals} connects={c.Connects} reconnects={c.Reconnects} fallbacks={c.RenewalFallbacks} dropped={c.HandoverDropped} "
+            + $"gaps={integrity.Gaps} resyncs={integrity.Resyncs} rejected={c.Rejected} snapshots={o.Server.SnapshotsSent}; log: {tail}";
     }
 
     /// <summary>Whether every live book equals the replay's over the top levels (read while the consumer may still write: a wait, not the assertion).</summary>

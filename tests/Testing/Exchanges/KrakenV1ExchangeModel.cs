@@ -74,7 +74,7 @@ public sealed class KrakenV1ExchangeModel(int depth) : IInBandVenueModel
         foreach (JsonElement pair in root.GetProperty("pair").EnumerateArray())
         {
             string name = pair.GetString()!;
-            if (!_subscribed.Add(name) && _books.ContainsKey(name))
+            if (!_subscribed.Add(name))
             {
                 keys.Add(name); // subscribed before: a resubscribe
             }
@@ -83,9 +83,13 @@ public sealed class KrakenV1ExchangeModel(int depth) : IInBandVenueModel
         return keys;
     }
 
-    public byte[] Snapshot(string key)
+    public byte[]? Snapshot(string key)
     {
-        Book book = _books[key];
+        if (!_books.TryGetValue(key, out Book? book))
+        {
+            return null;
+        }
+
         static string Levels(IEnumerable<(string Price, string Volume, string Time)> levels) =>
             string.Join(',', levels.Select(l => $"[\"{l.Price}\",\"{l.Volume}\",\"{l.Time}\"]"));
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,

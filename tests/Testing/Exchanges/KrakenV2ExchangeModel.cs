@@ -130,7 +130,7 @@ public sealed class KrakenV2ExchangeModel(int depth) : IInBandVenueModel
         var keys = new List<string>();
         foreach (JsonElement symbol in root.GetProperty("params").GetProperty("symbol").EnumerateArray())
         {
-            if (!_subscribed.Add(symbol.GetString()!) && _books.ContainsKey(symbol.GetString()!))
+            if (!_subscribed.Add(symbol.GetString()!))
             {
                 keys.Add(symbol.GetString()!); // subscribed before: a resubscribe
             }
@@ -163,8 +163,13 @@ public sealed class KrakenV2ExchangeModel(int depth) : IInBandVenueModel
             || asks.Touches(data.GetProperty("asks").EnumerateArray().Select(l => l.GetProperty("price").GetRawText()), 10, descending: false);
     }
 
-    public byte[] Snapshot(string key)
+    public byte[]? Snapshot(string key)
     {
+        if (!_books.ContainsKey(key))
+        {
+            return null;
+        }
+
         (ModelSide bids, ModelSide asks) = Book(key);
         string body = BookJson(key, snapshot: true, bids.Best(true).Take(depth), asks.Best(false).Take(depth), Checksum(key), time: null);
         return Encoding.UTF8.GetBytes(body);

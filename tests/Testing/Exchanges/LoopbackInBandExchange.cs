@@ -32,8 +32,12 @@ public interface IInBandVenueModel
     /// </summary>
     IReadOnlyList<string> SnapshotRequests(string message);
 
-    /// <summary>A snapshot frame of one book as the exchange holds it now.</summary>
-    byte[] Snapshot(string key);
+    /// <summary>
+    /// A snapshot frame of one book as the exchange holds it now, or null while it holds none: the book's first snapshot
+    /// is still to come in the recorded stream. Asked when the snapshot is sent, not when it was requested: a connection
+    /// that asked before that recorded snapshot was served and joined the stream after it would otherwise get neither.
+    /// </summary>
+    byte[]? Snapshot(string key);
 
     /// <summary>A new connection is open (per-connection numbering restarts).</summary>
     void OnConnection()
@@ -450,8 +454,11 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
             {
                 while (c.Requests.TryTake(out string? key))
                 {
-                    await SendToAsync(c, model, Locked(model, m => m.Snapshot(key))).ConfigureAwait(false);
-                    Interlocked.Increment(ref _snapshotsSent);
+                    if (Locked(model, m => m.Snapshot(key)) is { } snapshot)
+                    {
+                        await SendToAsync(c, model, snapshot).ConfigureAwait(false);
+                        Interlocked.Increment(ref _snapshotsSent);
+                    }
                 }
             }
 
@@ -526,7 +533,12 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
 
     private async Task SendSnapshotAsync(WebSocket socket, IInBandVenueModel model, string key, CancellationToken cancellationToken)
     {
-        await SendOneAsync(socket, Locked(model, m => m.Snapshot(key)), cancellationToken).ConfigureAwait(false);
+        if (Locked(model, m => m.Snapshot(key)) is not { } snapshot)
+        {
+            return; // its recorded snapshot is still to come on this connection
+        }
+
+        await SendOneAsync(socket, snapshot, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _snapshotsSent);
     }
 
@@ -536,7 +548,7 @@ public sealed class LoopbackInBandExchange : IAsyncDisposable
         Interlocked.Increment(ref _sent);
     }
 
-    private static byte[] Locked(IInBandVenueModel model, Func<IInBandVenueModel, byte[]> call)
+    private static T Locked<T>(IInBandVenueModel model, Func<IInBandVenueModel, T> call)
     {
         lock (model)
         {
@@ -655,7 +667,7 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
             return [];
         }
 
-        return [.. root.GetProperty("product_ids").EnumerateArray().Select(p => p.GetString()!).Where(_books.ContainsKey)];
+        return [.. root.GetProperty("product_ids").EnumerateArray().Select(p => p.GetString()!)];
     }
 
     public void OnConnection() => _sequence = 0; // sequence_num restarts on every connection
@@ -671,9 +683,14 @@ public sealed partial class CoinbaseExchangeModel : IInBandVenueModel
 
     public byte[] VenueError() => "{\"type\":\"error\",\"message\":\"rate limit exceeded\"}"u8.ToArray();
 
-    public byte[] Snapshot(string key)
+    public byte[]? Snapshot(string key)
     {
-        (ModelSide bids, ModelSide asks) = Book(key);
+        if (!_books.TryGetValue(key, out (ModelSide Bids, ModelSide Asks) book))
+        {
+            return null;
+        }
+
+        (ModelSide bids, ModelSide asks) = book;
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{{\"channel\":\"l2_data\",\"client_id\":\"\",\"sequence_num\":{_sequence++},\"events\":[{{\"type\":\"snapshot\",\"product_id\":\"{key}\",\"updates\":[");
         bool first = true;
@@ -759,7 +776,7 @@ public sealed class BybitExchangeModel : IInBandVenueModel
         foreach (JsonElement arg in root.GetProperty("args").EnumerateArray())
         {
             string topic = arg.GetString()!;
-            if (topic.StartsWith("orderbook.", StringComparison.Ordinal) && !_subscribed.Add(topic) && _books.ContainsKey(topic))
+            if (topic.StartsWith("orderbook.", StringComparison.Ordinal) && !_subscribed.Add(topic))
             {
                 keys.Add(topic); // subscribed before: a resubscribe
             }
@@ -775,9 +792,13 @@ public sealed class BybitExchangeModel : IInBandVenueModel
 
     public byte[] Marker(string text) => Encoding.UTF8.GetBytes($"{{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"{text}\",\"op\":\"ping\"}}");
 
-    public byte[] Snapshot(string key)
+    public byte[]? Snapshot(string key)
     {
-        var book = _books[key];
+        if (!_books.TryGetValue(key, out var book))
+        {
+            return null;
+        }
+
         static string Levels(IEnumerable<(string Price, string Size)> levels) =>
             string.Join(',', levels.Select(l => $"[\"{l.Price}\",\"{l.Size}\"]"));
         string symbol = key[(key.LastIndexOf('.') + 1)..];

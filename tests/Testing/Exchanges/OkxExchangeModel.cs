@@ -62,7 +62,7 @@ public sealed class OkxExchangeModel : IInBandVenueModel
         foreach (JsonElement arg in root.GetProperty("args").EnumerateArray())
         {
             string instId = arg.GetProperty("instId").GetString()!;
-            if (arg.GetProperty("channel").ValueEquals("books"u8) && !_subscribed.Add(instId) && _books.ContainsKey(instId))
+            if (arg.GetProperty("channel").ValueEquals("books"u8) && !_subscribed.Add(instId))
             {
                 keys.Add(instId); // subscribed before: a resubscribe
             }
@@ -71,9 +71,13 @@ public sealed class OkxExchangeModel : IInBandVenueModel
         return keys;
     }
 
-    public byte[] Snapshot(string key)
+    public byte[]? Snapshot(string key)
     {
-        var book = _books[key];
+        if (!_books.TryGetValue(key, out var book))
+        {
+            return null;
+        }
+
         static string Levels(IEnumerable<(string Price, string Size)> levels) =>
             string.Join(',', levels.Select(l => $"[\"{l.Price}\",\"{l.Size}\",\"0\",\"1\"]"));
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,

@@ -114,6 +114,12 @@ public sealed partial class WebSocketMarketDataClient : IMarketDataClient, IDisp
 
     public LiveConnectionState State => (LiveConnectionState)Volatile.Read(ref _state);
 
+    /// <summary>
+    /// A renewal's second connection is open and not every book has moved to it yet. A book that has moved may for a
+    /// moment show the new connection's snapshot, older than what the old one had delivered, until its stream catches up.
+    /// </summary>
+    public bool Renewing => Volatile.Read(ref _renewing) != 0;
+
     public LiveClientCounters Counters { get; } = new();
 
     /// <summary>The stream parser's counters (per error).</summary>
