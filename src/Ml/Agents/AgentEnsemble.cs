@@ -72,6 +72,37 @@ public sealed class AgentEnsemble
     /// <summary>What is acted on, per agent.</summary>
     public int[] ActedActions { get; } = new int[Count];
 
+    /// <summary>
+    /// Per agent, its out-of-sample evaluation (from its manifest); where given, an active agent's live steps
+    /// (<see cref="OnLiveStep"/>) are held to it by a <see cref="DriftDetector"/>.
+    /// </summary>
+    public AgentEvaluation?[] Evaluations { get; } = new AgentEvaluation?[Count];
+
+    /// <summary>Per agent, its drift detector once it has had a live step while active (null before).</summary>
+    public DriftDetector?[] Drift { get; } = new DriftDetector?[Count];
+
+    /// <summary>
+    /// One live step of agent <paramref name="index"/>'s own book (its P&amp;L after costs, whether it took or held risk).
+    /// Counted only while it is active; when its detector trips it returns to shadow (its rule acts again) and this
+    /// returns true, once. Cold path around the step (the detector is made on the first active step).
+    /// </summary>
+    public bool OnLiveStep(int index, double pnl, bool active)
+    {
+        if (Modes[index] != AgentMode.Active || Evaluations[index] is not { } evaluation)
+        {
+            return false;
+        }
+
+        DriftDetector detector = Drift[index] ??= new DriftDetector(evaluation);
+        if (!detector.Observe(pnl, active))
+        {
+            return false;
+        }
+
+        Modes[index] = AgentMode.Shadow;
+        return true;
+    }
+
     /// <summary>Decisions the agent made (in shadow or active).</summary>
     public long Decisions(int index) => Volatile.Read(ref _decisions[index]);
 
@@ -122,6 +153,7 @@ public sealed class AgentEnsemble
         problem = null;
         var policies = new PolicyWeights[Count];
         var beats = new bool[Count];
+        var evaluations = new AgentEvaluation?[Count];
         for (int id = 1; id <= Count; id++)
         {
             string stem = Path.Combine(folder, $"agent_{id}");
@@ -136,6 +168,7 @@ public sealed class AgentEnsemble
                 }
 
                 beats[id - 1] = b.GetBoolean();
+                evaluations[id - 1] = EvaluationOf(doc.RootElement);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException)
             {
@@ -144,7 +177,34 @@ public sealed class AgentEnsemble
             }
         }
 
-        return new AgentEnsemble(policies, beats, enabled);
+        var ensemble = new AgentEnsemble(policies, beats, enabled);
+        evaluations.CopyTo(ensemble.Evaluations, 0);
+        return ensemble;
+    }
+
+    /// <summary><c>metrics.test</c> of a manifest; null when absent or not numbers (an agent without it is never held to one).</summary>
+    private static AgentEvaluation? EvaluationOf(JsonElement manifest)
+    {
+        if (!manifest.TryGetProperty("metrics", out JsonElement metrics) || metrics.ValueKind != JsonValueKind.Object
+            || !metrics.TryGetProperty("test", out JsonElement test) || test.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        static bool Number(JsonElement o, string name, out double value)
+        {
+            value = 0;
+            return o.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out value) && double.IsFinite(value);
+        }
+
+        if (!Number(test, "pnl", out double pnl) || !Number(test, "winRate", out double win) || win is < 0 or > 1
+            || !Number(test, "maxDrawdown", out double dd) || dd < 0 || !Number(test, "activeSteps", out double activeSteps) || activeSteps < 0
+            || !Number(test, "steps", out double steps) || steps < 0)
+        {
+            return null;
+        }
+
+        return new AgentEvaluation(pnl, win, dd, (int)Math.Min(activeSteps, int.MaxValue), (int)Math.Min(steps, int.MaxValue));
     }
 
     /// <summary>Agents run unless <c>--no-ai</c> or <c>ENABLE_RL_AGENTS</c> is false/0/no/off.</summary>

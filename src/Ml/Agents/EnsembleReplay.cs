@@ -4,7 +4,11 @@ using LowLatency.HotPath.Risk;
 namespace LowLatency.Ml.Agents;
 
 /// <summary>What a shadow replay saw: the acted book's figures, the agents' own (had they acted), the gate's denials.</summary>
-public sealed record EnsembleReplayResult(TradingMetrics Acted, TradingMetrics AgentsOnly, long[] Decisions, long[] Disagreements, long GateApproved, long GateDenied, AgentMode[] Modes);
+/// <param name="Modes">Each agent's mode at the end (an active agent whose drift detector tripped is back in shadow).</param>
+/// <param name="DriftSteps">Per agent, the replay step at which its drift detector returned it to shadow; −1: never.</param>
+/// <param name="DriftReasons">Per agent, why (null: never).</param>
+public sealed record EnsembleReplayResult(TradingMetrics Acted, TradingMetrics AgentsOnly, long[] Decisions, long[] Disagreements, long GateApproved, long GateDenied, AgentMode[] Modes,
+    int[] DriftSteps, string?[] DriftReasons);
 
 /// <summary>
 /// The ensemble as a host-side observer over the held-out part of the data, block by block: the specialists decide on
@@ -36,6 +40,10 @@ public static class EnsembleReplay
         var shadowActive = new bool[n];
         double turnover = 0, shadowTurnover = 0;
         var signals = new float[AgentDesk.Agents];
+        var agentPnl = new double[AgentEnsemble.Count];
+        var agentActive = new bool[AgentEnsemble.Count];
+        var driftSteps = new int[AgentEnsemble.Count];
+        Array.Fill(driftSteps, -1);
         for (int i = 0; i < n; i++)
         {
             int t = split + i;
@@ -51,13 +59,22 @@ public static class EnsembleReplay
             acted.ObserveRisk(t, signals);
             ensemble.DecideRisk();
             double scale = RiskDesk.ScaleOf(ensemble.ActedActions[AgentEnsemble.RiskManager]);
-            (pnl[i], active[i], double traded) = acted.Trade(t, c, ensemble.ActedActions, scale, gate, weth, now);
+            (pnl[i], active[i], double traded) = acted.Trade(t, c, ensemble.ActedActions, scale, gate, weth, now, agentPnl, agentActive);
             turnover += traded;
+
+            // Each active agent's live reward against its evaluation: a drift returns it to shadow from the next block.
+            for (int k = 0; k < AgentEnsemble.Count; k++)
+            {
+                if (ensemble.OnLiveStep(k, agentPnl[k], agentActive[k]))
+                {
+                    driftSteps[k] = i;
+                }
+            }
 
             // Had the agents acted (their own decisions, no gate): booked on the second desks.
             if (ensemble.Modes[0] != AgentMode.Off)
             {
-                (shadowPnl[i], shadowActive[i], double st) = shadow.Trade(t, c, ensemble.AgentActions, RiskDesk.ScaleOf(ensemble.AgentActions[AgentEnsemble.RiskManager]), null, weth, now);
+                (shadowPnl[i], shadowActive[i], double st) = shadow.Trade(t, c, ensemble.AgentActions, RiskDesk.ScaleOf(ensemble.AgentActions[AgentEnsemble.RiskManager]), null, weth, now, null, null);
                 shadowTurnover += st;
             }
 
@@ -82,7 +99,8 @@ public static class EnsembleReplay
         return new EnsembleReplayResult(
             TradingMetrics.From(pnl, active, turnover, perYear),
             TradingMetrics.From(shadowPnl, shadowActive, shadowTurnover, perYear),
-            decisions, disagreements, gate.Approved, denied, (AgentMode[])ensemble.Modes.Clone());
+            decisions, disagreements, gate.Approved, denied, (AgentMode[])ensemble.Modes.Clone(), driftSteps,
+            [.. ensemble.Drift.Select(d => d?.Reason)]);
     }
 
     /// <summary>One set of desks: the three on-chain specialists inside a risk manager's book, and the cross-chain desk.</summary>
@@ -131,9 +149,14 @@ public static class EnsembleReplay
             _ensemble.RuleActions[AgentEnsemble.RiskManager] = _risk.Rule(t);
         }
 
-        /// <summary>Trades the four specialists' <paramref name="actions"/> at <paramref name="scale"/>, each through <paramref name="gate"/> when given.</summary>
-        public (double Pnl, bool Active, double Turnover) Trade(int t, int c, int[] actions, double scale, RiskGate? gate, InstrumentId asset, long now)
+        /// <summary>
+        /// Trades the four specialists' <paramref name="actions"/> at <paramref name="scale"/>, each through <paramref name="gate"/>
+        /// when given. Each agent's own P&amp;L and activity go to <paramref name="agentPnl"/> / <paramref name="agentActive"/>
+        /// when given: a specialist's its desk's, the risk manager's the on-chain book it scales (its desk's reward).
+        /// </summary>
+        public (double Pnl, bool Active, double Turnover) Trade(int t, int c, int[] actions, double scale, RiskGate? gate, InstrumentId asset, long now, double[]? agentPnl, bool[]? agentActive)
         {
+            bool bookActive = false;
             double pnl = 0, book = 0, turnover = 0;
             bool active = false;
             for (int k = 0; k < AgentEnsemble.RiskManager; k++)
@@ -165,7 +188,19 @@ public static class EnsembleReplay
                 pnl += p;
                 book += k == 1 ? 0 : p;
                 active |= d.LastActive;
+                bookActive |= k != 1 && d.LastActive;
                 turnover += d.LastNotional;
+                if (agentPnl is not null && agentActive is not null)
+                {
+                    agentPnl[k] = p;
+                    agentActive[k] = d.LastActive;
+                }
+            }
+
+            if (agentPnl is not null && agentActive is not null)
+            {
+                agentPnl[AgentEnsemble.RiskManager] = book;
+                agentActive[AgentEnsemble.RiskManager] = bookActive;
             }
 
             _risk.Record(book);

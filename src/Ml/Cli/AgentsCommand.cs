@@ -75,7 +75,8 @@ public static class AgentsCommand
     /// <summary>
     /// <c>agents [--models DIR] [--data DIR] [--no-ai]</c>: loads the five agents, replays the held-out part through the
     /// ensemble and the RiskGate (<see cref="EnsembleReplay"/>) and prints, per agent, its mode, decisions and
-    /// disagreements with its rule, then the acted book and the agents' own. Exit codes 0, 1 (models or data), 2 (usage).
+    /// disagreements with its rule (for an active agent also what its drift detector saw), then the acted book and the
+    /// agents' own. Exit codes 0, 1 (models or data), 2 (usage).
     /// </summary>
     public static int Shadow(string models, string dataRoot, bool enabled, TextWriter stdout, TextWriter stderr)
     {
@@ -101,6 +102,14 @@ public static class AgentsCommand
             for (int k = 0; k < AgentEnsemble.Count; k++)
             {
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent {k + 1} {AgentSet.Names[k]}: {r.Modes[k].ToString().ToLowerInvariant()}, {r.Decisions[k]} decisions, {r.Disagreements[k]} differ from the rule"));
+                if (r.DriftSteps[k] >= 0)
+                {
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent {k + 1}: back to shadow at step {r.DriftSteps[k]} of the held-out part: {r.DriftReasons[k]}"));
+                }
+                else if (ensemble.Drift[k] is { } drift)
+                {
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent {k + 1}: held to its evaluation, no drift: win rate {drift.WinRate:P1} over {drift.ActiveSteps} active steps (evaluated {drift.Evaluation.WinRate:P1}), drawdown {drift.Drawdown:F2} (evaluated max {drift.Evaluation.MaxDrawdown:F2})"));
+                }
             }
 
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"acted (through the risk gate: {r.GateApproved} approved, {r.GateDenied} denied): pnl {r.Acted.Pnl:F2} sharpe {r.Acted.Sharpe:F2} maxdd {r.Acted.MaxDrawdown:F2} win {r.Acted.WinRate:P1} turnover {r.Acted.Turnover:F0}"));

@@ -35,4 +35,15 @@ public sealed class AgentsVerbTests
         Assert.Contains("agent 2 cross-chain: off, 0 decisions", output, StringComparison.Ordinal);
         Assert.Contains("acted (through the risk gate: ", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void With_agents_on_the_active_agent_is_held_to_its_evaluation_and_says_what_its_detector_saw()
+    {
+        (int exit, string output, string err) = Run("agents", "--models", Path.Combine(SharedData.RepoRoot, "models", "multi_agent_rl"), "--data", SharedData.Root);
+        Assert.True(exit == 0, err);
+        Assert.Contains("agent 2 cross-chain: active, ", output, StringComparison.Ordinal);
+        Assert.Contains("agent 2: held to its evaluation, no drift: win rate ", output, StringComparison.Ordinal);
+        Assert.Contains("(evaluated 84.6 %)", output, StringComparison.Ordinal); // the manifest's test win rate
+        Assert.DoesNotContain("back to shadow", output, StringComparison.Ordinal);
+    }
 }

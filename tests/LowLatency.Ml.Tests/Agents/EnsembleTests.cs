@@ -6,7 +6,7 @@ namespace LowLatency.Ml.Tests.Agents;
 /// <summary>The ensemble: modes from the manifests' verdicts, rules act in shadow, the risk manager last, 0 B per decision, clear refusals.</summary>
 public sealed class EnsembleTests
 {
-    private static PolicyWeights[] Policies()
+    internal static PolicyWeights[] Policies()
     {
         AgentSet set = AgentData.Set;
         var list = new PolicyWeights[5];
