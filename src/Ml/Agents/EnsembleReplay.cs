@@ -23,7 +23,9 @@ public static class EnsembleReplay
     /// <summary>The gate's limits for this replay: a flash loan's notional is the borrowed USDC, so the per-trade cap is raised.</summary>
     public static RiskOptions GateOptions() => new() { Assets = 4, Venues = 4, MaxTradeNotionalUsd = 5_000_000, MaxAssetNotionalUsd = 10_000_000, DailyLossLimitUsd = 1_000 };
 
-    public static EnsembleReplayResult Run(AgentSet set, AgentEnsemble ensemble)
+    /// <param name="decided">Called after each block's decisions (the risk manager's last), with the block's index in the
+    /// replay, before anything trades: the ensemble's observations and actions are that block's (tests read them).</param>
+    public static EnsembleReplayResult Run(AgentSet set, AgentEnsemble ensemble, Action<int>? decided = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(ensemble);
@@ -55,9 +57,13 @@ public static class EnsembleReplay
             acted.Observe(t, c, signals);
             ensemble.DecideSpecialists();
 
-            // The risk manager sees the proposals acted on this block.
+            // The risk manager sees the proposals acted on this block and, as trained, this block's specialists' signals
+            // (the agents' own decisions where on); the specialists read them at the next block.
+            int[] published = ensemble.Modes[0] == AgentMode.Off ? ensemble.ActedActions : ensemble.AgentActions;
+            acted.PublishSpecialists(t, c, published, signals);
             acted.ObserveRisk(t, signals);
             ensemble.DecideRisk();
+            decided?.Invoke(i);
             double scale = RiskDesk.ScaleOf(ensemble.ActedActions[AgentEnsemble.RiskManager]);
             (pnl[i], active[i], double traded) = acted.Trade(t, c, ensemble.ActedActions, scale, gate, weth, now, agentPnl, agentActive);
             turnover += traded;
@@ -78,7 +84,7 @@ public static class EnsembleReplay
                 shadowTurnover += st;
             }
 
-            acted.Publish(t, c, ensemble.Modes[0] == AgentMode.Off ? ensemble.ActedActions : ensemble.AgentActions, signals);
+            acted.PublishRisk(t, published[AgentEnsemble.RiskManager], signals);
         }
 
         var decisions = new long[AgentEnsemble.Count];
@@ -207,15 +213,19 @@ public static class EnsembleReplay
             return (pnl, active, turnover);
         }
 
-        public void Publish(int t, int c, int[] actions, float[] signals)
+        /// <summary>The specialists' signals of this block (a desk's signal is a function of its step and action only).</summary>
+        public void PublishSpecialists(int t, int c, int[] actions, float[] signals)
         {
             for (int k = 0; k < AgentEnsemble.RiskManager; k++)
             {
                 signals[k] = DeskOf(k).Signal(k == 1 ? c : t, Math.Max(0, actions[k]));
                 _own[k] = signals[k];
             }
+        }
 
-            signals[AgentEnsemble.RiskManager] = _risk.Signal(t, Math.Max(0, actions[AgentEnsemble.RiskManager]));
+        public void PublishRisk(int t, int action, float[] signals)
+        {
+            signals[AgentEnsemble.RiskManager] = _risk.Signal(t, Math.Max(0, action));
             _own[AgentEnsemble.RiskManager] = signals[AgentEnsemble.RiskManager];
         }
 

@@ -104,6 +104,34 @@ public sealed class EnsembleTests
     }
 
     [Fact]
+    public void In_the_replay_the_risk_manager_reads_this_blocks_specialist_signals_as_in_training()
+    {
+        AgentSet set = AgentData.Set;
+        // The committed agents: their own decisions signal on many blocks (random weights here would never act).
+        string folder = Path.Combine(LowLatency.Testing.SharedData.RepoRoot, "models", "multi_agent_rl");
+        AgentEnsemble e = AgentEnsemble.Load(folder, enabled: true, out string? problem) ?? throw new InvalidOperationException(problem);
+        (_, int split, _) = set.Segments(1);
+        (_, int crossSplit, _) = set.Segments(2);
+        int checkedBlocks = 0, signalled = 0;
+        float[] expected = new float[4];
+        EnsembleReplay.Run(set, e, decided: i =>
+        {
+            // The risk manager's shared slots are the specialists' signals of this very block (their own decisions).
+            BlockState b = set.Day.Blocks[split + i];
+            expected[0] = CexDexDesk.SignalOf(in b, Math.Max(0, e.AgentActions[0]));
+            expected[1] = set.Cross.Signal(crossSplit + i, Math.Max(0, e.AgentActions[1]));
+            expected[2] = FlashLoanDesk.SignalOf(in b, Math.Max(0, e.AgentActions[2]));
+            expected[3] = WhaleDesk.Direction(Math.Max(0, e.AgentActions[3]));
+            Assert.Equal(expected, e.Observations[AgentEnsemble.RiskManager][RiskDesk.OwnFeatures..(RiskDesk.OwnFeatures + 4)]);
+            checkedBlocks++;
+            signalled += Array.Exists(expected, v => v != 0) ? 1 : 0;
+        });
+
+        Assert.True(checkedBlocks > 1_000);
+        Assert.True(signalled > 100, $"{signalled} blocks with a signal"); // enough blocks where a stale signal would differ
+    }
+
+    [Fact]
     public void Missing_or_damaged_models_are_refused_with_one_line()
     {
         string dir = Path.Combine(Path.GetTempPath(), "ll-ensemble-" + Guid.NewGuid().ToString("N"));
