@@ -27,6 +27,18 @@ public sealed record FirmQuote(AggregatorQuote Quote, BigInteger MinBuyAmount, S
 
     public static FirmQuote Failed(string aggregator, int chainId, QuoteError error, string? detail) =>
         new(AggregatorQuote.Failed(aggregator, chainId, error, detail), 0, null, null);
+
+    /// <summary>The refusal of a firm quote that cannot be asked for (a chain the aggregators do not serve, a taker that
+    /// is not an address); null when it can.</summary>
+    internal static FirmQuote? Unaskable(string aggregator, int chainId, string taker)
+    {
+        if (!AggregatorChains.IsSupported(chainId))
+        {
+            return Failed(aggregator, chainId, QuoteError.UnsupportedChain, "chain " + chainId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return Calldata.IsAddress(taker) ? null : Failed(aggregator, chainId, QuoteError.InvalidRequest, "the taker is not an address");
+    }
 }
 
 /// <summary>Checks of what a firm quote's answer must hold before anyone could send it.</summary>
@@ -117,14 +129,9 @@ public sealed partial class ZeroExClient
     {
         ArgumentNullException.ThrowIfNull(sellToken);
         ArgumentNullException.ThrowIfNull(buyToken);
-        if (!AggregatorChains.IsSupported(chainId))
+        if (FirmQuote.Unaskable(Name, chainId, taker) is { } refused)
         {
-            return FirmQuote.Failed(Name, chainId, QuoteError.UnsupportedChain, "chain " + chainId.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (!Calldata.IsAddress(taker))
-        {
-            return FirmQuote.Failed(Name, chainId, QuoteError.InvalidRequest, "the taker is not an address");
+            return refused;
         }
 
         if (slippageBps is < 0 or > 10_000)
@@ -193,14 +200,9 @@ public sealed partial class OneInchClient
     {
         ArgumentNullException.ThrowIfNull(src);
         ArgumentNullException.ThrowIfNull(dst);
-        if (!AggregatorChains.IsSupported(chainId))
+        if (FirmQuote.Unaskable(Name, chainId, from) is { } refused)
         {
-            return FirmQuote.Failed(Name, chainId, QuoteError.UnsupportedChain, "chain " + chainId.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (!Calldata.IsAddress(from))
-        {
-            return FirmQuote.Failed(Name, chainId, QuoteError.InvalidRequest, "the taker is not an address");
+            return refused;
         }
 
         // 1inch takes 0 to 50 percent.
