@@ -8,9 +8,9 @@ public readonly record struct AgentEvaluation(double Pnl, double WinRate, double
 /// <summary>
 /// Returns an active agent to shadow when its live reward leaves what its evaluation showed. Two tests, each on the
 /// evaluation's own definitions (<see cref="TradingMetrics"/>): the drawdown of its cumulative P&amp;L going past
-/// <see cref="DrawdownFactor"/> times the evaluation's maximum drawdown (or one average evaluated trade, if larger), and, from <see cref="MinActiveSteps"/> active
-/// steps on, a win rate so far below the evaluation's that a binomial draw at that rate would give as few wins less
-/// often than <see cref="Alpha"/>. An evaluation with a small sample makes a loose bar, not a false one: the test is one
+/// <see cref="DrawdownFactor"/> times the evaluation's maximum drawdown (or one average evaluated trade, if larger),
+/// and, from <see cref="MinActiveSteps"/> active steps on, a win rate so far below the evaluation's that a binomial draw
+/// at that rate would give as few wins less often than <see cref="Alpha"/>. An evaluation with a small sample makes a loose bar, not a false one: the test is one
 /// sided and asks only whether the live wins are plausible at the evaluated rate. Once tripped it stays tripped (an
 /// operator puts the agent back by retraining; nothing re-arms it silently). Allocation-free per step; one per agent.
 /// </summary>
@@ -112,7 +112,7 @@ public sealed class DriftDetector
         Reason = reason;
     }
 
-    /// <summary>P(X ≤ k) for X ~ Binomial(n, p), summed in log space (exact to double precision for any n here).</summary>
+    /// <summary>P(X ≤ k) for X ~ Binomial(n, p), summed in log space against its largest term (no overflow or underflow for any n).</summary>
     public static double BinomialAtMost(int k, int n, double p)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
