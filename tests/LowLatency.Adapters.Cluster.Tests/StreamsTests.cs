@@ -34,6 +34,20 @@ public sealed class StreamsTests
         return sum;
     }
 
+    /// <summary>Every queued message acknowledged within the guard, or a failure that says where the publisher stands.</summary>
+    private static async Task FlushOrExplainAsync(ClusterNode node, NatsServer nats)
+    {
+        if (await node.Publisher.FlushAsync(Poll.Guard))
+        {
+            return;
+        }
+
+        ClusterPublisher p = node.Publisher;
+        string log = nats.Log;
+        Assert.Fail($"not flushed: queued {p.Queued}, published {p.Published}, retries {p.Retries}, connected {node.Bus.IsConnected}, "
+            + $"server running {nats.IsRunning}, last error: {p.LastError}; server log tail: {log[Math.Max(0, log.Length - 1500)..]}");
+    }
+
     [Fact]
     public async Task Every_fill_lands_once_through_a_server_kill_and_restart_and_a_node_restart()
     {
@@ -55,7 +69,7 @@ public sealed class StreamsTests
             }
         }
 
-        Assert.True(await a.Publisher.FlushAsync(Poll.Guard));
+        await FlushOrExplainAsync(a, nats);
         await a.StopAsync(Poll.Guard);
         await a.DisposeAsync();
 
@@ -69,7 +83,7 @@ public sealed class StreamsTests
             again.RecordFill(Fill(i));
         }
 
-        Assert.True(await again.Publisher.FlushAsync(Poll.Guard));
+        await FlushOrExplainAsync(again, nats);
         await Poll.UntilAsync(() => watcher.View.Snapshot().Nodes.Any(n => n.Name == "a" && n.Fills == 2_500), "the view counts every fill");
         var view = watcher.View.Snapshot().Nodes.Single(n => n.Name == "a");
         Assert.Equal(0, view.Duplicates);

@@ -32,6 +32,7 @@ public sealed class ClusterPublisher : IAsyncDisposable
     private long _duplicates;
     private long _retries;
     private long _fillsPublished;
+    private string? _lastError;
 
     public ClusterPublisher(INatsJSContext js, string node, ClusterLease? lease, int highWater = 16_384)
     {
@@ -56,6 +57,9 @@ public sealed class ClusterPublisher : IAsyncDisposable
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Why the last publish that had to be retried failed (one line); null while none has.</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>The sequence of the last fill enqueued (continues across restarts).</summary>
     public long LastFillSeq => Interlocked.Read(ref _fillSeq);
@@ -201,6 +205,7 @@ public sealed class ClusterPublisher : IAsyncDisposable
                 {
                     // NATS down or slow: the same message again, same id, after a back-off; order is kept.
                     Interlocked.Increment(ref _retries);
+                    Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" "));
                     await Task.Delay(backoff, ct).ConfigureAwait(false);
                     backoff = TimeSpan.FromMilliseconds(Math.Min(1000, backoff.TotalMilliseconds * 2));
                 }
