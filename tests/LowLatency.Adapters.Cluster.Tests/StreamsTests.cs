@@ -102,6 +102,25 @@ public sealed class StreamsTests
     }
 
     [Fact]
+    public async Task A_retry_the_stream_already_holds_counts_as_published_and_the_queue_moves_on()
+    {
+        // A publish that landed but whose ack was lost (the server killed in between) is retried with the same id, and
+        // the stream answers "duplicate". Made here on purpose: the id is taken first by a message on another subject.
+        using var nats = new NatsServer();
+        await using var bus = await ClusterBus.ConnectAsync(nats.Url, "x");
+        var taken = await bus.JetStream.PublishAsync("ll.fill.other", "{}"u8.ToArray(), opts: new NatsJSPubOpts { MsgId = "x:fill:1" });
+        taken.EnsureSuccess();
+        await using var publisher = new ClusterPublisher(bus.JetStream, "x", lease: null);
+        await publisher.StartAsync();
+        Assert.Equal(1, publisher.EnqueueFill(Fill(0)));
+        Assert.Equal(2, publisher.EnqueueFill(Fill(1)));
+        Assert.True(await publisher.FlushAsync(TimeSpan.FromSeconds(30)), $"stuck: queued {publisher.Queued}, retries {publisher.Retries}, last error {publisher.LastError}");
+        Assert.Equal(1, publisher.Duplicates);
+        Assert.Equal(2, publisher.Published);
+        Assert.Equal(1, await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill.x", (_, _) => { }));
+    }
+
+    [Fact]
     public async Task A_node_joining_after_another_has_filled_starts_its_own_numbering_and_the_view_sees_every_fill()
     {
         using var nats = new NatsServer();

@@ -194,11 +194,13 @@ public sealed class ClusterPublisher : IAsyncDisposable
                     var ack = await _js.PublishAsync(message.Subject, message.Data, opts: new NatsJSPubOpts { MsgId = message.MsgId }, cancellationToken: ct)
                         .ConfigureAwait(false);
                     ack.EnsureSuccess();
-                    if (ack.Duplicate)
-                    {
-                        Interlocked.Increment(ref _duplicates);
-                    }
-
+                    break;
+                }
+                catch (NatsJSDuplicateMessageException)
+                {
+                    // The stream has it already: an earlier try landed and its ack was lost. Done, counted once. (EnsureSuccess
+                    // throws on a duplicate; retried, it would be a duplicate for ever and the queue behind it would never move.)
+                    Interlocked.Increment(ref _duplicates);
                     break;
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
