@@ -121,6 +121,17 @@ public sealed class StreamsTests
     }
 
     [Fact]
+    public void A_publish_error_is_kept_in_one_line_without_credentials_or_keys()
+    {
+        string key = new('a', 64);
+        string line = ClusterPublisher.OneLine(new IOException("cannot reach nats://trader:s3cret@10.0.0.5:4222\nsigned with " + key));
+        Assert.StartsWith("IOException: cannot reach nats://10.0.0.5:4222 signed with ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_node_joining_after_another_has_filled_starts_its_own_numbering_and_the_view_sees_every_fill()
     {
         using var nats = new NatsServer();

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
+using LowLatency.Adapters.Ethereum;
 using LowLatency.HotPath.Risk;
 using NATS.Client.JetStream;
 
@@ -13,7 +15,7 @@ namespace LowLatency.Adapters.Cluster.Streams;
 /// fill is never counted twice. At <see cref="ClusterOptions.PublishHighWater"/> queued messages the lease pauses trading
 /// (a fill already made is never dropped); it resumes at a quarter of that.
 /// </summary>
-public sealed class ClusterPublisher : IAsyncDisposable
+public sealed partial class ClusterPublisher : IAsyncDisposable
 {
     private readonly INatsJSContext _js;
     private readonly string _node;
@@ -207,7 +209,7 @@ public sealed class ClusterPublisher : IAsyncDisposable
                 {
                     // NATS down or slow: the same message again, same id, after a back-off; order is kept.
                     Interlocked.Increment(ref _retries);
-                    Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" "));
+                    Volatile.Write(ref _lastError, OneLine(e));
                     await Task.Delay(backoff, ct).ConfigureAwait(false);
                     backoff = TimeSpan.FromMilliseconds(Math.Min(1000, backoff.TotalMilliseconds * 2));
                 }
@@ -226,6 +228,13 @@ public sealed class ClusterPublisher : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How <see cref="LastError"/> words an error: one line, with no key-shaped run and no user:password of a URL in it.</summary>
+    public static string OneLine(Exception e) =>
+        SecretRedaction.Redact(UrlCredentials().Replace(e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" "), "://"));
+
+    [GeneratedRegex(@"://[^/@\s]+@")]
+    private static partial Regex UrlCredentials();
 
     private sealed record Pending(string Subject, string? MsgId, byte[] Data, bool IsFill);
 }
