@@ -86,6 +86,20 @@ public static class PpoTrainer
 
         using var policy = new TorchPolicy(weights);
         using var optimizer = optim.Adam(policy.Parameters, options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-5);
+
+        // The update's constants as Scalars made once and held to the end. An implicit double → Scalar is left to the GC,
+        // and its finalizer can free it while the native call still reads it (a rare "Expected false to be true" from
+        // c10::Scalar::toFloat in a clean-clone run); so do TorchSharp's own implicit alpha = 1 of add(Scalar).
+        using var one = 1.0.ToScalar();
+        using var minusOne = (-1.0).ToScalar();
+        using var half = 0.5.ToScalar();
+        using var eps = 1e-8.ToScalar();
+        using var clip = options.Clip.ToScalar();
+        using var minusClip = (-options.Clip).ToScalar();
+        using var lowClip = (1 - options.Clip).ToScalar();
+        using var highClip = (1 + options.Clip).ToScalar();
+        using var entropyCoef = options.EntropyCoef.ToScalar();
+        using var valueCoef = options.ValueCoef.ToScalar();
         int iterations = options.Iterations;
         long globalStep = 0;
         var permutation = new long[batch];
@@ -189,32 +203,33 @@ public static class PpoTrainer
                         Tensor ratio = logRatio.exp();
                         using (no_grad())
                         {
-                            klSum += (((ratio - 1) - logRatio).mean()).item<float>();
-                            clipSum += ((ratio - 1.0).abs() > options.Clip).to_type(ScalarType.Float32).mean().item<float>();
+                            Tensor ratioMinusOne = ratio.add(minusOne, one);
+                            klSum += (ratioMinusOne - logRatio).mean().item<float>();
+                            clipSum += ratioMinusOne.abs().gt(clip).to_type(ScalarType.Float32).mean().item<float>();
                         }
 
                         Tensor adv = bAdvantages.index_select(0, idx);
                         if (options.NormalizeAdvantages)
                         {
-                            adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+                            adv = (adv - adv.mean()) / adv.std().add(eps, one);
                         }
 
-                        Tensor pgLoss = maximum(-adv * ratio, -adv * ratio.clamp(1 - options.Clip, 1 + options.Clip)).mean();
+                        Tensor pgLoss = maximum(-adv * ratio, -adv * ratio.clamp(lowClip, highClip)).mean();
                         Tensor ret = bReturns.index_select(0, idx);
                         Tensor vLoss;
                         if (options.ClipValueLoss)
                         {
                             Tensor oldValue = bValues.index_select(0, idx);
                             Tensor unclipped = (newValue - ret).square();
-                            Tensor clipped = (oldValue + (newValue - oldValue).clamp(-options.Clip, options.Clip) - ret).square();
-                            vLoss = 0.5 * maximum(unclipped, clipped).mean();
+                            Tensor clipped = (oldValue + (newValue - oldValue).clamp(minusClip, clip) - ret).square();
+                            vLoss = maximum(unclipped, clipped).mean().mul(half);
                         }
                         else
                         {
-                            vLoss = 0.5 * (newValue - ret).square().mean();
+                            vLoss = (newValue - ret).square().mean().mul(half);
                         }
 
-                        Tensor loss = pgLoss - (options.EntropyCoef * entropy.mean()) + (options.ValueCoef * vLoss);
+                        Tensor loss = pgLoss - entropy.mean().mul(entropyCoef) + vLoss.mul(valueCoef);
                         optimizer.zero_grad();
                         loss.backward();
                         nn.utils.clip_grad_norm_(policy.Parameters, options.MaxGradNorm);
