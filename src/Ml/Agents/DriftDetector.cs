@@ -35,6 +35,10 @@ public sealed class DriftDetector
         Alpha = alpha;
         DrawdownFactor = drawdownFactor;
         MinActiveSteps = minActiveSteps;
+
+        // At least one average evaluated trade: an evaluation that never drew down must not trip on the first small loss.
+        AverageTrade = Math.Abs(evaluation.Pnl) / Math.Max(1, evaluation.ActiveSteps);
+        DrawdownLimit = drawdownFactor * Math.Max(evaluation.MaxDrawdown, AverageTrade);
     }
 
     public AgentEvaluation Evaluation { get; }
@@ -44,6 +48,12 @@ public sealed class DriftDetector
     public double DrawdownFactor { get; }
 
     public int MinActiveSteps { get; }
+
+    /// <summary>The evaluation's P&amp;L per active step (absolute).</summary>
+    public double AverageTrade { get; }
+
+    /// <summary>The drawdown past which it trips.</summary>
+    public double DrawdownLimit { get; }
 
     /// <summary>Steps seen, and those that took or held risk.</summary>
     public int Steps { get; private set; }
@@ -81,13 +91,10 @@ public sealed class DriftDetector
             _wins += pnl > 0 ? 1 : 0;
         }
 
-        // At least one average evaluated trade: an evaluation that never drew down must not trip on the first small loss.
-        double averageTrade = Math.Abs(Evaluation.Pnl) / Math.Max(1, Evaluation.ActiveSteps);
-        double limit = DrawdownFactor * Math.Max(Evaluation.MaxDrawdown, averageTrade);
-        if (Drawdown > limit)
+        if (Drawdown > DrawdownLimit)
         {
             Trip(string.Create(CultureInfo.InvariantCulture,
-                $"drawdown {Drawdown:F2} past its limit {limit:F2} ({DrawdownFactor:0.##} x the larger of the evaluation's max drawdown {Evaluation.MaxDrawdown:F2} and its average trade {averageTrade:F2})"));
+                $"drawdown {Drawdown:F2} past its limit {DrawdownLimit:F2} ({DrawdownFactor:0.##} x the larger of the evaluation's max drawdown {Evaluation.MaxDrawdown:F2} and its average trade {AverageTrade:F2})"));
             return true;
         }
 
@@ -129,8 +136,8 @@ public sealed class DriftDetector
 
         double logP = Math.Log(p), logQ = Math.Log(1 - p);
 
-        // log C(n, i) built up from i = 0; the terms are summed against the largest for precision.
-        double logC = 0, max = double.NegativeInfinity;
+        // One pass: log C(n, i) built up from i = 0, the terms summed against the largest so far (rescaled when it rises).
+        double logC = 0, max = double.NegativeInfinity, sum = 0;
         for (int i = 0; i <= k; i++)
         {
             if (i > 0)
@@ -138,19 +145,16 @@ public sealed class DriftDetector
                 logC += Math.Log(n - i + 1) - Math.Log(i);
             }
 
-            max = Math.Max(max, logC + (i * logP) + ((n - i) * logQ));
-        }
-
-        double sum = 0;
-        logC = 0;
-        for (int i = 0; i <= k; i++)
-        {
-            if (i > 0)
+            double term = logC + (i * logP) + ((n - i) * logQ);
+            if (term > max)
             {
-                logC += Math.Log(n - i + 1) - Math.Log(i);
+                sum = (sum * Math.Exp(max - term)) + 1;
+                max = term;
             }
-
-            sum += Math.Exp(logC + (i * logP) + ((n - i) * logQ) - max);
+            else
+            {
+                sum += Math.Exp(term - max);
+            }
         }
 
         return Math.Min(1, Math.Exp(max) * sum);

@@ -184,10 +184,9 @@ internal static class InBandLoopbackHarness
             }
 
             var c = client.Counters;
-            throw new TimeoutException($"{ex.Message}; ended={ended} renewing={client.Renewing} connects={c.Connects} frames={c.Frames} sent={server.Sent} "
+            throw new TimeoutException($"{ex.Message}; ended={ended} renewing={client.Renewing} {Counters(client)} frames={c.Frames} sent={server.Sent} "
                 + $"finished={server.Finished} resubscribes={c.Resubscribes} snapshots={server.SnapshotsSent} books={states} published={c.Published} "
-                + $"oversized={c.Oversized} rejected={c.Rejected} ignored={c.Ignored} backPressure={c.BackPressure} dropped={c.HandoverDropped} "
-                + $"renewals={c.Renewals} fallbacks={c.RenewalFallbacks} ring={ring.Cursor}/{processor.Sequence.Value}; log: {tail}", ex);
+                + $"oversized={c.Oversized} ignored={c.Ignored} backPressure={c.BackPressure} ring={ring.Cursor}/{processor.Sequence.Value}; log: {tail}", ex);
         }
         if (run.PingAfter is not null && kind == LiveVenueKind.Bybit)
         {
@@ -234,7 +233,6 @@ internal static class InBandLoopbackHarness
 
     private static string Describe(InBandOutcome o)
     {
-        var c = o.Client.Counters;
         VenueIntegrity integrity = o.Books.Integrity(o.Venue);
         string tail;
         lock (o.Log)
@@ -242,8 +240,14 @@ internal static class InBandLoopbackHarness
             tail = string.Join(" | ", o.Log.TakeLast(12));
         }
 
-        return $"renewals={c.Renewals} connects={c.Connects} reconnects={c.Reconnects} fallbacks={c.RenewalFallbacks} dropped={c.HandoverDropped} "
-            + $"gaps={integrity.Gaps} resyncs={integrity.Resyncs} rejected={c.Rejected} snapshots={o.Server.SnapshotsSent}; log: {tail}";
+        return $"{Counters(o.Client)} gaps={integrity.Gaps} resyncs={integrity.Resyncs} snapshots={o.Server.SnapshotsSent}; log: {tail}";
+    }
+
+    /// <summary>The client's connection and renewal counters, as both failure messages give them.</summary>
+    private static string Counters(WebSocketMarketDataClient client)
+    {
+        var c = client.Counters;
+        return $"renewals={c.Renewals} connects={c.Connects} reconnects={c.Reconnects} fallbacks={c.RenewalFallbacks} dropped={c.HandoverDropped} rejected={c.Rejected}";
     }
 
     /// <summary>Whether every live book equals the replay's over the top levels (read while the consumer may still write: a wait, not the assertion).</summary>
