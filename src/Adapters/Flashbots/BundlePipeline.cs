@@ -83,7 +83,19 @@ public sealed record BundleOutcome
     public ulong GasUsed { get; init; }
 
     public IReadOnlyList<string> RelayErrors { get; init; } = [];
+
+    /// <summary>The receipt's effective gas price (wei) when it landed; what a reverted landing cost is GasUsed × this.</summary>
+    public UInt256 EffectiveGasPriceWei { get; init; }
+
+    /// <summary>
+    /// Nothing signed with <see cref="Nonce"/> can land: the bundle was never sent, or every target passed and the chain
+    /// shows the nonce unused. The nonce may then be handed back to the account's nonce manager.
+    /// </summary>
+    public bool NonceUnused { get; init; }
 }
+
+/// <summary>A bundle's transaction signed elsewhere (the strategy thread, <see cref="GraphBundler"/>): its EIP-2718 bytes and hash as hex, its nonce, and the profit it expects before gas (wei).</summary>
+public sealed record SignedBundle(string RawHex, string TxHash, ulong Nonce, UInt256 GrossProfitWei);
 
 /// <summary>
 /// The cold half of the bundle path: simulate on every relay, decide, send per target block, track inclusion.
@@ -91,8 +103,9 @@ public sealed record BundleOutcome
 /// left out of the send and its error logged. Resubmission: one target block at a time (N+1, then N+2 … N+k),
 /// stopped when included, when it landed and reverted, or when <c>stillThere</c> says the opportunity is gone (the
 /// bundle is then cancelled by its replacementUuid). Nonces: a fresh one per bundle from the nonce manager; after a
-/// bundle that did not land, its nonce is reused by the next bundle only once the chain shows it unused (otherwise
-/// every miss would leave a gap no later transaction could pass).
+/// bundle that did not land, its nonce is handed back (<see cref="NonceManager.TryGiveBack"/>) only once the chain shows
+/// it unused (otherwise every miss would leave a gap no later transaction could pass). <see cref="RunSignedAsync"/>
+/// takes a transaction signed on the strategy thread; the caller hands its nonce back (<see cref="BundleOutcome.NonceUnused"/>).
 /// </summary>
 public sealed class BundlePipeline
 {
@@ -102,7 +115,6 @@ public sealed class BundlePipeline
     private readonly BundleFactory _factory;
     private readonly BundleOptions _options;
     private readonly Action<string> _log;
-    private ulong? _unusedNonce;
 
     public BundlePipeline(IReadOnlyList<RelayClient> relays, JsonRpcClient node, NonceManager nonces, BundleFactory factory, BundleOptions options, Action<string> log)
     {
@@ -113,6 +125,14 @@ public sealed class BundlePipeline
         _options = options;
         _log = log;
     }
+
+    public BundleOptions Options => _options;
+
+    /// <summary>The account whose nonces the pipeline's bundles use.</summary>
+    public NonceManager Nonces => _nonces;
+
+    /// <summary>The chain's node (head, receipts, the account's count).</summary>
+    public JsonRpcClient Node => _node;
 
     /// <summary>Nonces this pipeline signed, in order (tests check none is signed twice while it could land).</summary>
     public List<ulong> SignedNonces { get; } = [];
@@ -129,6 +149,7 @@ public sealed class BundlePipeline
     /// <summary>Inclusions whose receipt a reorg removed before they were confirmed.</summary>
     public int Reorged { get; private set; }
 
+    /// <summary>Signs <paramref name="route"/> with the next nonce at the head's base fee, then as <see cref="RunSignedAsync"/>; an unused nonce is handed back.</summary>
     public async Task<BundleOutcome> RunAsync(FlashRoute route, UInt256 grossProfit, Func<Task<bool>>? stillThere = null, CancellationToken cancellationToken = default)
     {
         RpcResult<Block?> head = await _node.GetBlockByNumberAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false);
@@ -140,17 +161,51 @@ public sealed class BundlePipeline
         ulong n = head.Value.Header.Number;
         UInt256 baseFee = head.Value.Header.BaseFeePerGas ?? UInt256.Zero;
         UInt256 maxFee = (baseFee * 2UL) + _options.MaxPriorityFeePerGas;
-        ulong nonce = await NextNonceAsync(cancellationToken).ConfigureAwait(false);
+        if (!_nonces.IsInitialised)
+        {
+            await _nonces.InitialiseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        ulong nonce = _nonces.Reserve();
         if (!_factory.Build(route, _options.MinProfitWei, _options.BuilderBps, nonce, _options.GasLimit, maxFee, _options.MaxPriorityFeePerGas))
         {
-            _unusedNonce = nonce;
+            _nonces.TryGiveBack(nonce);
             return NotSent("the route could not be encoded");
         }
 
+        var signed = new SignedBundle(Hex.Encode(_factory.RawTransaction), Hex.Encode(_factory.TransactionHash), nonce, grossProfit);
+        BundleOutcome outcome = await SubmitAsync(signed, n, stillThere, cancellationToken).ConfigureAwait(false);
+        if (outcome.NonceUnused)
+        {
+            _nonces.TryGiveBack(nonce);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// A transaction already signed (with a nonce the caller reserved): simulate, send for the blocks after the node's
+    /// head, track. The caller hands the nonce back when the outcome says <see cref="BundleOutcome.NonceUnused"/>.
+    /// </summary>
+    public async Task<BundleOutcome> RunSignedAsync(SignedBundle bundle, Func<Task<bool>>? stillThere = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        RpcResult<ulong> head = await _node.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        if (!head.IsOk)
+        {
+            return NotSent("the node did not give its head block: " + head.Error) with { Nonce = bundle.Nonce, TxHash = bundle.TxHash, NonceUnused = true };
+        }
+
+        return await SubmitAsync(bundle, head.Value, stillThere, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BundleOutcome> SubmitAsync(SignedBundle bundle, ulong n, Func<Task<bool>>? stillThere, CancellationToken cancellationToken)
+    {
+        ulong nonce = bundle.Nonce;
+        UInt256 grossProfit = bundle.GrossProfitWei;
+        string txHash = bundle.TxHash;
         SignedNonces.Add(nonce);
-        string raw = Hex.Encode(_factory.RawTransaction);
-        string txHash = Hex.Encode(_factory.TransactionHash);
-        string[] txs = [raw];
+        string[] txs = [bundle.RawHex];
         string uuid = Guid.NewGuid().ToString();
 
         // Simulate everywhere at once.
@@ -199,8 +254,7 @@ public sealed class BundlePipeline
 
         if (failure is not null || simulation is null)
         {
-            _unusedNonce = nonce;
-            BundleOutcome notSent = Base(BundleState.NotSent, failure is not null ? "simulation failed on " + failure : "no relay simulated the bundle");
+            BundleOutcome notSent = Base(BundleState.NotSent, failure is not null ? "simulation failed on " + failure : "no relay simulated the bundle") with { NonceUnused = true };
             OnSimulated?.Invoke(notSent);
             return notSent;
         }
@@ -210,8 +264,7 @@ public sealed class BundlePipeline
         OnSimulated?.Invoke(simulated);
         if (grossProfit < costs || grossProfit - costs < _options.MinProfitWei)
         {
-            _unusedNonce = nonce;
-            return simulated with { Reason = "profit after gas and builder payment is below the threshold" };
+            return simulated with { Reason = "profit after gas and builder payment is below the threshold", NonceUnused = true };
         }
 
         var targets = new List<ulong>();
@@ -291,7 +344,7 @@ public sealed class BundlePipeline
                 return simulated with
                 {
                     State = state, Reason = receipt.Succeeded ? "included" : "landed and reverted", TargetBlocks = targets,
-                    IncludedBlock = receipt.BlockNumber, GasUsed = receipt.GasUsed,
+                    IncludedBlock = receipt.BlockNumber, GasUsed = receipt.GasUsed, EffectiveGasPriceWei = receipt.EffectiveGasPrice ?? UInt256.Zero,
                 };
             }
 
@@ -299,6 +352,37 @@ public sealed class BundlePipeline
         }
 
         return await CloseUnusedAsync(simulated with { State = BundleState.Missed, Reason = "every target block passed without it", TargetBlocks = targets }, nonce, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The opportunity check between target blocks for a bundle signed elsewhere: true while the first relay that answers
+    /// still simulates it successfully on top of the node's head; false once one says it reverts (gone: the pools moved).
+    /// No answer from any relay is not a verdict: true, and the next block is tried.
+    /// </summary>
+    public async Task<bool> StillProfitableAsync(SignedBundle bundle, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        RpcResult<ulong> head = await _node.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        if (!head.IsOk)
+        {
+            return true;
+        }
+
+        foreach (RelayClient relay in _relays)
+        {
+            RpcResult<CallBundleResult> sim = await relay.CallBundleAsync([bundle.RawHex], head.Value + 1, cancellationToken).ConfigureAwait(false);
+            if (sim.IsOk)
+            {
+                return sim.Value.Succeeded;
+            }
+
+            if (sim.Error!.Kind == RpcErrorKind.Node)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Cancels a superseded bundle on every relay by its replacementUuid.</summary>
@@ -322,32 +406,11 @@ public sealed class BundlePipeline
 
     private BundleOutcome NotSent(string reason) => new() { State = BundleState.NotSent, Reason = reason };
 
-    private async Task<ulong> NextNonceAsync(CancellationToken cancellationToken)
-    {
-        if (!_nonces.IsInitialised)
-        {
-            await _nonces.InitialiseAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (_unusedNonce is { } unused)
-        {
-            _unusedNonce = null;
-            return unused;
-        }
-
-        return _nonces.Reserve();
-    }
-
-    /// <summary>A bundle that did not land gives its nonce to the next one, once the chain shows the nonce unused.</summary>
+    /// <summary>A bundle that did not land may give its nonce to the next one, once the chain shows the nonce unused.</summary>
     private async Task<BundleOutcome> CloseUnusedAsync(BundleOutcome outcome, ulong nonce, CancellationToken cancellationToken)
     {
-        RpcResult<ulong> onChain = await _node.GetTransactionCountAsync(_factory.Sender, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
-        if (onChain.IsOk && onChain.Value <= nonce)
-        {
-            _unusedNonce = nonce;
-        }
-
-        return outcome;
+        RpcResult<ulong> onChain = await _node.GetTransactionCountAsync(_nonces.Account, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        return onChain.IsOk && onChain.Value <= nonce ? outcome with { NonceUnused = true } : outcome;
     }
 
     /// <summary>What tracking saw: the receipt (null: none by the target), the head, or why the node was lost.</summary>

@@ -48,17 +48,44 @@ public struct BuiltBundle
     public long SignedTimestamp;
     public int RawLength;
     public Hash32 TransactionHash;
+
+    /// <summary>The builder's share the executor pays (basis points of the profit; 0 unless the route starts in WETH).</summary>
+    public uint BuilderBps;
+
+    /// <summary>The route borrows the chain's WETH: its profit is in wei, the unit the simulation's gas and builder payment are in.</summary>
+    public bool StartsInWrappedNative;
+
+    /// <summary>Exact return − amount − Aave's premium, in raw units of the start asset (wei when it is WETH).</summary>
+    public UInt256 GrossProfitRaw;
 }
 
 /// <summary>What <see cref="GraphBundler"/> signs with on one graph chain.</summary>
 public sealed class GraphBundlerChain(BundleFactory factory, NonceManager nonces, Address wrappedNative)
 {
+    private int _inFlight;
+
     public BundleFactory Factory { get; } = factory ?? throw new ArgumentNullException(nameof(factory));
 
     public NonceManager Nonces { get; } = nonces ?? throw new ArgumentNullException(nameof(nonces));
 
     /// <summary>The chain's WETH: only a WETH-funded route can pay the builder (the executor unwraps its share).</summary>
     public Address WrappedNative { get; } = wrappedNative;
+
+    /// <summary>
+    /// Where bundles are sent (<c>--execute</c>): one bundle of the account at a time. While one is out, the strategy
+    /// signs nothing more on this chain (counted as <see cref="GraphBundler.Busy"/>), so the bundle's nonce is the
+    /// account's last reservation and can be handed back when it ends unsent or missed; otherwise every later bundle
+    /// would wait behind a nonce that never lands. Off in a dry run, where nothing is sent and nonces only count.
+    /// </summary>
+    public bool OneInFlight { get; init; }
+
+    /// <summary>True from the signature of a bundle (with <see cref="OneInFlight"/>) until <see cref="EndInFlight"/>.</summary>
+    public bool InFlight => Volatile.Read(ref _inFlight) != 0;
+
+    /// <summary>The executor's thread: the bundle out has ended (its nonce handed back first, where unused); the next may be signed.</summary>
+    public void EndInFlight() => Volatile.Write(ref _inFlight, 0);
+
+    internal void BeginInFlight() => Volatile.Write(ref _inFlight, 1);
 }
 
 /// <summary>
@@ -66,11 +93,19 @@ public sealed class GraphBundlerChain(BundleFactory factory, NonceManager nonces
 /// <see cref="UniswapV2Math"/>, <see cref="V3Pool.Quote"/>) → executor calldata → EIP-1559 transaction signed with the
 /// trading key, nonce from the chain's <see cref="NonceManager"/> (<see cref="BundleFactory"/>) → a
 /// <see cref="BuiltBundle"/> into a bounded ring the host drains (full: dropped and counted). Runs on the strategy
-/// thread; allocation-free after construction (the nonce manager takes its uncontended monitor).
+/// thread; allocation-free and lock-free after construction. The signed bytes stay in a buffer per ring slot
+/// (<see cref="SignedTransaction"/>) for whatever sends them.
 /// </summary>
 public sealed class GraphBundler : IAtomicBundler
 {
     private const double GasHeadroom = 1.3;
+
+    /// <summary>
+    /// The least gas limit signed. A limit is a cap, not a cost (gas used is paid), and a cap too tight reverts the
+    /// bundle: the scene's first flash loan on a fresh executor used 459,248 gas against a modelled 351,922 (cold
+    /// storage), and an out-of-gas inside a swap callback reads as "execution reverted". The cost model keeps the modelled units.
+    /// </summary>
+    public const ulong MinGasLimit = 600_000;
 
     private readonly VenueGraph _graph;
     private readonly PoolEventApplier? _pools;
@@ -81,6 +116,9 @@ public sealed class GraphBundler : IAtomicBundler
     private readonly uint _builderBps;
     private readonly RingBuffer<BuiltBundle> _ring;
     private readonly FlashRoute _route = new();
+
+    /// <summary>The signed transaction of each ring slot, <see cref="MaxSignedLength"/> bytes apart: valid while the slot is unread.</summary>
+    private readonly byte[] _signed;
 
     /// <param name="chains">Per graph chain; null where nothing is signed.</param>
     /// <param name="nodeToken">Per graph node, the token's address (chain nodes).</param>
@@ -96,7 +134,11 @@ public sealed class GraphBundler : IAtomicBundler
         ArgumentOutOfRangeException.ThrowIfGreaterThan(builderBps, 10_000u);
         _builderBps = builderBps;
         _ring = ring ?? throw new ArgumentNullException(nameof(ring));
+        _signed = new byte[ring.BufferSize * MaxSignedLength];
     }
+
+    /// <summary>The longest signed transaction a route of <see cref="FlashRoute.MaxHops"/> makes.</summary>
+    public static int MaxSignedLength { get; } = Eip1559Writer.MaxLength(ExecutorCalldata.LengthFor(FlashRoute.MaxHops));
 
     /// <summary>Bundles signed and handed to the ring.</summary>
     public long Built { get; private set; }
@@ -107,16 +149,49 @@ public sealed class GraphBundler : IAtomicBundler
     /// <summary>Signed bundles dropped because the host had not drained the ring.</summary>
     public long Dropped { get; private set; }
 
+    /// <summary>Opportunities not signed because the chain's account had a bundle out (<see cref="GraphBundlerChain.OneInFlight"/>).</summary>
+    public long Busy { get; private set; }
+
+    /// <summary>
+    /// The signed transaction of the bundle in ring slot <paramref name="sequence"/> (EIP-2718 bytes, as sent). The
+    /// reader copies it before it moves past the slot: the strategy reuses the bytes with the slot.
+    /// </summary>
+    public ReadOnlySpan<byte> SignedTransaction(long sequence)
+    {
+        int length = _ring[sequence].RawLength;
+        return _signed.AsSpan(SlotOffset(sequence), length);
+    }
+
     /// <summary>The route of the last bundle built (tests, tools); reused, overwritten by the next.</summary>
     public FlashRoute LastRoute => _route;
 
     /// <inheritdoc />
     public void OnAtomic(in Opportunity opportunity, int chain)
     {
+        if ((uint)chain < (uint)_chains.Length && _chains[chain] is { OneInFlight: true, InFlight: true })
+        {
+            Busy++;
+            return;
+        }
+
         if ((uint)chain >= (uint)_chains.Length || _chains[chain] is not { } signer || !TryRoute(in opportunity.Path, opportunity.Size))
         {
             Failed++;
             return;
+        }
+
+        // A cycle through WETH that starts elsewhere borrows WETH instead: the same pools in the same order from WETH,
+        // for the amount of WETH the cycle held there. Only then can the executor pay the builder, and the relays'
+        // simulation (gas and builder payment in wei) check the profit.
+        OpportunityPath path = opportunity.Path;
+        if (_route.Asset != signer.WrappedNative && signer.WrappedNative != default && !TryRotateTo(signer.WrappedNative, ref path))
+        {
+            path = opportunity.Path;
+            if (!TryRoute(in path, opportunity.Size))
+            {
+                Failed++;
+                return;
+            }
         }
 
         ref readonly ChainGas gas = ref _graph.Gas(chain);
@@ -134,9 +209,11 @@ public sealed class GraphBundler : IAtomicBundler
         }
 
         uint builderBps = _route.Asset == signer.WrappedNative ? _builderBps : 0;
-        ulong gasLimit = (ulong)(gasUnits * GasHeadroom);
+        ulong gasLimit = Math.Max((ulong)(gasUnits * GasHeadroom), MinGasLimit);
         if (!signer.Factory.Build(_route, UInt256.One, builderBps, nonce, gasLimit, new UInt256((ulong)maxFee), new UInt256((ulong)gas.PriorityFeeWei)))
         {
+            // Nothing was signed with it: the next bundle takes the same nonce.
+            signer.Nonces.TryGiveBack(nonce);
             Failed++;
             return;
         }
@@ -144,6 +221,8 @@ public sealed class GraphBundler : IAtomicBundler
         long signed = Stopwatch.GetTimestamp();
         if (!_ring.TryNext(out long sequence))
         {
+            // Signed but never leaves this thread: nothing can land with the nonce.
+            signer.Nonces.TryGiveBack(nonce);
             Dropped++;
             return;
         }
@@ -157,19 +236,40 @@ public sealed class GraphBundler : IAtomicBundler
         b.GasLimit = gasLimit;
         b.MaxFeePerGasWei = maxFee;
         b.PriorityFeeWei = gas.PriorityFeeWei;
-        int decimals = _graph.Node(_graph.EdgeFrom(opportunity.Path[0])).Decimals;
+        int decimals = _graph.Node(_graph.EdgeFrom(path[0])).Decimals;
         b.Amount = Amounts.ToTokens(_route.Amount, decimals);
         b.ExpectedReturn = Amounts.ToTokens(_route.ExpectedReturn, decimals);
         b.NetProfitQuote = opportunity.NetProfitQuote;
         b.Costs = opportunity.Costs;
-        b.Path = opportunity.Path;
+        b.Path = path;
         b.TriggerTimestamp = opportunity.TriggerTimestamp;
         b.SignedTimestamp = signed;
         b.RawLength = signer.Factory.RawTransaction.Length;
         signer.Factory.TransactionHash.CopyTo(b.TransactionHash);
+        signer.Factory.RawTransaction.CopyTo(_signed.AsSpan(SlotOffset(sequence), MaxSignedLength));
+        b.BuilderBps = builderBps;
+        b.StartsInWrappedNative = _route.Asset == signer.WrappedNative;
+        b.GrossProfitRaw = GrossProfit(_route.Amount, _route.ExpectedReturn, gas.FlashLoanPremiumBps);
+        if (signer.OneInFlight)
+        {
+            // Before the slot is visible: the executor that reads it is the one that ends it.
+            signer.BeginInFlight();
+        }
+
         _ring.Publish(sequence);
         Built++;
     }
+
+    /// <summary>Return − amount − Aave's premium (<c>PercentageMath.percentMul</c>: half up), zero when not above.</summary>
+    internal static UInt256 GrossProfit(UInt256 amount, UInt256 expectedReturn, double premiumBps)
+    {
+        ulong bps = premiumBps > 0 && premiumBps < 10_000 ? (ulong)Math.Round(premiumBps) : 0;
+        UInt256 premium = ((amount * new UInt256(bps)) + new UInt256(5_000)) / new UInt256(10_000);
+        UInt256 owed = amount + premium;
+        return expectedReturn > owed ? expectedReturn - owed : UInt256.Zero;
+    }
+
+    private int SlotOffset(long sequence) => (int)(sequence & (_ring.BufferSize - 1)) * MaxSignedLength;
 
     /// <summary>
     /// Fills the route for <paramref name="path"/> at <paramref name="size"/> whole start tokens: every hop's amounts in
@@ -179,17 +279,59 @@ public sealed class GraphBundler : IAtomicBundler
     public bool TryRoute(in OpportunityPath path, double size)
     {
         _route.Clear();
-        if (path.Count == 0)
+        return path.Count > 0
+            && Amounts.TryToRaw(size, _graph.Node(_graph.EdgeFrom(path[0])).Decimals, out UInt256 borrowed)
+            && TryRouteRaw(in path, borrowed);
+    }
+
+    /// <summary>
+    /// The route just filled, rotated to start where it enters <paramref name="asset"/> and borrowing what arrived there;
+    /// <paramref name="path"/> becomes the rotated path. False (the route is then unusable) when the cycle does not pass
+    /// through the asset or the rotated route makes no profit in exact terms.
+    /// </summary>
+    private bool TryRotateTo(Address asset, ref OpportunityPath path)
+    {
+        int at = -1;
+        for (int i = 1; i < _route.HopCount; i++)
+        {
+            if (_route[i].TokenIn == asset)
+            {
+                at = i;
+                break;
+            }
+        }
+
+        // Only a cycle can start anywhere on it.
+        if (at < 0 || _graph.EdgeTo(path[path.Count - 1]) != _graph.EdgeFrom(path[0]))
+        {
+            return false;
+        }
+
+        UInt256 borrowed = _route[at].AmountIn;
+        var rotated = default(OpportunityPath);
+        for (int i = 0; i < path.Count; i++)
+        {
+            rotated.TryAdd(path[(at + i) % path.Count]);
+        }
+
+        _route.Clear();
+        if (!TryRouteRaw(in rotated, borrowed))
+        {
+            return false;
+        }
+
+        path = rotated;
+        return true;
+    }
+
+    private bool TryRouteRaw(in OpportunityPath path, UInt256 borrowed)
+    {
+        if (borrowed.IsZero)
         {
             return false;
         }
 
         int startNode = _graph.EdgeFrom(path[0]);
-        if (!Amounts.TryToRaw(size, _graph.Node(startNode).Decimals, out UInt256 borrowed) || borrowed.IsZero)
-        {
-            return false;
-        }
-
         UInt256 amount = borrowed;
         for (int i = 0; i < path.Count; i++)
         {

@@ -61,6 +61,7 @@ public sealed class GraphStage
     private int _previousCycleCount;
 
     private long _lastVersion = -1;
+    private int _rearm;
 
     /// <param name="search">The cycle kernel (prepared here with the graph's topology); null: two-leg routes only.</param>
     public GraphStage(VenueGraph graph, GraphStageOptions options, INegativeCycleSearch? search = null)
@@ -108,6 +109,9 @@ public sealed class GraphStage
     /// <summary>Two-leg route <paramref name="index"/> (for tools and tests).</summary>
     public ref readonly OpportunityPath PairRoute(int index) => ref _pairs[index];
 
+    /// <summary>Times standing routes were reported again on request (<see cref="RequestRearm"/>).</summary>
+    public long Rearms { get; private set; }
+
     /// <summary>Evaluations that ran (the graph had changed).</summary>
     public long Evaluations { get; private set; }
 
@@ -133,6 +137,11 @@ public sealed class GraphStage
         if (_graph.Version == _lastVersion)
         {
             return 0;
+        }
+
+        if (Volatile.Read(ref _rearm) != 0)
+        {
+            Rearm();
         }
 
         _lastVersion = _graph.Version;
@@ -319,6 +328,20 @@ public sealed class GraphStage
         }
 
         return h;
+    }
+
+    /// <summary>
+    /// Any thread: the next evaluation reports standing routes again, as if their rates were new. An executor asks for
+    /// it when an account can act again (a bundle ended unsent or missed, or was out while the route was reported).
+    /// </summary>
+    public void RequestRearm() => Volatile.Write(ref _rearm, 1);
+
+    private void Rearm()
+    {
+        Volatile.Write(ref _rearm, 0);
+        _pairEmittedWeight.AsSpan().Clear();
+        _previousCycleCount = 0;
+        Rearms++;
     }
 
     private bool IsEmitted(ulong signature)

@@ -82,6 +82,16 @@ public sealed class NonceManager
     }
 
     /// <summary>
+    /// Hands back <paramref name="nonce"/>, the last one reserved, when nothing signed with it can ever land (it was
+    /// never sent, or every target block passed and the chain shows it unused): the next reservation gets it again, so
+    /// no gap is left that every later transaction of the account would wait behind. Only the most recent reservation
+    /// can be handed back (one compare-and-swap); false when a later one was taken, and then the nonce stays used.
+    /// Any thread; no allocation.
+    /// </summary>
+    public bool TryGiveBack(ulong nonce) =>
+        nonce != ulong.MaxValue && Interlocked.CompareExchange(ref _next, nonce, nonce + 1) == nonce + 1;
+
+    /// <summary>
     /// Reads the node's pending count and moves the local counter up to it when the node is ahead (another
     /// sender used the account). Never moves it down: nonces we issued stay issued; a positive gap means
     /// transactions we signed are not in the node's pool (yet). Allocates.

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.FlashLoans;
+using LowLatency.HotPath.Amm;
+using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Ring;
+using LowLatency.HotPath.Strategy;
+
+namespace LowLatency.Adapters.Flashbots.Demo;
+
+/// <summary>
+/// The engine's strategy step over one chain's pools, composed as <c>run</c> composes it: pool updates into the market
+/// ring → <see cref="StrategyHandler"/> → <see cref="VenueGraph"/> evaluation, sizing and costing (<see cref="GraphStage"/>)
+/// → <see cref="GraphBundler"/>'s exact re-quote, executor calldata and EIP-1559 signature → the bundle ring, which the
+/// caller drains (<see cref="DrainBundles"/>) into a <see cref="BundleExecutor"/>. The pools' state comes from the
+/// chain (<see cref="Publish"/>). The caller's thread is the strategy thread; signing is one bundle at a time.
+/// </summary>
+public sealed class ChainStrategy
+{
+    /// <summary>Takes a signed bundle from its ring slot (<see cref="BundleExecutor.Submit"/>).</summary>
+    public delegate bool BundleHandOff(in BuiltBundle bundle, long sequence);
+
+    private const int RingSize = 1 << 8;
+
+    private readonly BatchEventProcessor<TickEvent, StrategyHandler> _strategy;
+    private readonly BatchEventProcessor<Opportunity, OpportunitySink> _opportunityDrain;
+    private readonly Sequence _bundleReader = new();
+    private readonly Dictionary<Address, (int PoolId, PoolKind Kind)> _poolIds = [];
+    private readonly List<Opportunity> _found = [];
+
+    /// <param name="pools">The chain's pools (token0/token1 as on chain); every token is a node.</param>
+    /// <param name="decimals">Each token's decimals.</param>
+    /// <param name="quotePrice">Each token's price in the quote unit (the graph's costing currency).</param>
+    /// <param name="gas">The chain's gas readings and gas units per leg.</param>
+    public ChainStrategy(IReadOnlyList<DexPool> pools, IReadOnlyDictionary<Address, int> decimals, IReadOnlyDictionary<Address, double> quotePrice,
+        in ChainGas gas, BundleFactory factory, NonceManager nonces, Address weth, uint builderBps)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        ArgumentNullException.ThrowIfNull(decimals);
+        ArgumentNullException.ThrowIfNull(quotePrice);
+
+        // Two exchange books the graph does not use (the edge stage needs two venues); only pool updates move here.
+        var specs = new List<BookSpec>
+        {
+            new(VenueId.FromIndex(0), InstrumentId.FromIndex(0), SequenceRule.None, 2, 4, Capacity: 16, PendingSlots: 4),
+            new(VenueId.FromIndex(1), InstrumentId.FromIndex(0), SequenceRule.None, 2, 4, Capacity: 16, PendingSlots: 4),
+        };
+        Opportunities = new RingBuffer<Opportunity>(RingSize, ProducerType.Single, WaitStrategyKind.Yielding);
+        Pipeline = new StrategyPipeline(specs, 1, 2, [2], [0.001, 0.001], 5, Opportunities, null, int.MaxValue, RingSize, WaitStrategyKind.Yielding);
+
+        var tokens = new List<Address>();
+        foreach (DexPool pool in pools)
+        {
+            foreach (Address token in new[] { pool.Token0, pool.Token1 })
+            {
+                if (!tokens.Contains(token))
+                {
+                    tokens.Add(token);
+                }
+            }
+        }
+
+        Graph = new VenueGraph(tokens.Count, 4 * pools.Count, tokens.Count, 1, 1, pools.Count);
+        var node = new Dictionary<Address, int>();
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            node[tokens[i]] = Graph.AddNode(i, GraphLocationKind.Chain, 0, decimals[tokens[i]]);
+        }
+
+        Pools = new PoolEventApplier(Graph, pools.Count);
+        var v2Address = new List<Address>();
+        var v3Address = new List<Address>();
+        foreach (DexPool pool in pools)
+        {
+            if (pool.Kind == PoolKind.UniswapV2)
+            {
+                int index = Graph.AddV2Pool(node[pool.Token0], node[pool.Token1], pool.V2.FeeBps);
+                _poolIds[pool.Address] = (Pools.AddV2(index, 0), PoolKind.UniswapV2);
+                v2Address.Add(pool.Address);
+            }
+            else
+            {
+                // The graph takes this read's pool (its initialized ticks); later reads move its state through pool updates.
+                V3Pool v3 = pool.V3 ?? throw new ArgumentException("a V3 pool without state", nameof(pools));
+                int index = Graph.AddV3Pool(node[pool.Token0], node[pool.Token1], v3);
+                _poolIds[pool.Address] = (Pools.AddV3(index, 0), PoolKind.UniswapV3);
+                v3Address.Add(pool.Address);
+            }
+        }
+
+        Graph.Freeze();
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            Graph.SetAssetPrice(i, quotePrice[tokens[i]]);
+        }
+
+        Graph.SetChainGas(0, in gas);
+        Stage = new GraphStage(Graph, new GraphStageOptions { ThresholdBps = 1, MinNetProfitQuote = 0.01 }, null);
+        StrategyState strategy = Pipeline.Strategy;
+        strategy.AttachGraph(Stage, [-1, -1]);
+        strategy.AttachPools(Pools);
+        Signer = new GraphBundlerChain(factory, nonces, weth) { OneInFlight = true };
+        Bundles = new RingBuffer<BuiltBundle>(RingSize, ProducerType.Single, WaitStrategyKind.Yielding);
+        Bundles.AddGatingSequences(_bundleReader);
+        Bundler = new GraphBundler(Graph, Pools, [Signer], [.. tokens], [.. v2Address], [.. v3Address], builderBps, Bundles);
+        strategy.Bundler = Bundler;
+
+        RingBuffer<TickEvent> ring = Pipeline.MarketRing;
+        _strategy = new BatchEventProcessor<TickEvent, StrategyHandler>(ring, ring.NewBarrier(), new StrategyHandler(strategy));
+        ring.AddGatingSequences(_strategy.Sequence);
+        _opportunityDrain = new BatchEventProcessor<Opportunity, OpportunitySink>(Opportunities, Opportunities.NewBarrier(), new OpportunitySink(_found));
+        Opportunities.AddGatingSequences(_opportunityDrain.Sequence);
+    }
+
+    public StrategyPipeline Pipeline { get; }
+
+    public VenueGraph Graph { get; }
+
+    public GraphStage Stage { get; }
+
+    public PoolEventApplier Pools { get; }
+
+    public GraphBundler Bundler { get; }
+
+    /// <summary>The chain's signer: its nonce manager and the one-bundle-in-flight flag the executor clears.</summary>
+    public GraphBundlerChain Signer { get; }
+
+    public RingBuffer<Opportunity> Opportunities { get; }
+
+    public RingBuffer<BuiltBundle> Bundles { get; }
+
+    /// <summary>
+    /// The strategy step for the pools' current state at <paramref name="block"/>: one pool update each into the market
+    /// ring, then the strategy handler runs them (the graph evaluates every route through a changed pool). Returns the
+    /// graph opportunities the step found (the opportunity ring, drained here).
+    /// </summary>
+    public IReadOnlyList<Opportunity> Publish(IReadOnlyList<DexPool> pools, long block)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        RingBuffer<TickEvent> ring = Pipeline.MarketRing;
+        foreach (DexPool pool in pools)
+        {
+            if (!_poolIds.TryGetValue(pool.Address, out (int PoolId, PoolKind Kind) id) || !ring.TryNext(out long sequence))
+            {
+                continue;
+            }
+
+            ref TickEvent slot = ref ring[sequence];
+            if (id.Kind == PoolKind.UniswapV2)
+            {
+                PoolUpdate.WriteV2(ref slot, id.PoolId, block, pool.V2.Reserve0, pool.V2.Reserve1);
+            }
+            else
+            {
+                ref readonly V3PoolState s = ref pool.V3!.State;
+                PoolUpdate.WriteV3(ref slot, id.PoolId, block, s.SqrtPriceX96, s.Tick, s.Liquidity);
+            }
+
+            slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
+            ring.Publish(sequence);
+        }
+
+        _found.Clear();
+        _strategy.Poll();
+        _opportunityDrain.Poll();
+        return _found;
+    }
+
+    /// <summary>Hands every bundle signed since the last call to <paramref name="take"/> (with its ring sequence), then releases the slots.</summary>
+    public int DrainBundles(BundleHandOff take)
+    {
+        ArgumentNullException.ThrowIfNull(take);
+        int n = 0;
+        long cursor = Bundles.Cursor;
+        for (long s = _bundleReader.Value + 1; s <= cursor; s++)
+        {
+            take(in Bundles[s], s);
+            n++;
+        }
+
+        _bundleReader.Value = cursor;
+        return n;
+    }
+
+    private readonly struct OpportunitySink(List<Opportunity> found) : IEventHandler<Opportunity>
+    {
+        public void OnEvent(ref Opportunity evt, long sequence, bool endOfBatch) => found.Add(evt);
+    }
+}

@@ -1,0 +1,250 @@
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.FlashLoans;
+using LowLatency.Adapters.FlashLoans.Local;
+using LowLatency.Adapters.Flashbots.Demo;
+using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Strategy;
+using LowLatency.Testing.Relay;
+using Xunit.Abstractions;
+
+namespace LowLatency.Adapters.Flashbots.Tests.Pipeline;
+
+/// <summary>
+/// The hand-off from the strategy thread to the relays: the scene's two dislocated pools, read from anvil, go through
+/// the engine's strategy step (graph evaluation, sizing, the bundler's exact re-quote and signature); the
+/// <see cref="BundleExecutor"/> sends the bytes signed there through the loopback relay's simulation, send and
+/// inclusion. Each test starts from the same chain (snapshot / revert) and fault-free relays.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsyncLifetime
+{
+    private static readonly EthSigner FlashbotsSigner = new(PrivateKey.FromHex("0x" + new string('7', 64)));
+    private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(60);
+    private readonly RelayChainFixture _f;
+    private readonly ITestOutputHelper _output;
+    private readonly List<string> _log = [];
+    private readonly List<RelayClient> _clients = [];
+    private string _snapshot = "";
+
+    public BundleExecutorTests(RelayChainFixture fixture, ITestOutputHelper output)
+    {
+        _f = fixture;
+        _output = output;
+    }
+
+    private FlashScenario S => _f.Chain.Scenario;
+
+    public Task InitializeAsync()
+    {
+        _f.ResetRelays();
+        _snapshot = _f.Chain.Snapshot();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (RelayClient client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        _f.ResetRelays();
+        await _f.Chain.RevertAsync(_snapshot);
+        lock (_log)
+        {
+            foreach (string line in _log)
+            {
+                _output.WriteLine(line);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_bundle_signed_on_the_strategy_thread_is_simulated_sent_and_included_with_the_nonce_it_was_signed_with()
+    {
+        (ChainStrategy engine, BundleExecutor executor, _) = await ComposeAsync(new BundleOptions { TargetBlocks = 3 });
+        await using (executor)
+        {
+            ulong firstNonce = engine.Signer.Nonces.Next;
+            UInt256 ownerBefore = await S.Dex.BalanceAsync(S.Weth, S.Chain.From);
+
+            Assert.NotEmpty(await StepAsync(engine));
+            Assert.Equal(1, engine.Bundler.Built);
+            Assert.True(engine.Signer.InFlight);
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            EndedBundle ended = await EndAsync(executor);
+
+            Assert.True(ended.Outcome.State == BundleState.Included, ended.Outcome.State + ": " + ended.Outcome.Reason);
+            Assert.Equal(firstNonce, ended.Bundle.Nonce);
+            Assert.Equal(firstNonce, ended.Outcome.Nonce);
+            Assert.Equal(firstNonce + 1, engine.Signer.Nonces.Next);
+            Assert.False(engine.Signer.InFlight);
+            Assert.Equal(firstNonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+            BuiltBundle signed = ended.Bundle;
+            Assert.Equal(Hex.Encode(signed.TransactionHash), ended.Outcome.TxHash);
+
+            // The owner's WETH grew by the strategy's exact gross profit, less the builder's share the executor paid.
+            UInt256 gained = await S.Dex.BalanceAsync(S.Weth, S.Chain.From) - ownerBefore;
+            Assert.Equal(ended.Bundle.GrossProfitRaw - ended.Outcome.BuilderPaymentWei, gained);
+            Assert.True(ended.Outcome.BuilderPaymentWei > UInt256.Zero);
+            Assert.Equal(1, executor.Ended(BundleState.Included));
+            _output.WriteLine($"borrowed {ended.Bundle.Amount} WETH, gross {ended.Bundle.GrossProfitRaw} wei, included in {ended.Outcome.IncludedBlock}, gas {ended.Outcome.GasUsed}");
+        }
+    }
+
+    [Fact]
+    public async Task While_a_bundle_is_out_nothing_more_is_signed_and_a_missed_bundle_hands_its_nonce_to_the_next()
+    {
+        _f.Alpha.MissNextTargets = 2;
+        (ChainStrategy engine, BundleExecutor executor, _) = await ComposeAsync(new BundleOptions { TargetBlocks = 2 });
+        await using (executor)
+        {
+            ulong nonce = engine.Signer.Nonces.Next;
+            await StepAsync(engine);
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+
+            // The pair moves by a millionth of a token while the first is out: the route is reported again, and the account signs nothing
+            // and reserves no nonce.
+            Assert.NotEmpty(await StepAsync(engine, nudgeV2: true));
+            Assert.Equal(1, engine.Bundler.Built);
+            Assert.True(engine.Bundler.Busy >= 1, "the second step was not held back");
+            Assert.Equal(nonce + 1, engine.Signer.Nonces.Next);
+
+            EndedBundle missed = await EndAsync(executor);
+            Assert.Equal(BundleState.Missed, missed.Outcome.State);
+            Assert.True(missed.Outcome.NonceUnused);
+            Assert.Equal(nonce, engine.Signer.Nonces.Next);
+            Assert.False(engine.Signer.InFlight);
+
+            // The next bundle is signed with the nonce the miss handed back, and lands.
+            await StepAsync(engine);
+            Assert.Equal(2, engine.Bundler.Built);
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            EndedBundle included = await EndAsync(executor);
+            Assert.Equal(BundleState.Included, included.Outcome.State);
+            Assert.Equal(nonce, included.Bundle.Nonce);
+            Assert.Equal(nonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        }
+    }
+
+    [Fact]
+    public async Task A_bundle_below_the_threshold_after_simulation_is_never_sent_and_its_nonce_is_signed_again_by_the_next()
+    {
+        // A threshold above what the route can make: the simulation answers, and the profit after its gas is too small.
+        (ChainStrategy engine, BundleExecutor executor, _) = await ComposeAsync(new BundleOptions(), minProfitAboveRoute: true);
+        await using (executor)
+        {
+            ulong nonce = engine.Signer.Nonces.Next;
+            int sent = _f.Alpha.SentBundles.Count;
+            await StepAsync(engine);
+            engine.DrainBundles(executor.Submit);
+            EndedBundle ended = await EndAsync(executor);
+
+            Assert.Equal(BundleState.NotSent, ended.Outcome.State);
+            Assert.Contains("below the threshold", ended.Outcome.Reason, StringComparison.Ordinal);
+            Assert.Equal(sent, _f.Alpha.SentBundles.Count);
+            Assert.Equal(nonce, engine.Signer.Nonces.Next);
+            Assert.False(engine.Signer.InFlight);
+            await StepAsync(engine);
+            Assert.Equal(2, engine.Bundler.Built);
+            engine.DrainBundles(executor.Submit);
+            Assert.Equal(nonce, (await EndAsync(executor)).Bundle.Nonce);
+        }
+    }
+
+    [Fact]
+    public async Task A_route_whose_profit_is_not_in_wei_is_refused_before_any_relay_and_its_nonce_handed_back()
+    {
+        // No WETH known to the signer: nothing is rotated to borrow it, so no route's profit is in wei.
+        (ChainStrategy engine, BundleExecutor executor, _) = await ComposeAsync(new BundleOptions(), wethKnown: false);
+        await using (executor)
+        {
+            ulong nonce = engine.Signer.Nonces.Next;
+            int simulations = _f.Alpha.Simulations;
+            await StepAsync(engine);
+            Assert.Equal(1, engine.Bundler.Built);
+            Assert.True(engine.Signer.InFlight);
+
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            Assert.Equal(1, executor.Refused);
+            Assert.Equal(0, executor.Started);
+            Assert.Equal(nonce, engine.Signer.Nonces.Next);
+            Assert.False(engine.Signer.InFlight);
+            Assert.Equal(simulations, _f.Alpha.Simulations);
+            Assert.Contains(_log.ToArray(), l => l.Contains("does not borrow the chain's WETH", StringComparison.Ordinal));
+        }
+    }
+
+    private async Task<(ChainStrategy Engine, BundleExecutor Executor, BundlePipeline Pipeline)> ComposeAsync(BundleOptions options, bool minProfitAboveRoute = false, bool wethKnown = true)
+    {
+        (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
+        RpcResult<Block?> head = await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
+        double baseFee = Amounts.ToDouble(head.Value!.Header.BaseFeePerGas ?? UInt256.Zero);
+        var gas = new ChainGas
+        {
+            BaseFeeWei = Math.Max(baseFee, 1), PriorityFeeWei = 1e9, FlashLoanPremiumBps = S.PremiumBps, NativeAsset = 0,
+            TxBaseGas = 21_000, FlashLoanGas = 170_922, V2SwapGas = 60_000, V3SwapGas = 100_000, V3TickCrossGas = 25_000,
+        };
+        var factory = new BundleFactory(_f.Chain.Owner, S.Executor, S.Chain.ChainId);
+        NonceManager nonces = NonceManager.ForClient(_f.Chain.Client, _f.Chain.Owner.Address);
+        Assert.True((await nonces.InitialiseAsync()).IsOk);
+        var engine = new ChainStrategy(
+            [v2, v3],
+            new Dictionary<Address, int> { [S.Weth] = 18, [S.Token] = 18 },
+            new Dictionary<Address, double> { [S.Weth] = 3_000, [S.Token] = 1 },
+            in gas, factory, nonces, wethKnown ? S.Weth : default, 1_000);
+        var relay = new RelayClient(new RelayEndpoint("alpha", _f.Alpha.Url), FlashbotsSigner, TimeSpan.FromSeconds(30));
+        _clients.Add(relay);
+        BundleOptions pipelineOptions = minProfitAboveRoute ? options with { MinProfitWei = FlashScenario.Ether * 1_000UL } : options;
+        var pipeline = new BundlePipeline([relay], _f.Chain.Client, nonces, factory, pipelineOptions, Log);
+        var executor = new BundleExecutor(engine.Bundler, [new BundleExecutorChain(engine.Signer, pipeline)], Log, engine.Stage.RequestRearm);
+        return (engine, executor, pipeline);
+    }
+
+    /// <summary>The pools' state on chain now, through the strategy step (a block number above the last one).</summary>
+    private async Task<IReadOnlyList<Opportunity>> StepAsync(ChainStrategy engine, bool nudgeV2 = false)
+    {
+        (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
+        if (nudgeV2)
+        {
+            v2.V2.Reserve0 += new UInt256(1_000_000_000_000UL);
+        }
+
+        long block = (long)(await _f.Chain.Client.BlockNumberAsync()).Value;
+        return engine.Publish([v2, v3], Math.Max(block, engine.Pools.LastBlock(0) + 1));
+    }
+
+    private static async Task<EndedBundle> EndAsync(BundleExecutor executor)
+    {
+        DateTime deadline = DateTime.UtcNow + EndWait;
+        EndedBundle? ended = null;
+        while (ended is null && DateTime.UtcNow < deadline)
+        {
+            executor.Poll(e => ended = e);
+            if (ended is null)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        Assert.NotNull(ended);
+
+        // The flag is cleared just after the outcome is queued.
+        while (executor.Busy && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        return ended;
+    }
+
+    private void Log(string line)
+    {
+        lock (_log)
+        {
+            _log.Add(line);
+        }
+    }
+}
