@@ -39,6 +39,22 @@ public sealed class NonceManagerTests
     }
 
     [Fact]
+    public async Task Only_the_last_reservation_can_be_handed_back_and_then_it_is_issued_again()
+    {
+        var nonces = new NonceManager(s_account, _ => Task.FromResult(RpcResult<ulong>.Ok(5)));
+        Assert.True((await nonces.InitialiseAsync()).IsOk);
+        ulong first = nonces.Reserve();
+        ulong second = nonces.Reserve();
+
+        Assert.False(nonces.TryGiveBack(first));
+        Assert.Equal(7UL, nonces.Next);
+        Assert.True(nonces.TryGiveBack(second));
+        Assert.False(nonces.TryGiveBack(second));
+        Assert.Equal(second, nonces.Reserve());
+        Assert.False(nonces.TryGiveBack(ulong.MaxValue));
+    }
+
+    [Fact]
     public async Task Nonce_too_low_moves_up_to_the_node_and_never_reissues()
     {
         var nodeCount = 3UL;

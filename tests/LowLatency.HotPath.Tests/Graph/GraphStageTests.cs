@@ -196,6 +196,30 @@ public sealed class GraphStageTests
     }
 
     [Fact]
+    public void A_standing_route_is_reported_once_and_again_only_after_a_rearm_request()
+    {
+        (GraphWorld w, int pair, _) = DexDex();
+        var stage = new GraphStage(w.Graph, new GraphStageOptions());
+        var found = new List<Opportunity>();
+        var sink = new ListSink(found);
+        Assert.Equal(1, stage.Evaluate(ref sink, 1, 2));
+
+        // The same reserves written again (a new block, no trade): the route stands, and is not repeated.
+        w.Graph.UpdateV2Reserves(pair, GraphWorld.Tokens(1_000), GraphWorld.Tokens(1_010));
+        Assert.Equal(0, stage.Evaluate(ref sink, 3, 4));
+
+        // An executor that could not take it asks again: the next evaluation reports it, once.
+        stage.RequestRearm();
+        w.Graph.UpdateV2Reserves(pair, GraphWorld.Tokens(1_000), GraphWorld.Tokens(1_010));
+        Assert.Equal(1, stage.Evaluate(ref sink, 5, 6));
+        w.Graph.UpdateV2Reserves(pair, GraphWorld.Tokens(1_000), GraphWorld.Tokens(1_010));
+        Assert.Equal(0, stage.Evaluate(ref sink, 7, 8));
+        Assert.Equal(1, stage.Rearms);
+        Assert.Equal(found[0].Path[0], found[1].Path[0]);
+        Assert.Equal(found[0].Size, found[1].Size);
+    }
+
+    [Fact]
     public void Evaluation_with_moving_reserves_allocates_nothing()
     {
         (GraphWorld w, int pair, int pool) = DexDex();
