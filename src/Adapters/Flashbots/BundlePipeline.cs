@@ -161,9 +161,9 @@ public sealed class BundlePipeline
         ulong n = head.Value.Header.Number;
         UInt256 baseFee = head.Value.Header.BaseFeePerGas ?? UInt256.Zero;
         UInt256 maxFee = (baseFee * 2UL) + _options.MaxPriorityFeePerGas;
-        if (!_nonces.IsInitialised)
+        if (!_nonces.IsInitialised && await _nonces.InitialiseAsync(cancellationToken).ConfigureAwait(false) is { IsOk: false } init)
         {
-            await _nonces.InitialiseAsync(cancellationToken).ConfigureAwait(false);
+            return NotSent("the node did not give the account's nonce: " + init.Error);
         }
 
         ulong nonce = _nonces.Reserve();

@@ -5,14 +5,17 @@ using LowLatency.Adapters.Ethereum.Nonces;
 using LowLatency.Adapters.FlashLoans;
 using LowLatency.Adapters.FlashLoans.Local;
 using LowLatency.Adapters.Flashbots.Loopback;
+using LowLatency.HotPath.Graph;
 
 namespace LowLatency.Adapters.Flashbots.Demo;
 
 /// <summary>
 /// <c>demo flashloan</c>: starts anvil, deploys the Aave V3 market, the Uniswap pools (dislocated) and the executor,
-/// detects the dislocation from the pools' on-chain state with our exact maths, simulates and sends the bundle
-/// through a loopback relay, and follows it to inclusion. One JSON line per stage on stdout; exit 0 only when the
-/// bundle was included with a profit above zero and Aave was repaid. anvil and the relay are stopped on every path.
+/// and runs the engine's path on the pools' on-chain state: the strategy step (<see cref="ChainStrategy"/>: graph
+/// evaluation, sizing, the bundler's exact re-quote and signature), then the <see cref="BundleExecutor"/>, which
+/// simulates and sends the bytes signed there through a loopback relay and follows them to inclusion. One JSON line per
+/// stage on stdout; exit 0 only when the bundle was included with a profit above zero and Aave was repaid. anvil and
+/// the relay are stopped on every path.
 /// </summary>
 public static class FlashLoanDemo
 {
@@ -28,6 +31,7 @@ public static class FlashLoanDemo
         LoopbackRelay? relay = null;
         JsonRpcClient? client = null;
         RelayClient? relayClient = null;
+        BundleExecutor? executor = null;
         try
         {
             anvil = await LocalAnvil.StartAsync(repoRoot, TimeSpan.FromSeconds(30));
@@ -53,21 +57,56 @@ public static class FlashLoanDemo
                 w.WriteNumber("flashLoanPremiumBps", scene.PremiumBps);
             });
 
-            (DexPool v2, DexPool v3) = await scene.ReadPoolsAsync();
-            var route = new FlashRoute();
-            Dislocation found = TwoPoolArbitrage.Find(scene.Weth, v2, v3, scene.PremiumBps, FlashScenario.Ether * 500UL, route);
-            if (!found.Found)
+            relay = await LoopbackRelay.StartAsync(client, s_builder);
+            relayClient = new RelayClient(new RelayEndpoint("loopback", relay.Url), flashbots, TimeSpan.FromSeconds(30));
+            var factory = new BundleFactory(trading, scene.Executor, chain.ChainId);
+            NonceManager nonces = NonceManager.ForClient(client, trading.Address);
+            RpcResult<NonceReconciliation> started = await nonces.InitialiseAsync();
+            RpcResult<Block?> head = await client.GetBlockByNumberAsync(BlockTag.Latest);
+            if (!started.IsOk || !head.IsOk || head.Value is null)
             {
-                stderr.WriteLine("demo: no dislocation found between the two pools");
+                stderr.WriteLine("demo: the node did not give the account's nonce or its head block");
                 return 1;
             }
 
+            (DexPool v2, DexPool v3) = await scene.ReadPoolsAsync();
+            var gas = new ChainGas
+            {
+                BaseFeeWei = Math.Max(Amounts.ToDouble(head.Value.Header.BaseFeePerGas ?? UInt256.Zero), 1), PriorityFeeWei = 1e9,
+                FlashLoanPremiumBps = scene.PremiumBps, NativeAsset = 0,
+                TxBaseGas = 21_000, FlashLoanGas = 170_922, V2SwapGas = 60_000, V3SwapGas = 100_000, V3TickCrossGas = 25_000,
+            };
+            // Costs are valued in the token (price 1); WETH at the pair's price.
+            bool wethIsToken0 = v2.Token0 == scene.Weth;
+            double wethPrice = Amounts.ToDouble(wethIsToken0 ? v2.V2.Reserve1 : v2.V2.Reserve0) / Amounts.ToDouble(wethIsToken0 ? v2.V2.Reserve0 : v2.V2.Reserve1);
+            var engine = new ChainStrategy([v2, v3], new Dictionary<Address, int> { [scene.Weth] = 18, [scene.Token] = 18 },
+                new Dictionary<Address, double> { [scene.Weth] = wethPrice, [scene.Token] = 1 }, in gas, factory, nonces, scene.Weth, 1_000);
+            engine.Publish([v2, v3], (long)head.Value.Header.Number);
+            BuiltBundle signed = default;
+            long sequence = -1;
+            engine.DrainBundles((in BuiltBundle b, long at) =>
+            {
+                signed = b;
+                sequence = at;
+                return true;
+            });
+            if (sequence < 0)
+            {
+                stderr.WriteLine("demo: the strategy found no dislocation to sign between the two pools");
+                return 1;
+            }
+
+            FlashRoute route = engine.Bundler.LastRoute;
+            UInt256 premium = ((route.Amount * new UInt256(scene.PremiumBps)) + new UInt256(5_000)) / new UInt256(10_000);
             Write(stdout, w =>
             {
                 w.WriteString("stage", "detected");
-                w.WriteString("borrowWei", found.Amount.ToString());
-                w.WriteString("expectedProfitWei", found.Profit.ToString());
-                w.WriteString("premiumWei", found.Premium.ToString());
+                w.WriteString("kind", signed.Kind.ToString());
+                w.WriteString("borrowWei", route.Amount.ToString());
+                w.WriteString("expectedProfitWei", signed.GrossProfitRaw.ToString());
+                w.WriteString("premiumWei", premium.ToString());
+                w.WriteNumber("nonce", signed.Nonce);
+                w.WriteNumber("tickToSignedUs", Math.Round((signed.SignedTimestamp - signed.TriggerTimestamp) * 1e6 / System.Diagnostics.Stopwatch.Frequency, 1));
                 w.WriteStartArray("hops");
                 for (int i = 0; i < route.HopCount; i++)
                 {
@@ -77,10 +116,7 @@ public static class FlashLoanDemo
                 w.WriteEndArray();
             });
 
-            relay = await LoopbackRelay.StartAsync(client, s_builder);
-            relayClient = new RelayClient(new RelayEndpoint("loopback", relay.Url), flashbots, TimeSpan.FromSeconds(30));
-            var pipeline = new BundlePipeline([relayClient], client, NonceManager.ForClient(client, trading.Address),
-                new BundleFactory(trading, scene.Executor, chain.ChainId), new BundleOptions { TargetBlocks = 3 }, line => stderr.WriteLine("demo: " + line));
+            var pipeline = new BundlePipeline([relayClient], client, nonces, factory, new BundleOptions { TargetBlocks = 3 }, line => stderr.WriteLine("demo: " + line));
             pipeline.OnSimulated = o => Write(stdout, w =>
             {
                 w.WriteString("stage", "simulated");
@@ -102,7 +138,29 @@ public static class FlashLoanDemo
             Address aWeth = scene.Aave.ATokens[scene.Weth];
             UInt256 reserveBefore = await scene.Dex.BalanceAsync(scene.Weth, aWeth);
             UInt256 ownerBefore = await scene.Dex.BalanceAsync(scene.Weth, trading.Address);
-            BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit);
+            executor = new BundleExecutor(engine.Bundler, [new BundleExecutorChain(engine.Signer, pipeline)], line => stderr.WriteLine("demo: " + line), engine.Stage.RequestRearm);
+            if (!executor.Submit(in signed, sequence))
+            {
+                return 1;
+            }
+
+            BundleOutcome? ended = null;
+            DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (ended is null && DateTime.UtcNow < deadline)
+            {
+                executor.Poll(e => ended = e.Outcome);
+                if (ended is null)
+                {
+                    await Task.Delay(10);
+                }
+            }
+
+            if (ended is not { } outcome)
+            {
+                stderr.WriteLine("demo: the bundle did not end within 2 minutes");
+                return 1;
+            }
+
             if (outcome.State != BundleState.Included)
             {
                 Write(stdout, w =>
@@ -115,7 +173,7 @@ public static class FlashLoanDemo
 
             // Repaid: the reserve's aToken holds what it lent plus the premium.
             UInt256 reserveAfter = await scene.Dex.BalanceAsync(scene.Weth, aWeth);
-            bool repaid = reserveAfter == reserveBefore + found.Premium;
+            bool repaid = reserveAfter == reserveBefore + premium;
             // Realised profit: the owner's WETH gain (after the builder's share) less the gas the transaction paid.
             UInt256 gained = await scene.Dex.BalanceAsync(scene.Weth, trading.Address) - ownerBefore;
             RpcResult<TransactionReceipt?> receipt = await client.GetTransactionReceiptAsync(Hex.Decode(outcome.TxHash!));
@@ -144,6 +202,11 @@ public static class FlashLoanDemo
         }
         finally
         {
+            if (executor is not null)
+            {
+                await executor.DisposeAsync();
+            }
+
             if (relayClient is not null)
             {
                 await relayClient.DisposeAsync();
