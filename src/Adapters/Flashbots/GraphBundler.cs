@@ -263,9 +263,8 @@ public sealed class GraphBundler : IAtomicBundler
     /// <summary>Return − amount − Aave's premium (<c>PercentageMath.percentMul</c>: half up), zero when not above.</summary>
     internal static UInt256 GrossProfit(UInt256 amount, UInt256 expectedReturn, double premiumBps)
     {
-        ulong bps = premiumBps > 0 && premiumBps < 10_000 ? (ulong)Math.Round(premiumBps) : 0;
-        UInt256 premium = ((amount * new UInt256(bps)) + new UInt256(5_000)) / new UInt256(10_000);
-        UInt256 owed = amount + premium;
+        uint bps = premiumBps > 0 && premiumBps < 10_000 ? (uint)Math.Round(premiumBps) : 0;
+        UInt256 owed = amount + TwoPoolArbitrage.Premium(amount, bps);
         return expectedReturn > owed ? expectedReturn - owed : UInt256.Zero;
     }
 

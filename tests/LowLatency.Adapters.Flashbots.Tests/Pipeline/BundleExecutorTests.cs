@@ -182,11 +182,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
         RpcResult<Block?> head = await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
         double baseFee = Amounts.ToDouble(head.Value!.Header.BaseFeePerGas ?? UInt256.Zero);
-        var gas = new ChainGas
-        {
-            BaseFeeWei = Math.Max(baseFee, 1), PriorityFeeWei = 1e9, FlashLoanPremiumBps = S.PremiumBps, NativeAsset = 0,
-            TxBaseGas = 21_000, FlashLoanGas = 170_922, V2SwapGas = 60_000, V3SwapGas = 100_000, V3TickCrossGas = 25_000,
-        };
+        ChainGas gas = ChainStrategy.MeasuredGas(Math.Max(baseFee, 1), 1e9, S.PremiumBps, 0);
         var factory = new BundleFactory(_f.Chain.Owner, S.Executor, S.Chain.ChainId);
         NonceManager nonces = NonceManager.ForClient(_f.Chain.Client, _f.Chain.Owner.Address);
         Assert.True((await nonces.InitialiseAsync()).IsOk);

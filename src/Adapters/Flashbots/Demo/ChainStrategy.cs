@@ -114,6 +114,16 @@ public sealed class ChainStrategy
         Opportunities.AddGatingSequences(_opportunityDrain.Sequence);
     }
 
+    /// <summary>
+    /// A chain's gas readings with the gas units the executor's two-hop path was measured at on anvil (the defaults of
+    /// the host's <c>FlashLoanGasOptions</c>: 351,922 for base + flash loan + one V2 + one V3 swap).
+    /// </summary>
+    public static ChainGas MeasuredGas(double baseFeeWei, double priorityFeeWei, double flashLoanPremiumBps, int nativeAsset) => new()
+    {
+        BaseFeeWei = baseFeeWei, PriorityFeeWei = priorityFeeWei, FlashLoanPremiumBps = flashLoanPremiumBps, NativeAsset = nativeAsset,
+        TxBaseGas = 21_000, FlashLoanGas = 170_922, V2SwapGas = 60_000, V3SwapGas = 100_000, V3TickCrossGas = 25_000,
+    };
+
     public StrategyPipeline Pipeline { get; }
 
     public VenueGraph Graph { get; }

@@ -70,12 +70,7 @@ public static class FlashLoanDemo
             }
 
             (DexPool v2, DexPool v3) = await scene.ReadPoolsAsync();
-            var gas = new ChainGas
-            {
-                BaseFeeWei = Math.Max(Amounts.ToDouble(head.Value.Header.BaseFeePerGas ?? UInt256.Zero), 1), PriorityFeeWei = 1e9,
-                FlashLoanPremiumBps = scene.PremiumBps, NativeAsset = 0,
-                TxBaseGas = 21_000, FlashLoanGas = 170_922, V2SwapGas = 60_000, V3SwapGas = 100_000, V3TickCrossGas = 25_000,
-            };
+            ChainGas gas = ChainStrategy.MeasuredGas(Math.Max(Amounts.ToDouble(head.Value.Header.BaseFeePerGas ?? UInt256.Zero), 1), 1e9, scene.PremiumBps, 0);
             // Costs are valued in the token (price 1); WETH at the pair's price.
             bool wethIsToken0 = v2.Token0 == scene.Weth;
             double wethPrice = Amounts.ToDouble(wethIsToken0 ? v2.V2.Reserve1 : v2.V2.Reserve0) / Amounts.ToDouble(wethIsToken0 ? v2.V2.Reserve0 : v2.V2.Reserve1);
@@ -97,7 +92,7 @@ public static class FlashLoanDemo
             }
 
             FlashRoute route = engine.Bundler.LastRoute;
-            UInt256 premium = ((route.Amount * new UInt256(scene.PremiumBps)) + new UInt256(5_000)) / new UInt256(10_000);
+            UInt256 premium = TwoPoolArbitrage.Premium(route.Amount, scene.PremiumBps);
             Write(stdout, w =>
             {
                 w.WriteString("stage", "detected");
