@@ -57,10 +57,16 @@ public sealed class BundleExecutor : IAsyncDisposable
         _running = new Task?[chains.Length];
     }
 
+    /// <summary>
+    /// Asked before each bundle is handed on (the submitting thread): a reason not to send now (the risk gate halted, the
+    /// kill switch engaged), or null. A held bundle is refused as any other: its nonce goes back.
+    /// </summary>
+    public Func<string?>? Hold { get; set; }
+
     /// <summary>Bundles handed to a pipeline.</summary>
     public long Started => Interlocked.Read(ref _started);
 
-    /// <summary>Bundles not handed on (no pipeline on the chain, or a route whose profit is not in wei); their nonce was handed back.</summary>
+    /// <summary>Bundles not handed on (no pipeline on the chain, a route whose profit is not in wei, or held by <see cref="Hold"/>); their nonce was handed back.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Ended bundles in <paramref name="state"/>.</summary>
@@ -108,6 +114,12 @@ public sealed class BundleExecutor : IAsyncDisposable
         if (_stop.IsCancellationRequested)
         {
             Refuse(chain, in bundle, "the executor is stopping");
+            return false;
+        }
+
+        if (Hold?.Invoke() is { } held)
+        {
+            Refuse(chain, in bundle, held);
             return false;
         }
 

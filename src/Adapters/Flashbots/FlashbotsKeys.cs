@@ -29,14 +29,19 @@ public static class FlashbotsKeys
     }
 
     /// <summary>Reads <c>FLASHBOTS_SIGNER_KEY</c> from a key file path or a variable holding the key; errors never quote the value.</summary>
-    public static bool TryLoadSigner(Func<string, string?> getEnvironment, [NotNullWhen(true)] out EthSigner? signer, [NotNullWhen(false)] out string? reason)
+    public static bool TryLoadSigner(Func<string, string?> getEnvironment, [NotNullWhen(true)] out EthSigner? signer, [NotNullWhen(false)] out string? reason) =>
+        TryLoad(getEnvironment, SignerVariable, out signer, out reason);
+
+    /// <summary>Reads the key in <paramref name="variable"/> (a key file path, or the key in hex); errors name the variable, never the value.</summary>
+    public static bool TryLoad(Func<string, string?> getEnvironment, string variable, [NotNullWhen(true)] out EthSigner? signer, [NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(getEnvironment);
+        ArgumentException.ThrowIfNullOrEmpty(variable);
         signer = null;
-        string? value = getEnvironment(SignerVariable);
+        string? value = getEnvironment(variable);
         if (string.IsNullOrWhiteSpace(value))
         {
-            reason = SignerVariable + " is not set";
+            reason = variable + " is not set";
             return false;
         }
 
@@ -44,7 +49,7 @@ public static class FlashbotsKeys
         {
             if (!PrivateKey.TryFromFile(value, out PrivateKey? fromFile, out string? error))
             {
-                reason = SignerVariable + ": " + error;
+                reason = variable + ": " + error;
                 return false;
             }
 
@@ -61,12 +66,12 @@ public static class FlashbotsKeys
         }
         catch (FormatException)
         {
-            reason = SignerVariable + " is not a 32-byte hex key";
+            reason = variable + " is not a 32-byte hex key";
             return false;
         }
         catch (ArgumentException)
         {
-            reason = SignerVariable + " is not a valid secp256k1 key";
+            reason = variable + " is not a valid secp256k1 key";
             return false;
         }
     }

@@ -163,6 +163,11 @@ internal static class RunCommand
             ? LiveExecution.TryCreate(options, liveVenues, environment, flagErrors)
             : null;
 
+        // And on-chain where a chain names our executor: its keys, node and relays are checked here, before anything starts.
+        using OnChainExecution? onChainExecution = liveExecution is not null && flagErrors.Count + errors.Count == 0
+            ? OnChainExecution.TryCreate(options, environment, flagErrors)
+            : null;
+
         Adapters.Cex.Replay.ReplaySession? replaySession = null;
         if (arguments.Replay is { Length: > 0 } replayFiles && flagErrors.Count + errors.Count == 0)
         {
@@ -278,7 +283,7 @@ internal static class RunCommand
                 DryRunEngine.Result result = replaySession is not null
                     ? PaperReplaySession.Create(options, replaySession, human, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : liveVenues is not null
-                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution }.Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution, OnChain = onChainExecution }.Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (clusterNode is not null)
                 {

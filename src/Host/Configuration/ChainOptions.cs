@@ -29,6 +29,22 @@ public sealed record ChainOptions
     /// <summary>Aave V3 Pool (flash loans; its FLASHLOAN_PREMIUM_TOTAL is read on-chain).</summary>
     public string AavePool { get; init; } = "";
 
+    /// <summary>
+    /// Our deployed executor contract (contracts/, owned by the trading key); empty: nothing is executed on this chain.
+    /// Where set, <c>run --live --execute</c> follows this chain's pools over the node's WebSocket and sends its
+    /// flash-loan bundles to the relays of <c>flashbots.relays</c>.
+    /// </summary>
+    public string Executor { get; init; } = "";
+
+    /// <summary>The wrapped native token's symbol in <see cref="Tokens"/> (WETH for ETH): the asset flash loans borrow.</summary>
+    public string WrappedNativeSymbol => "W" + NativeToken;
+
+    /// <summary>True when this chain executes on-chain (an executor is configured).</summary>
+    public bool Executes => !string.IsNullOrEmpty(Executor);
+
+    /// <summary>The standard tick spacing of a V3 fee tier (factory's feeAmountTickSpacing).</summary>
+    public static int TickSpacingOf(int feePips) => feePips switch { 100 => 1, 500 => 10, 3000 => 60, _ => 200 };
+
     /// <summary>The five chains of the seed, with their public mainnet deployments.</summary>
     public static Dictionary<string, ChainOptions> Defaults() => new(StringComparer.Ordinal)
     {
@@ -154,10 +170,33 @@ public sealed record ChainOptions
             yield return $"{at}.aavePool: must be a 0x address (or empty where Aave V3 is not used)";
         }
 
+        if (Executor is null || (Executor.Length > 0 && !Address.TryParse(Executor, out _)))
+        {
+            yield return $"{at}.executor: must be a 0x address (or empty where nothing is executed on this chain)";
+        }
+
         if (Tokens is null)
         {
             yield return $"{at}.tokens: must not be null";
             yield break;
+        }
+
+        if (Executes)
+        {
+            if (string.IsNullOrEmpty(AavePool))
+            {
+                yield return $"{at}.aavePool: the executor borrows from Aave V3; give its Pool address";
+            }
+
+            if (!Tokens.ContainsKey(WrappedNativeSymbol))
+            {
+                yield return $"{at}.tokens: the executor borrows {WrappedNativeSymbol} (the wrapped {NativeToken}), which is not among this chain's tokens";
+            }
+
+            if (Pools is { Count: < 2 })
+            {
+                yield return $"{at}.pools: an executing chain needs at least two pools to trade between";
+            }
         }
 
         foreach ((string symbol, TokenOptions? token) in Tokens)
@@ -173,6 +212,10 @@ public sealed record ChainOptions
             else if (token.Decimals is < 0 or > 36)
             {
                 yield return $"{at}.tokens.{symbol}.decimals: {token.Decimals} must be between 0 and 36";
+            }
+            else if (token.UsdPrice is { } usd && !(usd > 0 && double.IsFinite(usd)))
+            {
+                yield return $"{at}.tokens.{symbol}.usdPrice: {usd.ToString(CultureInfo.InvariantCulture)} must be a positive price (or left out: priced from the pools)";
             }
         }
 
@@ -233,7 +276,7 @@ public sealed record ChainOptions
         var map = new Dictionary<string, TokenOptions>(StringComparer.Ordinal);
         foreach ((string symbol, string address, int decimals) in tokens)
         {
-            map[symbol] = new TokenOptions { Address = address, Decimals = decimals };
+            map[symbol] = new TokenOptions { Address = address, Decimals = decimals, UsdPrice = symbol is "USDC" or "USDT" ? 1 : null };
         }
 
         return map;
@@ -245,6 +288,9 @@ public sealed record TokenOptions
     public string Address { get; init; } = "";
 
     public int Decimals { get; init; }
+
+    /// <summary>A fixed price in USD (stablecoins: 1); left out: priced each block from a pool with a priced token.</summary>
+    public double? UsdPrice { get; init; }
 }
 
 public sealed record PoolOptions

@@ -19,8 +19,8 @@ public static class Credentials
     /// <summary>Aggregator keys (optional: an aggregator without its key is not queried).</summary>
     public static readonly string[] Aggregators = ["ZEROX_API_KEY", "ONEINCH_API_KEY"];
 
-    /// <summary>On-chain execution: the node, the trading key and the Flashbots signer key (a different key).</summary>
-    public static readonly string[] Chain = ["ETH_RPC_URL", "TRADING_PRIVATE_KEY", "FLASHBOTS_SIGNER_KEY"];
+    /// <summary>On-chain execution: the trading key and the Flashbots signer key (a different key), besides each executing chain's node URL variable.</summary>
+    public static readonly string[] Chain = ["TRADING_PRIVATE_KEY", "FLASHBOTS_SIGNER_KEY"];
 
     /// <summary>The CEX venues live trading uses: <c>LIVE_VENUES</c> (comma-separated), binance by default.</summary>
     public static IReadOnlyList<string> LiveVenues(Func<string, string?> environment, List<string> errors)
@@ -46,10 +46,10 @@ public static class Credentials
 
     /// <summary>
     /// Every variable live trading needs that is unset or empty, by name: the venues' keys, then the chain's when it
-    /// executes on-chain (<paramref name="onChain"/>). Empty when all are present. Never reads a value into anything but
-    /// a length check.
+    /// executes on-chain (<paramref name="nodeVariables"/>: the executing chains' RPC URL variables; empty: it does not).
+    /// Empty when all are present. Never reads a value into anything but a length check.
     /// </summary>
-    public static IReadOnlyList<string> MissingForLive(Func<string, string?> environment, IReadOnlyList<string> venues, bool onChain)
+    public static IReadOnlyList<string> MissingForLive(Func<string, string?> environment, IReadOnlyList<string> venues, IReadOnlyList<string> nodeVariables)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(venues);
@@ -65,7 +65,8 @@ public static class Credentials
             }
         }
 
-        foreach (string name in onChain ? Chain : [])
+        ArgumentNullException.ThrowIfNull(nodeVariables);
+        foreach (string name in nodeVariables.Count > 0 ? [.. nodeVariables, .. Chain] : Array.Empty<string>())
         {
             if (string.IsNullOrWhiteSpace(environment(name)))
             {

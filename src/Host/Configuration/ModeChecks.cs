@@ -8,10 +8,29 @@ namespace LowLatency.Host.Configuration;
 public static class ModeChecks
 {
     /// <summary>
-    /// Whether live mode sends anything on-chain. Not in this build: the live engine trades CEX pairs only (its venue
-    /// graph is not wired to the bundle pipeline), so it asks for no chain keys; the day it does, it needs them all.
+    /// Whether live mode sends anything on-chain: only where a chain names our executor (<c>chains.NAME.executor</c>).
+    /// Then it needs that chain's node, the trading key and the Flashbots signer key; otherwise it asks for none of them.
     /// </summary>
-    public const bool LiveExecutesOnChain = false;
+    public static bool ExecutesOnChain(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (ChainOptions? chain in options.Chains.Values)
+        {
+            if (chain is { Executes: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The RPC URL variables of the chains that execute on-chain, in name order.</summary>
+    public static IReadOnlyList<string> NodeVariables(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return [.. options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value.RpcUrlVariable).Distinct(StringComparer.Ordinal)];
+    }
 
     public static void Check(EngineOptions options, bool execute, Func<string, string?> environment, List<string> errors)
     {
@@ -38,7 +57,7 @@ public static class ModeChecks
         }
 
         IReadOnlyList<string> venues = Credentials.LiveVenues(environment, errors);
-        IReadOnlyList<string> missing = Credentials.MissingForLive(environment, venues, LiveExecutesOnChain);
+        IReadOnlyList<string> missing = Credentials.MissingForLive(environment, venues, NodeVariables(options));
         string? tradingKey = environment("TRADING_PRIVATE_KEY")?.Trim();
         if (missing.Count > 0)
         {

@@ -54,6 +54,26 @@ public sealed partial class EngineLogs
         int rawBytes,
         long tickToBundleNs);
 
+    [ZLoggerMessage(LogLevel.Information,
+        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}")]
+    public static partial void BundleEnded(
+        ILogger logger,
+        string chain,
+        string state,
+        string reason,
+        ulong nonce,
+        string txHash,
+        ulong block,
+        ulong gasUsed,
+        string grossProfitWei,
+        string builderPaymentWei,
+        string gasPaidWei,
+        double pnlUsd,
+        int targets);
+
+    [ZLoggerMessage(LogLevel.Information, "on-chain: {notice}")]
+    public static partial void OnChainNotice(ILogger logger, string notice);
+
     [ZLoggerMessage(LogLevel.Information, "trading key: {notice}")]
     public static partial void GraphKey(ILogger logger, string notice);
 }

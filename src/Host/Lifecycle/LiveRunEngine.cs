@@ -42,6 +42,9 @@ public sealed class LiveRunEngine
     /// <summary><c>--live --execute</c>: approved pairs become orders through it; null (dry run on live data): nothing is sent.</summary>
     internal LiveExecution? Execution { get; init; }
 
+    /// <summary><c>--live --execute</c> with a chain naming our executor: its flash-loan bundles go to the relays; null: nothing on-chain.</summary>
+    internal OnChainExecution? OnChain { get; init; }
+
     public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
         MarketLabels labels = MarketLabels.Of(_venues);
@@ -50,7 +53,8 @@ public sealed class LiveRunEngine
         // Live orders pass the strategy thread's gate; the host side keeps each approval reserved until its pair ends
         // (released unless handed to a pair). A dry run on live data has nothing that acts, so no gate.
         LiveExecution? execution = Execution;
-        using var decisions = new DecisionChain(_options, _logs, labels, withRisk: execution is not null);
+        OnChainExecution? onChain = OnChain;
+        using var decisions = new DecisionChain(_options, _logs, labels, withRisk: execution is not null || onChain is not null);
         RiskSession? risk = decisions.Risk;
         decisions.StartDrain(execution is null ? null : evt => execution.OnOpportunity(in evt));
         OpportunityLogState logState = decisions.Log;
@@ -64,7 +68,14 @@ public sealed class LiveRunEngine
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(execution is null ? "dry-run" : "live trading")} on live market data: {string.Join(", ", _venues.Select(v => $"{SecretRedaction.Redact(v.Name)} ({v.Symbols.Count} symbols, {SecretRedaction.Redact(v.WsUrl.Host)})"))}, threshold {_options.ThresholdBps} bps net, log {_logs.Path}"));
+        if (onChain is not null)
+        {
+            onChain.Bind(_logs.Opportunities, risk);
+            _console.WriteLine(onChain.DescribeStart());
+        }
+
         market.Start();
+        onChain?.Start();
 
         var clock = Stopwatch.StartNew();
         TimeSpan nextSummary = TimeSpan.FromSeconds(1);
@@ -75,6 +86,7 @@ public sealed class LiveRunEngine
         {
             decisions.Drain();
             execution?.Poll();
+            onChain?.Poll();
             risk?.Poll();
             if (decisions.StopNow(cancellationToken, limits, clock.Elapsed) is { } stop)
             {
@@ -92,7 +104,7 @@ public sealed class LiveRunEngine
             {
                 (double p50, double p99) = logState.Latency.TakeInterval();
                 _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={EngineText.Ns(p50)} p99={EngineText.Ns(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}{(execution is null ? "" : " " + execution.Describe())}"));
+                    $"t={clock.Elapsed.TotalSeconds,5:0}s {SecretRedaction.Redact(market.Sample())} opportunities={logState.Count - lastOpportunities} (total {logState.Count}) tick-to-opportunity p50={EngineText.Ns(p50)} p99={EngineText.Ns(p99)} dropped={market.Strategy.OpportunitiesDropped} log-not-written={_logs.Writer.Counters.NotWritten}{(execution is null ? "" : " " + execution.Describe())}{(onChain is null ? "" : " " + onChain.Describe())}"));
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
             }
@@ -111,6 +123,7 @@ public sealed class LiveRunEngine
         market.DisposeAsync().AsTask().GetAwaiter().GetResult();
         decisions.Drain();
         execution?.Stop(TimeSpan.FromSeconds(30)); // the pair working finishes: bounded by its leg windows and per-call timeouts, never abandoned early
+        onChain?.Stop(TimeSpan.FromSeconds(10)); // a bundle out is cancelled where it waits; its fate is logged
         LogCounters final = decisions.Close(TimeSpan.FromSeconds(1), ref reason);
 
         long ticks = market.Strategy.Events;
@@ -120,6 +133,11 @@ public sealed class LiveRunEngine
         if (execution is not null)
         {
             _console.WriteLine("done: " + execution.Describe());
+        }
+
+        if (onChain is not null)
+        {
+            _console.WriteLine("done: " + onChain.Describe());
         }
 
         return decisions.Result(ticks, market.Strategy.OpportunitiesDropped, backPressure, final, reason);

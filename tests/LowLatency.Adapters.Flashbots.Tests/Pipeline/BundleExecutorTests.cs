@@ -3,7 +3,6 @@ using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Nonces;
 using LowLatency.Adapters.FlashLoans;
 using LowLatency.Adapters.FlashLoans.Local;
-using LowLatency.Adapters.Flashbots.Demo;
 using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Strategy;
 using LowLatency.Testing.Relay;

@@ -34,9 +34,9 @@ public sealed partial class ModeTests
         Assert.Equal("", output);
         Assert.Contains("live needs --execute", error, StringComparison.Ordinal);
         Assert.Contains("not set: BINANCE_API_KEY, BINANCE_API_SECRET", error, StringComparison.Ordinal);
-        // Live trades CEX pairs only in this build: it asks for no key it would not use.
-        Assert.False(ModeChecks.LiveExecutesOnChain);
-        foreach (string name in Credentials.Chain)
+        // No chain names an executor: live trades CEX pairs only and asks for no key it would not use.
+        Assert.False(ModeChecks.ExecutesOnChain(new EngineOptions()));
+        foreach (string name in Credentials.Chain.Append("ETH_RPC_URL"))
         {
             Assert.DoesNotContain(name, error, StringComparison.Ordinal);
         }

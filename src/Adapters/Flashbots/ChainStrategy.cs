@@ -8,7 +8,7 @@ using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Ring;
 using LowLatency.HotPath.Strategy;
 
-namespace LowLatency.Adapters.Flashbots.Demo;
+namespace LowLatency.Adapters.Flashbots;
 
 /// <summary>
 /// The engine's strategy step over one chain's pools, composed as <c>run</c> composes it: pool updates into the market
@@ -29,13 +29,15 @@ public sealed class ChainStrategy
     private readonly Sequence _bundleReader = new();
     private readonly Dictionary<Address, (int PoolId, PoolKind Kind)> _poolIds = [];
     private readonly List<Opportunity> _found = [];
+    private readonly Dictionary<Address, int> _assetOf;
 
     /// <param name="pools">The chain's pools (token0/token1 as on chain); every token is a node.</param>
     /// <param name="decimals">Each token's decimals.</param>
     /// <param name="quotePrice">Each token's price in the quote unit (the graph's costing currency).</param>
-    /// <param name="gas">The chain's gas readings and gas units per leg.</param>
+    /// <param name="gas">The chain's gas readings and gas units per leg (its native asset is set to <paramref name="weth"/>'s).</param>
+    /// <param name="stage">The graph stage's thresholds; default 1 bps and 0.01 of the quote unit net.</param>
     public ChainStrategy(IReadOnlyList<DexPool> pools, IReadOnlyDictionary<Address, int> decimals, IReadOnlyDictionary<Address, double> quotePrice,
-        in ChainGas gas, BundleFactory factory, NonceManager nonces, Address weth, uint builderBps)
+        in ChainGas gas, BundleFactory factory, NonceManager nonces, Address weth, uint builderBps, GraphStageOptions? stage = null)
     {
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(decimals);
@@ -96,8 +98,17 @@ public sealed class ChainStrategy
             Graph.SetAssetPrice(i, quotePrice[tokens[i]]);
         }
 
-        Graph.SetChainGas(0, in gas);
-        Stage = new GraphStage(Graph, new GraphStageOptions { ThresholdBps = 1, MinNetProfitQuote = 0.01 }, null);
+        // Gas is paid in the native coin, priced as its wrapped token: whatever the caller's index, it is WETH's asset here.
+        ChainGas chainGas = gas;
+        int wethIndex = tokens.IndexOf(weth);
+        if (wethIndex >= 0)
+        {
+            chainGas.NativeAsset = wethIndex;
+        }
+
+        Graph.SetChainGas(0, in chainGas);
+        Stage = new GraphStage(Graph, stage ?? new GraphStageOptions { ThresholdBps = 1, MinNetProfitQuote = 0.01 }, null);
+        _assetOf = node.ToDictionary(n => n.Key, n => Graph.Node(n.Value).Asset);
         StrategyState strategy = Pipeline.Strategy;
         strategy.AttachGraph(Stage, [-1, -1]);
         strategy.AttachPools(Pools);
@@ -176,6 +187,34 @@ public sealed class ChainStrategy
         _strategy.Poll();
         _opportunityDrain.Poll();
         return _found;
+    }
+
+    /// <summary>
+    /// The chain's gas readings at <paramref name="block"/> into the market ring (applied by the next <see cref="Publish"/>,
+    /// before its pool updates): base fee and tip in wei, Aave's premium in bps. False when the ring is full.
+    /// </summary>
+    public bool PublishGas(long block, UInt256 baseFeeWei, UInt256 priorityFeeWei, double flashLoanPremiumBps)
+    {
+        RingBuffer<TickEvent> ring = Pipeline.MarketRing;
+        if (!ring.TryNext(out long sequence))
+        {
+            return false;
+        }
+
+        ref TickEvent slot = ref ring[sequence];
+        PoolUpdate.WriteGas(ref slot, 0, block, baseFeeWei, priorityFeeWei, 0, flashLoanPremiumBps);
+        slot.ReceiveTimestamp = Stopwatch.GetTimestamp();
+        ring.Publish(sequence);
+        return true;
+    }
+
+    /// <summary>A token's price in the quote unit (the costing currency), e.g. from the pools' mids each block. Strategy thread.</summary>
+    public void SetPrice(Address token, double priceInQuote)
+    {
+        if (_assetOf.TryGetValue(token, out int asset))
+        {
+            Graph.SetAssetPrice(asset, priceInQuote);
+        }
     }
 
     /// <summary>Hands every bundle signed since the last call to <paramref name="take"/> (with its ring sequence), then releases the slots.</summary>

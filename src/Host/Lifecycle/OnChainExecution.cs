@@ -1,0 +1,679 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using LowLatency.Adapters.Dex.Common;
+using LowLatency.Adapters.Dex.Node;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.FlashLoans;
+using LowLatency.Adapters.Flashbots;
+using LowLatency.Host.Configuration;
+using LowLatency.Host.Dashboard;
+using LowLatency.Host.Diagnostics;
+using LowLatency.HotPath.Amm;
+using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Risk;
+using Microsoft.Extensions.Logging;
+
+namespace LowLatency.Host.Lifecycle;
+
+/// <summary>
+/// <c>run --live --execute</c> on the chains that name our executor (<c>chains.NAME.executor</c>). One on-chain strategy
+/// thread follows each chain's configured pools over its node's WebSocket (<see cref="DexNodeFeed"/>: snapshot, then
+/// logs and heads) and, at each new block or pool event, publishes the pools' state, the head's base fee and Aave's
+/// premium into that chain's strategy step (<see cref="ChainStrategy"/>: market ring → graph evaluation and sizing →
+/// <see cref="GraphBundler"/>'s exact re-quote and signature). The bundles signed there go to the relays of
+/// <c>flashbots.relays</c> through a <see cref="BundleExecutor"/> (simulate on every relay, send for N+1 … N+k, track to
+/// its end), one bundle per account at a time. The host thread (<see cref="Poll"/>) logs each ended bundle, reports its
+/// P&amp;L to the risk gate, and holds sending while the kill switch or a loss breaker is on.
+/// </summary>
+internal sealed class OnChainExecution : IDisposable
+{
+    private const string TradingKeyVariable = "TRADING_PRIVATE_KEY";
+    private static readonly TimeSpan s_retry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_holdRefresh = TimeSpan.FromMilliseconds(250);
+
+    private readonly EngineOptions _options;
+    private readonly EthSigner _trading;
+    private readonly EthSigner _flashbots;
+    private readonly List<ChainRun> _chains;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<string> _notices = new();
+    private readonly ConcurrentQueue<(ChainRun Chain, EndedBundle Ended)> _ended = new();
+    private ILogger _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private RiskSession? _risk;
+    private Thread? _thread;
+    private volatile string? _hold;
+    private DateTime _nextHoldRefresh;
+    private double _realisedUsd;
+
+    private OnChainExecution(EngineOptions options, EthSigner trading, EthSigner flashbots, List<ChainRun> chains)
+    {
+        _options = options;
+        _trading = trading;
+        _flashbots = flashbots;
+        _chains = chains;
+    }
+
+    /// <summary>Bundles that ended included, and their realised P&amp;L in USD (profit less builder and gas, at the block's WETH price).</summary>
+    public long Included { get; private set; }
+
+    /// <summary>Bundles that ended in another state (missed, not sent, landed and reverted, gone, abandoned).</summary>
+    public long NotIncluded { get; private set; }
+
+    /// <summary>
+    /// The on-chain side of live mode, or null when no chain names an executor. Every problem (keys that do not load or
+    /// are the same key, a node URL that is not a WebSocket, no relay) goes to <paramref name="errors"/>, never a value.
+    /// </summary>
+    public static OnChainExecution? TryCreate(EngineOptions options, Func<string, string?> environment, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!ModeChecks.ExecutesOnChain(options))
+        {
+            return null;
+        }
+
+        int before = errors.Count;
+        if (!FlashbotsKeys.TryLoad(environment, TradingKeyVariable, out EthSigner? trading, out string? tradingProblem))
+        {
+            errors.Add("on-chain: " + tradingProblem);
+        }
+
+        if (!FlashbotsKeys.TryLoadSigner(environment, out EthSigner? flashbots, out string? signerProblem))
+        {
+            errors.Add("on-chain: " + signerProblem);
+        }
+
+        if (trading is not null && flashbots is not null && !FlashbotsKeys.TryValidate(trading, flashbots, out string? sameKey))
+        {
+            errors.Add("on-chain: " + sameKey);
+        }
+
+        if (options.Flashbots.Endpoints().Count == 0)
+        {
+            errors.Add("flashbots.relays: on-chain execution sends bundles to relays; configure at least one");
+        }
+
+        var chains = new List<ChainRun>();
+        foreach ((string name, ChainOptions chain) in options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            string? url = environment(chain.RpcUrlVariable)?.Trim();
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("ws" or "wss"))
+            {
+                errors.Add($"chains.{name}: on-chain execution follows the pools over the node's subscriptions; {chain.RpcUrlVariable} must be a ws:// or wss:// URL (its value is not shown)");
+                continue;
+            }
+
+            chains.Add(new ChainRun(name, chain, uri));
+        }
+
+        return errors.Count > before ? null : new OnChainExecution(options, trading!, flashbots!, chains);
+    }
+
+    /// <summary>Before <see cref="Start"/>: the run's log and (live trading) its risk session, whose kill switch and loss breakers hold sending.</summary>
+    public void Bind(ILogger log, RiskSession? risk)
+    {
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _risk = risk;
+    }
+
+    /// <summary>"on-chain execution on ethereum (executor 0x…, 2 pools) to relays flashbots; trading account 0x…".</summary>
+    public string DescribeStart() => string.Create(CultureInfo.InvariantCulture,
+        $"on-chain execution on {string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)"))} to relays {string.Join(", ", _options.Flashbots.Endpoints().Select(e => SecretRedaction.Redact(e.Name)))}; trading account {_trading.Address}");
+
+    /// <summary>Starts the on-chain strategy thread: each chain connects, checks its contracts and snapshots its pools, then follows them.</summary>
+    public void Start()
+    {
+        _thread = new Thread(Loop) { IsBackground = true, Name = "onchain-strategy" };
+        _thread.Start();
+    }
+
+    /// <summary>Host thread: logs every ended bundle and reports its P&amp;L to the gate; refreshes the hold from the gate's state.</summary>
+    public void Poll()
+    {
+        while (_notices.TryDequeue(out string? notice))
+        {
+            EngineLogs.OnChainNotice(_log, notice);
+        }
+
+        while (_ended.TryDequeue(out (ChainRun Chain, EndedBundle Ended) e))
+        {
+            OnEnded(e.Chain, e.Ended);
+        }
+
+        if (_risk is { } risk && DateTime.UtcNow >= _nextHoldRefresh)
+        {
+            _nextHoldRefresh = DateTime.UtcNow + s_holdRefresh;
+            _hold = HoldReason(risk);
+        }
+    }
+
+    /// <summary>"on-chain: ethereum following block 123 (2 pools, 1 snapshot) bundles 3 (included 1, ...); pnl 12.3 usd".</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        foreach (ChainRun c in _chains)
+        {
+            // Read once: the on-chain thread may be restarting the chain.
+            (ChainStrategy? strategy, DexNodeFeed? feed, BundleExecutor? executor) = (c.Strategy, c.Feed, c.Executor);
+            parts.Add(strategy is null || feed is null || executor is null
+                ? $"{c.Name} not started ({c.Problem ?? "connecting"})"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out) {executor.Describe()}"));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"on-chain: {string.Join("; ", parts)}; included {Included}, not included {NotIncluded}, realised pnl {_realisedUsd:0.######} usd{(_hold is { } h ? "; holding: " + h : "")}");
+    }
+
+    /// <summary>Host thread: stops the thread and the bundles out (each logged with its fate); waits up to <paramref name="timeout"/> for each.</summary>
+    public void Stop(TimeSpan timeout)
+    {
+        _stop.Cancel();
+        _thread?.Join(timeout);
+        foreach (ChainRun chain in _chains)
+        {
+            if (chain.Executor is { } executor)
+            {
+                executor.StopAsync(timeout).GetAwaiter().GetResult();
+                DrainEnded(chain);
+            }
+        }
+
+        Poll();
+    }
+
+    public void Dispose()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            Stop(TimeSpan.FromSeconds(5));
+        }
+
+        foreach (ChainRun chain in _chains)
+        {
+            chain.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        _stop.Dispose();
+    }
+
+    private static string? HoldReason(RiskSession risk)
+    {
+        if (risk.KillSwitch.IsEngaged)
+        {
+            return "the kill switch is engaged";
+        }
+
+        foreach (BreakerView b in risk.Breakers())
+        {
+            if (b.State != "ok" && (b.Name == RiskText.Reason(RiskReason.DailyLossLimit) || b.Name == RiskText.Reason(RiskReason.ConsecutiveLosses)))
+            {
+                return "the " + b.Name + " breaker is tripped";
+            }
+        }
+
+        return null;
+    }
+
+    private void OnEnded(ChainRun chain, EndedBundle ended)
+    {
+        BundleOutcome o = ended.Outcome;
+        // Realised in wei of WETH: an inclusion earns the exact gross less the builder's share, and any landed transaction pays its gas.
+        UInt256 gasPaid = o.EffectiveGasPriceWei * o.GasUsed;
+        bool landed = o.State is BundleState.Included or BundleState.Failed;
+        double pnlWei = o.State == BundleState.Included
+            ? Amounts.ToDouble(ended.Bundle.GrossProfitRaw) - Amounts.ToDouble(o.BuilderPaymentWei) - Amounts.ToDouble(gasPaid)
+            : landed ? -Amounts.ToDouble(gasPaid) : 0;
+        double pnlUsd = pnlWei / 1e18 * chain.WethUsd;
+        if (o.State == BundleState.Included)
+        {
+            Included++;
+        }
+        else
+        {
+            NotIncluded++;
+        }
+
+        if (landed)
+        {
+            _realisedUsd += pnlUsd;
+            _risk?.OnTradeClosed(pnlUsd, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100);
+        }
+
+        EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, o.GasUsed,
+            ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count);
+    }
+
+    private void Notice(string line) => _notices.Enqueue(SecretRedaction.Redact(line));
+
+    /// <summary>The on-chain thread (or the stop, after it): moves the chain's ended bundles to the host thread's queue.</summary>
+    private void DrainEnded(ChainRun chain) => chain.Executor?.Poll(ended => _ended.Enqueue((chain, ended)));
+
+    /// <summary>The chain starts again from its connection; bundles out are stopped first and their ends kept for the host.</summary>
+    private void Reset(ChainRun chain, DateTime nextAttempt)
+    {
+        if (chain.Executor is { } executor)
+        {
+            executor.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            DrainEnded(chain);
+            executor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        chain.Reset(nextAttempt);
+    }
+
+    private void Loop()
+    {
+        CancellationToken stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            bool worked = false;
+            foreach (ChainRun chain in _chains)
+            {
+                try
+                {
+                    worked |= chain.Strategy is null ? TryStart(chain, stop) : Step(chain, stop);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or System.Net.WebSockets.WebSocketException or HttpRequestException)
+                {
+                    // The thread's boundary: a chain whose node failed in a way its client did not turn into a value starts again.
+                    Notice($"{chain.Name}: {SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 200)}; the chain starts again in {s_retry.TotalSeconds:0} s");
+                    Reset(chain, DateTime.UtcNow + s_retry);
+                }
+            }
+
+            if (!worked)
+            {
+                // Two cores: this thread waits on the node, never spins.
+                stop.WaitHandle.WaitOne(1);
+            }
+        }
+    }
+
+    /// <summary>Connects, checks the chain id and the contracts against the configuration, snapshots the pools, builds the strategy step.</summary>
+    private bool TryStart(ChainRun chain, CancellationToken stop)
+    {
+        if (DateTime.UtcNow < chain.NextAttempt)
+        {
+            return false;
+        }
+
+        chain.NextAttempt = DateTime.UtcNow + s_retry;
+        string? problem = StartAsync(chain, stop).GetAwaiter().GetResult();
+        if (problem is not null)
+        {
+            chain.Problem = problem;
+            Notice($"{chain.Name}: not started: {problem}; trying again in {s_retry.TotalSeconds:0} s");
+            Reset(chain, DateTime.UtcNow + s_retry);
+            return false;
+        }
+
+        Notice(string.Create(CultureInfo.InvariantCulture,
+            $"{chain.Name}: following {chain.Pools.Length} pools from block {chain.LastBlock}; executor {chain.Options.Executor} checked (owner, Aave pool, WETH); Aave premium {chain.PremiumBps} bps; nonce {chain.Strategy!.Signer.Nonces.Next}"));
+        return true;
+    }
+
+    private async Task<string?> StartAsync(ChainRun chain, CancellationToken stop)
+    {
+        ChainOptions o = chain.Options;
+        var rpc = new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 };
+        RpcResult<JsonRpcClient> connected = await JsonRpcClient.ConnectWsAsync(chain.Url, rpc, stop).ConfigureAwait(false);
+        if (!connected.IsOk)
+        {
+            return "the node did not connect: " + connected.Error;
+        }
+
+        JsonRpcClient client = connected.Value;
+        chain.Client = client;
+        RpcResult<ulong> id = await client.ChainIdAsync(stop).ConfigureAwait(false);
+        if (!id.IsOk)
+        {
+            return "eth_chainId: " + id.Error;
+        }
+
+        if (id.Value != o.ChainId)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"the node serves chain {id.Value}, not the configured {o.ChainId}");
+        }
+
+        Address executor = Address.Parse(o.Executor);
+        Address aave = Address.Parse(o.AavePool);
+        Address weth = Address.Parse(o.Tokens[o.WrappedNativeSymbol].Address);
+        var checks = new (Address Contract, string Function, Address Expected, string What)[]
+        {
+            (executor, "owner()", _trading.Address, "the executor's owner is not the trading key's address"),
+            (executor, "aavePool()", aave, "the executor borrows from another Aave pool than chains." + chain.Name + ".aavePool"),
+            (executor, "weth()", weth, "the executor's WETH is not chains." + chain.Name + ".tokens." + o.WrappedNativeSymbol),
+        };
+        foreach ((Address contract, string function, Address expected, string what) in checks)
+        {
+            (Address? read, string? error) = await ReadAddressAsync(client, contract, function, stop).ConfigureAwait(false);
+            if (read is null || read.Value != expected)
+            {
+                return error ?? what + " (" + read + ")";
+            }
+        }
+
+        RpcResult<byte[]> premium = await client.EthCallAsync(new CallRequest { To = aave, Data = Selector("FLASHLOAN_PREMIUM_TOTAL()") }, BlockTag.Latest, stop).ConfigureAwait(false);
+        if (!premium.IsOk || premium.Value.Length != 32)
+        {
+            return "FLASHLOAN_PREMIUM_TOTAL of the Aave pool: " + (premium.IsOk ? "not a uint" : premium.Error!.ToString());
+        }
+
+        chain.PremiumBps = (double)(ulong)UInt256.FromBigEndian(premium.Value);
+        var tracker = new DexPoolTracker();
+        var addresses = new Address[o.Pools.Count];
+        for (int i = 0; i < o.Pools.Count; i++)
+        {
+            PoolOptions p = o.Pools[i];
+            addresses[i] = Address.Parse(p.Address);
+            foreach ((string function, string symbol) in new[] { ("token0()", p.Token0), ("token1()", p.Token1) })
+            {
+                (Address? token, string? error) = await ReadAddressAsync(client, addresses[i], function, stop).ConfigureAwait(false);
+                if (token is null || token.Value != Address.Parse(o.Tokens[symbol].Address))
+                {
+                    return error ?? $"chains.{chain.Name}.pools[{i}]: the pool's {function} is {token}, not {symbol}";
+                }
+            }
+
+            _ = p.Kind == "v2" ? tracker.AddV2Pool(addresses[i], (uint)p.Fee) : tracker.AddV3Pool(addresses[i], (uint)p.Fee, ChainOptions.TickSpacingOf(p.Fee));
+        }
+
+        var feed = new DexNodeFeed(client, tracker);
+        RpcResult<ulong> snapshot = await feed.StartAsync(stop).ConfigureAwait(false);
+        if (!snapshot.IsOk)
+        {
+            return "the pools' snapshot: " + snapshot.Error;
+        }
+
+        chain.Feed = feed;
+        var pools = new DexPool[o.Pools.Count];
+        var decimals = new Dictionary<Address, int>();
+        var price = new Dictionary<Address, double>();
+        foreach ((string _, TokenOptions t) in o.Tokens)
+        {
+            decimals[Address.Parse(t.Address)] = t.Decimals;
+            price[Address.Parse(t.Address)] = t.UsdPrice ?? 0;
+        }
+
+        for (int i = 0; i < pools.Length; i++)
+        {
+            PoolOptions p = o.Pools[i];
+            Address t0 = Address.Parse(o.Tokens[p.Token0].Address), t1 = Address.Parse(o.Tokens[p.Token1].Address);
+            pools[i] = p.Kind == "v2" ? DexPool.UniswapV2(addresses[i], t0, t1, tracker.V2(i)) : DexPool.UniswapV3(addresses[i], t0, t1, tracker.V3(i));
+        }
+
+        chain.Pools = pools;
+        chain.Decimals = decimals;
+        chain.Weth = weth;
+        if (!chain.TryPrice(price, out string? unpriced))
+        {
+            return unpriced;
+        }
+
+        NonceManager nonces = NonceManager.ForClient(client, _trading.Address);
+        RpcResult<NonceReconciliation> started = await nonces.InitialiseAsync(stop).ConfigureAwait(false);
+        if (!started.IsOk)
+        {
+            return "the trading account's nonce: " + started.Error;
+        }
+
+        // The first step runs at once on the head the snapshot was read at; later ones follow newHeads.
+        RpcResult<Block?> latest = await client.GetBlockByNumberAsync(BlockTag.Latest, stop).ConfigureAwait(false);
+        if (!latest.IsOk || latest.Value is null)
+        {
+            return "the head block: " + (latest.IsOk ? "none" : latest.Error!.ToString());
+        }
+
+        HeadInfo head = new() { Number = latest.Value.Header.Number, BaseFeePerGas = latest.Value.Header.BaseFeePerGas ?? UInt256.Zero, HasBaseFee = latest.Value.Header.BaseFeePerGas is not null };
+        chain.StartHead = head;
+        UInt256 tip = _options.Flashbots.ToBundleOptions(o.ChainId).MaxPriorityFeePerGas;
+        ChainGas gas = _options.FlashLoanGas.ApplyTo(new ChainGas
+        {
+            BaseFeeWei = Math.Max(1, Amounts.ToDouble(head.BaseFeePerGas)),
+            PriorityFeeWei = Amounts.ToDouble(tip),
+            FlashLoanPremiumBps = chain.PremiumBps,
+        });
+        var factory = new BundleFactory(_trading, executor, o.ChainId);
+        var stage = new GraphStageOptions { ThresholdBps = _options.ThresholdBps, MinNetProfitQuote = 0.01 };
+        var strategy = new ChainStrategy(pools, decimals, price, in gas, factory, nonces, weth, (uint)_options.Flashbots.BuilderBps, stage);
+        var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
+        chain.Relays = relays;
+        var pipeline = new BundlePipeline(relays, client, nonces, factory, _options.Flashbots.ToBundleOptions(o.ChainId), line => Notice(chain.Name + ": " + line));
+        chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
+        {
+            Hold = () => _hold,
+        };
+        chain.Strategy = strategy;
+        chain.Problem = null;
+        chain.LastBlock = -1;
+        Step(chain, stop);
+        return null;
+    }
+
+    /// <summary>One pump of the chain's notifications; on a new block or pool event, the strategy step over the pools' state.</summary>
+    private bool Step(ChainRun chain, CancellationToken stop)
+    {
+        DexNodeFeed feed = chain.Feed!;
+        int applied = feed.PumpAsync(stop).GetAwaiter().GetResult();
+        if (!feed.Tracker.TryGetHead(out HeadInfo head))
+        {
+            head = chain.StartHead;
+        }
+
+        if ((long)head.Number == chain.LastBlock && applied == 0)
+        {
+            DrainEnded(chain);
+            return applied > 0;
+        }
+
+        ChainStrategy strategy = chain.Strategy!;
+        for (int i = 0; i < chain.Pools.Length; i++)
+        {
+            if (chain.Pools[i].Kind == PoolKind.UniswapV2)
+            {
+                chain.Pools[i].V2 = feed.Tracker.V2(i);
+            }
+        }
+
+        chain.RefreshPrices(strategy);
+        long block = (long)head.Number;
+        // A chain without a base fee still prices gas at its tip: the applier refuses a zero base fee as no reading.
+        strategy.PublishGas(block, head.HasBaseFee && !head.BaseFeePerGas.IsZero ? head.BaseFeePerGas : UInt256.One, chain.Tip(_options), chain.PremiumBps);
+        strategy.Publish(chain.Pools, block);
+        chain.LastBlock = block;
+        strategy.DrainBundles(chain.Executor!.Submit);
+        DrainEnded(chain);
+        return true;
+    }
+
+    private static byte[] Selector(string signature) => LowLatency.Adapters.Ethereum.Abi.AbiFunction.Parse(signature).Selector.ToArray();
+
+    private static async Task<(Address? Value, string? Error)> ReadAddressAsync(JsonRpcClient client, Address contract, string function, CancellationToken stop)
+    {
+        RpcResult<byte[]> r = await client.EthCallAsync(new CallRequest { To = contract, Data = Selector(function) }, BlockTag.Latest, stop).ConfigureAwait(false);
+        if (!r.IsOk)
+        {
+            return (null, $"{function} of {contract}: {r.Error}");
+        }
+
+        return r.Value.Length == 32 ? (new Address(r.Value.AsSpan(12, 20)), null) : (null, $"{function} of {contract}: not an address (is the contract deployed there?)");
+    }
+
+    /// <summary>One executing chain: its configuration, and once started its node, pools, strategy step and executor.</summary>
+    private sealed class ChainRun(string name, ChainOptions options, Uri url) : IAsyncDisposable
+    {
+        public string Name { get; } = name;
+
+        public ChainOptions Options { get; } = options;
+
+        public Uri Url { get; } = url;
+
+        public DateTime NextAttempt { get; set; }
+
+        public string? Problem { get; set; }
+
+        public JsonRpcClient? Client { get; set; }
+
+        public DexNodeFeed? Feed { get; set; }
+
+        public DexPool[] Pools { get; set; } = [];
+
+        public Dictionary<Address, int> Decimals { get; set; } = [];
+
+        public Address Weth { get; set; }
+
+        public double PremiumBps { get; set; }
+
+        public ChainStrategy? Strategy { get; set; }
+
+        public BundleExecutor? Executor { get; set; }
+
+        public List<RelayClient> Relays { get; set; } = [];
+
+        public long LastBlock { get; set; } = -1;
+
+        /// <summary>The head at start-up, until the first newHeads notification.</summary>
+        public HeadInfo StartHead { get; set; }
+
+        /// <summary>WETH in USD at the last block (read by the host thread for the P&amp;L: a torn double is impossible on x64, and a block-old price is what was meant).</summary>
+        public double WethUsd { get => Volatile.Read(ref _wethUsd); private set => Volatile.Write(ref _wethUsd, value); }
+
+        private double _wethUsd;
+        private Dictionary<Address, double> _price = [];
+        private (Address Token, bool Fixed)[] _tokens = [];
+
+        public UInt256 Tip(EngineOptions options) => options.Flashbots.ToBundleOptions(Options.ChainId).MaxPriorityFeePerGas;
+
+        /// <summary>
+        /// Prices every token in USD: fixed prices first, then each pool with one priced token prices the other at its mid,
+        /// until nothing changes. False (and which token) when one cannot be priced.
+        /// </summary>
+        public bool TryPrice(Dictionary<Address, double> price, out string? problem)
+        {
+            _price = price;
+            _tokens = [.. Options.Tokens.Values.Select(t => (Address.Parse(t.Address), t.UsdPrice is not null))];
+            Reprice();
+            foreach ((string symbol, TokenOptions t) in Options.Tokens)
+            {
+                if (!(_price[Address.Parse(t.Address)] > 0))
+                {
+                    problem = $"chains.{Name}.tokens.{symbol}: no usdPrice, and no configured pool pairs it with a priced token";
+                    return false;
+                }
+            }
+
+            problem = null;
+            return true;
+        }
+
+        public void RefreshPrices(ChainStrategy strategy)
+        {
+            Reprice();
+            foreach ((Address token, bool _) in _tokens)
+            {
+                strategy.SetPrice(token, _price[token]);
+            }
+        }
+
+        public void Reset(DateTime nextAttempt)
+        {
+            NextAttempt = nextAttempt;
+            Strategy = null;
+            Feed = null;
+            Executor = null;
+            foreach (RelayClient relay in Relays)
+            {
+                relay.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            Relays = [];
+            Client?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Client = null;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Executor is not null)
+            {
+                await Executor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (RelayClient relay in Relays)
+            {
+                await relay.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Client is not null)
+            {
+                await Client.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private void Reprice()
+        {
+            // Fixed prices stay; the others follow the pools each block.
+            foreach ((Address token, bool isFixed) in _tokens)
+            {
+                if (!isFixed)
+                {
+                    _price[token] = 0;
+                }
+            }
+
+            for (int pass = 0; pass < _tokens.Length; pass++)
+            {
+                bool changed = false;
+                foreach (DexPool pool in Pools)
+                {
+                    double p0 = _price[pool.Token0], p1 = _price[pool.Token1];
+                    double token0InToken1 = Mid(pool);
+                    if ((p0 > 0) == (p1 > 0) || !(token0InToken1 > 0) || !double.IsFinite(token0InToken1))
+                    {
+                        continue;
+                    }
+
+                    if (p1 > 0)
+                    {
+                        _price[pool.Token0] = token0InToken1 * p1;
+                    }
+                    else
+                    {
+                        _price[pool.Token1] = p0 / token0InToken1;
+                    }
+
+                    changed = true;
+                }
+
+                if (!changed)
+                {
+                    break;
+                }
+            }
+
+            WethUsd = _price.GetValueOrDefault(Weth);
+        }
+
+        /// <summary>Token0's price in whole token1 at the pool's mid.</summary>
+        private double Mid(DexPool pool)
+        {
+            double scale = Math.Pow(10, Decimals[pool.Token0] - Decimals[pool.Token1]);
+            if (pool.Kind == PoolKind.UniswapV2)
+            {
+                double r0 = Amounts.ToDouble(pool.V2.Reserve0), r1 = Amounts.ToDouble(pool.V2.Reserve1);
+                return r0 > 0 ? r1 / r0 * scale : 0;
+            }
+
+            double sqrt = Amounts.ToDouble(pool.V3!.State.SqrtPriceX96) / 79228162514264337593543950336.0;
+            return sqrt * sqrt * scale;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Adapters.FlashLoans;
+using LowLatency.Adapters.FlashLoans.Local;
+using LowLatency.Host.Cli;
+using LowLatency.Host.Tests.Support;
+using LowLatency.HotPath.Primitives;
+using LowLatency.Testing.Aave;
+using LowLatency.Testing.Exchanges;
+using LowLatency.Testing.Relay;
+using LowLatency.Testing.Venues;
+using Xunit.Abstractions;
+
+namespace LowLatency.Host.Tests.Modes;
+
+/// <summary>
+/// <c>run --live --execute</c> with a chain naming our executor, end to end on real bytecode: anvil holds the flash-loan
+/// scene (Aave V3 market, a WETH/TKN V2 pair and V3 pool at different prices, the executor owned by the trading key);
+/// the engine follows both pools over anvil's WebSocket, its strategy step signs the bundle, the loopback relay
+/// simulates and includes it, and the run logs its end and reports its P&amp;L. The CEX side runs beside it on
+/// loopback venues whose books do not cross. No key is printed.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IAsyncLifetime
+{
+    private const string FlashbotsKey = "0x7777777777777777777777777777777777777777777777777777777777777777";
+    private const string BybitKey = "bybit-chain-key-Hq2x";
+    private const string BybitSecret = "bybit-chain-secret-Vn7pQ3rT9w";
+    private const string CoinbaseKeyName = "organizations/loopback/apiKeys/chain1";
+    private const string BybitBook = """{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1786310818129,"data":{"s":"BTCUSDT","b":[["29990","0.2"]],"a":[["30000","0.2"]],"u":100,"seq":7},"cts":1786310818127}""";
+    private const string CoinbaseBook = """{"channel":"l2_data","timestamp":"2026-08-09T21:05:48.483587501Z","sequence_num":1,"events":[{"type":"snapshot","product_id":"BTC-USDT","updates":[{"side":"bid","event_time":"2026-08-09T21:05:48.170326Z","price_level":"29980","new_quantity":"0.2"},{"side":"offer","event_time":"2026-08-09T21:05:48.170326Z","price_level":"30010","new_quantity":"0.2"}]}]}""";
+
+    private readonly RelayChainFixture _f;
+    private readonly ITestOutputHelper _output;
+    private readonly TempFolder _folder = new();
+    private string _snapshot = "";
+
+    public OnChainExecutionTests(RelayChainFixture fixture, ITestOutputHelper output)
+    {
+        _f = fixture;
+        _output = output;
+    }
+
+    private FlashScenario S => _f.Chain.Scenario;
+
+    public Task InitializeAsync()
+    {
+        _f.ResetRelays();
+        _snapshot = _f.Chain.Snapshot();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _f.ResetRelays();
+        await _f.Chain.RevertAsync(_snapshot);
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task The_dislocation_between_the_pools_is_signed_sent_included_logged_and_its_profit_reported()
+    {
+        UInt256 ownerBefore = await S.Dex.BalanceAsync(S.Weth, S.Chain.From);
+        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+
+        (int exit, string output, string error, string log) = await RunAsync(S.Executor, "12s");
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("on-chain execution on anvil (executor " + S.Executor, output, StringComparison.Ordinal);
+        string done = output.Split('\n').Last(l => l.StartsWith("done: on-chain:", StringComparison.Ordinal));
+        Assert.Contains("included 1, not included 0", done, StringComparison.Ordinal);
+
+        JsonElement[] lines = Lines(log);
+        JsonElement ended = Assert.Single(lines, l => l.TryGetProperty("state", out _));
+        Assert.Equal("Included", ended.GetProperty("state").GetString());
+        Assert.Equal(nonceBefore, ended.GetProperty("nonce").GetUInt64());
+        Assert.Contains(ended.GetProperty("block").GetUInt64(), _f.Alpha.IncludedBlocks);
+        Assert.True(ended.GetProperty("pnlUsd").GetDouble() > 0, ended.ToString());
+        Assert.Contains(lines, l => l.TryGetProperty("notice", out JsonElement n) && n.GetString()!.Contains("anvil: following 2 pools", StringComparison.Ordinal));
+
+        // The chain agrees: one transaction from the trading account, and the owner's WETH grew by the logged gross less the builder's share.
+        Assert.Equal(nonceBefore + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        UInt256 gained = await S.Dex.BalanceAsync(S.Weth, S.Chain.From) - ownerBefore;
+        Assert.True(UInt256.TryParse(ended.GetProperty("grossProfitWei").GetString(), out UInt256 gross));
+        Assert.True(UInt256.TryParse(ended.GetProperty("builderPaymentWei").GetString(), out UInt256 builder));
+        Assert.True(builder > UInt256.Zero);
+        // The owner pays the gas in ETH, not WETH: the WETH gain is the gross less the builder only.
+        Assert.Equal(gross - builder, gained);
+        AssertNoSecret(output + error + log);
+        _output.WriteLine(done);
+    }
+
+    [Fact]
+    public async Task An_executor_not_owned_by_the_trading_key_is_never_sent_to_and_says_why()
+    {
+        // The Aave pool is a contract, but it has no owner() of ours: the start-up check refuses the chain before any bundle.
+        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
+        (int exit, string output, string error, string log) = await RunAsync(S.Aave.Pool, "6s");
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("anvil not started", output, StringComparison.Ordinal);
+        Assert.Contains(Lines(log), l => l.TryGetProperty("notice", out JsonElement n) && n.GetString()!.Contains("anvil: not started:", StringComparison.Ordinal));
+        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
+        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
+        AssertNoSecret(output + error + log);
+    }
+
+    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration)
+    {
+        (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
+        string Symbol(Address a) => a == S.Weth ? "WETH" : "TKN";
+        await using LoopbackSet venues = await LoopbackSet.StartAsync();
+        string config = _folder.Write("chain.json", $$"""
+            {
+              "marketData": "live",
+              "thresholdBps": 1,
+              "venues": {
+                "bybit": { "wsUrl": "{{venues.BybitFeed.WsUrl}}", "orderUrl": "{{venues.Bybit.BaseUrl}}", "symbols": ["BTCUSDT"] },
+                "coinbase": { "wsUrl": "{{venues.CoinbaseFeed.WsUrl}}", "orderUrl": "{{venues.Coinbase.BaseUrl}}", "symbols": ["BTCUSDT"] }
+              },
+              "chains": {
+                "anvil": {
+                  "chainId": {{S.Chain.ChainId}}, "rpcUrlVariable": "ANVIL_WS_URL", "blockTimeMs": 1000, "nativeToken": "ETH",
+                  "tokens": {
+                    "WETH": { "address": "{{S.Weth}}", "decimals": 18 },
+                    "TKN": { "address": "{{S.Token}}", "decimals": 18, "usdPrice": 1 }
+                  },
+                  "pools": [
+                    { "kind": "v2", "address": "{{S.V2Pair}}", "token0": "{{Symbol(v2.Token0)}}", "token1": "{{Symbol(v2.Token1)}}", "fee": 30 },
+                    { "kind": "v3", "address": "{{S.V3Pool}}", "token0": "{{Symbol(v3.Token0)}}", "token1": "{{Symbol(v3.Token1)}}", "fee": 500 }
+                  ],
+                  "aavePool": "{{S.Aave.Pool}}",
+                  "executor": "{{executor}}"
+                }
+              },
+              "flashbots": { "relays": [ { "name": "alpha", "url": "{{_f.Alpha.Url}}" } ], "targetBlocks": 3, "confirmBlocks": 0 }
+            }
+            """);
+        string log = Path.Combine(_folder.Path, "chain.log");
+        var env = new Dictionary<string, string>
+        {
+            ["LIVE_VENUES"] = "bybit,coinbase",
+            ["BYBIT_API_KEY"] = BybitKey,
+            ["BYBIT_API_SECRET"] = BybitSecret,
+            ["COINBASE_API_KEY_NAME"] = CoinbaseKeyName,
+            ["COINBASE_API_PRIVATE_KEY"] = venues.CoinbaseKeyPem,
+            ["ANVIL_WS_URL"] = _f.Chain.Anvil.WsUrl.ToString(),
+            ["TRADING_PRIVATE_KEY"] = LocalAnvil.DevKey0,
+            ["FLASHBOTS_SIGNER_KEY"] = FlashbotsKey,
+        };
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--duration", duration]),
+            stdout, stderr, name => env.GetValueOrDefault(name)));
+        string text = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
+        _output.WriteLine(stdout.ToString());
+        _output.WriteLine(stderr.ToString());
+        _output.WriteLine(text);
+        return (exit, stdout.ToString(), stderr.ToString(), text);
+    }
+
+    private static JsonElement[] Lines(string log) =>
+        [.. log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+
+    private static void AssertNoSecret(string text)
+    {
+        Assert.DoesNotContain(LocalAnvil.DevKey0[2..], text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(FlashbotsKey[2..], text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(BybitSecret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY-----", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Two CEX venues on loopback whose books do not cross (no CEX pair is traded), with their order endpoints.</summary>
+    private sealed class LoopbackSet : IAsyncDisposable
+    {
+        private readonly ECDsa _key;
+
+        private LoopbackSet(LoopbackFrameServer bybitFeed, LoopbackFrameServer coinbaseFeed, LoopbackVenueServer bybit, LoopbackVenueServer coinbase, ECDsa key)
+        {
+            (BybitFeed, CoinbaseFeed, Bybit, Coinbase, _key) = (bybitFeed, coinbaseFeed, bybit, coinbase, key);
+            CoinbaseKeyPem = key.ExportECPrivateKeyPem();
+        }
+
+        public LoopbackFrameServer BybitFeed { get; }
+
+        public LoopbackFrameServer CoinbaseFeed { get; }
+
+        public LoopbackVenueServer Bybit { get; }
+
+        public LoopbackVenueServer Coinbase { get; }
+
+        public string CoinbaseKeyPem { get; }
+
+        public static async Task<LoopbackSet> StartAsync()
+        {
+            var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            LoopbackFrameServer bybitFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(BybitBook)]);
+            LoopbackFrameServer coinbaseFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(CoinbaseBook)]);
+            LoopbackVenueServer bybit = await LoopbackVenueServer.StartAsync(new BybitDialect(new VenueLedger(), BybitKey, BybitSecret));
+            LoopbackVenueServer coinbase = await LoopbackVenueServer.StartAsync(new CoinbaseDialect(new VenueLedger(), CoinbaseKeyName, key.ExportParameters(includePrivateParameters: false)));
+            return new LoopbackSet(bybitFeed, coinbaseFeed, bybit, coinbase, key);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await BybitFeed.DisposeAsync();
+            await CoinbaseFeed.DisposeAsync();
+            await Bybit.DisposeAsync();
+            await Coinbase.DisposeAsync();
+            _key.Dispose();
+        }
+    }
+}
