@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LowLatency.Host.Cli;
 using LowLatency.Host.Configuration;
+using LowLatency.Host.Lifecycle;
 using LowLatency.Host.Tests.Support;
 
 namespace LowLatency.Host.Tests.Modes;
@@ -59,6 +60,75 @@ public sealed partial class ModeTests
         venueKeys["TRADING_PRIVATE_KEY"] = venueKeys["FLASHBOTS_SIGNER_KEY"] = s_allKeys["TRADING_PRIVATE_KEY"];
         ModeChecks.Check(options, execute: true, name => venueKeys.GetValueOrDefault(name), errors);
         Assert.Contains(errors, e => e.Contains("FLASHBOTS_SIGNER_KEY must be a different key", StringComparison.Ordinal));
+    }
+
+    private static EngineOptions WithExecutor(string rpcVariable = "ETH_RPC_URL") => new()
+    {
+        Mode = TradingMode.Live,
+        MarketData = "live",
+        Chains = new Dictionary<string, ChainOptions>(ChainOptions.Defaults())
+        {
+            ["ethereum"] = ChainOptions.Defaults()["ethereum"] with { Executor = "0x809d550fca64d94Bd9F66E60752A544199cfAC3D", RpcUrlVariable = rpcVariable },
+        },
+    };
+
+    [Fact]
+    public void A_chain_naming_an_executor_makes_live_need_its_node_and_both_keys_and_names_each_missing_one()
+    {
+        EngineOptions options = WithExecutor("MAINNET_WS_URL");
+        Assert.True(ModeChecks.ExecutesOnChain(options));
+        Assert.Equal(["MAINNET_WS_URL"], ModeChecks.NodeVariables(options));
+        var venueKeys = new Dictionary<string, string>
+        {
+            ["BINANCE_API_KEY"] = s_allKeys["BINANCE_API_KEY"],
+            ["BINANCE_API_SECRET"] = s_allKeys["BINANCE_API_SECRET"],
+        };
+        var errors = new List<string>();
+        ModeChecks.Check(options, execute: true, name => venueKeys.GetValueOrDefault(name), errors);
+        string error = Assert.Single(errors);
+        Assert.Contains("not set: MAINNET_WS_URL, TRADING_PRIVATE_KEY, FLASHBOTS_SIGNER_KEY", error, StringComparison.Ordinal);
+        AssertNoSecret(error);
+    }
+
+    [Fact]
+    public void On_chain_execution_refuses_a_node_that_is_not_a_websocket_keys_that_do_not_load_and_no_relay_without_quoting_a_value()
+    {
+        EngineOptions options = WithExecutor() with { Flashbots = new FlashbotsOptions { Relays = [] } };
+        var errors = new List<string>();
+        Assert.Null(OnChainExecution.TryCreate(options, name => s_allKeys.GetValueOrDefault(name), errors));
+        Assert.Contains(errors, e => e.Contains("TRADING_PRIVATE_KEY is not a 32-byte hex key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("FLASHBOTS_SIGNER_KEY is not a 32-byte hex key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("flashbots.relays: on-chain execution sends bundles to relays", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ETH_RPC_URL must be a ws:// or wss:// URL (its value is not shown)", StringComparison.Ordinal));
+        AssertNoSecret(string.Join("\n", errors));
+
+        // The same valid key as both: refused, and neither key is quoted.
+        string key = "0x" + new string('5', 64);
+        var same = new Dictionary<string, string> { ["ETH_RPC_URL"] = "ws://127.0.0.1:8546/", ["TRADING_PRIVATE_KEY"] = key, ["FLASHBOTS_SIGNER_KEY"] = key };
+        errors.Clear();
+        Assert.Null(OnChainExecution.TryCreate(WithExecutor(), name => same.GetValueOrDefault(name), errors));
+        string refused = Assert.Single(errors);
+        Assert.Contains("FLASHBOTS_SIGNER_KEY", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('5', 64), refused, StringComparison.Ordinal);
+
+        // No executor anywhere: nothing on-chain, and nothing asked for.
+        errors.Clear();
+        Assert.Null(OnChainExecution.TryCreate(new EngineOptions { Mode = TradingMode.Live }, _ => null, errors));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void An_executing_chain_without_its_wrapped_native_token_aave_pool_or_two_pools_is_invalid()
+    {
+        ChainOptions bare = ChainOptions.Defaults()["polygon"] with { Executor = "0x809d550fca64d94Bd9F66E60752A544199cfAC3D", AavePool = "", Tokens = new Dictionary<string, TokenOptions> { ["USDC"] = new() { Address = "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359", Decimals = 6, UsdPrice = -1 } } };
+        string[] errors = [.. ChainOptions.ValidateAll(new Dictionary<string, ChainOptions> { ["polygon"] = bare with { Executor = "not-an-address" } }, "chains")];
+        Assert.Contains(errors, e => e.StartsWith("chains.polygon.executor: must be a 0x address", StringComparison.Ordinal));
+        errors = [.. ChainOptions.ValidateAll(new Dictionary<string, ChainOptions> { ["polygon"] = bare }, "chains")];
+        Assert.Contains(errors, e => e.StartsWith("chains.polygon.aavePool: the executor borrows from Aave V3", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("the executor borrows WPOL (the wrapped POL)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("chains.polygon.pools: an executing chain needs at least two pools", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("chains.polygon.tokens.USDC.usdPrice: -1 must be a positive price", StringComparison.Ordinal));
+        Assert.Empty(ChainOptions.ValidateAll(WithExecutor().Chains, "chains"));
     }
 
     [Fact]
