@@ -282,9 +282,10 @@ internal sealed class OnChainExecution : IDisposable
                 {
                     return;
                 }
-                catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or System.Net.WebSockets.WebSocketException or HttpRequestException)
+                catch (Exception e)
                 {
-                    // The thread's boundary: a chain whose node failed in a way its client did not turn into a value starts again.
+                    // The thread's boundary: whatever escaped (a node failure its client did not turn into a value, or a
+                    // defect) restarts this chain; an exception here would otherwise end the process.
                     Notice($"{chain.Name}: {SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 200)}; the chain starts again in {s_retry.TotalSeconds:0} s");
                     Reset(chain, DateTime.UtcNow + s_retry);
                 }
@@ -317,7 +318,10 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         Notice(string.Create(CultureInfo.InvariantCulture,
-            $"{chain.Name}: following {chain.Pools.Length} pools from block {chain.LastBlock}; executor {chain.Options.Executor} checked (owner, Aave pool, WETH); Aave premium {chain.PremiumBps} bps; nonce {chain.Strategy!.Signer.Nonces.Next}"));
+            $"{chain.Name}: following {chain.Pools.Length} pools from block {chain.StartHead.Number}; executor {chain.Options.Executor} checked (owner, Aave pool, WETH); Aave premium {chain.PremiumBps} bps; nonce {chain.Strategy!.Signer.Nonces.Next}"));
+
+        // The first step at once, on this (the strategy) thread: the snapshot's head, not the next block's.
+        Step(chain, stop);
         return true;
     }
 
@@ -455,7 +459,6 @@ internal sealed class OnChainExecution : IDisposable
         chain.Strategy = strategy;
         chain.Problem = null;
         chain.LastBlock = -1;
-        Step(chain, stop);
         return null;
     }
 
