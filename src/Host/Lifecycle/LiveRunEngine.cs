@@ -75,6 +75,7 @@ public sealed class LiveRunEngine
         }
 
         market.Start();
+        risk?.Poll(); // the kill switch file is read before the first bundle can be signed
         onChain?.Start();
 
         var clock = Stopwatch.StartNew();

@@ -127,6 +127,12 @@ internal sealed class OnChainExecution : IDisposable
     /// <summary>Starts the on-chain strategy thread: each chain connects, checks its contracts and snapshots its pools, then follows them.</summary>
     public void Start()
     {
+        // The hold holds from the first bundle: the gate's state now, not at the host's next refresh.
+        if (_risk is { } risk)
+        {
+            _hold = HoldReason(risk);
+        }
+
         _thread = new Thread(Loop) { IsBackground = true, Name = "onchain-strategy" };
         _thread.Start();
     }
@@ -454,7 +460,8 @@ internal sealed class OnChainExecution : IDisposable
         var pipeline = new BundlePipeline(relays, client, nonces, factory, _options.Flashbots.ToBundleOptions(o.ChainId), line => Notice(chain.Name + ": " + line));
         chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
         {
-            Hold = () => _hold,
+            // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
+            Hold = () => _risk?.KillSwitch.IsEngaged == true ? "the kill switch is engaged" : _hold,
         };
         chain.Strategy = strategy;
         chain.Problem = null;

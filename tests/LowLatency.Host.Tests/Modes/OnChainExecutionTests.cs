@@ -108,7 +108,29 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         AssertNoSecret(output + error + log);
     }
 
-    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration)
+    [Fact]
+    public async Task With_the_kill_switch_engaged_the_signed_bundle_is_refused_before_any_relay_and_its_nonce_handed_back()
+    {
+        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
+        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        string killFile = _folder.Write("KILL", "");
+
+        (int exit, string output, string error, string log) = await RunAsync(S.Executor, "6s", killFile);
+
+        Assert.True(exit == 0, error + output);
+        string done = output.Split('\n').Last(l => l.StartsWith("done: on-chain:", StringComparison.Ordinal));
+        Assert.Contains("1 bundles signed", done, StringComparison.Ordinal);
+        Assert.Contains("sent to the relays 0:", done, StringComparison.Ordinal);
+        Assert.Contains("refused 1", done, StringComparison.Ordinal);
+        Assert.Contains(Lines(log), l => l.TryGetProperty("notice", out JsonElement n)
+            && n.GetString()!.Contains($"bundle nonce {nonceBefore}: the kill switch is engaged; not sent", StringComparison.Ordinal));
+        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
+        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
+        Assert.Equal(nonceBefore, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        AssertNoSecret(output + error + log);
+    }
+
+    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null)
     {
         (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
         string Symbol(Address a) => a == S.Weth ? "WETH" : "TKN";
@@ -117,6 +139,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
             {
               "marketData": "live",
               "thresholdBps": 1,
+              "execution": { "killSwitchFile": "{{killFile ?? Path.Combine(_folder.Path, "NO_KILL")}}" },
               "venues": {
                 "bybit": { "wsUrl": "{{venues.BybitFeed.WsUrl}}", "orderUrl": "{{venues.Bybit.BaseUrl}}", "symbols": ["BTCUSDT"] },
                 "coinbase": { "wsUrl": "{{venues.CoinbaseFeed.WsUrl}}", "orderUrl": "{{venues.Coinbase.BaseUrl}}", "symbols": ["BTCUSDT"] }
