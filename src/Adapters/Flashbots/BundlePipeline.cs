@@ -88,6 +88,12 @@ public sealed record BundleOutcome
     public UInt256 EffectiveGasPriceWei { get; init; }
 
     /// <summary>
+    /// Included: what the executor swept to the owner, read from the receipt's ERC-20 <c>Transfer</c> logs from the
+    /// executor to the trading account (raw units of the borrowed token): the realised profit after Aave and the builder.
+    /// </summary>
+    public UInt256 SweptToOwner { get; init; }
+
+    /// <summary>
     /// Nothing signed with <see cref="Nonce"/> can land: the bundle was never sent, or every target passed and the chain
     /// shows the nonce unused. The nonce may then be handed back to the account's nonce manager.
     /// </summary>
@@ -112,6 +118,9 @@ public sealed class BundlePipeline
     private readonly IReadOnlyList<RelayClient> _relays;
     private readonly JsonRpcClient _node;
     private readonly NonceManager _nonces;
+    // keccak256("Transfer(address,address,uint256)")
+    private static readonly byte[] s_transferTopic = Convert.FromHexString("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+
     private readonly BundleFactory _factory;
     private readonly BundleOptions _options;
     private readonly Action<string> _log;
@@ -345,6 +354,7 @@ public sealed class BundlePipeline
                 {
                     State = state, Reason = receipt.Succeeded ? "included" : "landed and reverted", TargetBlocks = targets,
                     IncludedBlock = receipt.BlockNumber, GasUsed = receipt.GasUsed, EffectiveGasPriceWei = receipt.EffectiveGasPrice ?? UInt256.Zero,
+                    SweptToOwner = receipt.Succeeded ? SweptToOwnerIn(receipt) : UInt256.Zero,
                 };
             }
 
@@ -352,6 +362,22 @@ public sealed class BundlePipeline
         }
 
         return await CloseUnusedAsync(simulated with { State = BundleState.Missed, Reason = "every target block passed without it", TargetBlocks = targets }, nonce, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sum of ERC-20 Transfer logs from the executor to the trading account in <paramref name="receipt"/>.</summary>
+    private UInt256 SweptToOwnerIn(TransactionReceipt receipt)
+    {
+        UInt256 swept = UInt256.Zero;
+        foreach (LogEntry log in receipt.Logs)
+        {
+            if (log.Topics.Length == 3 && log.Data.Length == 32 && log.Topics[0].AsSpan().SequenceEqual(s_transferTopic)
+                && new Address(log.Topics[1].AsSpan(12, 20)) == _factory.Executor && new Address(log.Topics[2].AsSpan(12, 20)) == _factory.Sender)
+            {
+                swept += UInt256.FromBigEndian(log.Data);
+            }
+        }
+
+        return swept;
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed partial class EngineLogs
         long tickToBundleNs);
 
     [ZLoggerMessage(LogLevel.Information,
-        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}")]
+        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei swept to owner {sweptWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}")]
     public static partial void BundleEnded(
         ILogger logger,
         string chain,
@@ -67,6 +67,7 @@ public sealed partial class EngineLogs
         ulong gasUsed,
         string grossProfitWei,
         string builderPaymentWei,
+        string sweptWei,
         string gasPaidWei,
         double pnlUsd,
         int targets);

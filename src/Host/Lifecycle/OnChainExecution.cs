@@ -56,7 +56,7 @@ internal sealed class OnChainExecution : IDisposable
         _chains = chains;
     }
 
-    /// <summary>Bundles that ended included, and their realised P&amp;L in USD (profit less builder and gas, at the block's WETH price).</summary>
+    /// <summary>Bundles that ended included (their realised P&amp;L: swept to the owner less gas, at the block's WETH price).</summary>
     public long Included { get; private set; }
 
     /// <summary>Bundles that ended in another state (missed, not sent, landed and reverted, gone, abandoned).</summary>
@@ -228,11 +228,12 @@ internal sealed class OnChainExecution : IDisposable
     private void OnEnded(ChainRun chain, EndedBundle ended)
     {
         BundleOutcome o = ended.Outcome;
-        // Realised in wei of WETH: an inclusion earns the exact gross less the builder's share, and any landed transaction pays its gas.
+        // Realised, in wei: an inclusion earns what the receipt shows swept to the owner (after Aave and the builder), and
+        // any landed transaction pays its gas (ETH, valued as WETH).
         UInt256 gasPaid = o.EffectiveGasPriceWei * o.GasUsed;
         bool landed = o.State is BundleState.Included or BundleState.Failed;
         double pnlWei = o.State == BundleState.Included
-            ? Amounts.ToDouble(ended.Bundle.GrossProfitRaw) - Amounts.ToDouble(o.BuilderPaymentWei) - Amounts.ToDouble(gasPaid)
+            ? Amounts.ToDouble(o.SweptToOwner) - Amounts.ToDouble(gasPaid)
             : landed ? -Amounts.ToDouble(gasPaid) : 0;
         double pnlUsd = pnlWei / 1e18 * chain.WethUsd;
         if (o.State == BundleState.Included)
@@ -251,7 +252,7 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, o.GasUsed,
-            ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count);
+            ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), o.SweptToOwner.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count);
     }
 
     private void Notice(string line) => _notices.Enqueue(SecretRedaction.Redact(line));

@@ -87,8 +87,11 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.True(UInt256.TryParse(ended.GetProperty("grossProfitWei").GetString(), out UInt256 gross));
         Assert.True(UInt256.TryParse(ended.GetProperty("builderPaymentWei").GetString(), out UInt256 builder));
         Assert.True(builder > UInt256.Zero);
-        // The owner pays the gas in ETH, not WETH: the WETH gain is the gross less the builder only.
+        // The owner pays the gas in ETH, not WETH: the WETH gain is the gross less the builder only, and it is what the
+        // receipt's transfer to the owner shows (the P&L's source).
         Assert.Equal(gross - builder, gained);
+        Assert.True(UInt256.TryParse(ended.GetProperty("sweptWei").GetString(), out UInt256 swept));
+        Assert.Equal(gained, swept);
         AssertNoSecret(output + error + log);
         _output.WriteLine(done);
     }
