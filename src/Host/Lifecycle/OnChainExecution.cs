@@ -293,7 +293,9 @@ internal sealed class OnChainExecution : IDisposable
                 {
                     // The thread's boundary: whatever escaped (a node failure its client did not turn into a value, or a
                     // defect) restarts this chain; an exception here would otherwise end the process.
-                    Notice($"{chain.Name}: {SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 200)}; the chain starts again in {s_retry.TotalSeconds:0} s");
+                    string failure = SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 200);
+                    Notice($"{chain.Name}: {failure}; the chain starts again in {s_retry.TotalSeconds:0} s");
+                    chain.Problem = failure;
                     Reset(chain, DateTime.UtcNow + s_retry);
                 }
             }
@@ -318,8 +320,13 @@ internal sealed class OnChainExecution : IDisposable
         string? problem = StartAsync(chain, stop).GetAwaiter().GetResult();
         if (problem is not null)
         {
+            // Said once per problem, not at every retry; the summary line carries it meanwhile.
+            if (problem != chain.Problem)
+            {
+                Notice($"{chain.Name}: not started: {problem}; trying again every {s_retry.TotalSeconds:0} s");
+            }
+
             chain.Problem = problem;
-            Notice($"{chain.Name}: not started: {problem}; trying again in {s_retry.TotalSeconds:0} s");
             Reset(chain, DateTime.UtcNow + s_retry);
             return false;
         }

@@ -36,7 +36,8 @@ public sealed partial class ClusterRunTests
 
         using ChildProcess b = Engine(folder, "b", nats.Url, config, "120s", "--no-dashboard");
         await b.WaitStartedAsync();
-        using ChildProcess a = Engine(folder, "a", nats.Url, config, "30s", "--dashboard-url", "http://127.0.0.1:0");
+        // a is stopped by the test once it has seen what it must, not by its duration: a loaded box takes longer than any fixed one.
+        using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--dashboard-url", "http://127.0.0.1:0");
         await a.WaitStartedAsync();
         Match dashboard = await Until(() => DashboardLine().Match(a.Out), m => m.Success, () => "no dashboard line: " + a.Out + a.Err);
         using var http = new HttpClient { BaseAddress = new Uri(dashboard.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(10) };
@@ -49,6 +50,7 @@ public sealed partial class ClusterRunTests
         Cluster afterKill = await Until(() => ClusterAsync(http), c => Node(c, "b")?.State == "silent", () => "b never went silent in a's view");
         Assert.Equal("trading", Node(afterKill, "a")!.State);
 
+        a.Signal("TERM");
         Assert.Equal(0, await a.WaitExitAsync());
         Match left = LeaveLine().Match(a.Out);
         Assert.True(left.Success, a.Out + a.Err);
