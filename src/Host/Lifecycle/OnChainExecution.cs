@@ -207,23 +207,11 @@ internal sealed class OnChainExecution : IDisposable
         _stop.Dispose();
     }
 
-    private static string? HoldReason(RiskSession risk)
-    {
-        if (risk.KillSwitch.IsEngaged)
-        {
-            return "the kill switch is engaged";
-        }
-
-        foreach (BreakerView b in risk.Breakers())
-        {
-            if (b.State != "ok" && (b.Name == RiskText.Reason(RiskReason.DailyLossLimit) || b.Name == RiskText.Reason(RiskReason.ConsecutiveLosses)))
-            {
-                return "the " + b.Name + " breaker is tripped";
-            }
-        }
-
-        return null;
-    }
+    private static string? HoldReason(RiskSession risk) =>
+        risk.KillSwitch.IsEngaged ? "the kill switch is engaged"
+        : risk.IsTripped(RiskReason.DailyLossLimit) ? "the " + RiskText.Reason(RiskReason.DailyLossLimit) + " breaker is tripped"
+        : risk.IsTripped(RiskReason.ConsecutiveLosses) ? "the " + RiskText.Reason(RiskReason.ConsecutiveLosses) + " breaker is tripped"
+        : null;
 
     private void OnEnded(ChainRun chain, EndedBundle ended)
     {
@@ -453,11 +441,12 @@ internal sealed class OnChainExecution : IDisposable
 
         HeadInfo head = new() { Number = latest.Value.Header.Number, BaseFeePerGas = latest.Value.Header.BaseFeePerGas ?? UInt256.Zero, HasBaseFee = latest.Value.Header.BaseFeePerGas is not null };
         chain.StartHead = head;
-        UInt256 tip = _options.Flashbots.ToBundleOptions(o.ChainId).MaxPriorityFeePerGas;
+        BundleOptions bundleOptions = _options.Flashbots.ToBundleOptions(o.ChainId);
+        chain.Tip = bundleOptions.MaxPriorityFeePerGas;
         ChainGas gas = _options.FlashLoanGas.ApplyTo(new ChainGas
         {
             BaseFeeWei = Math.Max(1, Amounts.ToDouble(head.BaseFeePerGas)),
-            PriorityFeeWei = Amounts.ToDouble(tip),
+            PriorityFeeWei = Amounts.ToDouble(chain.Tip),
             FlashLoanPremiumBps = chain.PremiumBps,
         });
         var factory = new BundleFactory(_trading, executor, o.ChainId);
@@ -465,7 +454,7 @@ internal sealed class OnChainExecution : IDisposable
         var strategy = new ChainStrategy(pools, decimals, price, in gas, factory, nonces, weth, (uint)_options.Flashbots.BuilderBps, stage);
         var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
         chain.Relays = relays;
-        var pipeline = new BundlePipeline(relays, client, nonces, factory, _options.Flashbots.ToBundleOptions(o.ChainId), line => Notice(chain.Name + ": " + line));
+        var pipeline = new BundlePipeline(relays, client, nonces, factory, bundleOptions, line => Notice(chain.Name + ": " + line));
         chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
         {
             // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
@@ -505,7 +494,7 @@ internal sealed class OnChainExecution : IDisposable
         chain.RefreshPrices(strategy);
         long block = (long)head.Number;
         // A chain without a base fee still prices gas at its tip: the applier refuses a zero base fee as no reading.
-        strategy.PublishGas(block, head.HasBaseFee && !head.BaseFeePerGas.IsZero ? head.BaseFeePerGas : UInt256.One, chain.Tip(_options), chain.PremiumBps);
+        strategy.PublishGas(block, head.HasBaseFee && !head.BaseFeePerGas.IsZero ? head.BaseFeePerGas : UInt256.One, chain.Tip, chain.PremiumBps);
         strategy.Publish(chain.Pools, block);
         chain.LastBlock = block;
         strategy.DrainBundles(chain.Executor!.Submit);
@@ -569,7 +558,8 @@ internal sealed class OnChainExecution : IDisposable
         private Dictionary<Address, double> _price = [];
         private (Address Token, bool Fixed)[] _tokens = [];
 
-        public UInt256 Tip(EngineOptions options) => options.Flashbots.ToBundleOptions(Options.ChainId).MaxPriorityFeePerGas;
+        /// <summary>The tip we pay (flashbots settings, read once at start-up).</summary>
+        public UInt256 Tip { get; set; }
 
         /// <summary>
         /// Prices every token in USD: fixed prices first, then each pool with one priced token prices the other at its mid,

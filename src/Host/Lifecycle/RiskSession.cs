@@ -182,6 +182,20 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = asset, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, BuyVenue = _currentBuy, SellVenue = _currentSell, Traded = true });
     }
 
+    /// <summary>True while <paramref name="breaker"/> is tripped for any subject (host thread).</summary>
+    public bool IsTripped(RiskReason breaker)
+    {
+        foreach ((RiskReason Breaker, int Subject) key in _tripped.Keys)
+        {
+            if (key.Breaker == breaker)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Every breaker: ok, or one row per tripped subject, with its reason, value, limit, since when and its denials.</summary>
     public IReadOnlyList<BreakerView> Breakers()
     {
