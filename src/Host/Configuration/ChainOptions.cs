@@ -36,6 +36,28 @@ public sealed record ChainOptions
     /// </summary>
     public string Executor { get; init; } = "";
 
+    /// <summary>
+    /// The safety guard's gas price cap, in gwei: while the head's base fee is above it, nothing is signed on this chain
+    /// (a spike means the cost model and the relays' simulation race the block). Left out: the chain's default
+    /// (<see cref="DefaultMaxBaseFeeGwei"/>).
+    /// </summary>
+    public double? MaxBaseFeeGwei { get; init; }
+
+    /// <summary>The cap in force: <see cref="MaxBaseFeeGwei"/> or the chain's default.</summary>
+    public double EffectiveMaxBaseFeeGwei => MaxBaseFeeGwei ?? DefaultMaxBaseFeeGwei(ChainId);
+
+    /// <summary>
+    /// Caps far above a normal day and well under a runaway: Ethereum 200 gwei (its base fee sits at 1–30 and spiked past
+    /// 200 only in mint frenzies), Polygon PoS 1,000 (POL gwei; its normal range is 30–300), the rollups 2 (their base fee
+    /// is 0.001–0.1 gwei; the L1 data fee is costed apart), any other chain 200.
+    /// </summary>
+    public static double DefaultMaxBaseFeeGwei(ulong chainId) => chainId switch
+    {
+        137 => 1_000,
+        10 or 8453 or 42161 => 2,
+        _ => 200,
+    };
+
     /// <summary>The wrapped native token's symbol in <see cref="Tokens"/> (WETH for ETH): the asset flash loans borrow.</summary>
     public string WrappedNativeSymbol => "W" + NativeToken;
 
@@ -173,6 +195,11 @@ public sealed record ChainOptions
         if (Executor is null || (Executor.Length > 0 && !Address.TryParse(Executor, out _)))
         {
             yield return $"{at}.executor: must be a 0x address (or empty where nothing is executed on this chain)";
+        }
+
+        if (MaxBaseFeeGwei is { } cap && !(cap > 0 && cap <= 1e6))
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{at}.maxBaseFeeGwei: {cap} must be a positive number of gwei, at most 1000000 (or left out: the chain's default)");
         }
 
         if (Tokens is null)

@@ -32,6 +32,7 @@ internal sealed class OnChainExecution : IDisposable
 {
     private const string TradingKeyVariable = "TRADING_PRIVATE_KEY";
     private static readonly TimeSpan s_retry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_holdRefresh = TimeSpan.FromMilliseconds(250);
 
     private readonly EngineOptions _options;
@@ -41,6 +42,7 @@ internal sealed class OnChainExecution : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _notices = new();
     private readonly ConcurrentQueue<(ChainRun Chain, EndedBundle Ended)> _ended = new();
+    private readonly ConcurrentQueue<(ChainRun Chain, bool Over, double BaseFeeWei)> _gasCap = new();
     private ILogger _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private RiskSession? _risk;
     private Thread? _thread;
@@ -150,6 +152,11 @@ internal sealed class OnChainExecution : IDisposable
             OnEnded(e.Chain, e.Ended);
         }
 
+        while (_gasCap.TryDequeue(out (ChainRun Chain, bool Over, double BaseFeeWei) g))
+        {
+            _risk?.OnChainGasCap(g.Chain.Name, g.Over, g.BaseFeeWei, g.Chain.CapWei);
+        }
+
         if (_risk is { } risk && DateTime.UtcNow >= _nextHoldRefresh)
         {
             _nextHoldRefresh = DateTime.UtcNow + s_holdRefresh;
@@ -168,7 +175,7 @@ internal sealed class OnChainExecution : IDisposable
             parts.Add(strategy is null || feed is null || executor is null
                 ? $"{c.Name} not started ({c.Problem ?? "connecting"})"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out) {executor.Describe()}"));
+                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out, {c.BlocksOverCap} blocks over the gas cap{(c.OverCap ? ", holding: base fee above " + c.Options.EffectiveMaxBaseFeeGwei.ToString(CultureInfo.InvariantCulture) + " gwei" : "")}) {executor.Describe()}"));
         }
 
         return string.Create(CultureInfo.InvariantCulture,
@@ -182,6 +189,16 @@ internal sealed class OnChainExecution : IDisposable
         _thread?.Join(timeout);
         foreach (ChainRun chain in _chains)
         {
+            // A start still under way uses the chain's client: it ends (cancelled) before the chain is torn down.
+            try
+            {
+                chain.Starting?.Wait(timeout);
+            }
+            catch (AggregateException)
+            {
+                // Cancelled or failed: the chain never started, and nothing of it needs stopping.
+            }
+
             if (chain.Executor is { } executor)
             {
                 executor.StopAsync(timeout).GetAwaiter().GetResult();
@@ -271,7 +288,7 @@ internal sealed class OnChainExecution : IDisposable
             {
                 try
                 {
-                    worked |= chain.Strategy is null ? TryStart(chain, stop) : Step(chain, stop);
+                    worked |= chain.Starting is not null || chain.Strategy is null ? TryStart(chain, stop) : Step(chain, stop);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -296,16 +313,33 @@ internal sealed class OnChainExecution : IDisposable
         }
     }
 
-    /// <summary>Connects, checks the chain id and the contracts against the configuration, snapshots the pools, builds the strategy step.</summary>
+    /// <summary>
+    /// Starts the chain's start-up (connect, check the chain id and the contracts against the configuration, snapshot the
+    /// pools, build the strategy step) off this thread, and takes its outcome once it is done: a node slow to connect or
+    /// answer never holds up the other chains' blocks.
+    /// </summary>
     private bool TryStart(ChainRun chain, CancellationToken stop)
     {
-        if (DateTime.UtcNow < chain.NextAttempt)
+        if (chain.Starting is null)
+        {
+            if (DateTime.UtcNow >= chain.NextAttempt)
+            {
+                chain.NextAttempt = DateTime.UtcNow + s_retry;
+                chain.Starting = Task.Run(() => StartAsync(chain, stop), stop);
+            }
+
+            return false;
+        }
+
+        if (!chain.Starting.IsCompleted)
         {
             return false;
         }
 
-        chain.NextAttempt = DateTime.UtcNow + s_retry;
-        string? problem = StartAsync(chain, stop).GetAwaiter().GetResult();
+        Task<string?> started = chain.Starting;
+        chain.Starting = null;
+        // Whatever the start threw is rethrown here, where the loop restarts the chain.
+        string? problem = started.GetAwaiter().GetResult();
         if (problem is not null)
         {
             // Said once per problem, not at every retry; the summary line carries it meanwhile.
@@ -331,10 +365,18 @@ internal sealed class OnChainExecution : IDisposable
     {
         ChainOptions o = chain.Options;
         var rpc = new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 };
-        RpcResult<JsonRpcClient> connected = await JsonRpcClient.ConnectWsAsync(chain.Url, rpc, stop).ConfigureAwait(false);
+        RpcResult<JsonRpcClient> connected;
+        using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(stop))
+        {
+            // The transport reconnects until it is connected or cancelled: bounded here, so a dark node is a problem said.
+            connecting.CancelAfter(s_connectTimeout);
+            connected = await JsonRpcClient.ConnectWsAsync(chain.Url, rpc, connecting.Token).ConfigureAwait(false);
+        }
+
+        stop.ThrowIfCancellationRequested();
         if (!connected.IsOk)
         {
-            return "the node did not connect: " + connected.Error;
+            return string.Create(CultureInfo.InvariantCulture, $"the node did not connect in {s_connectTimeout.TotalSeconds:0} s: {connected.Error}");
         }
 
         JsonRpcClient client = connected.Value;
@@ -482,6 +524,31 @@ internal sealed class OnChainExecution : IDisposable
             return applied > 0;
         }
 
+        long block = (long)head.Number;
+        // A chain without a base fee still prices gas at its tip: the applier refuses a zero base fee as no reading.
+        UInt256 baseFee = head.HasBaseFee && !head.BaseFeePerGas.IsZero ? head.BaseFeePerGas : UInt256.One;
+        double baseFeeWei = Amounts.ToDouble(baseFee);
+        bool over = baseFeeWei > chain.CapWei;
+        if (over != chain.OverCap)
+        {
+            chain.OverCap = over;
+            _gasCap.Enqueue((chain, over, baseFeeWei));
+            string state = over ? "is above the cap" : "is back under the cap";
+            string then = over ? "nothing is signed until it is back under" : "signing again";
+            Notice(string.Create(CultureInfo.InvariantCulture,
+                $"{chain.Name}: block {block} base fee {baseFeeWei / 1e9:0.####} gwei {state} {chain.Options.EffectiveMaxBaseFeeGwei} gwei; {then}"));
+        }
+
+        if (over)
+        {
+            // The gas price cap: the strategy does not run, so nothing is signed and no nonce is taken; the next block
+            // under the cap publishes every pool's state afresh.
+            chain.BlocksOverCap += (long)head.Number == chain.LastBlock ? 0 : 1;
+            chain.LastBlock = block;
+            DrainEnded(chain);
+            return true;
+        }
+
         ChainStrategy strategy = chain.Strategy!;
         for (int i = 0; i < chain.Pools.Length; i++)
         {
@@ -492,9 +559,7 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         chain.RefreshPrices(strategy);
-        long block = (long)head.Number;
-        // A chain without a base fee still prices gas at its tip: the applier refuses a zero base fee as no reading.
-        strategy.PublishGas(block, head.HasBaseFee && !head.BaseFeePerGas.IsZero ? head.BaseFeePerGas : UInt256.One, chain.Tip, chain.PremiumBps);
+        strategy.PublishGas(block, baseFee, chain.Tip, chain.PremiumBps);
         strategy.Publish(chain.Pools, block);
         chain.LastBlock = block;
         strategy.DrainBundles(chain.Executor!.Submit);
@@ -525,6 +590,9 @@ internal sealed class OnChainExecution : IDisposable
         public Uri Url { get; } = url;
 
         public DateTime NextAttempt { get; set; }
+
+        /// <summary>The start-up under way off the on-chain thread (set and cleared by that thread only).</summary>
+        public Task<string?>? Starting { get; set; }
 
         public string? Problem { get; set; }
 
@@ -560,6 +628,17 @@ internal sealed class OnChainExecution : IDisposable
 
         /// <summary>The tip we pay (flashbots settings, read once at start-up).</summary>
         public UInt256 Tip { get; set; }
+
+        /// <summary>The gas price cap in wei (<see cref="ChainOptions.EffectiveMaxBaseFeeGwei"/>).</summary>
+        public double CapWei { get; } = options.EffectiveMaxBaseFeeGwei * 1e9;
+
+        /// <summary>The last head's base fee was above <see cref="CapWei"/> (on-chain thread; the host reads it for the summary).</summary>
+        public bool OverCap { get => Volatile.Read(ref _overCap); set => Volatile.Write(ref _overCap, value); }
+
+        /// <summary>Blocks the cap held signing over.</summary>
+        public long BlocksOverCap { get; set; }
+
+        private bool _overCap;
 
         /// <summary>
         /// Prices every token in USD: fixed prices first, then each pool with one priced token prices the other at its mid,

@@ -36,6 +36,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     private readonly Queue<RiskFeedback> _pending = new();
     private readonly Dictionary<(RiskReason Breaker, int Subject), BreakerView> _tripped = [];
     private readonly PosixSignalRegistration? _signal;
+    private readonly List<string> _chainNames = [];
     private long _nextKillCheck;
     private RiskVerdict _current;
     private InstrumentId _currentAsset;
@@ -182,6 +183,32 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         Post(new RiskFeedback { Kind = RiskFeedbackKind.Release, Asset = asset, Legs = _current.Legs, NotionalUsd = _current.NotionalUsd, BuyVenue = _currentBuy, SellVenue = _currentSell, Traded = true });
     }
 
+    /// <summary>
+    /// Host thread: a chain's base fee crossed its cap (<c>chains.NAME.maxBaseFeeGwei</c>) on the on-chain thread, which
+    /// holds its own signing at once; the trip or reset is logged, published and shown as the gate's own are.
+    /// </summary>
+    public void OnChainGasCap(string chain, bool over, double baseFeeWei, double capWei)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        int slot = _chainNames.IndexOf(chain);
+        if (slot < 0)
+        {
+            slot = _chainNames.Count;
+            _chainNames.Add(chain);
+        }
+
+        var alert = new RiskAlert
+        {
+            Breaker = RiskReason.GasPriceCap,
+            Kind = over ? RiskAlertKind.Tripped : RiskAlertKind.ResetByRule,
+            Subject = slot,
+            Value = baseFeeWei,
+            Limit = capWei,
+            TimeNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100,
+        };
+        Record(in alert);
+    }
+
     /// <summary>True while <paramref name="breaker"/> is tripped for any subject (host thread).</summary>
     public bool IsTripped(RiskReason breaker)
     {
@@ -288,22 +315,26 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         {
             for (int k = 0; k < n; k++)
             {
-                RiskAlert a = _alerts[k];
-                string subject = Subject(in a);
-                EngineLogs.RiskAlert(_log, a.Breaker.ToString(), a.Kind.ToString(), subject, a.Value, a.Limit, a.TimeNs);
-                Alerts++;
-                OnAlert?.Invoke(a);
-                // The kill switch's trip names its source and its release none: one row either way.
-                var key = (a.Breaker, a.Breaker == RiskReason.KillSwitch ? -1 : a.Subject);
-                if (a.Kind == RiskAlertKind.Tripped)
-                {
-                    _tripped[key] = new BreakerView(RiskText.Reason(a.Breaker), "tripped", Reason(in a, subject), subject, Finite(a.Value), Finite(a.Limit), a.TimeNs, 0);
-                }
-                else
-                {
-                    _tripped.Remove(key);
-                }
+                Record(in _alerts[k]);
             }
+        }
+    }
+
+    private void Record(in RiskAlert a)
+    {
+        string subject = Subject(in a);
+        EngineLogs.RiskAlert(_log, a.Breaker.ToString(), a.Kind.ToString(), subject, a.Value, a.Limit, a.TimeNs);
+        Alerts++;
+        OnAlert?.Invoke(a);
+        // The kill switch's trip names its source and its release none: one row either way.
+        var key = (a.Breaker, a.Breaker == RiskReason.KillSwitch ? -1 : a.Subject);
+        if (a.Kind == RiskAlertKind.Tripped)
+        {
+            _tripped[key] = new BreakerView(RiskText.Reason(a.Breaker), "tripped", Reason(in a, subject), subject, Finite(a.Value), Finite(a.Limit), a.TimeNs, 0);
+        }
+        else
+        {
+            _tripped.Remove(key);
         }
     }
 
@@ -315,7 +346,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
         RiskReason.DailyLossLimit => string.Create(CultureInfo.InvariantCulture, $"day's loss {a.Value:0.##} USD reached the limit {a.Limit:0.##}"),
         RiskReason.ConsecutiveLosses => string.Create(CultureInfo.InvariantCulture, $"{a.Value:0} losing trades in a row (limit {a.Limit:0})"),
         RiskReason.Volatility => string.Create(CultureInfo.InvariantCulture, $"{subject}: realised volatility {a.Value:0.##} bps above {a.Limit:0.##}"),
-        RiskReason.GasPriceCap => string.Create(CultureInfo.InvariantCulture, $"chain {subject}: base fee {a.Value:0} wei above the cap {a.Limit:0}"),
+        RiskReason.GasPriceCap => string.Create(CultureInfo.InvariantCulture, $"{subject}: base fee {a.Value / 1e9:0.####} gwei above the cap {a.Limit / 1e9:0.####} gwei"),
         RiskReason.VenueQuarantined => string.Create(CultureInfo.InvariantCulture, $"{subject}: integrity {a.Value:0.###} below {a.Limit:0.###}"),
         _ => a.Breaker.ToString(),
     };
@@ -324,6 +355,7 @@ internal sealed class RiskSession : IRiskLink, IDisposable
     {
         RiskReason.VenueQuarantined when (uint)a.Subject < (uint)_venueNames.Length => _venueNames[a.Subject],
         RiskReason.Volatility when (uint)a.Subject < (uint)_instrumentNames.Length => _instrumentNames[a.Subject],
+        RiskReason.GasPriceCap when (uint)a.Subject < (uint)_chainNames.Count => _chainNames[a.Subject],
         RiskReason.KillSwitch => ((KillSwitchSource)a.Subject).ToString().ToLowerInvariant(),
         _ => a.Subject.ToString(CultureInfo.InvariantCulture),
     };

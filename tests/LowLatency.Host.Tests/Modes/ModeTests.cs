@@ -132,6 +132,21 @@ public sealed partial class ModeTests
     }
 
     [Fact]
+    public void The_gas_price_cap_defaults_per_chain_and_a_given_one_must_be_a_positive_number_of_gwei()
+    {
+        Dictionary<string, ChainOptions> chains = ChainOptions.Defaults();
+        Assert.Equal(200, chains["ethereum"].EffectiveMaxBaseFeeGwei);
+        Assert.Equal(1_000, chains["polygon"].EffectiveMaxBaseFeeGwei);
+        Assert.Equal(2, chains["base"].EffectiveMaxBaseFeeGwei);
+        Assert.Equal(35.5, (chains["ethereum"] with { MaxBaseFeeGwei = 35.5 }).EffectiveMaxBaseFeeGwei);
+        foreach (double bad in new[] { 0, -3, double.NaN, double.PositiveInfinity })
+        {
+            string[] errors = [.. ChainOptions.ValidateAll(new Dictionary<string, ChainOptions> { ["ethereum"] = chains["ethereum"] with { MaxBaseFeeGwei = bad } }, "chains")];
+            Assert.Contains(errors, e => e.StartsWith("chains.ethereum.maxBaseFeeGwei: ", StringComparison.Ordinal) && e.Contains("must be a positive number of gwei", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Live_names_the_keys_of_each_configured_venue_and_only_the_missing_ones()
     {
         var env = new Dictionary<string, string>(s_allKeys) { ["LIVE_VENUES"] = "binance, okx" };

@@ -7,6 +7,7 @@ using LowLatency.Adapters.FlashLoans;
 using LowLatency.Adapters.FlashLoans.Local;
 using LowLatency.Host.Cli;
 using LowLatency.Host.Tests.Support;
+using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Primitives;
 using LowLatency.Testing.Aave;
 using LowLatency.Testing.Exchanges;
@@ -134,10 +135,87 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         AssertNoSecret(output + error + log);
     }
 
-    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null)
+    [Fact]
+    public async Task Above_the_gas_price_cap_nothing_is_signed_and_the_breaker_shows_tripped()
+    {
+        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
+        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        // Only the relay mines here: the head's base fee holds for the run. The cap is half of it.
+        Block head = (await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest)).Value!;
+        double baseFeeWei = Amounts.ToDouble(head.Header.BaseFeePerGas!.Value);
+        Assert.True(baseFeeWei > 2, "anvil's head has a base fee");
+        double capGwei = baseFeeWei / 2 / 1e9;
+
+        (int exit, string output, string error, string log) = await RunAsync(S.Executor, "6s", maxBaseFeeGwei: capGwei);
+
+        Assert.True(exit == 0, error + output);
+        string done = output.Split('\n').Last(l => l.StartsWith("done: on-chain:", StringComparison.Ordinal));
+        Assert.Contains("0 bundles signed", done, StringComparison.Ordinal);
+        Assert.Contains("holding: base fee above", done, StringComparison.Ordinal);
+        JsonElement[] lines = Lines(log);
+        JsonElement trip = Assert.Single(lines, l => l.TryGetProperty("breaker", out JsonElement b) && b.GetString() == "GasPriceCap");
+        Assert.Equal("Tripped", trip.GetProperty("kind").GetString());
+        Assert.Equal("anvil", trip.GetProperty("subject").GetString());
+        Assert.Equal(baseFeeWei, trip.GetProperty("value").GetDouble());
+        Assert.Contains(lines, l => l.TryGetProperty("notice", out JsonElement n) && n.GetString()!.Contains("is above the cap", StringComparison.Ordinal));
+        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
+        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
+        Assert.Equal(nonceBefore, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task A_chain_whose_node_never_answers_does_not_hold_up_another_chains_bundle()
+    {
+        // A listener that accepts and never answers the WebSocket handshake: the connect waits. "abyss" sorts before
+        // "anvil", so a start-up on the on-chain thread itself would keep anvil from ever starting.
+        using var dark = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        dark.Start();
+        var held = new List<System.Net.Sockets.Socket>();
+        using var accepting = new CancellationTokenSource();
+        Task accept = Task.Run(async () =>
+        {
+            while (!accepting.IsCancellationRequested)
+            {
+                held.Add(await dark.AcceptSocketAsync(accepting.Token));
+            }
+        });
+        var darkUrl = new Uri($"ws://127.0.0.1:{((System.Net.IPEndPoint)dark.LocalEndpoint).Port}");
+
+        (int exit, string output, string error, string log) = await RunAsync(S.Executor, "12s", darkNode: darkUrl);
+
+        await accepting.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accept);
+        Assert.NotEmpty(held);
+        held.ForEach(h => h.Dispose());
+        Assert.True(exit == 0, error + output);
+        string done = output.Split('\n').Last(l => l.StartsWith("done: on-chain:", StringComparison.Ordinal));
+        Assert.Contains("abyss not started (connecting)", done, StringComparison.Ordinal);
+        Assert.Contains("included 1, not included 0", done, StringComparison.Ordinal);
+        Assert.Single(Lines(log), l => l.TryGetProperty("state", out JsonElement st) && st.GetString() == "Included");
+        AssertNoSecret(output + error + log);
+    }
+
+    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null)
     {
         (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
         string Symbol(Address a) => a == S.Weth ? "WETH" : "TKN";
+        string Chain(string name, string variable, ulong chainId) => $$"""
+            "{{name}}": {
+              "chainId": {{chainId}}, "rpcUrlVariable": "{{variable}}", "blockTimeMs": 1000, "nativeToken": "ETH",
+              "tokens": {
+                "WETH": { "address": "{{S.Weth}}", "decimals": 18 },
+                "TKN": { "address": "{{S.Token}}", "decimals": 18, "usdPrice": 1 }
+              },
+              "pools": [
+                { "kind": "v2", "address": "{{S.V2Pair}}", "token0": "{{Symbol(v2.Token0)}}", "token1": "{{Symbol(v2.Token1)}}", "fee": 30 },
+                { "kind": "v3", "address": "{{S.V3Pool}}", "token0": "{{Symbol(v3.Token0)}}", "token1": "{{Symbol(v3.Token1)}}", "fee": 500 }
+              ],
+              {{(maxBaseFeeGwei is { } cap ? "\"maxBaseFeeGwei\": " + cap.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "," : "")}}
+              "aavePool": "{{S.Aave.Pool}}",
+              "executor": "{{executor}}"
+            }
+            """;
         await using LoopbackSet venues = await LoopbackSet.StartAsync();
         string config = _folder.Write("chain.json", $$"""
             {
@@ -149,19 +227,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
                 "coinbase": { "wsUrl": "{{venues.CoinbaseFeed.WsUrl}}", "orderUrl": "{{venues.Coinbase.BaseUrl}}", "symbols": ["BTCUSDT"] }
               },
               "chains": {
-                "anvil": {
-                  "chainId": {{S.Chain.ChainId}}, "rpcUrlVariable": "ANVIL_WS_URL", "blockTimeMs": 1000, "nativeToken": "ETH",
-                  "tokens": {
-                    "WETH": { "address": "{{S.Weth}}", "decimals": 18 },
-                    "TKN": { "address": "{{S.Token}}", "decimals": 18, "usdPrice": 1 }
-                  },
-                  "pools": [
-                    { "kind": "v2", "address": "{{S.V2Pair}}", "token0": "{{Symbol(v2.Token0)}}", "token1": "{{Symbol(v2.Token1)}}", "fee": 30 },
-                    { "kind": "v3", "address": "{{S.V3Pool}}", "token0": "{{Symbol(v3.Token0)}}", "token1": "{{Symbol(v3.Token1)}}", "fee": 500 }
-                  ],
-                  "aavePool": "{{S.Aave.Pool}}",
-                  "executor": "{{executor}}"
-                }
+                {{Chain("anvil", "ANVIL_WS_URL", S.Chain.ChainId)}}{{(darkNode is null ? "" : ",\n" + Chain("abyss", "ABYSS_WS_URL", S.Chain.ChainId + 1))}}
               },
               "flashbots": { "relays": [ { "name": "alpha", "url": "{{_f.Alpha.Url}}" } ], "targetBlocks": 3, "confirmBlocks": 0 }
             }
@@ -175,6 +241,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
             ["COINBASE_API_KEY_NAME"] = CoinbaseKeyName,
             ["COINBASE_API_PRIVATE_KEY"] = venues.CoinbaseKeyPem,
             ["ANVIL_WS_URL"] = _f.Chain.Anvil.WsUrl.ToString(),
+            ["ABYSS_WS_URL"] = darkNode?.ToString() ?? "",
             ["TRADING_PRIVATE_KEY"] = LocalAnvil.DevKey0,
             ["FLASHBOTS_SIGNER_KEY"] = FlashbotsKey,
         };
