@@ -184,17 +184,35 @@ public sealed class GraphBundler : IAtomicBundler
         // for the amount of WETH the cycle held there. Only then can the executor pay the builder, and the relays'
         // simulation (gas and builder payment in wei) check the profit.
         OpportunityPath path = opportunity.Path;
-        if (_route.Asset != signer.WrappedNative && signer.WrappedNative != default && !TryRotateTo(signer.WrappedNative, ref path))
+        bool rotated = false;
+        if (_route.Asset != signer.WrappedNative && signer.WrappedNative != default)
         {
-            path = opportunity.Path;
-            if (!TryRoute(in path, opportunity.Size))
+            rotated = TryRotateTo(signer.WrappedNative, ref path);
+            if (!rotated)
             {
-                Failed++;
-                return;
+                path = opportunity.Path;
+                if (!TryRoute(in path, opportunity.Size))
+                {
+                    Failed++;
+                    return;
+                }
             }
         }
 
         ref readonly ChainGas gas = ref _graph.Gas(chain);
+        int decimals = _graph.Node(_graph.EdgeFrom(path[0])).Decimals;
+        double amount = Amounts.ToTokens(_route.Amount, decimals);
+        double expectedReturn = Amounts.ToTokens(_route.ExpectedReturn, decimals);
+        double netProfitQuote = opportunity.NetProfitQuote;
+        OpportunityCosts costs = opportunity.Costs;
+        // A rotated cycle borrows another asset and another amount: its premium, pool fees and profit are its own, costed
+        // as the stage costs a path; one that does not pay for itself there is not signed.
+        if (rotated && !TryCostRotated(in path, amount, expectedReturn, gas.FlashLoanPremiumBps, out netProfitQuote, out costs))
+        {
+            Failed++;
+            return;
+        }
+
         double gasUnits = gas.TxBaseGas + gas.FlashLoanGas;
         for (int i = 0; i < _route.HopCount; i++)
         {
@@ -236,11 +254,10 @@ public sealed class GraphBundler : IAtomicBundler
         b.GasLimit = gasLimit;
         b.MaxFeePerGasWei = maxFee;
         b.PriorityFeeWei = gas.PriorityFeeWei;
-        int decimals = _graph.Node(_graph.EdgeFrom(path[0])).Decimals;
-        b.Amount = Amounts.ToTokens(_route.Amount, decimals);
-        b.ExpectedReturn = Amounts.ToTokens(_route.ExpectedReturn, decimals);
-        b.NetProfitQuote = opportunity.NetProfitQuote;
-        b.Costs = opportunity.Costs;
+        b.Amount = amount;
+        b.ExpectedReturn = expectedReturn;
+        b.NetProfitQuote = netProfitQuote;
+        b.Costs = costs;
         b.Path = path;
         b.TriggerTimestamp = opportunity.TriggerTimestamp;
         b.SignedTimestamp = signed;
@@ -266,6 +283,31 @@ public sealed class GraphBundler : IAtomicBundler
         uint bps = premiumBps > 0 && premiumBps < 10_000 ? (uint)Math.Round(premiumBps) : 0;
         UInt256 owed = amount + TwoPoolArbitrage.Premium(amount, bps);
         return expectedReturn > owed ? expectedReturn - owed : UInt256.Zero;
+    }
+
+    /// <summary>
+    /// The rotated route's figures in the quote currency, as <see cref="GraphStage"/> costs a path: the exact return less
+    /// the amount at the start asset's price, less gas, the L1 data fee and Aave's premium on the amount borrowed. False
+    /// when the start asset has no price or the net is not positive.
+    /// </summary>
+    private bool TryCostRotated(in OpportunityPath path, double amount, double expectedReturn, double premiumBps, out double net, out OpportunityCosts costs)
+    {
+        costs = default;
+        net = 0;
+        double price = _graph.AssetPrice(_graph.Node(_graph.EdgeFrom(path[0])).Asset);
+        if (!(price > 0) || !(PathQuote.QuoteWithCosts(_graph, in path, amount, out PathCosts pc) > 0))
+        {
+            return false;
+        }
+
+        costs.TakerFees = pc.TakerFees;
+        costs.PoolFees = pc.PoolFees;
+        costs.BridgeFee = pc.BridgeFees;
+        costs.Gas = pc.Gas;
+        costs.L1DataFee = pc.L1DataFee;
+        costs.FlashLoanPremium = amount * (premiumBps / 10_000d) * price;
+        net = ((expectedReturn - amount) * price) - pc.Gas - pc.L1DataFee - costs.FlashLoanPremium;
+        return net > 0;
     }
 
     private int SlotOffset(long sequence) => (int)(sequence & (_ring.BufferSize - 1)) * MaxSignedLength;

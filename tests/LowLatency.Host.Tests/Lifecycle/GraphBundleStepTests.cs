@@ -1,5 +1,8 @@
 using LowLatency.Kernels;
 using LowLatency.Kernels.NegativeCycle;
+using LowLatency.Adapters.Flashbots;
+using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Strategy;
 using LowLatency.Testing.Graph;
 
 namespace LowLatency.Host.Tests.Lifecycle;
@@ -28,5 +31,46 @@ public sealed class GraphBundleStepTests
         Assert.Equal(nonce + 200, rig.LastBundle.Nonce);
         Assert.True(rig.LastBundle.TriggerTimestamp > 0 && rig.LastBundle.SignedTimestamp >= rig.LastBundle.TriggerTimestamp);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_cycle_rotated_to_borrow_weth_carries_its_own_amount_premium_and_profit_not_the_opportunitys()
+    {
+        using var rig = new GraphBundleRig(null);
+        VenueGraph g = rig.Graph;
+        // The rig's pair prices WETH 1 % under the V3 pool: USDC → pair → WETH → V3 → USDC pays, starting in USDC.
+        var path = default(OpportunityPath);
+        Assert.True(path.TryAdd(Edge(g, from: 0, to: 1, GraphEdgeKind.V2Pool)));
+        Assert.True(path.TryAdd(Edge(g, from: 1, to: 0, GraphEdgeKind.V3Pool)));
+        var opportunity = new Opportunity { Path = path, Size = 20_000, NetProfitQuote = -1, TriggerTimestamp = 1 };
+        opportunity.Costs.FlashLoanPremium = -1;
+
+        rig.Bundler.OnAtomic(in opportunity, 0);
+
+        Assert.Equal(1, rig.Bundler.Built);
+        ref BuiltBundle b = ref rig.Bundles[rig.Bundles.Cursor];
+        Assert.True(b.StartsInWrappedNative);
+        Assert.Equal(1, g.EdgeFrom(b.Path[0]));
+        // The WETH the cycle held after its first leg: 20,000 USDC at about 2,970 USDC per WETH, less the pair's fee.
+        Assert.InRange(b.Amount, 6.6, 6.75);
+        Assert.True(b.ExpectedReturn > b.Amount);
+        // Aave's 5 bps on the WETH borrowed, at 3,000 USD per WETH; the net from the exact return, less gas and premium.
+        Assert.Equal(b.Amount * 0.0005 * 3_000, b.Costs.FlashLoanPremium, 9);
+        Assert.True(b.Costs.Gas > 0 && b.Costs.PoolFees > 0);
+        Assert.Equal(((b.ExpectedReturn - b.Amount) * 3_000) - b.Costs.Gas - b.Costs.L1DataFee - b.Costs.FlashLoanPremium, b.NetProfitQuote, 9);
+        Assert.True(b.NetProfitQuote > 0);
+    }
+
+    private static int Edge(VenueGraph g, int from, int to, GraphEdgeKind kind)
+    {
+        for (int e = 0; e < g.EdgeCount; e++)
+        {
+            if (g.EdgeFrom(e) == from && g.EdgeTo(e) == to && g.EdgeKind(e) == kind)
+            {
+                return e;
+            }
+        }
+
+        throw new InvalidOperationException($"no {kind} edge {from} → {to}");
     }
 }
