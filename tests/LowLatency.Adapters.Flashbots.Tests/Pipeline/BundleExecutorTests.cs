@@ -5,6 +5,7 @@ using LowLatency.Adapters.FlashLoans;
 using LowLatency.Adapters.FlashLoans.Local;
 using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Strategy;
+using LowLatency.Testing.Chain;
 using LowLatency.Testing.Relay;
 using Xunit.Abstractions;
 
@@ -176,14 +177,76 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         }
     }
 
-    private async Task<(ChainStrategy Engine, BundleExecutor Executor, BundlePipeline Pipeline)> ComposeAsync(BundleOptions options, bool minProfitAboveRoute = false, bool wethKnown = true)
+    [Fact]
+    public async Task A_bundle_whose_node_went_dark_is_abandoned_and_its_nonce_comes_back_only_once_the_node_shows_it_unused()
     {
+        // The executor's node goes dark after the simulation (the relay and the test still reach anvil), and the relay
+        // misses: the bundle's fate is unknown, so its nonce may not be handed back until the node can say.
+        await using SwitchableNode node = await SwitchableNode.StartAsync(_f.Chain.Anvil.HttpUrl);
+        await using var client = JsonRpcClient.ForHttp(node.Url, new JsonRpcOptions { MaxAttempts = 1, RequestTimeout = TimeSpan.FromSeconds(5) });
+        _f.Alpha.MissNextTargets = 10;
+        (ChainStrategy engine, BundleExecutor executor, BundlePipeline pipeline) = await ComposeAsync(new BundleOptions { TargetBlocks = 2 }, node: client);
+        pipeline.OnSimulated = _ => node.Answering = false;
+        await using (executor)
+        {
+            ulong nonce = engine.Signer.Nonces.Next;
+            await StepAsync(engine);
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+
+            EndedBundle abandoned = await NextEndedAsync(executor);
+            Assert.Equal(BundleState.Abandoned, abandoned.Outcome.State);
+            Assert.StartsWith("the node stopped answering while tracking block ", abandoned.Outcome.Reason, StringComparison.Ordinal);
+            Assert.False(abandoned.Outcome.NonceUnused);
+
+            // Settling: while the node is dark the account signs nothing and its nonce stays taken.
+            await Task.Delay(500);
+            Assert.True(engine.Signer.InFlight);
+            Assert.NotEmpty(await StepAsync(engine, nudgeV2: true));
+            Assert.Equal(1, engine.Bundler.Built);
+            Assert.True(engine.Bundler.Busy >= 1, "a step while settling was not held back");
+            Assert.Equal(nonce + 1, engine.Signer.Nonces.Next);
+            Assert.True(node.Refused > 0);
+
+            // The node answers again; once its head is past every block the bundle could land in, the count (unchanged)
+            // shows the nonce unused, and it is handed back.
+            node.Answering = true;
+            for (int i = 0; i < 3; i++)
+            {
+                _f.Chain.Anvil.RawCall("evm_mine");
+            }
+
+            DateTime deadline = DateTime.UtcNow + EndWait;
+            while (engine.Signer.InFlight && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.False(engine.Signer.InFlight);
+            Assert.Equal(nonce, engine.Signer.Nonces.Next);
+            Assert.Contains(_log.ToArray(), l => l.Contains($"bundle nonce {nonce}: the node answers again; the account's count is {nonce}, so the nonce is unused and handed back; signing resumes", StringComparison.Ordinal));
+
+            // The next bundle takes that nonce and lands with it.
+            _f.Alpha.MissNextTargets = 0;
+            pipeline.OnSimulated = null;
+            await StepAsync(engine);
+            Assert.Equal(2, engine.Bundler.Built);
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            EndedBundle included = await EndAsync(executor);
+            Assert.Equal(BundleState.Included, included.Outcome.State);
+            Assert.Equal(nonce, included.Bundle.Nonce);
+            Assert.Equal(nonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        }
+    }
+
+    private async Task<(ChainStrategy Engine, BundleExecutor Executor, BundlePipeline Pipeline)> ComposeAsync(BundleOptions options, bool minProfitAboveRoute = false, bool wethKnown = true, JsonRpcClient? node = null)
+    {
+        node ??= _f.Chain.Client;
         (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
         RpcResult<Block?> head = await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
         double baseFee = Amounts.ToDouble(head.Value!.Header.BaseFeePerGas ?? UInt256.Zero);
         ChainGas gas = ChainStrategy.MeasuredGas(Math.Max(baseFee, 1), 1e9, S.PremiumBps, 0);
         var factory = new BundleFactory(_f.Chain.Owner, S.Executor, S.Chain.ChainId);
-        NonceManager nonces = NonceManager.ForClient(_f.Chain.Client, _f.Chain.Owner.Address);
+        NonceManager nonces = NonceManager.ForClient(node, _f.Chain.Owner.Address);
         Assert.True((await nonces.InitialiseAsync()).IsOk);
         var engine = new ChainStrategy(
             [v2, v3],
@@ -193,7 +256,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         var relay = new RelayClient(new RelayEndpoint("alpha", _f.Alpha.Url), FlashbotsSigner, TimeSpan.FromSeconds(30));
         _clients.Add(relay);
         BundleOptions pipelineOptions = minProfitAboveRoute ? options with { MinProfitWei = FlashScenario.Ether * 1_000UL } : options;
-        var pipeline = new BundlePipeline([relay], _f.Chain.Client, nonces, factory, pipelineOptions, Log);
+        var pipeline = new BundlePipeline([relay], node, nonces, factory, pipelineOptions, Log);
         var executor = new BundleExecutor(engine.Bundler, [new BundleExecutorChain(engine.Signer, pipeline)], Log, engine.Stage.RequestRearm);
         return (engine, executor, pipeline);
     }
@@ -214,6 +277,20 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
     private static async Task<EndedBundle> EndAsync(BundleExecutor executor)
     {
         DateTime deadline = DateTime.UtcNow + EndWait;
+        EndedBundle ended = await NextEndedAsync(executor);
+
+        // The flag is cleared just after the outcome is queued.
+        while (executor.Busy && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        return ended;
+    }
+
+    private static async Task<EndedBundle> NextEndedAsync(BundleExecutor executor)
+    {
+        DateTime deadline = DateTime.UtcNow + EndWait;
         EndedBundle? ended = null;
         while (ended is null && DateTime.UtcNow < deadline)
         {
@@ -225,13 +302,6 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         }
 
         Assert.NotNull(ended);
-
-        // The flag is cleared just after the outcome is queued.
-        while (executor.Busy && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
         return ended;
     }
 
