@@ -11,6 +11,7 @@ public static class LatencyHarnesses
         "tick_to_decision" => TickToDecisionHarness.Run(quick),
         ClusterTickToDecisionHarness.SingleBox or ClusterTickToDecisionHarness.Cluster => ClusterTickToDecisionHarness.Run(name, quick),
         "flash_bundle" => FlashBundleHarness.Run(quick),
+        "graph_bundle" => GraphBundleHarness.Run(quick),
         "quote_loopback" => QuoteLoopbackHarness.Run(quick),
         _ => null,
     };
