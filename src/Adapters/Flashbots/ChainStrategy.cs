@@ -33,7 +33,12 @@ public sealed class ChainStrategy
 
     /// <param name="pools">The chain's pools (token0/token1 as on chain); every token is a node.</param>
     /// <param name="decimals">Each token's decimals.</param>
-    /// <param name="quotePrice">Each token's price in the quote unit (the graph's costing currency).</param>
+    /// <param name="quotePrice">
+    /// Each token's price in the quote unit (the graph's costing currency); a token missing or at 0 is priced at each
+    /// update by a pool that pairs it with a priced token (<see cref="VenueGraph.PriceFromV2Pool"/>), and one no pool
+    /// reaches is in <see cref="Unpriced"/>. A token priced through another pool-priced one uses that one's price as of
+    /// its pool's last update (at most one block old where the pools are published in another order).
+    /// </param>
     /// <param name="gas">The chain's gas readings and gas units per leg (its native asset is set to <paramref name="weth"/>'s).</param>
     /// <param name="stage">The graph stage's thresholds; default 1 bps and 0.01 of the quote unit net.</param>
     public ChainStrategy(IReadOnlyList<DexPool> pools, IReadOnlyDictionary<Address, int> decimals, IReadOnlyDictionary<Address, double> quotePrice,
@@ -74,28 +79,31 @@ public sealed class ChainStrategy
         Pools = new PoolEventApplier(Graph, pools.Count);
         var v2Address = new List<Address>();
         var v3Address = new List<Address>();
-        foreach (DexPool pool in pools)
+        var graphIndex = new int[pools.Count];
+        for (int p = 0; p < pools.Count; p++)
         {
+            DexPool pool = pools[p];
             if (pool.Kind == PoolKind.UniswapV2)
             {
-                int index = Graph.AddV2Pool(node[pool.Token0], node[pool.Token1], pool.V2.FeeBps);
-                _poolIds[pool.Address] = (Pools.AddV2(index, 0), PoolKind.UniswapV2);
+                graphIndex[p] = Graph.AddV2Pool(node[pool.Token0], node[pool.Token1], pool.V2.FeeBps);
+                _poolIds[pool.Address] = (Pools.AddV2(graphIndex[p], 0), PoolKind.UniswapV2);
                 v2Address.Add(pool.Address);
             }
             else
             {
                 // The graph takes this read's pool (its initialized ticks); later reads move its state through pool updates.
                 V3Pool v3 = pool.V3 ?? throw new ArgumentException("a V3 pool without state", nameof(pools));
-                int index = Graph.AddV3Pool(node[pool.Token0], node[pool.Token1], v3);
-                _poolIds[pool.Address] = (Pools.AddV3(index, 0), PoolKind.UniswapV3);
+                graphIndex[p] = Graph.AddV3Pool(node[pool.Token0], node[pool.Token1], v3);
+                _poolIds[pool.Address] = (Pools.AddV3(graphIndex[p], 0), PoolKind.UniswapV3);
                 v3Address.Add(pool.Address);
             }
         }
 
+        Unpriced = PriceFromPools(pools, graphIndex, tokens, quotePrice);
         Graph.Freeze();
         for (int i = 0; i < tokens.Count; i++)
         {
-            Graph.SetAssetPrice(i, quotePrice[tokens[i]]);
+            Graph.SetAssetPrice(i, quotePrice.GetValueOrDefault(tokens[i]));
         }
 
         // Gas is paid in the native coin, priced as its wrapped token: whatever the caller's index, it is WETH's asset here.
@@ -136,6 +144,9 @@ public sealed class ChainStrategy
     };
 
     public StrategyPipeline Pipeline { get; }
+
+    /// <summary>Tokens with no price given and no pool that pairs them, directly or through other pools, with a priced one.</summary>
+    public IReadOnlyList<Address> Unpriced { get; }
 
     public VenueGraph Graph { get; }
 
@@ -217,6 +228,9 @@ public sealed class ChainStrategy
         }
     }
 
+    /// <summary>A token's price in the quote unit as the graph holds it now (0: unknown). Strategy thread.</summary>
+    public double Price(Address token) => _assetOf.TryGetValue(token, out int asset) ? Graph.AssetPrice(asset) : 0;
+
     /// <summary>Hands every bundle signed since the last call to <paramref name="take"/> (with its ring sequence), then releases the slots.</summary>
     public int DrainBundles(BundleHandOff take)
     {
@@ -231,6 +245,50 @@ public sealed class ChainStrategy
 
         _bundleReader.Value = cursor;
         return n;
+    }
+
+    /// <summary>
+    /// Marks, pass by pass outward from the priced tokens, the first pool that pairs each unpriced token with a priced
+    /// one to price it at every update. Returns the tokens no pool reaches.
+    /// </summary>
+    private List<Address> PriceFromPools(IReadOnlyList<DexPool> pools, int[] graphIndex, List<Address> tokens, IReadOnlyDictionary<Address, double> quotePrice)
+    {
+        var priced = new HashSet<Address>();
+        foreach (Address token in tokens)
+        {
+            if (quotePrice.GetValueOrDefault(token) > 0)
+            {
+                priced.Add(token);
+            }
+        }
+
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            for (int p = 0; p < pools.Count; p++)
+            {
+                DexPool pool = pools[p];
+                bool has0 = priced.Contains(pool.Token0), has1 = priced.Contains(pool.Token1);
+                if (has0 == has1)
+                {
+                    continue;
+                }
+
+                if (pool.Kind == PoolKind.UniswapV2)
+                {
+                    Graph.PriceFromV2Pool(graphIndex[p], pricesToken0: has1);
+                }
+                else
+                {
+                    Graph.PriceFromV3Pool(graphIndex[p], pricesToken0: has1);
+                }
+
+                priced.Add(has1 ? pool.Token0 : pool.Token1);
+                changed = true;
+            }
+        }
+
+        return [.. tokens.Where(t => !priced.Contains(t))];
     }
 
     private readonly struct OpportunitySink(List<Opportunity> found) : IEventHandler<Opportunity>

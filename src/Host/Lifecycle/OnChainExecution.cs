@@ -460,13 +460,7 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         chain.Pools = pools;
-        chain.Decimals = decimals;
         chain.Weth = weth;
-        if (!chain.TryPrice(price, out string? unpriced))
-        {
-            return unpriced;
-        }
-
         NonceManager nonces = NonceManager.ForClient(client, _trading.Address);
         RpcResult<NonceReconciliation> started = await nonces.InitialiseAsync(stop).ConfigureAwait(false);
         if (!started.IsOk)
@@ -493,7 +487,14 @@ internal sealed class OnChainExecution : IDisposable
         });
         var factory = new BundleFactory(_trading, executor, o.ChainId);
         var stage = new GraphStageOptions { ThresholdBps = _options.ThresholdBps, MinNetProfitQuote = 0.01 };
+        // Tokens without usdPrice are priced by the graph at each pool update, from a pool that pairs them with a priced one.
         var strategy = new ChainStrategy(pools, decimals, price, in gas, factory, nonces, weth, (uint)_options.Flashbots.BuilderBps, stage);
+        foreach (Address token in strategy.Unpriced)
+        {
+            string symbol = o.Tokens.First(t => Address.Parse(t.Value.Address) == token).Key;
+            return $"chains.{chain.Name}.tokens.{symbol}: no usdPrice, and no configured pool pairs it with a priced token";
+        }
+
         var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
         chain.Relays = relays;
         var pipeline = new BundlePipeline(relays, client, nonces, factory, bundleOptions, line => Notice(chain.Name + ": " + line));
@@ -558,9 +559,9 @@ internal sealed class OnChainExecution : IDisposable
             }
         }
 
-        chain.RefreshPrices(strategy);
         strategy.PublishGas(block, baseFee, chain.Tip, chain.PremiumBps);
         strategy.Publish(chain.Pools, block);
+        chain.WethUsd = strategy.Price(chain.Weth);
         chain.LastBlock = block;
         strategy.DrainBundles(chain.Executor!.Submit);
         DrainEnded(chain);
@@ -602,8 +603,6 @@ internal sealed class OnChainExecution : IDisposable
 
         public DexPool[] Pools { get; set; } = [];
 
-        public Dictionary<Address, int> Decimals { get; set; } = [];
-
         public Address Weth { get; set; }
 
         public double PremiumBps { get; set; }
@@ -619,12 +618,10 @@ internal sealed class OnChainExecution : IDisposable
         /// <summary>The head at start-up, until the first newHeads notification.</summary>
         public HeadInfo StartHead { get; set; }
 
-        /// <summary>WETH in USD at the last block (read by the host thread for the P&amp;L: a torn double is impossible on x64, and a block-old price is what was meant).</summary>
-        public double WethUsd { get => Volatile.Read(ref _wethUsd); private set => Volatile.Write(ref _wethUsd, value); }
+        /// <summary>WETH in USD at the last block, as the graph priced it (read by the host thread for the P&amp;L: a block-old price is what was meant).</summary>
+        public double WethUsd { get => Volatile.Read(ref _wethUsd); set => Volatile.Write(ref _wethUsd, value); }
 
         private double _wethUsd;
-        private Dictionary<Address, double> _price = [];
-        private (Address Token, bool Fixed)[] _tokens = [];
 
         /// <summary>The tip we pay (flashbots settings, read once at start-up).</summary>
         public UInt256 Tip { get; set; }
@@ -639,37 +636,6 @@ internal sealed class OnChainExecution : IDisposable
         public long BlocksOverCap { get; set; }
 
         private bool _overCap;
-
-        /// <summary>
-        /// Prices every token in USD: fixed prices first, then each pool with one priced token prices the other at its mid,
-        /// until nothing changes. False (and which token) when one cannot be priced.
-        /// </summary>
-        public bool TryPrice(Dictionary<Address, double> price, out string? problem)
-        {
-            _price = price;
-            _tokens = [.. Options.Tokens.Values.Select(t => (Address.Parse(t.Address), t.UsdPrice is not null))];
-            Reprice();
-            foreach ((string symbol, TokenOptions t) in Options.Tokens)
-            {
-                if (!(_price[Address.Parse(t.Address)] > 0))
-                {
-                    problem = $"chains.{Name}.tokens.{symbol}: no usdPrice, and no configured pool pairs it with a priced token";
-                    return false;
-                }
-            }
-
-            problem = null;
-            return true;
-        }
-
-        public void RefreshPrices(ChainStrategy strategy)
-        {
-            Reprice();
-            foreach ((Address token, bool _) in _tokens)
-            {
-                strategy.SetPrice(token, _price[token]);
-            }
-        }
 
         public void Reset(DateTime nextAttempt)
         {
@@ -703,64 +669,6 @@ internal sealed class OnChainExecution : IDisposable
             {
                 await Client.DisposeAsync().ConfigureAwait(false);
             }
-        }
-
-        private void Reprice()
-        {
-            // Fixed prices stay; the others follow the pools each block.
-            foreach ((Address token, bool isFixed) in _tokens)
-            {
-                if (!isFixed)
-                {
-                    _price[token] = 0;
-                }
-            }
-
-            for (int pass = 0; pass < _tokens.Length; pass++)
-            {
-                bool changed = false;
-                foreach (DexPool pool in Pools)
-                {
-                    double p0 = _price[pool.Token0], p1 = _price[pool.Token1];
-                    double token0InToken1 = Mid(pool);
-                    if ((p0 > 0) == (p1 > 0) || !(token0InToken1 > 0) || !double.IsFinite(token0InToken1))
-                    {
-                        continue;
-                    }
-
-                    if (p1 > 0)
-                    {
-                        _price[pool.Token0] = token0InToken1 * p1;
-                    }
-                    else
-                    {
-                        _price[pool.Token1] = p0 / token0InToken1;
-                    }
-
-                    changed = true;
-                }
-
-                if (!changed)
-                {
-                    break;
-                }
-            }
-
-            WethUsd = _price.GetValueOrDefault(Weth);
-        }
-
-        /// <summary>Token0's price in whole token1 at the pool's mid.</summary>
-        private double Mid(DexPool pool)
-        {
-            double scale = Math.Pow(10, Decimals[pool.Token0] - Decimals[pool.Token1]);
-            if (pool.Kind == PoolKind.UniswapV2)
-            {
-                double r0 = Amounts.ToDouble(pool.V2.Reserve0), r1 = Amounts.ToDouble(pool.V2.Reserve1);
-                return r0 > 0 ? r1 / r0 * scale : 0;
-            }
-
-            double sqrt = Amounts.ToDouble(pool.V3!.State.SqrtPriceX96) / 79228162514264337593543950336.0;
-            return sqrt * sqrt * scale;
         }
     }
 }

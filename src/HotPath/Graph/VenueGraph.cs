@@ -48,9 +48,11 @@ public sealed class VenueGraph
 
     private readonly V2PoolState[] _v2;
     private readonly int[] _v2FirstEdge;
+    private readonly PoolPricing[] _v2Pricing;
     private int _v2Count;
     private readonly V3Pool?[] _v3;
     private readonly int[] _v3FirstEdge;
+    private readonly PoolPricing[] _v3Pricing;
     private int _v3Count;
 
     private readonly double[] _assetPrice;
@@ -94,8 +96,10 @@ public sealed class VenueGraph
         _bookFirstEdge = new int[maxBooks];
         _v2 = new V2PoolState[maxPools];
         _v2FirstEdge = new int[maxPools];
+        _v2Pricing = new PoolPricing[maxPools];
         _v3 = new V3Pool?[maxPools];
         _v3FirstEdge = new int[maxPools];
+        _v3Pricing = new PoolPricing[maxPools];
         _assetPrice = new double[maxAssets];
         _gas = new ChainGas[maxChains];
     }
@@ -450,6 +454,35 @@ public sealed class VenueGraph
         _bookPricesAsset[book] = true;
     }
 
+    /// <summary>
+    /// Build time: each update of V2 pool <paramref name="pool"/> prices one of its tokens' assets at the pool's mid
+    /// times the other token's price (<paramref name="pricesToken0"/>: token0 from token1, else token1 from token0), as
+    /// <see cref="PriceFromBook"/> prices a base asset: a token no book or fixed price covers is priced where it trades.
+    /// An unusable pool or an unpriced other token leaves the price as it was.
+    /// </summary>
+    public void PriceFromV2Pool(int pool, bool pricesToken0)
+    {
+        EnsureBuilding();
+        if ((uint)pool >= (uint)_v2Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pool), $"V2 pool {pool} does not exist");
+        }
+
+        _v2Pricing[pool] = pricesToken0 ? PoolPricing.Token0 : PoolPricing.Token1;
+    }
+
+    /// <summary>As <see cref="PriceFromV2Pool"/>, for V3 pool <paramref name="pool"/> (its mid is √P² at the current tick).</summary>
+    public void PriceFromV3Pool(int pool, bool pricesToken0)
+    {
+        EnsureBuilding();
+        if ((uint)pool >= (uint)_v3Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pool), $"V3 pool {pool} does not exist");
+        }
+
+        _v3Pricing[pool] = pricesToken0 ? PoolPricing.Token0 : PoolPricing.Token1;
+    }
+
     /// <summary>True when the book's last top was usable.</summary>
     public bool IsBookTradeable(int book) => (uint)book < (uint)_bookCount && _bookTradeable[book];
 
@@ -468,6 +501,11 @@ public sealed class VenueGraph
         double r0 = Amounts.ToTokens(reserve0, _nodes[_from[e]].Decimals);
         double r1 = Amounts.ToTokens(reserve1, _nodes[_to[e]].Decimals);
         bool ok = r0 > 0 && r1 > 0;
+        if (ok)
+        {
+            PriceFromMid(_v2Pricing[pool], e, r1 / r0);
+        }
+
         SetRate(e, ok ? r1 / r0 * (1 - _fee[e]) : 0);
         SetRate(e + 1, ok ? r0 / r1 * (1 - _fee[e + 1]) : 0);
         _version++;
@@ -494,6 +532,11 @@ public sealed class VenueGraph
             ok = price > 0 && double.IsFinite(price);
         }
 
+        if (ok)
+        {
+            PriceFromMid(_v3Pricing[pool], e, price);
+        }
+
         SetRate(e, ok ? price * (1 - _fee[e]) : 0);
         SetRate(e + 1, ok ? (1 - _fee[e + 1]) / price : 0);
         _version++;
@@ -518,6 +561,26 @@ public sealed class VenueGraph
     }
 
     // ---- helpers ----
+
+    /// <summary>A pool's mid (whole token1 per token0, before fees) prices the asset its pricing names from the other's price.</summary>
+    private void PriceFromMid(PoolPricing pricing, int firstEdge, double token1PerToken0)
+    {
+        if (pricing == PoolPricing.None || !(token1PerToken0 > 0) || !double.IsFinite(token1PerToken0))
+        {
+            return;
+        }
+
+        int asset0 = _nodes[_from[firstEdge]].Asset;
+        int asset1 = _nodes[_to[firstEdge]].Asset;
+        if (pricing == PoolPricing.Token0 && _assetPrice[asset1] > 0)
+        {
+            SetAssetPrice(asset0, token1PerToken0 * _assetPrice[asset1]);
+        }
+        else if (pricing == PoolPricing.Token1 && _assetPrice[asset0] > 0)
+        {
+            SetAssetPrice(asset1, _assetPrice[asset0] / token1PerToken0);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetRate(int edge, double rate)
@@ -589,4 +652,12 @@ public sealed class VenueGraph
             throw new ArgumentException("a link joins the same asset at two different nodes");
         }
     }
+}
+
+/// <summary>Which of a pool's tokens its mid prices (<see cref="VenueGraph.PriceFromV2Pool"/>).</summary>
+internal enum PoolPricing : byte
+{
+    None,
+    Token0,
+    Token1,
 }

@@ -67,6 +67,46 @@ public sealed class VenueGraphTests
     }
 
     [Fact]
+    public void A_pool_priced_asset_follows_the_pools_mid_times_the_other_tokens_price()
+    {
+        const int C = 2;
+        var g = new VenueGraph(8, 16, 4, 1);
+        int usdc = g.AddNode(GraphWorld.A, GraphLocationKind.Chain, 0, decimals: 6);
+        int weth = g.AddNode(GraphWorld.B, GraphLocationKind.Chain, 0, decimals: 18);
+        int tkn = g.AddNode(C, GraphLocationKind.Chain, 0, decimals: 18);
+        int pair = g.AddV2Pool(usdc, weth, 30);
+        var v3 = new V3Pool(500, 10);
+        // token0 WETH, token1 TKN at √P = 2^96 · √4: 4 TKN per WETH.
+        v3.State = new V3PoolState { SqrtPriceX96 = UInt256.Parse("158456325028528675187087900672"), Tick = 13_862, Liquidity = 1_000_000_000_000_000_000UL };
+        int pool = g.AddV3Pool(weth, tkn, v3);
+        g.PriceFromV2Pool(pair, pricesToken0: false); // WETH from USDC
+        g.PriceFromV3Pool(pool, pricesToken0: false); // TKN from WETH
+        Assert.Throws<ArgumentOutOfRangeException>(() => g.PriceFromV3Pool(7, true));
+        g.Freeze();
+        Assert.Throws<InvalidOperationException>(() => g.PriceFromV2Pool(pair, true));
+        g.SetAssetPrice(GraphWorld.A, 1);
+
+        // Unpriced until its pool has a state; then the mid (before fees) times USDC's price.
+        Assert.Equal(0, g.AssetPrice(GraphWorld.B));
+        g.UpdateV2Reserves(pair, (UInt256)(ulong)2_000_000_000_000, GraphWorld.Tokens(1_000)); // 2,000 USDC per WETH
+        Assert.Equal(2_000, g.AssetPrice(GraphWorld.B), 9);
+        g.OnV3Changed(pool);
+        Assert.Equal(500, g.AssetPrice(C), 6);
+
+        // The pair moves: WETH follows; TKN follows at its own pool's next update.
+        g.UpdateV2Reserves(pair, (UInt256)(ulong)3_000_000_000_000, GraphWorld.Tokens(1_000));
+        Assert.Equal(3_000, g.AssetPrice(GraphWorld.B), 9);
+        Assert.Equal(500, g.AssetPrice(C), 6);
+        g.OnV3Changed(pool);
+        Assert.Equal(750, g.AssetPrice(C), 6);
+
+        // An unusable pool leaves the last price; a pool that prices nothing never sets one.
+        g.UpdateV2Reserves(pair, UInt256.Zero, GraphWorld.Tokens(1));
+        Assert.Equal(3_000, g.AssetPrice(GraphWorld.B), 9);
+        Assert.Equal(1, g.AssetPrice(GraphWorld.A));
+    }
+
+    [Fact]
     public void Freeze_lays_incoming_edges_out_by_destination_in_edge_order()
     {
         var g = new VenueGraph(8, 16, 4, 2);
