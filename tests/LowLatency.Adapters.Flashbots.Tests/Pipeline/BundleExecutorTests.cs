@@ -26,7 +26,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
     private readonly ITestOutputHelper _output;
     private readonly List<string> _log = [];
     private readonly List<RelayClient> _clients = [];
-    private string _snapshot = "";
+    private RelayChainFixture.TestScope? _scope;
 
     public BundleExecutorTests(RelayChainFixture fixture, ITestOutputHelper output)
     {
@@ -38,8 +38,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
 
     public Task InitializeAsync()
     {
-        _f.ResetRelays();
-        _snapshot = _f.Chain.Snapshot();
+        _scope = _f.BeginTest();
         return Task.CompletedTask;
     }
 
@@ -50,8 +49,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             await client.DisposeAsync();
         }
 
-        _f.ResetRelays();
-        await _f.Chain.RevertAsync(_snapshot);
+        await _scope!.DisposeAsync();
         lock (_log)
         {
             foreach (string line in _log)

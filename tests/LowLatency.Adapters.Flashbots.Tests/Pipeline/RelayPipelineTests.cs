@@ -22,7 +22,7 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
     private readonly RelayChainFixture _f;
     private readonly ITestOutputHelper _output;
     private readonly List<string> _log = [];
-    private string _snapshot = "";
+    private RelayChainFixture.TestScope? _scope;
 
     public RelayPipelineTests(RelayChainFixture fixture, ITestOutputHelper output)
     {
@@ -34,15 +34,13 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
 
     public Task InitializeAsync()
     {
-        _f.ResetRelays();
-        _snapshot = _f.Chain.Snapshot();
+        _scope = _f.BeginTest();
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        _f.ResetRelays();
-        await _f.Chain.RevertAsync(_snapshot);
+        await _scope!.DisposeAsync();
         foreach (string line in _log)
         {
             _output.WriteLine(line);

@@ -37,7 +37,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
     private readonly RelayChainFixture _f;
     private readonly ITestOutputHelper _output;
     private readonly TempFolder _folder = new();
-    private string _snapshot = "";
+    private RelayChainFixture.TestScope? _scope;
 
     public OnChainExecutionTests(RelayChainFixture fixture, ITestOutputHelper output)
     {
@@ -49,15 +49,13 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
 
     public Task InitializeAsync()
     {
-        _f.ResetRelays();
-        _snapshot = _f.Chain.Snapshot();
+        _scope = _f.BeginTest();
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        _f.ResetRelays();
-        await _f.Chain.RevertAsync(_snapshot);
+        await _scope!.DisposeAsync();
         _folder.Dispose();
     }
 

@@ -36,6 +36,16 @@ public sealed class RelayChainFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A test's start: fault-free relays and a snapshot of the chain. Disposing the scope, at the test's end, resets the
+    /// relays again and reverts the chain to the snapshot, so every test of a class starts from the same scene.
+    /// </summary>
+    public TestScope BeginTest()
+    {
+        ResetRelays();
+        return new TestScope(this, Chain.Snapshot());
+    }
+
     public void ResetRelays()
     {
         foreach (LoopbackRelay relay in new[] { Alpha, Beta })
@@ -60,6 +70,17 @@ public sealed class RelayChainFixture : IAsyncLifetime
         {
             await Beta.DisposeAsync();
         }
+
         await Chain.DisposeAsync();
+    }
+
+    /// <summary>One test's hold on the scene (<see cref="BeginTest"/>).</summary>
+    public sealed class TestScope(RelayChainFixture fixture, string snapshot) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            fixture.ResetRelays();
+            await fixture.Chain.RevertAsync(snapshot);
+        }
     }
 }
