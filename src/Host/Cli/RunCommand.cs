@@ -164,8 +164,10 @@ internal static class RunCommand
             : null;
 
         // And on-chain where a chain names our executor: its keys, node and relays are checked here, before anything starts.
-        using OnChainExecution? onChainExecution = liveExecution is not null && flagErrors.Count + errors.Count == 0
-            ? OnChainExecution.TryCreate(options, environment, flagErrors)
+        // The dry run on live data follows those chains too, signing and simulating what it would send; it needs no key.
+        using OnChainExecution? onChainExecution = flagErrors.Count + errors.Count > 0 ? null
+            : liveExecution is not null ? OnChainExecution.TryCreate(options, environment, flagErrors)
+            : liveVenues is not null && options.Mode == TradingMode.DryRun ? OnChainExecution.TryCreateDryRun(options, environment)
             : null;
 
         Adapters.Cex.Replay.ReplaySession? replaySession = null;

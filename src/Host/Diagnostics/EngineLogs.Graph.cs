@@ -55,6 +55,22 @@ public sealed partial class EngineLogs
         long tickToBundleNs);
 
     [ZLoggerMessage(LogLevel.Information,
+        "bundle would send (dry-run) on {chain} nonce {nonce} tx {txHash} target block {targetBlock} borrow {amount} expect {expectedReturn} gross {grossProfitWei} wei net {netProfitUsd} usd: simulated as the executor's owner: {simulation} gas estimate {gasEstimate} {reason}")]
+    public static partial void BundleDryRunOnChain(
+        ILogger logger,
+        string chain,
+        ulong nonce,
+        string txHash,
+        long targetBlock,
+        double amount,
+        double expectedReturn,
+        string grossProfitWei,
+        double netProfitUsd,
+        string simulation,
+        ulong gasEstimate,
+        string reason);
+
+    [ZLoggerMessage(LogLevel.Information,
         "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei swept to owner {sweptWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}")]
     public static partial void BundleEnded(
         ILogger logger,

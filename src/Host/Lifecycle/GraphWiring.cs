@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using LowLatency.Adapters.Cex.Simulated;
 using LowLatency.Adapters.Ethereum;
@@ -319,13 +318,7 @@ public sealed class GraphWiring : IDisposable
         }
         else
         {
-            Span<byte> secret = stackalloc byte[32];
-            do
-            {
-                RandomNumberGenerator.Fill(secret);
-            }
-            while (!TryKey(secret, out key!));
-            secret.Clear();
+            key = ThrowAwayKey.Create();
             keyNotice = "dry-run: no trading key configured (TRADING_PRIVATE_KEY); bundles are signed with a throw-away key generated for this run (not printed, never used to send)";
         }
 
@@ -372,21 +365,6 @@ public sealed class GraphWiring : IDisposable
     /// indices); null when the market has none.
     /// </summary>
     public UsdcWethPools? UsdcWeth { get; private init; }
-
-    private static bool TryKey(ReadOnlySpan<byte> secret, out PrivateKey? key)
-    {
-        try
-        {
-            key = PrivateKey.FromBytes(secret);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            // A 32-byte value outside the curve order (chance ~2^-128): draw again.
-            key = null;
-            return false;
-        }
-    }
 
     /// <summary>Logs every bundle built since the last call (host thread).</summary>
     public void Drain() => _bundleDrain.Poll();

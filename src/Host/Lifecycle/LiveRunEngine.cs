@@ -54,7 +54,7 @@ public sealed class LiveRunEngine
         // (released unless handed to a pair). A dry run on live data has nothing that acts, so no gate.
         LiveExecution? execution = Execution;
         OnChainExecution? onChain = OnChain;
-        using var decisions = new DecisionChain(_options, _logs, labels, withRisk: execution is not null || onChain is not null);
+        using var decisions = new DecisionChain(_options, _logs, labels, withRisk: execution is not null || onChain is { IsDryRun: false });
         RiskSession? risk = decisions.Risk;
         decisions.StartDrain(execution is null ? null : evt => execution.OnOpportunity(in evt));
         OpportunityLogState logState = decisions.Log;

@@ -5,6 +5,7 @@ using LowLatency.Adapters.Dex.Node;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Adapters.Ethereum.Nonces;
+using LowLatency.Adapters.Ethereum.Transactions;
 using LowLatency.Adapters.FlashLoans;
 using LowLatency.Adapters.Flashbots;
 using LowLatency.Host.Configuration;
@@ -37,8 +38,11 @@ internal sealed class OnChainExecution : IDisposable
 
     private readonly EngineOptions _options;
     private readonly EthSigner _trading;
-    private readonly EthSigner _flashbots;
+    private readonly EthSigner? _flashbots;
     private readonly List<ChainRun> _chains;
+    private readonly List<string> _notFollowed = [];
+    private readonly ConcurrentQueue<(ChainRun Chain, BuiltBundle Bundle, string TxHash, RpcResult<ulong> Estimate)> _simulated = new();
+    private readonly List<Task> _simulations = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _notices = new();
     private readonly ConcurrentQueue<(ChainRun Chain, EndedBundle Ended)> _ended = new();
@@ -50,7 +54,7 @@ internal sealed class OnChainExecution : IDisposable
     private DateTime _nextHoldRefresh;
     private double _realisedUsd;
 
-    private OnChainExecution(EngineOptions options, EthSigner trading, EthSigner flashbots, List<ChainRun> chains)
+    private OnChainExecution(EngineOptions options, EthSigner trading, EthSigner? flashbots, List<ChainRun> chains)
     {
         _options = options;
         _trading = trading;
@@ -58,6 +62,18 @@ internal sealed class OnChainExecution : IDisposable
         _chains = chains;
     }
 
+    /// <summary>
+    /// The dry run's side: the chains are followed and their bundles signed (the trading key where one is set, else a
+    /// throw-away key) and simulated with <c>eth_estimateGas</c> from the executor's owner, and nothing is sent.
+    /// </summary>
+    public bool IsDryRun => _flashbots is null;
+
+    /// <summary>Dry-run bundles simulated from the owner: the executor call would succeed; <see cref="WouldRevert"/>: it would revert; <see cref="NotSimulated"/>: the node did not answer.</summary>
+    public long WouldSucceed { get; private set; }
+
+    public long WouldRevert { get; private set; }
+
+    public long NotSimulated { get; private set; }
     /// <summary>Bundles that ended included (their realised P&amp;L: swept to the owner less gas, at the block's WETH price).</summary>
     public long Included { get; private set; }
 
@@ -115,6 +131,41 @@ internal sealed class OnChainExecution : IDisposable
         return errors.Count > before ? null : new OnChainExecution(options, trading!, flashbots!, chains);
     }
 
+    /// <summary>
+    /// The dry run on live data, for the chains that name our executor: null when none does or none has a WebSocket node
+    /// URL (each such chain is named in <see cref="DescribeStart"/>). Needs no key: TRADING_PRIVATE_KEY signs where it is
+    /// set and loads, else a throw-away key for this run; nothing is ever sent to a relay.
+    /// </summary>
+    public static OnChainExecution? TryCreateDryRun(EngineOptions options, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!ModeChecks.ExecutesOnChain(options))
+        {
+            return null;
+        }
+
+        var chains = new List<ChainRun>();
+        var notFollowed = new List<string>();
+        foreach ((string name, ChainOptions chain) in options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            string? url = environment(chain.RpcUrlVariable)?.Trim();
+            if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Scheme is "ws" or "wss")
+            {
+                chains.Add(new ChainRun(name, chain, uri));
+            }
+            else
+            {
+                notFollowed.Add($"{name} not followed ({chain.RpcUrlVariable} is not a ws:// or wss:// URL)");
+            }
+        }
+
+        EthSigner trading = FlashbotsKeys.TryLoad(environment, TradingKeyVariable, out EthSigner? configured, out _) ? configured : new EthSigner(ThrowAwayKey.Create());
+        var dryRun = new OnChainExecution(options, trading, null, chains);
+        dryRun._notFollowed.AddRange(notFollowed);
+        return dryRun;
+    }
+
     /// <summary>Before <see cref="Start"/>: the run's log and (live trading) its risk session, whose kill switch and loss breakers hold sending.</summary>
     public void Bind(ILogger log, RiskSession? risk)
     {
@@ -123,8 +174,11 @@ internal sealed class OnChainExecution : IDisposable
     }
 
     /// <summary>"on-chain execution on ethereum (executor 0x…, 2 pools) to relays flashbots; trading account 0x…".</summary>
-    public string DescribeStart() => string.Create(CultureInfo.InvariantCulture,
-        $"on-chain execution on {string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)"))} to relays {string.Join(", ", _options.Flashbots.Endpoints().Select(e => SecretRedaction.Redact(e.Name)))}; trading account {_trading.Address}");
+    public string DescribeStart() => IsDryRun
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"on-chain dry run on {(_chains.Count == 0 ? "no chain" : string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)")))}{string.Concat(_notFollowed.Select(n => "; " + n))}: bundles are signed and simulated from the executor's owner (eth_estimateGas), never sent")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"on-chain execution on {string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)"))} to relays {string.Join(", ", _options.Flashbots.Endpoints().Select(e => SecretRedaction.Redact(e.Name)))}; trading account {_trading.Address}");
 
     /// <summary>Starts the on-chain strategy thread: each chain connects, checks its contracts and snapshots its pools, then follows them.</summary>
     public void Start()
@@ -152,6 +206,11 @@ internal sealed class OnChainExecution : IDisposable
             OnEnded(e.Chain, e.Ended);
         }
 
+        while (_simulated.TryDequeue(out (ChainRun Chain, BuiltBundle Bundle, string TxHash, RpcResult<ulong> Estimate) d))
+        {
+            OnSimulated(d.Chain, in d.Bundle, d.TxHash, d.Estimate);
+        }
+
         while (_gasCap.TryDequeue(out (ChainRun Chain, bool Over, double BaseFeeWei) g))
         {
             _risk?.OnChainGasCap(g.Chain.Name, g.Over, g.BaseFeeWei, g.Chain.CapWei);
@@ -172,14 +231,17 @@ internal sealed class OnChainExecution : IDisposable
         {
             // Read once: the on-chain thread may be restarting the chain.
             (ChainStrategy? strategy, DexNodeFeed? feed, BundleExecutor? executor) = (c.Strategy, c.Feed, c.Executor);
-            parts.Add(strategy is null || feed is null || executor is null
+            parts.Add(strategy is null || feed is null || (executor is null && !IsDryRun)
                 ? $"{c.Name} not started ({c.Problem ?? "connecting"})"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out, {c.BlocksOverCap} blocks over the gas cap{(c.OverCap ? ", holding: base fee above " + c.Options.EffectiveMaxBaseFeeGwei.ToString(CultureInfo.InvariantCulture) + " gwei" : "")}) {executor.Describe()}"));
+                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out, {c.BlocksOverCap} blocks over the gas cap{(c.OverCap ? ", holding: base fee above " + c.Options.EffectiveMaxBaseFeeGwei.ToString(CultureInfo.InvariantCulture) + " gwei" : "")}){(executor is null ? "" : " " + executor.Describe())}"));
         }
 
-        return string.Create(CultureInfo.InvariantCulture,
-            $"on-chain: {string.Join("; ", parts)}; included {Included}, not included {NotIncluded}, realised pnl {_realisedUsd:0.######} usd{(_hold is { } h ? "; holding: " + h : "")}");
+        return IsDryRun
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"on-chain (dry run): {(parts.Count == 0 ? "no chain followed" : string.Join("; ", parts))}; would send {WouldSucceed + WouldRevert + NotSimulated}: simulated ok {WouldSucceed}, would revert {WouldRevert}, not simulated {NotSimulated}; nothing sent")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"on-chain: {string.Join("; ", parts)}; included {Included}, not included {NotIncluded}, realised pnl {_realisedUsd:0.######} usd{(_hold is { } h ? "; holding: " + h : "")}");
     }
 
     /// <summary>Host thread: stops the thread and the bundles out (each logged with its fate); waits up to <paramref name="timeout"/> for each.</summary>
@@ -204,6 +266,22 @@ internal sealed class OnChainExecution : IDisposable
                 executor.StopAsync(timeout).GetAwaiter().GetResult();
                 DrainEnded(chain);
             }
+        }
+
+        // The dry run's simulations still out end (cancelled) before the clients go; what ended is logged.
+        Task[] simulations;
+        lock (_simulations)
+        {
+            simulations = [.. _simulations];
+        }
+
+        try
+        {
+            Task.WaitAll(simulations, timeout);
+        }
+        catch (AggregateException)
+        {
+            // Cancelled by the stop: each is logged as not simulated.
         }
 
         Poll();
@@ -258,6 +336,35 @@ internal sealed class OnChainExecution : IDisposable
 
         EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, o.GasUsed,
             ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), o.SweptToOwner.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count);
+    }
+
+    private void OnSimulated(ChainRun chain, in BuiltBundle bundle, string txHash, RpcResult<ulong> estimate)
+    {
+        // eth_estimateGas runs the executor call as its owner would send it: it fails where the call reverts (Aave not
+        // repaid, below minProfit, a pool that moved) and otherwise gives the gas it would use.
+        string outcome;
+        string reason = "";
+        if (estimate.IsOk)
+        {
+            WouldSucceed++;
+            outcome = "ok";
+        }
+        else if (estimate.Error!.Kind == RpcErrorKind.Node)
+        {
+            WouldRevert++;
+            outcome = "reverts";
+            reason = SecretRedaction.Excerpt(estimate.Error.ToString(), 200);
+        }
+        else
+        {
+            NotSimulated++;
+            outcome = "not simulated";
+            reason = SecretRedaction.Excerpt(estimate.Error.ToString(), 200);
+        }
+
+        double netUsd = bundle.NetProfitQuote;
+        EngineLogs.BundleDryRunOnChain(_log, chain.Name, bundle.Nonce, txHash, bundle.TargetBlock, bundle.Amount, bundle.ExpectedReturn,
+            bundle.GrossProfitRaw.ToString(), Math.Round(netUsd, 6), outcome, estimate.IsOk ? estimate.Value : 0, reason);
     }
 
     private void Notice(string line) => _notices.Enqueue(SecretRedaction.Redact(line));
@@ -395,9 +502,16 @@ internal sealed class OnChainExecution : IDisposable
         Address executor = Address.Parse(o.Executor);
         Address aave = Address.Parse(o.AavePool);
         Address weth = Address.Parse(o.Tokens[o.WrappedNativeSymbol].Address);
+        // The dry run simulates as the executor's owner, whoever that is; execution must be that owner.
+        (Address? owner, string? ownerError) = await ReadAddressAsync(client, executor, "owner()", stop).ConfigureAwait(false);
+        if (owner is null || (!IsDryRun && owner.Value != _trading.Address))
+        {
+            return ownerError ?? "the executor's owner is not the trading key's address (" + owner + ")";
+        }
+
+        chain.Owner = owner.Value;
         var checks = new (Address Contract, string Function, Address Expected, string What)[]
         {
-            (executor, "owner()", _trading.Address, "the executor's owner is not the trading key's address"),
             (executor, "aavePool()", aave, "the executor borrows from another Aave pool than chains." + chain.Name + ".aavePool"),
             (executor, "weth()", weth, "the executor's WETH is not chains." + chain.Name + ".tokens." + o.WrappedNativeSymbol),
         };
@@ -495,6 +609,16 @@ internal sealed class OnChainExecution : IDisposable
             return $"chains.{chain.Name}.tokens.{symbol}: no usdPrice, and no configured pool pairs it with a priced token";
         }
 
+        if (_flashbots is null)
+        {
+            // The dry run: nothing goes to a relay, and the strategy signs on after each bundle (its nonce stays unused).
+            chain.Strategy = strategy;
+            chain.Problem = null;
+            chain.LastBlock = -1;
+            chain.Simulate = (in BuiltBundle bundle, long sequence) => Simulate(chain, strategy, in bundle, sequence);
+            return null;
+        }
+
         var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
         chain.Relays = relays;
         var pipeline = new BundlePipeline(relays, client, nonces, factory, bundleOptions, line => Notice(chain.Name + ": " + line));
@@ -563,8 +687,54 @@ internal sealed class OnChainExecution : IDisposable
         strategy.Publish(chain.Pools, block);
         chain.WethUsd = strategy.Price(chain.Weth);
         chain.LastBlock = block;
-        strategy.DrainBundles(chain.Executor!.Submit);
+        strategy.DrainBundles(chain.Executor is { } sender ? sender.Submit : chain.Simulate!);
         DrainEnded(chain);
+        return true;
+    }
+
+    /// <summary>
+    /// The dry run's hand-off, on the on-chain thread: the signed call is simulated off this thread as the executor's
+    /// owner would send it, and the bundle's nonce is handed back (nothing was sent); the host logs the outcome.
+    /// </summary>
+    private bool Simulate(ChainRun chain, ChainStrategy strategy, in BuiltBundle bundle, long sequence)
+    {
+        ReadOnlySpan<byte> raw = strategy.Bundler.SignedTransaction(sequence);
+        BuiltBundle copy = bundle;
+        ReadOnlySpan<byte> hash = copy.TransactionHash;
+        string txHash = "0x" + Convert.ToHexStringLower(hash);
+        bool decoded = TransactionDecoder.TryDecodeUnchecked(raw, out Transaction? tx, out TxError decodeError);
+        strategy.Signer.Nonces.TryGiveBack(bundle.Nonce);
+        strategy.Signer.EndInFlight();
+        if (!decoded)
+        {
+            _simulated.Enqueue((chain, copy, txHash, RpcError.Invalid("the signed transaction did not decode: " + decodeError)));
+            return true;
+        }
+
+        var call = new CallRequest { From = chain.Owner, To = tx!.To, Data = tx.Data, Gas = bundle.GasLimit };
+        JsonRpcClient client = chain.Client!;
+        CancellationToken stop = _stop.Token;
+        Task simulation = Task.Run(async () =>
+        {
+            RpcResult<ulong> estimate;
+            try
+            {
+                estimate = await client.EstimateGasAsync(call, stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                estimate = RpcError.CancelledError();
+            }
+
+            _simulated.Enqueue((chain, copy, txHash, estimate));
+        }, CancellationToken.None);
+        lock (_simulations)
+        {
+            // The stop waits for those still out; the list holds only those.
+            _simulations.RemoveAll(t => t.IsCompleted);
+            _simulations.Add(simulation);
+        }
+
         return true;
     }
 
@@ -591,6 +761,12 @@ internal sealed class OnChainExecution : IDisposable
         public Uri Url { get; } = url;
 
         public DateTime NextAttempt { get; set; }
+
+        /// <summary>The executor's owner, read at start-up (the dry run simulates as it).</summary>
+        public Address Owner { get; set; }
+
+        /// <summary>The dry run's hand-off of signed bundles (in place of the executor's).</summary>
+        public ChainStrategy.BundleHandOff? Simulate { get; set; }
 
         /// <summary>The start-up under way off the on-chain thread (set and cleared by that thread only).</summary>
         public Task<string?>? Starting { get; set; }

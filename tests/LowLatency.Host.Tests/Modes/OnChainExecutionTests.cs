@@ -194,7 +194,34 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         AssertNoSecret(output + error + log);
     }
 
-    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null)
+    [Fact]
+    public async Task The_dry_run_follows_the_chain_signs_and_simulates_the_bundle_as_the_owner_and_sends_nothing()
+    {
+        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
+        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+
+        // No --live, no --execute, no key: the default mode on live data.
+        (int exit, string output, string error, string log) = await RunAsync(S.Executor, "8s", dryRun: true);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("on-chain dry run on anvil (executor " + S.Executor, output, StringComparison.Ordinal);
+        string done = output.Split('\n').Last(l => l.StartsWith("done: on-chain (dry run):", StringComparison.Ordinal));
+        Assert.Contains("would send 1: simulated ok 1, would revert 0, not simulated 0; nothing sent", done, StringComparison.Ordinal);
+        JsonElement wouldSend = Assert.Single(Lines(log), l => l.TryGetProperty("simulation", out _));
+        Assert.Equal("ok", wouldSend.GetProperty("simulation").GetString());
+        Assert.Equal("anvil", wouldSend.GetProperty("chain").GetString());
+        // A flash loan through both pools: the node's estimate is the executor's real cost, well above a plain transfer.
+        Assert.InRange(wouldSend.GetProperty("gasEstimate").GetUInt64(), 250_000UL, 600_000UL);
+        Assert.True(wouldSend.GetProperty("netProfitUsd").GetDouble() > 0);
+        Assert.True(UInt256.TryParse(wouldSend.GetProperty("grossProfitWei").GetString(), out UInt256 gross) && gross > UInt256.Zero);
+
+        // Nothing reached a relay or the chain.
+        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
+        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
+        Assert.Equal(nonceBefore, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+    }
+
+    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null, bool dryRun = false)
     {
         (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
         string Symbol(Address a) => a == S.Weth ? "WETH" : "TKN";
@@ -240,12 +267,16 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
             ["COINBASE_API_PRIVATE_KEY"] = venues.CoinbaseKeyPem,
             ["ANVIL_WS_URL"] = _f.Chain.Anvil.WsUrl.ToString(),
             ["ABYSS_WS_URL"] = darkNode?.ToString() ?? "",
-            ["TRADING_PRIVATE_KEY"] = LocalAnvil.DevKey0,
-            ["FLASHBOTS_SIGNER_KEY"] = FlashbotsKey,
         };
+        if (!dryRun)
+        {
+            env["TRADING_PRIVATE_KEY"] = LocalAnvil.DevKey0;
+            env["FLASHBOTS_SIGNER_KEY"] = FlashbotsKey;
+        }
+
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--duration", duration]),
+        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args([.. (dryRun ? new[] { "run" } : ["run", "--live", "--execute"]), "--config", config, "--log", log, "--duration", duration]),
             stdout, stderr, name => env.GetValueOrDefault(name)));
         string text = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
         _output.WriteLine(stdout.ToString());
