@@ -132,8 +132,8 @@ internal sealed class OnChainExecution : IDisposable
     }
 
     /// <summary>
-    /// The dry run on live data, for the chains that name our executor: null when none does or none has a WebSocket node
-    /// URL (each such chain is named in <see cref="DescribeStart"/>). Needs no key: TRADING_PRIVATE_KEY signs where it is
+    /// The dry run on live data, for the chains that name our executor: null when none does; one whose node URL is not a
+    /// WebSocket URL is not followed, and <see cref="DescribeStart"/> names it and why. Needs no key: TRADING_PRIVATE_KEY signs where it is
     /// set and loads, else a throw-away key for this run; nothing is ever sent to a relay.
     /// </summary>
     public static OnChainExecution? TryCreateDryRun(EngineOptions options, Func<string, string?> environment)
@@ -362,9 +362,8 @@ internal sealed class OnChainExecution : IDisposable
             reason = SecretRedaction.Excerpt(estimate.Error.ToString(), 200);
         }
 
-        double netUsd = bundle.NetProfitQuote;
         EngineLogs.BundleDryRunOnChain(_log, chain.Name, bundle.Nonce, txHash, bundle.TargetBlock, bundle.Amount, bundle.ExpectedReturn,
-            bundle.GrossProfitRaw.ToString(), Math.Round(netUsd, 6), outcome, estimate.IsOk ? estimate.Value : 0, reason);
+            bundle.GrossProfitRaw.ToString(), Math.Round(bundle.NetProfitQuote, 6), outcome, estimate.IsOk ? estimate.Value : 0, reason);
     }
 
     private void Notice(string line) => _notices.Enqueue(SecretRedaction.Redact(line));
