@@ -41,6 +41,7 @@ internal sealed class OnChainExecution : IDisposable
     private readonly EthSigner? _flashbots;
     private readonly List<ChainRun> _chains;
     private readonly List<string> _notFollowed = [];
+    private string _keyNote = "";
     private readonly ConcurrentQueue<(ChainRun Chain, BuiltBundle Bundle, string TxHash, RpcResult<ulong> Estimate)> _simulated = new();
     private readonly List<Task> _simulations = [];
     private readonly CancellationTokenSource _stop = new();
@@ -160,8 +161,15 @@ internal sealed class OnChainExecution : IDisposable
             }
         }
 
-        EthSigner trading = FlashbotsKeys.TryLoad(environment, TradingKeyVariable, out EthSigner? configured, out _) ? configured : new EthSigner(ThrowAwayKey.Create());
-        var dryRun = new OnChainExecution(options, trading, null, chains);
+        // A key that is set but does not load is said (without its value): live mode would refuse it.
+        bool loaded = FlashbotsKeys.TryLoad(environment, TradingKeyVariable, out EthSigner? configured, out string? keyProblem);
+        EthSigner trading = loaded ? configured! : new EthSigner(ThrowAwayKey.Create());
+        var dryRun = new OnChainExecution(options, trading, null, chains)
+        {
+            _keyNote = loaded ? "signed with " + TradingKeyVariable
+                : string.IsNullOrWhiteSpace(environment(TradingKeyVariable)) ? "signed with a throw-away key (no " + TradingKeyVariable + ")"
+                : "signed with a throw-away key: " + SecretRedaction.Redact(keyProblem!),
+        };
         dryRun._notFollowed.AddRange(notFollowed);
         return dryRun;
     }
@@ -176,7 +184,7 @@ internal sealed class OnChainExecution : IDisposable
     /// <summary>"on-chain execution on ethereum (executor 0x…, 2 pools) to relays flashbots; trading account 0x…".</summary>
     public string DescribeStart() => IsDryRun
         ? string.Create(CultureInfo.InvariantCulture,
-            $"on-chain dry run on {(_chains.Count == 0 ? "no chain" : string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)")))}{string.Concat(_notFollowed.Select(n => "; " + n))}: bundles are signed and simulated from the executor's owner (eth_estimateGas), never sent")
+            $"on-chain dry run on {(_chains.Count == 0 ? "no chain" : string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)")))}{string.Concat(_notFollowed.Select(n => "; " + n))}: bundles are {_keyNote}, simulated from the executor's owner (eth_estimateGas), never sent")
         : string.Create(CultureInfo.InvariantCulture,
             $"on-chain execution on {string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)"))} to relays {string.Join(", ", _options.Flashbots.Endpoints().Select(e => SecretRedaction.Redact(e.Name)))}; trading account {_trading.Address}");
 

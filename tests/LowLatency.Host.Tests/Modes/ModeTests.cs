@@ -132,6 +132,36 @@ public sealed partial class ModeTests
     }
 
     [Fact]
+    public void The_dry_run_follows_a_chain_with_a_websocket_node_says_which_key_signs_and_never_quotes_it()
+    {
+        EngineOptions options = WithExecutor() with { Mode = TradingMode.DryRun };
+        string badKey = "0x" + new string('z', 64);
+        string goodKey = "0x" + new string('5', 64);
+
+        // No node URL: the chain is named as not followed, and a throw-away key would sign.
+        using OnChainExecution? none = OnChainExecution.TryCreateDryRun(options, _ => null);
+        Assert.NotNull(none);
+        Assert.True(none.IsDryRun);
+        Assert.Contains("ethereum not followed (ETH_RPC_URL is not a ws:// or wss:// URL)", none.DescribeStart(), StringComparison.Ordinal);
+        Assert.Contains("signed with a throw-away key (no TRADING_PRIVATE_KEY)", none.DescribeStart(), StringComparison.Ordinal);
+
+        // A key that does not load is said, not quoted; one that loads signs.
+        var env = new Dictionary<string, string> { ["ETH_RPC_URL"] = "ws://127.0.0.1:8546/", ["TRADING_PRIVATE_KEY"] = badKey };
+        using OnChainExecution? bad = OnChainExecution.TryCreateDryRun(options, name => env.GetValueOrDefault(name));
+        string described = bad!.DescribeStart();
+        Assert.Contains("on-chain dry run on ethereum (executor 0x809d550fca64d94Bd9F66E60752A544199cfAC3D, 2 pools)", described, StringComparison.Ordinal);
+        Assert.Contains("signed with a throw-away key: TRADING_PRIVATE_KEY", described, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('z', 64), described, StringComparison.Ordinal);
+        env["TRADING_PRIVATE_KEY"] = goodKey;
+        using OnChainExecution? good = OnChainExecution.TryCreateDryRun(options, name => env.GetValueOrDefault(name));
+        Assert.Contains("bundles are signed with TRADING_PRIVATE_KEY,", good!.DescribeStart(), StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('5', 64), good.DescribeStart(), StringComparison.Ordinal);
+
+        // No chain names an executor: nothing on-chain.
+        Assert.Null(OnChainExecution.TryCreateDryRun(new EngineOptions(), _ => null));
+    }
+
+    [Fact]
     public void The_gas_price_cap_defaults_per_chain_and_a_given_one_must_be_a_positive_number_of_gwei()
     {
         Dictionary<string, ChainOptions> chains = ChainOptions.Defaults();
