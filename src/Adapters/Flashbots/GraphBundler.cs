@@ -286,9 +286,9 @@ public sealed class GraphBundler : IAtomicBundler
     }
 
     /// <summary>
-    /// The rotated route's figures in the quote currency, as <see cref="GraphStage"/> costs a path: the exact return less
-    /// the amount at the start asset's price, less gas, the L1 data fee and Aave's premium on the amount borrowed. False
-    /// when the start asset has no price or the net is not positive.
+    /// The rotated route's figures in the quote currency, costed as <see cref="GraphStage"/> costs a path
+    /// (<see cref="PathQuote.NetProfit"/>) on the exact return. False when the start asset has no price or the net is not
+    /// positive.
     /// </summary>
     private bool TryCostRotated(in OpportunityPath path, double amount, double expectedReturn, double premiumBps, out double net, out OpportunityCosts costs)
     {
@@ -300,13 +300,7 @@ public sealed class GraphBundler : IAtomicBundler
             return false;
         }
 
-        costs.TakerFees = pc.TakerFees;
-        costs.PoolFees = pc.PoolFees;
-        costs.BridgeFee = pc.BridgeFees;
-        costs.Gas = pc.Gas;
-        costs.L1DataFee = pc.L1DataFee;
-        costs.FlashLoanPremium = amount * (premiumBps / 10_000d) * price;
-        net = ((expectedReturn - amount) * price) - pc.Gas - pc.L1DataFee - costs.FlashLoanPremium;
+        net = PathQuote.NetProfit(in pc, amount, expectedReturn, premiumBps / 10_000d, price, out costs);
         return net > 0;
     }
 

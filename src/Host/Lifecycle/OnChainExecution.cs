@@ -117,16 +117,15 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         var chains = new List<ChainRun>();
-        foreach ((string name, ChainOptions chain) in options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach ((string name, ChainOptions chain, Uri? node) in ExecutingChains(options, environment))
         {
-            string? url = environment(chain.RpcUrlVariable)?.Trim();
-            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("ws" or "wss"))
+            if (node is null)
             {
                 errors.Add($"chains.{name}: on-chain execution follows the pools over the node's subscriptions; {chain.RpcUrlVariable} must be a ws:// or wss:// URL (its value is not shown)");
                 continue;
             }
 
-            chains.Add(new ChainRun(name, chain, uri));
+            chains.Add(new ChainRun(name, chain, node));
         }
 
         return errors.Count > before ? null : new OnChainExecution(options, trading!, flashbots!, chains);
@@ -148,17 +147,15 @@ internal sealed class OnChainExecution : IDisposable
 
         var chains = new List<ChainRun>();
         var notFollowed = new List<string>();
-        foreach ((string name, ChainOptions chain) in options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach ((string name, ChainOptions chain, Uri? node) in ExecutingChains(options, environment))
         {
-            string? url = environment(chain.RpcUrlVariable)?.Trim();
-            if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Scheme is "ws" or "wss")
-            {
-                chains.Add(new ChainRun(name, chain, uri));
-            }
-            else
+            if (node is null)
             {
                 notFollowed.Add($"{name} not followed ({chain.RpcUrlVariable} is not a ws:// or wss:// URL)");
+                continue;
             }
+
+            chains.Add(new ChainRun(name, chain, node));
         }
 
         // A key that is set but does not load is said (without its value): live mode would refuse it.
@@ -172,6 +169,16 @@ internal sealed class OnChainExecution : IDisposable
         };
         dryRun._notFollowed.AddRange(notFollowed);
         return dryRun;
+    }
+
+    /// <summary>Each chain that names our executor, in name order, with its node's URL when the variable holds a ws:// or wss:// one.</summary>
+    private static IEnumerable<(string Name, ChainOptions Chain, Uri? Node)> ExecutingChains(EngineOptions options, Func<string, string?> environment)
+    {
+        foreach ((string name, ChainOptions chain) in options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            bool webSocket = Uri.TryCreate(environment(chain.RpcUrlVariable)?.Trim(), UriKind.Absolute, out Uri? uri) && uri.Scheme is "ws" or "wss";
+            yield return (name, chain, webSocket ? uri : null);
+        }
     }
 
     /// <summary>Before <see cref="Start"/>: the run's log and (live trading) its risk session, whose kill switch and loss breakers hold sending.</summary>
@@ -610,8 +617,9 @@ internal sealed class OnChainExecution : IDisposable
         var stage = new GraphStageOptions { ThresholdBps = _options.ThresholdBps, MinNetProfitQuote = 0.01 };
         // Tokens without usdPrice are priced by the graph at each pool update, from a pool that pairs them with a priced one.
         var strategy = new ChainStrategy(pools, decimals, price, in gas, factory, nonces, weth, (uint)_options.Flashbots.BuilderBps, stage);
-        foreach (Address token in strategy.Unpriced)
+        if (strategy.Unpriced.Count > 0)
         {
+            Address token = strategy.Unpriced[0];
             string symbol = o.Tokens.First(t => Address.Parse(t.Value.Address) == token).Key;
             return $"chains.{chain.Name}.tokens.{symbol}: no usdPrice, and no configured pool pairs it with a priced token";
         }
@@ -619,21 +627,20 @@ internal sealed class OnChainExecution : IDisposable
         if (_flashbots is null)
         {
             // The dry run: nothing goes to a relay, and the strategy signs on after each bundle (its nonce stays unused).
-            chain.Strategy = strategy;
-            chain.Problem = null;
-            chain.LastBlock = -1;
             chain.Simulate = (in BuiltBundle bundle, long sequence) => Simulate(chain, strategy, in bundle, sequence);
-            return null;
+        }
+        else
+        {
+            var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
+            chain.Relays = relays;
+            var pipeline = new BundlePipeline(relays, client, nonces, factory, bundleOptions, line => Notice(chain.Name + ": " + line));
+            chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
+            {
+                // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
+                Hold = () => _risk?.KillSwitch.IsEngaged == true ? "the kill switch is engaged" : _hold,
+            };
         }
 
-        var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
-        chain.Relays = relays;
-        var pipeline = new BundlePipeline(relays, client, nonces, factory, bundleOptions, line => Notice(chain.Name + ": " + line));
-        chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
-        {
-            // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
-            Hold = () => _risk?.KillSwitch.IsEngaged == true ? "the kill switch is engaged" : _hold,
-        };
         chain.Strategy = strategy;
         chain.Problem = null;
         chain.LastBlock = -1;
@@ -675,7 +682,7 @@ internal sealed class OnChainExecution : IDisposable
         {
             // The gas price cap: the strategy does not run, so nothing is signed and no nonce is taken; the next block
             // under the cap publishes every pool's state afresh.
-            chain.BlocksOverCap += (long)head.Number == chain.LastBlock ? 0 : 1;
+            chain.BlocksOverCap += block == chain.LastBlock ? 0 : 1;
             chain.LastBlock = block;
             DrainEnded(chain);
             return true;

@@ -406,13 +406,7 @@ public sealed class GraphStage
         o.Path = path;
         o.Size = size;
         o.SizeQuote = size * startPrice;
-        o.Costs.TakerFees = pc.TakerFees;
-        o.Costs.PoolFees = pc.PoolFees;
-        o.Costs.BridgeFee = pc.BridgeFees;
-        o.Costs.Gas = pc.Gas;
-        o.Costs.L1DataFee = pc.L1DataFee;
-        o.Costs.FlashLoanPremium = size * premium * startPrice;
-        double net = ((output - size) * startPrice) - pc.Gas - pc.L1DataFee - o.Costs.FlashLoanPremium;
+        double net = PathQuote.NetProfit(in pc, size, output, premium, startPrice, out o.Costs);
         o.NetProfitQuote = net;
         o.GrossProfitQuote = net + o.Costs.Total;
         o.SettlementSeconds = pc.SettlementSeconds;

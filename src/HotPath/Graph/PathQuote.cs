@@ -132,6 +132,24 @@ public static class PathQuote
         return output;
     }
 
+    /// <summary>
+    /// Net profit in the quote currency of <paramref name="size"/> whole start tokens that come back as
+    /// <paramref name="output"/>, and its <paramref name="costs"/>: the path's fees, gas and L1 data fee from
+    /// <paramref name="pathCosts"/>, and the flash-loan <paramref name="premium"/> (a fraction) on the size, all at the start
+    /// asset's <paramref name="startPrice"/>. The pool and taker fees are already inside the output.
+    /// </summary>
+    public static double NetProfit(in PathCosts pathCosts, double size, double output, double premium, double startPrice, out OpportunityCosts costs)
+    {
+        costs = default;
+        costs.TakerFees = pathCosts.TakerFees;
+        costs.PoolFees = pathCosts.PoolFees;
+        costs.BridgeFee = pathCosts.BridgeFees;
+        costs.Gas = pathCosts.Gas;
+        costs.L1DataFee = pathCosts.L1DataFee;
+        costs.FlashLoanPremium = size * premium * startPrice;
+        return ((output - size) * startPrice) - pathCosts.Gas - pathCosts.L1DataFee - costs.FlashLoanPremium;
+    }
+
     /// <summary>True when every trade leg is a pool on one chain and nothing else is on the path: one transaction, flash-loan funded.</summary>
     public static bool IsAtomic(VenueGraph graph, in OpportunityPath path, out int chain)
     {

@@ -117,13 +117,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             Assert.False(engine.Signer.InFlight);
 
             // The next bundle is signed with the nonce the miss handed back, and lands.
-            await StepAsync(engine);
-            Assert.Equal(2, engine.Bundler.Built);
-            Assert.Equal(1, engine.DrainBundles(executor.Submit));
-            EndedBundle included = await EndAsync(executor);
-            Assert.Equal(BundleState.Included, included.Outcome.State);
-            Assert.Equal(nonce, included.Bundle.Nonce);
-            Assert.Equal(nonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+            await SecondBundleLandsWithAsync(engine, executor, nonce);
         }
     }
 
@@ -226,13 +220,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             // The next bundle takes that nonce and lands with it.
             _f.Alpha.MissNextTargets = 0;
             pipeline.OnSimulated = null;
-            await StepAsync(engine);
-            Assert.Equal(2, engine.Bundler.Built);
-            Assert.Equal(1, engine.DrainBundles(executor.Submit));
-            EndedBundle included = await EndAsync(executor);
-            Assert.Equal(BundleState.Included, included.Outcome.State);
-            Assert.Equal(nonce, included.Bundle.Nonce);
-            Assert.Equal(nonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+            await SecondBundleLandsWithAsync(engine, executor, nonce);
         }
     }
 
@@ -270,6 +258,18 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
 
         long block = (long)(await _f.Chain.Client.BlockNumberAsync()).Value;
         return engine.Publish([v2, v3], Math.Max(block, engine.Pools.LastBlock(0) + 1));
+    }
+
+    /// <summary>The next strategy step signs the second bundle of the test with <paramref name="nonce"/>, and it lands with it.</summary>
+    private async Task SecondBundleLandsWithAsync(ChainStrategy engine, BundleExecutor executor, ulong nonce)
+    {
+        await StepAsync(engine);
+        Assert.Equal(2, engine.Bundler.Built);
+        Assert.Equal(1, engine.DrainBundles(executor.Submit));
+        EndedBundle included = await EndAsync(executor);
+        Assert.Equal(BundleState.Included, included.Outcome.State);
+        Assert.Equal(nonce, included.Bundle.Nonce);
+        Assert.Equal(nonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
     }
 
     private static async Task<EndedBundle> EndAsync(BundleExecutor executor)

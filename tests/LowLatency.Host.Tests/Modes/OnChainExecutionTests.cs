@@ -114,8 +114,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
     [Fact]
     public async Task With_the_kill_switch_engaged_the_signed_bundle_is_refused_before_any_relay_and_its_nonce_handed_back()
     {
-        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
-        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        Untouched before = await UntouchedAsync();
         string killFile = _folder.Write("KILL", "");
 
         (int exit, string output, string error, string log) = await RunAsync(S.Executor, "6s", killFile);
@@ -126,18 +125,15 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.Contains("sent to the relays 0:", done, StringComparison.Ordinal);
         Assert.Contains("refused 1", done, StringComparison.Ordinal);
         Assert.Contains(Lines(log), l => l.TryGetProperty("notice", out JsonElement n)
-            && n.GetString()!.Contains($"bundle nonce {nonceBefore}: the kill switch is engaged; not sent", StringComparison.Ordinal));
-        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
-        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
-        Assert.Equal(nonceBefore, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+            && n.GetString()!.Contains($"bundle nonce {before.Nonce}: the kill switch is engaged; not sent", StringComparison.Ordinal));
+        await AssertUntouchedAsync(before);
         AssertNoSecret(output + error + log);
     }
 
     [Fact]
     public async Task Above_the_gas_price_cap_nothing_is_signed_and_the_breaker_shows_tripped()
     {
-        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
-        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        Untouched before = await UntouchedAsync();
         // Only the relay mines here: the head's base fee holds for the run. The cap is half of it.
         Block head = (await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest)).Value!;
         double baseFeeWei = Amounts.ToDouble(head.Header.BaseFeePerGas!.Value);
@@ -156,9 +152,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.Equal("anvil", trip.GetProperty("subject").GetString());
         Assert.Equal(baseFeeWei, trip.GetProperty("value").GetDouble());
         Assert.Contains(lines, l => l.TryGetProperty("notice", out JsonElement n) && n.GetString()!.Contains("is above the cap", StringComparison.Ordinal));
-        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
-        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
-        Assert.Equal(nonceBefore, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        await AssertUntouchedAsync(before);
         AssertNoSecret(output + error + log);
     }
 
@@ -197,8 +191,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
     [Fact]
     public async Task The_dry_run_follows_the_chain_signs_and_simulates_the_bundle_as_the_owner_and_sends_nothing()
     {
-        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
-        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        Untouched before = await UntouchedAsync();
 
         // No --live, no --execute, no key: the default mode on live data.
         (int exit, string output, string error, string log) = await RunAsync(S.Executor, "8s", dryRun: true);
@@ -216,9 +209,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.True(UInt256.TryParse(wouldSend.GetProperty("grossProfitWei").GetString(), out UInt256 gross) && gross > UInt256.Zero);
 
         // Nothing reached a relay or the chain.
-        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
-        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
-        Assert.Equal(nonceBefore, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        await AssertUntouchedAsync(before);
     }
 
     private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null, bool dryRun = false)
@@ -285,6 +276,17 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         return (exit, stdout.ToString(), stderr.ToString(), text);
     }
 
+    /// <summary>The relay's bundles and simulations and the trading account's nonce on chain: what a test that sends nothing must leave as it was.</summary>
+    private async Task<Untouched> UntouchedAsync() =>
+        new(_f.Alpha.SentBundles.Count, _f.Alpha.Simulations, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+
+    private async Task AssertUntouchedAsync(Untouched before)
+    {
+        Assert.Equal(before.Sent, _f.Alpha.SentBundles.Count);
+        Assert.Equal(before.Simulations, _f.Alpha.Simulations);
+        Assert.Equal(before.Nonce, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+    }
+
     private static JsonElement[] Lines(string log) =>
         [.. log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
 
@@ -295,6 +297,8 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.DoesNotContain(BybitSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY-----", text, StringComparison.Ordinal);
     }
+
+    private readonly record struct Untouched(int Sent, int Simulations, ulong Nonce);
 
     /// <summary>Two CEX venues on loopback whose books do not cross (no CEX pair is traded), with their order endpoints.</summary>
     private sealed class LoopbackSet : IAsyncDisposable
