@@ -54,10 +54,30 @@ public enum PaperSwapReject : byte
 
     /// <summary>The pool has no observed state yet.</summary>
     NoPoolState,
+
+    /// <summary>A route whose hops do not chain token to token on one chain, or a flash loan that does not end on its start token.</summary>
+    InvalidRoute,
 }
 
 /// <summary>An exact-input swap: <see cref="AmountIn"/> of the input token (raw units), reverting below <see cref="MinAmountOut"/>.</summary>
 public readonly record struct PaperSwapRequest(string ClientOrderId, int Strategy, int Pool, bool ZeroForOne, UInt256 AmountIn, UInt256 MinAmountOut);
+
+/// <summary>One hop of a route: a pool and the direction through it.</summary>
+public readonly record struct PaperHop(int Pool, bool ZeroForOne);
+
+/// <summary>
+/// An atomic exact-input transaction through several pools on one chain (the executor contract's path): each hop takes
+/// the previous hop's whole output; the transaction reverts whole, gas paid, when a hop fails or the last output is
+/// below <see cref="MinAmountOut"/>. With <see cref="FlashLoanPremiumBps"/> set it is flash-loan funded: the input is
+/// borrowed and repaid with the premium from the output, so the route must end on its start token and nothing of it is
+/// needed up front; <see cref="ExtraGas"/> is the transaction's gas around the swaps (base and flash loan).
+/// </summary>
+public sealed record PaperRouteRequest(string ClientOrderId, int Strategy, IReadOnlyList<PaperHop> Hops, UInt256 AmountIn, UInt256 MinAmountOut, double? FlashLoanPremiumBps, double ExtraGas)
+{
+    internal bool SameAs(PaperRouteRequest other) =>
+        ClientOrderId == other.ClientOrderId && Strategy == other.Strategy && AmountIn == other.AmountIn && MinAmountOut == other.MinAmountOut
+        && FlashLoanPremiumBps == other.FlashLoanPremiumBps && ExtraGas == other.ExtraGas && Hops.SequenceEqual(other.Hops);
+}
 
 /// <summary>The outcome of a swap once its block is known. Amounts in whole tokens; gas in the chain's native token.</summary>
 public readonly record struct PaperSwapState(
@@ -218,7 +238,7 @@ public sealed class PaperDexVenue
         string id = request.ClientOrderId ?? "";
         if (_swaps.TryGetValue(id, out Swap? existing))
         {
-            return existing.Request == request ? existing.State : Rejected(id, PaperSwapReject.DuplicateClientOrderId);
+            return existing.Single == request ? existing.State : Rejected(id, PaperSwapReject.DuplicateClientOrderId);
         }
 
         if (!_pools.TryGetValue(request.Pool, out Pool? pool))
@@ -232,17 +252,91 @@ public sealed class PaperDexVenue
         }
 
         (string tokenIn, int decimalsIn) = pool.In(request.ZeroForOne);
-        double amountIn = Amounts.ToTokens(request.AmountIn, decimalsIn);
-        if (Balance(pool.Spec.Chain, tokenIn) + 1e-12 < amountIn)
+        if (Balance(pool.Spec.Chain, tokenIn) + 1e-12 < Amounts.ToTokens(request.AmountIn, decimalsIn))
         {
             return Rejected(id, PaperSwapReject.InsufficientBalance);
         }
 
-        var swap = new Swap(request, pool, nowNs + _chains[pool.Spec.Chain].LatencyNs);
+        var swap = new Swap(id, request.Strategy, [pool], [request.ZeroForOne], request.AmountIn, request.MinAmountOut, null, 0, nowNs + _chains[pool.Spec.Chain].LatencyNs)
+        {
+            Single = request,
+        };
         _swaps.Add(id, swap);
         _pending.Add(swap);
         return swap.State;
     }
+
+    /// <summary>
+    /// Sends an atomic route at <paramref name="nowNs"/> (<see cref="PaperRouteRequest"/>): Pending, or Rejected with the
+    /// reason (an unknown pool, pools on two chains, hops that do not chain token to token, a flash loan that does not
+    /// end on its start token, no balance for an unfunded input). Idempotent by client order id, as <see cref="Submit"/>.
+    /// </summary>
+    public PaperSwapState SubmitRoute(PaperRouteRequest request, long nowNs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string id = request.ClientOrderId ?? "";
+        if (_swaps.TryGetValue(id, out Swap? existing))
+        {
+            return existing.Route is { } route && route.SameAs(request) ? existing.State : Rejected(id, PaperSwapReject.DuplicateClientOrderId);
+        }
+
+        if (id.Length == 0 || request.AmountIn.IsZero || request.Hops is not { Count: > 0 } hops
+            || request.FlashLoanPremiumBps is { } bps && !(bps >= 0 && bps < 10_000) || !(request.ExtraGas >= 0))
+        {
+            return Rejected(id, PaperSwapReject.InvalidAmount);
+        }
+
+        var pools = new Pool[hops.Count];
+        var directions = new bool[hops.Count];
+        string? token = null;
+        for (int h = 0; h < hops.Count; h++)
+        {
+            if (!_pools.TryGetValue(hops[h].Pool, out Pool? pool))
+            {
+                return Rejected(id, PaperSwapReject.UnknownPool);
+            }
+
+            if (h > 0 && (pool.Spec.Chain != pools[0].Spec.Chain || pool.In(hops[h].ZeroForOne).Token != token))
+            {
+                return Rejected(id, PaperSwapReject.InvalidRoute);
+            }
+
+            (pools[h], directions[h]) = (pool, hops[h].ZeroForOne);
+            token = pool.Out(hops[h].ZeroForOne).Token;
+        }
+
+        (string start, int startDecimals) = pools[0].In(directions[0]);
+        if (request.FlashLoanPremiumBps is not null ? token != start : Balance(pools[0].Spec.Chain, start) + 1e-12 < Amounts.ToTokens(request.AmountIn, startDecimals))
+        {
+            return Rejected(id, request.FlashLoanPremiumBps is not null ? PaperSwapReject.InvalidRoute : PaperSwapReject.InsufficientBalance);
+        }
+
+        var swap = new Swap(id, request.Strategy, pools, directions, request.AmountIn, request.MinAmountOut, request.FlashLoanPremiumBps, request.ExtraGas,
+            nowNs + _chains[pools[0].Spec.Chain].LatencyNs)
+        {
+            Route = request,
+        };
+        _swaps.Add(id, swap);
+        _pending.Add(swap);
+        return swap.State;
+    }
+
+    /// <summary>
+    /// What an exact-input swap through <paramref name="pool"/> would return now, against the venue's current state
+    /// (raw units; changes nothing). False when the pool is unknown, has no state, or would revert.
+    /// </summary>
+    public bool TryQuote(int pool, bool zeroForOne, UInt256 amountIn, out UInt256 amountOut)
+    {
+        amountOut = default;
+        return _pools.TryGetValue(pool, out Pool? p) && p.HasState && !amountIn.IsZero && Step(p, zeroForOne, amountIn, commit: false, out amountOut, out _);
+    }
+
+    /// <summary>A pool's token and decimals on one side (<paramref name="input"/>: the side a swap in that direction pays in).</summary>
+    public (string Token, int Decimals) TokenOf(int pool, bool zeroForOne, bool input) =>
+        _pools.TryGetValue(pool, out Pool? p) ? (input ? p.In(zeroForOne) : p.Out(zeroForOne)) : ("", 0);
+
+    /// <summary>The chain a pool is on (−1 when unknown).</summary>
+    public int ChainOf(int pool) => _pools.TryGetValue(pool, out Pool? p) ? p.Spec.Chain : -1;
 
     /// <summary>The state of a swap (Rejected/UnknownPool when the id was never seen).</summary>
     public PaperSwapState Status(string clientOrderId) =>
@@ -253,7 +347,8 @@ public sealed class PaperDexVenue
     /// included, in the order sent, against the pools' current state and at <paramref name="baseFeeWei"/>. Returns the
     /// swaps settled (filled, reverted or refused for gas).
     /// </summary>
-    public int ObserveBlock(int chain, long number, long timeNs, double baseFeeWei)
+    /// <param name="l1DataFeeWei">A rollup's L1 data fee per transaction, wei of the native token (0 on an L1).</param>
+    public int ObserveBlock(int chain, long number, long timeNs, double baseFeeWei, double l1DataFeeWei = 0)
     {
         if (!_chains.TryGetValue(chain, out PaperChainSpec? spec))
         {
@@ -264,12 +359,12 @@ public sealed class PaperDexVenue
         for (int i = 0; i < _pending.Count; i++)
         {
             Swap s = _pending[i];
-            if (s.Pool.Spec.Chain != chain || s.LandsAtNs > timeNs)
+            if (s.Pools[0].Spec.Chain != chain || s.LandsAtNs > timeNs)
             {
                 continue;
             }
 
-            Include(s, spec, number, timeNs, baseFeeWei);
+            Include(s, spec, number, timeNs, baseFeeWei, l1DataFeeWei);
             settled++;
         }
 
@@ -296,99 +391,154 @@ public sealed class PaperDexVenue
         return pnl;
     }
 
-    private void Include(Swap s, PaperChainSpec chain, long number, long timeNs, double baseFeeWei)
+    private void Include(Swap s, PaperChainSpec chain, long number, long timeNs, double baseFeeWei, double l1DataFeeWei)
     {
-        Pool pool = s.Pool;
         (s.Block, s.BlockTimeNs) = (number, timeNs);
-        if (!pool.HasState)
+        foreach (Pool p in s.Pools)
         {
-            Settle(s, PaperSwapStatus.Rejected, PaperSwapReject.NoPoolState);
-            return;
-        }
-
-        // The quote first (changes nothing), then the gas it takes at this block's fee.
-        UInt256 amountOut = default;
-        int ticksCrossed = 0;
-        bool ok;
-        if (pool.V3 is { } v3)
-        {
-            ok = v3.Quote(s.Request.ZeroForOne, Int256.FromBits(s.Request.AmountIn), V3Pool.DefaultPriceLimit(s.Request.ZeroForOne), out V3SwapResult r) == V3Status.Ok
-                && !s.Request.AmountIn.IsZero;
-            if (ok)
+            if (!p.HasState)
             {
-                Int256 outSigned = s.Request.ZeroForOne ? r.Amount1 : r.Amount0;
-                amountOut = outSigned.IsNegative ? outSigned.UnsignedAbs : UInt256.Zero;
-                ticksCrossed = r.TicksCrossed;
-
-                // An exact input the pool could not take whole (it ran out of range) is not what was sent: revert.
-                Int256 inSigned = s.Request.ZeroForOne ? r.Amount0 : r.Amount1;
-                ok = !inSigned.IsNegative && inSigned.UnsignedAbs == s.Request.AmountIn;
+                Settle(s, PaperSwapStatus.Rejected, PaperSwapReject.NoPoolState);
+                return;
             }
         }
-        else
+
+        // Each hop is committed as it goes (a later hop through the same pool sees it); a revert rolls them all back.
+        var saved = new (V2PoolState V2, V3PoolState V3)[s.Pools.Length];
+        for (int h = 0; h < s.Pools.Length; h++)
         {
-            ok = pool.V2.QuoteExactIn(s.Request.ZeroForOne, s.Request.AmountIn, out amountOut) == V2Status.Ok;
+            saved[h] = (s.Pools[h].V2, s.Pools[h].V3 is { } v3 ? v3.State : default);
         }
 
-        double gas = pool.Spec.SwapGas + (pool.Spec.TickCrossGas * ticksCrossed);
-        double gasNative = gas * (baseFeeWei + chain.PriorityFeeWei) / 1e18;
+        UInt256 amount = s.AmountIn;
+        double gas = s.ExtraGas;
+        bool ok = true;
+        for (int h = 0; h < s.Pools.Length; h++)
+        {
+            Pool p = s.Pools[h];
+            gas += p.Spec.SwapGas;
+            if (ok && Step(p, s.ZeroForOne[h], amount, commit: true, out UInt256 next, out int ticksCrossed) && !next.IsZero)
+            {
+                amount = next;
+                gas += p.Spec.TickCrossGas * ticksCrossed;
+            }
+            else
+            {
+                ok = false;
+            }
+        }
+
+        double gasNative = (gas * (baseFeeWei + chain.PriorityFeeWei) / 1e18) + (l1DataFeeWei / 1e18);
         if (Balance(chain.Chain, chain.NativeAsset) + 1e-18 < gasNative)
         {
+            Restore(s, saved);
             Settle(s, PaperSwapStatus.Rejected, PaperSwapReject.InsufficientGas);
             return;
         }
 
-        (string tokenIn, int decimalsIn) = pool.In(s.Request.ZeroForOne);
-        (string tokenOut, int decimalsOut) = pool.Out(s.Request.ZeroForOne);
-        double amountIn = Amounts.ToTokens(s.Request.AmountIn, decimalsIn);
-        Charge(s.Request.Strategy, chain, gasNative);
+        (string tokenIn, int decimalsIn) = s.Pools[0].In(s.ZeroForOne[0]);
+        (string tokenOut, int decimalsOut) = s.Pools[^1].Out(s.ZeroForOne[^1]);
+        double amountIn = Amounts.ToTokens(s.AmountIn, decimalsIn);
+        Charge(s.Strategy, chain, gasNative);
         s.GasNative = gasNative;
-        if (!ok || amountOut.IsZero)
-        {
-            Settle(s, PaperSwapStatus.Reverted, PaperSwapReject.PoolReverted);
-            return;
-        }
-
-        if (amountOut < s.Request.MinAmountOut)
-        {
-            Settle(s, PaperSwapStatus.Reverted, PaperSwapReject.SlippageExceeded);
-            return;
-        }
-
-        if (Balance(chain.Chain, tokenIn) + 1e-12 < amountIn)
-        {
+        PaperSwapReject failure = !ok ? PaperSwapReject.PoolReverted
+            : amount < s.MinAmountOut ? PaperSwapReject.SlippageExceeded
+            : s.FlashLoanPremiumBps is { } bps && amount < Repayment(s.AmountIn, bps) ? PaperSwapReject.SlippageExceeded
             // Spent by another swap since it was sent: the transfer into the pool fails, the transaction reverts.
-            Settle(s, PaperSwapStatus.Reverted, PaperSwapReject.InsufficientBalance);
+            : s.FlashLoanPremiumBps is null && Balance(chain.Chain, tokenIn) + 1e-12 < amountIn ? PaperSwapReject.InsufficientBalance
+            : PaperSwapReject.None;
+        if (failure != PaperSwapReject.None)
+        {
+            Restore(s, saved);
+            Settle(s, PaperSwapStatus.Reverted, failure);
             return;
         }
 
-        // Commit: the pool moves by our trade, the balances and the strategy's flows take it.
-        if (pool.V3 is { } committed)
+        double outTokens = Amounts.ToTokens(amount, decimalsOut);
+        if (s.FlashLoanPremiumBps is { } premium)
         {
-            committed.Swap(s.Request.ZeroForOne, Int256.FromBits(s.Request.AmountIn), V3Pool.DefaultPriceLimit(s.Request.ZeroForOne), out _);
+            // Borrowed and repaid inside the transaction: only what is left after the repayment stays.
+            Flow(s.Strategy, chain.Chain, tokenOut, outTokens - Amounts.ToTokens(Repayment(s.AmountIn, premium), decimalsIn));
         }
         else
         {
-            V2PoolState v2 = pool.V2;
-            if (s.Request.ZeroForOne)
+            Flow(s.Strategy, chain.Chain, tokenIn, -amountIn);
+            Flow(s.Strategy, chain.Chain, tokenOut, outTokens);
+        }
+
+        (s.AmountInTokens, s.AmountOut) = (amountIn, outTokens);
+        Settle(s, PaperSwapStatus.Filled, PaperSwapReject.None);
+    }
+
+    /// <summary>Aave V3's repayment: the amount plus its premium, rounded up as the pool does (percentMul, half up).</summary>
+    private static UInt256 Repayment(UInt256 amount, double premiumBps)
+    {
+        var bps = new UInt256((ulong)Math.Round(premiumBps));
+        return amount + ((amount * bps) + new UInt256(5_000)) / new UInt256(10_000);
+    }
+
+    /// <summary>One exact-input swap through <paramref name="p"/>; with <paramref name="commit"/> the pool takes it.</summary>
+    private static bool Step(Pool p, bool zeroForOne, UInt256 amountIn, bool commit, out UInt256 amountOut, out int ticksCrossed)
+    {
+        amountOut = default;
+        ticksCrossed = 0;
+        if (p.V3 is { } v3)
+        {
+            UInt256 limit = V3Pool.DefaultPriceLimit(zeroForOne);
+            V3Status status = commit
+                ? v3.Swap(zeroForOne, Int256.FromBits(amountIn), limit, out V3SwapResult r)
+                : v3.Quote(zeroForOne, Int256.FromBits(amountIn), limit, out r);
+            if (status != V3Status.Ok)
             {
-                v2.Reserve0 += s.Request.AmountIn;
+                return false;
+            }
+
+            Int256 outSigned = zeroForOne ? r.Amount1 : r.Amount0;
+            amountOut = outSigned.IsNegative ? outSigned.UnsignedAbs : UInt256.Zero;
+            ticksCrossed = r.TicksCrossed;
+
+            // An exact input the pool could not take whole (it ran out of range) is not what was sent: revert.
+            Int256 inSigned = zeroForOne ? r.Amount0 : r.Amount1;
+            return !inSigned.IsNegative && inSigned.UnsignedAbs == amountIn;
+        }
+
+        if (p.V2.QuoteExactIn(zeroForOne, amountIn, out amountOut) != V2Status.Ok)
+        {
+            return false;
+        }
+
+        if (commit)
+        {
+            V2PoolState v2 = p.V2;
+            if (zeroForOne)
+            {
+                v2.Reserve0 += amountIn;
                 v2.Reserve1 -= amountOut;
             }
             else
             {
-                v2.Reserve1 += s.Request.AmountIn;
+                v2.Reserve1 += amountIn;
                 v2.Reserve0 -= amountOut;
             }
 
-            pool.V2 = v2;
+            p.V2 = v2;
         }
 
-        double outTokens = Amounts.ToTokens(amountOut, decimalsOut);
-        Flow(s.Request.Strategy, chain.Chain, tokenIn, -amountIn);
-        Flow(s.Request.Strategy, chain.Chain, tokenOut, outTokens);
-        (s.AmountIn, s.AmountOut) = (amountIn, outTokens);
-        Settle(s, PaperSwapStatus.Filled, PaperSwapReject.None);
+        return true;
+    }
+
+    // In reverse, so a pool that appears twice ends in the state it had before the first hop.
+    private static void Restore(Swap s, (V2PoolState V2, V3PoolState V3)[] saved)
+    {
+        for (int h = s.Pools.Length - 1; h >= 0; h--)
+        {
+            Pool p = s.Pools[h];
+            p.V2 = saved[h].V2;
+            if (p.V3 is { } v3)
+            {
+                v3.State = saved[h].V3;
+            }
+        }
     }
 
     private void Charge(int strategy, PaperChainSpec chain, double gasNative)
@@ -421,19 +571,27 @@ public sealed class PaperDexVenue
         public (string Token, int Decimals) Out(bool zeroForOne) => zeroForOne ? (Spec.Token1, Spec.Decimals1) : (Spec.Token0, Spec.Decimals0);
     }
 
-    private sealed class Swap(PaperSwapRequest request, Pool pool, long landsAtNs)
+    private sealed class Swap(string id, int strategy, Pool[] pools, bool[] zeroForOne, UInt256 amountIn, UInt256 minAmountOut, double? flashLoanPremiumBps, double extraGas, long landsAtNs)
     {
-        public readonly PaperSwapRequest Request = request;
-        public readonly Pool Pool = pool;
+        public readonly string Id = id;
+        public readonly int Strategy = strategy;
+        public readonly Pool[] Pools = pools;
+        public readonly bool[] ZeroForOne = zeroForOne;
+        public readonly UInt256 AmountIn = amountIn;
+        public readonly UInt256 MinAmountOut = minAmountOut;
+        public readonly double? FlashLoanPremiumBps = flashLoanPremiumBps;
+        public readonly double ExtraGas = extraGas;
         public readonly long LandsAtNs = landsAtNs;
+        public PaperSwapRequest? Single;
+        public PaperRouteRequest? Route;
         public PaperSwapStatus Status = PaperSwapStatus.Pending;
         public PaperSwapReject Reason;
         public long Block;
         public long BlockTimeNs;
-        public double AmountIn;
+        public double AmountInTokens;
         public double AmountOut;
         public double GasNative;
 
-        public PaperSwapState State => new(Request.ClientOrderId, Status, Reason, Block, BlockTimeNs, AmountIn, AmountOut, GasNative);
+        public PaperSwapState State => new(Id, Status, Reason, Block, BlockTimeNs, AmountInTokens, AmountOut, GasNative);
     }
 }

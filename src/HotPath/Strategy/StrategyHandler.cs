@@ -73,6 +73,7 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
             if (pools.Apply(ref evt))
             {
                 state.GraphTrigger = Math.Max(state.GraphTrigger, evt.ReceiveTimestamp);
+                state.PoolRelay?.Publish(in evt);
             }
         }
         else
@@ -322,6 +323,9 @@ public sealed class StrategyState
 
     /// <summary>Applies pool and gas events to the attached graph (<see cref="AttachPools"/>); null: none routed.</summary>
     public PoolEventApplier? Pools { get; private set; }
+
+    /// <summary>Where the applied pool and gas events go on to another thread (paper mode's DEX venue); null: nowhere.</summary>
+    public PoolEventRelay? PoolRelay { get; set; }
 
     /// <summary>Pool events that arrived with no applier attached (counted drops).</summary>
     public long PoolEventsUnrouted { get; internal set; }

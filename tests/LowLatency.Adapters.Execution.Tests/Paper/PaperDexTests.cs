@@ -261,3 +261,92 @@ public sealed class PaperDexTests
         Assert.Equal(2_500, venue.Balance(8453, "USDC"), 9);
     }
 }
+
+/// <summary>
+/// Atomic routes on paper: the executor's flash-loan path through two pools on one chain, chained hop by hop by the
+/// exact V2 maths, reverted whole (pools restored, gas paid) when it cannot repay the loan with its premium.
+/// </summary>
+public sealed class PaperRouteTests
+{
+    private const int Chain = 1;
+    private const long Second = 1_000_000_000;
+    private static readonly UInt256 s_usdc = 1_000_000UL;
+    private static readonly UInt256 s_weth = 1_000_000_000_000_000_000UL;
+
+    // Two USDC/WETH pairs: 2,000 and 2,040 USDC per WETH, 1,000 WETH deep.
+    private static readonly V2PoolState s_cheap = new() { Reserve0 = s_usdc * 2_000_000UL, Reserve1 = s_weth * 1_000UL, FeeBps = 30 };
+    private static readonly V2PoolState s_dear = new() { Reserve0 = s_usdc * 2_040_000UL, Reserve1 = s_weth * 1_000UL, FeeBps = 30 };
+
+    private static PaperDexVenue Venue(V2PoolState dear)
+    {
+        var venue = new PaperDexVenue(
+            [new PaperChainSpec(Chain, "ethereum", "ETH", LatencyNs: Second, PriorityFeeWei: 1e9)],
+            [new PaperPoolSpec(1, Chain, PaperPoolKind.V2, "USDC", 6, "WETH", 18, SwapGas: 100_000), new PaperPoolSpec(2, Chain, PaperPoolKind.V2, "USDC", 6, "WETH", 18, SwapGas: 100_000)]);
+        venue.SetBalance(Chain, "ETH", 1);
+        venue.ObserveV2(1, 10, s_cheap);
+        venue.ObserveV2(2, 10, dear);
+        return venue;
+    }
+
+    private static PaperRouteRequest Loop(string id, UInt256 amountIn) =>
+        new(id, 5, [new PaperHop(1, ZeroForOne: true), new PaperHop(2, ZeroForOne: false)], amountIn, amountIn, FlashLoanPremiumBps: 5, ExtraGas: 150_000);
+
+    [Fact]
+    public void A_flash_loan_route_chains_the_exact_v2_outputs_and_keeps_what_is_left_after_the_repayment()
+    {
+        PaperDexVenue venue = Venue(s_dear);
+        UInt256 amountIn = s_usdc * 10_000UL;
+        Assert.Equal(PaperSwapStatus.Pending, venue.SubmitRoute(Loop("loop", amountIn), 0).Status);
+        Assert.Equal(PaperSwapStatus.Pending, venue.SubmitRoute(Loop("loop", amountIn), 0).Status); // a retry is the same route
+
+        Assert.Equal(V2Status.Ok, s_cheap.QuoteExactIn(true, amountIn, out UInt256 weth));
+        Assert.Equal(V2Status.Ok, s_dear.QuoteExactIn(false, weth, out UInt256 usdc));
+        Assert.True(venue.TryQuote(1, true, amountIn, out UInt256 quoted));
+        Assert.Equal(weth, quoted);
+
+        venue.ObserveBlock(Chain, 11, 12 * Second, 20e9, l1DataFeeWei: 1e12);
+        PaperSwapState s = venue.Status("loop");
+        Assert.Equal(PaperSwapStatus.Filled, s.Status);
+        Assert.Equal(Amounts.ToTokens(usdc, 6), s.AmountOut, 9);
+        Assert.Equal((((150_000 + 200_000) * 21e9) + 1e12) / 1e18, s.GasNative, 15);
+
+        // No USDC was held: the loan paid the input, the premium (5 bps, 5 USDC) came out of the output.
+        double kept = Amounts.ToTokens(usdc, 6) - 10_005;
+        Assert.True(kept > 0);
+        Assert.Equal(kept, venue.Balance(Chain, "USDC"), 9);
+        Assert.Equal(kept - (s.GasNative * 2_000), venue.StrategyPnl(5, a => a == "USDC" ? 1 : 2_000), 6);
+        Assert.Equal(s_cheap.Reserve0 + amountIn, venue.V2State(1).Reserve0);
+        Assert.Equal(s_dear.Reserve1 + weth, venue.V2State(2).Reserve1);
+    }
+
+    [Fact]
+    public void A_route_that_cannot_repay_reverts_whole_with_its_pools_restored_and_its_gas_paid()
+    {
+        PaperDexVenue venue = Venue(s_cheap); // the same price twice: the fees alone lose money
+        venue.SubmitRoute(Loop("flat", s_usdc * 10_000UL), 0);
+        venue.ObserveBlock(Chain, 11, 12 * Second, 20e9);
+
+        PaperSwapState s = venue.Status("flat");
+        Assert.Equal(PaperSwapStatus.Reverted, s.Status);
+        Assert.Equal(PaperSwapReject.SlippageExceeded, s.Reason);
+        Assert.Equal(s_cheap.Reserve0, venue.V2State(1).Reserve0);
+        Assert.Equal(s_cheap.Reserve1, venue.V2State(2).Reserve1);
+        Assert.Equal(0, venue.Balance(Chain, "USDC"));
+        Assert.Equal(1 - (350_000 * 21e9 / 1e18), venue.Balance(Chain, "ETH"), 15);
+    }
+
+    [Fact]
+    public void Routes_that_do_not_chain_or_do_not_close_a_flash_loan_are_refused_before_sending()
+    {
+        PaperDexVenue venue = Venue(s_dear);
+        UInt256 amount = s_usdc * 100UL;
+        Assert.Equal(PaperSwapReject.InvalidRoute, venue.SubmitRoute(new PaperRouteRequest("a", 5, [new PaperHop(1, true), new PaperHop(2, true)], amount, 0, null, 0), 0).Reason);
+        Assert.Equal(PaperSwapReject.InvalidRoute, venue.SubmitRoute(new PaperRouteRequest("b", 5, [new PaperHop(1, true)], amount, 0, 5, 0), 0).Reason);
+        Assert.Equal(PaperSwapReject.InsufficientBalance, venue.SubmitRoute(new PaperRouteRequest("c", 5, [new PaperHop(1, true)], amount, 0, null, 0), 0).Reason);
+        Assert.Equal(PaperSwapReject.UnknownPool, venue.SubmitRoute(new PaperRouteRequest("d", 5, [new PaperHop(9, true)], amount, 0, null, 0), 0).Reason);
+        Assert.Equal(PaperSwapReject.InvalidAmount, venue.SubmitRoute(new PaperRouteRequest("e", 5, [], amount, 0, null, 0), 0).Reason);
+        Assert.Equal(PaperSwapStatus.Pending, venue.SubmitRoute(Loop("f", amount), 0).Status);
+        Assert.Equal(PaperSwapReject.DuplicateClientOrderId, venue.SubmitRoute(Loop("f", amount * 2UL), 0).Reason);
+        Assert.Equal(1, venue.PendingSwaps);
+    }
+}
