@@ -373,6 +373,31 @@ public sealed class PaperDexVenue
     }
 
     /// <summary>
+    /// What one swap or route did to the balances, valued at <paramref name="price"/> (quote per whole token): its tokens
+    /// in and out (a flash loan's: what was left after the repayment) and its gas; 0 for one never included.
+    /// </summary>
+    public double FlowValueOf(string clientOrderId, Func<string, double> price)
+    {
+        ArgumentNullException.ThrowIfNull(price);
+        if (!_swaps.TryGetValue(clientOrderId, out Swap? s))
+        {
+            return 0;
+        }
+
+        double value = -s.GasNative * price(_chains[s.Pools[0].Spec.Chain].NativeAsset);
+        foreach ((string token, double amount) in s.Flows)
+        {
+            value += amount * price(token);
+        }
+
+        return value;
+    }
+
+    /// <summary>The native token (gas) of the chain a swap or route is on; "" when unknown.</summary>
+    public string NativeOf(string clientOrderId) =>
+        _swaps.TryGetValue(clientOrderId, out Swap? s) ? _chains[s.Pools[0].Spec.Chain].NativeAsset : "";
+
+    /// <summary>
     /// A strategy's P&amp;L on the chains in quote units: its token flows (gas included, as the native token) valued at
     /// <paramref name="price"/> (quote per whole token).
     /// </summary>
@@ -458,12 +483,15 @@ public sealed class PaperDexVenue
         if (s.FlashLoanPremiumBps is { } premium)
         {
             // Borrowed and repaid inside the transaction: only what is left after the repayment stays.
-            Flow(s.Strategy, chain.Chain, tokenOut, outTokens - Amounts.ToTokens(Repayment(s.AmountIn, premium), decimalsIn));
+            double left = outTokens - Amounts.ToTokens(Repayment(s.AmountIn, premium), decimalsIn);
+            Flow(s.Strategy, chain.Chain, tokenOut, left);
+            s.Flows = [(tokenOut, left)];
         }
         else
         {
             Flow(s.Strategy, chain.Chain, tokenIn, -amountIn);
             Flow(s.Strategy, chain.Chain, tokenOut, outTokens);
+            s.Flows = [(tokenIn, -amountIn), (tokenOut, outTokens)];
         }
 
         (s.AmountInTokens, s.AmountOut) = (amountIn, outTokens);
@@ -591,6 +619,7 @@ public sealed class PaperDexVenue
         public double AmountInTokens;
         public double AmountOut;
         public double GasNative;
+        public (string Token, double Amount)[] Flows = [];
 
         public PaperSwapState State => new(Id, Status, Reason, Block, BlockTimeNs, AmountInTokens, AmountOut, GasNative);
     }
