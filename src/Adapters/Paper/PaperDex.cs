@@ -16,9 +16,10 @@ public enum PaperPoolKind : byte
 
 /// <summary>
 /// A pool on a chain: its tokens (names are the balance keys on that chain) and decimals, and the gas a swap through it
-/// uses (configuration estimates, as the venue graph's <see cref="ChainGas"/>; a V3 swap adds gas per initialized tick crossed).
+/// uses (configuration estimates, as the venue graph's <see cref="ChainGas"/>; a V3 swap adds gas per initialized tick crossed);
+/// a V2 pair's fee in bps (forks differ; an observed state without one keeps it).
 /// </summary>
-public sealed record PaperPoolSpec(int Pool, int Chain, PaperPoolKind Kind, string Token0, int Decimals0, string Token1, int Decimals1, double SwapGas, double TickCrossGas = 0);
+public sealed record PaperPoolSpec(int Pool, int Chain, PaperPoolKind Kind, string Token0, int Decimals0, string Token1, int Decimals1, double SwapGas, double TickCrossGas = 0, uint V2FeeBps = 30);
 
 /// <summary>Where a paper swap stands.</summary>
 public enum PaperSwapStatus : byte
@@ -154,11 +155,44 @@ public sealed class PaperDexVenue
 
     public double Balance(int chain, string asset) => _balances.GetValueOrDefault((chain, asset));
 
+    /// <summary>The balance less what swaps still waiting for their block will pay from it (what a new swap may spend).</summary>
+    public double Available(int chain, string asset)
+    {
+        double committed = 0;
+        foreach (Swap s in _pending)
+        {
+            (string token, int decimals) = s.Pools[0].In(s.ZeroForOne[0]);
+            if (s.FlashLoanPremiumBps is null && s.Pools[0].Spec.Chain == chain && token == asset)
+            {
+                committed += Amounts.ToTokens(s.AmountIn, decimals);
+            }
+        }
+
+        return Balance(chain, asset) - committed;
+    }
+
+    /// <summary>True while a swap or route through <paramref name="pool"/> waits for its block.</summary>
+    public bool IsPending(int pool)
+    {
+        foreach (Swap s in _pending)
+        {
+            foreach (Pool p in s.Pools)
+            {
+                if (p.Spec.Pool == pool)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Seeds every chain from <c>INITIAL_CASH</c>, as <see cref="PaperExchange.SeedFromInitialCash"/> does the venues:
-    /// an equal share per chain, half in each pool's quote token (<paramref name="isQuote"/>), half bought into its other
-    /// token at <paramref name="price"/> (quote per whole token; no fee), plus <paramref name="gasReserveNative"/> of the
-    /// native token for gas.
+    /// an equal share per chain and per pool on it, half of a pool's share in each of its tokens at
+    /// <paramref name="price"/> (quote per whole token; <paramref name="isQuote"/> tokens are 1; no fee; a token with no
+    /// price gets nothing and its half goes to the other), plus <paramref name="gasReserveNative"/> of the native token.
     /// </summary>
     public void SeedFromInitialCash(double initialCash, Func<string, bool> isQuote, Func<string, double> price, double gasReserveNative)
     {
@@ -169,6 +203,7 @@ public sealed class PaperDexVenue
             return;
         }
 
+        double Price(string token) => isQuote(token) ? 1 : price(token);
         foreach (PaperChainSpec c in _chains.Values)
         {
             List<Pool> pools = [.. _pools.Values.Where(p => p.Spec.Chain == c.Chain)];
@@ -178,13 +213,23 @@ public sealed class PaperDexVenue
                 continue;
             }
 
-            double perPool = initialCash / _chains.Count / pools.Count / 2;
+            double perPool = initialCash / _chains.Count / pools.Count;
             foreach (Pool p in pools)
             {
-                (string quote, string other) = isQuote(p.Spec.Token0) ? (p.Spec.Token0, p.Spec.Token1) : (p.Spec.Token1, p.Spec.Token0);
-                double px = price(other);
-                _balances[(c.Chain, quote)] = Balance(c.Chain, quote) + perPool + (px > 0 && double.IsFinite(px) ? 0 : perPool);
-                _balances[(c.Chain, other)] = Balance(c.Chain, other) + (px > 0 && double.IsFinite(px) ? perPool / px : 0);
+                double p0 = Price(p.Spec.Token0);
+                double p1 = Price(p.Spec.Token1);
+                bool priced0 = p0 > 0 && double.IsFinite(p0);
+                bool priced1 = p1 > 0 && double.IsFinite(p1);
+                double half = priced0 && priced1 ? perPool / 2 : perPool;
+                if (priced0)
+                {
+                    _balances[(c.Chain, p.Spec.Token0)] = Balance(c.Chain, p.Spec.Token0) + (half / p0);
+                }
+
+                if (priced1)
+                {
+                    _balances[(c.Chain, p.Spec.Token1)] = Balance(c.Chain, p.Spec.Token1) + (half / p1);
+                }
             }
         }
     }
@@ -215,7 +260,7 @@ public sealed class PaperDexVenue
     {
         if (_pools.TryGetValue(pool, out Pool? p) && p.Spec.Kind == PaperPoolKind.V2)
         {
-            (p.V2, p.Block, p.HasState) = (state, block, true);
+            (p.V2, p.Block, p.HasState) = (state.FeeBps == 0 ? state with { FeeBps = p.Spec.V2FeeBps } : state, block, true);
         }
     }
 
@@ -231,7 +276,7 @@ public sealed class PaperDexVenue
 
     /// <summary>
     /// Sends a swap at <paramref name="nowNs"/>: Pending (it lands at the first block at or after now + the chain's
-    /// latency), or Rejected with the reason. The same request again is the same swap; another under that id is refused.
+    /// latency), or Rejected with the reason (<see cref="PaperSwapReject.InsufficientBalance"/> beyond <see cref="Available"/>). The same request again is the same swap; another under that id is refused.
     /// </summary>
     public PaperSwapState Submit(in PaperSwapRequest request, long nowNs)
     {
@@ -252,7 +297,7 @@ public sealed class PaperDexVenue
         }
 
         (string tokenIn, int decimalsIn) = pool.In(request.ZeroForOne);
-        if (Balance(pool.Spec.Chain, tokenIn) + 1e-12 < Amounts.ToTokens(request.AmountIn, decimalsIn))
+        if (Available(pool.Spec.Chain, tokenIn) + 1e-12 < Amounts.ToTokens(request.AmountIn, decimalsIn))
         {
             return Rejected(id, PaperSwapReject.InsufficientBalance);
         }
@@ -306,7 +351,7 @@ public sealed class PaperDexVenue
         }
 
         (string start, int startDecimals) = pools[0].In(directions[0]);
-        if (request.FlashLoanPremiumBps is not null ? token != start : Balance(pools[0].Spec.Chain, start) + 1e-12 < Amounts.ToTokens(request.AmountIn, startDecimals))
+        if (request.FlashLoanPremiumBps is not null ? token != start : Available(pools[0].Spec.Chain, start) + 1e-12 < Amounts.ToTokens(request.AmountIn, startDecimals))
         {
             return Rejected(id, request.FlashLoanPremiumBps is not null ? PaperSwapReject.InvalidRoute : PaperSwapReject.InsufficientBalance);
         }
@@ -590,7 +635,7 @@ public sealed class PaperDexVenue
     {
         public readonly PaperPoolSpec Spec = spec;
         public readonly V3Pool? V3 = v3;
-        public V2PoolState V2 = new() { FeeBps = 30 };
+        public V2PoolState V2 = new() { FeeBps = spec.V2FeeBps };
         public long Block;
         public bool HasState;
 

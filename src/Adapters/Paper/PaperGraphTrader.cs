@@ -45,7 +45,8 @@ public readonly record struct PaperGraphTrade(
     long Block,
     long DecisionTimeNs,
     long ClosedTimeNs,
-    string? Failure);
+    string? Failure,
+    bool Atomic);
 
 /// <summary>
 /// Paper trading of the venue graph's opportunities (CEX-DEX, DEX-DEX, cycles, cross-chain), on the host thread: an
@@ -136,14 +137,15 @@ public sealed class PaperGraphTrader
     }
 
     /// <summary>
-    /// One graph opportunity, inside its gate reservation: true when it was sent (the reservation is then the trade's
-    /// until <see cref="Closed"/>), false when it was denied, could not be planned or funded, or a venue refused it at the door.
+    /// One graph opportunity, inside its gate reservation: the trade's id when it was sent (the reservation is then the
+    /// trade's until <see cref="Closed"/> names that id), null when it was denied, could not be planned or funded, or a
+    /// venue refused it at the door.
     /// </summary>
-    public bool OnOpportunity(in Opportunity o)
+    public string? OnOpportunity(in Opportunity o)
     {
         if (o.Path.Count == 0 || (uint)o.Kind >= (uint)_totals.Length || !(o.Size > 0))
         {
-            return false;
+            return null;
         }
 
         Totals totals = _totals[(int)o.Kind];
@@ -151,19 +153,31 @@ public sealed class PaperGraphTrader
         if (!_gate.Check(in action, o.DecisionTimeNs).IsApproved)
         {
             totals.Denied++;
-            return false;
+            return null;
+        }
+
+        // A pool our last trade is still travelling to: this quote does not know that trade's effect, so wait for it.
+        for (int i = 0; i < o.Path.Count; i++)
+        {
+            int e = o.Path[i];
+            if (_graph.EdgeKind(e) is GraphEdgeKind.V2Pool or GraphEdgeKind.V3Pool && _pools.TryGetValue((_graph.EdgeKind(e), _graph.EdgeSource(e)), out int pool) && _dex.IsPending(pool))
+            {
+                totals.Busy++;
+                return null;
+            }
         }
 
         string id = "g" + (++_trades).ToString(CultureInfo.InvariantCulture);
         bool sent = PathQuote.IsAtomic(_graph, in o.Path, out int chain)
             ? SendRoute(in o, id, chain, totals)
             : SendLegs(in o, id, totals);
-        if (sent)
+        if (!sent)
         {
-            totals.Trades++;
+            return null;
         }
 
-        return sent;
+        totals.Trades++;
+        return id;
     }
 
     /// <summary>After the paper DEX has seen new blocks: closes every trade whose swaps have all landed.</summary>
@@ -182,19 +196,22 @@ public sealed class PaperGraphTrader
         }
     }
 
-    /// <summary>Per kind: "cex-dex trades=N filled=N failed=N reverted=N gas=G fees=F pnl=P".</summary>
+    /// <summary>Per kind: "trades=N filled=N leg-failed=N reverted=N open=N unfunded=N unplanned=N busy=N denied=N gas=G fees=F pnl=P".</summary>
     public string Describe(OpportunityKind kind)
     {
         Totals t = _totals[(int)kind];
         return string.Create(CultureInfo.InvariantCulture,
-            $"trades={t.Trades} filled={t.Filled} leg-failed={t.LegFailed} reverted={t.Reverted} open={_open.Count(o => o.Kind == kind)} unfunded={t.Unfunded} unplanned={t.Unplanned} denied={t.Denied} gas={t.Gas:0.00} fees={t.Fees:0.00} pnl={t.Pnl:0.00}");
+            $"trades={t.Trades} filled={t.Filled} leg-failed={t.LegFailed} reverted={t.Reverted} open={OpenOf(kind)} unfunded={t.Unfunded} unplanned={t.Unplanned} busy={t.Busy} denied={t.Denied} gas={t.Gas:0.00} fees={t.Fees:0.00} pnl={t.Pnl:0.00}");
     }
 
+    /// <summary>A kind's trades waiting for a swap to land.</summary>
+    public int OpenOf(OpportunityKind kind) => _open.Count(o => o.Kind == kind);
+
     /// <summary>A kind's totals so far.</summary>
-    public (long Trades, long Filled, long LegFailed, long Reverted, long Unfunded, long Unplanned, long Denied, double Gas, double Fees, double Pnl) TotalsOf(OpportunityKind kind)
+    public (long Trades, long Filled, long LegFailed, long Reverted, long Unfunded, long Unplanned, long Busy, long Denied, double Gas, double Fees, double Pnl) TotalsOf(OpportunityKind kind)
     {
         Totals t = _totals[(int)kind];
-        return (t.Trades, t.Filled, t.LegFailed, t.Reverted, t.Unfunded, t.Unplanned, t.Denied, t.Gas, t.Fees, t.Pnl);
+        return (t.Trades, t.Filled, t.LegFailed, t.Reverted, t.Unfunded, t.Unplanned, t.Busy, t.Denied, t.Gas, t.Fees, t.Pnl);
     }
 
     private bool SendRoute(in Opportunity o, string id, int chain, Totals totals)
@@ -288,7 +305,7 @@ public sealed class PaperGraphTrader
         // Every leg is funded from what is held where it trades: check them all before sending any.
         foreach (((int kind, int place, string asset), double amountNeeded) in need)
         {
-            double held = kind == 0 ? _exchange.Balance(new VenueId((byte)place), asset) : _dex.Balance(place, asset);
+            double held = kind == 0 ? _exchange.Balance(new VenueId((byte)place), asset) : _dex.Available(place, asset);
             if (held + 1e-12 < amountNeeded)
             {
                 totals.Unfunded++;
@@ -449,7 +466,7 @@ public sealed class PaperGraphTrader
 
         (totals.Gas, totals.Fees, totals.Pnl) = (totals.Gas + gas, totals.Fees + t.FeesQuote + t.BridgeFeesQuote, totals.Pnl + pnl);
         _gate.OnTradeClosed(pnl, nowNs);
-        Closed?.Invoke(new PaperGraphTrade(t.Id, t.Kind, outcome, t.Legs, filled, pnl, gas, t.FeesQuote + t.BridgeFeesQuote, block, t.DecisionTimeNs, nowNs, failure));
+        Closed?.Invoke(new PaperGraphTrade(t.Id, t.Kind, outcome, t.Legs, filled, pnl, gas, t.FeesQuote + t.BridgeFeesQuote, block, t.DecisionTimeNs, nowNs, failure, t.Atomic));
     }
 
     private sealed class Totals
@@ -461,6 +478,7 @@ public sealed class PaperGraphTrader
         public long Unfunded;
         public long Unplanned;
         public long Denied;
+        public long Busy;
         public double Gas;
         public double Fees;
         public double Pnl;

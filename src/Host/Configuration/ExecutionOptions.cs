@@ -24,6 +24,12 @@ public sealed record ExecutionOptions
     /// <summary>Unhedged notional that may be held per venue.</summary>
     public double MaxUnhedgedVenueUsd { get; init; } = 10_000;
 
+    /// <summary>Paper DEX legs: how long one of our transactions takes to reach a block builder, ms (it lands in the first block after).</summary>
+    public double PaperChainLatencyMs { get; init; } = 500;
+
+    /// <summary>Paper DEX legs of a non-atomic trade revert when they would return more than this below their quote when sent, bps.</summary>
+    public double PaperSlippageBps { get; init; } = 50;
+
     /// <summary>
     /// While a file exists at this path (relative to the working directory) the kill switch is engaged: every action is
     /// denied. Removing it is the operator's release. Checked at most every 100 ms.
@@ -52,6 +58,16 @@ public sealed record ExecutionOptions
         if (!(double.IsFinite(MaxUnhedgedAssetUsd) && MaxUnhedgedAssetUsd >= 0))
         {
             yield return "execution.maxUnhedgedAssetUsd: must be a finite amount, at least 0";
+        }
+
+        if (!(PaperChainLatencyMs >= 0 && PaperChainLatencyMs <= 600_000))
+        {
+            yield return "execution.paperChainLatencyMs: must be in [0, 600000] ms";
+        }
+
+        if (!(PaperSlippageBps >= 0 && PaperSlippageBps < 10_000))
+        {
+            yield return "execution.paperSlippageBps: must be in [0, 10000) bps";
         }
 
         if (!(double.IsFinite(MaxUnhedgedVenueUsd) && MaxUnhedgedVenueUsd >= 0))

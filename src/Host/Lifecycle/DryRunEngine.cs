@@ -170,6 +170,7 @@ public sealed class DryRunEngine
         EngineLogs.ScorerChosen(_logs.Engine, scorer.UsesBaseline ? "baseline" : "model", scorer.Reason);
 
         strategy.Risk = risk.StrategyGate;
+        risk.StrategyGate.Graph = graph?.Graph;
         // Cluster mode: what the gate approves must also fit this node's share of the global limits (no network here).
         Adapters.Cluster.ClusterNode? cluster = _services?.Cluster;
         risk.StrategyGate.Lease = cluster?.Lease;
@@ -213,14 +214,21 @@ public sealed class DryRunEngine
             }
         }
 
+        // With a DEX side the cash is shared by the exchanges and the chains alike.
+        double chainShare = graph is null ? 0 : (double)graph.ChainNames.Count / (venues + graph.ChainNames.Count);
         PaperSession? paper = _options.Mode == TradingMode.Paper
             ? new PaperSession(_options, marketOptions, venueNames, instrumentNames, priceDecimals, quantityDecimals, _logs.Opportunities, risk,
-                depth is null ? null : new LowLatency.Adapters.Paper.DepthSnapshotBooks(depth))
+                depth is null ? null : new LowLatency.Adapters.Paper.DepthSnapshotBooks(depth), 1 - chainShare)
             {
                 Trade = feed is null ? null : feed.OnTrade,
                 FillRow = feed is null ? null : feed.OnFill,
                 ClusterFill = cluster is null ? null : fill => cluster.RecordFill(fill),
             }
+            : null;
+
+        // Paper mode trades the graph's opportunities too: pool legs on the paper DEX, fed with the pools the strategy saw.
+        PaperGraphSession? paperGraph = paper is not null && graph is not null
+            ? new PaperGraphSession(_options, marketOptions, graph, strategy, paper, risk, _logs.Opportunities, chainShare) { Trade = feed is null ? null : feed.OnTrade }
             : null;
 
         decisions.StartDrain(
@@ -234,8 +242,12 @@ public sealed class DryRunEngine
                 }
             },
             graph,
-            // The bundle path signs and logs; it sends nothing in this run, so a graph approval holds nothing open.
-            evt => feed?.OnGraphDecision(in evt, graph!.StartAsset(in evt.Path), graph.DescribePath(in evt.Path)));
+            // The bundle path signs and logs and sends nothing; paper trades the opportunity and holds its approval until it closes.
+            evt =>
+            {
+                paperGraph?.OnOpportunity(evt);
+                feed?.OnGraphDecision(in evt, graph!.StartAsset(in evt.Path), graph.DescribePath(in evt.Path));
+            });
         OpportunityLogState logState = decisions.Log;
 
         using var stopProducer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -262,6 +274,7 @@ public sealed class DryRunEngine
         {
             decisions.Drain();
             graph?.Drain();
+            paperGraph?.Poll();
             if (decisions.StopNow(cancellationToken, limits, clock.Elapsed) is { } stop)
             {
                 reason = stop;
@@ -294,6 +307,11 @@ public sealed class DryRunEngine
                     _console.WriteLine("      " + graph.Describe());
                 }
 
+                if (paperGraph is not null)
+                {
+                    _console.WriteLine("      " + paperGraph.Describe());
+                }
+
                 lastTicks = t;
                 lastOpportunities = logState.Count;
                 nextSummary += TimeSpan.FromSeconds(1);
@@ -319,6 +337,7 @@ public sealed class DryRunEngine
         decisions.Drain();
         graph?.Drain();
         risk.Poll(); // the strategy thread has stopped: its last alerts are logged before the log closes
+        paperGraph?.Finish();
         paper?.Finish();
         LogCounters final = decisions.Close(s_logCloseTimeout, ref reason);
         if (feed is not null && snapshots is not null)
@@ -339,7 +358,7 @@ public sealed class DryRunEngine
 
         long ticks = counters.Ticks;
         // Every line of the log is an opportunity or one of these: the start event, graph lines, risk alerts, paper fills.
-        long engineEvents = EngineEvents + (graph?.LinesLogged ?? 0) + risk.Alerts + (paper?.LinesLogged ?? 0);
+        long engineEvents = EngineEvents + (graph?.LinesLogged ?? 0) + risk.Alerts + (paper?.LinesLogged ?? 0) + (paperGraph?.LinesLogged ?? 0);
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {ticks} ticks, {logState.Count} opportunities, {engineEvents} engine events, tick-to-opportunity {decisions.DescribeLatency()}; log {EngineText.Log(final)}"));
         if (scoreGate is not null)
@@ -351,6 +370,10 @@ public sealed class DryRunEngine
         if (paper is not null)
         {
             _console.WriteLine("done: " + paper.Describe());
+            if (paperGraph is not null)
+            {
+                _console.WriteLine("done: " + paperGraph.Describe());
+            }
         }
 
         if (graph is not null)

@@ -19,6 +19,22 @@ using Microsoft.Extensions.Logging;
 
 namespace LowLatency.Host.Lifecycle;
 
+/// <summary>A pool of the graph as paper trading needs it: its event id (the applier's), chain index, kind and graph index, tokens and fee.</summary>
+public sealed record GraphPoolSpec(int Pool, int Chain, GraphEdgeKind Kind, int GraphIndex, string Token0, int Decimals0, string Token1, int Decimals1, uint Fee, int TickSpacing);
+
+/// <summary>
+/// The graph's fixed layout for an executor off the strategy thread (paper trading): which venue and instrument each
+/// graph book is, every pool, each node's balance key (an exchange's asset, a chain's token symbol), the graph asset of
+/// each token symbol, each chain's native token, and the configured gas units.
+/// </summary>
+public sealed record GraphTopology(
+    IReadOnlyDictionary<int, (VenueId Venue, InstrumentId Instrument)> Books,
+    IReadOnlyList<GraphPoolSpec> Pools,
+    IReadOnlyList<string> NodeKeys,
+    IReadOnlyDictionary<string, string> TokenAssets,
+    IReadOnlyList<string> ChainNatives,
+    ChainGas GasUnits);
+
 /// <summary>Where the on-chain agents' pools are in the venue graph: the chain index, the V2 pair's and the V3 pool's graph indices.</summary>
 public readonly record struct UsdcWethPools(int Chain, int V2, int V3);
 
@@ -170,6 +186,10 @@ public sealed class GraphWiring : IDisposable
         var graph = new VenueGraph(maxNodes, maxEdges, Math.Max(1, assets.Count), dex.Chains.Count, Math.Max(1, books.Count), Math.Max(1, poolCount));
         var labels = new List<string>();
         var nodeToken = new List<Address>();
+        var nodeKeys = new List<string>();
+        var graphBooks = new Dictionary<int, (VenueId, InstrumentId)>();
+        var poolSpecs = new List<GraphPoolSpec>();
+        var tokenAssets = new Dictionary<string, string>(StringComparer.Ordinal);
         var exchangeNode = new Dictionary<(int Venue, string Asset), int>();
         var chainNode = new Dictionary<(int Chain, string Symbol), int>();
 
@@ -180,6 +200,7 @@ public sealed class GraphWiring : IDisposable
                 n = graph.AddNode(assets[asset], GraphLocationKind.Exchange, venue);
                 exchangeNode[(venue, asset)] = n;
                 nodeToken.Add(default);
+                nodeKeys.Add(asset);
             }
 
             return n;
@@ -193,6 +214,7 @@ public sealed class GraphWiring : IDisposable
             int book = pipeline.Books.IndexOf(VenueId.FromIndex(v), InstrumentId.FromIndex(i));
             int b = graph.AddCexBook(ExchangeNode(v, baseAsset), ExchangeNode(v, quoteAsset), market.Venues[v].TakerFee, priceDecimals[i], quantityDecimals[i], pipeline.Books.Book(book));
             graphBookOfBook[book] = b;
+            graphBooks[b] = (VenueId.FromIndex(v), InstrumentId.FromIndex(i));
             string name = $"{market.Venues[v].Name}:{market.Instruments[i].Symbol}";
             labels.Add($"{name} bid");
             labels.Add($"{name} ask");
@@ -206,6 +228,8 @@ public sealed class GraphWiring : IDisposable
             {
                 chainNode[(c, token.Symbol)] = graph.AddNode(assets[token.Asset], GraphLocationKind.Chain, c, token.Decimals);
                 nodeToken.Add(Address.Parse(token.Address));
+                nodeKeys.Add(token.Symbol);
+                tokenAssets.TryAdd(token.Symbol, token.Asset);
             }
         }
 
@@ -227,7 +251,8 @@ public sealed class GraphWiring : IDisposable
                 if (pool.Kind == "v2")
                 {
                     int index = graph.AddV2Pool(n0, n1, pool.Fee);
-                    pools.AddV2(index, c);
+                    int id = pools.AddV2(index, c);
+                    poolSpecs.Add(new GraphPoolSpec(id, c, GraphEdgeKind.V2Pool, index, pool.Token0, Decimals(chain, pool.Token0), pool.Token1, Decimals(chain, pool.Token1), pool.Fee, 0));
                     if (IsUsdcWeth(chain, pool))
                     {
                         usdcWethV2.TryAdd(c, index);
@@ -238,7 +263,8 @@ public sealed class GraphWiring : IDisposable
                 else
                 {
                     int index = graph.AddV3Pool(n0, n1, new V3Pool(pool.Fee, pool.TickSpacing));
-                    pools.AddV3(index, c);
+                    int id = pools.AddV3(index, c);
+                    poolSpecs.Add(new GraphPoolSpec(id, c, GraphEdgeKind.V3Pool, index, pool.Token0, Decimals(chain, pool.Token0), pool.Token1, Decimals(chain, pool.Token1), pool.Fee, pool.TickSpacing));
                     if (pool.Fee == 500 && IsUsdcWeth(chain, pool))
                     {
                         usdcWethV3.TryAdd(c, index);
@@ -294,10 +320,12 @@ public sealed class GraphWiring : IDisposable
             }
         }
 
+        var natives = new string[dex.Chains.Count];
         for (int c = 0; c < dex.Chains.Count; c++)
         {
-            string native = options.Chains.TryGetValue(dex.Chains[c].Name, out ChainOptions? co) ? co.NativeToken : "ETH";
+            string native = options.Chains.TryGetValue(dex.Chains[c].Name, out ChainOptions? co) && !string.IsNullOrEmpty(co.NativeToken) ? co.NativeToken : "ETH";
             int nativeAsset = assets.TryGetValue(native, out int id) ? id : assets.GetValueOrDefault("ETH");
+            natives[c] = assets.ContainsKey(native) ? native : "ETH"; // as the graph values its gas
             graph.SetChainGas(c, options.FlashLoanGas.ApplyTo(new ChainGas { NativeAsset = nativeAsset }));
         }
 
@@ -352,8 +380,14 @@ public sealed class GraphWiring : IDisposable
             dex.Chains.Select(c => c.Name).ToArray(), assets.OrderBy(a => a.Value).Select(a => a.Key).ToArray(), options.Flashbots.TargetBlocks)
         {
             UsdcWeth = agentChain < 0 ? null : new UsdcWethPools(agentChain, usdcWethV2[agentChain], usdcWethV3[agentChain]),
+            Topology = new GraphTopology(graphBooks, poolSpecs, nodeKeys, tokenAssets, natives, options.FlashLoanGas.ApplyTo(default)),
         };
     }
+
+    private static int Decimals(SimulatedChainOptions chain, string symbol) => chain.Tokens.First(t => t.Symbol == symbol).Decimals;
+
+    /// <summary>The graph's fixed layout (books, pools, balance keys, gas units) for paper trading off the strategy thread.</summary>
+    public GraphTopology Topology { get; private init; } = null!;
 
     /// <summary>The pools the on-chain agents were trained on: USDC (6 decimals) as token0, WETH (18) as token1.</summary>
     private static bool IsUsdcWeth(SimulatedChainOptions chain, SimulatedPoolOptions pool) =>

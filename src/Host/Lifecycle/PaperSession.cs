@@ -28,8 +28,9 @@ internal sealed class PaperSession
     private bool _closed;
 
     /// <param name="risk">The strategy thread's gate, host side: its verdicts are the trader's, its feedback goes back.</param>
+    /// <param name="cashShare">The share of <c>INITIAL_CASH</c> the exchanges get (the chains of a DEX side get the rest).</param>
     public PaperSession(EngineOptions options, SimulatedMarketOptions market, string[] venueNames, string[] instrumentNames,
-        int[] priceDecimals, int[] quantityDecimals, ILogger log, RiskSession risk, IPaperBooks? books = null)
+        int[] priceDecimals, int[] quantityDecimals, ILogger log, RiskSession risk, IPaperBooks? books = null, double cashShare = 1)
     {
         ExecutionOptions execution = options.Execution;
         _risk = risk;
@@ -54,7 +55,7 @@ internal sealed class PaperSession
         }
 
         var exchange = new PaperExchange(venues, instruments);
-        exchange.SeedFromInitialCash(execution.InitialCash, id => market.Instruments[id.Value].StartPrice);
+        exchange.SeedFromInitialCash(execution.InitialCash * cashShare, id => market.Instruments[id.Value].StartPrice);
         RiskOptions limits = risk.Options;
         var exposure = new UnhedgedExposure(limits.Assets, limits.Venues, execution.MaxUnhedgedAssetUsd, execution.MaxUnhedgedVenueUsd);
         _trader = new PaperTrader(exchange, new OutcomeLink(this), execution.ParsedLegPolicy, exposure, priceDecimals, quantityDecimals, limits.MaxTradeNotionalUsd, maxLatencyNs)
@@ -64,6 +65,15 @@ internal sealed class PaperSession
         };
         _ethInstrument = instruments.FindIndex(i => i.Base is "ETH" or "WETH");
     }
+
+    /// <summary>The paper exchange (the graph's book legs trade on it too).</summary>
+    public PaperExchange Exchange => _trader.Exchange;
+
+    /// <summary>The books fills walk (the strategy thread's depth), or null: the opportunities' tops.</summary>
+    public IPaperBooks? Books => _trader.Books;
+
+    /// <summary>The last mid the trader saw for an instrument (0 before any).</summary>
+    public double Mark(InstrumentId instrument) => _trader.Mark(instrument);
 
     /// <summary>Each closed pair as a trade outcome (P&amp;L ledger, SQLite, metrics); null: nobody listens.</summary>
     public Action<TradeOutcome>? Trade { get; init; }
@@ -116,10 +126,13 @@ internal sealed class PaperSession
         EngineLogs.PaperSummary(_log, "cross-venue", fills, Math.Round(fees, 6), Math.Round(pnl, 6), _trader.Pairs, _trader.Hedged, _trader.Unwound, _trader.Held, _trader.Unfilled, _trader.Denied);
     }
 
-    private void LogFill(PaperFill f)
+    private void LogFill(PaperFill f) => LogFill("cross-venue", f);
+
+    /// <summary>One paper fill into the log, SQLite and the cluster's stream, under <paramref name="strategy"/>.</summary>
+    public void LogFill(string strategy, PaperFill f)
     {
         LinesLogged++;
-        EngineLogs.PaperFill(_log, "cross-venue", f.ClientOrderId, f.Side == Side.Bid ? "buy" : "sell", f.Quantity,
+        EngineLogs.PaperFill(_log, strategy, f.ClientOrderId, f.Side == Side.Bid ? "buy" : "sell", f.Quantity,
             _instrumentNames[f.Instrument.Value], f.Price, _venueNames[f.Venue.Value], Math.Round(f.Fee, 8), f.Maker ? "maker" : "taker", f.TimeNs);
         FillRow?.Invoke(new FillRecord(f.TimeNs, f.ClientOrderId, _venueNames[f.Venue.Value],
             f.Price.ToString("R", CultureInfo.InvariantCulture), f.Quantity.ToString("R", CultureInfo.InvariantCulture), f.Fee.ToString("R", CultureInfo.InvariantCulture)));

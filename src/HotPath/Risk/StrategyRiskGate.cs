@@ -177,8 +177,30 @@ public sealed class StrategyRiskGate
     public bool TryPost(in RiskFeedback feedback) => _feedback.TryPublish(in feedback);
 
     /// <summary>
+    /// The venue graph whose opportunities this gate checks: a graph action's legs are its trades (book and pool edges),
+    /// not the inventory links and bridges between them. Null: every edge of a path counts. Start-up thread.
+    /// </summary>
+    public Graph.VenueGraph? Graph { get; set; }
+
+    private int TradeLegs(in OpportunityPath path)
+    {
+        if (Graph is not { } graph)
+        {
+            return path.Count;
+        }
+
+        int trades = 0;
+        for (int i = 0; i < path.Count; i++)
+        {
+            trades += graph.IsTrade(path[i]) ? 1 : 0;
+        }
+
+        return trades;
+    }
+
+    /// <summary>
     /// The action an opportunity stands for. A CEX pair is two legs sized to the top and the per-trade limit; a graph
-    /// opportunity (sized by the graph) is its quote-valued size over its path's legs. Graph opportunities carry no tick
+    /// opportunity (sized by the graph) is its quote-valued size over its trade legs. Graph opportunities carry no tick
     /// receive times, so their quote age is taken as their decision time (the graph guards its own pool freshness).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,7 +219,7 @@ public sealed class StrategyRiskGate
         else
         {
             notional = o.SizeQuote;
-            legs = Math.Max(1, (int)o.Path.Count);
+            legs = Math.Max(1, TradeLegs(in o.Path));
         }
 
         long oldest = Math.Min(o.BuyTickReceiveTimeNs, o.SellTickReceiveTimeNs);

@@ -141,7 +141,7 @@ public sealed class PaperGraphTraderTests
     {
         var rig = new Rig();
         Opportunity o = Rig.Of(OpportunityKind.CexDex, 2_000, rig.BookAsk, rig.ToChain, rig.DearSell, rig.ToExchange);
-        Assert.True(rig.Trader.OnOpportunity(in o));
+        Assert.Equal("g1", rig.Trader.OnOpportunity(in o));
 
         // 2,000 USD buys floor(2,000 / (2,000 · 1.001)) = 0.9990 ETH; the pool leg sells that at once, from the chain's WETH.
         PaperFill fill = Assert.Single(rig.Fills);
@@ -174,7 +174,7 @@ public sealed class PaperGraphTraderTests
     {
         var rig = new Rig(chainEth: 0);
         Opportunity o = Rig.Of(OpportunityKind.DexDex, 10_000, rig.CheapBuy, rig.DearSell);
-        Assert.True(rig.Trader.OnOpportunity(in o));
+        Assert.Equal("g1", rig.Trader.OnOpportunity(in o));
         Assert.Empty(rig.Fills);
         rig.Dex.ObserveBlock(ChainId, 11, 2 * Second, 10e9);
         rig.Trader.Poll(2 * Second);
@@ -193,7 +193,7 @@ public sealed class PaperGraphTraderTests
     {
         var rig = new Rig();
         Opportunity o = Rig.Of(OpportunityKind.CexDex, 2_000, rig.BookAsk, rig.ToChain, rig.DearSell, rig.ToExchange);
-        Assert.True(rig.Trader.OnOpportunity(in o));
+        Assert.Equal("g1", rig.Trader.OnOpportunity(in o));
 
         // Someone else's trade takes the dear pool to the cheap price before ours lands: below our minimum, it reverts.
         rig.Dex.ObserveV2(2, 11, s_cheap);
@@ -216,12 +216,12 @@ public sealed class PaperGraphTraderTests
     public void A_denied_opportunity_and_one_without_the_funds_for_every_leg_send_nothing()
     {
         var denied = new Rig(approve: false);
-        Assert.False(denied.Trader.OnOpportunity(Rig.Of(OpportunityKind.CexDex, 2_000, denied.BookAsk, denied.ToChain, denied.DearSell, denied.ToExchange)));
+        Assert.Null(denied.Trader.OnOpportunity(Rig.Of(OpportunityKind.CexDex, 2_000, denied.BookAsk, denied.ToChain, denied.DearSell, denied.ToExchange)));
         Assert.Equal(1, denied.Trader.TotalsOf(OpportunityKind.CexDex).Denied);
 
         // No WETH on the chain: the pool leg cannot be paid, so the book leg is not sent either.
         var broke = new Rig(chainEth: 0);
-        Assert.False(broke.Trader.OnOpportunity(Rig.Of(OpportunityKind.CexDex, 2_000, broke.BookAsk, broke.ToChain, broke.DearSell, broke.ToExchange)));
+        Assert.Null(broke.Trader.OnOpportunity(Rig.Of(OpportunityKind.CexDex, 2_000, broke.BookAsk, broke.ToChain, broke.DearSell, broke.ToExchange)));
         Assert.Equal(1, broke.Trader.TotalsOf(OpportunityKind.CexDex).Unfunded);
         Assert.Empty(broke.Fills);
         Assert.Equal(100_000, broke.Exchange.Balance(s_x, "USD"));
