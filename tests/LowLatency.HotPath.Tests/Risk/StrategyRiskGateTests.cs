@@ -1,4 +1,5 @@
 using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Risk;
 using LowLatency.HotPath.Ring;
@@ -257,5 +258,36 @@ public sealed class StrategyRiskGateTests
         m.Tick(s_v1, 9_990, 10_000);
         Assert.Equal(ClusterLease.ToMicros(900), lease.Left(lease.NotionalSlot));
         Assert.Equal(share, lease.Left(lease.ExposureSlot(0, 0)));
+    }
+    [Fact]
+    public void A_graph_action_reserves_its_trade_legs_not_the_inventory_links_between_them()
+    {
+        // A CEX-DEX path: book ask, inventory to the chain, pool, inventory back: two trades, four edges.
+        var graph = new VenueGraph(maxNodes: 4, maxEdges: 16, maxAssets: 2, maxChains: 1);
+        int usdX = graph.AddNode(0, GraphLocationKind.Exchange, 0);
+        int ethX = graph.AddNode(1, GraphLocationKind.Exchange, 0);
+        int usdC = graph.AddNode(0, GraphLocationKind.Chain, 0, 6);
+        int ethC = graph.AddNode(1, GraphLocationKind.Chain, 0, 18);
+        graph.AddCexBook(ethX, usdX, 0.001, 2, 4);
+        graph.AddV2Pool(usdC, ethC, 30);
+        graph.AddInventoryLink(ethX, ethC);
+        graph.AddInventoryLink(usdC, usdX);
+        graph.Freeze();
+        var o = new Opportunity { Kind = OpportunityKind.CexDex, Size = 1, SizeQuote = 100, DecisionTimeNs = 1_000_000_000 };
+        foreach (int e in new[] { 1, 4, 3, 6 }) // ask, ETH inventory, pool ETH → USD, USD inventory
+        {
+            Assert.True(o.Path.TryAdd(e));
+        }
+
+        var gate = new StrategyRiskGate(new RiskOptions { Assets = 1, Venues = 1, MaxOpenLegs = 8 }, new KillSwitch(), [2], [0]);
+        gate.Stamp(ref o);
+        Assert.Equal(4, o.Risk.Legs); // without the graph every edge counts
+
+        gate.Graph = graph;
+        o.Risk = default;
+        gate.Stamp(ref o);
+        Assert.True(o.Risk.Approved);
+        Assert.Equal(2, o.Risk.Legs);
+        Assert.Equal(6, gate.Gate.OpenLegs);
     }
 }
