@@ -70,11 +70,13 @@ internal sealed class BinanceLiveHarness : IAsyncDisposable
     /// <param name="capture">Set as the client's capture sink before it starts.</param>
     /// <param name="session">The recorded session and market (default <see cref="BinanceSession.Spot"/>).</param>
     public static async Task<BinanceLiveHarness> StartAsync(Func<LiveVenueOptions, LiveVenueOptions>? tweak = null, int ringSize = 4096, bool startConsumer = true,
-        bool venueHosts = false, ICaptureSink? capture = null, BinanceSession? session = null)
+        bool venueHosts = false, ICaptureSink? capture = null, BinanceSession? session = null, Action<LoopbackBinanceExchange>? arrange = null)
     {
         session ??= BinanceSession.Spot;
         LoopbackBinanceExchange exchange = await LoopbackBinanceExchange.StartAsync(
             SharedData.File("cex_ws", "cryptofeed", session.WsCapture), SharedData.File("cex_ws", "cryptofeed", session.HttpCapture));
+        // Faults the client meets on connect must be armed before it connects, or it may subscribe first.
+        arrange?.Invoke(exchange);
         var harness = new BinanceLiveHarness(exchange);
         harness.Build(tweak, ringSize, venueHosts, session);
         harness.Client.Capture = capture;

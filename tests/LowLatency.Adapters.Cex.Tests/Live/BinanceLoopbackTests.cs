@@ -215,8 +215,8 @@ public sealed class BinanceLoopbackTests
     [Fact]
     public async Task Rest_429_with_retry_after_is_obeyed()
     {
-        await using BinanceLiveHarness h = await BinanceLiveHarness.StartAsync(startConsumer: true);
-        h.Exchange.AddRestFault(RestFault.TooManyRequests, TimeSpan.FromSeconds(1));
+        await using BinanceLiveHarness h = await BinanceLiveHarness.StartAsync(
+            startConsumer: true, arrange: e => e.AddRestFault(RestFault.TooManyRequests, TimeSpan.FromSeconds(1)));
         await h.Exchange.WaitForSubscriptionsAsync(1);
         await h.WaitAllLiveAsync();
         await h.Exchange.SendRestAsync();
@@ -263,8 +263,7 @@ public sealed class BinanceLoopbackTests
     [Fact]
     public async Task Rejected_subscription_backs_off_and_subscribes_again()
     {
-        await using BinanceLiveHarness h = await BinanceLiveHarness.StartAsync();
-        h.Exchange.RejectSubscriptions(2);
+        await using BinanceLiveHarness h = await BinanceLiveHarness.StartAsync(arrange: e => e.RejectSubscriptions(2));
         await h.Exchange.WaitForSubscriptionsAsync(1);
         await h.WaitAllLiveAsync();
         await h.Exchange.SendRestAsync();
