@@ -241,7 +241,15 @@ public sealed class PaperGraphTrader
         PaperSwapState sent = _dex.SubmitRoute(route, o.DecisionTimeNs);
         if (sent.Status == PaperSwapStatus.Rejected)
         {
-            totals.Unfunded++;
+            if (sent.Reason == PaperSwapReject.InsufficientBalance)
+            {
+                totals.Unfunded++;
+            }
+            else
+            {
+                totals.Unplanned++;
+            }
+
             return false;
         }
 
@@ -313,6 +321,8 @@ public sealed class PaperGraphTrader
             }
         }
 
+        // The swaps first: one refused at the door (it cannot be, after the checks above, short of a bug) keeps the
+        // book legs from being sent; swaps already sent cannot be called back and settle as a failed trade.
         long now = o.DecisionTimeNs;
         var swapIds = new List<string>();
         bool refused = false;
@@ -320,6 +330,11 @@ public sealed class PaperGraphTrader
         {
             refused |= _dex.Submit(in s, now).Status == PaperSwapStatus.Rejected;
             swapIds.Add(s.ClientOrderId);
+        }
+
+        if (refused)
+        {
+            orders.Clear();
         }
 
         int filledOrders = 0;

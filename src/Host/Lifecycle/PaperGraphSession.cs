@@ -84,6 +84,7 @@ internal sealed class PaperGraphSession
         }
 
         IReadOnlyDictionary<string, string> tokenAssets = topology.TokenAssets;
+        int venueCount = market.Venues.Count;
         _price = key =>
         {
             string asset = tokenAssets.TryGetValue(key, out string? a) ? a : key;
@@ -92,7 +93,9 @@ internal sealed class PaperGraphSession
                 return 1;
             }
 
-            double mark = paper.Mark(InstrumentId.FromIndex(instrument));
+            var id = InstrumentId.FromIndex(instrument);
+            double mid = BookMid(paper.Books, venueCount, id) / Math.Pow(10, paper.Exchange.Instrument(id)?.PriceDecimals ?? 0);
+            double mark = mid > 0 ? mid : paper.Mark(id);
             return mark > 0 ? mark : market.Instruments[instrument].StartPrice;
         };
 
@@ -211,6 +214,27 @@ internal sealed class PaperGraphSession
                 _dex.ObserveV3(u.Pool, u.Block, in state);
                 break;
         }
+    }
+
+    /// <summary>The mid, fixed-point, of the first venue whose book has both sides now (0 when none has, or there are no books).</summary>
+    private static double BookMid(IPaperBooks? books, int venues, InstrumentId instrument)
+    {
+        if (books is null)
+        {
+            return 0;
+        }
+
+        for (int v = 0; v < venues; v++)
+        {
+            ReadOnlySpan<BookLevel> bids = books.Levels(VenueId.FromIndex(v), instrument, Side.Bid);
+            ReadOnlySpan<BookLevel> asks = books.Levels(VenueId.FromIndex(v), instrument, Side.Ask);
+            if (!bids.IsEmpty && !asks.IsEmpty)
+            {
+                return (bids[0].Price.Raw + (double)asks[0].Price.Raw) / 2;
+            }
+        }
+
+        return 0;
     }
 
     private static long MaxVenueLatencyNs(SimulatedMarketOptions market)
