@@ -96,15 +96,17 @@ public sealed class V3Pool
 
     /// <summary>
     /// What UniswapV3Pool.swap would do, without changing anything: <paramref name="amountSpecified"/> positive is
-    /// exact input, negative exact output. Allocation-free.
+    /// exact input, negative exact output. The result's fee growth is the pool's as it stands (a quote does not need
+    /// the growth, a 512-bit division per step; <see cref="Swap"/> computes it); the amounts, price, tick, liquidity and
+    /// every revert are the swap's. Allocation-free.
     /// </summary>
     public V3Status Quote(bool zeroForOne, Int256 amountSpecified, UInt256 sqrtPriceLimitX96, out V3SwapResult result) =>
-        ComputeSwap(in _state, Ticks, Fee, zeroForOne, amountSpecified, sqrtPriceLimitX96, out result);
+        ComputeSwap(in _state, Ticks, Fee, zeroForOne, amountSpecified, sqrtPriceLimitX96, out result, computeFeeGrowth: false);
 
     /// <summary>UniswapV3Pool.swap: as <see cref="Quote"/>, then commits the price, tick, liquidity and fee growth.</summary>
     public V3Status Swap(bool zeroForOne, Int256 amountSpecified, UInt256 sqrtPriceLimitX96, out V3SwapResult result)
     {
-        V3Status status = Quote(zeroForOne, amountSpecified, sqrtPriceLimitX96, out result);
+        V3Status status = ComputeSwap(in _state, Ticks, Fee, zeroForOne, amountSpecified, sqrtPriceLimitX96, out result);
         if (status != V3Status.Ok)
         {
             return status;
@@ -301,6 +303,8 @@ public sealed class V3Pool
     /// <summary>
     /// The loop of UniswapV3Pool.swap over a state and its ticks, changing neither. Mirrors the contract step by step,
     /// including its wrapping and checked arithmetic, so the amounts and the final state are the pool's to the wei.
+    /// Without <paramref name="computeFeeGrowth"/> the fee growth is left as it was, and only its overflow (the
+    /// contract's revert) is checked.
     /// </summary>
     public static V3Status ComputeSwap(
         in V3PoolState state,
@@ -309,7 +313,8 @@ public sealed class V3Pool
         bool zeroForOne,
         Int256 amountSpecified,
         UInt256 sqrtPriceLimitX96,
-        out V3SwapResult result)
+        out V3SwapResult result,
+        bool computeFeeGrowth = true)
     {
         result = default;
         if (amountSpecified.IsZero)
@@ -426,12 +431,20 @@ public sealed class V3Pool
 
             if (liquidity != UInt128.Zero)
             {
-                if (!FullMath.TryMulDiv(feeAmount, FullMath.Q128, liquidity, out UInt256 growth))
+                if (computeFeeGrowth)
                 {
+                    if (!FullMath.TryMulDiv(feeAmount, FullMath.Q128, liquidity, out UInt256 growth))
+                    {
+                        return V3Status.MathOverflow;
+                    }
+
+                    feeGrowth += growth;
+                }
+                else if (new UInt128(feeAmount.U3, feeAmount.U2) >= liquidity)
+                {
+                    // mulDiv(fee, 2^128, L) overflows 256 bits exactly when fee >= L * 2^128, i.e. when fee's high half >= L.
                     return V3Status.MathOverflow;
                 }
-
-                feeGrowth += growth;
             }
 
             if (sqrtPrice == sqrtPriceNext)

@@ -187,7 +187,18 @@ public sealed class AmmPropertyTests
                 limit = BigInteger.Max(BigInteger.Zero, BigInteger.Min(BigEvm.MaxUInt160, limit));
                 var expected = Reference(() => reference.Swap(zeroForOne, specified, limit));
                 Assert.True(Int256.TryFromBigInteger(specified, out Int256 amount));
+                // The quote (no fee growth computed) must be the swap in every other respect, reverts included.
+                UInt256 growthBefore = zeroForOne ? ours.State.FeeGrowthGlobal0X128 : ours.State.FeeGrowthGlobal1X128;
+                V3Status quoted = ours.Quote(zeroForOne, amount, (UInt256)limit, out V3SwapResult q);
                 V3Status status = ours.Swap(zeroForOne, amount, (UInt256)limit, out V3SwapResult result);
+                Assert.Equal(status, quoted);
+                Assert.Equal((result.Amount0, result.Amount1, result.SqrtPriceX96, result.Tick, result.Liquidity, result.TicksCrossed),
+                    (q.Amount0, q.Amount1, q.SqrtPriceX96, q.Tick, q.Liquidity, q.TicksCrossed));
+                if (status == V3Status.Ok)
+                {
+                    Assert.Equal(growthBefore, q.FeeGrowthGlobalX128);
+                }
+
                 Assert.True(expected.HasValue == (status == V3Status.Ok), $"pool {poolIndex} swap {s}: reference {(expected.HasValue ? "ok" : "reverts")}, ours {status}");
                 if (expected is not { } e)
                 {

@@ -58,7 +58,7 @@ public sealed class V3PoolTests
     }
 
     [Fact]
-    public void Quote_does_not_change_the_pool_and_swap_commits_exactly_the_quote()
+    public void Quote_does_not_change_the_pool_and_swap_commits_exactly_the_quote_with_its_fee_growth()
     {
         V3Pool pool = LadderPool();
         V3PoolState before = pool.State;
@@ -66,7 +66,10 @@ public sealed class V3PoolTests
         Assert.Equal(before, pool.State);
         Assert.True(quoted.TicksCrossed >= 5);
         Assert.Equal(V3Status.Ok, pool.Swap(true, (long)2_000_000_000_000_000_000, V3Pool.DefaultPriceLimit(true), out V3SwapResult swapped));
-        Assert.Equal(quoted, swapped);
+        // The quote leaves the fee growth as the pool had it; the swap adds what the fees grew it by.
+        Assert.Equal(before.FeeGrowthGlobal0X128, quoted.FeeGrowthGlobalX128);
+        Assert.Equal(quoted with { FeeGrowthGlobalX128 = swapped.FeeGrowthGlobalX128 }, swapped);
+        Assert.True(swapped.FeeGrowthGlobalX128 > before.FeeGrowthGlobal0X128);
         Assert.Equal(swapped.SqrtPriceX96, pool.State.SqrtPriceX96);
         Assert.Equal(swapped.Tick, pool.State.Tick);
         Assert.Equal(swapped.Liquidity, pool.State.Liquidity);
