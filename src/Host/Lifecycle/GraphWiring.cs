@@ -330,7 +330,9 @@ public sealed class GraphWiring : IDisposable
         }
 
         var search = new NegativeCycleHost(graph.NodeCount, graph.EdgeCount, KernelBackendPreference.Simd);
-        var stage = new GraphStage(graph, new GraphStageOptions { ThresholdBps = 1, MinNetProfitQuote = 0.01 }, search);
+        // Sized within the gate's per-trade limit: a path sized past it would be denied whole, though a smaller trade pays.
+        double maxSize = Math.Min(new GraphStageOptions().MaxSizeQuote, options.Execution.Risk.MaxTradeNotionalUsd);
+        var stage = new GraphStage(graph, new GraphStageOptions { ThresholdBps = 1, MinNetProfitQuote = 0.01, MaxSizeQuote = maxSize }, search);
         StrategyState strategy = pipeline.Strategy;
         strategy.AttachGraph(stage, graphBookOfBook);
         strategy.AttachPools(pools);

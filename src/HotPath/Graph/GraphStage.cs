@@ -405,7 +405,7 @@ public sealed class GraphStage
         o.Kind = Classify(path);
         o.Path = path;
         o.Size = size;
-        o.SizeQuote = size * startPrice;
+        o.SizeQuote = Math.Min(size * startPrice, _options.MaxSizeQuote); // the cap divided by the price and back may round one ulp over
         double net = PathQuote.NetProfit(in pc, size, output, premium, startPrice, out o.Costs);
         o.NetProfitQuote = net;
         o.GrossProfitQuote = net + o.Costs.Total;

@@ -165,6 +165,18 @@ public sealed class GraphRunTests
     }
 
     [Fact]
+    public void Graph_opportunities_are_sized_within_the_gates_per_trade_limit()
+    {
+        // Sized past the limit, the gate would deny the whole trade though a smaller one pays (it denied 1,351 in 40 s).
+        double limit = new EngineOptions().Execution.Risk.MaxTradeNotionalUsd;
+        using GraphRig rig = RunFor(40_000);
+        List<Opportunity> graph = rig.Found.Where(o => o.Path.Count > 0).ToList();
+        Assert.NotEmpty(graph);
+        Assert.All(graph, o => Assert.True(o.SizeQuote <= limit, $"{o.Kind} sized {o.SizeQuote} over {limit}"));
+        Assert.Contains(graph, o => o.SizeQuote > limit * 0.999); // the cap binds: these would have been sized larger
+    }
+
+    [Fact]
     public void Atomic_dex_opportunities_become_signed_bundles_and_inventory_ones_never_do()
     {
         using GraphRig rig = RunFor(40_000);
