@@ -28,11 +28,17 @@ public enum PaperGraphOutcome : byte
     /// <summary>The atomic route reverted (it could not repay its loan, or a pool refused it): only its gas was spent.</summary>
     Reverted,
 
-    /// <summary>A leg of a non-atomic trade failed or filled short: what the others did stays as inventory, marked.</summary>
+    /// <summary>
+    /// A leg of a non-atomic trade failed or filled short: the legs that filled were unwound (each reversed where it
+    /// traded, see <see cref="PaperGraphTrade.Unwind"/>); what the unwind could not reverse stays as marked inventory.
+    /// </summary>
     LegFailed,
 }
 
-/// <summary>A closed graph trade: its legs' outcome, what it made at the marks when it closed, and what it paid.</summary>
+/// <summary>
+/// A closed graph trade: its legs' outcome, what it made at the marks when it closed (its unwind included), and what it
+/// paid. <see cref="Unwind"/>: null when nothing needed unwinding, "unwound N legs", or why the unwind fell short.
+/// </summary>
 public readonly record struct PaperGraphTrade(
     string Id,
     OpportunityKind Kind,
@@ -46,7 +52,8 @@ public readonly record struct PaperGraphTrade(
     long DecisionTimeNs,
     long ClosedTimeNs,
     string? Failure,
-    bool Atomic);
+    bool Atomic,
+    string? Unwind = null);
 
 /// <summary>
 /// Paper trading of the venue graph's opportunities (CEX-DEX, DEX-DEX, cycles, cross-chain), on the host thread: an
@@ -56,7 +63,10 @@ public readonly record struct PaperGraphTrade(
 /// <see cref="PaperExchange"/>, each pool leg an exact-input swap (its minimum the quote now less the slippage
 /// tolerance), an inventory link nothing, a bridge its fee (the inventory it stands for is rebalanced later, outside the
 /// trade). Each leg's input is the previous leg's expected output, quoted on the paper venues' own state when sent. A
-/// trade closes when its last swap has landed; its P&amp;L (every flow marked, gas and fees in) goes to the gate.
+/// trade closes when its last swap has landed; its P&amp;L (every flow marked, gas and fees in) goes to the gate. When
+/// a leg of such a trade fails, the legs that filled are unwound once every leg has settled: a book leg by the opposite
+/// market order for what it filled, a pool leg by swapping its output back through the same pool; the trade (and its
+/// gate reservation) closes when the unwind has settled too.
 /// </summary>
 /// <remarks>
 /// Reads the graph's topology only (fixed once frozen), never its live rates: those belong to the strategy thread.
@@ -186,7 +196,13 @@ public sealed class PaperGraphTrader
         for (int i = 0; i < _open.Count; i++)
         {
             Open t = _open[i];
-            if (t.Swaps.Exists(s => _dex.Status(s).Status == PaperSwapStatus.Pending))
+            if (t.Swaps.Exists(IsPending) || t.UnwindSwaps.Exists(IsPending))
+            {
+                continue;
+            }
+
+            // A failed leg leaves the others' fills as exposure: reverse them, and close when the reversal has settled.
+            if (!t.Atomic && !t.Unwinding && LegFailure(t) is not null && StartUnwind(t, nowNs))
             {
                 continue;
             }
@@ -196,12 +212,14 @@ public sealed class PaperGraphTrader
         }
     }
 
-    /// <summary>Per kind: "trades=N filled=N leg-failed=N reverted=N open=N unfunded=N unplanned=N busy=N denied=N gas=G fees=F pnl=P".</summary>
+    private bool IsPending(string swapId) => _dex.Status(swapId).Status == PaperSwapStatus.Pending;
+
+    /// <summary>Per kind: "trades=N filled=N leg-failed=N unwound=N unwind-short=N reverted=N open=N unfunded=N unplanned=N busy=N denied=N gas=G fees=F pnl=P".</summary>
     public string Describe(OpportunityKind kind)
     {
         Totals t = _totals[(int)kind];
         return string.Create(CultureInfo.InvariantCulture,
-            $"trades={t.Trades} filled={t.Filled} leg-failed={t.LegFailed} reverted={t.Reverted} open={OpenOf(kind)} unfunded={t.Unfunded} unplanned={t.Unplanned} busy={t.Busy} denied={t.Denied} gas={t.Gas:0.00} fees={t.Fees:0.00} pnl={t.Pnl:0.00}");
+            $"trades={t.Trades} filled={t.Filled} leg-failed={t.LegFailed} unwound={t.Unwound} unwind-short={t.UnwindShort} reverted={t.Reverted} open={OpenOf(kind)} unfunded={t.Unfunded} unplanned={t.Unplanned} busy={t.Busy} denied={t.Denied} gas={t.Gas:0.00} fees={t.Fees:0.00} pnl={t.Pnl:0.00}");
     }
 
     /// <summary>A kind's trades waiting for a swap to land.</summary>
@@ -213,6 +231,9 @@ public sealed class PaperGraphTrader
         Totals t = _totals[(int)kind];
         return (t.Trades, t.Filled, t.LegFailed, t.Reverted, t.Unfunded, t.Unplanned, t.Busy, t.Denied, t.Gas, t.Fees, t.Pnl);
     }
+
+    /// <summary>A kind's failed trades whose filled legs were all reversed, and those whose unwind fell short (exposure left).</summary>
+    public (long Unwound, long UnwindShort) UnwindsOf(OpportunityKind kind) => (_totals[(int)kind].Unwound, _totals[(int)kind].UnwindShort);
 
     private bool SendRoute(in Opportunity o, string id, int chain, Totals totals)
     {
@@ -337,45 +358,131 @@ public sealed class PaperGraphTrader
             orders.Clear();
         }
 
-        int filledOrders = 0;
-        double fees = 0;
-        if (orders.Count > 0)
-        {
-            foreach (PaperOrderRequest r in orders)
-            {
-                _exchange.Submit(in r, now);
-            }
-
-            // Market orders: filled or cancelled once they have arrived; nothing of them is left working.
-            _exchange.Advance(now + _maxCexLatencyNs, books!);
-            foreach (PaperOrderRequest r in orders)
-            {
-                if (_exchange.Status(r.ClientOrderId).Status is PaperOrderStatus.InFlight or PaperOrderStatus.Resting or PaperOrderStatus.PartiallyFilled)
-                {
-                    _exchange.Cancel(r.ClientOrderId, now + _maxCexLatencyNs);
-                }
-            }
-
-            _exchange.Advance(now + (2 * _maxCexLatencyNs), books!);
-            foreach (PaperFill f in _exchange.DrainFills())
-            {
-                fees += f.Fee * _price(_exchange.Instrument(f.Instrument)?.Quote ?? "");
-                Fill?.Invoke(o.Kind, f);
-            }
-
-            foreach (PaperOrderRequest r in orders)
-            {
-                filledOrders += _exchange.Status(r.ClientOrderId).Status == PaperOrderStatus.Filled ? 1 : 0;
-            }
-        }
-
+        (int filledOrders, double fees) = ExecuteOrders(orders, now, o.Kind);
         _open.Add(new Open(id, o.Kind, now, orders.Count + swaps.Count, swapIds, orders, filledOrders, false)
         {
             FeesQuote = fees,
             BridgeFeesQuote = bridgeFees,
             Refused = refused,
+            SwapsSent = swaps,
         });
         return true;
+    }
+
+    // Market orders, sent at once: filled or cancelled once they have arrived, nothing of them left working.
+    private (int Filled, double FeesQuote) ExecuteOrders(List<PaperOrderRequest> orders, long now, OpportunityKind kind)
+    {
+        if (orders.Count == 0 || Books is not { } books)
+        {
+            return (0, 0);
+        }
+
+        foreach (PaperOrderRequest r in orders)
+        {
+            _exchange.Submit(in r, now);
+        }
+
+        _exchange.Advance(now + _maxCexLatencyNs, books);
+        foreach (PaperOrderRequest r in orders)
+        {
+            if (_exchange.Status(r.ClientOrderId).Status is PaperOrderStatus.InFlight or PaperOrderStatus.Resting or PaperOrderStatus.PartiallyFilled)
+            {
+                _exchange.Cancel(r.ClientOrderId, now + _maxCexLatencyNs);
+            }
+        }
+
+        _exchange.Advance(now + (2 * _maxCexLatencyNs), books);
+        double fees = 0;
+        foreach (PaperFill f in _exchange.DrainFills())
+        {
+            fees += f.Fee * _price(_exchange.Instrument(f.Instrument)?.Quote ?? "");
+            Fill?.Invoke(kind, f);
+        }
+
+        int filled = 0;
+        foreach (PaperOrderRequest r in orders)
+        {
+            filled += _exchange.Status(r.ClientOrderId).Status == PaperOrderStatus.Filled ? 1 : 0;
+        }
+
+        return (filled, fees);
+    }
+
+    /// <summary>Why a settled trade failed (null: every leg filled whole).</summary>
+    private string? LegFailure(Open t)
+    {
+        string? failure = t.Refused ? "a swap was refused at the door" : null;
+        foreach (string swapId in t.Swaps)
+        {
+            PaperSwapState s = _dex.Status(swapId);
+            if (s.Status != PaperSwapStatus.Filled)
+            {
+                failure ??= s.Status.ToString().ToLowerInvariant() + " " + s.Reason.ToString();
+            }
+        }
+
+        return t.OrdersSent.Count > t.FilledOrders ? failure ?? "a market order filled short" : failure;
+    }
+
+    /// <summary>
+    /// Reverses every leg of a failed trade that filled (in part or whole): true when reversing swaps were sent (the
+    /// trade waits for them); false when the unwind settled at once (book legs only) or there was nothing to reverse.
+    /// </summary>
+    private bool StartUnwind(Open t, long nowNs)
+    {
+        t.Unwinding = true;
+        int strategy = StrategyBase + (int)t.Kind;
+        var orders = new List<PaperOrderRequest>();
+        foreach (PaperOrderRequest r in t.OrdersSent)
+        {
+            PaperOrderState s = _exchange.Status(r.ClientOrderId);
+            PaperInstrumentSpec? spec = _exchange.Instrument(r.Instrument);
+            long filledRaw = spec is null ? 0 : (long)Math.Round(s.FilledQuantity * Math.Pow(10, spec.QuantityDecimals));
+            if (filledRaw > 0)
+            {
+                orders.Add(new PaperOrderRequest(r.ClientOrderId + "-u", strategy, r.Venue, r.Instrument, r.Side == Side.Bid ? Side.Ask : Side.Bid,
+                    PaperOrderKind.Market, new Quantity(filledRaw), default));
+            }
+        }
+
+        int reversals = orders.Count;
+        (int filledOrders, double fees) = ExecuteOrders(orders, nowNs, t.Kind);
+        t.UnwindOrders = orders;
+        t.UnwindFilledOrders = filledOrders;
+        t.UnwindFeesQuote = fees;
+
+        foreach (PaperSwapRequest r in t.SwapsSent)
+        {
+            PaperSwapState s = _dex.Status(r.ClientOrderId);
+            (_, int decimalsOut) = _dex.TokenOf(r.Pool, r.ZeroForOne, input: false);
+            if (s.Status != PaperSwapStatus.Filled || !Amounts.TryToRaw(s.AmountOut, decimalsOut, out UInt256 back) || back.IsZero)
+            {
+                continue;
+            }
+
+            // Back through the pool it came from, at its state now, with the same tolerance as the leg itself.
+            reversals++;
+            string unwindId = r.ClientOrderId + "-u";
+            if (!_dex.TryQuote(r.Pool, !r.ZeroForOne, back, out UInt256 quoted))
+            {
+                t.UnwindFailure ??= "the pool cannot quote the reversal of " + r.ClientOrderId;
+                continue;
+            }
+
+            (_, int decimalsBack) = _dex.TokenOf(r.Pool, !r.ZeroForOne, input: false);
+            _ = Amounts.TryToRaw(Amounts.ToTokens(quoted, decimalsBack) * (1 - _slippage), decimalsBack, out UInt256 minimum);
+            PaperSwapState sent = _dex.Submit(new PaperSwapRequest(unwindId, strategy, r.Pool, !r.ZeroForOne, back, minimum), nowNs);
+            if (sent.Status == PaperSwapStatus.Rejected)
+            {
+                t.UnwindFailure ??= "the reversal of " + r.ClientOrderId + " was refused: " + sent.Reason.ToString();
+                continue;
+            }
+
+            t.UnwindSwaps.Add(unwindId);
+        }
+
+        t.Reversals = reversals;
+        return t.UnwindSwaps.Count > 0;
     }
 
     // A book leg: its order and what it should yield (base bought with the quote in, or quote from the base sold).
@@ -425,43 +532,54 @@ public sealed class PaperGraphTrader
 
     private void Close(Open t, long nowNs)
     {
-        double pnl = -t.BridgeFeesQuote;
+        double pnl = -t.BridgeFeesQuote - t.FeesQuote - t.UnwindFeesQuote;
         double gas = 0;
         int filled = t.FilledOrders;
         long block = 0;
-        string? failure = t.Refused ? "a swap was refused at the door" : null;
+        string? failure = LegFailure(t);
         foreach (string swapId in t.Swaps)
         {
             PaperSwapState s = _dex.Status(swapId);
             block = Math.Max(block, s.Block);
-            gas += s.GasNative * _price(_dex.NativeOf(swapId));
-            if (s.Status == PaperSwapStatus.Filled)
+            filled += s.Status == PaperSwapStatus.Filled ? 1 : 0;
+        }
+
+        // Every order and swap of the trade and of its unwind, marked now.
+        foreach (List<PaperOrderRequest> orders in (List<PaperOrderRequest>[])[t.OrdersSent, t.UnwindOrders])
+        {
+            foreach (PaperOrderRequest r in orders)
             {
-                filled++;
+                PaperOrderState s = _exchange.Status(r.ClientOrderId);
+                PaperInstrumentSpec spec = _exchange.Instrument(r.Instrument)!;
+                double baseQty = r.Side == Side.Bid ? s.FilledQuantity : -s.FilledQuantity;
+                pnl += (baseQty * _price(spec.Base)) - (baseQty * s.AveragePrice * _price(spec.Quote));
             }
-            else
+        }
+
+        int reversed = t.UnwindFilledOrders;
+        foreach (List<string> swaps in (List<string>[])[t.Swaps, t.UnwindSwaps])
+        {
+            foreach (string swapId in swaps)
             {
-                failure ??= s.Status.ToString().ToLowerInvariant() + " " + s.Reason.ToString();
+                PaperSwapState s = _dex.Status(swapId);
+                gas += s.GasNative * _price(_dex.NativeOf(swapId));
+                pnl += _dex.FlowValueOf(swapId, _price);
+                if (swaps == t.UnwindSwaps)
+                {
+                    block = Math.Max(block, s.Block);
+                    reversed += s.Status == PaperSwapStatus.Filled ? 1 : 0;
+                    t.UnwindFailure ??= s.Status == PaperSwapStatus.Filled ? null : "the reversal " + swapId + " " + s.Status.ToString().ToLowerInvariant() + " " + s.Reason.ToString();
+                }
             }
         }
 
-        if (t.OrdersSent.Count > t.FilledOrders)
+        string? unwind = null;
+        if (t.Unwinding && t.Reversals > 0)
         {
-            failure ??= "a market order filled short";
-        }
-
-        foreach (PaperOrderRequest r in t.OrdersSent)
-        {
-            PaperOrderState s = _exchange.Status(r.ClientOrderId);
-            PaperInstrumentSpec spec = _exchange.Instrument(r.Instrument)!;
-            double baseQty = r.Side == Side.Bid ? s.FilledQuantity : -s.FilledQuantity;
-            pnl += (baseQty * _price(spec.Base)) - (baseQty * s.AveragePrice * _price(spec.Quote));
-        }
-
-        pnl -= t.FeesQuote;
-        foreach (string swapId in t.Swaps)
-        {
-            pnl += _dex.FlowValueOf(swapId, _price);
+            t.UnwindFailure ??= reversed < t.Reversals ? "a reversing market order filled short" : null;
+            unwind = t.UnwindFailure is null
+                ? "unwound " + Legs(reversed)
+                : string.Create(CultureInfo.InvariantCulture, $"unwound {reversed} of {Legs(t.Reversals)}; {t.UnwindFailure}");
         }
 
         PaperGraphOutcome outcome = failure is null ? PaperGraphOutcome.Filled : t.Atomic ? PaperGraphOutcome.Reverted : PaperGraphOutcome.LegFailed;
@@ -476,19 +594,26 @@ public sealed class PaperGraphTrader
                 break;
             default:
                 totals.LegFailed++;
+                totals.Unwound += unwind is not null && t.UnwindFailure is null ? 1 : 0;
+                totals.UnwindShort += t.UnwindFailure is not null ? 1 : 0;
                 break;
         }
 
-        (totals.Gas, totals.Fees, totals.Pnl) = (totals.Gas + gas, totals.Fees + t.FeesQuote + t.BridgeFeesQuote, totals.Pnl + pnl);
+        double fees = t.FeesQuote + t.UnwindFeesQuote + t.BridgeFeesQuote;
+        (totals.Gas, totals.Fees, totals.Pnl) = (totals.Gas + gas, totals.Fees + fees, totals.Pnl + pnl);
         _gate.OnTradeClosed(pnl, nowNs);
-        Closed?.Invoke(new PaperGraphTrade(t.Id, t.Kind, outcome, t.Legs, filled, pnl, gas, t.FeesQuote + t.BridgeFeesQuote, block, t.DecisionTimeNs, nowNs, failure, t.Atomic));
+        Closed?.Invoke(new PaperGraphTrade(t.Id, t.Kind, outcome, t.Legs, filled, pnl, gas, fees, block, t.DecisionTimeNs, nowNs, failure, t.Atomic, unwind));
     }
+
+    private static string Legs(int n) => n == 1 ? "1 leg" : n.ToString(CultureInfo.InvariantCulture) + " legs";
 
     private sealed class Totals
     {
         public long Trades;
         public long Filled;
         public long LegFailed;
+        public long Unwound;
+        public long UnwindShort;
         public long Reverted;
         public long Unfunded;
         public long Unplanned;
@@ -506,5 +631,23 @@ public sealed class PaperGraphTrader
         public double BridgeFeesQuote { get; init; }
 
         public bool Refused { get; init; }
+
+        public List<PaperSwapRequest> SwapsSent { get; init; } = [];
+
+        public bool Unwinding { get; set; }
+
+        /// <summary>Legs the unwind set out to reverse.</summary>
+        public int Reversals { get; set; }
+
+        public List<PaperOrderRequest> UnwindOrders { get; set; } = [];
+
+        public int UnwindFilledOrders { get; set; }
+
+        public double UnwindFeesQuote { get; set; }
+
+        public List<string> UnwindSwaps { get; } = [];
+
+        /// <summary>Why the unwind fell short (exposure left as marked inventory); null while it has not.</summary>
+        public string? UnwindFailure { get; set; }
     }
 }

@@ -176,7 +176,8 @@ internal sealed class PaperGraphSession
         {
             var t = _trader.TotalsOf(kind);
             LinesLogged++;
-            EngineLogs.PaperGraphSummary(_log, KindName(kind), t.Trades, t.Filled, t.LegFailed, t.Reverted, _trader.OpenOf(kind), t.Unfunded, t.Unplanned, t.Busy, t.Denied,
+            (long unwound, long unwindShort) = _trader.UnwindsOf(kind);
+            EngineLogs.PaperGraphSummary(_log, KindName(kind), t.Trades, t.Filled, t.LegFailed, unwound, unwindShort, t.Reverted, _trader.OpenOf(kind), t.Unfunded, t.Unplanned, t.Busy, t.Denied,
                 Math.Round(t.Gas, 6), Math.Round(t.Fees, 6), Math.Round(t.Pnl, 6));
         }
     }
@@ -191,7 +192,7 @@ internal sealed class PaperGraphSession
         _paths.Remove(t.Id, out string? path);
         LinesLogged++;
         EngineLogs.PaperGraphTrade(_log, KindName(t.Kind), t.Id, t.Outcome.ToString(), path ?? "", t.LegsFilled, t.Legs, Math.Round(t.PnlQuote, 6), Math.Round(t.GasQuote, 6),
-            Math.Round(t.FeesQuote, 6), t.Block, t.Failure ?? "", t.DecisionTimeNs, t.ClosedTimeNs);
+            Math.Round(t.FeesQuote, 6), t.Block, t.Failure ?? "", t.Unwind ?? "", t.DecisionTimeNs, t.ClosedTimeNs);
         double eth = _price("ETH") is > 0 and double mark && mark != 1 ? t.PnlQuote / mark : 0;
         Trade?.Invoke(new TradeOutcome(t.DecisionTimeNs, KindName(t.Kind), PathName(t), path ?? "", t.Outcome == PaperGraphOutcome.Filled, t.PnlQuote, eth));
     }

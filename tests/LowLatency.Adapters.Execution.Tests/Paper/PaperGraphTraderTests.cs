@@ -9,7 +9,8 @@ namespace LowLatency.Adapters.Execution.Tests.Paper;
 
 /// <summary>
 /// The venue graph's opportunities on paper: a CEX-DEX pair from inventory (a market buy on the exchange, a swap on the
-/// pool, both at once), a DEX-DEX loop as one flash-loan route, a leg that reverts, a denial and a leg with no funds.
+/// pool, both at once), a DEX-DEX loop as one flash-loan route, a leg that fails (the others' fills unwound), a denial and
+/// a leg with no funds.
 /// One exchange (ETH/USD, prices 2 decimals, quantities 4) and one chain with two USD/ETH V2 pairs.
 /// </summary>
 public sealed class PaperGraphTraderTests
@@ -189,7 +190,7 @@ public sealed class PaperGraphTraderTests
     }
 
     [Fact]
-    public void A_pool_leg_that_reverts_leaves_the_book_leg_as_marked_inventory_and_the_loss_goes_to_the_gate()
+    public void A_pool_leg_that_reverts_has_its_book_leg_sold_back_at_once_and_the_loss_goes_to_the_gate()
     {
         var rig = new Rig();
         Opportunity o = Rig.Of(OpportunityKind.CexDex, 2_000, rig.BookAsk, rig.ToChain, rig.DearSell, rig.ToExchange);
@@ -200,16 +201,92 @@ public sealed class PaperGraphTraderTests
         rig.Dex.ObserveBlock(ChainId, 11, 2 * Second, 10e9);
         rig.Trader.Poll(2 * Second);
 
+        // The 0.999 ETH bought is sold back on the book at the bid (1,999.00): no ETH is left unhedged.
         PaperGraphTrade t = Assert.Single(rig.Trades);
         Assert.Equal(PaperGraphOutcome.LegFailed, t.Outcome);
         Assert.Equal(1, t.LegsFilled);
         Assert.Contains("SlippageExceeded", t.Failure, StringComparison.Ordinal);
+        Assert.Equal("unwound 1 leg", t.Unwind);
+        Assert.Equal([Side.Bid, Side.Ask], rig.Fills.Select(f => f.Side));
+        Assert.Equal(0.999, rig.Fills[1].Quantity, 12);
+        Assert.Equal(1_999, rig.Fills[1].Price);
+        Assert.Equal(0, rig.Exchange.Balance(s_x, "ETH"), 12);
+
         double gasEth = 100_000 * 11e9 / 1e18;
-        double expected = (0.999 * (EthMark - 2_000)) - (0.999 * 2_000 * 0.001) - (gasEth * EthMark);
+        double fees = (0.999 * 2_000 * 0.001) + (0.999 * 1_999 * 0.001);
+        double expected = (0.999 * (1_999 - 2_000)) - fees - (gasEth * EthMark);
         Assert.Equal(expected, t.PnlQuote, 6);
+        Assert.Equal(expected, Assert.Single(rig.Risk.Closed), 6);
+        Assert.Equal(fees, t.FeesQuote, 9);
+        Assert.Equal(100_000 - (0.999 * 2_000) - (0.999 * 2_000 * 0.001) + (0.999 * 1_999) - (0.999 * 1_999 * 0.001), rig.Exchange.Balance(s_x, "USD"), 6);
         Assert.Equal(10, rig.Dex.Balance(ChainId, "WETH"), 12); // the swap never happened
         Assert.Equal((1L, 0L, 1L, 0L), (rig.Trader.TotalsOf(OpportunityKind.CexDex).Trades, rig.Trader.TotalsOf(OpportunityKind.CexDex).Filled,
             rig.Trader.TotalsOf(OpportunityKind.CexDex).LegFailed, rig.Trader.TotalsOf(OpportunityKind.CexDex).Reverted));
+        Assert.Equal((1L, 0L), rig.Trader.UnwindsOf(OpportunityKind.CexDex));
+    }
+
+    [Fact]
+    public void A_book_leg_that_fills_short_has_both_legs_reversed_and_the_trade_closes_when_the_reversing_swap_lands()
+    {
+        var rig = new Rig();
+        ((Books)rig.Trader.Books!).Asks = [new(new Price(200_000), new Quantity(5_000))]; // only 0.5 ETH offered
+        Opportunity o = Rig.Of(OpportunityKind.CexDex, 2_000, rig.BookAsk, rig.ToChain, rig.DearSell, rig.ToExchange);
+        Assert.Equal("g1", rig.Trader.OnOpportunity(in o));
+        Assert.Equal(0.5, Assert.Single(rig.Fills).Quantity, 12);
+
+        // Block 11: the pool leg sells its 0.999 WETH; the short book leg makes the trade fail, so both are reversed.
+        rig.Dex.ObserveBlock(ChainId, 11, 2 * Second, 10e9);
+        rig.Trader.Poll(2 * Second);
+        Assert.Empty(rig.Trades); // waiting for the reversing swap
+        Assert.Equal(0.5, rig.Fills[1].Quantity, 12);
+        Assert.Equal(Side.Ask, rig.Fills[1].Side);
+        Assert.Equal(0, rig.Exchange.Balance(s_x, "ETH"), 12);
+
+        Assert.Equal(V2Status.Ok, s_dear.QuoteExactIn(false, s_wei * 999UL / 1_000UL, out UInt256 usdOut));
+        var afterLeg = new V2PoolState { Reserve0 = s_dear.Reserve0 - usdOut, Reserve1 = s_dear.Reserve1 + (s_wei * 999UL / 1_000UL), FeeBps = 30 };
+        Assert.Equal(V2Status.Ok, afterLeg.QuoteExactIn(true, usdOut, out UInt256 wethBack));
+
+        // Block 12: the USD comes back through the same pool as WETH, a little less than went in.
+        rig.Dex.ObserveBlock(ChainId, 12, 4 * Second, 20e9);
+        rig.Trader.Poll(4 * Second);
+        PaperGraphTrade t = Assert.Single(rig.Trades);
+        Assert.Equal(PaperGraphOutcome.LegFailed, t.Outcome);
+        Assert.Equal("a market order filled short", t.Failure);
+        Assert.Equal("unwound 2 legs", t.Unwind);
+        Assert.Equal(12, t.Block);
+        double back = Amounts.ToTokens(wethBack, 18);
+        Assert.Equal(10 - 0.999 + back, rig.Dex.Balance(ChainId, "WETH"), 12);
+        Assert.True(back < 0.999, $"{back}");
+
+        double gasEth = (100_000 * 11e9 / 1e18) + (100_000 * 21e9 / 1e18);
+        double fees = (0.5 * 2_000 * 0.001) + (0.5 * 1_999 * 0.001);
+        double expected = (0.5 * (1_999 - 2_000)) - fees + ((back - 0.999) * EthMark) - (gasEth * EthMark);
+        Assert.Equal(expected, t.PnlQuote, 6);
+        Assert.Equal(expected, Assert.Single(rig.Risk.Closed), 6);
+        Assert.Equal(gasEth * EthMark, t.GasQuote, 9);
+        Assert.Equal((1L, 0L), rig.Trader.UnwindsOf(OpportunityKind.CexDex));
+    }
+
+    [Fact]
+    public void A_reversal_the_pool_refuses_is_reported_short_and_what_it_left_stays_marked()
+    {
+        var rig = new Rig();
+        ((Books)rig.Trader.Books!).Asks = [new(new Price(200_000), new Quantity(5_000))];
+        Opportunity o = Rig.Of(OpportunityKind.CexDex, 2_000, rig.BookAsk, rig.ToChain, rig.DearSell, rig.ToExchange);
+        Assert.Equal("g1", rig.Trader.OnOpportunity(in o));
+        rig.Dex.ObserveBlock(ChainId, 11, 2 * Second, 10e9);
+        rig.Trader.Poll(2 * Second);
+
+        // Before the reversal lands, the pool moves far against it (below its slippage minimum): it reverts.
+        rig.Dex.ObserveV2(2, 12, new V2PoolState { Reserve0 = s_usd * 4_000_000UL, Reserve1 = s_wei * 1_000UL, FeeBps = 30 });
+        rig.Dex.ObserveBlock(ChainId, 12, 4 * Second, 20e9);
+        rig.Trader.Poll(4 * Second);
+        PaperGraphTrade t = Assert.Single(rig.Trades);
+        Assert.Equal(PaperGraphOutcome.LegFailed, t.Outcome);
+        Assert.StartsWith("unwound 1 of 2 legs; the reversal g1-2-u reverted SlippageExceeded", t.Unwind, StringComparison.Ordinal);
+        Assert.Equal(10 - 0.999, rig.Dex.Balance(ChainId, "WETH"), 12); // the WETH sold stays sold: its USD is held, marked
+        Assert.Equal((0L, 1L), rig.Trader.UnwindsOf(OpportunityKind.CexDex));
+        Assert.Equal(t.PnlQuote, Assert.Single(rig.Risk.Closed), 9);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed partial class PaperGraphModeTests
             "base": { "chainId": 8453, "rpcUrlVariable": "BASE_RPC_URL", "nativeToken": "ETH", "blockTimeMs": 200 } } }
         """;
 
-    [GeneratedRegex(@"(?<kind>cex-dex|dex-dex|cycle|cross-chain) trades=(?<trades>\d+) filled=(?<filled>\d+) leg-failed=(?<failed>\d+) reverted=(?<reverted>\d+) open=(?<open>\d+) .*? pnl=(?<pnl>[-0-9.]+)")]
+    [GeneratedRegex(@"(?<kind>cex-dex|dex-dex|cycle|cross-chain) trades=(?<trades>\d+) filled=(?<filled>\d+) leg-failed=(?<failed>\d+) unwound=(?<unwound>\d+) unwind-short=(?<short>\d+) reverted=(?<reverted>\d+) open=(?<open>\d+) .*? pnl=(?<pnl>[-0-9.]+)")]
     private static partial Regex KindTotals();
 
     [GeneratedRegex(@"^done: (?<ticks>\d+) ticks, (?<opportunities>\d+) opportunities, (?<events>\d+) engine events.*; log (?<written>\d+) lines written", RegexOptions.Multiline)]
@@ -56,6 +56,8 @@ public sealed partial class PaperGraphModeTests
                 string outcome = o.GetProperty("outcome").GetString()!;
                 Assert.Contains(outcome, new[] { "Filled", "Reverted", "LegFailed" });
                 Assert.Equal(outcome == "Filled", o.GetProperty("failure").GetString() == "");
+                string unwind = o.GetProperty("unwind").GetString()!;
+                Assert.True(unwind == "" || (outcome == "LegFailed" && unwind.StartsWith("unwound ", StringComparison.Ordinal)), unwind); // only a failed leg is unwound
                 Assert.True(o.GetProperty("closedTimeNs").GetInt64() >= o.GetProperty("decisionTimeNs").GetInt64());
                 Assert.True(o.GetProperty("block").GetInt64() > 0);
                 (int count, double pnl) = closed.GetValueOrDefault(kind);
@@ -67,6 +69,8 @@ public sealed partial class PaperGraphModeTests
                 Match m = totals[o.GetProperty("strategy").GetString()!];
                 Assert.Equal(N(m, "trades"), o.GetProperty("trades").GetInt64());
                 Assert.Equal(N(m, "filled"), o.GetProperty("filled").GetInt64());
+                Assert.Equal(N(m, "unwound"), o.GetProperty("unwound").GetInt64());
+                Assert.Equal(N(m, "short"), o.GetProperty("unwindShort").GetInt64());
             }
         }
 
@@ -76,7 +80,10 @@ public sealed partial class PaperGraphModeTests
             (int count, double pnl) = closed.GetValueOrDefault(kind);
             Assert.Equal(N(m, "filled") + N(m, "failed") + N(m, "reverted"), count);
             Assert.Equal(N(m, "trades"), count + N(m, "open"));
-            Assert.Equal(double.Parse(m.Groups["pnl"].Value, CultureInfo.InvariantCulture), pnl, 1);
+            Assert.True(N(m, "unwound") + N(m, "short") <= N(m, "failed"), kind);
+            // The done line prints 2 decimals, each trade line 6: the sums agree within the done line's rounding.
+            double printed = double.Parse(m.Groups["pnl"].Value, CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(printed - pnl) <= 0.0051, $"{kind}: done line pnl {printed}, trade lines sum to {pnl}");
         }
 
         // Every line of the log is accounted for: opportunities plus engine events (trade and summary lines among them).
