@@ -24,6 +24,7 @@ public sealed class MalformedAnswerTests
             (await client.CancelAsync("BTCUSDT", "ll1-1", "42", CancellationToken.None)).Error,
             (await client.OpenOrdersAsync(CancellationToken.None)).Error,
             (await client.BalancesAsync(CancellationToken.None)).Error,
+            (await client.RulesAsync("BTCUSDT", CancellationToken.None)).Error,
         ];
 
         // The last body mixes every venue's success keys: some calls may read it as a success; none may throw.

@@ -76,6 +76,52 @@ public sealed class VenueExecutionTests
 
     [Theory]
     [MemberData(nameof(VenueRig.Venues), MemberType = typeof(VenueRig))]
+    public async Task The_symbols_order_rules_read_back_from_the_public_endpoint_and_an_unlisted_symbol_is_refused(string venue)
+    {
+        await using VenueRig rig = await VenueRig.StartAsync(venue);
+
+        // Rules every venue can state: Kraken gives steps as decimal places, OKX no least value for spot.
+        var rules = new SymbolRules(0.1m, 0.0001m, 0.0002m, venue == "okx" ? 0 : 5m);
+        rig.Ledger.SetRules(rig.Symbol, rules);
+        ExecResult<SymbolRules> read = await rig.Client.RulesAsync(rig.Symbol, None);
+        Assert.True(read.Ok, read.Detail);
+        Assert.Equal(rules, read.Value);
+        Assert.Equal(1, rig.Ledger.RulesRequests);
+
+        rig.Ledger.Unlist(rig.Symbol);
+        ExecResult<SymbolRules> unknown = await rig.Client.RulesAsync(rig.Symbol, None);
+        Assert.Equal(ExecError.Rejected, unknown.Error);
+        Assert.StartsWith(rig.Client.Venue, unknown.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, rig.Ledger.BadSignatures);
+    }
+
+    [Theory]
+    [MemberData(nameof(VenueRig.Venues), MemberType = typeof(VenueRig))]
+    public async Task An_order_off_the_symbols_rules_is_refused_in_the_venues_words_and_never_taken(string venue)
+    {
+        await using VenueRig rig = await VenueRig.StartAsync(venue);
+        rig.Ledger.SetRules(rig.Symbol, new SymbolRules(0.1m, 0.0001m, 0.001m, 100m));
+
+        ExecResult<TrackedOrder> offTick = await rig.Session.PlaceAsync(rig.Symbol, true, 0.5m, 60_000.05m, None);
+        ExecResult<TrackedOrder> offStep = await rig.Session.PlaceAsync(rig.Symbol, true, 0.50005m, 60_000m, None);
+        ExecResult<TrackedOrder> belowQuantity = await rig.Session.PlaceAsync(rig.Symbol, true, 0.0005m, 60_000m, None);
+        ExecResult<TrackedOrder> belowValue = await rig.Session.PlaceAsync(rig.Symbol, true, 0.0015m, 60_000m, None);
+
+        Assert.Equal(ExecError.PriceFilter, offTick.Error);
+        Assert.All([offStep, belowQuantity, belowValue], r => Assert.Equal(ExecError.MinNotional, r.Error));
+        Assert.All([offTick, offStep, belowQuantity, belowValue], r => Assert.False(string.IsNullOrEmpty(r.Detail)));
+        Assert.Equal(4, rig.Ledger.RuleRefusals);
+        Assert.Equal(0, rig.Ledger.PlacesTaken);
+
+        // On the grid and above both minimums: taken.
+        ExecResult<TrackedOrder> fits = await rig.Session.PlaceAsync(rig.Symbol, true, 0.0017m, 60_000.1m, None);
+        Assert.True(fits.Ok, fits.Detail);
+        Assert.Equal(1, rig.Ledger.PlacesTaken);
+        Assert.Equal(4, rig.Ledger.RuleRefusals);
+    }
+
+    [Theory]
+    [MemberData(nameof(VenueRig.Venues), MemberType = typeof(VenueRig))]
     public async Task A_wrong_secret_is_refused_by_the_venues_signature_check_and_no_key_is_in_the_error(string venue)
     {
         using var otherEc = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);

@@ -283,6 +283,8 @@ public sealed class PrivateStreamTests
 
         public Task<ExecResult<IReadOnlyDictionary<string, decimal>>> BalancesAsync(CancellationToken cancel) => throw new NotSupportedException();
 
+        public Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel) => throw new NotSupportedException();
+
         public void Dispose()
         {
         }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace LowLatency.Testing.Venues;
 
 /// <summary>
-/// Binance spot on loopback: <c>/api/v3/order</c> (POST, DELETE, GET), <c>/api/v3/openOrders</c>, <c>/api/v3/account</c>,
+/// Binance spot on loopback: <c>/api/v3/exchangeInfo</c> (public, the ledger's rules), <c>/api/v3/order</c> (POST, DELETE, GET), <c>/api/v3/openOrders</c>, <c>/api/v3/account</c>,
 /// <c>/api/v3/userDataStream</c> (listenKey) and the user data stream at <c>/ws/{listenKey}</c> (executionReport).
 /// SIGNED requests are checked as Binance documents: HMAC-SHA256 hex over query+body, or Ed25519 base64 when the test
 /// registered a public key; then <c>timestamp &lt; now + 1000 and now - timestamp &lt;= recvWindow</c>.
@@ -35,6 +35,12 @@ public sealed class BinanceDialect : VenueDialect
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
         string path = context.Request.Path.Value ?? "";
+        if (path == "/api/v3/exchangeInfo")
+        {
+            await ExchangeInfoAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (context.Request.Headers["X-MBX-APIKEY"].ToString() != _apiKey)
         {
             await RefuseAsync(context, Refusal.BadKey).ConfigureAwait(false);
@@ -125,8 +131,26 @@ public sealed class BinanceDialect : VenueDialect
         return $$"""{"e":"executionReport","E":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"s":"{{o.Symbol}}","c":"{{o.ClientOrderId}}","S":"{{(o.Buy ? "BUY" : "SELL")}}","o":"LIMIT","f":"GTC","q":"{{Num(o.Quantity)}}","p":"{{Num(o.Price)}}","C":"","x":"{{x}}","X":"{{status}}","r":"NONE","i":{{o.VenueOrderId}},"l":"{{Num(e.Fill?.Quantity ?? 0)}}","z":"{{Num(o.Filled)}}","L":"{{Num(e.Fill?.Price ?? 0)}}","n":"0","N":null,"T":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"t":{{e.Fill?.TradeId ?? "-1"}},"w":{{(o.Working ? "true" : "false")}},"m":false,"Z":"{{Num(o.Notional)}}"}""";
     }
 
+    /// <summary>
+    /// The public exchangeInfo of one symbol, with the filters Binance lists around the ones the client reads (and fields
+    /// it must skip); an unlisted symbol is -1121.
+    /// </summary>
+    private Task ExchangeInfoAsync(HttpContext context)
+    {
+        Ledger.CountRulesRequest();
+        string symbol = context.Request.Query["symbol"].ToString();
+        if (Ledger.Rules(symbol) is not { } r)
+        {
+            return WriteAsync(context, 400, """{"code":-1121,"msg":"Invalid symbol."}""");
+        }
+
+        return WriteAsync(context, 200, $$"""{"timezone":"UTC","serverTime":{{Ledger.NowMs}},"rateLimits":[],"exchangeFilters":[],"symbols":[{"symbol":"{{symbol}}","status":"TRADING","baseAsset":"BTC","baseAssetPrecision":8,"quoteAsset":"USDT","quotePrecision":8,"orderTypes":["LIMIT","MARKET"],"icebergAllowed":true,"filters":[{"filterType":"PRICE_FILTER","minPrice":"{{Num(r.TickSize)}}","maxPrice":"1000000.00000000","tickSize":"{{Num(r.TickSize)}}"},{"filterType":"LOT_SIZE","minQty":"{{Num(r.MinQuantity)}}","maxQty":"9000.00000000","stepSize":"{{Num(r.StepSize)}}"},{"filterType":"ICEBERG_PARTS","limit":10},{"filterType":"NOTIONAL","minNotional":"{{Num(r.MinNotional)}}","applyMinToMarket":true,"maxNotional":"9000000.00000000","applyMaxToMarket":false,"avgPriceMins":5},{"filterType":"MAX_NUM_ORDERS","maxNumOrders":200}],"permissions":[],"defaultSelfTradePreventionMode":"EXPIRE_MAKER"}]}""");
+    }
+
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch
     {
+        Refusal.PriceTick => (400, """{"code":-1013,"msg":"Filter failure: PRICE_FILTER"}"""),
+        Refusal.LotStep or Refusal.MinQuantity => (400, """{"code":-1013,"msg":"Filter failure: LOT_SIZE"}"""),
         Refusal.InsufficientBalance => (400, """{"code":-2010,"msg":"Account has insufficient balance for requested action."}"""),
         Refusal.MinNotional => (400, """{"code":-1013,"msg":"Filter failure: NOTIONAL"}"""),
         Refusal.PriceFilter => (400, """{"code":-1013,"msg":"Filter failure: PRICE_FILTER"}"""),

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace LowLatency.Testing.Venues;
 
 /// <summary>
-/// Bybit v5 spot on loopback: <c>/v5/order/create</c>, <c>/v5/order/cancel</c>, <c>/v5/order/realtime</c>,
+/// Bybit v5 spot on loopback: <c>/v5/market/instruments-info</c> (public, the ledger's rules), <c>/v5/order/create</c>, <c>/v5/order/cancel</c>, <c>/v5/order/realtime</c>,
 /// <c>/v5/account/wallet-balance</c>, and the private stream at <c>/v5/private</c> (auth, then <c>order</c> and
 /// <c>execution</c> topics). Requests are checked as Bybit documents: <c>X-BAPI-SIGN</c> = hex HMAC-SHA256 over
 /// timestamp + key + recvWindow + (query or body), and <c>now - recvWindow &lt;= timestamp &lt; now + 1000</c>.
@@ -32,6 +32,12 @@ public sealed class BybitDialect : VenueDialect
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
+        if (context.Request.Path == "/v5/market/instruments-info")
+        {
+            await InstrumentsAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         IHeaderDictionary h = context.Request.Headers;
         if (h["X-BAPI-API-KEY"].ToString() != _apiKey)
         {
@@ -141,8 +147,22 @@ public sealed class BybitDialect : VenueDialect
             : $$"""{"topic":"order","id":"{{o.VenueOrderId}}-{{e.Kind}}","creationTime":{{now}},"data":[{{OrderJson(o)}}]}""";
     }
 
+    /// <summary>The public instruments-info of one spot symbol (with fields the client skips); an unlisted one is an empty list.</summary>
+    private Task InstrumentsAsync(HttpContext context)
+    {
+        Ledger.CountRulesRequest();
+        string symbol = context.Request.Query["symbol"].ToString();
+        string list = Ledger.Rules(symbol) is { } r
+            ? $$"""{"symbol":"{{symbol}}","baseCoin":"BTC","quoteCoin":"USDT","innovation":"0","status":"Trading","marginTrading":"utaOnly","stTag":"0","lotSizeFilter":{"basePrecision":"{{Num(r.StepSize)}}","quotePrecision":"0.00000001","minOrderQty":"{{Num(r.MinQuantity)}}","maxOrderQty":"71.73956243","minOrderAmt":"{{Num(r.MinNotional)}}","maxOrderAmt":"2000000"},"priceFilter":{"tickSize":"{{Num(r.TickSize)}}"},"riskParameters":{"priceLimitRatioX":"0.01","priceLimitRatioY":"0.02"}""" + "}"
+            : "";
+        return WriteAsync(context, 200, Ok($$"""{"category":"spot","list":[{{list}}]}"""));
+    }
+
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch
     {
+        Refusal.PriceTick => (200, Error(170134, "Order price has too many decimals.")),
+        Refusal.LotStep => (200, Error(170137, "Order quantity has too many decimals.")),
+        Refusal.MinQuantity => (200, Error(170136, "Order quantity exceeded lower limit.")),
         Refusal.InsufficientBalance => (200, Error(170131, "Insufficient balance.")),
         Refusal.MinNotional => (200, Error(170140, "Order value exceeded lower limit.")),
         Refusal.PriceFilter => (200, Error(170133, "Order price cannot be lower than 0.01.")),

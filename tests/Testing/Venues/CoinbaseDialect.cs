@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Http;
 namespace LowLatency.Testing.Venues;
 
 /// <summary>
-/// Coinbase Advanced Trade on loopback: <c>/api/v3/brokerage/orders</c> (place; a client_order_id already used
+/// Coinbase Advanced Trade on loopback: the public <c>/api/v3/brokerage/market/products/{id}</c> (the ledger's rules),
+/// <c>/api/v3/brokerage/orders</c> (place; a client_order_id already used
 /// answers with the first order, as Coinbase does), <c>…/orders/batch_cancel</c>, <c>…/orders/historical/{id}</c>,
 /// <c>…/orders/historical/batch?order_status=OPEN</c>, <c>…/accounts</c>. Each request's JWT is checked as CDP
 /// documents: ES256 over header.claims with the key's public half, <c>kid</c>/<c>sub</c> = key name, <c>iss</c> = cdp,
@@ -19,6 +20,7 @@ namespace LowLatency.Testing.Venues;
 public sealed class CoinbaseDialect : VenueDialect
 {
     private const string Orders = "/api/v3/brokerage/orders";
+    private const string Products = "/api/v3/brokerage/market/products/";
     private readonly string _keyName;
     private readonly ECDsa _publicKey;
 
@@ -34,6 +36,12 @@ public sealed class CoinbaseDialect : VenueDialect
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
         string path = context.Request.Path.Value ?? "";
+        if (context.Request.Method == "GET" && path.StartsWith(Products, StringComparison.Ordinal))
+        {
+            await ProductAsync(context, Uri.UnescapeDataString(path[Products.Length..])).ConfigureAwait(false);
+            return;
+        }
+
         if (!Authorized(context.Request, path))
         {
             await RefuseAsync(context, Refusal.BadSignature).ConfigureAwait(false);
@@ -128,10 +136,22 @@ public sealed class CoinbaseDialect : VenueDialect
     protected override Task DuplicateAsync(HttpContext context, LoopbackOrder existing, Func<LoopbackOrder, string> ack) =>
         WriteAsync(context, 200, Ack(existing));
 
+    /// <summary>The public product (no JWT, with fields the client skips); an unknown one is 404.</summary>
+    private Task ProductAsync(HttpContext context, string productId)
+    {
+        Ledger.CountRulesRequest();
+        return Ledger.Rules(productId) is { } r
+            ? WriteAsync(context, 200, $$"""{"product_id":"{{productId}}","price":"64000.01","price_percentage_change_24h":"-1.2","volume_24h":"1234.5","base_increment":"{{Num(r.StepSize)}}","quote_increment":"0.01","quote_min_size":"{{Num(r.MinNotional)}}","quote_max_size":"150000000","base_min_size":"{{Num(r.MinQuantity)}}","base_max_size":"5000","base_name":"Bitcoin","quote_name":"US Dollar","status":"online","cancel_only":false,"limit_only":false,"post_only":false,"trading_disabled":false,"product_type":"SPOT","quote_currency_id":"USD","base_currency_id":"BTC","price_increment":"{{Num(r.TickSize)}}","display_name":"BTC-USD"}""")
+            : WriteAsync(context, 404, """{"error":"NOT_FOUND","error_details":"product not found","message":"product not found"}""");
+    }
+
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch
     {
+        Refusal.PriceTick => (200, Failure("INVALID_LIMIT_PRICE_PRECISION", "PREVIEW_INVALID_LIMIT_PRICE_PRECISION", "limit price has too many decimals")),
+        Refusal.LotStep => (200, Failure("INVALID_SIZE_PRECISION", "PREVIEW_INVALID_SIZE_PRECISION", "size has too many decimals")),
+        Refusal.MinQuantity => (200, Failure("UNKNOWN_FAILURE_REASON", "PREVIEW_INVALID_BASE_SIZE_TOO_SMALL", "base size too small")),
         Refusal.InsufficientBalance => (200, Failure("INSUFFICIENT_FUND", "PREVIEW_INSUFFICIENT_FUND", "Insufficient balance in source account")),
-        Refusal.MinNotional => (200, Failure("UNKNOWN_FAILURE_REASON", "PREVIEW_INVALID_BASE_SIZE_TOO_SMALL", "base size too small")),
+        Refusal.MinNotional => (200, Failure("UNKNOWN_FAILURE_REASON", "PREVIEW_INVALID_QUOTE_SIZE_TOO_SMALL", "order value too small")),
         Refusal.PriceFilter => (200, Failure("INVALID_LIMIT_PRICE", "PREVIEW_INVALID_LIMIT_PRICE", "limit price out of bounds")),
         Refusal.RateLimit => (429, """{"error":"RESOURCE_EXHAUSTED","message":"too many requests"}"""),
         Refusal.ServerError => (503, """{"error":"UNAVAILABLE","message":"service unavailable"}"""),

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace LowLatency.Testing.Venues;
 
 /// <summary>
-/// Kraken spot on loopback: form POSTs to <c>/0/private/AddOrder</c>, <c>CancelOrder</c>, <c>QueryOrders</c>,
+/// Kraken spot on loopback: the public <c>/0/public/AssetPairs</c> (the ledger's rules), form POSTs to <c>/0/private/AddOrder</c>, <c>CancelOrder</c>, <c>QueryOrders</c>,
 /// <c>OpenOrders</c>, <c>ClosedOrders</c>, <c>Balance</c>. Requests are checked as Kraken documents: <c>API-Sign</c> =
 /// base64 HMAC-SHA512(b64decode(secret), path + SHA256(nonce + body)), and the nonce (ms) must increase and lie within
 /// 60 s of the venue's clock (the clock-skew play).
@@ -29,6 +29,12 @@ public sealed class KrakenDialect : VenueDialect
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
+        if (context.Request.Path == "/0/public/AssetPairs")
+        {
+            await AssetPairsAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (context.Request.Headers["API-Key"].ToString() != _apiKey)
         {
             await RefuseAsync(context, Refusal.BadKey).ConfigureAwait(false);
@@ -157,10 +163,53 @@ public sealed class KrakenDialect : VenueDialect
         return $$"""{"channel":"executions","type":"update","data":[{{item}}],"sequence":1}""";
     }
 
+    /// <summary>
+    /// The public AssetPairs entry of one pair, keyed as Kraken keys it (not by the name asked, e.g. XXBTZUSD for XBTUSD;
+    /// the altname is ours) and with fields the client skips. Kraken states the lot step as decimal places, so the
+    /// ledger's step must be a power of ten here. An unknown pair is EQuery:Unknown asset pair.
+    /// </summary>
+    private Task AssetPairsAsync(HttpContext context)
+    {
+        Ledger.CountRulesRequest();
+        string pair = context.Request.Query["pair"].ToString();
+        if (Ledger.Rules(pair) is not { } r)
+        {
+            return WriteAsync(context, 200, """{"error":["EQuery:Unknown asset pair"]}""");
+        }
+
+        return WriteAsync(context, 200, Ok($$"""{"X{{pair}}":{"altname":"{{pair}}","wsname":"{{pair}}","aclass_base":"currency","base":"XXBT","aclass_quote":"currency","quote":"ZUSD","lot":"unit","cost_decimals":5,"pair_decimals":{{Places(r.TickSize)}},"lot_decimals":{{Places(r.StepSize)}},"lot_multiplier":1,"leverage_buy":[2,3],"leverage_sell":[2,3],"fees":[[0,0.4]],"fee_volume_currency":"ZUSD","margin_call":80,"margin_stop":40,"ordermin":"{{Num(r.MinQuantity)}}","costmin":"{{Num(r.MinNotional)}}","tick_size":"{{Num(r.TickSize)}}","status":"online"}""" + "}"));
+    }
+
+    /// <summary>The decimal places of a power-of-ten step (0.001 → 3).</summary>
+    private static int Places(decimal step)
+    {
+        int places = 0;
+        while (step > 0 && step * Pow10(places) % 1 != 0)
+        {
+            places++;
+        }
+
+        return places;
+    }
+
+    private static decimal Pow10(int n)
+    {
+        decimal p = 1;
+        for (int i = 0; i < n; i++)
+        {
+            p *= 10;
+        }
+
+        return p;
+    }
+
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch
     {
+        Refusal.PriceTick => (200, """{"error":["EOrder:Invalid price:price can only be specified up to the pair's decimals."]}"""),
+        Refusal.LotStep => (200, """{"error":["EGeneral:Invalid arguments:volume"]}"""),
+        Refusal.MinQuantity => (200, """{"error":["EOrder:Order minimum not met"]}"""),
         Refusal.InsufficientBalance => (200, """{"error":["EOrder:Insufficient funds"]}"""),
-        Refusal.MinNotional => (200, """{"error":["EOrder:Order minimum not met"]}"""),
+        Refusal.MinNotional => (200, """{"error":["EOrder:Cost minimum not met"]}"""),
         Refusal.PriceFilter => (200, """{"error":["EGeneral:Invalid arguments:price"]}"""),
         Refusal.RateLimit => (429, """{"error":["EAPI:Rate limit exceeded"]}"""),
         Refusal.ServerError => (503, """{"error":["EService:Unavailable"]}"""),

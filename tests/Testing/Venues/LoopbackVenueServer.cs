@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using LowLatency.Adapters.Cex.Execution;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,6 +25,15 @@ public enum Refusal
     ClockSkew,
     BadKey,
     UnknownOrder,
+
+    /// <summary>The price is off the symbol's tick.</summary>
+    PriceTick,
+
+    /// <summary>The quantity is off the symbol's lot step.</summary>
+    LotStep,
+
+    /// <summary>The quantity is below the symbol's least quantity.</summary>
+    MinQuantity,
 }
 
 /// <summary>
@@ -81,6 +91,21 @@ public abstract class VenueDialect
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(ack);
+
+        // The venue's filters come first, as on the real ones: a refused order takes no play and is never on the book.
+        RuleBreach breach = Ledger.Check(symbol, quantity, price);
+        if (breach != RuleBreach.None)
+        {
+            await RefuseAsync(context, breach switch
+            {
+                RuleBreach.Tick => Refusal.PriceTick,
+                RuleBreach.Step => Refusal.LotStep,
+                RuleBreach.MinQuantity => Refusal.MinQuantity,
+                _ => Refusal.MinNotional,
+            }).ConfigureAwait(false);
+            return;
+        }
+
         VenuePlay play = Ledger.NextPlay();
         switch (play)
         {

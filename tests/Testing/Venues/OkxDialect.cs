@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace LowLatency.Testing.Venues;
 
 /// <summary>
-/// OKX v5 spot on loopback: <c>/api/v5/trade/order</c> (POST place, GET status), <c>/api/v5/trade/cancel-order</c>,
+/// OKX v5 spot on loopback: <c>/api/v5/public/instruments</c> (public, the ledger's rules), <c>/api/v5/trade/order</c> (POST place, GET status), <c>/api/v5/trade/cancel-order</c>,
 /// <c>/api/v5/trade/orders-pending</c>, <c>/api/v5/account/balance</c>. Requests are checked as OKX documents: the key,
 /// the passphrase, <c>OK-ACCESS-SIGN</c> = base64 HMAC-SHA256 over timestamp + METHOD + path?query + body, and the
 /// timestamp within 30 s of the venue's clock.
@@ -32,6 +32,12 @@ public sealed class OkxDialect : VenueDialect
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
+        if (context.Request.Path == "/api/v5/public/instruments")
+        {
+            await InstrumentsAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         IHeaderDictionary h = context.Request.Headers;
         if (h["OK-ACCESS-KEY"].ToString() != _apiKey)
         {
@@ -171,8 +177,24 @@ public sealed class OkxDialect : VenueDialect
         return $$"""{"arg":{"channel":"orders","instType":"SPOT","uid":"loopback"},"data":[{{order}}]}""";
     }
 
+    /// <summary>
+    /// The public instrument of one spot pair (with fields the client skips); OKX states no least value for spot, so the
+    /// ledger's MinNotional is enforced but not shown. An unlisted pair is 51001.
+    /// </summary>
+    private Task InstrumentsAsync(HttpContext context)
+    {
+        Ledger.CountRulesRequest();
+        string instId = context.Request.Query["instId"].ToString();
+        return Ledger.Rules(instId) is { } r
+            ? WriteAsync(context, 200, Ok($$"""{"alias":"","baseCcy":"BTC","category":"1","ctMult":"","ctType":"","ctVal":"","instFamily":"","instId":"{{instId}}","instType":"SPOT","lever":"10","listTime":"1548133413000","lotSz":"{{Num(r.StepSize)}}","maxLmtSz":"9999999999","maxMktSz":"1000000","minSz":"{{Num(r.MinQuantity)}}","quoteCcy":"USDT","state":"live","tickSz":"{{Num(r.TickSize)}}","ruleType":"normal"}"""))
+            : WriteAsync(context, 200, """{"code":"51001","msg":"Instrument ID does not exist","data":[]}""");
+    }
+
     protected override (int Status, string Body) Render(Refusal refusal) => refusal switch
     {
+        Refusal.PriceTick => (200, OrderError("51000", "Parameter px error")),
+        Refusal.LotStep => (200, OrderError("51121", "Order quantity must be a multiple of the lot size.")),
+        Refusal.MinQuantity => (200, OrderError("51020", "Your order should meet or exceed the minimum order amount.")),
         Refusal.InsufficientBalance => (200, OrderError("51008", "Order failed. Insufficient USDT balance in account.")),
         Refusal.MinNotional => (200, OrderError("51020", "Your order should meet or exceed the minimum order amount.")),
         Refusal.PriceFilter => (200, OrderError("51006", "Order price is not within the price limit (max buy price: 1 min sell price: 1)")),

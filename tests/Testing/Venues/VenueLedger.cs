@@ -1,3 +1,5 @@
+using LowLatency.Adapters.Cex.Execution;
+
 namespace LowLatency.Testing.Venues;
 
 /// <summary>What the loopback venue does with the next order it is sent (queued by the test, one per place).</summary>
@@ -77,6 +79,10 @@ public sealed class VenueLedger
     private readonly Queue<VenuePlay> _plays = new();
     private long _nextOrderId = 1000;
     private long _nextTradeId = 5000;
+    private readonly Dictionary<string, SymbolRules> _rules = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unlisted = new(StringComparer.Ordinal);
+    private int _ruleRefusals;
+    private int _rulesRequests;
 
     /// <summary>Balances the account endpoint reports.</summary>
     public Dictionary<string, decimal> Balances { get; } = new(StringComparer.Ordinal) { ["BTC"] = 1m, ["USDT"] = 100_000m };
@@ -156,6 +162,64 @@ public sealed class VenueLedger
             return open;
         }
     }
+
+    /// <summary>
+    /// The rules of a symbol the test set none for: the finest grid every venue can state (Kraken's are decimal places),
+    /// 8 decimals for price and quantity, no minimum. Every order of a test that does not care about rules fits it.
+    /// </summary>
+    public static readonly SymbolRules DefaultRules = new(0.00000001m, 0.00000001m, 0, 0);
+
+    /// <summary>
+    /// The order rules the venue serves for <paramref name="symbol"/> on its public instrument endpoint and enforces on
+    /// every order (<see cref="DefaultRules"/> until set; <see cref="Unlist"/> makes the venue not know the symbol).
+    /// </summary>
+    public void SetRules(string symbol, SymbolRules rules)
+    {
+        lock (_gate)
+        {
+            _rules[symbol] = rules;
+            _unlisted.Remove(symbol);
+        }
+    }
+
+    /// <summary>The venue no longer lists <paramref name="symbol"/>: its instrument endpoint answers "unknown symbol".</summary>
+    public void Unlist(string symbol)
+    {
+        lock (_gate)
+        {
+            _unlisted.Add(symbol);
+        }
+    }
+
+    /// <summary>The symbol's rules; null when the venue does not list it (<see cref="Unlist"/>).</summary>
+    public SymbolRules? Rules(string symbol)
+    {
+        lock (_gate)
+        {
+            return _unlisted.Contains(symbol) ? null : _rules.GetValueOrDefault(symbol) ?? DefaultRules;
+        }
+    }
+
+    /// <summary>How often the public instrument endpoint was asked (the dialects count each call).</summary>
+    public int RulesRequests => Volatile.Read(ref _rulesRequests);
+
+    /// <summary>Dialects: one call of the public instrument endpoint.</summary>
+    public void CountRulesRequest() => Interlocked.Increment(ref _rulesRequests);
+
+    /// <summary>The rule an order breaks, counted in <see cref="RuleRefusals"/> (the dialect refuses it in the venue's words).</summary>
+    public RuleBreach Check(string symbol, decimal quantity, decimal price)
+    {
+        RuleBreach breach = Rules(symbol)?.Check(quantity, price) ?? RuleBreach.None;
+        if (breach != RuleBreach.None)
+        {
+            Interlocked.Increment(ref _ruleRefusals);
+        }
+
+        return breach;
+    }
+
+    /// <summary>Orders refused for breaking the symbol's rules.</summary>
+    public int RuleRefusals => Volatile.Read(ref _ruleRefusals);
 
     /// <summary>The play for the next order (Rest when none is queued).</summary>
     public VenuePlay NextPlay()

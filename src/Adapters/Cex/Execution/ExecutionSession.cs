@@ -253,6 +253,13 @@ public sealed class ExecutionSession
         return status.As<TrackedOrder>();
     }
 
+    /// <summary>The symbol's order rules from the venue's public instrument endpoint (a read: nothing to reconcile when it is lost).</summary>
+    public Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return _client.RulesAsync(symbol, cancel);
+    }
+
     /// <summary>One order's state, fill and filled value, read under the lock the stream's reader writes under; null when not ours.</summary>
     public OrderView? Read(string clientOrderId)
     {

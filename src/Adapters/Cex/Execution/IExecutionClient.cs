@@ -8,10 +8,10 @@ public enum ExecError : byte
     /// <summary>Not enough free balance for the order (Binance -2010, Bybit 170131, OKX 51008, Kraken EOrder:Insufficient funds, Coinbase INSUFFICIENT_FUND).</summary>
     InsufficientBalance,
 
-    /// <summary>Below the venue's minimum quantity or notional (Binance NOTIONAL/LOT_SIZE filter, Bybit 170136/170140, OKX 51020, Kraken EOrder:Order minimum not met).</summary>
+    /// <summary>Off the lot step or below the venue's least quantity or value (Binance NOTIONAL/LOT_SIZE filter, Bybit 170136/170137/170140, OKX 51020/51121, Kraken EOrder:Order/Cost minimum not met, Coinbase …SIZE_TOO_SMALL/…SIZE_PRECISION).</summary>
     MinNotional,
 
-    /// <summary>Price outside the venue's band or tick (Binance PRICE_FILTER/PERCENT_PRICE, Bybit 170132-170134, OKX 51006, Kraken EGeneral:Invalid arguments:price).</summary>
+    /// <summary>Price outside the venue's band or off its tick (Binance PRICE_FILTER/PERCENT_PRICE, Bybit 170132-170134, OKX 51006/51000 px, Kraken EOrder:Invalid price, Coinbase INVALID_LIMIT_PRICE…).</summary>
     PriceFilter,
 
     /// <summary>Our timestamp is outside the venue's window (Binance -1021, Bybit 10002, OKX 50102/50112, Kraken EAPI:Invalid nonce, Coinbase expired JWT).</summary>
@@ -121,4 +121,10 @@ public interface IExecutionClient : IDisposable
 
     /// <summary>Total balance per asset (free + locked), in the venue's asset names.</summary>
     Task<ExecResult<IReadOnlyDictionary<string, decimal>>> BalancesAsync(CancellationToken cancel);
+
+    /// <summary>
+    /// The symbol's order rules from the venue's public instrument endpoint (tick, lot step, least quantity and value);
+    /// an unknown symbol is <see cref="ExecError.Rejected"/>, an answer without them <see cref="ExecError.Malformed"/>.
+    /// </summary>
+    Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel);
 }

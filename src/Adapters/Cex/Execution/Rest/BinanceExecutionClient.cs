@@ -119,6 +119,57 @@ public sealed class BinanceExecutionClient : RestExecutionClient
         });
     }
 
+    /// <summary>
+    /// The symbol's filters from the public <c>GET /api/v3/exchangeInfo?symbol=</c>: PRICE_FILTER tickSize, LOT_SIZE
+    /// stepSize and minQty, NOTIONAL (or the older MIN_NOTIONAL) minNotional; a filter the symbol lacks is no rule.
+    /// An unknown symbol is Binance -1121 (Rejected).
+    /// </summary>
+    public override async Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        RestReply reply = await PublicGetAsync("/api/v3/exchangeInfo?symbol=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
+        return Read(reply, root =>
+        {
+            if (!RestJson.Has(root, "symbols", out JsonElement symbols) || symbols.ValueKind != JsonValueKind.Array)
+            {
+                return Malformed<SymbolRules>("exchangeInfo answer without symbols");
+            }
+
+            foreach (JsonElement s in symbols.EnumerateArray())
+            {
+                if (RestJson.Str(s, "symbol") != symbol)
+                {
+                    continue;
+                }
+
+                if (!RestJson.Has(s, "filters", out JsonElement filters) || filters.ValueKind != JsonValueKind.Array)
+                {
+                    return Malformed<SymbolRules>(symbol + " without filters");
+                }
+
+                decimal tick = 0, step = 0, minQty = 0, minNotional = 0;
+                foreach (JsonElement f in filters.EnumerateArray())
+                {
+                    bool read = RestJson.Str(f, "filterType") switch
+                    {
+                        "PRICE_FILTER" => RestJson.TryDec(f, "tickSize", out tick),
+                        "LOT_SIZE" => RestJson.TryDec(f, "stepSize", out step) && RestJson.TryDec(f, "minQty", out minQty),
+                        "NOTIONAL" or "MIN_NOTIONAL" => RestJson.TryDec(f, "minNotional", out minNotional),
+                        _ => true, // the filters we do not shape to (PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS, …)
+                    };
+                    if (!read)
+                    {
+                        return Malformed<SymbolRules>(symbol + ": a PRICE_FILTER/LOT_SIZE/NOTIONAL filter without its number");
+                    }
+                }
+
+                return Rules("binance", tick, step, minQty, minNotional);
+            }
+
+            return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "binance: exchangeInfo does not list " + Excerpt(symbol));
+        });
+    }
+
     /// <summary>The query as signed and sent: the parameters, recvWindow, timestamp, then the signature.</summary>
     public string SignQuery(string parameters, long timestampMs)
     {

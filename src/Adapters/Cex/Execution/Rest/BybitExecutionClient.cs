@@ -86,6 +86,43 @@ public sealed class BybitExecutionClient : RestExecutionClient
         });
     }
 
+    /// <summary>
+    /// The symbol's rules from the public <c>GET /v5/market/instruments-info?category=spot&amp;symbol=</c>:
+    /// priceFilter.tickSize, lotSizeFilter.basePrecision (the quantity step), minOrderQty and minOrderAmt (least value in
+    /// the quote coin). A symbol Bybit does not list comes back as an empty list (Rejected).
+    /// </summary>
+    public override async Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        RestReply reply = await PublicGetAsync("/v5/market/instruments-info?category=spot&symbol=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
+        return Read(reply, result =>
+        {
+            if (!RestJson.Has(result, "list", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+            {
+                return Malformed<SymbolRules>("instruments-info answer without list");
+            }
+
+            foreach (JsonElement i in list.EnumerateArray())
+            {
+                if (RestJson.Str(i, "symbol") != symbol)
+                {
+                    continue;
+                }
+
+                if (!RestJson.Has(i, "priceFilter", out JsonElement price) || !RestJson.TryDec(price, "tickSize", out decimal tick)
+                    || !RestJson.Has(i, "lotSizeFilter", out JsonElement lot) || !RestJson.TryDec(lot, "basePrecision", out decimal step)
+                    || !RestJson.TryDec(lot, "minOrderQty", out decimal minQty) || !RestJson.TryDecOrZero(lot, "minOrderAmt", out decimal minAmount))
+                {
+                    return Malformed<SymbolRules>(symbol + " without priceFilter.tickSize/lotSizeFilter.basePrecision/minOrderQty");
+                }
+
+                return Rules("bybit", tick, step, minQty, minAmount);
+            }
+
+            return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "bybit: instruments-info does not list " + Excerpt(symbol));
+        });
+    }
+
     /// <summary>A Bybit retCode mapped to its reason (https://bybit-exchange.github.io/docs/v5/error).</summary>
     public static ExecError MapError(int retCode) => retCode switch
     {

@@ -161,6 +161,30 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
         });
     }
 
+    /// <summary>
+    /// The product's rules from the public <c>GET /api/v3/brokerage/market/products/{product_id}</c> (no JWT):
+    /// price_increment (quote_increment where it is absent), base_increment, base_min_size and quote_min_size (the least
+    /// order value). An unknown product is HTTP 404 (Rejected).
+    /// </summary>
+    public override async Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        RestReply reply = await PublicGetAsync("/api/v3/brokerage/market/products/" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
+        return Read(reply, root =>
+        {
+            if (RestJson.Str(root, "product_id") != symbol)
+            {
+                return Malformed<SymbolRules>("product answer for another product_id");
+            }
+
+            string tickField = RestJson.Str(root, "price_increment") is { Length: > 0 } ? "price_increment" : "quote_increment";
+            return RestJson.TryDec(root, tickField, out decimal tick) && RestJson.TryDec(root, "base_increment", out decimal step)
+                && RestJson.TryDec(root, "base_min_size", out decimal min) && RestJson.TryDecOrZero(root, "quote_min_size", out decimal minValue)
+                ? Rules("coinbase", tick, step, min, minValue)
+                : Malformed<SymbolRules>(symbol + " without price_increment/base_increment/base_min_size");
+        });
+    }
+
     /// <summary>A Coinbase failure (error / preview_failure_reason) mapped to its reason.</summary>
     public static ExecError MapError(string error, string preview)
     {
@@ -168,7 +192,7 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
         ArgumentNullException.ThrowIfNull(preview);
         string text = error + " " + preview;
         return text.Contains("INSUFFICIENT_FUND", StringComparison.Ordinal) ? ExecError.InsufficientBalance
-            : text.Contains("SIZE_TOO_SMALL", StringComparison.Ordinal) || text.Contains("BELOW_MIN", StringComparison.Ordinal) ? ExecError.MinNotional
+            : text.Contains("SIZE_TOO_SMALL", StringComparison.Ordinal) || text.Contains("BELOW_MIN", StringComparison.Ordinal) || text.Contains("SIZE_PRECISION", StringComparison.Ordinal) ? ExecError.MinNotional
             : text.Contains("PRICE", StringComparison.Ordinal) ? ExecError.PriceFilter
             : ExecError.Rejected;
     }

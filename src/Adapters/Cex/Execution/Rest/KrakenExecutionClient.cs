@@ -101,6 +101,63 @@ public sealed class KrakenExecutionClient : RestExecutionClient
             : Malformed<string>("token answer without token"));
     }
 
+    /// <summary>
+    /// The pair's rules from the public <c>GET /0/public/AssetPairs?pair=</c>: tick_size (10^-pair_decimals where an
+    /// older answer lacks it), a lot step of 10^-lot_decimals, ordermin and costmin. The answer keys the pair by
+    /// Kraken's own name (XBTUSD comes back as XXBTZUSD), so the one entry, or the one whose altname is ours, is read.
+    /// An unknown pair is <c>EQuery:Unknown asset pair</c> (Rejected).
+    /// </summary>
+    public override async Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        RestReply reply = await PublicGetAsync("/0/public/AssetPairs?pair=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
+        return Read(reply, result =>
+        {
+            JsonElement? named = null, only = null;
+            int count = 0;
+            foreach (JsonProperty p in result.EnumerateObject())
+            {
+                count++;
+                only = p.Value;
+                if (p.Name == symbol || RestJson.Str(p.Value, "altname") == symbol || RestJson.Str(p.Value, "wsname") == symbol)
+                {
+                    named = p.Value;
+                }
+            }
+
+            if ((named ?? (count == 1 ? only : null)) is not { } a)
+            {
+                return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "kraken: AssetPairs does not list " + Excerpt(symbol));
+            }
+
+            if (!Places(a, "lot_decimals", out decimal step) || !RestJson.TryDec(a, "ordermin", out decimal min) || !RestJson.TryDecOrZero(a, "costmin", out decimal cost))
+            {
+                return Malformed<SymbolRules>(symbol + " without lot_decimals/ordermin");
+            }
+
+            decimal tick;
+            if (RestJson.Str(a, "tick_size") is not null ? !RestJson.TryDec(a, "tick_size", out tick) : !Places(a, "pair_decimals", out tick))
+            {
+                return Malformed<SymbolRules>(symbol + " without tick_size/pair_decimals");
+            }
+
+            return Rules("kraken", tick, step, min, cost);
+        });
+    }
+
+    /// <summary>A decimal-places field as the step it means (8 → 0.00000001).</summary>
+    private static bool Places(JsonElement e, string name, out decimal step)
+    {
+        step = 0;
+        if (!RestJson.Has(e, name, out JsonElement v) || !v.TryGetInt32(out int places) || places is < 0 or > 28)
+        {
+            return false;
+        }
+
+        step = new decimal(1, 0, 0, false, (byte)places);
+        return true;
+    }
+
     /// <summary>A Kraken error string mapped to its reason (https://docs.kraken.com/api/docs/guides/spot-errors).</summary>
     public static ExecError MapError(string error)
     {
@@ -117,6 +174,9 @@ public sealed class KrakenExecutionClient : RestExecutionClient
             "EOrder:Unknown order" or "EOrder:Invalid order" => ExecError.UnknownOrder,
             "EOrder:Duplicate order" => ExecError.DuplicateClientOrderId,
             "EService:Unavailable" or "EService:Busy" or "EService:Market in cancel_only mode" => ExecError.VenueUnavailable,
+
+            // "EOrder:Invalid price:XBTUSD price can only be specified up to 1 decimals."
+            _ when error.StartsWith("EOrder:Invalid price:", StringComparison.Ordinal) => ExecError.PriceFilter,
             _ => ExecError.Rejected,
         };
     }

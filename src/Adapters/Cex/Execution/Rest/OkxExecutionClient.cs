@@ -83,9 +83,41 @@ public sealed class OkxExecutionClient : RestExecutionClient
         });
     }
 
-    /// <summary>An OKX code (top-level or an order's sCode) mapped to its reason (https://www.okx.com/docs-v5/en/#error-code).</summary>
-    public static ExecError MapError(string code) => code switch
+    /// <summary>
+    /// The instrument's rules from the public <c>GET /api/v5/public/instruments?instType=SPOT&amp;instId=</c>: tickSz,
+    /// lotSz and minSz (OKX states no least value for spot). An instrument OKX does not list is 51001 (Rejected).
+    /// </summary>
+    public override async Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel)
     {
+        ArgumentNullException.ThrowIfNull(symbol);
+        RestReply reply = await PublicGetAsync("/api/v5/public/instruments?instType=SPOT&instId=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
+        return Read(reply, data =>
+        {
+            foreach (JsonElement i in data.EnumerateArray())
+            {
+                if (RestJson.Str(i, "instId") != symbol)
+                {
+                    continue;
+                }
+
+                return RestJson.TryDec(i, "tickSz", out decimal tick) && RestJson.TryDec(i, "lotSz", out decimal lot) && RestJson.TryDec(i, "minSz", out decimal min)
+                    ? Rules("okx", tick, lot, min, 0)
+                    : Malformed<SymbolRules>(symbol + " without tickSz/lotSz/minSz");
+            }
+
+            return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "okx: instruments does not list " + Excerpt(symbol));
+        });
+    }
+
+    /// <summary>An OKX code (top-level or an order's sCode) mapped to its reason (https://www.okx.com/docs-v5/en/#error-code).</summary>
+    public static ExecError MapError(string code) => MapError(code, "");
+
+    /// <summary>As <see cref="MapError(string)"/>; 51000 (a parameter error) is read by the parameter its message names.</summary>
+    public static ExecError MapError(string code, string message) => code switch
+    {
+        "51000" when message.Contains("px", StringComparison.Ordinal) => ExecError.PriceFilter,
+        "51000" when message.Contains("sz", StringComparison.Ordinal) => ExecError.MinNotional,
+        "51121" => ExecError.MinNotional,
         "50102" or "50112" => ExecError.ClockSkew,
         "50113" => ExecError.InvalidSignature,
         "50111" or "50105" or "50119" or "50120" => ExecError.InvalidKey,
@@ -137,7 +169,7 @@ public sealed class OkxExecutionClient : RestExecutionClient
             JsonElement? first = data.ValueKind == JsonValueKind.Array ? First(data) : null;
             string reason = first is { } f && RestJson.Str(f, "sCode") is { Length: > 0 } s && s != "0" ? s : code;
             string message = (first is { } g ? RestJson.Str(g, "sMsg") : null) ?? RestJson.Str(doc.RootElement, "msg") ?? "";
-            return ExecResult<T>.Fail(MapError(reason), Excerpt($"okx {reason} {message}"), reply.RetryAfter);
+            return ExecResult<T>.Fail(MapError(reason, message), Excerpt($"okx {reason} {message}"), reply.RetryAfter);
         }
 
         return data.ValueKind == JsonValueKind.Array ? read(data) : Malformed<T>("answer without data");

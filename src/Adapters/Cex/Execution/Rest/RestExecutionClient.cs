@@ -79,6 +79,8 @@ public abstract class RestExecutionClient : IExecutionClient
 
     public abstract Task<ExecResult<IReadOnlyDictionary<string, decimal>>> BalancesAsync(CancellationToken cancel);
 
+    public abstract Task<ExecResult<SymbolRules>> RulesAsync(string symbol, CancellationToken cancel);
+
     public void Dispose()
     {
         _http.Dispose();
@@ -124,6 +126,16 @@ public abstract class RestExecutionClient : IExecutionClient
             request.Dispose();
         }
     }
+
+    /// <summary>An unsigned GET of a public endpoint (instrument rules): no key travels with it.</summary>
+    internal Task<RestReply> PublicGetAsync(string pathAndQuery, CancellationToken cancel) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, pathAndQuery), cancel);
+
+    /// <summary>The rules a venue stated, or Malformed naming <paramref name="venue"/> when one is negative.</summary>
+    internal static ExecResult<SymbolRules> Rules(string venue, decimal tickSize, decimal stepSize, decimal minQuantity, decimal minNotional) =>
+        SymbolRules.TryCreate(tickSize, stepSize, minQuantity, minNotional) is { } rules
+            ? ExecResult<SymbolRules>.Success(rules)
+            : ExecResult<SymbolRules>.Fail(ExecError.Malformed, venue + ": instrument rules with a negative value");
 
     /// <summary>A reply's failure as a result: transport faults and rate limits as they came, 5xx as unavailable.</summary>
     internal static ExecResult<T> TransportFailure<T>(in RestReply reply) =>
