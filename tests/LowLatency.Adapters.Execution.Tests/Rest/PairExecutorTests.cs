@@ -182,6 +182,72 @@ public sealed class PairExecutorTests
         Assert.Throws<ArgumentException>(() => new PairExecutor([], p.Executor.Exposure, s_options, "ll-1"));
     }
 
+    [Fact]
+    public async Task Both_legs_are_sent_on_both_venues_grids_at_one_quantity_and_never_worse_than_the_pair_prices()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "okx");
+        p.Buy.Ledger.SetRules(p.Buy.Symbol, new SymbolRules(0.01m, 0.001m, 0.001m, 5m));
+        p.Sell.Ledger.SetRules(p.Sell.Symbol, new SymbolRules(0.1m, 0.0001m, 0.0001m, 0));
+        p.Buy.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(11) with { Quantity = 0.12345m, BuyPrice = 30_000.019m, SellPrice = 30_060.04m }, CancellationToken.None);
+
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Empty(r.Failures);
+        LoopbackOrder buy = p.Buy.Ledger.Get(r.BuyClientOrderId)!;
+        LoopbackOrder sell = p.Sell.Ledger.Get(r.SellClientOrderId)!;
+        Assert.Equal((0.123m, 30_000.01m), (buy.Quantity, buy.Price)); // the buy's tick rounds down
+        Assert.Equal((0.123m, 30_060.1m), (sell.Quantity, sell.Price)); // the sell's rounds up
+        Assert.Equal(0, p.Buy.Ledger.RuleRefusals + p.Sell.Ledger.RuleRefusals);
+
+        // The rules are read once per symbol, not per pair.
+        r = await p.Executor.ExecuteAsync(p.Request(12) with { Quantity = 0.2m }, CancellationToken.None);
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal((1, 1), (p.Buy.Ledger.RulesRequests, p.Sell.Ledger.RulesRequests));
+        Assert.Equal(new SymbolRules(0.01m, 0.001m, 0.001m, 5m), p.Executor.Venue(VenueId.FromIndex(0))!.RulesOf(p.Buy.Symbol));
+    }
+
+    [Fact]
+    public async Task A_pair_below_a_venues_least_order_value_or_on_an_unlisted_symbol_sends_nothing_and_says_why()
+    {
+        await using Pair p = await Pair.StartAsync("bybit", "kraken");
+        p.Buy.Ledger.SetRules(p.Buy.Symbol, new SymbolRules(0.01m, 0.000001m, 0.000048m, 5_000m));
+        p.Sell.Ledger.Unlist(p.Sell.Symbol);
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(13), CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Contains(r.Failures, f => f.Contains($"kraken: the order rules of {p.Sell.Symbol} could not be read (Rejected", StringComparison.Ordinal));
+
+        // Listed again: rules that could not be read are asked for again. 0.1 BTC at 30,000 is 3,000 USDT, below the
+        // buy venue's least order value of 5,000.
+        p.Sell.Ledger.SetRules(p.Sell.Symbol, VenueLedger.DefaultRules);
+        r = await p.Executor.ExecuteAsync(p.Request(14) with { Quantity = 0.1m }, CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Contains(r.Failures, f => f.Contains("bybit buy: MinNotional", StringComparison.Ordinal) && f.Contains("least value 5000", StringComparison.Ordinal));
+        Assert.Equal((1, 2), (p.Buy.Ledger.RulesRequests, p.Sell.Ledger.RulesRequests));
+        Assert.Equal(0, p.Buy.Ledger.PlacesTaken + p.Sell.Ledger.PlacesTaken);
+    }
+
+    [Fact]
+    public async Task Lot_steps_with_no_common_multiple_near_the_quantity_send_nothing()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "coinbase");
+        p.Buy.Ledger.SetRules(p.Buy.Symbol, new SymbolRules(0.01m, 0.003m, 0, 0));
+        p.Sell.Ledger.SetRules(p.Sell.Symbol, new SymbolRules(0.01m, 0.002m, 0, 0));
+
+        // 0.5 → 0.498 on the buy venue's step → 0.498 on the sell venue's, a multiple of both: sent.
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(15), CancellationToken.None);
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal(0.498m, p.Sell.Ledger.Get(r.SellClientOrderId)!.Quantity);
+
+        // 0.01 → 0.009 → 0.008: no longer on the buy venue's step, so the two legs cannot be one size.
+        r = await p.Executor.ExecuteAsync(p.Request(16) with { Quantity = 0.01m }, CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Contains("have no common multiple near 0.01", r.Failures[0], StringComparison.Ordinal);
+    }
+
     private sealed class Pair : IAsyncDisposable
     {
         private Pair(VenueRig buy, VenueRig sell, PairExecutor executor)

@@ -40,6 +40,15 @@ public sealed class ExecutionVenue(VenueId id, string name, ExecutionSession ses
     public ReconcileReport? LastReconcile { get; internal set; }
 
     public int ReconcileFailures { get; internal set; }
+
+    /// <summary>
+    /// Each symbol's order rules as the venue last gave them (<see cref="IExecutionClient.RulesAsync"/>): read before
+    /// the symbol's first pair, and again after a reconciliation or a filter refusal (venues change ticks and steps).
+    /// </summary>
+    internal Dictionary<string, SymbolRules> Rules { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The rules this venue last gave for <paramref name="symbol"/>, if they are known.</summary>
+    public SymbolRules? RulesOf(string symbol) => Rules.GetValueOrDefault(symbol);
 }
 
 /// <summary>One approved CEX-CEX pair: buy on one venue, sell on another, the same quantity, limit prices at the opportunity's tops.</summary>
@@ -83,8 +92,10 @@ public sealed record PairResult(PairRequest Request, PairOutcome Outcome, double
 /// as limit orders at the opportunity's prices under client order ids derived from the pair (a retry is idempotent),
 /// read back until done or the leg window passes (then cancelled, the cancel racing any fill, counted once), settled by
 /// a <see cref="LegCoordinator"/>: hedged, the residual held within the unhedged limits, or unwound on the venue that
-/// over-filled. A venue is reconciled before its first pair and after any call whose outcome was lost. Warm path: one
-/// pair at a time on the caller's task, never the strategy thread.
+/// over-filled. A venue is reconciled before its first pair and after any call whose outcome was lost. Every order is
+/// shaped to its venue's rules before it leaves (one quantity on both venues' lot steps, prices on the tick, never worse
+/// than asked); a pair that does not fit them is not sent. Warm path: one pair at a time on the caller's task, never
+/// the strategy thread.
 /// </summary>
 public sealed class PairExecutor
 {
@@ -141,6 +152,7 @@ public sealed class PairExecutor
         {
             venue.NeedsReconcile = false;
             venue.LastReconcile = r.Value;
+            venue.Rules.Clear(); // read again before the next pair: they may have changed while we were away
         }
         else
         {
@@ -183,17 +195,42 @@ public sealed class PairExecutor
             }
         }
 
-        var coordinator = new LegCoordinator(_options.Policy, _exposure);
-        coordinator.Start(request.Instrument, request.BuyVenue, request.SellVenue, (double)request.Quantity, (double)request.BuyPrice);
+        SymbolRules? buyRules = await RulesAsync(buyVenue, request.BuySymbol, failures, cancel).ConfigureAwait(false);
+        SymbolRules? sellRules = buyRules is null ? null : await RulesAsync(sellVenue, request.SellSymbol, failures, cancel).ConfigureAwait(false);
+        if (buyRules is null || sellRules is null)
+        {
+            return NotSent(request, failures);
+        }
+
         var legs = new[]
         {
             new Leg(buyVenue, ClientOrderId(request.Pair, 'b')),
             new Leg(sellVenue, ClientOrderId(request.Pair, 's')),
         };
 
+        // One quantity for both legs, on both venues' lot steps: a hedge of another size is not a hedge.
+        decimal pairQuantity = sellRules.FloorQuantity(buyRules.FloorQuantity(request.Quantity));
+        if (buyRules.FloorQuantity(pairQuantity) != pairQuantity)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the lot steps {buyRules.StepSize} ({buyVenue.Name}) and {sellRules.StepSize} ({sellVenue.Name}) have no common multiple near {request.Quantity}"));
+            return NotSent(request, failures);
+        }
+
+        ExecResult<OrderRequest> buyOrder = buyRules.Shape(new OrderRequest(legs[0].Id, request.BuySymbol, true, pairQuantity, request.BuyPrice));
+        ExecResult<OrderRequest> sellOrder = sellRules.Shape(new OrderRequest(legs[1].Id, request.SellSymbol, false, pairQuantity, request.SellPrice));
+        if (!buyOrder.Ok || !sellOrder.Ok)
+        {
+            failures.Add(!buyOrder.Ok ? $"{buyVenue.Name} buy: {buyOrder.Error} {buyOrder.Detail}" : $"{sellVenue.Name} sell: {sellOrder.Error} {sellOrder.Detail}");
+            return NotSent(request, failures);
+        }
+
+        var coordinator = new LegCoordinator(_options.Policy, _exposure);
+        coordinator.Start(request.Instrument, request.BuyVenue, request.SellVenue, (double)pairQuantity, (double)request.BuyPrice);
+
         // Both legs leave together: the edge is only there while both tops are.
-        Task<ExecResult<TrackedOrder>> buy = buyVenue.Session.PlaceAsync(new OrderRequest(legs[0].Id, request.BuySymbol, true, request.Quantity, request.BuyPrice), cancel);
-        Task<ExecResult<TrackedOrder>> sell = sellVenue.Session.PlaceAsync(new OrderRequest(legs[1].Id, request.SellSymbol, false, request.Quantity, request.SellPrice), cancel);
+        Task<ExecResult<TrackedOrder>> buy = buyVenue.Session.PlaceAsync(buyOrder.Value!, cancel);
+        Task<ExecResult<TrackedOrder>> sell = sellVenue.Session.PlaceAsync(sellOrder.Value!, cancel);
         ExecResult<TrackedOrder>[] placed = await Task.WhenAll(buy, sell).ConfigureAwait(false);
         PairInstruction step = default;
         for (int k = 0; k < 2; k++)
@@ -204,6 +241,7 @@ public sealed class PairExecutor
             }
 
             failures.Add($"{legs[k].Venue.Name} {(k == 0 ? "buy" : "sell")}: {placed[k].Error} {placed[k].Detail}");
+            ForgetRulesOnFilterRefusal(legs[k].Venue, placed[k].Error);
             if (placed[k].OutcomeUnknown)
             {
                 legs[k].Venue.NeedsReconcile = true; // it may be working: read back below, reconciled before the next pair
@@ -237,13 +275,21 @@ public sealed class PairExecutor
             decimal reference = sellBack ? request.BuyPrice : request.SellPrice;
             decimal price = RoundLike((double)reference * (sellBack ? 1 - _options.UnwindSlippage : 1 + _options.UnwindSlippage), reference);
             var unwind = new Leg(venue, ClientOrderId(request.Pair, 'u'));
-            if (quantity > 0)
+            string symbol = sellBack ? request.BuySymbol : request.SellSymbol;
+            ExecResult<OrderRequest> shaped = (sellBack ? buyRules : sellRules).Shape(new OrderRequest(unwind.Id, symbol, !sellBack, quantity, price));
+            if (quantity > 0 && !shaped.Ok)
             {
-                ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(new OrderRequest(unwind.Id, sellBack ? request.BuySymbol : request.SellSymbol, !sellBack, quantity, price), cancel).ConfigureAwait(false);
+                // A residual below the venue's least order cannot be traded out: it stays, counted as unhedged below.
+                failures.Add($"{venue.Name} unwind: {shaped.Error} {shaped.Detail}");
+            }
+            else if (quantity > 0)
+            {
+                ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(shaped.Value!, cancel).ConfigureAwait(false);
                 if (!sent.Ok)
                 {
                     failures.Add($"{venue.Name} unwind: {sent.Error} {sent.Detail}");
                     venue.NeedsReconcile |= sent.OutcomeUnknown;
+                    ForgetRulesOnFilterRefusal(venue, sent.Error);
                 }
 
                 if (sent.Ok || sent.OutcomeUnknown)
@@ -424,6 +470,34 @@ public sealed class PairExecutor
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    // The symbol's rules, read from the venue when not known; null (with the reason in failures) when they cannot be.
+    private static async Task<SymbolRules?> RulesAsync(ExecutionVenue venue, string symbol, List<string> failures, CancellationToken cancel)
+    {
+        if (venue.Rules.TryGetValue(symbol, out SymbolRules? known))
+        {
+            return known;
+        }
+
+        ExecResult<SymbolRules> read = await venue.Session.RulesAsync(symbol, cancel).ConfigureAwait(false);
+        if (!read.Ok)
+        {
+            failures.Add($"{venue.Name}: the order rules of {symbol} could not be read ({read.Error}: {read.Detail})");
+            return null;
+        }
+
+        venue.Rules[symbol] = read.Value!;
+        return read.Value;
+    }
+
+    // A venue that refused an order for its filters has other rules than we read: read them again before the next pair.
+    private static void ForgetRulesOnFilterRefusal(ExecutionVenue venue, ExecError error)
+    {
+        if (error is ExecError.MinNotional or ExecError.PriceFilter)
+        {
+            venue.Rules.Clear();
         }
     }
 
