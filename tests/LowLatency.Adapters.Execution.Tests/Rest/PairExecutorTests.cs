@@ -205,7 +205,7 @@ public sealed class PairExecutorTests
         r = await p.Executor.ExecuteAsync(p.Request(12) with { Quantity = 0.2m }, CancellationToken.None);
         Assert.Equal(PairOutcome.Hedged, r.Outcome);
         Assert.Equal((1, 1), (p.Buy.Ledger.RulesRequests, p.Sell.Ledger.RulesRequests));
-        Assert.Equal(new SymbolRules(0.01m, 0.001m, 0.001m, 5m), p.Executor.Venue(VenueId.FromIndex(0))!.RulesOf(p.Buy.Symbol));
+        Assert.Equal(new SymbolRules(0.01m, 0.001m, 0.001m, 5m, "BTC", "USDT"), p.Executor.Venue(VenueId.FromIndex(0))!.RulesOf(p.Buy.Symbol));
     }
 
     [Fact]
@@ -248,6 +248,65 @@ public sealed class PairExecutorTests
         Assert.Contains("have no common multiple near 0.01", r.Failures[0], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_pair_is_sized_to_what_the_sell_venue_holds_and_its_fills_move_the_balance_until_the_next_reconciliation()
+    {
+        await using Pair p = await Pair.StartAsync("bybit", "binance");
+        p.Sell.Ledger.Balances["BTC"] = 0.3m;
+        p.Sell.Ledger.SetRules(p.Sell.Symbol, new SymbolRules(0.01m, 0.0001m, 0.001m, 0));
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+
+        // 0.5 asked, 0.3 held: 0.3 less the 0.2 % headroom is 0.2994, on both steps.
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(17), CancellationToken.None);
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal(0.2994m, p.Sell.Ledger.Get(r.SellClientOrderId)!.Quantity);
+        Assert.Equal(0.2994m, p.Buy.Ledger.Get(r.BuyClientOrderId)!.Quantity);
+        ExecutionVenue sellVenue = p.Executor.Venue(VenueId.FromIndex(1))!;
+        Assert.Equal(0.0006m, sellVenue.FundsOf("BTC"));
+        Assert.Equal(10.2994m, p.Executor.Venue(VenueId.FromIndex(0))!.FundsOf("BTC"));
+
+        // 0.0006 left: below the least quantity of 0.001, so the next pair is not sent, and says why.
+        r = await p.Executor.ExecuteAsync(p.Request(18), CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Contains("binance holds 0.0006 BTC to sell (0.5 asked)", r.Failures[0], StringComparison.Ordinal);
+        Assert.Equal(2, p.Buy.Ledger.PlacesTaken + p.Sell.Ledger.PlacesTaken);
+
+        // A deposit is seen at the next reconciliation, which reads the balances whole.
+        p.Sell.Ledger.Balances["BTC"] = 2m;
+        Assert.True((await p.Executor.ReconcileAsync(sellVenue, CancellationToken.None)).Ok);
+        Assert.Equal(2m, sellVenue.FundsOf("BTC"));
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+        r = await p.Executor.ExecuteAsync(p.Request(19), CancellationToken.None);
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal(0.5m, p.Sell.Ledger.Get(r.SellClientOrderId)!.Quantity);
+    }
+
+    [Fact]
+    public async Task A_pair_is_sized_to_what_the_buy_venues_quote_pays_for_with_its_fee()
+    {
+        await using Pair p = await Pair.StartAsync("okx", "kraken");
+        p.Buy.Ledger.Balances["USDT"] = 6_000m;
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        p.Sell.Ledger.Play(VenuePlay.Fill);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(20), CancellationToken.None);
+
+        // 6,000 × 0.998 / (30,000 × 1.001) = 0.19940059…, floored to the default 8-decimal step.
+        Assert.Equal(PairOutcome.Hedged, r.Outcome);
+        Assert.Equal(0.19940059m, p.Buy.Ledger.Get(r.BuyClientOrderId)!.Quantity);
+        decimal left = p.Executor.Venue(VenueId.FromIndex(0))!.FundsOf("USDT");
+        Assert.Equal(6_000m - (0.19940059m * 30_000m * 1.001m), left, 6);
+        Assert.True(left > 0);
+
+        p.Buy.Ledger.Balances.Remove("USDT");
+        Assert.True((await p.Executor.ReconcileAsync(p.Executor.Venue(VenueId.FromIndex(0))!, CancellationToken.None)).Ok);
+        r = await p.Executor.ExecuteAsync(p.Request(21), CancellationToken.None);
+        Assert.Equal(PairOutcome.NotSent, r.Outcome);
+        Assert.Contains("okx holds 0 USDT to buy with (0.5 asked at 30000)", r.Failures[0], StringComparison.Ordinal);
+    }
+
     private sealed class Pair : IAsyncDisposable
     {
         private Pair(VenueRig buy, VenueRig sell, PairExecutor executor)
@@ -267,6 +326,14 @@ public sealed class PairExecutorTests
         {
             VenueRig b = await VenueRig.StartAsync(buy);
             VenueRig s = await VenueRig.StartAsync(sell);
+
+            // Enough of both assets on both venues that no pair here is sized down unless its test says so.
+            foreach (VenueRig rig in new[] { b, s })
+            {
+                rig.Ledger.Balances["BTC"] = 10m;
+                rig.Ledger.Balances["USDT"] = 1_000_000m;
+            }
+
             var venues = new[]
             {
                 new ExecutionVenue(VenueId.FromIndex(0), buy, b.Session, 0.001),

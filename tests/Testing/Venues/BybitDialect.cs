@@ -153,7 +153,7 @@ public sealed class BybitDialect : VenueDialect
         Ledger.CountRulesRequest();
         string symbol = context.Request.Query["symbol"].ToString();
         string list = Ledger.Rules(symbol) is { } r
-            ? $$"""{"symbol":"{{symbol}}","baseCoin":"BTC","quoteCoin":"USDT","innovation":"0","status":"Trading","marginTrading":"utaOnly","stTag":"0","lotSizeFilter":{"basePrecision":"{{Num(r.StepSize)}}","quotePrecision":"0.00000001","minOrderQty":"{{Num(r.MinQuantity)}}","maxOrderQty":"71.73956243","minOrderAmt":"{{Num(r.MinNotional)}}","maxOrderAmt":"2000000"},"priceFilter":{"tickSize":"{{Num(r.TickSize)}}"},"riskParameters":{"priceLimitRatioX":"0.01","priceLimitRatioY":"0.02"}""" + "}"
+            ? $$"""{"symbol":"{{symbol}}","baseCoin":"{{r.BaseAsset}}","quoteCoin":"{{r.QuoteAsset}}","innovation":"0","status":"Trading","marginTrading":"utaOnly","stTag":"0","lotSizeFilter":{"basePrecision":"{{Num(r.StepSize)}}","quotePrecision":"0.00000001","minOrderQty":"{{Num(r.MinQuantity)}}","maxOrderQty":"71.73956243","minOrderAmt":"{{Num(r.MinNotional)}}","maxOrderAmt":"2000000"},"priceFilter":{"tickSize":"{{Num(r.TickSize)}}"},"riskParameters":{"priceLimitRatioX":"0.01","priceLimitRatioY":"0.02"}""" + "}"
             : "";
         return WriteAsync(context, 200, Ok($$"""{"category":"spot","list":[{{list}}]}"""));
     }

@@ -141,7 +141,7 @@ public sealed class CoinbaseDialect : VenueDialect
     {
         Ledger.CountRulesRequest();
         return Ledger.Rules(productId) is { } r
-            ? WriteAsync(context, 200, $$"""{"product_id":"{{productId}}","price":"64000.01","price_percentage_change_24h":"-1.2","volume_24h":"1234.5","base_increment":"{{Num(r.StepSize)}}","quote_increment":"0.01","quote_min_size":"{{Num(r.MinNotional)}}","quote_max_size":"150000000","base_min_size":"{{Num(r.MinQuantity)}}","base_max_size":"5000","base_name":"Bitcoin","quote_name":"US Dollar","status":"online","cancel_only":false,"limit_only":false,"post_only":false,"trading_disabled":false,"product_type":"SPOT","quote_currency_id":"USD","base_currency_id":"BTC","price_increment":"{{Num(r.TickSize)}}","display_name":"BTC-USD"}""")
+            ? WriteAsync(context, 200, $$"""{"product_id":"{{productId}}","price":"64000.01","price_percentage_change_24h":"-1.2","volume_24h":"1234.5","base_increment":"{{Num(r.StepSize)}}","quote_increment":"0.01","quote_min_size":"{{Num(r.MinNotional)}}","quote_max_size":"150000000","base_min_size":"{{Num(r.MinQuantity)}}","base_max_size":"5000","base_name":"Bitcoin","quote_name":"US Dollar","status":"online","cancel_only":false,"limit_only":false,"post_only":false,"trading_disabled":false,"product_type":"SPOT","quote_currency_id":"{{r.QuoteAsset}}","base_currency_id":"{{r.BaseAsset}}","price_increment":"{{Num(r.TickSize)}}","display_name":"BTC-USD"}""")
             : WriteAsync(context, 404, """{"error":"NOT_FOUND","error_details":"product not found","message":"product not found"}""");
     }
 

@@ -177,7 +177,7 @@ public sealed class KrakenDialect : VenueDialect
             return WriteAsync(context, 200, """{"error":["EQuery:Unknown asset pair"]}""");
         }
 
-        return WriteAsync(context, 200, Ok($$"""{"X{{pair}}":{"altname":"{{pair}}","wsname":"{{pair}}","aclass_base":"currency","base":"XXBT","aclass_quote":"currency","quote":"ZUSD","lot":"unit","cost_decimals":5,"pair_decimals":{{Places(r.TickSize)}},"lot_decimals":{{Places(r.StepSize)}},"lot_multiplier":1,"leverage_buy":[2,3],"leverage_sell":[2,3],"fees":[[0,0.4]],"fee_volume_currency":"ZUSD","margin_call":80,"margin_stop":40,"ordermin":"{{Num(r.MinQuantity)}}","costmin":"{{Num(r.MinNotional)}}","tick_size":"{{Num(r.TickSize)}}","status":"online"}""" + "}"));
+        return WriteAsync(context, 200, Ok($$"""{"X{{pair}}":{"altname":"{{pair}}","wsname":"{{pair}}","aclass_base":"currency","base":"{{r.BaseAsset}}","aclass_quote":"currency","quote":"{{r.QuoteAsset}}","lot":"unit","cost_decimals":5,"pair_decimals":{{Places(r.TickSize)}},"lot_decimals":{{Places(r.StepSize)}},"lot_multiplier":1,"leverage_buy":[2,3],"leverage_sell":[2,3],"fees":[[0,0.4]],"fee_volume_currency":"ZUSD","margin_call":80,"margin_stop":40,"ordermin":"{{Num(r.MinQuantity)}}","costmin":"{{Num(r.MinNotional)}}","tick_size":"{{Num(r.TickSize)}}","status":"online"}""" + "}"));
     }
 
     /// <summary>The decimal places of a power-of-ten step (0.001 → 3).</summary>

@@ -186,7 +186,7 @@ public sealed class OkxDialect : VenueDialect
         Ledger.CountRulesRequest();
         string instId = context.Request.Query["instId"].ToString();
         return Ledger.Rules(instId) is { } r
-            ? WriteAsync(context, 200, Ok($$"""{"alias":"","baseCcy":"BTC","category":"1","ctMult":"","ctType":"","ctVal":"","instFamily":"","instId":"{{instId}}","instType":"SPOT","lever":"10","listTime":"1548133413000","lotSz":"{{Num(r.StepSize)}}","maxLmtSz":"9999999999","maxMktSz":"1000000","minSz":"{{Num(r.MinQuantity)}}","quoteCcy":"USDT","state":"live","tickSz":"{{Num(r.TickSize)}}","ruleType":"normal"}"""))
+            ? WriteAsync(context, 200, Ok($$"""{"alias":"","baseCcy":"{{r.BaseAsset}}","category":"1","ctMult":"","ctType":"","ctVal":"","instFamily":"","instId":"{{instId}}","instType":"SPOT","lever":"10","listTime":"1548133413000","lotSz":"{{Num(r.StepSize)}}","maxLmtSz":"9999999999","maxMktSz":"1000000","minSz":"{{Num(r.MinQuantity)}}","quoteCcy":"{{r.QuoteAsset}}","state":"live","tickSz":"{{Num(r.TickSize)}}","ruleType":"normal"}"""))
             : WriteAsync(context, 200, """{"code":"51001","msg":"Instrument ID does not exist","data":[]}""");
     }
 

@@ -191,12 +191,24 @@ public sealed class VenueLedger
         }
     }
 
-    /// <summary>The symbol's rules; null when the venue does not list it (<see cref="Unlist"/>).</summary>
+    /// <summary>The asset names the instrument endpoints give for a symbol whose rules name none (the keys of <see cref="Balances"/>).</summary>
+    public string BaseAsset { get; set; } = "BTC";
+
+    /// <inheritdoc cref="BaseAsset"/>
+    public string QuoteAsset { get; set; } = "USDT";
+
+    /// <summary>The symbol's rules, with <see cref="BaseAsset"/>/<see cref="QuoteAsset"/> where they name none; null when the venue does not list it (<see cref="Unlist"/>).</summary>
     public SymbolRules? Rules(string symbol)
     {
         lock (_gate)
         {
-            return _unlisted.Contains(symbol) ? null : _rules.GetValueOrDefault(symbol) ?? DefaultRules;
+            if (_unlisted.Contains(symbol))
+            {
+                return null;
+            }
+
+            SymbolRules r = _rules.GetValueOrDefault(symbol) ?? DefaultRules;
+            return r with { BaseAsset = r.BaseAsset.Length > 0 ? r.BaseAsset : BaseAsset, QuoteAsset = r.QuoteAsset.Length > 0 ? r.QuoteAsset : QuoteAsset };
         }
     }
 

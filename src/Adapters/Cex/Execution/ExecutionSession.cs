@@ -43,6 +43,9 @@ public sealed class ExecutionSession
     /// <summary>Status queries asked because an answer was lost or a cancel raced.</summary>
     public int StatusQueries { get; private set; }
 
+    /// <summary>Each asset's total balance (free + locked) as the last successful <see cref="ReconcileAsync"/> read it; null before one.</summary>
+    public IReadOnlyDictionary<string, decimal>? Balances { get; private set; }
+
     /// <summary>Until when the venue asked us not to send (its Retry-After).</summary>
     public DateTimeOffset BlockedUntil => _blockedUntil;
 
@@ -208,6 +211,7 @@ public sealed class ExecutionSession
             report = Tracker.Reconcile(venueOpen, venueBalances, expectedBalances, tolerance);
         }
 
+        Balances = balances.Value; // one reference swap: the executor reloads when it sees a new one (a stream's reconnect reconciles too)
         Reconciles++;
         foreach (string clientOrderId in report.MissingAtVenue)
         {

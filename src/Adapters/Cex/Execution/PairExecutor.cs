@@ -17,6 +17,12 @@ public sealed record PairExecutionOptions
     public double UnwindSlippage { get; init; } = 0.005;
 
     public LegPolicy Policy { get; init; } = LegPolicy.Unwind;
+
+    /// <summary>
+    /// The fraction of a balance left unused when a pair is sized to it: fees charged in another asset and the rounding
+    /// of our local book-keeping between reconciliations must not turn a pair into an insufficient-balance refusal.
+    /// </summary>
+    public decimal BalanceHeadroom { get; init; } = 0.002m;
 }
 
 /// <summary>One venue the executor trades on: its session (client + order state), its id in the engine, its taker fee.</summary>
@@ -49,6 +55,44 @@ public sealed class ExecutionVenue(VenueId id, string name, ExecutionSession ses
 
     /// <summary>The rules this venue last gave for <paramref name="symbol"/>, if they are known.</summary>
     public SymbolRules? RulesOf(string symbol) => Rules.GetValueOrDefault(symbol);
+
+    /// <summary>
+    /// Each asset's balance as the last reconciliation read it, moved by every fill of ours since (fees taken from the
+    /// quote asset): what the next pair is sized to. Read again, whole, after each reconciliation (ours or the private
+    /// stream's on a reconnect).
+    /// </summary>
+    internal Dictionary<string, decimal> Funds { get; } = new(StringComparer.Ordinal);
+
+    // The session's balances Funds were last loaded from: a newer read (any reconciliation, the private stream's
+    // included) replaces our book-keeping before the next pair is sized.
+    private IReadOnlyDictionary<string, decimal>? _fundsSource;
+
+    internal void LoadFundsIfNewer()
+    {
+        IReadOnlyDictionary<string, decimal>? read = Session.Balances;
+        if (read is null || ReferenceEquals(read, _fundsSource))
+        {
+            return;
+        }
+
+        _fundsSource = read;
+        Funds.Clear();
+        foreach ((string asset, decimal amount) in read)
+        {
+            Funds[asset] = amount;
+        }
+    }
+
+    /// <summary>What the executor holds this venue to have of <paramref name="asset"/> (0 when the venue reported none).</summary>
+    public decimal FundsOf(string asset) => Funds.GetValueOrDefault(asset);
+
+    internal void Move(string asset, decimal amount)
+    {
+        if (asset.Length > 0 && amount != 0)
+        {
+            Funds[asset] = Funds.GetValueOrDefault(asset) + amount;
+        }
+    }
 }
 
 /// <summary>One approved CEX-CEX pair: buy on one venue, sell on another, the same quantity, limit prices at the opportunity's tops.</summary>
@@ -153,6 +197,7 @@ public sealed class PairExecutor
             venue.NeedsReconcile = false;
             venue.LastReconcile = r.Value;
             venue.Rules.Clear(); // read again before the next pair: they may have changed while we were away
+            venue.LoadFundsIfNewer();
         }
         else
         {
@@ -208,8 +253,13 @@ public sealed class PairExecutor
             new Leg(sellVenue, ClientOrderId(request.Pair, 's')),
         };
 
+        // No more than the sell venue holds of the base and the buy venue's quote pays for, fee included.
+        buyVenue.LoadFundsIfNewer();
+        sellVenue.LoadFundsIfNewer();
+        decimal affordable = Affordable(request, buyVenue, buyRules, sellVenue, sellRules, out string? limitedBy);
+
         // One quantity for both legs, on both venues' lot steps: a hedge of another size is not a hedge.
-        decimal pairQuantity = sellRules.FloorQuantity(buyRules.FloorQuantity(request.Quantity));
+        decimal pairQuantity = sellRules.FloorQuantity(buyRules.FloorQuantity(affordable));
         if (buyRules.FloorQuantity(pairQuantity) != pairQuantity)
         {
             failures.Add(string.Create(CultureInfo.InvariantCulture,
@@ -221,7 +271,8 @@ public sealed class PairExecutor
         ExecResult<OrderRequest> sellOrder = sellRules.Shape(new OrderRequest(legs[1].Id, request.SellSymbol, false, pairQuantity, request.SellPrice));
         if (!buyOrder.Ok || !sellOrder.Ok)
         {
-            failures.Add(!buyOrder.Ok ? $"{buyVenue.Name} buy: {buyOrder.Error} {buyOrder.Detail}" : $"{sellVenue.Name} sell: {sellOrder.Error} {sellOrder.Detail}");
+            failures.Add((limitedBy is null ? "" : limitedBy + "; ") +
+                (!buyOrder.Ok ? $"{buyVenue.Name} buy: {buyOrder.Error} {buyOrder.Detail}" : $"{sellVenue.Name} sell: {sellOrder.Error} {sellOrder.Detail}"));
             return NotSent(request, failures);
         }
 
@@ -260,6 +311,7 @@ public sealed class PairExecutor
         double fees = (legs[0].Notional * buyVenue.TakerFee) + (legs[1].Notional * sellVenue.TakerFee);
         double net = bought - sold;
         double unwound = 0;
+        (ExecutionVenue Venue, SymbolRules Rules, Leg Leg, bool Buy)? unwoundLeg = null;
         PairOutcome outcome = step.Step switch
         {
             PairStep.Hedged => PairOutcome.Hedged,
@@ -299,6 +351,7 @@ public sealed class PairExecutor
             }
 
             unwound = unwind.Fed;
+            unwoundLeg = (venue, sellBack ? buyRules : sellRules, unwind, !sellBack);
             cash += sellBack ? unwind.Notional : -unwind.Notional;
             fees += unwind.Notional * venue.TakerFee;
             net += sellBack ? -unwound : unwound;
@@ -308,6 +361,14 @@ public sealed class PairExecutor
                 _exposure.Add(request.Instrument, venue.Id, Math.Abs(net) * (double)request.BuyPrice);
                 failures.Add(string.Create(CultureInfo.InvariantCulture, $"{venue.Name}: {Math.Abs(net)} left unhedged after the unwind"));
             }
+        }
+
+        // The venues' balances as our fills moved them, until the next reconciliation reads them again.
+        Settle(buyVenue, buyRules, legs[0], buy: true);
+        Settle(sellVenue, sellRules, legs[1], buy: false);
+        if (unwoundLeg is not null)
+        {
+            Settle(unwoundLeg.Value.Venue, unwoundLeg.Value.Rules, unwoundLeg.Value.Leg, unwoundLeg.Value.Buy);
         }
 
         double pnl = cash - fees + (net * (double)request.BuyPrice);
@@ -491,6 +552,53 @@ public sealed class PairExecutor
         venue.Rules[symbol] = read.Value!;
         return read.Value;
     }
+
+    // The pair's quantity capped by the balances: the sell venue's base and the buy venue's quote at the buy limit plus
+    // its taker fee, each less the headroom. A venue that does not name its assets is not capped (limitedBy stays null).
+    private decimal Affordable(PairRequest request, ExecutionVenue buyVenue, SymbolRules buyRules, ExecutionVenue sellVenue, SymbolRules sellRules, out string? limitedBy)
+    {
+        limitedBy = null;
+        decimal keep = 1 - _options.BalanceHeadroom;
+        decimal quantity = request.Quantity;
+        if (sellRules.BaseAsset.Length > 0)
+        {
+            decimal held = sellVenue.FundsOf(sellRules.BaseAsset);
+            decimal sellable = Math.Max(0, held * keep);
+            if (sellable < quantity)
+            {
+                quantity = sellable;
+                limitedBy = Text($"{sellVenue.Name} holds {Plain(held)} {sellRules.BaseAsset} to sell ({request.Quantity} asked)");
+            }
+        }
+
+        if (buyRules.QuoteAsset.Length > 0)
+        {
+            decimal held = buyVenue.FundsOf(buyRules.QuoteAsset);
+            decimal buyable = Math.Max(0, held * keep / (request.BuyPrice * (1 + (decimal)buyVenue.TakerFee)));
+            if (buyable < quantity)
+            {
+                quantity = buyable;
+                limitedBy = Text($"{buyVenue.Name} holds {Plain(held)} {buyRules.QuoteAsset} to buy with ({request.Quantity} asked at {request.BuyPrice})");
+            }
+        }
+
+        return quantity;
+    }
+
+    // A leg's fills into its venue's funds: the base in or out, the quote out or in with the taker fee charged to it.
+    private static void Settle(ExecutionVenue venue, SymbolRules rules, Leg leg, bool buy)
+    {
+        decimal quantity = (decimal)leg.Fed;
+        decimal notional = (decimal)leg.Notional;
+        decimal fee = notional * (decimal)venue.TakerFee;
+        venue.Move(rules.BaseAsset, buy ? quantity : -quantity);
+        venue.Move(rules.QuoteAsset, buy ? -(notional + fee) : notional - fee);
+    }
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    // Without the trailing zeros of the venue's scale: 0.30000000 → 0.3.
+    private static decimal Plain(decimal value) => value / 1.0000000000000000000000000000m;
 
     // A venue that refused an order for its filters has other rules than we read: read them again before the next pair.
     private static void ForgetRulesOnFilterRefusal(ExecutionVenue venue, ExecError error)

@@ -23,13 +23,16 @@ public enum RuleBreach : byte
 /// <summary>
 /// A venue's order rules for one symbol, as its public instrument endpoint gives them (a rule the venue does not have is
 /// 0): the price tick, the quantity step, the least quantity and the least order value in the quote asset. Orders are
-/// shaped to them before they leave (<see cref="Shape"/>), so a venue never refuses one of ours for a filter.
+/// shaped to them before they leave (<see cref="Shape"/>), so a venue never refuses one of ours for a filter. The base
+/// and quote assets are named as the venue's balances name them (Kraken's XXBT/ZUSD), "" where the venue did not say.
 /// </summary>
-public sealed record SymbolRules(decimal TickSize, decimal StepSize, decimal MinQuantity, decimal MinNotional)
+public sealed record SymbolRules(decimal TickSize, decimal StepSize, decimal MinQuantity, decimal MinNotional, string BaseAsset = "", string QuoteAsset = "")
 {
     /// <summary>The rules, or null when one is negative.</summary>
-    public static SymbolRules? TryCreate(decimal tickSize, decimal stepSize, decimal minQuantity, decimal minNotional) =>
-        tickSize >= 0 && stepSize >= 0 && minQuantity >= 0 && minNotional >= 0 ? new SymbolRules(tickSize, stepSize, minQuantity, minNotional) : null;
+    public static SymbolRules? TryCreate(decimal tickSize, decimal stepSize, decimal minQuantity, decimal minNotional, string? baseAsset = null, string? quoteAsset = null) =>
+        tickSize >= 0 && stepSize >= 0 && minQuantity >= 0 && minNotional >= 0
+            ? new SymbolRules(tickSize, stepSize, minQuantity, minNotional, baseAsset ?? "", quoteAsset ?? "")
+            : null;
 
     /// <summary>The first rule an order at <paramref name="price"/> for <paramref name="quantity"/> breaks (what the venue would refuse).</summary>
     public RuleBreach Check(decimal quantity, decimal price) =>
@@ -74,8 +77,9 @@ public sealed record SymbolRules(decimal TickSize, decimal StepSize, decimal Min
         return ExecResult<OrderRequest>.Success(order with { Quantity = quantity, Price = price });
     }
 
-    /// <summary>"tick 0.01, step 0.00001, min quantity 0.00001, min value 5".</summary>
-    public override string ToString() => Text($"tick {TickSize}, step {StepSize}, min quantity {MinQuantity}, min value {MinNotional}");
+    /// <summary>"BTC/USDT tick 0.01, step 0.00001, min quantity 0.00001, min value 5".</summary>
+    public override string ToString() =>
+        Text($"{(BaseAsset.Length > 0 || QuoteAsset.Length > 0 ? BaseAsset + "/" + QuoteAsset + " " : "")}tick {TickSize}, step {StepSize}, min quantity {MinQuantity}, min value {MinNotional}");
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -163,7 +163,7 @@ public sealed class BinanceExecutionClient : RestExecutionClient
                     }
                 }
 
-                return Rules("binance", tick, step, minQty, minNotional);
+                return Rules("binance", tick, step, minQty, minNotional, RestJson.Str(s, "baseAsset"), RestJson.Str(s, "quoteAsset"));
             }
 
             return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "binance: exchangeInfo does not list " + Excerpt(symbol));

@@ -116,7 +116,7 @@ public sealed class BybitExecutionClient : RestExecutionClient
                     return Malformed<SymbolRules>(symbol + " without priceFilter.tickSize/lotSizeFilter.basePrecision/minOrderQty");
                 }
 
-                return Rules("bybit", tick, step, minQty, minAmount);
+                return Rules("bybit", tick, step, minQty, minAmount, RestJson.Str(i, "baseCoin"), RestJson.Str(i, "quoteCoin"));
             }
 
             return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "bybit: instruments-info does not list " + Excerpt(symbol));

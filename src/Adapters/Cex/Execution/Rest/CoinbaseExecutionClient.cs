@@ -180,7 +180,7 @@ public sealed class CoinbaseExecutionClient : RestExecutionClient
             string tickField = RestJson.Str(root, "price_increment") is { Length: > 0 } ? "price_increment" : "quote_increment";
             return RestJson.TryDec(root, tickField, out decimal tick) && RestJson.TryDec(root, "base_increment", out decimal step)
                 && RestJson.TryDec(root, "base_min_size", out decimal min) && RestJson.TryDecOrZero(root, "quote_min_size", out decimal minValue)
-                ? Rules("coinbase", tick, step, min, minValue)
+                ? Rules("coinbase", tick, step, min, minValue, RestJson.Str(root, "base_currency_id"), RestJson.Str(root, "quote_currency_id"))
                 : Malformed<SymbolRules>(symbol + " without price_increment/base_increment/base_min_size");
         });
     }

@@ -141,7 +141,7 @@ public sealed class KrakenExecutionClient : RestExecutionClient
                 return Malformed<SymbolRules>(symbol + " without tick_size/pair_decimals");
             }
 
-            return Rules("kraken", tick, step, min, cost);
+            return Rules("kraken", tick, step, min, cost, RestJson.Str(a, "base"), RestJson.Str(a, "quote"));
         });
     }
 

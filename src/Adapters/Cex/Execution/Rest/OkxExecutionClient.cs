@@ -101,7 +101,7 @@ public sealed class OkxExecutionClient : RestExecutionClient
                 }
 
                 return RestJson.TryDec(i, "tickSz", out decimal tick) && RestJson.TryDec(i, "lotSz", out decimal lot) && RestJson.TryDec(i, "minSz", out decimal min)
-                    ? Rules("okx", tick, lot, min, 0)
+                    ? Rules("okx", tick, lot, min, 0, RestJson.Str(i, "baseCcy"), RestJson.Str(i, "quoteCcy"))
                     : Malformed<SymbolRules>(symbol + " without tickSz/lotSz/minSz");
             }
 

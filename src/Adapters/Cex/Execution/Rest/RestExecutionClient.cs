@@ -132,8 +132,8 @@ public abstract class RestExecutionClient : IExecutionClient
         SendAsync(new HttpRequestMessage(HttpMethod.Get, pathAndQuery), cancel);
 
     /// <summary>The rules a venue stated, or Malformed naming <paramref name="venue"/> when one is negative.</summary>
-    internal static ExecResult<SymbolRules> Rules(string venue, decimal tickSize, decimal stepSize, decimal minQuantity, decimal minNotional) =>
-        SymbolRules.TryCreate(tickSize, stepSize, minQuantity, minNotional) is { } rules
+    internal static ExecResult<SymbolRules> Rules(string venue, decimal tickSize, decimal stepSize, decimal minQuantity, decimal minNotional, string? baseAsset, string? quoteAsset) =>
+        SymbolRules.TryCreate(tickSize, stepSize, minQuantity, minNotional, baseAsset, quoteAsset) is { } rules
             ? ExecResult<SymbolRules>.Success(rules)
             : ExecResult<SymbolRules>.Fail(ExecError.Malformed, venue + ": instrument rules with a negative value");
 
