@@ -37,6 +37,8 @@ internal sealed class LiveExecution : IDisposable
     private int[] _quantityDecimals = [];
     private readonly Channel<(PairRequest Request, RiskHold Hold)> _jobs = Channel.CreateBounded<(PairRequest, RiskHold)>(1);
     private readonly ConcurrentQueue<(PairResult Result, RiskHold Hold)> _done = new();
+    private readonly ConcurrentQueue<ResidualResult> _retried = new();
+    private volatile int _openResiduals;
     private readonly CancellationTokenSource _stop = new();
     private Task? _worker;
     private readonly List<Task> _streamRuns = [];
@@ -81,6 +83,17 @@ internal sealed class LiveExecution : IDisposable
     public long NotTradeable { get; private set; }
 
     public double Pnl { get; private set; }
+
+    /// <summary>Retries of residuals failed unwinds left, and how many of those residuals were traded flat.</summary>
+    public long ResidualRetries { get; private set; }
+
+    public long ResidualsFlattened { get; private set; }
+
+    /// <summary>Residuals still open (written by the execution task).</summary>
+    public int OpenResiduals => _openResiduals;
+
+    /// <summary>How often open residuals are retried while no pair is working (they are also retried before each pair).</summary>
+    public TimeSpan ResidualRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public double Fees { get; private set; }
 
@@ -296,11 +309,31 @@ internal sealed class LiveExecution : IDisposable
                 SecretRedaction.Redact(string.Join("; ", r.Failures)));
             _busy = false;
         }
+
+        while (_retried.TryDequeue(out ResidualResult? t))
+        {
+            ResidualRetries++;
+            Pnl += t.PnlUsd;
+            Fees += t.FeesUsd;
+            if (t.Filled > 0)
+            {
+                _risk.OnTradeClosed(t.PnlUsd, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100);
+            }
+
+            if (t.Flat)
+            {
+                ResidualsFlattened++;
+            }
+
+            OpenResidual o = t.Residual;
+            EngineLogs.LiveResidual(_log, o.Request.Pair, t.Attempt, t.Flat ? "flat" : "open", _instrumentNames[o.Request.Instrument.Value], o.Venue.Name, t.ClientOrderId,
+                o.SellBack ? "sell" : "buy", (double)t.Price, t.Filled, t.Left, Math.Round(t.FeesUsd, 8), Math.Round(t.PnlUsd, 8), SecretRedaction.Redact(string.Join("; ", t.Failures)));
+        }
     }
 
     /// <summary>The per-second summary's live part.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"live: pairs={Pairs} hedged={Hedged} unwound={Unwound} held={Held} unhedged={Unhedged} unfilled={NothingFilled} not-sent={NotSent} busy={Busy} not-tradeable={NotTradeable} fees={Fees:0.00} pnl={Pnl:0.00} reconciles={string.Join(",", _executor.Venues.Select(v => $"{v.Name}:{v.Session.Reconciles}"))}");
+        $"live: pairs={Pairs} hedged={Hedged} unwound={Unwound} held={Held} unhedged={Unhedged} unfilled={NothingFilled} not-sent={NotSent} busy={Busy} not-tradeable={NotTradeable} residuals={OpenResiduals} retried={ResidualRetries} flattened={ResidualsFlattened} fees={Fees:0.00} pnl={Pnl:0.00} reconciles={string.Join(",", _executor.Venues.Select(v => $"{v.Name}:{v.Session.Reconciles}"))}");
 
     /// <summary>
     /// Host thread, at the stop: no new pair; the one working is let finish (its legs are cancelled at their window),
@@ -368,8 +401,16 @@ internal sealed class LiveExecution : IDisposable
 
         try
         {
-            await foreach ((PairRequest request, RiskHold hold) in _jobs.Reader.ReadAllAsync(cancel).ConfigureAwait(false))
+            while (await NextJobAsync(cancel).ConfigureAwait(false))
             {
+                // Residuals first: the next pair is sized against what the last one left.
+                await RetryResidualsAsync(cancel).ConfigureAwait(false);
+                if (!_jobs.Reader.TryRead(out (PairRequest Request, RiskHold Hold) job))
+                {
+                    continue; // woken to retry residuals, no pair waiting
+                }
+
+                (PairRequest request, RiskHold hold) = job;
                 PairResult result;
                 try
                 {
@@ -380,13 +421,52 @@ internal sealed class LiveExecution : IDisposable
                     result = new PairResult(request, PairOutcome.NotSent, 0, 0, 0, 0, 0, 0, 0, ["stopped before the pair ended; the next start reconciles it"]);
                 }
 
+                _openResiduals = _executor.OpenResiduals.Count;
                 _done.Enqueue((result, hold));
             }
+
+            // Stopping: one last try at what is still open (within the stop's limit); what stays open is in the log.
+            await RetryResidualsAsync(cancel).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // stopping
         }
+    }
+
+    // True when a pair is waiting, or the retry interval passed with a residual open; false once the jobs are complete.
+    private async Task<bool> NextJobAsync(CancellationToken cancel)
+    {
+        if (_openResiduals == 0)
+        {
+            return await _jobs.Reader.WaitToReadAsync(cancel).ConfigureAwait(false);
+        }
+
+        using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        tick.CancelAfter(ResidualRetryInterval);
+        try
+        {
+            return await _jobs.Reader.WaitToReadAsync(tick.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return true; // the interval: retry the residuals
+        }
+    }
+
+    private async Task RetryResidualsAsync(CancellationToken cancel)
+    {
+        if (_executor.OpenResiduals.Count == 0)
+        {
+            return;
+        }
+
+        foreach (ResidualResult t in await _executor.RetryResidualsAsync(cancel).ConfigureAwait(false))
+        {
+            _retried.Enqueue(t);
+        }
+
+        _openResiduals = _executor.OpenResiduals.Count;
     }
 
     private void LogReconcile(ExecutionVenue v, in ExecResult<ReconcileReport> r)

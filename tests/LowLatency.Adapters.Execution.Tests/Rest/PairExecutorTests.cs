@@ -307,6 +307,66 @@ public sealed class PairExecutorTests
         Assert.Contains("okx holds 0 USDT to buy with (0.5 asked at 30000)", r.Failures[0], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_residual_a_failed_unwind_left_is_retried_further_through_its_price_until_flat_and_realised_once()
+    {
+        await using Pair p = await Pair.StartAsync("binance", "bybit", s_options with { LegWindow = TimeSpan.FromSeconds(2) });
+        p.Buy.Ledger.Play(VenuePlay.Fill, VenuePlay.InsufficientBalance); // the buy fills; its unwind is refused
+        p.Sell.Ledger.Play(VenuePlay.InsufficientBalance);
+        InstrumentId btc = InstrumentId.FromIndex(0);
+
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(22), CancellationToken.None);
+        Assert.Equal(PairOutcome.Unhedged, r.Outcome);
+        OpenResidual open = Assert.Single(p.Executor.OpenResiduals);
+        Assert.Equal((0.5m, true), (open.Quantity, open.SellBack));
+        Assert.Equal(15_000, p.Executor.Exposure.AssetUsd(btc), 6);
+
+        // 1st retry 1 % through the buy price, refused: nothing traded, still open.
+        p.Buy.Ledger.Play(VenuePlay.InsufficientBalance);
+        ResidualResult first = Assert.Single(await p.Executor.RetryResidualsAsync(CancellationToken.None));
+        Assert.Equal((1, 29_700m, 0.0, 0.5), (first.Attempt, first.Price, first.Filled, first.Left));
+        Assert.Contains(first.Failures, f => f.Contains("InsufficientBalance", StringComparison.Ordinal));
+
+        // 2nd, 2 % through: 40 % fills, the rest is cancelled at the window; the fill is realised against the mark.
+        p.Buy.Ledger.Play(VenuePlay.PartialFill);
+        ResidualResult second = Assert.Single(await p.Executor.RetryResidualsAsync(CancellationToken.None));
+        Assert.Equal((2, 29_400m), (second.Attempt, second.Price));
+        Assert.Equal(0.2, second.Filled, 9);
+        Assert.Equal(0.3, second.Left, 9);
+        Assert.Equal((0.2 * 29_400) - (0.2 * 29_400 * 0.001) - (0.2 * 30_000), second.PnlUsd, 6);
+        Assert.Equal(9_000, p.Executor.Exposure.AssetUsd(btc), 6);
+
+        // 3rd, 4 % through: the rest fills; the residual is closed and leaves the exposure.
+        p.Buy.Ledger.Play(VenuePlay.Fill);
+        ResidualResult third = Assert.Single(await p.Executor.RetryResidualsAsync(CancellationToken.None));
+        Assert.True(third.Flat);
+        Assert.Equal(28_800m, third.Price);
+        Assert.Equal(0.3m, p.Buy.Ledger.Get(third.ClientOrderId)!.Quantity);
+        Assert.Empty(p.Executor.OpenResiduals);
+        Assert.Equal(0, p.Executor.Exposure.AssetUsd(btc), 6);
+        Assert.Empty(await p.Executor.RetryResidualsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_residual_below_the_venues_least_order_is_left_in_the_exposure_and_not_retried()
+    {
+        await using Pair p = await Pair.StartAsync("okx", "kraken");
+        p.Buy.Ledger.Play(VenuePlay.Fill, VenuePlay.InsufficientBalance);
+        p.Sell.Ledger.Play(VenuePlay.InsufficientBalance);
+        PairResult r = await p.Executor.ExecuteAsync(p.Request(23) with { Quantity = 0.002m }, CancellationToken.None);
+        Assert.Equal(PairOutcome.Unhedged, r.Outcome);
+
+        // The venue raises its least quantity past the residual: no retry can trade it out.
+        p.Buy.Ledger.SetRules(p.Buy.Symbol, new SymbolRules(0.01m, 0.0001m, 0.01m, 0));
+        Assert.True((await p.Executor.ReconcileAsync(p.Executor.Venue(VenueId.FromIndex(0))!, CancellationToken.None)).Ok); // forgets the old rules
+        ResidualResult once = Assert.Single(await p.Executor.RetryResidualsAsync(CancellationToken.None));
+        Assert.Contains("least quantity 0.01", once.Failures[0], StringComparison.Ordinal);
+        Assert.True(Assert.Single(p.Executor.OpenResiduals).Untradeable);
+        Assert.Empty(await p.Executor.RetryResidualsAsync(CancellationToken.None));
+        Assert.Equal(0.002 * 30_000, p.Executor.Exposure.AssetUsd(InstrumentId.FromIndex(0)), 6);
+        Assert.Equal(1, p.Buy.Ledger.PlacesTaken); // the buy only: the unwind was refused and no retry was sent
+    }
+
     private sealed class Pair : IAsyncDisposable
     {
         private Pair(VenueRig buy, VenueRig sell, PairExecutor executor)

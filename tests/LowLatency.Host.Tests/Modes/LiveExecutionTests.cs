@@ -101,6 +101,28 @@ public sealed class LiveExecutionTests
     }
 
     [Fact]
+    public async Task A_residual_whose_unwind_was_refused_is_retried_and_traded_flat_before_the_run_ends()
+    {
+        await using Rig rig = await Rig.StartAsync();
+        rig.Bybit.Ledger.Play(VenuePlay.InsufficientBalance);
+        rig.Coinbase.Ledger.Play(VenuePlay.Fill, VenuePlay.InsufficientBalance, VenuePlay.Fill); // sells, its buy-back is refused, the retry fills
+
+        (int exit, string output, string error, string log) = rig.Run();
+
+        Assert.True(exit == 0, error);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=0 unwound=0 held=0 unhedged=1", StringComparison.Ordinal), output + log);
+        Assert.True(output.Contains("residuals=0 retried=1 flattened=1", StringComparison.Ordinal), output + log);
+        JsonElement retry = Lines(log).Single(l => l.TryGetProperty("attempt", out _));
+        Assert.Equal("flat", retry.GetProperty("state").GetString());
+        Assert.Equal("buy", retry.GetProperty("side").GetString());
+        Assert.Equal(0.2, retry.GetProperty("filled").GetDouble(), 9);
+        LoopbackOrder buyBack = rig.Coinbase.Ledger.History.Where(e => e.Kind == "New").Select(e => e.Order).Last();
+        Assert.True(buyBack.Buy);
+        Assert.Equal(0.2m, buyBack.Quantity);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
     public async Task A_venue_whose_connection_drops_fails_its_leg_the_other_is_unwound_and_the_private_stream_reconciles()
     {
         await using Rig rig = await Rig.StartAsync();

@@ -23,6 +23,57 @@ public sealed record PairExecutionOptions
     /// of our local book-keeping between reconciliations must not turn a pair into an insufficient-balance refusal.
     /// </summary>
     public decimal BalanceHeadroom { get; init; } = 0.002m;
+
+    /// <summary>
+    /// How far through its reference price the n-th retry of an unhedged residual may trade: <see cref="UnwindSlippage"/>
+    /// × 2^n, up to this (the market has moved since, or the first unwind would have filled).
+    /// </summary>
+    public double MaxUnwindSlippage { get; init; } = 0.05;
+}
+
+/// <summary>A residual a failed unwind left on a venue: retried by <see cref="PairExecutor.RetryResidualsAsync"/> until flat.</summary>
+public sealed class OpenResidual
+{
+    internal OpenResidual(PairRequest request, ExecutionVenue venue, string symbol, bool sellBack, decimal quantity, decimal reference)
+    {
+        Request = request;
+        Venue = venue;
+        Symbol = symbol;
+        SellBack = sellBack;
+        Quantity = quantity;
+        Reference = reference;
+    }
+
+    public PairRequest Request { get; }
+
+    public ExecutionVenue Venue { get; }
+
+    public string Symbol { get; }
+
+    /// <summary>True when the residual is long on <see cref="Venue"/> (sold back), false when short (bought back).</summary>
+    public bool SellBack { get; }
+
+    /// <summary>What is left to trade out, in the base asset.</summary>
+    public decimal Quantity { get; internal set; }
+
+    /// <summary>The pair's price on the residual's side, the retries' limits are taken through.</summary>
+    public decimal Reference { get; }
+
+    /// <summary>Retries sent so far.</summary>
+    public int Attempts { get; internal set; }
+
+    /// <summary>Below the venue's least order: no retry can trade it out, so none is sent; it stays in the exposure.</summary>
+    public bool Untradeable { get; internal set; }
+
+    /// <summary>Marked at the pair's buy price, as the pair's P&amp;L and the unhedged exposure value it.</summary>
+    public decimal Mark => Request.BuyPrice;
+}
+
+/// <summary>One retry of an open residual: what it traded, the P&amp;L it realised against the mark, what is left.</summary>
+public sealed record ResidualResult(OpenResidual Residual, string ClientOrderId, int Attempt, decimal Price, double Filled, double Left, double Cash, double FeesUsd,
+    double PnlUsd, IReadOnlyList<string> Failures)
+{
+    public bool Flat => Left == 0;
 }
 
 /// <summary>One venue the executor trades on: its session (client + order state), its id in the engine, its taker fee.</summary>
@@ -144,6 +195,7 @@ public sealed record PairResult(PairRequest Request, PairOutcome Outcome, double
 public sealed class PairExecutor
 {
     private readonly Dictionary<int, ExecutionVenue> _venues = [];
+    private readonly List<OpenResidual> _residuals = [];
     private readonly UnhedgedExposure _exposure;
     private readonly PairExecutionOptions _options;
     private readonly string _prefix;
@@ -176,6 +228,9 @@ public sealed class PairExecutor
     }
 
     public UnhedgedExposure Exposure => _exposure;
+
+    /// <summary>Residuals failed unwinds left open, oldest first (a held residual, by <see cref="LegPolicy.HoldWithinLimits"/>, is not one).</summary>
+    public IReadOnlyList<OpenResidual> OpenResiduals => _residuals;
 
     public IEnumerable<ExecutionVenue> Venues => _venues.Values;
 
@@ -360,6 +415,7 @@ public sealed class PairExecutor
                 outcome = PairOutcome.Unhedged;
                 _exposure.Add(request.Instrument, venue.Id, Math.Abs(net) * (double)request.BuyPrice);
                 failures.Add(string.Create(CultureInfo.InvariantCulture, $"{venue.Name}: {Math.Abs(net)} left unhedged after the unwind"));
+                _residuals.Add(new OpenResidual(request, venue, symbol, sellBack, decimal.Round((decimal)Math.Abs(net), 8, MidpointRounding.ToZero), reference));
             }
         }
 
@@ -377,6 +433,98 @@ public sealed class PairExecutor
             BuyClientOrderId = legs[0].Id,
             SellClientOrderId = legs[1].Id,
         };
+    }
+
+    /// <summary>
+    /// Tries once more to trade out every open residual: a limit <see cref="PairExecutionOptions.UnwindSlippage"/> × 2^n
+    /// through its reference (capped at <see cref="PairExecutionOptions.MaxUnwindSlippage"/>), shaped to the venue's
+    /// rules, worked for one leg window. What it fills is realised against the mark the pair was reported at (so the
+    /// P&amp;L reaches the gate once) and leaves the unhedged exposure; a residual traded flat is closed. The caller runs
+    /// it between pairs, on the execution task. Every failure is in the result, never an exception.
+    /// </summary>
+    public async Task<IReadOnlyList<ResidualResult>> RetryResidualsAsync(CancellationToken cancel)
+    {
+        var results = new List<ResidualResult>(_residuals.Count);
+        for (int k = 0; k < _residuals.Count && !cancel.IsCancellationRequested; k++)
+        {
+            OpenResidual r = _residuals[k];
+            if (r.Untradeable)
+            {
+                continue;
+            }
+
+            ResidualResult result = await RetryAsync(r, cancel).ConfigureAwait(false);
+            results.Add(result);
+            if (result.Flat)
+            {
+                _residuals.RemoveAt(k--);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<ResidualResult> RetryAsync(OpenResidual r, CancellationToken cancel)
+    {
+        var failures = new List<string>();
+        ExecutionVenue venue = r.Venue;
+        int attempt = ++r.Attempts;
+        string id = ClientOrderId(r.Request.Pair, 'r') + attempt.ToString(CultureInfo.InvariantCulture);
+        double slippage = Math.Min(_options.UnwindSlippage * Math.Pow(2, attempt), _options.MaxUnwindSlippage);
+        decimal price = RoundLike((double)r.Reference * (r.SellBack ? 1 - slippage : 1 + slippage), r.Reference);
+        double left = (double)r.Quantity;
+        if (venue.NeedsReconcile)
+        {
+            ExecResult<ReconcileReport> reconciled = await ReconcileAsync(venue, cancel).ConfigureAwait(false);
+            if (!reconciled.Ok)
+            {
+                failures.Add($"{venue.Name}: not reconciled ({reconciled.Error}: {reconciled.Detail})");
+                return new ResidualResult(r, id, attempt, price, 0, left, 0, 0, 0, failures);
+            }
+        }
+
+        SymbolRules? rules = await RulesAsync(venue, r.Symbol, failures, cancel).ConfigureAwait(false);
+        if (rules is null)
+        {
+            return new ResidualResult(r, id, attempt, price, 0, left, 0, 0, 0, failures);
+        }
+
+        ExecResult<OrderRequest> shaped = rules.Shape(new OrderRequest(id, r.Symbol, !r.SellBack, r.Quantity, price));
+        if (!shaped.Ok)
+        {
+            // Below the venue's least order it cannot be traded out by any retry: it stays in the exposure for the operator.
+            r.Untradeable = shaped.Error == ExecError.MinNotional;
+            failures.Add($"{venue.Name} retry: {shaped.Error} {shaped.Detail}");
+            return new ResidualResult(r, id, attempt, price, 0, left, 0, 0, 0, failures);
+        }
+
+        var leg = new Leg(venue, id);
+        ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(shaped.Value!, cancel).ConfigureAwait(false);
+        if (!sent.Ok)
+        {
+            failures.Add($"{venue.Name} retry: {sent.Error} {sent.Detail}");
+            venue.NeedsReconcile |= sent.OutcomeUnknown;
+            ForgetRulesOnFilterRefusal(venue, sent.Error);
+        }
+
+        if (sent.Ok || sent.OutcomeUnknown)
+        {
+            await WorkOneAsync(leg, failures, cancel).ConfigureAwait(false);
+        }
+
+        Settle(venue, rules, leg, buy: !r.SellBack);
+        double filled = leg.Fed;
+        double cash = r.SellBack ? leg.Notional : -leg.Notional;
+        double fees = leg.Notional * venue.TakerFee;
+        double mark = (double)r.Mark;
+
+        // The pair reported the residual at the mark; what it fetches now differs by this much, reported once.
+        double pnl = cash - fees + ((r.SellBack ? -filled : filled) * mark);
+        double before = (double)r.Quantity;
+        r.Quantity = Math.Max(0, r.Quantity - decimal.Round((decimal)filled, 8, MidpointRounding.ToZero));
+        left = r.Quantity <= 0 || (double)r.Quantity <= (double)r.Request.Quantity * 1e-9 ? 0 : (double)r.Quantity;
+        _exposure.Add(r.Request.Instrument, venue.Id, (left - before) * mark);
+        return new ResidualResult(r, id, attempt, price, filled, left, cash, fees, pnl, failures);
     }
 
     // Reads the legs back until the coordinator is done or the window passes; a failed leg's partner is cancelled at
