@@ -384,6 +384,16 @@ internal sealed class LiveExecution : IDisposable
         {
             ExecResult<ReconcileReport> r = await _executor.ReconcileAsync(v, cancel).ConfigureAwait(false);
             LogReconcile(v, r);
+
+            // Each symbol's rules before the first pair, which would otherwise wait one public round trip per venue.
+            foreach (((int venue, int _), string symbol) in _symbols)
+            {
+                if (venue == v.Id.Value && r.Ok)
+                {
+                    ExecResult<SymbolRules> rules = await _executor.ReadRulesAsync(v, symbol, cancel).ConfigureAwait(false);
+                    EngineLogs.LiveRules(_log, v.Name, symbol, rules.Ok ? rules.Value!.ToString() : SecretRedaction.Redact($"not read {rules.Error}: {rules.Detail}"));
+                }
+            }
         }
 
         // A private stream reconciles as it connects; the first pair waits for it (bounded: without it the legs are read back by REST).

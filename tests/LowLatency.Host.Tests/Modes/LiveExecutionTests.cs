@@ -48,6 +48,12 @@ public sealed class LiveExecutionTests
         Assert.Equal("Filled", buy.Status);
         Assert.Equal("Filled", sell.Status);
         Assert.Equal(0, rig.Bybit.Ledger.BadSignatures + rig.Coinbase.Ledger.BadSignatures);
+
+        // The symbols' rules were read at start-up, once, not by the pair.
+        Assert.Equal((1, 1), (rig.Bybit.Ledger.RulesRequests, rig.Coinbase.Ledger.RulesRequests));
+        JsonElement rules = Lines(log).Single(l => l.TryGetProperty("rules", out _) && l.GetProperty("venue").GetString() == "bybit");
+        Assert.Equal("BTCUSDT", rules.GetProperty("symbol").GetString());
+        Assert.StartsWith("BTC/USDT tick 0.00000001", rules.GetProperty("rules").GetString(), StringComparison.Ordinal);
         JsonElement bybit = Lines(log).Single(l => l.TryGetProperty("result", out _) && l.GetProperty("venue").GetString() == "bybit");
         Assert.Equal("ok", bybit.GetProperty("result").GetString());
         Assert.Equal(1, bybit.GetProperty("adopted").GetInt32());

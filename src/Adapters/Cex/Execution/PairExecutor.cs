@@ -263,6 +263,23 @@ public sealed class PairExecutor
         return r;
     }
 
+    /// <summary>
+    /// Reads <paramref name="symbol"/>'s order rules on <paramref name="venue"/> ahead of its first pair (start-up), so
+    /// that pair does not wait on the instrument endpoint. A failure is returned and the pair reads them again.
+    /// </summary>
+    public async Task<ExecResult<SymbolRules>> ReadRulesAsync(ExecutionVenue venue, string symbol, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(venue);
+        ArgumentNullException.ThrowIfNull(symbol);
+        ExecResult<SymbolRules> read = await venue.Session.RulesAsync(symbol, cancel).ConfigureAwait(false);
+        if (read.Ok)
+        {
+            venue.Rules[symbol] = read.Value!;
+        }
+
+        return read;
+    }
+
     /// <summary>Works one pair to its end. Every venue refusal, loss and timeout ends in the result, never an exception.</summary>
     public async Task<PairResult> ExecuteAsync(PairRequest request, CancellationToken cancel)
     {
