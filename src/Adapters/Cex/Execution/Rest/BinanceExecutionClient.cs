@@ -130,43 +130,35 @@ public sealed class BinanceExecutionClient : RestExecutionClient
         RestReply reply = await PublicGetAsync("/api/v3/exchangeInfo?symbol=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
         return Read(reply, root =>
         {
-            if (!RestJson.Has(root, "symbols", out JsonElement symbols) || symbols.ValueKind != JsonValueKind.Array)
+            if (!RestJson.TryFind(RestJson.Has(root, "symbols", out JsonElement symbols) ? symbols : default, "symbol", symbol, out bool listed, out JsonElement s))
             {
-                return Malformed<SymbolRules>("exchangeInfo answer without symbols");
+                return listed
+                    ? ExecResult<SymbolRules>.Fail(ExecError.Rejected, "binance: exchangeInfo does not list " + Excerpt(symbol))
+                    : Malformed<SymbolRules>("exchangeInfo answer without symbols");
             }
 
-            foreach (JsonElement s in symbols.EnumerateArray())
+            if (!RestJson.Has(s, "filters", out JsonElement filters) || filters.ValueKind != JsonValueKind.Array)
             {
-                if (RestJson.Str(s, "symbol") != symbol)
-                {
-                    continue;
-                }
-
-                if (!RestJson.Has(s, "filters", out JsonElement filters) || filters.ValueKind != JsonValueKind.Array)
-                {
-                    return Malformed<SymbolRules>(symbol + " without filters");
-                }
-
-                decimal tick = 0, step = 0, minQty = 0, minNotional = 0;
-                foreach (JsonElement f in filters.EnumerateArray())
-                {
-                    bool read = RestJson.Str(f, "filterType") switch
-                    {
-                        "PRICE_FILTER" => RestJson.TryDec(f, "tickSize", out tick),
-                        "LOT_SIZE" => RestJson.TryDec(f, "stepSize", out step) && RestJson.TryDec(f, "minQty", out minQty),
-                        "NOTIONAL" or "MIN_NOTIONAL" => RestJson.TryDec(f, "minNotional", out minNotional),
-                        _ => true, // the filters we do not shape to (PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS, …)
-                    };
-                    if (!read)
-                    {
-                        return Malformed<SymbolRules>(symbol + ": a PRICE_FILTER/LOT_SIZE/NOTIONAL filter without its number");
-                    }
-                }
-
-                return Rules("binance", tick, step, minQty, minNotional, RestJson.Str(s, "baseAsset"), RestJson.Str(s, "quoteAsset"));
+                return Malformed<SymbolRules>(symbol + " without filters");
             }
 
-            return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "binance: exchangeInfo does not list " + Excerpt(symbol));
+            decimal tick = 0, step = 0, minQty = 0, minNotional = 0;
+            foreach (JsonElement f in filters.EnumerateArray())
+            {
+                bool read = RestJson.Str(f, "filterType") switch
+                {
+                    "PRICE_FILTER" => RestJson.TryDec(f, "tickSize", out tick),
+                    "LOT_SIZE" => RestJson.TryDec(f, "stepSize", out step) && RestJson.TryDec(f, "minQty", out minQty),
+                    "NOTIONAL" or "MIN_NOTIONAL" => RestJson.TryDec(f, "minNotional", out minNotional),
+                    _ => true, // the filters we do not shape to (PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS, …)
+                };
+                if (!read)
+                {
+                    return Malformed<SymbolRules>(symbol + ": a PRICE_FILTER/LOT_SIZE/NOTIONAL filter without its number");
+                }
+            }
+
+            return Rules("binance", tick, step, minQty, minNotional, RestJson.Str(s, "baseAsset"), RestJson.Str(s, "quoteAsset"));
         });
     }
 

@@ -97,29 +97,18 @@ public sealed class BybitExecutionClient : RestExecutionClient
         RestReply reply = await PublicGetAsync("/v5/market/instruments-info?category=spot&symbol=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
         return Read(reply, result =>
         {
-            if (!RestJson.Has(result, "list", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+            if (!RestJson.TryFind(RestJson.Has(result, "list", out JsonElement list) ? list : default, "symbol", symbol, out bool listed, out JsonElement i))
             {
-                return Malformed<SymbolRules>("instruments-info answer without list");
+                return listed
+                    ? ExecResult<SymbolRules>.Fail(ExecError.Rejected, "bybit: instruments-info does not list " + Excerpt(symbol))
+                    : Malformed<SymbolRules>("instruments-info answer without list");
             }
 
-            foreach (JsonElement i in list.EnumerateArray())
-            {
-                if (RestJson.Str(i, "symbol") != symbol)
-                {
-                    continue;
-                }
-
-                if (!RestJson.Has(i, "priceFilter", out JsonElement price) || !RestJson.TryDec(price, "tickSize", out decimal tick)
-                    || !RestJson.Has(i, "lotSizeFilter", out JsonElement lot) || !RestJson.TryDec(lot, "basePrecision", out decimal step)
-                    || !RestJson.TryDec(lot, "minOrderQty", out decimal minQty) || !RestJson.TryDecOrZero(lot, "minOrderAmt", out decimal minAmount))
-                {
-                    return Malformed<SymbolRules>(symbol + " without priceFilter.tickSize/lotSizeFilter.basePrecision/minOrderQty");
-                }
-
-                return Rules("bybit", tick, step, minQty, minAmount, RestJson.Str(i, "baseCoin"), RestJson.Str(i, "quoteCoin"));
-            }
-
-            return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "bybit: instruments-info does not list " + Excerpt(symbol));
+            return RestJson.Has(i, "priceFilter", out JsonElement price) && RestJson.TryDec(price, "tickSize", out decimal tick)
+                && RestJson.Has(i, "lotSizeFilter", out JsonElement lot) && RestJson.TryDec(lot, "basePrecision", out decimal step)
+                && RestJson.TryDec(lot, "minOrderQty", out decimal minQty) && RestJson.TryDecOrZero(lot, "minOrderAmt", out decimal minAmount)
+                ? Rules("bybit", tick, step, minQty, minAmount, RestJson.Str(i, "baseCoin"), RestJson.Str(i, "quoteCoin"))
+                : Malformed<SymbolRules>(symbol + " without priceFilter.tickSize/lotSizeFilter.basePrecision/minOrderQty");
         });
     }
 

@@ -93,19 +93,14 @@ public sealed class OkxExecutionClient : RestExecutionClient
         RestReply reply = await PublicGetAsync("/api/v5/public/instruments?instType=SPOT&instId=" + Uri.EscapeDataString(symbol), cancel).ConfigureAwait(false);
         return Read(reply, data =>
         {
-            foreach (JsonElement i in data.EnumerateArray())
+            if (!RestJson.TryFind(data, "instId", symbol, out _, out JsonElement i))
             {
-                if (RestJson.Str(i, "instId") != symbol)
-                {
-                    continue;
-                }
-
-                return RestJson.TryDec(i, "tickSz", out decimal tick) && RestJson.TryDec(i, "lotSz", out decimal lot) && RestJson.TryDec(i, "minSz", out decimal min)
-                    ? Rules("okx", tick, lot, min, 0, RestJson.Str(i, "baseCcy"), RestJson.Str(i, "quoteCcy"))
-                    : Malformed<SymbolRules>(symbol + " without tickSz/lotSz/minSz");
+                return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "okx: instruments does not list " + Excerpt(symbol));
             }
 
-            return ExecResult<SymbolRules>.Fail(ExecError.Rejected, "okx: instruments does not list " + Excerpt(symbol));
+            return RestJson.TryDec(i, "tickSz", out decimal tick) && RestJson.TryDec(i, "lotSz", out decimal lot) && RestJson.TryDec(i, "minSz", out decimal min)
+                ? Rules("okx", tick, lot, min, 0, RestJson.Str(i, "baseCcy"), RestJson.Str(i, "quoteCcy"))
+                : Malformed<SymbolRules>(symbol + " without tickSz/lotSz/minSz");
         });
     }
 

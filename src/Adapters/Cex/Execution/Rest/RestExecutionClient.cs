@@ -222,6 +222,31 @@ internal static class RestJson
         return string.IsNullOrEmpty(text) || decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>
+    /// The element of <paramref name="array"/> whose <paramref name="key"/> is <paramref name="value"/> (an instrument in a
+    /// venue's list); false when there is none. <paramref name="isArray"/> says whether it was an array at all.
+    /// </summary>
+    public static bool TryFind(JsonElement array, string key, string value, out bool isArray, out JsonElement item)
+    {
+        item = default;
+        isArray = array.ValueKind == JsonValueKind.Array;
+        if (!isArray)
+        {
+            return false;
+        }
+
+        foreach (JsonElement e in array.EnumerateArray())
+        {
+            if (Str(e, key) == value)
+            {
+                item = e;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static string Num(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A JSON string literal of <paramref name="text"/>.</summary>
