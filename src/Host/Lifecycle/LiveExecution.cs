@@ -384,11 +384,15 @@ internal sealed class LiveExecution : IDisposable
         {
             ExecResult<ReconcileReport> r = await _executor.ReconcileAsync(v, cancel).ConfigureAwait(false);
             LogReconcile(v, r);
+            if (!r.Ok)
+            {
+                continue; // reconciled again, and its rules read, before its first pair
+            }
 
             // Each symbol's rules before the first pair, which would otherwise wait one public round trip per venue.
             foreach (((int venue, int _), string symbol) in _symbols)
             {
-                if (venue == v.Id.Value && r.Ok)
+                if (venue == v.Id.Value)
                 {
                     ExecResult<SymbolRules> rules = await _executor.ReadRulesAsync(v, symbol, cancel).ConfigureAwait(false);
                     EngineLogs.LiveRules(_log, v.Name, symbol, rules.Ok ? rules.Value!.ToString() : SecretRedaction.Redact($"not read {rules.Error}: {rules.Detail}"));
@@ -486,8 +490,7 @@ internal sealed class LiveExecution : IDisposable
             report?.Matched ?? 0, report?.FillsRecovered ?? 0, report?.Adopted ?? 0, report?.MissingAtVenue.Count ?? 0);
     }
 
-    // 30000.00000000 → 30000: venues read the decimals they are sent as the order's precision.
-    private static decimal Trim(decimal value) => value / 1.000000000000000000000000000000000m;
+    private static decimal Trim(decimal value) => SymbolRules.WithoutTrailingZeros(value);
 
     private static decimal Scaled(long raw, int decimals)
     {

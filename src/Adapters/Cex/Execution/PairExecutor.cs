@@ -299,17 +299,9 @@ public sealed class PairExecutor
             return NotSent(request, failures);
         }
 
-        foreach (ExecutionVenue v in new[] { buyVenue, sellVenue })
+        if (!await ReconciledAsync(buyVenue, failures, cancel).ConfigureAwait(false) || !await ReconciledAsync(sellVenue, failures, cancel).ConfigureAwait(false))
         {
-            if (v.NeedsReconcile)
-            {
-                ExecResult<ReconcileReport> r = await ReconcileAsync(v, cancel).ConfigureAwait(false);
-                if (!r.Ok)
-                {
-                    failures.Add($"{v.Name}: not reconciled ({r.Error}: {r.Detail})");
-                    return NotSent(request, failures);
-                }
-            }
+            return NotSent(request, failures);
         }
 
         SymbolRules? buyRules = await RulesAsync(buyVenue, request.BuySymbol, failures, cancel).ConfigureAwait(false);
@@ -408,18 +400,7 @@ public sealed class PairExecutor
             }
             else if (quantity > 0)
             {
-                ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(shaped.Value!, cancel).ConfigureAwait(false);
-                if (!sent.Ok)
-                {
-                    failures.Add($"{venue.Name} unwind: {sent.Error} {sent.Detail}");
-                    venue.NeedsReconcile |= sent.OutcomeUnknown;
-                    ForgetRulesOnFilterRefusal(venue, sent.Error);
-                }
-
-                if (sent.Ok || sent.OutcomeUnknown)
-                {
-                    await WorkOneAsync(unwind, failures, cancel).ConfigureAwait(false);
-                }
+                await PlaceAndWorkAsync(unwind, shaped.Value!, "unwind", failures, cancel).ConfigureAwait(false);
             }
 
             unwound = unwind.Fed;
@@ -490,17 +471,9 @@ public sealed class PairExecutor
         double slippage = Math.Min(_options.UnwindSlippage * Math.Pow(2, attempt), _options.MaxUnwindSlippage);
         decimal price = RoundLike((double)r.Reference * (r.SellBack ? 1 - slippage : 1 + slippage), r.Reference);
         double left = (double)r.Quantity;
-        if (venue.NeedsReconcile)
-        {
-            ExecResult<ReconcileReport> reconciled = await ReconcileAsync(venue, cancel).ConfigureAwait(false);
-            if (!reconciled.Ok)
-            {
-                failures.Add($"{venue.Name}: not reconciled ({reconciled.Error}: {reconciled.Detail})");
-                return new ResidualResult(r, id, attempt, price, 0, left, 0, 0, 0, failures);
-            }
-        }
-
-        SymbolRules? rules = await RulesAsync(venue, r.Symbol, failures, cancel).ConfigureAwait(false);
+        SymbolRules? rules = await ReconciledAsync(venue, failures, cancel).ConfigureAwait(false)
+            ? await RulesAsync(venue, r.Symbol, failures, cancel).ConfigureAwait(false)
+            : null;
         if (rules is null)
         {
             return new ResidualResult(r, id, attempt, price, 0, left, 0, 0, 0, failures);
@@ -516,18 +489,7 @@ public sealed class PairExecutor
         }
 
         var leg = new Leg(venue, id);
-        ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(shaped.Value!, cancel).ConfigureAwait(false);
-        if (!sent.Ok)
-        {
-            failures.Add($"{venue.Name} retry: {sent.Error} {sent.Detail}");
-            venue.NeedsReconcile |= sent.OutcomeUnknown;
-            ForgetRulesOnFilterRefusal(venue, sent.Error);
-        }
-
-        if (sent.Ok || sent.OutcomeUnknown)
-        {
-            await WorkOneAsync(leg, failures, cancel).ConfigureAwait(false);
-        }
+        await PlaceAndWorkAsync(leg, shaped.Value!, "retry", failures, cancel).ConfigureAwait(false);
 
         Settle(venue, rules, leg, buy: !r.SellBack);
         double filled = leg.Fed;
@@ -699,23 +661,57 @@ public sealed class PairExecutor
         }
     }
 
+    // False (with the reason in failures) when the venue needed a reconciliation and it failed.
+    private async Task<bool> ReconciledAsync(ExecutionVenue venue, List<string> failures, CancellationToken cancel)
+    {
+        if (!venue.NeedsReconcile)
+        {
+            return true;
+        }
+
+        ExecResult<ReconcileReport> r = await ReconcileAsync(venue, cancel).ConfigureAwait(false);
+        if (!r.Ok)
+        {
+            failures.Add($"{venue.Name}: not reconciled ({r.Error}: {r.Detail})");
+        }
+
+        return r.Ok;
+    }
+
     // The symbol's rules, read from the venue when not known; null (with the reason in failures) when they cannot be.
-    private static async Task<SymbolRules?> RulesAsync(ExecutionVenue venue, string symbol, List<string> failures, CancellationToken cancel)
+    private async Task<SymbolRules?> RulesAsync(ExecutionVenue venue, string symbol, List<string> failures, CancellationToken cancel)
     {
         if (venue.Rules.TryGetValue(symbol, out SymbolRules? known))
         {
             return known;
         }
 
-        ExecResult<SymbolRules> read = await venue.Session.RulesAsync(symbol, cancel).ConfigureAwait(false);
+        ExecResult<SymbolRules> read = await ReadRulesAsync(venue, symbol, cancel).ConfigureAwait(false);
         if (!read.Ok)
         {
             failures.Add($"{venue.Name}: the order rules of {symbol} could not be read ({read.Error}: {read.Detail})");
-            return null;
         }
 
-        venue.Rules[symbol] = read.Value!;
         return read.Value;
+    }
+
+    // Sends one order outside the pair (an unwind, a residual's retry) and works it for one window; a refusal is in
+    // failures, a lost outcome marks the venue for reconciliation and is still worked (it may be on the book).
+    private async Task PlaceAndWorkAsync(Leg leg, OrderRequest order, string what, List<string> failures, CancellationToken cancel)
+    {
+        ExecutionVenue venue = leg.Venue;
+        ExecResult<TrackedOrder> sent = await venue.Session.PlaceAsync(order, cancel).ConfigureAwait(false);
+        if (!sent.Ok)
+        {
+            failures.Add($"{venue.Name} {what}: {sent.Error} {sent.Detail}");
+            venue.NeedsReconcile |= sent.OutcomeUnknown;
+            ForgetRulesOnFilterRefusal(venue, sent.Error);
+        }
+
+        if (sent.Ok || sent.OutcomeUnknown)
+        {
+            await WorkOneAsync(leg, failures, cancel).ConfigureAwait(false);
+        }
     }
 
     // The pair's quantity capped by the balances: the sell venue's base and the buy venue's quote at the buy limit plus
@@ -732,7 +728,7 @@ public sealed class PairExecutor
             if (sellable < quantity)
             {
                 quantity = sellable;
-                limitedBy = Text($"{sellVenue.Name} holds {Plain(held)} {sellRules.BaseAsset} to sell ({request.Quantity} asked)");
+                limitedBy = Text($"{sellVenue.Name} holds {SymbolRules.WithoutTrailingZeros(held)} {sellRules.BaseAsset} to sell ({request.Quantity} asked)");
             }
         }
 
@@ -743,7 +739,7 @@ public sealed class PairExecutor
             if (buyable < quantity)
             {
                 quantity = buyable;
-                limitedBy = Text($"{buyVenue.Name} holds {Plain(held)} {buyRules.QuoteAsset} to buy with ({request.Quantity} asked at {request.BuyPrice})");
+                limitedBy = Text($"{buyVenue.Name} holds {SymbolRules.WithoutTrailingZeros(held)} {buyRules.QuoteAsset} to buy with ({request.Quantity} asked at {request.BuyPrice})");
             }
         }
 
@@ -761,9 +757,6 @@ public sealed class PairExecutor
     }
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    // Without the trailing zeros of the venue's scale: 0.30000000 → 0.3.
-    private static decimal Plain(decimal value) => value / 1.0000000000000000000000000000m;
 
     // A venue that refused an order for its filters has other rules than we read: read them again before the next pair.
     private static void ForgetRulesOnFilterRefusal(ExecutionVenue venue, ExecError error)

@@ -77,6 +77,12 @@ public sealed record SymbolRules(decimal TickSize, decimal StepSize, decimal Min
         return ExecResult<OrderRequest>.Success(order with { Quantity = quantity, Price = price });
     }
 
+    /// <summary>
+    /// The value without the trailing zeros of its scale (30000.00000000 → 30000): venues read the decimals they are sent
+    /// as the order's precision, and a message reads better without them.
+    /// </summary>
+    public static decimal WithoutTrailingZeros(decimal value) => value / 1.0000000000000000000000000000m;
+
     /// <summary>"BTC/USDT tick 0.01, step 0.00001, min quantity 0.00001, min value 5".</summary>
     public override string ToString() =>
         Text($"{(BaseAsset.Length > 0 || QuoteAsset.Length > 0 ? BaseAsset + "/" + QuoteAsset + " " : "")}tick {TickSize}, step {StepSize}, min quantity {MinQuantity}, min value {MinNotional}");
