@@ -55,6 +55,9 @@ public struct BuiltBundle
     /// <summary>The route borrows the chain's WETH: its profit is in wei, the unit the simulation's gas and builder payment are in.</summary>
     public bool StartsInWrappedNative;
 
+    /// <summary>The agents' votes on the opportunity this bundle was built from (step 0: none decided).</summary>
+    public AgentVotes Agents;
+
     /// <summary>Exact return − amount − Aave's premium, in raw units of the start asset (wei when it is WETH).</summary>
     public UInt256 GrossProfitRaw;
 }
@@ -260,6 +263,7 @@ public sealed class GraphBundler : IAtomicBundler
         b.Costs = costs;
         b.Path = path;
         b.TriggerTimestamp = opportunity.TriggerTimestamp;
+        b.Agents = opportunity.Agents;
         b.SignedTimestamp = signed;
         b.RawLength = signer.Factory.RawTransaction.Length;
         signer.Factory.TransactionHash.CopyTo(b.TransactionHash);

@@ -184,20 +184,31 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
 
             // With a gate, a bundle is built only for an opportunity it approved (the bundle path passes the same guard).
             bool approved = state.Risk is null;
+            bool decided = false;
             if (ring is not null)
             {
                 if (ring.TryNext(out long sequence))
                 {
-                    ring[sequence] = opportunity;
+                    ref Opportunity slot = ref ring[sequence];
+                    slot = opportunity;
 
                     // The agents vote before the gate; an active agent's veto keeps the slot unchecked (never approved).
-                    bool acted = state.Agents?.Decide(ref ring[sequence]) ?? true;
+                    bool acted = state.Agents?.Decide(ref slot) ?? true;
                     if (acted)
                     {
-                        state.Risk?.Stamp(ref ring[sequence]);
+                        state.Risk?.Stamp(ref slot);
                     }
 
-                    approved = acted && (state.Risk is null || ring[sequence].Risk.Approved);
+                    approved = acted && (state.Risk is null || slot.Risk.Approved);
+
+                    // The bundle is built from what was decided (the votes, an active agent's shrink), copied before the
+                    // slot is published to its reader.
+                    if (approved && state.Agents is not null && opportunity.Path.Count > 0 && state.Bundler is not null)
+                    {
+                        state.Decided = slot;
+                        decided = true;
+                    }
+
                     ring.Publish(sequence);
                 }
                 else
@@ -210,7 +221,14 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
             if (approved && opportunity.Path.Count > 0 && state.Bundler is { } bundler && state.Graph is { } graph
                 && PathQuote.IsAtomic(graph.Graph, in opportunity.Path, out int chain))
             {
-                bundler.OnAtomic(in opportunity, chain);
+                if (decided)
+                {
+                    bundler.OnAtomic(in state.Decided, chain);
+                }
+                else
+                {
+                    bundler.OnAtomic(in opportunity, chain);
+                }
             }
         }
     }
@@ -258,6 +276,9 @@ public sealed class StrategyState
 
     /// <summary>The agent ensemble (votes on every opportunity before the gate); null: agents off. Set before start.</summary>
     public IOpportunityAgents? Agents { get; set; }
+
+    /// <summary>The last opportunity the agents and the gate passed for a bundle, as decided (strategy thread; a preallocated slot, no copy on the heap).</summary>
+    internal Opportunity Decided;
 
     /// <summary>Optional: publishes the counters the host and dashboard read, at most once per its interval (seqlock, 0 B).</summary>
     public StrategySnapshotPublisher? SnapshotPublisher { get; set; }

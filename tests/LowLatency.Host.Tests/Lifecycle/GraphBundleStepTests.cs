@@ -34,6 +34,25 @@ public sealed class GraphBundleStepTests
     }
 
     [Fact]
+    public void The_bundle_is_built_from_what_the_agents_decided_their_votes_and_an_active_shrink()
+    {
+        // Two rigs, one tick each: the same dislocation. With an active agent that halves what is acted, the bundle
+        // borrows about half as much and carries the votes of the step it was decided on.
+        using var rules = new GraphBundleRig(null);
+        using var agents = new GraphBundleRig(null);
+        agents.Pipeline.Strategy.Agents = new HalvingAgents();
+        Assert.Equal(1, rules.PoolTick());
+        Assert.Equal(1, agents.PoolTick());
+
+        ref BuiltBundle acted = ref agents.LastBundle;
+        Assert.Equal(0, rules.LastBundle.Agents.Step);
+        Assert.Equal(HalvingAgents.Step, acted.Agents.Step);
+        Assert.Equal(2, acted.Agents.Votes[2].Mode);
+        Assert.Equal(1, acted.Agents.Votes[2].Acted);
+        Assert.InRange(acted.Amount / rules.LastBundle.Amount, 0.49, 0.51);
+    }
+
+    [Fact]
     public void A_cycle_rotated_to_borrow_weth_carries_its_own_amount_premium_and_profit_not_the_opportunitys()
     {
         using var rig = new GraphBundleRig(null);
@@ -72,5 +91,24 @@ public sealed class GraphBundleStepTests
         }
 
         throw new InvalidOperationException($"no {kind} edge {from} → {to}");
+    }
+
+    /// <summary>An active agent that votes and halves every opportunity (the risk manager's "½").</summary>
+    private sealed class HalvingAgents : IOpportunityAgents
+    {
+        public const long Step = 42;
+
+        public void OnBatch(long decisionTimeNs)
+        {
+        }
+
+        public bool Decide(ref Opportunity opportunity)
+        {
+            opportunity.Agents.Step = Step;
+            opportunity.Agents.Votes[2] = new AgentVote { Mode = 2, Action = 1, RuleAction = 2, Acted = 1 };
+            opportunity.Size *= 0.5;
+            opportunity.SizeQuote *= 0.5;
+            return true;
+        }
     }
 }
