@@ -30,6 +30,7 @@ public sealed class ChainStrategy
     private readonly Dictionary<Address, (int PoolId, PoolKind Kind)> _poolIds = [];
     private readonly List<Opportunity> _found = [];
     private readonly Dictionary<Address, int> _assetOf;
+    private readonly int[] _graphIndex;
 
     /// <param name="pools">The chain's pools (token0/token1 as on chain); every token is a node.</param>
     /// <param name="decimals">Each token's decimals.</param>
@@ -80,6 +81,7 @@ public sealed class ChainStrategy
         var v2Address = new List<Address>();
         var v3Address = new List<Address>();
         var graphIndex = new int[pools.Count];
+        _graphIndex = graphIndex;
         for (int p = 0; p < pools.Count; p++)
         {
             DexPool pool = pools[p];
@@ -144,6 +146,9 @@ public sealed class ChainStrategy
     };
 
     public StrategyPipeline Pipeline { get; }
+
+    /// <summary>The graph index of the constructor's pool <paramref name="pool"/> (its V2 pair or V3 pool index in <see cref="Graph"/>).</summary>
+    public int GraphIndexOf(int pool) => _graphIndex[pool];
 
     /// <summary>Tokens with no price given and no pool that pairs them, directly or through other pools, with a priced one.</summary>
     public IReadOnlyList<Address> Unpriced { get; }

@@ -285,7 +285,7 @@ internal static class RunCommand
                 DryRunEngine.Result result = replaySession is not null
                     ? PaperReplaySession.Create(options, replaySession, human, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : liveVenues is not null
-                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution, OnChain = onChainExecution }.Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution, OnChain = onChainExecution, Agents = ensemble, AgentsProblem = agentsProblem }.Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (clusterNode is not null)
                 {

@@ -55,7 +55,8 @@ public sealed partial class EngineLogs
         long tickToBundleNs);
 
     [ZLoggerMessage(LogLevel.Information,
-        "bundle would send (dry-run) on {chain} nonce {nonce} tx {txHash} target block {targetBlock} borrow {amount} expect {expectedReturn} gross {grossProfitWei} wei net {netProfitUsd} usd: simulated as the executor's owner: {simulation} gas estimate {gasEstimate} {reason}")]
+        "bundle would send (dry-run) on {chain} nonce {nonce} tx {txHash} target block {targetBlock} borrow {amount} expect {expectedReturn} gross {grossProfitWei} wei net {netProfitUsd} usd: simulated as the executor's owner: {simulation} gas estimate {gasEstimate} {reason}; agents at {agentStep}: {agentVotes}",
+        JsonSerializerContext = typeof(LogJsonContext))]
     public static partial void BundleDryRunOnChain(
         ILogger logger,
         string chain,
@@ -68,10 +69,13 @@ public sealed partial class EngineLogs
         double netProfitUsd,
         string simulation,
         ulong gasEstimate,
-        string reason);
+        string reason,
+        long agentStep,
+        IReadOnlyList<Dashboard.AgentVoteView> agentVotes);
 
     [ZLoggerMessage(LogLevel.Information,
-        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei swept to owner {sweptWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}")]
+        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei swept to owner {sweptWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}; agents at {agentStep}: {agentVotes}",
+        JsonSerializerContext = typeof(LogJsonContext))]
     public static partial void BundleEnded(
         ILogger logger,
         string chain,
@@ -86,7 +90,9 @@ public sealed partial class EngineLogs
         string sweptWei,
         string gasPaidWei,
         double pnlUsd,
-        int targets);
+        int targets,
+        long agentStep,
+        IReadOnlyList<Dashboard.AgentVoteView> agentVotes);
 
     [ZLoggerMessage(LogLevel.Information, "on-chain: {notice}")]
     public static partial void OnChainNotice(ILogger logger, string notice);

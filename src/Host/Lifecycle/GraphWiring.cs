@@ -35,8 +35,11 @@ public sealed record GraphTopology(
     IReadOnlyList<string> ChainNatives,
     ChainGas GasUnits);
 
-/// <summary>Where the on-chain agents' pools are in the venue graph: the chain index, the V2 pair's and the V3 pool's graph indices.</summary>
-public readonly record struct UsdcWethPools(int Chain, int V2, int V3);
+/// <summary>
+/// Where the on-chain agents' pools are in a venue graph: the chain index, the V2 pair's and the V3 pool's graph indices,
+/// and whether WETH is the pools' token0 (USDC is on Ethereum, where the agents were trained; WETH is on Arbitrum and Base).
+/// </summary>
+public readonly record struct UsdcWethPools(int Chain, int V2, int V3, bool WethIsToken0 = false);
 
 /// <summary>
 /// The venue graph inside <c>run</c>: built at start-up from the simulated market's DEX side (chains, tokens, pools,

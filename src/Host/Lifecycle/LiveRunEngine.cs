@@ -45,6 +45,11 @@ public sealed class LiveRunEngine
     /// <summary><c>--live --execute</c> with a chain naming our executor: its flash-loan bundles go to the relays; null: nothing on-chain.</summary>
     internal OnChainExecution? OnChain { get; init; }
 
+    /// <summary>The loaded agent ensemble (null: off or no models, <see cref="AgentsProblem"/> says why); it runs on a followed chain's pools.</summary>
+    internal Ml.Agents.AgentEnsemble? Agents { get; init; }
+
+    internal string? AgentsProblem { get; init; }
+
     public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
         MarketLabels labels = MarketLabels.Of(_venues);
@@ -73,6 +78,19 @@ public sealed class LiveRunEngine
             onChain.Bind(_logs.Opportunities, risk);
             _console.WriteLine(onChain.DescribeStart());
         }
+
+        // The agents decide on a chain's pools: the CEX books alone are not what they were trained on.
+        string agentsLine;
+        if (onChain is not null)
+        {
+            agentsLine = onChain.UseAgents(Agents, AgentsProblem);
+        }
+        else
+        {
+            _ = RunAgents.Prepare(Agents, AgentsProblem, "no chain is followed, none names an executor: the agents decide on a chain's USDC/WETH pools", "", out agentsLine);
+        }
+        _console.WriteLine(agentsLine);
+        EngineLogs.AgentsChosen(_logs.Engine, agentsLine);
 
         market.Start();
         risk?.Poll(); // the kill switch file is read before the first bundle can be signed
@@ -139,6 +157,11 @@ public sealed class LiveRunEngine
         if (onChain is not null)
         {
             _console.WriteLine("done: " + onChain.Describe());
+        }
+
+        if (onChain?.DescribeAgentsDone() is { } agentsDone)
+        {
+            _console.WriteLine(agentsDone);
         }
 
         return decisions.Result(ticks, market.Strategy.OpportunitiesDropped, backPressure, final, reason);

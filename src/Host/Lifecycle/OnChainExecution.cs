@@ -15,6 +15,7 @@ using LowLatency.HotPath.Amm;
 using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Risk;
+using LowLatency.Ml.Agents;
 using Microsoft.Extensions.Logging;
 
 namespace LowLatency.Host.Lifecycle;
@@ -54,6 +55,8 @@ internal sealed class OnChainExecution : IDisposable
     private volatile string? _hold;
     private DateTime _nextHoldRefresh;
     private double _realisedUsd;
+    private LiveAgents? _agents;
+    private string? _agentsChain;
 
     private OnChainExecution(EngineOptions options, EthSigner trading, EthSigner? flashbots, List<ChainRun> chains)
     {
@@ -208,6 +211,62 @@ internal sealed class OnChainExecution : IDisposable
         _thread.Start();
     }
 
+    /// <summary>
+    /// The agent ensemble on the first executing chain with a USDC/WETH V2 pair and V3 0.05 % pool (the market the agents
+    /// were trained on): each start of that chain gives its strategy step the agents over those pools, so every bundle
+    /// signed there carries their votes (shadow: the rule acts; an active agent may only shrink or veto). Returns the
+    /// start-up line. Host thread, before <see cref="Start"/>.
+    /// </summary>
+    public string UseAgents(AgentEnsemble? ensemble, string? loadProblem)
+    {
+        ChainRun? at = _chains.FirstOrDefault(c => AgentPools(c.Options) is not null);
+        _agents = RunAgents.Prepare(ensemble, loadProblem,
+            at is null ? "no followed chain has a USDC/WETH V2 pair and V3 0.05% pool (tokens USDC, 6 decimals, and WETH): the on-chain agents' inputs" : null,
+            at is null ? "" : $"on {SecretRedaction.Redact(at.Name)}'s USDC/WETH pools, one decision per block before its bundles are signed", out string line);
+        _agentsChain = _agents is null ? null : at!.Name;
+        return line;
+    }
+
+    /// <summary>"done: agents: 12 blocks decided; …", or null when no agent runs on a chain.</summary>
+    public string? DescribeAgentsDone() => _agents is null ? null : RunAgents.DescribeDone(_agents);
+
+    /// <summary>
+    /// The indices in <c>chains.NAME.pools</c> of the chain's USDC/WETH V2 pair and V3 0.05 % pool, and whether WETH is
+    /// their token0; null when the chain has not both (or its USDC is not 6 decimals, its WETH not 18).
+    /// </summary>
+    internal static (int V2, int V3, bool WethIsToken0)? AgentPools(ChainOptions chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (!chain.Tokens.TryGetValue("USDC", out TokenOptions? usdc) || usdc.Decimals != 6
+            || !chain.Tokens.TryGetValue("WETH", out TokenOptions? weth) || weth.Decimals != 18)
+        {
+            return null;
+        }
+
+        int v2 = -1, v3 = -1;
+        bool wethIsToken0 = false;
+        for (int i = 0; i < chain.Pools.Count; i++)
+        {
+            PoolOptions p = chain.Pools[i];
+            if ((p.Token0, p.Token1) is not (("USDC", "WETH") or ("WETH", "USDC")))
+            {
+                continue;
+            }
+
+            if (p.Kind == "v2" && v2 < 0)
+            {
+                v2 = i;
+                wethIsToken0 = p.Token0 == "WETH";
+            }
+            else if (p.Kind == "v3" && p.Fee == 500 && v3 < 0)
+            {
+                v3 = i;
+            }
+        }
+
+        return v2 >= 0 && v3 >= 0 ? (v2, v3, wethIsToken0) : null;
+    }
+
     /// <summary>Host thread: logs every ended bundle and reports its P&amp;L to the gate; refreshes the hold from the gate's state.</summary>
     public void Poll()
     {
@@ -350,7 +409,8 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, o.GasUsed,
-            ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), o.SweptToOwner.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count);
+            ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), o.SweptToOwner.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count,
+            ended.Bundle.Agents.Step, DashboardFeed.Votes(ended.Bundle.Agents));
     }
 
     private void OnSimulated(ChainRun chain, in BuiltBundle bundle, string txHash, RpcResult<ulong> estimate)
@@ -378,7 +438,8 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         EngineLogs.BundleDryRunOnChain(_log, chain.Name, bundle.Nonce, txHash, bundle.TargetBlock, bundle.Amount, bundle.ExpectedReturn,
-            bundle.GrossProfitRaw.ToString(), Math.Round(bundle.NetProfitQuote, 6), outcome, estimate.IsOk ? estimate.Value : 0, reason);
+            bundle.GrossProfitRaw.ToString(), Math.Round(bundle.NetProfitQuote, 6), outcome, estimate.IsOk ? estimate.Value : 0, reason,
+            bundle.Agents.Step, DashboardFeed.Votes(in bundle.Agents));
     }
 
     private void Notice(string line) => _notices.Enqueue(SecretRedaction.Redact(line));
@@ -639,6 +700,13 @@ internal sealed class OnChainExecution : IDisposable
                 // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
                 Hold = () => _risk?.KillSwitch.IsEngaged == true ? "the kill switch is engaged" : _hold,
             };
+        }
+
+        if (_agents is not null && chain.Name == _agentsChain && AgentPools(o) is { } agentPools)
+        {
+            // The pools were just read: the agents' window starts on them (the on-chain thread steps no strategy of this chain meanwhile).
+            strategy.Pipeline.Strategy.Agents = RunAgents.Over(_agents, strategy.Graph, strategy.Pools,
+                new UsdcWethPools(0, strategy.GraphIndexOf(agentPools.V2), strategy.GraphIndexOf(agentPools.V3), agentPools.WethIsToken0));
         }
 
         chain.Strategy = strategy;

@@ -2,6 +2,7 @@ using System.Globalization;
 using LowLatency.Host.Dashboard;
 using LowLatency.HotPath.Amm;
 using LowLatency.HotPath.Graph;
+using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Strategy;
 using LowLatency.Ml.Agents;
 
@@ -20,16 +21,18 @@ internal sealed class RunAgents : IOpportunityAgents
     private readonly VenueGraph _graph;
     private readonly PoolEventApplier _pools;
     private readonly UsdcWethPools _at;
+    private static readonly UInt256 s_q192 = UInt256.One << 192;
+
     private BlockState _state;
     private long _block = -1;
     private long _pushed = -1;
     private long _applied = -1;
 
-    private RunAgents(LiveAgents live, GraphWiring graph, UsdcWethPools at)
+    private RunAgents(LiveAgents live, VenueGraph graph, PoolEventApplier pools, UsdcWethPools at)
     {
         _live = live;
-        _graph = graph.Graph;
-        _pools = graph.Pools;
+        _graph = graph;
+        _pools = pools;
         _at = at;
     }
 
@@ -40,6 +43,20 @@ internal sealed class RunAgents : IOpportunityAgents
     /// in which mode, and why any is off (printed and logged once at start-up).
     /// </summary>
     public static RunAgents? TryCreate(AgentEnsemble? ensemble, string? loadProblem, GraphWiring? graph, out string line)
+    {
+        UsdcWethPools? at = graph?.UsdcWeth;
+        LiveAgents? live = Prepare(ensemble, loadProblem,
+            at is null ? "the market has no USDC/WETH V2 pair and V3 0.05% pool on a chain: the on-chain agents' inputs" : null,
+            at is null ? "" : $"on {graph!.ChainNames[at.Value.Chain]}'s USDC/WETH pools, one decision per block before the risk gate", out line);
+        return live is null ? null : new RunAgents(live, graph!.Graph, graph.Pools, at!.Value);
+    }
+
+    /// <summary>
+    /// The agents' window for a run whose pools come later (live mode's chains start, and may restart, after start-up):
+    /// null (agents off) with the reason in <paramref name="line"/>, as <see cref="TryCreate"/> says it;
+    /// <paramref name="noInputs"/>: why the run has no pools for them (null: it has, <paramref name="where"/> says which).
+    /// </summary>
+    public static LiveAgents? Prepare(AgentEnsemble? ensemble, string? loadProblem, string? noInputs, string where, out string line)
     {
         if (ensemble is null)
         {
@@ -53,10 +70,10 @@ internal sealed class RunAgents : IOpportunityAgents
             return null;
         }
 
-        if (graph?.UsdcWeth is not { } at)
+        if (noInputs is not null)
         {
             Array.Fill(ensemble.Modes, AgentMode.Off);
-            line = "agents: off (the market has no USDC/WETH V2 pair and V3 0.05% pool on a chain: the on-chain agents' inputs): rules only";
+            line = $"agents: off ({noInputs}): rules only";
             return null;
         }
 
@@ -69,9 +86,21 @@ internal sealed class RunAgents : IOpportunityAgents
             parts.Add(live.OffReasons[i] is { } why ? $"{AgentSet.Names[i]} {mode} ({why})" : $"{AgentSet.Names[i]} {mode}");
         }
 
-        line = string.Create(CultureInfo.InvariantCulture,
-            $"agents: {string.Join(", ", parts)}; on {graph.ChainNames[at.Chain]}'s USDC/WETH pools, one decision per block before the risk gate (shadow: the rule acts)");
-        return new RunAgents(live, graph, at);
+        line = $"agents: {string.Join(", ", parts)}; {where} (shadow: the rule acts)";
+        return live;
+    }
+
+    /// <summary>
+    /// The agents over one chain's pools as they are now followed (a live chain's strategy step, built at each start):
+    /// the window starts empty, since the pools were read afresh. Start-up of that chain; the strategy thread after.
+    /// </summary>
+    public static RunAgents Over(LiveAgents live, VenueGraph graph, PoolEventApplier pools, UsdcWethPools at)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(pools);
+        live.Clear();
+        return new RunAgents(live, graph, pools, at);
     }
 
     /// <inheritdoc />
@@ -160,9 +189,13 @@ internal sealed class RunAgents : IOpportunityAgents
     }
 
     /// <summary>"done: agents: 41 blocks decided; cex-dex shadow 41 decisions (0 against its rule), …".</summary>
-    public string DescribeDone()
+    public string DescribeDone() => DescribeDone(_live);
+
+    /// <inheritdoc cref="DescribeDone()"/>
+    public static string DescribeDone(LiveAgents live)
     {
-        AgentEnsemble e = _live.Ensemble;
+        ArgumentNullException.ThrowIfNull(live);
+        AgentEnsemble e = live.Ensemble;
         var parts = new List<string>();
         for (int i = 0; i < AgentEnsemble.Count; i++)
         {
@@ -171,21 +204,23 @@ internal sealed class RunAgents : IOpportunityAgents
                 : string.Create(CultureInfo.InvariantCulture, $"{AgentSet.Names[i]} {e.Modes[i].ToString().ToLowerInvariant()} {e.Decisions(i)} decisions ({e.Disagreements(i)} against its rule)"));
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"done: agents: {_live.Steps} blocks decided; {string.Join(", ", parts)}");
+        return string.Create(CultureInfo.InvariantCulture, $"done: agents: {live.Steps} blocks decided; {string.Join(", ", parts)}");
     }
 
-    // The block's state as the desks read it: USDC token0 (6 decimals), WETH token1 (18); gas = base fee + tip. The
-    // pool feed carries state, not swaps: no whale flow or volume is seen (0, not invented).
+    // The block's state as the desks read it, as on Ethereum: USDC token0 (6 decimals), WETH token1 (18). Where WETH is
+    // token0 (Arbitrum, Base) the reserves swap and the price inverts: 2^192 / sqrtP, the liquidity is the same. Gas =
+    // base fee + tip. The pool feed carries state, not swaps: no whale flow or volume is seen (0, not invented).
     private void Read(long block, long nowNs, ref BlockState s)
     {
         ref readonly V2PoolState v2 = ref _graph.V2(_at.V2);
         ref readonly V3PoolState v3 = ref _graph.V3(_at.V3).State;
         ref readonly ChainGas gas = ref _graph.Gas(_at.Chain);
+        bool inverted = _at.WethIsToken0;
         s.Block = block;
         s.TimeNs = nowNs;
-        s.V2Usdc = Amounts.ToDouble(v2.Reserve0) / AmmQuotes.UsdcUnit;
-        s.V2Weth = Amounts.ToDouble(v2.Reserve1) / AmmQuotes.WethUnit;
-        s.SqrtPriceX96 = v3.SqrtPriceX96;
+        s.V2Usdc = Amounts.ToDouble(inverted ? v2.Reserve1 : v2.Reserve0) / AmmQuotes.UsdcUnit;
+        s.V2Weth = Amounts.ToDouble(inverted ? v2.Reserve0 : v2.Reserve1) / AmmQuotes.WethUnit;
+        s.SqrtPriceX96 = !inverted || v3.SqrtPriceX96.IsZero ? v3.SqrtPriceX96 : s_q192 / v3.SqrtPriceX96;
         s.Liquidity = v3.Liquidity;
         s.WhaleFlowUsdc = 0;
         s.VolumeUsdc = 0;

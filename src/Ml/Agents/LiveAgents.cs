@@ -124,6 +124,22 @@ public sealed class LiveAgents
         }
     }
 
+    /// <summary>
+    /// An empty window, as at construction: the pools are followed afresh (a chain restarted and re-read them), so the
+    /// blocks before are no history of these. The counts and the modes stay.
+    /// </summary>
+    public void Clear()
+    {
+        Array.Clear(_blocks);
+        Array.Clear(_signals);
+        Array.Clear(_own);
+        _count = 0;
+        _sinceWhale = 1_000_000;
+        _lastWhaleFlow = 0;
+        _target = 0;
+        LastStepBlock = 0;
+    }
+
     /// <summary>The current block's state moved (a later pool event of the same block).</summary>
     public void Update(in BlockState block)
     {

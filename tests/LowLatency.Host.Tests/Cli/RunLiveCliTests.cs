@@ -20,7 +20,7 @@ public sealed class RunLiveCliTests
                 + "\",\"symbols\":[\"NKNUSDT\",\"BLZETH\",\"LRCBTC\",\"RUNEEUR\"]}}}");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            Task<int> run = Task.Run(() => Program.Invoke(["run", "--no-dashboard", "--no-db", "--feeds", "live", "--config", config, "--log", Path.Combine(dir, "arb.log"), "--duration", "15s"], stdout, stderr));
+            Task<int> run = Task.Run(() => Program.Invoke(["run", "--no-dashboard", "--no-db", "--feeds", "live", "--config", config, "--log", Path.Combine(dir, "arb.log"), "--duration", "15s", "--models", Path.Combine(SharedData.RepoRoot, "models")], stdout, stderr));
             // The duration runs from the start: on a loaded box the client's start-up (JIT, connect) took more than 4 s.
             Task subscribed = exchange.WaitForSubscriptionsAsync(1);
             Assert.True(await Task.WhenAny(subscribed, run) == subscribed, "the run ended before it subscribed: " + stderr);
@@ -30,6 +30,8 @@ public sealed class RunLiveCliTests
 
             string output = stdout.ToString();
             Assert.Contains("dry-run on live market data: binance (4 symbols, 127.0.0.1)", output, StringComparison.Ordinal);
+            // The agents are loaded, and off: the CEX books alone are not the pools they decide on.
+            Assert.Contains("agents: off (no chain is followed, none names an executor: the agents decide on a chain's USDC/WETH pools): rules only", output, StringComparison.Ordinal);
             Assert.Matches(@"binance=(connecting|live|resync|quarantined) \d+ msg/s score=\d\.\d\d", output);
             Assert.Matches($@"done: \d+ ticks, .*binance: {exchange.Frames.Count + 1} frames, 0 rejected", output);
             Assert.Equal(4, exchange.RestLog.Count(r => r.Status == 200));

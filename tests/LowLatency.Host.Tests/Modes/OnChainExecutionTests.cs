@@ -27,13 +27,6 @@ namespace LowLatency.Host.Tests.Modes;
 [Trait("Category", "Slow")]
 public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IAsyncLifetime
 {
-    private const string FlashbotsKey = "0x7777777777777777777777777777777777777777777777777777777777777777";
-    private const string BybitKey = "bybit-chain-key-Hq2x";
-    private const string BybitSecret = "bybit-chain-secret-Vn7pQ3rT9w";
-    private const string CoinbaseKeyName = "organizations/loopback/apiKeys/chain1";
-    private const string BybitBook = """{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1786310818129,"data":{"s":"BTCUSDT","b":[["29990","0.2"]],"a":[["30000","0.2"]],"u":100,"seq":7},"cts":1786310818127}""";
-    private const string CoinbaseBook = """{"channel":"l2_data","timestamp":"2026-08-09T21:05:48.483587501Z","sequence_num":1,"events":[{"type":"snapshot","product_id":"BTC-USDT","updates":[{"side":"bid","event_time":"2026-08-09T21:05:48.170326Z","price_level":"29980","new_quantity":"0.2"},{"side":"offer","event_time":"2026-08-09T21:05:48.170326Z","price_level":"30010","new_quantity":"0.2"}]}]}""";
-
     private readonly RelayChainFixture _f;
     private readonly ITestOutputHelper _output;
     private readonly TempFolder _folder = new();
@@ -212,69 +205,8 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         await AssertUntouchedAsync(before);
     }
 
-    private async Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null, bool dryRun = false)
-    {
-        (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
-        string Symbol(Address a) => a == S.Weth ? "WETH" : "TKN";
-        string Chain(string name, string variable, ulong chainId) => $$"""
-            "{{name}}": {
-              "chainId": {{chainId}}, "rpcUrlVariable": "{{variable}}", "blockTimeMs": 1000, "nativeToken": "ETH",
-              "tokens": {
-                "WETH": { "address": "{{S.Weth}}", "decimals": 18 },
-                "TKN": { "address": "{{S.Token}}", "decimals": 18, "usdPrice": 1 }
-              },
-              "pools": [
-                { "kind": "v2", "address": "{{S.V2Pair}}", "token0": "{{Symbol(v2.Token0)}}", "token1": "{{Symbol(v2.Token1)}}", "fee": 30 },
-                { "kind": "v3", "address": "{{S.V3Pool}}", "token0": "{{Symbol(v3.Token0)}}", "token1": "{{Symbol(v3.Token1)}}", "fee": 500 }
-              ],
-              {{(maxBaseFeeGwei is { } cap ? "\"maxBaseFeeGwei\": " + cap.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "," : "")}}
-              "aavePool": "{{S.Aave.Pool}}",
-              "executor": "{{executor}}"
-            }
-            """;
-        await using LoopbackSet venues = await LoopbackSet.StartAsync();
-        string config = _folder.Write("chain.json", $$"""
-            {
-              "marketData": "live",
-              "thresholdBps": 1,
-              "execution": { "killSwitchFile": "{{killFile ?? Path.Combine(_folder.Path, "NO_KILL")}}" },
-              "venues": {
-                "bybit": { "wsUrl": "{{venues.BybitFeed.WsUrl}}", "orderUrl": "{{venues.Bybit.BaseUrl}}", "symbols": ["BTCUSDT"] },
-                "coinbase": { "wsUrl": "{{venues.CoinbaseFeed.WsUrl}}", "orderUrl": "{{venues.Coinbase.BaseUrl}}", "symbols": ["BTCUSDT"] }
-              },
-              "chains": {
-                {{Chain("anvil", "ANVIL_WS_URL", S.Chain.ChainId)}}{{(darkNode is null ? "" : ",\n" + Chain("abyss", "ABYSS_WS_URL", S.Chain.ChainId + 1))}}
-              },
-              "flashbots": { "relays": [ { "name": "alpha", "url": "{{_f.Alpha.Url}}" } ], "targetBlocks": 3, "confirmBlocks": 0 }
-            }
-            """);
-        string log = Path.Combine(_folder.Path, "chain.log");
-        var env = new Dictionary<string, string>
-        {
-            ["LIVE_VENUES"] = "bybit,coinbase",
-            ["BYBIT_API_KEY"] = BybitKey,
-            ["BYBIT_API_SECRET"] = BybitSecret,
-            ["COINBASE_API_KEY_NAME"] = CoinbaseKeyName,
-            ["COINBASE_API_PRIVATE_KEY"] = venues.CoinbaseKeyPem,
-            ["ANVIL_WS_URL"] = _f.Chain.Anvil.WsUrl.ToString(),
-            ["ABYSS_WS_URL"] = darkNode?.ToString() ?? "",
-        };
-        if (!dryRun)
-        {
-            env["TRADING_PRIVATE_KEY"] = LocalAnvil.DevKey0;
-            env["FLASHBOTS_SIGNER_KEY"] = FlashbotsKey;
-        }
-
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args([.. (dryRun ? new[] { "run" } : ["run", "--live", "--execute"]), "--config", config, "--log", log, "--duration", duration]),
-            stdout, stderr, name => env.GetValueOrDefault(name)));
-        string text = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
-        _output.WriteLine(stdout.ToString());
-        _output.WriteLine(stderr.ToString());
-        _output.WriteLine(text);
-        return (exit, stdout.ToString(), stderr.ToString(), text);
-    }
+    private Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null, bool dryRun = false) =>
+        OnChainRun.RunAsync(_f, _folder, _output, executor, duration, new OnChainRun.Options { KillFile = killFile, MaxBaseFeeGwei = maxBaseFeeGwei, DarkNode = darkNode, DryRun = dryRun });
 
     /// <summary>The relay's bundles and simulations and the trading account's nonce on chain: what a test that sends nothing must leave as it was.</summary>
     private async Task<Untouched> UntouchedAsync() =>
@@ -287,57 +219,9 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.Equal(before.Nonce, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
     }
 
-    private static JsonElement[] Lines(string log) =>
-        [.. log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    private static JsonElement[] Lines(string log) => OnChainRun.Lines(log);
 
-    private static void AssertNoSecret(string text)
-    {
-        Assert.DoesNotContain(LocalAnvil.DevKey0[2..], text, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(FlashbotsKey[2..], text, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(BybitSecret, text, StringComparison.Ordinal);
-        Assert.DoesNotContain("PRIVATE KEY-----", text, StringComparison.Ordinal);
-    }
+    private static void AssertNoSecret(string text) => OnChainRun.AssertNoSecret(text);
 
     private readonly record struct Untouched(int Sent, int Simulations, ulong Nonce);
-
-    /// <summary>Two CEX venues on loopback whose books do not cross (no CEX pair is traded), with their order endpoints.</summary>
-    private sealed class LoopbackSet : IAsyncDisposable
-    {
-        private readonly ECDsa _key;
-
-        private LoopbackSet(LoopbackFrameServer bybitFeed, LoopbackFrameServer coinbaseFeed, LoopbackVenueServer bybit, LoopbackVenueServer coinbase, ECDsa key)
-        {
-            (BybitFeed, CoinbaseFeed, Bybit, Coinbase, _key) = (bybitFeed, coinbaseFeed, bybit, coinbase, key);
-            CoinbaseKeyPem = key.ExportECPrivateKeyPem();
-        }
-
-        public LoopbackFrameServer BybitFeed { get; }
-
-        public LoopbackFrameServer CoinbaseFeed { get; }
-
-        public LoopbackVenueServer Bybit { get; }
-
-        public LoopbackVenueServer Coinbase { get; }
-
-        public string CoinbaseKeyPem { get; }
-
-        public static async Task<LoopbackSet> StartAsync()
-        {
-            var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            LoopbackFrameServer bybitFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(BybitBook)]);
-            LoopbackFrameServer coinbaseFeed = await LoopbackFrameServer.StartAsync([Encoding.UTF8.GetBytes(CoinbaseBook)]);
-            LoopbackVenueServer bybit = await LoopbackVenueServer.StartAsync(new BybitDialect(new VenueLedger(), BybitKey, BybitSecret));
-            LoopbackVenueServer coinbase = await LoopbackVenueServer.StartAsync(new CoinbaseDialect(new VenueLedger(), CoinbaseKeyName, key.ExportParameters(includePrivateParameters: false)));
-            return new LoopbackSet(bybitFeed, coinbaseFeed, bybit, coinbase, key);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await BybitFeed.DisposeAsync();
-            await CoinbaseFeed.DisposeAsync();
-            await Bybit.DisposeAsync();
-            await Coinbase.DisposeAsync();
-            _key.Dispose();
-        }
-    }
 }

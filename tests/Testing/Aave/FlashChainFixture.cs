@@ -20,13 +20,20 @@ public sealed class FlashChainFixture : IAsyncLifetime
 
     public EthSigner Owner { get; } = AnvilTestKit.Signer(0);
 
+    /// <summary>The scene's token unit and prices (<see cref="FlashScenario.DeployAsync"/>'s); the defaults make TKN at a dislocation.</summary>
+    public int TokenDecimals { get; init; } = 18;
+
+    public ulong V2Price { get; init; } = 3000;
+
+    public ulong V3Price { get; init; } = 3150;
+
     public async Task InitializeAsync()
     {
         Client = JsonRpcClient.ForHttp(Anvil.HttpUrl, AnvilTestKit.Options);
         try
         {
             LocalChain chain = await LocalChain.ConnectAsync(Client, Owner, Path.Combine(SharedData.RepoRoot, "tools", "node_modules"));
-            Scenario = await FlashScenario.DeployAsync(chain);
+            Scenario = await FlashScenario.DeployAsync(chain, V2Price, V3Price, tokenDecimals: TokenDecimals);
         }
         catch
         {

@@ -10,9 +10,17 @@ namespace LowLatency.Testing.Relay;
 /// The flash-loan scene on anvil with two loopback relays over it ("alpha" and "beta"); from here on the relays
 /// produce the blocks (automine is off). Tests snapshot and revert the chain and reset the relays' faults.
 /// </summary>
-public sealed class RelayChainFixture : IAsyncLifetime
+public class RelayChainFixture : IAsyncLifetime
 {
-    public FlashChainFixture Chain { get; } = new();
+    public RelayChainFixture()
+        : this(new FlashChainFixture())
+    {
+    }
+
+    /// <summary>Another scene under the relays (its token and prices).</summary>
+    protected RelayChainFixture(FlashChainFixture chain) => Chain = chain;
+
+    public FlashChainFixture Chain { get; }
 
     public LoopbackRelay Alpha { get; private set; } = null!;
 
@@ -82,5 +90,17 @@ public sealed class RelayChainFixture : IAsyncLifetime
             fixture.ResetRelays();
             await fixture.Chain.RevertAsync(snapshot);
         }
+    }
+}
+
+/// <summary>
+/// The relays over a USDC/WETH scene at one price on both pools (USDC: 6 decimals, 3,000 per WETH): the agents' market,
+/// with nothing to capture until a test moves a pool.
+/// </summary>
+public sealed class UsdcRelayChainFixture : RelayChainFixture
+{
+    public UsdcRelayChainFixture()
+        : base(new FlashChainFixture { TokenDecimals = 6, V2Price = 3000, V3Price = 3000 })
+    {
     }
 }

@@ -53,26 +53,33 @@ public sealed class FlashScenario
 
     /// <summary>
     /// Deploys the scene. The V2 pair prices TKN at <paramref name="v2Price"/> per WETH, the V3 pool at
-    /// <paramref name="v3Price"/>; equal prices make a scene with nothing to capture.
+    /// <paramref name="v3Price"/>; equal prices make a scene with nothing to capture. <paramref name="tokenDecimals"/>: the
+    /// token's unit (6 makes it a USDC: its amounts are in millionths; the ERC20's own <c>decimals()</c> says 18, and no
+    /// pool, Aave or our engine reads it).
     /// </summary>
-    public static async Task<FlashScenario> DeployAsync(LocalChain chain, ulong v2Price = 3000, ulong v3Price = 3150, uint premiumBps = 5)
+    public static async Task<FlashScenario> DeployAsync(LocalChain chain, ulong v2Price = 3000, ulong v3Price = 3150, uint premiumBps = 5, int tokenDecimals = 18)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(tokenDecimals);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tokenDecimals, 18);
+        BigInteger unit = BigInteger.Pow(10, tokenDecimals);
+        UInt256 tokenUnit = UInt256.FromBigInteger(unit);
         var dex = new LocalDex(chain);
         Address weth = await dex.DeployWethAsync(Ether * 3000UL);
-        Address token = await dex.DeployTokenAsync(Ether * 100_000_000UL);
+        Address token = await dex.DeployTokenAsync(tokenUnit * 100_000_000UL);
         AaveV3Market aave = await AaveV3Market.DeployAsync(chain,
-            [new AaveReserveSpec(weth, 18, 3000UL * 100_000_000UL, Ether * 1000UL), new AaveReserveSpec(token, 18, 100_000_000UL, Ether * 1_000_000UL)],
+            [new AaveReserveSpec(weth, 18, 3000UL * 100_000_000UL, Ether * 1000UL), new AaveReserveSpec(token, (byte)tokenDecimals, 100_000_000UL, tokenUnit * 1_000_000UL)],
             premiumBps);
-        Address pair = await dex.CreateV2PairAsync(weth, Ether * 200UL, token, Ether * (200UL * v2Price));
+        Address pair = await dex.CreateV2PairAsync(weth, Ether * 200UL, token, tokenUnit * (200UL * v2Price));
 
-        // Full-range liquidity worth about 200 WETH at the V3 price: L = sqrt(x·y).
+        // Full-range liquidity worth about 200 WETH at the V3 price: L = sqrt(x·y), the price in raw units (token per wei).
         bool wethIsToken0 = weth.ToArray().AsSpan().SequenceCompareTo(token.ToArray()) < 0;
         BigInteger q192 = BigInteger.One << 192;
-        BigInteger ratioX192 = wethIsToken0 ? q192 * v3Price : q192 / v3Price;
+        BigInteger ether = Ether.ToBigInteger();
+        BigInteger ratioX192 = wethIsToken0 ? q192 * v3Price * unit / ether : q192 * ether / (v3Price * unit);
         UInt256 sqrtPrice = UInt256.FromBigInteger(Sqrt(ratioX192));
-        BigInteger l = Sqrt(200 * Ether.ToBigInteger() * (200 * Ether.ToBigInteger() * v3Price));
+        BigInteger l = Sqrt(200 * ether * (200 * unit * v3Price));
         Address pool = await dex.CreateV3PoolAsync(weth, token, V3Fee, sqrtPrice, V3TickLower, V3TickUpper, (UInt128)l,
-            Ether * 250UL, Ether * (250UL * v3Price));
+            Ether * 250UL, tokenUnit * (250UL * v3Price));
 
         Address executor = await chain.DeployAsync("FlashArbExecutor", ExecutorArtifact.Executor.CreationCode,
             LocalChain.Arguments("(address,address)", AbiValue.FromAddress(aave.Pool), AbiValue.FromAddress(weth)));
