@@ -283,7 +283,7 @@ internal static class RunCommand
             using (logs)
             {
                 DryRunEngine.Result result = replaySession is not null
-                    ? PaperReplaySession.Create(options, replaySession, human, logs).Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    ? PaperReplaySession.Create(options, replaySession, human, logs, ensemble, agentsProblem).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : liveVenues is not null
                     ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution, OnChain = onChainExecution, Agents = ensemble, AgentsProblem = agentsProblem }.Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);

@@ -96,14 +96,19 @@ internal sealed class PaperReplaySession
         return true;
     }
 
-    public static PaperReplaySession Create(EngineOptions options, ReplaySession session, TextWriter console, EngineLogs logs)
+    public static PaperReplaySession Create(EngineOptions options, ReplaySession session, TextWriter console, EngineLogs logs, Ml.Agents.AgentEnsemble? agents = null, string? agentsProblem = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(logs);
-        return new PaperReplaySession(options, session, console, logs);
+        return new PaperReplaySession(options, session, console, logs) { Agents = agents, AgentsProblem = agentsProblem };
     }
+
+    /// <summary>The loaded agent ensemble (null: off or no models, <see cref="AgentsProblem"/> says why): said off, since a capture has no pool state.</summary>
+    private Ml.Agents.AgentEnsemble? Agents { get; init; }
+
+    private string? AgentsProblem { get; init; }
 
     /// <summary>Replays every record (or until the duration, the cancellation or a failed log write); the caller's thread.</summary>
     public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
@@ -143,6 +148,10 @@ internal sealed class PaperReplaySession
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"paper trading on a replay: {session.Tape.Count} records, {venues} venues ({string.Join(", ", venueNames.Take(venues))}) x {instruments} instruments, threshold {_options.ThresholdBps} bps net, order latency {VenueLatencyMs} ms per venue, {(pacer is null ? "max speed" : "recorded speed")}, log {_logs.Path}"));
+        // The agents decide on a chain's pools per block; the ensemble's own replay of the recorded day is `agents`.
+        _ = RunAgents.Prepare(Agents, AgentsProblem, "a capture replay carries exchange books, not the pool state the agents decide on; ./lowlatency agents replays them on the held-out on-chain day", "", out string agentsLine);
+        _console.WriteLine(agentsLine);
+        EngineLogs.AgentsChosen(_logs.Engine, agentsLine);
         foreach (CaptureDamage damage in session.Tape.Damage)
         {
             _console.WriteLine(SecretRedaction.Redact($"alert: replay: {damage}; the records before it are replayed"));

@@ -66,6 +66,7 @@ public sealed partial class PaperReplayTests
         (int exit, string output, string error) = Invoke(["run", "--config", config, "--log", log, "--replay", .. Captures(folder)]);
         Assert.True(exit == 0, error + output);
         Assert.Contains("paper trading on a replay", output, StringComparison.Ordinal);
+        Assert.Contains("agents: off (", output, StringComparison.Ordinal); // no pool state in a capture: said, not silent
         Match done = PaperDone().Match(output);
         Assert.True(done.Success, output);
         int fills = int.Parse(done.Groups["fills"].Value, CultureInfo.InvariantCulture);
