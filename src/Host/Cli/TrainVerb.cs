@@ -21,7 +21,8 @@ internal static class TrainVerb
         var rlSteps = new Option<long>("--steps") { Description = "with --rl: environment steps (default: cartpole 500000, pendulum 200000)" };
         var json = new Option<bool>("--json") { Description = "with --rl: end with one JSON line of the figures" };
         var agents = new Option<string?>("--agents") { Description = "with --rl: train the market agents (e.g. 1,3; alone: all five) into OUT/multi_agent_rl", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick, rl, rlEnv, rlSteps, json, agents };
+        var walkForward = new Option<int>("--walk-forward") { Description = "with --rl --agents: judge the trained agents walk-forward over N folds (a policy trained from scratch per fold) instead of training them" };
+        var command = new Command("train", "train the models and judge them out of sample against their baselines") { all, predictive, slippage, data, output, seed, epochs, quick, rl, rlEnv, rlSteps, json, agents, walkForward };
         command.SetAction(parse => TrainCommand.Run(new TrainRequest
         {
             Predictive = parse.GetValue(all) || parse.GetValue(predictive),
@@ -36,6 +37,7 @@ internal static class TrainVerb
             RlSteps = parse.GetValue(rlSteps),
             Json = parse.GetValue(json),
             Agents = parse.GetResult(agents) is null ? null : parse.GetValue(agents) ?? string.Empty,
+            WalkForward = parse.GetValue(walkForward),
         }, stdout, stderr));
         return command;
     }

@@ -30,7 +30,8 @@ public static class AgentStatus
             {
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(manifest));
                 JsonElement root = doc.RootElement;
-                bool beats = root.GetProperty("beatsBaselineOutOfSample").GetBoolean();
+                _ = root.GetProperty("beatsBaselineOutOfSample").GetBoolean(); // a manifest without its verdict is unreadable
+                bool beats = AgentEnsemble.MayAct(root);
                 string version = string.Create(CultureInfo.InvariantCulture, $"seed {root.GetProperty("seed").GetInt32()}, {root.GetProperty("steps").GetInt64()} steps");
                 double pnl = root.GetProperty("metrics").GetProperty("test").GetProperty("pnl").GetDouble();
                 views.Add(new AgentView(name, !enabled ? "off" : beats ? "active" : "shadow", version, 0, 0, pnl));

@@ -167,7 +167,7 @@ public sealed class AgentEnsemble
                     return null;
                 }
 
-                beats[id - 1] = b.GetBoolean();
+                beats[id - 1] = MayAct(doc.RootElement);
                 evaluations[id - 1] = EvaluationOf(doc.RootElement);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException)
@@ -180,6 +180,22 @@ public sealed class AgentEnsemble
         var ensemble = new AgentEnsemble(policies, beats, enabled);
         evaluations.CopyTo(ensemble.Evaluations, 0);
         return ensemble;
+    }
+
+    /// <summary>
+    /// Whether a manifest lets its agent act: it beat its baseline out of sample on the 70/30 split
+    /// (<c>beatsBaselineOutOfSample</c>) and, where a walk-forward was run (<c>walkForward</c>), there too. A walk-forward
+    /// without a true/false verdict counts as not beaten.
+    /// </summary>
+    public static bool MayAct(JsonElement manifest)
+    {
+        if (!manifest.TryGetProperty("beatsBaselineOutOfSample", out JsonElement split) || split.ValueKind != JsonValueKind.True)
+        {
+            return false;
+        }
+
+        return !manifest.TryGetProperty("walkForward", out JsonElement walk)
+            || (walk.ValueKind == JsonValueKind.Object && walk.TryGetProperty("beatsBaseline", out JsonElement w) && w.ValueKind == JsonValueKind.True);
     }
 
     /// <summary><c>metrics.test</c> of a manifest; null when absent or not numbers (an agent without it is never held to one).</summary>

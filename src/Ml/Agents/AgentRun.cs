@@ -105,7 +105,7 @@ public static class AgentRun
     private static string Row(AgentReport r, string who, TradingMetrics m, string verdict) => string.Create(CultureInfo.InvariantCulture,
         $"| {r.Id} {r.Name} | {who} | {m.Pnl:F2} | {m.Sharpe:F2} | {m.MaxDrawdown:F2} | {m.WinRate:P1} | {m.Turnover:N0} | {m.ActiveSteps} / {m.Steps} | {verdict} |");
 
-    private static JsonObject Metrics(TradingMetrics m) => new()
+    internal static JsonObject Metrics(TradingMetrics m) => new()
     {
         ["pnl"] = Math.Round(m.Pnl, 4),
         ["sharpe"] = Math.Round(m.Sharpe, 4),

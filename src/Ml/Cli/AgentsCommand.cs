@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using LowLatency.Ml.Agents;
 
 namespace LowLatency.Ml.Cli;
@@ -47,6 +48,11 @@ public static class AgentsCommand
         }
 
         string folder = Path.Combine(request.OutFolder, "multi_agent_rl");
+        if (request.WalkForward != 0)
+        {
+            return WalkForward(request, ids, steps, folder, Progress, stderr);
+        }
+
         try
         {
             Directory.CreateDirectory(folder);
@@ -66,6 +72,56 @@ public static class AgentsCommand
             return 0;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            stderr.WriteLine($"train: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// <c>train --rl --agents [1,3] --walk-forward K</c>: for each chosen agent already trained in <paramref name="folder"/>,
+    /// K folds over the later half of its timeline, a policy trained from scratch per fold; each agent's folds go into its
+    /// manifest (its mode with them) as it finishes, and all of them into <c>WALK_FORWARD.md</c>.
+    /// </summary>
+    private static int WalkForward(TrainRequest request, int[] ids, long steps, string folder, Action<string> progress, TextWriter stderr)
+    {
+        if (request.WalkForward is < 2 or > 10)
+        {
+            stderr.WriteLine($"train: --walk-forward: {request.WalkForward} folds; give 2 to 10");
+            return 2;
+        }
+
+        foreach (int id in ids)
+        {
+            if (!File.Exists(Path.Combine(folder, $"agent_{id}.manifest.json")))
+            {
+                stderr.WriteLine($"train: --walk-forward judges trained agents: no {Path.Combine(folder, $"agent_{id}.manifest.json")} (train them with --rl --agents first)");
+                return 2;
+            }
+        }
+
+        try
+        {
+            progress($"train: walk-forward of market agents {string.Join(',', ids)} over {request.WalkForward} folds on {request.DataRoot}, seed {request.Seed}");
+            AgentSet set = AgentSet.Load(request.DataRoot);
+            var reports = new List<WalkForwardReport>();
+            string table = Path.Combine(folder, "WALK_FORWARD.md");
+            foreach (int id in ids)
+            {
+                WalkForwardReport r = AgentWalkForward.Run(set, id, request.Seed, steps, request.WalkForward, progress);
+                AgentWalkForward.WriteToManifest(r, folder);
+                reports.Add(r);
+                progress($"agent {id} ({r.Name}) walk-forward: agent pnl {r.AgentPnl.ToString("F2", CultureInfo.InvariantCulture)} rule pnl {r.RulePnl.ToString("F2", CultureInfo.InvariantCulture)}: {r.Verdict}");
+
+                // Written after each agent: a long run stopped part-way keeps what it judged.
+                File.WriteAllText(table, string.Create(CultureInfo.InvariantCulture,
+                    $"Walk-forward, {request.WalkForward} folds over the later half of each timeline, seed {request.Seed}, {steps} PPO steps per fold.\n\n") + AgentWalkForward.Table(reports.OrderBy(r => r.Id)));
+            }
+
+            progress($"wrote {table}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or JsonException)
         {
             stderr.WriteLine($"train: {e.Message}");
             return 1;

@@ -39,6 +39,9 @@ public sealed record TrainRequest
 
     /// <summary>With <see cref="Rl"/>: train the market agents (ids "1,3"; empty = all five) instead of a benchmark; null = not asked.</summary>
     public string? Agents { get; init; }
+
+    /// <summary>With <see cref="Agents"/>: instead of training them, run a walk-forward of this many folds on the trained agents (0: none).</summary>
+    public int WalkForward { get; init; }
 }
 
 /// <summary>
@@ -58,9 +61,9 @@ public static class TrainCommand
             return RunRl(request, stdout, stderr);
         }
 
-        if (request.RlEnv is not null || request.RlSteps != 0 || request.Json || request.Agents is not null)
+        if (request.RlEnv is not null || request.RlSteps != 0 || request.Json || request.Agents is not null || request.WalkForward != 0)
         {
-            return Usage(stderr, request.Agents is null ? "--env, --steps and --json go with --rl" : "--agents goes with --rl");
+            return Usage(stderr, request.Agents is not null ? "--agents goes with --rl" : request.WalkForward != 0 ? "--walk-forward goes with --rl --agents" : "--env, --steps and --json go with --rl");
         }
 
         if (!request.Predictive && !request.Slippage)
@@ -158,6 +161,11 @@ public static class TrainCommand
         if (request.Agents is not null)
         {
             return AgentsCommand.Run(request, stdout, stderr);
+        }
+
+        if (request.WalkForward != 0)
+        {
+            return Usage(stderr, "--walk-forward goes with --agents (the market agents)");
         }
 
         if (RlBenchmark.Find(request.RlEnv ?? "cartpole") is not { } benchmark)

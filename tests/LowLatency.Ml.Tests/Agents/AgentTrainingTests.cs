@@ -59,8 +59,10 @@ public sealed class AgentTrainingTests
         for (int id = 1; id <= 5; id++)
         {
             using JsonDocument m = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, $"agent_{id}.manifest.json")));
-            bool beats = m.RootElement.GetProperty("beatsBaselineOutOfSample").GetBoolean();
-            Assert.Equal(beats ? AgentMode.Active : AgentMode.Shadow, e.Modes[id - 1]);
+            // Active only where the split and the walk-forward (where one was run) both say so; the manifest's mode agrees.
+            bool mayAct = AgentEnsemble.MayAct(m.RootElement);
+            Assert.Equal(mayAct ? AgentMode.Active : AgentMode.Shadow, e.Modes[id - 1]);
+            Assert.Equal(mayAct ? "active" : "shadow", m.RootElement.GetProperty("mode").GetString());
             PolicyWeights w = PolicyFile.Read(Path.Combine(folder, $"agent_{id}.policy.bin"));
             AgentDesk d = AgentData.Set.Create(id);
             Assert.Equal(d.FeatureCount + AgentDesk.Agents, w.Observations);
