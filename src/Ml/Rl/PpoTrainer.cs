@@ -85,11 +85,12 @@ public static class PpoTrainer
         }
 
         using var policy = new TorchPolicy(weights);
-        using var optimizer = optim.Adam(policy.Parameters, options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-5);
+        using var optimizer = new HeldScalarAdam(policy.Parameters, beta1: 0.9, beta2: 0.999, eps: 1e-5);
 
         // The update's constants as Scalars made once and held to the end. An implicit double → Scalar is left to the GC,
         // and its finalizer can free it while the native call still reads it (a rare "Expected false to be true" from
-        // c10::Scalar::toFloat in a clean-clone run); so do TorchSharp's own implicit alpha = 1 of add(Scalar).
+        // c10::Scalar::toFloat in a clean-clone run); so does TorchSharp's own implicit alpha = 1 of add, and its Adam
+        // (hence HeldScalarAdam). No implicit Scalar is left in the update: every add names its alpha.
         using var one = 1.0.ToScalar();
         using var minusOne = (-1.0).ToScalar();
         using var half = 0.5.ToScalar();
@@ -110,11 +111,6 @@ public static class PpoTrainer
         for (int iteration = 1; iteration <= iterations; iteration++)
         {
             double lr = options.AnnealLearningRate ? (1.0 - ((iteration - 1.0) / iterations)) * options.LearningRate : options.LearningRate;
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = lr;
-            }
-
             for (int t = 0; t < steps; t++)
             {
                 for (int e = 0; e < n; e++)
@@ -221,7 +217,7 @@ public static class PpoTrainer
                         {
                             Tensor oldValue = bValues.index_select(0, idx);
                             Tensor unclipped = (newValue - ret).square();
-                            Tensor clipped = (oldValue + (newValue - oldValue).clamp(minusClip, clip) - ret).square();
+                            Tensor clipped = (oldValue.add((newValue - oldValue).clamp(minusClip, clip), one) - ret).square();
                             vLoss = maximum(unclipped, clipped).mean().mul(half);
                         }
                         else
@@ -229,11 +225,11 @@ public static class PpoTrainer
                             vLoss = (newValue - ret).square().mean().mul(half);
                         }
 
-                        Tensor loss = pgLoss - entropy.mean().mul(entropyCoef) + vLoss.mul(valueCoef);
-                        optimizer.zero_grad();
+                        Tensor loss = (pgLoss - entropy.mean().mul(entropyCoef)).add(vLoss.mul(valueCoef), one);
+                        optimizer.ZeroGrad();
                         loss.backward();
                         nn.utils.clip_grad_norm_(policy.Parameters, options.MaxGradNorm);
-                        optimizer.step();
+                        optimizer.Step(lr);
                         updates++;
                     }
                 }

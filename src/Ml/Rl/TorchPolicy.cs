@@ -1,3 +1,4 @@
+using LowLatency.Ml.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,11 @@ public sealed class TorchPolicy : IDisposable
     private readonly TorchSharp.Modules.Parameter[] _criticW;
     private readonly TorchSharp.Modules.Parameter[] _criticB;
     private readonly TorchSharp.Modules.Parameter? _logStd;
+
+    // Held for the Gaussian terms: an implicit double → Scalar may be finalized while its native call reads it.
+    private readonly Scalar _two = 2.0.ToScalar();
+    private readonly Scalar _halfLog2Pi = s_halfLog2Pi.ToScalar();
+    private readonly Scalar _entropyConstant = (0.5 + s_halfLog2Pi).ToScalar();
 
     public TorchPolicy(PolicyWeights policy)
     {
@@ -79,10 +85,10 @@ public sealed class TorchPolicy : IDisposable
         }
 
         Tensor logStd = _logStd.expand_as(output);
-        Tensor variance = (2 * logStd).exp();
+        Tensor variance = logStd.mul(_two).exp();
         Tensor diff = actions - output;
-        Tensor logProb = ((-(diff * diff) / (2 * variance)) - logStd - s_halfLog2Pi).sum(1);
-        Tensor ent = (logStd + (0.5 + s_halfLog2Pi)).sum(1);
+        Tensor logProb = ((-(diff * diff) / variance.mul(_two)) - logStd).sub(_halfLog2Pi).sum(1);
+        Tensor ent = logStd.add(_entropyConstant, HeldScalars.One).sum(1);
         return (logProb, ent);
     }
 
@@ -94,6 +100,10 @@ public sealed class TorchPolicy : IDisposable
         }
 
         _parameters.Clear();
+        foreach (Scalar s in new[] { _two, _halfLog2Pi, _entropyConstant })
+        {
+            s.Dispose();
+        }
     }
 
     private static Tensor Run(TorchSharp.Modules.Parameter[] w, TorchSharp.Modules.Parameter[] b, Tensor x)

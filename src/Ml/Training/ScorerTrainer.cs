@@ -93,7 +93,7 @@ public static class ScorerTrainer
         using Tensor yAll = tensor(y, [streams, maxLength], dtype: float32);
         using Tensor trainAll = tensor(trainMask, [streams, maxLength], dtype: float32);
         using var scorer = new TorchScorer(model);
-        using var optimizer = optim.Adam(scorer.Parameters, options.LearningRate);
+        using var optimizer = new HeldScalarAdam(scorer.Parameters, beta1: 0.9, beta2: 0.999, eps: 1e-8); // optim.Adam's defaults
 
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
@@ -117,11 +117,12 @@ public static class ScorerTrainer
                 double rows = mask.sum().item<float>();
                 if (rows > 0)
                 {
-                    Tensor loss = (nn.functional.binary_cross_entropy_with_logits(logits, yAll[.., start..end], reduction: nn.Reduction.None) * mask).sum() / rows;
-                    optimizer.zero_grad();
+                    using Scalar rowCount = rows.ToScalar();
+                    Tensor loss = (nn.functional.binary_cross_entropy_with_logits(logits, yAll[.., start..end], reduction: nn.Reduction.None) * mask).sum().div(rowCount);
+                    optimizer.ZeroGrad();
                     loss.backward();
                     nn.utils.clip_grad_norm_(scorer.Parameters, 1.0);
-                    optimizer.step();
+                    optimizer.Step(options.LearningRate);
                     lossSum += loss.item<float>() * rows;
                     lossRows += rows;
                 }

@@ -1,5 +1,6 @@
 using LowLatency.HotPath.Features;
 using LowLatency.Ml.Inference;
+using LowLatency.Ml.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,6 +15,9 @@ namespace LowLatency.Ml.Training;
 /// </summary>
 public sealed class TorchScorer : IDisposable
 {
+    private static readonly Scalar s_clipLow = (-ScorerModel.InputClip).ToScalar();
+    private static readonly Scalar s_clipHigh = ScorerModel.InputClip.ToScalar();
+
     private readonly ScorerModel _shape;
     private readonly Device _device;
     private readonly Dictionary<string, Parameter> _parameters = [];
@@ -121,18 +125,22 @@ public sealed class TorchScorer : IDisposable
         int heads = _shape.Heads;
         int dh = d / heads;
 
-        Tensor z = ((x - _mean) / _std).clamp(-ScorerModel.InputClip, ScorerModel.InputClip);
-        Tensor e = nn.functional.linear(z, P("in.w"), P("in.b")) + positional;
+        // Every Scalar is held (HeldScalars.One, the static clip bounds, this dh's scale): an implicit double → Scalar may
+        // be finalized while its native call reads it. The same operations as the operators they replace, bit for bit.
+        Scalar one = HeldScalars.One;
+        Tensor z = ((x - _mean) / _std).clamp(s_clipLow, s_clipHigh);
+        Tensor e = nn.functional.linear(z, P("in.w"), P("in.b")).add(positional, one);
         Tensor a = nn.functional.layer_norm(e, [d], P("ln1.g"), P("ln1.b"), ScorerModel.LayerNormEpsilon);
         Tensor q = nn.functional.linear(a[.., prefix.., ..], P("q.w"), P("q.b")).view(batch, length, heads, dh).transpose(1, 2);
         Tensor k = nn.functional.linear(a, P("k.w"), P("k.b")).view(batch, total, heads, dh).transpose(1, 2);
         Tensor v = nn.functional.linear(a, P("v.w"), P("v.b")).view(batch, total, heads, dh).transpose(1, 2);
-        Tensor scores = q.matmul(k.transpose(2, 3)) * (1.0 / Math.Sqrt(dh)) + attentionMask;
+        using Scalar scale = (1.0 / Math.Sqrt(dh)).ToScalar();
+        Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(attentionMask, one);
         Tensor ctx = scores.softmax(-1).matmul(v).transpose(1, 2).reshape(batch, length, d);
-        Tensor u = e[.., prefix.., ..] + nn.functional.linear(ctx, P("o.w"), P("o.b"));
+        Tensor u = e[.., prefix.., ..].add(nn.functional.linear(ctx, P("o.w"), P("o.b")), one);
         Tensor f = nn.functional.linear(nn.functional.relu(nn.functional.linear(
             nn.functional.layer_norm(u, [d], P("ln2.g"), P("ln2.b"), ScorerModel.LayerNormEpsilon), P("ff1.w"), P("ff1.b"))), P("ff2.w"), P("ff2.b"));
-        Tensor y = u + f;
+        Tensor y = u.add(f, one);
 
         int g = _shape.Hidden;
         Tensor gi = nn.functional.linear(y, P("gru.wih"), P("gru.bih")); // [B, L, 3G], all steps at once
@@ -142,10 +150,10 @@ public sealed class TorchScorer : IDisposable
         {
             Tensor git = gi[.., t, ..];
             Tensor gh = nn.functional.linear(h, P("gru.whh"), P("gru.bhh"));
-            Tensor r = sigmoid(git[.., ..g] + gh[.., ..g]);
-            Tensor zg = sigmoid(git[.., g..(2 * g)] + gh[.., g..(2 * g)]);
-            Tensor n = tanh(git[.., (2 * g)..] + (r * gh[.., (2 * g)..]));
-            h = ((1 - zg) * n) + (zg * h);
+            Tensor r = sigmoid(git[.., ..g].add(gh[.., ..g], one));
+            Tensor zg = sigmoid(git[.., g..(2 * g)].add(gh[.., g..(2 * g)], one));
+            Tensor n = tanh(git[.., (2 * g)..].add(r * gh[.., (2 * g)..], one));
+            h = zg.negative().add(one, one).mul(n).add(zg * h, one); // (1 − z) n + z h
             outputs[t] = h;
         }
 
