@@ -319,6 +319,46 @@ public sealed class GlobalLimitsTests
     }
 
     [Fact]
+    public async Task One_trade_larger_than_a_chunk_of_the_limit_fits_the_lease_once_the_least_chunk_holds_it()
+    {
+        // 500 USD against a 2,000 limit: a 10 % chunk (200) never holds it, however often the lease is refilled; a least
+        // chunk of the engine's per-trade cap (500) does, and the limit still binds: four fit, a fifth never does.
+        var action = new RiskAction
+        {
+            Asset = new InstrumentId(0), BuyVenue = new VenueId(0), SellVenue = new VenueId(1),
+            ChainSlot = -1, Legs = 2, NotionalUsd = 500, OldestQuoteNs = ClusterBus.NowNs(),
+        };
+        using (var nats = new NatsServer())
+        {
+            await using var chunks = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+            await Poll.UntilAsync(() => chunks.TradingState == "trading", "the node trades");
+            await Task.Delay(TimeSpan.FromMilliseconds(300)); // several refill rounds
+            LeaseDenial verdict = LeaseDenial.Expired;
+            await Poll.UntilAsync(() => (verdict = chunks.Lease.TryReserve(action, ClusterBus.NowNs())) is not (LeaseDenial.Expired or LeaseDenial.Paused),
+                "a confirmed lease (a loaded box may miss a confirmation)");
+            Assert.Equal(LeaseDenial.Exposure, verdict);
+        }
+
+        using (var nats = new NatsServer())
+        {
+            await using var capped = await ClusterNode.StartAsync(Options(nats.Url, "a") with { MinChunkUsd = 500 });
+            await Poll.UntilAsync(() => capped.TradingState == "trading", "the node trades");
+            int approved = 0;
+            await Poll.UntilAsync(() =>
+            {
+                approved += capped.Lease.TryReserve(action, ClusterBus.NowNs()) == LeaseDenial.None ? 1 : 0;
+                return approved == 4;
+            }, "four trades of 500 fit the 2,000 limit");
+            DateTime until = DateTime.UtcNow + TimeSpan.FromMilliseconds(500); // ten refill rounds more
+            while (DateTime.UtcNow < until)
+            {
+                Assert.NotEqual(LeaseDenial.None, capped.Lease.TryReserve(action, ClusterBus.NowNs()));
+                await Task.Delay(10);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_node_configured_with_other_limits_refuses_to_trade()
     {
         using var nats = new NatsServer();

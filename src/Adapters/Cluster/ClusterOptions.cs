@@ -30,6 +30,12 @@ public sealed record ClusterOptions
     /// <summary>How much headroom a node asks for beyond what it uses, as a fraction of each limit.</summary>
     public double LeaseChunkFraction { get; init; } = 0.1;
 
+    /// <summary>
+    /// The least headroom asked on an exposure or notional slot, USD: the engine's largest single action (its per-trade
+    /// cap), so one trade bigger than a chunk of the limit can still be approved. Capped at the limit; 0: chunks only.
+    /// </summary>
+    public double MinChunkUsd { get; init; }
+
     /// <summary>How often the refiller confirms and tops up the lease.</summary>
     public TimeSpan RefillInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -99,6 +105,11 @@ public sealed record ClusterOptions
         if (!(LeaseChunkFraction > 0 && LeaseChunkFraction <= 1))
         {
             errors.Add("cluster.leaseChunkFraction: must be in (0, 1]");
+        }
+
+        if (!(MinChunkUsd >= 0 && double.IsFinite(MinChunkUsd)))
+        {
+            errors.Add("cluster: the least lease chunk must be a finite USD amount of 0 or more");
         }
 
         if (RefillInterval <= TimeSpan.Zero || LeaseTtl <= RefillInterval * 2)

@@ -185,7 +185,7 @@ internal static class RunCommand
 
         // Checked with the rest (every problem is reported together); it needs only valid settings.
         ClusterOptions? clusterOptions = errors.Count == 0
-            ? ClusterMode.TryBuild(arguments.Cluster, arguments.Node, options, arguments.Replay is { Length: > 0 }, flagErrors)
+            ? ClusterMode.TryBuild(arguments.Cluster, arguments.Node, options, arguments.Replay is { Length: > 0 }, liveVenues, flagErrors)
             : null;
 
         if (flagErrors.Count + errors.Count > 0)
@@ -285,7 +285,7 @@ internal static class RunCommand
                 DryRunEngine.Result result = replaySession is not null
                     ? PaperReplaySession.Create(options, replaySession, human, logs, ensemble, agentsProblem).Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : liveVenues is not null
-                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution, OnChain = onChainExecution, Agents = ensemble, AgentsProblem = agentsProblem }.Run(new RunLimits(limit, maxTicks), cancel.Token)
+                    ? new LiveRunEngine(options, liveVenues, human, logs, line => stderr.WriteLine($"run: {line}")) { Execution = liveExecution, OnChain = onChainExecution, Agents = ensemble, AgentsProblem = agentsProblem, Cluster = clusterNode }.Run(new RunLimits(limit, maxTicks), cancel.Token)
                     : new DryRunEngine(options, human, logs, services).Run(new RunLimits(limit, maxTicks), cancel.Token);
                 if (clusterNode is not null)
                 {

@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using LowLatency.Adapters.Cex.Live;
 using LowLatency.Adapters.Cluster;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Configuration;
+using LowLatency.Host.Dashboard;
 
 namespace LowLatency.Host.Composition;
 
@@ -19,8 +21,11 @@ internal static class ClusterMode
     /// <summary>Longest the leave waits to flush queued fills to the stream.</summary>
     private static readonly TimeSpan s_leaveGuard = TimeSpan.FromSeconds(2);
 
-    /// <summary>The cluster options of this run, or null on a single box; problems go to <paramref name="errors"/>.</summary>
-    public static ClusterOptions? TryBuild(string? url, string? node, EngineOptions options, bool replay, List<string> errors)
+    /// <summary>
+    /// The cluster options of this run, or null on a single box; problems go to <paramref name="errors"/>. On live feeds
+    /// the slots are the live market's instruments × venues (<paramref name="liveVenues"/>), else the simulated market's.
+    /// </summary>
+    public static ClusterOptions? TryBuild(string? url, string? node, EngineOptions options, bool replay, IReadOnlyList<LiveVenueOptions>? liveVenues, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(errors);
@@ -35,22 +40,44 @@ internal static class ClusterMode
             return null;
         }
 
-        if (replay || options.MarketData == "live" || options.Mode == TradingMode.Live)
+        if (replay)
         {
-            errors.Add("--cluster: in this build cluster mode runs on the simulated market, in dry-run or paper mode (not --replay, live feeds or live mode)");
+            errors.Add("--cluster: not with --replay (a replay trades on its own recorded clock, not the cluster's day)");
             return null;
         }
 
-        var assets = new string[options.Market.Instruments.Count];
-        for (int i = 0; i < assets.Length; i++)
+        if (options.Mode == TradingMode.Live && ModeChecks.ExecutesOnChain(options))
         {
-            assets[i] = options.Market.Instruments[i].Symbol;
+            // One owner per signing account is built (Accounts/AccountLease) but not in the engine: two boxes would sign
+            // the same account's nonces.
+            errors.Add("--cluster: live mode with a chain naming an executor is refused in this build: the engine does not lease the trading account yet, so two nodes could sign its nonces; run the chains on one box");
+            return null;
         }
 
-        var venues = new string[options.Market.Venues.Count];
-        for (int v = 0; v < venues.Length; v++)
+        string[] assets;
+        string[] venues;
+        if (options.MarketData == "live")
         {
-            venues[v] = options.Market.Venues[v].Name;
+            if (liveVenues is null)
+            {
+                return null; // the live venues did not build: their errors are said already
+            }
+
+            (venues, assets, _, _) = MarketLabels.Of(liveVenues);
+        }
+        else
+        {
+            assets = new string[options.Market.Instruments.Count];
+            for (int i = 0; i < assets.Length; i++)
+            {
+                assets[i] = options.Market.Instruments[i].Symbol;
+            }
+
+            venues = new string[options.Market.Venues.Count];
+            for (int v = 0; v < venues.Length; v++)
+            {
+                venues[v] = options.Market.Venues[v].Name;
+            }
         }
 
         var cluster = new ClusterOptions
@@ -63,6 +90,7 @@ internal static class ClusterMode
             DailyNotionalLimitUsd = options.Cluster.DailyNotionalLimitUsd,
             DailyLossLimitUsd = options.Cluster.DailyLossLimitUsd,
             Replicas = options.Cluster.Replicas,
+            MinChunkUsd = options.Execution.Risk.MaxTradeNotionalUsd,
         };
         int before = errors.Count;
         foreach (string problem in cluster.Validate())
@@ -72,6 +100,10 @@ internal static class ClusterMode
 
         return errors.Count == before ? cluster : null;
     }
+
+    /// <summary>A breaker's trip or reset as the cluster's breaker stream records it.</summary>
+    public static Adapters.Cluster.Streams.BreakerRecord Breaker(HotPath.Risk.RiskAlert alert) =>
+        new(RiskText.Reason(alert.Breaker), alert.Kind == HotPath.Risk.RiskAlertKind.Tripped ? "tripped" : "reset", alert.Subject, alert.Value, alert.Limit, alert.TimeNs);
 
     /// <summary>Joins; false with one line saying why (NATS unreachable, refused, too slow), and nothing left open.</summary>
     public static bool TryJoin(ClusterOptions options, [NotNullWhen(true)] out ClusterNode? node, [NotNullWhen(false)] out string? error)

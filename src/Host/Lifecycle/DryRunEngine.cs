@@ -176,7 +176,7 @@ public sealed class DryRunEngine
         risk.StrategyGate.Lease = cluster?.Lease;
         if (cluster is not null)
         {
-            risk.OnAlert = a => cluster.RecordBreaker(new Adapters.Cluster.Streams.BreakerRecord(RiskText.Reason(a.Breaker), a.Kind == HotPath.Risk.RiskAlertKind.Tripped ? "tripped" : "reset", a.Subject, a.Value, a.Limit, a.TimeNs));
+            risk.OnAlert = a => cluster.RecordBreaker(ClusterMode.Breaker(a));
         }
 
         // The agent ensemble votes on every opportunity before the gate; which agents are on, and why not, is said once.

@@ -61,6 +61,12 @@ internal sealed class LiveExecution : IDisposable
         (_risk, _log, _venueNames, _instrumentNames, _priceDecimals, _quantityDecimals) = (risk, log, venueNames, instrumentNames, priceDecimals, quantityDecimals);
     }
 
+    /// <summary>
+    /// Cluster mode: each order's fills for the cluster's fill stream (host thread), the pair's realised P&amp;L on its last
+    /// fill, a residual retry's on its own; null on one box.
+    /// </summary>
+    public Action<Adapters.Cluster.Streams.FillRecord>? ClusterFill { get; set; }
+
     /// <summary>Pairs sent, and how they ended.</summary>
     public long Pairs { get; private set; }
 
@@ -299,11 +305,22 @@ internal sealed class LiveExecution : IDisposable
                 Fees += r.FeesUsd;
                 if (r.Bought > 0 || r.Sold > 0)
                 {
-                    _risk.OnTradeClosed(r.PnlUsd, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100);
+                    _risk.OnTradeClosed(r.PnlUsd, UnixNowNs());
                 }
             }
 
             PairRequest q = r.Request;
+            if (ClusterFill is { } publish)
+            {
+                long now = UnixNowNs();
+                for (int k = 0; k < r.Fills.Count; k++)
+                {
+                    LegFill f = r.Fills[k];
+                    publish(new Adapters.Cluster.Streams.FillRecord(_instrumentNames[q.Instrument.Value], _venueNames[f.Venue.Value], f.Buy ? "buy" : "sell",
+                        f.Quantity, f.Price, f.NotionalUsd, f.FeeUsd, k == r.Fills.Count - 1 ? r.PnlUsd : 0, now));
+                }
+            }
+
             EngineLogs.LivePair(_log, q.Pair, r.Outcome.ToString(), _instrumentNames[q.Instrument.Value], _venueNames[q.BuyVenue.Value], r.BuyClientOrderId,
                 _venueNames[q.SellVenue.Value], r.SellClientOrderId, r.Bought, r.Sold, r.Unwound, r.Residual, Math.Round(r.FeesUsd, 8), Math.Round(r.PnlUsd, 8),
                 SecretRedaction.Redact(string.Join("; ", r.Failures)));
@@ -317,7 +334,7 @@ internal sealed class LiveExecution : IDisposable
             Fees += t.FeesUsd;
             if (t.Filled > 0)
             {
-                _risk.OnTradeClosed(t.PnlUsd, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100);
+                _risk.OnTradeClosed(t.PnlUsd, UnixNowNs());
             }
 
             if (t.Flat)
@@ -326,6 +343,13 @@ internal sealed class LiveExecution : IDisposable
             }
 
             OpenResidual o = t.Residual;
+            if (ClusterFill is { } publishRetry && t.Filled > 0)
+            {
+                double notional = Math.Abs(t.Cash);
+                publishRetry(new Adapters.Cluster.Streams.FillRecord(_instrumentNames[o.Request.Instrument.Value], _venueNames[o.Venue.Id.Value], o.SellBack ? "sell" : "buy",
+                    t.Filled, notional / t.Filled, notional, t.FeesUsd, t.PnlUsd, UnixNowNs()));
+            }
+
             EngineLogs.LiveResidual(_log, o.Request.Pair, t.Attempt, t.Flat ? "flat" : "open", _instrumentNames[o.Request.Instrument.Value], o.Venue.Name, t.ClientOrderId,
                 o.SellBack ? "sell" : "buy", (double)t.Price, t.Filled, t.Left, Math.Round(t.FeesUsd, 8), Math.Round(t.PnlUsd, 8), SecretRedaction.Redact(string.Join("; ", t.Failures)));
         }
@@ -516,4 +540,6 @@ internal sealed class LiveExecution : IDisposable
         "coinbase" => new Uri("https://api.coinbase.com"),
         _ => new Uri("https://api.bybit.com"),
     };
+
+    private static long UnixNowNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 }

@@ -50,6 +50,12 @@ public sealed class LiveRunEngine
 
     internal string? AgentsProblem { get; init; }
 
+    /// <summary>
+    /// Cluster mode: this engine's membership. The live gate checks its lease after the engine's own, breakers go to the
+    /// cluster's stream, and live fills to its fill stream; null on one box.
+    /// </summary>
+    internal Adapters.Cluster.ClusterNode? Cluster { get; init; }
+
     public DryRunEngine.Result Run(RunLimits limits, CancellationToken cancellationToken)
     {
         MarketLabels labels = MarketLabels.Of(_venues);
@@ -64,8 +70,16 @@ public sealed class LiveRunEngine
         decisions.StartDrain(execution is null ? null : evt => execution.OnOpportunity(in evt));
         OpportunityLogState logState = decisions.Log;
         var market = new LiveMarket(_venues, fees, _options.ThresholdBps, _options.RingSize, decisions.Opportunities, log: line => _alert(SecretRedaction.Redact(line)));
+        if (Cluster is { } cluster && risk is not null)
+        {
+            // What the gate approves must also fit this node's share of the global limits (no network on the strategy thread).
+            risk.StrategyGate.Lease = cluster.Lease;
+            risk.OnAlert = a => cluster.RecordBreaker(ClusterMode.Breaker(a));
+        }
+
         if (execution is not null)
         {
+            execution.ClusterFill = Cluster is { } fills ? f => fills.RecordFill(f) : null;
             market.Strategy.Risk = risk!.StrategyGate;
             execution.Bind(risk, _logs.Opportunities, venueNames, instrumentNames, priceDecimals, quantityDecimals);
             execution.Start(); // reconciles every venue before its first pair

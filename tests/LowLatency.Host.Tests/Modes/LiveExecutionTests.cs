@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Host.Cli;
 using LowLatency.Host.Tests.Support;
 using LowLatency.Testing.Exchanges;
+using LowLatency.Testing.Nats;
 using LowLatency.Testing.Venues;
 
 namespace LowLatency.Host.Tests.Modes;
@@ -66,6 +69,42 @@ public sealed class LiveExecutionTests
         Assert.Equal(0.2, pair.GetProperty("sold").GetDouble(), 9);
         double fees = (0.2 * 30_000 * 0.001) + (0.2 * 30_100 * 0.001);
         Assert.Equal((0.2 * 100) - fees, pair.GetProperty("pnl").GetDouble(), 6);
+        rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task In_cluster_mode_the_live_pair_passes_the_nodes_lease_and_its_fills_land_in_the_clusters_stream_once()
+    {
+        using var nats = new NatsServer();
+        await using Rig rig = await Rig.StartAsync();
+        rig.Bybit.Ledger.Play(VenuePlay.Fill);
+        rig.Coinbase.Ledger.Play(VenuePlay.Fill);
+
+        (int exit, string output, string error, string log) = rig.Run("--cluster", nats.Url, "--node", "a");
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("cluster: node a joined " + nats.Url + ": 1 instruments x 2 venues", output, StringComparison.Ordinal);
+        Assert.True(output.Contains("done: live: pairs=1 hedged=1", StringComparison.Ordinal), output + log);
+        Assert.Matches(@"cluster: node a left: lease approved 1, refused 0 expired", output);
+
+        // Both legs in the fill stream, once each, as the venues filled them; the pair's P&L rides on the last.
+        JsonElement pair = Lines(log).Single(l => l.TryGetProperty("outcome", out _));
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        var fills = new List<JsonElement>();
+        long records = await StreamReading.ReadAllAsync(observer.JetStream, ClusterBus.FillsStream, "ll.fill.a", (_, data) =>
+        {
+            using var doc = JsonDocument.Parse(data);
+            fills.Add(doc.RootElement.Clone());
+        });
+        Assert.Equal(2, records);
+        Assert.Equal([1L, 2L], fills.Select(f => f.GetProperty("seq").GetInt64()));
+        Assert.Equal(["bybit buy 30000", "coinbase sell 30100"], fills.Select(f => $"{f.GetProperty("venue").GetString()} {f.GetProperty("side").GetString()} {f.GetProperty("price").GetDouble()}"));
+        Assert.All(fills, f => Assert.Equal("BTCUSDT", f.GetProperty("asset").GetString()));
+        Assert.All(fills, f => Assert.Equal(0.2, f.GetProperty("qty").GetDouble(), 9));
+        Assert.Equal(0.2 * 30_000 * 0.001, fills[0].GetProperty("fee").GetDouble(), 9);
+        Assert.Equal(0, fills[0].GetProperty("pnl").GetDouble());
+        Assert.Equal(pair.GetProperty("pnl").GetDouble(), fills[1].GetProperty("pnl").GetDouble(), 6);
         rig.AssertNoSecret(output + error + log);
     }
 
@@ -217,7 +256,7 @@ public sealed class LiveExecutionTests
         }
 
         /// <summary>Runs until both snapshots are processed (two ticks); the stop lets the pair finish. Quotes may age on a loaded box: the stale guard is wide.</summary>
-        public (int Exit, string Out, string Err, string Log) Run()
+        public (int Exit, string Out, string Err, string Log) Run(params string[] extra)
         {
             string config = _folder.Write("live.json", $$"""
                 {
@@ -233,7 +272,7 @@ public sealed class LiveExecutionTests
             string log = Path.Combine(_folder.Path, "arb.log");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            int exit = Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--ticks", "2", "--duration", "60s"]),
+            int exit = Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--ticks", "2", "--duration", "60s", .. extra]),
                 stdout, stderr, name => Environment.GetValueOrDefault(name));
             return (exit, stdout.ToString(), stderr.ToString(), File.Exists(log) ? File.ReadAllText(log) : "");
         }

@@ -180,6 +180,16 @@ public sealed record PairResult(PairRequest Request, PairOutcome Outcome, double
     public string BuyClientOrderId { get; init; } = "";
 
     public string SellClientOrderId { get; init; } = "";
+
+    /// <summary>What each order of the pair filled, in order: the buy, the sell, the unwind; an order that filled nothing is left out.</summary>
+    public IReadOnlyList<LegFill> Fills { get; init; } = [];
+}
+
+/// <summary>One order's fills as a whole: its venue, side, quantity, quote notional (USD) and taker fee.</summary>
+public sealed record LegFill(VenueId Venue, bool Buy, double Quantity, double NotionalUsd, double FeeUsd)
+{
+    /// <summary>The average fill price.</summary>
+    public double Price => Quantity > 0 ? NotionalUsd / Quantity : 0;
 }
 
 /// <summary>
@@ -426,10 +436,19 @@ public sealed class PairExecutor
         }
 
         double pnl = cash - fees + (net * (double)request.BuyPrice);
+        var fills = new List<LegFill>(3);
+        AddFill(fills, legs[0], buy: true);
+        AddFill(fills, legs[1], buy: false);
+        if (unwoundLeg is { } u)
+        {
+            AddFill(fills, u.Leg, u.Buy);
+        }
+
         return new PairResult(request, outcome, bought, sold, unwound, net, cash, fees, pnl, failures)
         {
             BuyClientOrderId = legs[0].Id,
             SellClientOrderId = legs[1].Id,
+            Fills = fills,
         };
     }
 
@@ -775,6 +794,14 @@ public sealed class PairExecutor
     {
         int scale = (int)((decimal.GetBits(reference)[3] >> 16) & 0xFF);
         return decimal.Round((decimal)value, scale, MidpointRounding.ToZero);
+    }
+
+    private static void AddFill(List<LegFill> fills, Leg leg, bool buy)
+    {
+        if (leg.Fed > 0)
+        {
+            fills.Add(new LegFill(leg.Venue.Id, buy, leg.Fed, leg.Notional, leg.Notional * leg.Venue.TakerFee));
+        }
     }
 
     private sealed class Leg(ExecutionVenue venue, string id)

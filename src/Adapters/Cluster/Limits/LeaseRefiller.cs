@@ -58,12 +58,12 @@ public sealed class LeaseRefiller : IAsyncDisposable
             {
                 int slot = lease.ExposureSlot(a, v);
                 _exposureKeys[slot] = "exp." + options.Assets[a] + "." + options.Venues[v];
-                SetLimit(slot, options.ExposureLimitUsd);
+                SetLimit(slot, options.ExposureLimitUsd, options.MinChunkUsd);
             }
         }
 
-        SetLimit(lease.NotionalSlot, options.DailyNotionalLimitUsd);
-        SetLimit(lease.LossSlot, options.DailyLossLimitUsd);
+        SetLimit(lease.NotionalSlot, options.DailyNotionalLimitUsd, options.MinChunkUsd);
+        SetLimit(lease.LossSlot, options.DailyLossLimitUsd, 0);
     }
 
     /// <summary>"ok", "starting", or why the last round failed (one line, no secrets).</summary>
@@ -322,9 +322,10 @@ public sealed class LeaseRefiller : IAsyncDisposable
     private static string DayOf(long unixMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    private void SetLimit(int slot, double usd)
+    // A trade takes its whole notional from each slot at once: the chunk holds at least the largest one (never more than the limit).
+    private void SetLimit(int slot, double usd, double minChunkUsd)
     {
         _limit[slot] = ClusterLease.ToMicros(usd);
-        _chunk[slot] = Math.Max(1, ClusterLease.ToMicros(usd * _options.LeaseChunkFraction));
+        _chunk[slot] = Math.Max(1, ClusterLease.ToMicros(Math.Min(usd, Math.Max(usd * _options.LeaseChunkFraction, minChunkUsd))));
     }
 }
