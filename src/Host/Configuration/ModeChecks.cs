@@ -29,7 +29,9 @@ public static class ModeChecks
     public static IReadOnlyList<string> NodeVariables(EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return [.. options.Chains.Where(c => c.Value is { Executes: true }).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value.RpcUrlVariable).Distinct(StringComparer.Ordinal)];
+        // A chain without a variable name is refused by its own check (chains.NAME.rpcUrlVariable): no blank name here.
+        return [.. options.Chains.Where(c => c.Value is { Executes: true } && !string.IsNullOrWhiteSpace(c.Value.RpcUrlVariable)).OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => c.Value.RpcUrlVariable).Distinct(StringComparer.Ordinal)];
     }
 
     public static void Check(EngineOptions options, bool execute, Func<string, string?> environment, List<string> errors)

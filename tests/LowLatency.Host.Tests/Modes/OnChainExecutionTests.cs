@@ -175,7 +175,8 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         held.ForEach(h => h.Dispose());
         Assert.True(exit == 0, error + output);
         string done = output.Split('\n').Last(l => l.StartsWith("done: on-chain:", StringComparison.Ordinal));
-        Assert.Contains("abyss not started (connecting)", done, StringComparison.Ordinal);
+        // Still connecting, or past its connect timeout on a slow box: either way it never started, and never held anvil up.
+        Assert.Contains("abyss not started (", done, StringComparison.Ordinal);
         Assert.Contains("included 1, not included 0", done, StringComparison.Ordinal);
         Assert.Single(Lines(log), l => l.TryGetProperty("state", out JsonElement st) && st.GetString() == "Included");
         AssertNoSecret(output + error + log);
