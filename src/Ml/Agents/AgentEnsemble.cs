@@ -22,14 +22,15 @@ public enum AgentMode : byte
 /// decides last on its own; each acted decision is the agent's where its mode is <see cref="AgentMode.Active"/> and the
 /// rule's otherwise, and the acted scale (the risk manager's, or its rule's) multiplies every acted proposal: it can only
 /// shrink or veto. What is acted then passes the engine's RiskGate (the caller's). Greedy forward passes through
-/// <see cref="PolicySimd"/>; no allocation after construction; online learning is not part of it (the weights are a
-/// snapshot). One instance per thread.
+/// <see cref="PolicySimd"/>; no allocation after construction. The weights are a snapshot unless a caller replaces them
+/// between decisions (<see cref="Replace"/>: the replay's online learning). One instance per thread.
 /// </summary>
 public sealed class AgentEnsemble
 {
     public const int Count = AgentDesk.Agents;
     public const int RiskManager = 4;
     private readonly PolicySimd[] _policies;
+    private readonly PolicyWeights[] _weights;
     private readonly float[] _logits;
     private readonly long[] _decisions = new long[Count];
     private readonly long[] _disagreements = new long[Count];
@@ -44,6 +45,7 @@ public sealed class AgentEnsemble
         }
 
         _policies = new PolicySimd[Count];
+        _weights = [.. policies];
         Observations = new float[Count][];
         Modes = new AgentMode[Count];
         int widest = 1;
@@ -101,6 +103,26 @@ public sealed class AgentEnsemble
 
         Modes[index] = AgentMode.Shadow;
         return true;
+    }
+
+    /// <summary>Agent <paramref name="index"/>'s current weights (read only: <see cref="Replace"/> changes them).</summary>
+    public PolicyWeights WeightsOf(int index) => _weights[index];
+
+    /// <summary>
+    /// Online learning: agent <paramref name="index"/> decides with <paramref name="weights"/> from its next decision on
+    /// (same shape as before). Between decisions, never during one; allocates (the SIMD layout is rebuilt).
+    /// </summary>
+    public void Replace(int index, PolicyWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        PolicyWeights old = _weights[index];
+        if (weights.Observations != old.Observations || weights.Actions != old.Actions || weights.Continuous != old.Continuous)
+        {
+            throw new ArgumentException($"agent {index + 1}: new weights take {weights.Observations} inputs to {weights.Actions} actions, not {old.Observations} to {old.Actions}", nameof(weights));
+        }
+
+        _policies[index] = new PolicySimd(weights);
+        _weights[index] = weights;
     }
 
     /// <summary>Decisions the agent made (in shadow or active).</summary>

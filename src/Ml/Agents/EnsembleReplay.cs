@@ -1,5 +1,6 @@
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Risk;
+using LowLatency.Ml.Rl;
 
 namespace LowLatency.Ml.Agents;
 
@@ -8,7 +9,25 @@ namespace LowLatency.Ml.Agents;
 /// <param name="DriftSteps">Per agent, the replay step at which its drift detector returned it to shadow; −1: never.</param>
 /// <param name="DriftReasons">Per agent, why (null: never).</param>
 public sealed record EnsembleReplayResult(TradingMetrics Acted, TradingMetrics AgentsOnly, long[] Decisions, long[] Disagreements, long GateApproved, long GateDenied, AgentMode[] Modes,
-    int[] DriftSteps, string?[] DriftReasons);
+    int[] DriftSteps, string?[] DriftReasons)
+{
+    /// <summary>Per agent, the online-learning updates it took (0 without online learning, or while not active).</summary>
+    public int[] OnlineUpdates { get; init; } = new int[AgentEnsemble.Count];
+}
+
+/// <summary>
+/// Online learning in the replay: every <paramref name="Interval"/> steps each active agent is fine-tuned with PPO from
+/// its current weights on all of its timeline up to that step (never beyond: no look-ahead), <paramref name="Steps"/>
+/// PPO steps at <paramref name="LearningRate"/> (annealed), seeded from <paramref name="Seed"/> and the update's number.
+/// A shadow agent does not learn (nothing of it acts); an agent its drift detector returned to shadow stops learning.
+/// </summary>
+public sealed record OnlineLearning(int Interval = 256, long Steps = 16_384, double LearningRate = 2.5e-5, int Seed = 7)
+{
+    public string? Validate() =>
+        Interval < AgentEnvironment.EpisodeSteps ? $"online learning: the interval ({Interval} steps) must be at least one episode ({AgentEnvironment.EpisodeSteps})"
+        : !(LearningRate > 0 && LearningRate < 1) ? $"online learning: the learning rate {LearningRate} must be in (0, 1)"
+        : AgentRun.Options(Seed, Steps).Validate();
+}
 
 /// <summary>
 /// The ensemble as a host-side observer over the held-out part of the data, block by block: the specialists decide on
@@ -25,10 +44,17 @@ public static class EnsembleReplay
 
     /// <param name="decided">Called after each block's decisions (the risk manager's last), with the block's index in the
     /// replay, before anything trades: the ensemble's observations and actions are that block's (tests read them).</param>
-    public static EnsembleReplayResult Run(AgentSet set, AgentEnsemble ensemble, Action<int>? decided = null)
+    /// <param name="online">Online learning of the active agents as the replay goes (null: the weights stay the snapshot).</param>
+    public static EnsembleReplayResult Run(AgentSet set, AgentEnsemble ensemble, Action<int>? decided = null, OnlineLearning? online = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(ensemble);
+        if (online?.Validate() is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(online));
+        }
+
+        var updates = new int[AgentEnsemble.Count];
         var gate = new RiskGate(GateOptions(), new KillSwitch());
         var weth = new InstrumentId(1);
         (_, int split, int to) = set.Segments(1);
@@ -52,6 +78,10 @@ public static class EnsembleReplay
             int c = crossSplit + i;
             long now = set.Day.Blocks[t].TimeNs;
             gate.OnMid(weth, set.Day.Blocks[t].V3Mid, now);
+            if (online is not null && i > 0 && i % online.Interval == 0)
+            {
+                Learn(set, ensemble, online, t, c, updates);
+            }
 
             // Specialists: features, then the last block's shared signals (own slot: its own last signal).
             acted.Observe(t, c, signals);
@@ -106,7 +136,31 @@ public static class EnsembleReplay
             TradingMetrics.From(pnl, active, turnover, perYear),
             TradingMetrics.From(shadowPnl, shadowActive, shadowTurnover, perYear),
             decisions, disagreements, gate.Approved, denied, (AgentMode[])ensemble.Modes.Clone(), driftSteps,
-            [.. ensemble.Drift.Select(d => d?.Reason)]);
+            [.. ensemble.Drift.Select(d => d?.Reason)]) { OnlineUpdates = updates };
+    }
+
+    // Before block t (cross-chain step c) is decided: each active agent trains on its timeline up to, not including, it.
+    private static void Learn(AgentSet set, AgentEnsemble ensemble, OnlineLearning online, int t, int c, int[] updates)
+    {
+        for (int k = 0; k < AgentEnsemble.Count; k++)
+        {
+            if (ensemble.Modes[k] != AgentMode.Active)
+            {
+                continue;
+            }
+
+            int id = k + 1;
+            (int from, int _, int _) = set.Segments(id);
+            int end = id == 2 ? c : t;
+            PpoOptions options = AgentRun.Options(online.Seed + (1_000 * id) + updates[k], online.Steps) with
+            {
+                LearningRate = online.LearningRate,
+                InitialWeights = ensemble.WeightsOf(k),
+            };
+            PpoResult result = PpoTrainer.Train(() => new AgentEnvironment(set.Create(id), set.BoardOf(id), from, end), options);
+            ensemble.Replace(k, result.Policy);
+            updates[k]++;
+        }
     }
 
     /// <summary>One set of desks: the three on-chain specialists inside a risk manager's book, and the cross-chain desk.</summary>

@@ -134,7 +134,7 @@ public static class AgentsCommand
     /// disagreements with its rule (for an active agent also what its drift detector saw), then the acted book and the
     /// agents' own. Exit codes 0, 1 (models or data), 2 (usage).
     /// </summary>
-    public static int Shadow(string models, string dataRoot, bool enabled, TextWriter stdout, TextWriter stderr)
+    public static int Shadow(string models, string dataRoot, bool enabled, TextWriter stdout, TextWriter stderr, OnlineLearning? online = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -153,8 +153,25 @@ public static class AgentsCommand
         try
         {
             AgentSet set = AgentSet.Load(dataRoot);
-            EnsembleReplayResult r = EnsembleReplay.Run(set, ensemble);
+            if (online?.Validate() is { } invalid)
+            {
+                stderr.WriteLine("agents: " + invalid);
+                return 2;
+            }
+
+            if (online is not null && !enabled)
+            {
+                stderr.WriteLine("agents: --online-learning trains the agents that act: with the agents off there are none");
+                return 2;
+            }
+
+            EnsembleReplayResult r = EnsembleReplay.Run(set, ensemble, online: online);
             stdout.WriteLine(enabled ? "agents on: each acts only where its manifest says it beat its baseline out of sample; otherwise shadow (it decides, its rule acts)" : "agents off (--no-ai or ENABLE_RL_AGENTS=false): the rules decide and act");
+            if (online is not null)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"online learning: every {online.Interval} steps each active agent is fine-tuned ({online.Steps} PPO steps, lr {online.LearningRate:G3}) on its data up to that step; updates: {string.Join(", ", Enumerable.Range(0, AgentEnsemble.Count).Where(k => r.OnlineUpdates[k] > 0).Select(k => $"agent {k + 1} {AgentSet.Names[k]} {r.OnlineUpdates[k]}").DefaultIfEmpty("none (no agent active)"))}"));
+            }
             for (int k = 0; k < AgentEnsemble.Count; k++)
             {
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent {k + 1} {AgentSet.Names[k]}: {r.Modes[k].ToString().ToLowerInvariant()}, {r.Decisions[k]} decisions, {r.Disagreements[k]} differ from the rule"));

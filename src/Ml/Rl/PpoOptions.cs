@@ -40,6 +40,12 @@ public sealed record PpoOptions
 
     public int Hidden { get; init; } = 64;
 
+    /// <summary>
+    /// Weights to start from instead of the seed's orthogonal initialisation (online learning continues a trained
+    /// policy); copied, never changed. Its shape must be the environment's policy shape.
+    /// </summary>
+    public PolicyWeights? InitialWeights { get; init; }
+
     /// <summary>Greedy (argmax / mean) evaluation episodes after training.</summary>
     public int EvalEpisodes { get; init; } = 100;
 

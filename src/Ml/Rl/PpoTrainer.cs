@@ -60,7 +60,21 @@ public static class PpoTrainer
         int obsSize = first.ObservationSize;
         int actDims = first.ActionDims;
         var weights = new PolicyWeights(obsSize, continuous ? actDims : first.ActionCount, continuous, options.Hidden);
-        OrthogonalInit.Initialize(weights, options.Seed);
+        if (options.InitialWeights is { } initial)
+        {
+            if (initial.Observations != weights.Observations || initial.Actions != weights.Actions || initial.Continuous != weights.Continuous
+                || initial.Actor.Sizes.Length != weights.Actor.Sizes.Length || initial.Actor.Sizes[1] != weights.Actor.Sizes[1])
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"the initial weights take {initial.Observations} inputs to {initial.Actions} actions, the environment's policy {weights.Observations} to {weights.Actions} (or the hidden layers differ)"), nameof(options));
+            }
+
+            initial.CopyTo(weights);
+        }
+        else
+        {
+            OrthogonalInit.Initialize(weights, options.Seed);
+        }
         var forward = new PolicyForward(weights);
         var sampler = new Random(unchecked((options.Seed * 31) + 17));
         var shuffler = new Random(unchecked((options.Seed * 131) + 29));
