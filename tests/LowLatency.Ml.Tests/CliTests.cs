@@ -42,6 +42,37 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Train_all_trains_every_model_the_agents_and_their_walk_forward_included()
+    {
+        TorchFixture.Ensure();
+        string folder = Path.Combine(Path.GetTempPath(), "lowlatency-all-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var stderr = new StringWriter();
+            int exit = TrainCommand.Run(new TrainRequest { Predictive = true, Slippage = true, AllAgents = true, DataRoot = SharedData.Root, OutFolder = folder, Quick = true }, new StringWriter(), stderr);
+            Assert.True(exit == 0, stderr.ToString());
+            foreach (string file in new[] { "scorer.llm", "slippage.lgbm.txt", "multi_agent_rl/RESULTS.md", "multi_agent_rl/WALK_FORWARD.md" })
+            {
+                Assert.True(File.Exists(Path.Combine(folder, file)), file);
+            }
+
+            for (int id = 1; id <= 5; id++)
+            {
+                using JsonDocument m = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "multi_agent_rl", $"agent_{id}.manifest.json")));
+                Assert.Equal(3, m.RootElement.GetProperty("walkForward").GetProperty("folds").GetArrayLength());
+                Assert.Equal(2048, m.RootElement.GetProperty("steps").GetInt64()); // --quick
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void Evaluate_json_reports_rows_and_both_scorers_on_the_same_rows()
     {
         string model = Path.Combine(s_quickModels.Value, "scorer.llm");

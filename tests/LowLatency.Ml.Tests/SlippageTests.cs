@@ -26,6 +26,29 @@ public sealed class SlippageTests
     }
 
     [Fact]
+    public void A_trades_only_capture_among_the_default_sessions_is_skipped_and_said_and_training_goes_on()
+    {
+        // KRAKEN.ws.48.0 and .49.0 subscribe to trades only: no book to walk. They once failed the whole training.
+        string dir = Path.Combine(Path.GetTempPath(), "ll-slip-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var lines = new List<string>();
+            SlippageManifest m = SlippageRun.Run(SlippageRun.DefaultCaptureSets(SharedData.Root), Path.Combine(dir, "s.lgbm.txt"), 100, 7, 5, lines.Add);
+            Assert.Contains(lines, l => l.StartsWith("slippage data: skipped ", StringComparison.Ordinal) && l.Contains("KRAKEN.ws.48.0", StringComparison.Ordinal) && l.Contains("no order-book frames", StringComparison.Ordinal));
+            Assert.True(m.TestRows > 0, "the sessions with books trained");
+
+            string tradesOnly = Path.Combine(SharedData.Root, "cex_ws", "cryptofeed", "KRAKEN.ws.48.0");
+            InvalidDataException none = Assert.Throws<InvalidDataException>(() => SlippageRun.Run([[tradesOnly]], Path.Combine(dir, "t.lgbm.txt"), 100, 7, 5, _ => { }));
+            Assert.StartsWith("no capture session could be replayed: ", none.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_tree_walker_is_bit_identical_to_LightGBMs_own_prediction_with_missing_values()
     {
         (double[] x, float[] y, int rows) = Synthetic(2_000, 1);

@@ -8,7 +8,7 @@ internal static class TrainVerb
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var all = new Option<bool>("--all") { Description = "train the scorer and the slippage predictor" };
+        var all = new Option<bool>("--all") { Description = "train every model: the scorer, the slippage predictor and the five market agents (with their walk-forward)" };
         var predictive = new Option<bool>("--predictive") { Description = "train the Transformer+GRU opportunity scorer" };
         var slippage = new Option<bool>("--slippage") { Description = "train the LightGBM slippage predictor" };
         var data = new Option<string?>("--data") { Description = "shared data folder (default: $LL_SHARED_DATA or ../shared/data)" };
@@ -27,6 +27,7 @@ internal static class TrainVerb
         {
             Predictive = parse.GetValue(all) || parse.GetValue(predictive),
             Slippage = parse.GetValue(all) || parse.GetValue(slippage),
+            AllAgents = parse.GetValue(all),
             DataRoot = parse.GetValue(data) ?? DefaultDataRoot(),
             OutFolder = parse.GetValue(output) ?? "models",
             Seed = parse.GetValue(seed),

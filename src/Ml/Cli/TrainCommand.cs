@@ -42,6 +42,9 @@ public sealed record TrainRequest
 
     /// <summary>With <see cref="Agents"/>: instead of training them, run a walk-forward of this many folds on the trained agents (0: none).</summary>
     public int WalkForward { get; init; }
+
+    /// <summary><c>--all</c>: after the scorer and the slippage predictor, the five market agents and their 3-fold walk-forward.</summary>
+    public bool AllAgents { get; init; }
 }
 
 /// <summary>
@@ -134,6 +137,14 @@ public static class TrainCommand
                 Progress(string.Create(CultureInfo.InvariantCulture, $"test ({s.TestRows} rows): RMSE model {s.TestRmseModel:F4} bps, depth walk {s.TestRmseBaseline:F4} bps"));
                 Progress($"verdict: {s.Verdict}");
                 Progress($"wrote {path}, its manifest and predictions (predicted against realised, per test row)");
+            }
+
+            if (request.AllAgents)
+            {
+                // Every model: the agents as `train --rl --agents` trains them, then judged walk-forward as committed.
+                var agents = request with { Rl = true, Agents = string.Empty, Predictive = false, Slippage = false, AllAgents = false, RlSteps = request.Quick ? 2048 : 0 };
+                int trained = AgentsCommand.Run(agents, stdout, stderr);
+                return trained != 0 ? trained : AgentsCommand.Run(agents with { WalkForward = 3 }, stdout, stderr);
             }
 
             return 0;

@@ -46,9 +46,12 @@ public sealed class SlippageDataset
     /// <summary>All features row-major (for LightGBM).</summary>
     public double[] Matrix() => [.. _features];
 
-    public static SlippageDataset FromCaptures(IReadOnlyList<string> paths, double horizonMs)
+    public static SlippageDataset FromCaptures(IReadOnlyList<string> paths, double horizonMs) => FromSession(ReplaySession.Load(paths), horizonMs);
+
+    /// <inheritdoc cref="FromCaptures"/>
+    public static SlippageDataset FromSession(ReplaySession session, double horizonMs)
     {
-        ReplaySession session = ReplaySession.Load(paths);
+        ArgumentNullException.ThrowIfNull(session);
         var pipeline = new ReplayPipeline(session, _ => 0, thresholdBps: 1e9, opportunityRing: null);
         BookSet books = pipeline.Books;
         var perBook = new List<(long Time, double[] Features)>[books.Count];

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LowLatency.Adapters.Cex.Replay;
 using LowLatency.Ml.Data;
 using LowLatency.Ml.Evaluation;
 using LowLatency.Ml.Inference;
@@ -70,7 +71,27 @@ public static class SlippageRun
         ArgumentNullException.ThrowIfNull(captureSets);
         ArgumentNullException.ThrowIfNull(progress);
         var clock = Stopwatch.StartNew();
-        var sets = captureSets.Select(s => SlippageDataset.FromCaptures(s, horizonMs)).ToList();
+        // A session the replay cannot read (a trades-only capture has no book to walk) is skipped and said, not fatal.
+        var sets = new List<SlippageDataset>(captureSets.Count);
+        var skipped = new List<string>();
+        foreach (string[] files in captureSets)
+        {
+            if (ReplaySession.TryLoad(files, out ReplaySession? session, out string? error))
+            {
+                sets.Add(SlippageDataset.FromSession(session, horizonMs));
+            }
+            else
+            {
+                skipped.Add(error);
+                progress("slippage data: skipped " + error);
+            }
+        }
+
+        if (sets.Count == 0)
+        {
+            throw new InvalidDataException("no capture session could be replayed: " + string.Join("; ", skipped));
+        }
+
         var parts = new List<(SlippageDataset Data, SplitPart[] Parts)>();
         foreach (SlippageDataset d in sets)
         {
