@@ -19,6 +19,7 @@ namespace LowLatency.Host.Tests.Cli;
 public sealed partial class ClusterRunTests
 {
     private const double DailyNotionalLimitUsd = 60_000;
+    private const double MaxTradeNotionalUsd = 2_000;
 
     [GeneratedRegex(@"dashboard on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex DashboardLine();
@@ -32,7 +33,10 @@ public sealed partial class ClusterRunTests
         using var nats = new NatsServer();
         using var folder = new TempFolder();
         string config = folder.File("cluster.json");
-        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""{ "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} } }"""));
+        // Trades of at most 2,000 USD: many fit the day, so the node started first cannot take all of it before the other
+        // joins (a node's lease holds at least one trade at the per-trade cap).
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
+            $$"""{ "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} }, "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
 
         using ChildProcess b = Engine(folder, "b", nats.Url, config, "120s", "--no-dashboard");
         await b.WaitStartedAsync();
