@@ -18,43 +18,30 @@ namespace LowLatency.Adapters.Flashbots.Tests.Pipeline;
 /// inclusion. Each test starts from the same chain (snapshot / revert) and fault-free relays.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsyncLifetime
+public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, IClassFixture<RelayChainFixture>
 {
     private static readonly EthSigner FlashbotsSigner = new(PrivateKey.FromHex("0x" + new string('7', 64)));
     private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(60);
-    private readonly RelayChainFixture _f;
-    private readonly ITestOutputHelper _output;
     private readonly List<string> _log = [];
     private readonly List<RelayClient> _clients = [];
-    private RelayChainFixture.TestScope? _scope;
 
     public BundleExecutorTests(RelayChainFixture fixture, ITestOutputHelper output)
+        : base(fixture, output)
     {
-        _f = fixture;
-        _output = output;
     }
 
-    private FlashScenario S => _f.Chain.Scenario;
-
-    public Task InitializeAsync()
-    {
-        _scope = _f.BeginTest();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
+    protected override async Task CleanUpAsync()
     {
         foreach (RelayClient client in _clients)
         {
             await client.DisposeAsync();
         }
 
-        await _scope!.DisposeAsync();
         lock (_log)
         {
             foreach (string line in _log)
             {
-                _output.WriteLine(line);
+                Output.WriteLine(line);
             }
         }
     }
@@ -79,7 +66,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             Assert.Equal(firstNonce, ended.Outcome.Nonce);
             Assert.Equal(firstNonce + 1, engine.Signer.Nonces.Next);
             Assert.False(engine.Signer.InFlight);
-            Assert.Equal(firstNonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+            Assert.Equal(firstNonce + 1, (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
             BuiltBundle signed = ended.Bundle;
             Assert.Equal(Hex.Encode(signed.TransactionHash), ended.Outcome.TxHash);
 
@@ -88,14 +75,14 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             Assert.Equal(ended.Bundle.GrossProfitRaw - ended.Outcome.BuilderPaymentWei, gained);
             Assert.True(ended.Outcome.BuilderPaymentWei > UInt256.Zero);
             Assert.Equal(1, executor.Ended(BundleState.Included));
-            _output.WriteLine($"borrowed {ended.Bundle.Amount} WETH, gross {ended.Bundle.GrossProfitRaw} wei, included in {ended.Outcome.IncludedBlock}, gas {ended.Outcome.GasUsed}");
+            Output.WriteLine($"borrowed {ended.Bundle.Amount} WETH, gross {ended.Bundle.GrossProfitRaw} wei, included in {ended.Outcome.IncludedBlock}, gas {ended.Outcome.GasUsed}");
         }
     }
 
     [Fact]
     public async Task While_a_bundle_is_out_nothing_more_is_signed_and_a_missed_bundle_hands_its_nonce_to_the_next()
     {
-        _f.Alpha.MissNextTargets = 2;
+        Fixture.Alpha.MissNextTargets = 2;
         (ChainStrategy engine, BundleExecutor executor, _) = await ComposeAsync(new BundleOptions { TargetBlocks = 2 });
         await using (executor)
         {
@@ -129,14 +116,14 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         await using (executor)
         {
             ulong nonce = engine.Signer.Nonces.Next;
-            int sent = _f.Alpha.SentBundles.Count;
+            int sent = Fixture.Alpha.SentBundles.Count;
             await StepAsync(engine);
             engine.DrainBundles(executor.Submit);
             EndedBundle ended = await EndAsync(executor);
 
             Assert.Equal(BundleState.NotSent, ended.Outcome.State);
             Assert.Contains("below the threshold", ended.Outcome.Reason, StringComparison.Ordinal);
-            Assert.Equal(sent, _f.Alpha.SentBundles.Count);
+            Assert.Equal(sent, Fixture.Alpha.SentBundles.Count);
             Assert.Equal(nonce, engine.Signer.Nonces.Next);
             Assert.False(engine.Signer.InFlight);
             await StepAsync(engine);
@@ -154,7 +141,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         await using (executor)
         {
             ulong nonce = engine.Signer.Nonces.Next;
-            int simulations = _f.Alpha.Simulations;
+            int simulations = Fixture.Alpha.Simulations;
             await StepAsync(engine);
             Assert.Equal(1, engine.Bundler.Built);
             Assert.True(engine.Signer.InFlight);
@@ -164,7 +151,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             Assert.Equal(0, executor.Started);
             Assert.Equal(nonce, engine.Signer.Nonces.Next);
             Assert.False(engine.Signer.InFlight);
-            Assert.Equal(simulations, _f.Alpha.Simulations);
+            Assert.Equal(simulations, Fixture.Alpha.Simulations);
             Assert.Contains(_log.ToArray(), l => l.Contains("does not borrow the chain's WETH", StringComparison.Ordinal));
         }
     }
@@ -174,9 +161,9 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
     {
         // The executor's node goes dark after the simulation (the relay and the test still reach anvil), and the relay
         // misses: the bundle's fate is unknown, so its nonce may not be handed back until the node can say.
-        await using SwitchableNode node = await SwitchableNode.StartAsync(_f.Chain.Anvil.HttpUrl);
+        await using SwitchableNode node = await SwitchableNode.StartAsync(Fixture.Chain.Anvil.HttpUrl);
         await using var client = JsonRpcClient.ForHttp(node.Url, new JsonRpcOptions { MaxAttempts = 1, RequestTimeout = TimeSpan.FromSeconds(5) });
-        _f.Alpha.MissNextTargets = 10;
+        Fixture.Alpha.MissNextTargets = 10;
         (ChainStrategy engine, BundleExecutor executor, BundlePipeline pipeline) = await ComposeAsync(new BundleOptions { TargetBlocks = 2 }, node: client);
         pipeline.OnSimulated = _ => node.Answering = false;
         await using (executor)
@@ -204,7 +191,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             node.Answering = true;
             for (int i = 0; i < 3; i++)
             {
-                _f.Chain.Anvil.RawCall("evm_mine");
+                Fixture.Chain.Anvil.RawCall("evm_mine");
             }
 
             DateTime deadline = DateTime.UtcNow + EndWait;
@@ -218,7 +205,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             Assert.Contains(_log.ToArray(), l => l.Contains($"bundle nonce {nonce}: the node answers again; the account's count is {nonce}, so the nonce is unused and handed back; signing resumes", StringComparison.Ordinal));
 
             // The next bundle takes that nonce and lands with it.
-            _f.Alpha.MissNextTargets = 0;
+            Fixture.Alpha.MissNextTargets = 0;
             pipeline.OnSimulated = null;
             await SecondBundleLandsWithAsync(engine, executor, nonce);
         }
@@ -226,20 +213,20 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
 
     private async Task<(ChainStrategy Engine, BundleExecutor Executor, BundlePipeline Pipeline)> ComposeAsync(BundleOptions options, bool minProfitAboveRoute = false, bool wethKnown = true, JsonRpcClient? node = null)
     {
-        node ??= _f.Chain.Client;
+        node ??= Fixture.Chain.Client;
         (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
-        RpcResult<Block?> head = await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
+        RpcResult<Block?> head = await Fixture.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest);
         double baseFee = Amounts.ToDouble(head.Value!.Header.BaseFeePerGas ?? UInt256.Zero);
         ChainGas gas = ChainStrategy.MeasuredGas(Math.Max(baseFee, 1), 1e9, S.PremiumBps, 0);
-        var factory = new BundleFactory(_f.Chain.Owner, S.Executor, S.Chain.ChainId);
-        NonceManager nonces = NonceManager.ForClient(node, _f.Chain.Owner.Address);
+        var factory = new BundleFactory(Fixture.Chain.Owner, S.Executor, S.Chain.ChainId);
+        NonceManager nonces = NonceManager.ForClient(node, Fixture.Chain.Owner.Address);
         Assert.True((await nonces.InitialiseAsync()).IsOk);
         var engine = new ChainStrategy(
             [v2, v3],
             new Dictionary<Address, int> { [S.Weth] = 18, [S.Token] = 18 },
             new Dictionary<Address, double> { [S.Weth] = 3_000, [S.Token] = 1 },
             in gas, factory, nonces, wethKnown ? S.Weth : default, 1_000);
-        var relay = new RelayClient(new RelayEndpoint("alpha", _f.Alpha.Url), FlashbotsSigner, TimeSpan.FromSeconds(30));
+        var relay = new RelayClient(new RelayEndpoint("alpha", Fixture.Alpha.Url), FlashbotsSigner, TimeSpan.FromSeconds(30));
         _clients.Add(relay);
         BundleOptions pipelineOptions = minProfitAboveRoute ? options with { MinProfitWei = FlashScenario.Ether * 1_000UL } : options;
         var pipeline = new BundlePipeline([relay], node, nonces, factory, pipelineOptions, Log);
@@ -256,7 +243,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
             v2.V2.Reserve0 += new UInt256(1_000_000_000_000UL);
         }
 
-        long block = (long)(await _f.Chain.Client.BlockNumberAsync()).Value;
+        long block = (long)(await Fixture.Chain.Client.BlockNumberAsync()).Value;
         return engine.Publish([v2, v3], Math.Max(block, engine.Pools.LastBlock(0) + 1));
     }
 
@@ -269,7 +256,7 @@ public sealed class BundleExecutorTests : IClassFixture<RelayChainFixture>, IAsy
         EndedBundle included = await EndAsync(executor);
         Assert.Equal(BundleState.Included, included.Outcome.State);
         Assert.Equal(nonce, included.Bundle.Nonce);
-        Assert.Equal(nonce + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        Assert.Equal(nonce + 1, (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
     }
 
     private static async Task<EndedBundle> EndAsync(BundleExecutor executor)

@@ -15,45 +15,34 @@ namespace LowLatency.Adapters.Flashbots.Tests.Pipeline;
 /// Each test starts from the same chain (snapshot / revert) and fault-free relays.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyncLifetime
+public sealed class RelayPipelineTests : RelayChainTest<RelayChainFixture>, IClassFixture<RelayChainFixture>
 {
     /// <summary>Signs relay headers only; holds no funds (a key of its own, as FLASHBOTS_SIGNER_KEY must be).</summary>
     private static readonly EthSigner FlashbotsSigner = new(PrivateKey.FromHex("0x" + new string('7', 64)));
-    private readonly RelayChainFixture _f;
-    private readonly ITestOutputHelper _output;
     private readonly List<string> _log = [];
-    private RelayChainFixture.TestScope? _scope;
 
     public RelayPipelineTests(RelayChainFixture fixture, ITestOutputHelper output)
+        : base(fixture, output)
     {
-        _f = fixture;
-        _output = output;
     }
 
-    private FlashScenario S => _f.Chain.Scenario;
-
-    public Task InitializeAsync()
+    protected override Task CleanUpAsync()
     {
-        _scope = _f.BeginTest();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _scope!.DisposeAsync();
         foreach (string line in _log)
         {
-            _output.WriteLine(line);
+            Output.WriteLine(line);
         }
+
+        return Task.CompletedTask;
     }
 
     private (BundlePipeline Pipeline, RelayClient[] Relays) Pipeline(BundleOptions options, TimeSpan? timeout = null, params LoopbackRelay[] relays)
     {
         EthSigner flashbots = FlashbotsSigner;
         RelayClient[] clients = [.. relays.Select((r, i) => new RelayClient(new RelayEndpoint(i == 0 ? "alpha" : "beta", r.Url), flashbots, timeout ?? TimeSpan.FromSeconds(60)))];
-        var factory = new BundleFactory(_f.Chain.Owner, S.Executor, S.Chain.ChainId);
-        var nonces = NonceManager.ForClient(_f.Chain.Client, _f.Chain.Owner.Address);
-        return (new BundlePipeline(clients, _f.Chain.Client, nonces, factory, options, _log.Add), clients);
+        var factory = new BundleFactory(Fixture.Chain.Owner, S.Executor, S.Chain.ChainId);
+        var nonces = NonceManager.ForClient(Fixture.Chain.Client, Fixture.Chain.Owner.Address);
+        return (new BundlePipeline(clients, Fixture.Chain.Client, nonces, factory, options, _log.Add), clients);
     }
 
     private async Task<(FlashRoute Route, Dislocation Found)> DetectAsync()
@@ -69,9 +58,9 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
     public async Task A_profitable_bundle_is_simulated_on_both_relays_sent_for_the_next_block_and_included()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 3 }, null, _f.Alpha, _f.Beta);
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 3 }, null, Fixture.Alpha, Fixture.Beta);
         UInt256 ownerBefore = await S.Dex.BalanceAsync(S.Weth, S.Chain.From);
-        ulong head = (await _f.Chain.Client.BlockNumberAsync()).Value;
+        ulong head = (await Fixture.Chain.Client.BlockNumberAsync()).Value;
 
         BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit);
 
@@ -83,22 +72,22 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
         Assert.Equal(ownerBefore + found.Profit - outcome.BuilderPaymentWei, await S.Dex.BalanceAsync(S.Weth, S.Chain.From));
         Assert.All(relays, r => Assert.Equal(1, r.Stats.SimulatedOk));
         Assert.All(relays, r => Assert.Equal(1, r.Stats.Included));
-        _output.WriteLine($"included in {outcome.IncludedBlock}, gas {outcome.GasUsed}, net {outcome.SimulatedProfitWei}; alpha: {relays[0].Stats}");
+        Output.WriteLine($"included in {outcome.IncludedBlock}, gas {outcome.GasUsed}, net {outcome.SimulatedProfitWei}; alpha: {relays[0].Stats}");
     }
 
     [Fact]
     public async Task A_bundle_whose_simulation_fails_is_never_sent()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        int sentBefore = _f.Alpha.SentBundles.Count + _f.Beta.SentBundles.Count;
-        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { MinProfitWei = found.Profit + 1UL }, null, _f.Alpha, _f.Beta);
+        int sentBefore = Fixture.Alpha.SentBundles.Count + Fixture.Beta.SentBundles.Count;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { MinProfitWei = found.Profit + 1UL }, null, Fixture.Alpha, Fixture.Beta);
 
         BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit);
 
         Assert.Equal(BundleState.NotSent, outcome.State);
         Assert.Contains("simulation failed", outcome.Reason, StringComparison.Ordinal);
         Assert.Contains("execution reverted", outcome.Reason, StringComparison.Ordinal);
-        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count + _f.Beta.SentBundles.Count);
+        Assert.Equal(sentBefore, Fixture.Alpha.SentBundles.Count + Fixture.Beta.SentBundles.Count);
         Assert.All(relays, r => Assert.Equal(0, r.Stats.Sent));
     }
 
@@ -106,16 +95,16 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
     public async Task Missed_blocks_are_resubmitted_to_N_plus_1_to_N_plus_k_then_counted_missed_and_the_nonce_is_not_burnt()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Alpha.MissNextTargets = 3;
-        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 3 }, null, _f.Alpha);
-        ulong head = (await _f.Chain.Client.BlockNumberAsync()).Value;
-        int before = _f.Alpha.SentBundles.Count;
+        Fixture.Alpha.MissNextTargets = 3;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 3 }, null, Fixture.Alpha);
+        ulong head = (await Fixture.Chain.Client.BlockNumberAsync()).Value;
+        int before = Fixture.Alpha.SentBundles.Count;
 
         BundleOutcome missed = await pipeline.RunAsync(route, found.Profit);
 
         Assert.Equal(BundleState.Missed, missed.State);
         Assert.Equal([head + 1, head + 2, head + 3], missed.TargetBlocks);
-        Assert.Equal([head + 1, head + 2, head + 3], _f.Alpha.SentBundles.Skip(before).Select(b => b.Block));
+        Assert.Equal([head + 1, head + 2, head + 3], Fixture.Alpha.SentBundles.Skip(before).Select(b => b.Block));
         Assert.Equal(3, relays[0].Stats.Sent);
         Assert.Equal(0, relays[0].Stats.Included);
 
@@ -124,7 +113,7 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
         BundleOutcome included = await pipeline.RunAsync(route, found.Profit);
         Assert.Equal(BundleState.Included, included.State);
         Assert.Equal(missed.Nonce, included.Nonce);
-        ulong onChain = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
+        ulong onChain = (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
         Assert.Equal(included.Nonce + 1, onChain);
 
         Assert.Equal(1.0 / 4, relays[0].Stats.InclusionRate, 3);
@@ -139,8 +128,8 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
     public async Task A_competing_bundle_that_takes_the_block_is_a_miss()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Alpha.Competitor = AnvilTestKit.Signer(2);
-        (BundlePipeline pipeline, _) = Pipeline(new BundleOptions { TargetBlocks = 1 }, null, _f.Alpha);
+        Fixture.Alpha.Competitor = AnvilTestKit.Signer(2);
+        (BundlePipeline pipeline, _) = Pipeline(new BundleOptions { TargetBlocks = 1 }, null, Fixture.Alpha);
         BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit);
         Assert.Equal(BundleState.Missed, outcome.State);
     }
@@ -149,22 +138,22 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
     public async Task A_gone_opportunity_stops_resubmission_and_cancels_the_bundle()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Alpha.MissNextTargets = 1;
-        int cancelled = _f.Alpha.CancelledBundles;
-        (BundlePipeline pipeline, _) = Pipeline(new BundleOptions { TargetBlocks = 5 }, null, _f.Alpha);
+        Fixture.Alpha.MissNextTargets = 1;
+        int cancelled = Fixture.Alpha.CancelledBundles;
+        (BundlePipeline pipeline, _) = Pipeline(new BundleOptions { TargetBlocks = 5 }, null, Fixture.Alpha);
         BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit, () => Task.FromResult(false));
         Assert.Equal(BundleState.Gone, outcome.State);
         Assert.Single(outcome.TargetBlocks);
-        Assert.Equal(cancelled + 1, _f.Alpha.CancelledBundles);
+        Assert.Equal(cancelled + 1, Fixture.Alpha.CancelledBundles);
     }
 
     [Fact]
     public async Task An_inclusion_a_reorg_removes_is_not_counted_and_the_same_signed_bundle_is_resubmitted()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Alpha.ReorgableNextInclusion = true;
-        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 4, ConfirmBlocks = 1 }, null, _f.Alpha);
-        ulong head = (await _f.Chain.Client.BlockNumberAsync()).Value;
+        Fixture.Alpha.ReorgableNextInclusion = true;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 4, ConfirmBlocks = 1 }, null, Fixture.Alpha);
+        ulong head = (await Fixture.Chain.Client.BlockNumberAsync()).Value;
         var landedIn = new List<ulong>();
         pipeline.OnLanded = async block =>
         {
@@ -172,11 +161,11 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
             // First landing: reorged out (head + 1 and a new head + 2 replace it); later: one block confirms it.
             if (landedIn.Count == 1)
             {
-                Assert.True(await _f.Alpha.ReorgAsync());
+                Assert.True(await Fixture.Alpha.ReorgAsync());
             }
             else
             {
-                await _f.Alpha.MineAsync();
+                await Fixture.Alpha.MineAsync();
             }
         };
 
@@ -192,25 +181,25 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
         Assert.Equal(2, relays[0].Stats.Sent);
         // One signature for the whole life: the resubmission carried the same signed bytes, the nonce landed once.
         Assert.Equal([outcome.Nonce], pipeline.SignedNonces);
-        ulong onChain = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
+        ulong onChain = (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
         Assert.Equal(outcome.Nonce + 1, onChain);
-        Assert.True((await _f.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(outcome.TxHash!))).Value!.Succeeded);
+        Assert.True((await Fixture.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(outcome.TxHash!))).Value!.Succeeded);
     }
 
     [Fact]
     public async Task A_reorged_inclusion_with_no_block_left_ends_missed_and_hands_the_unused_nonce_on()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Alpha.ReorgableNextInclusion = true;
-        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 1, ConfirmBlocks = 1 }, null, _f.Alpha);
-        pipeline.OnLanded = async _ => Assert.True(await _f.Alpha.ReorgAsync());
+        Fixture.Alpha.ReorgableNextInclusion = true;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 1, ConfirmBlocks = 1 }, null, Fixture.Alpha);
+        pipeline.OnLanded = async _ => Assert.True(await Fixture.Alpha.ReorgAsync());
 
         BundleOutcome missed = await pipeline.RunAsync(route, found.Profit);
 
         Assert.Equal(BundleState.Missed, missed.State);
         Assert.Equal(0, relays[0].Stats.Included);
-        Assert.Null((await _f.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(missed.TxHash!))).Value);
-        pipeline.OnLanded = _ => _f.Alpha.MineAsync();
+        Assert.Null((await Fixture.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(missed.TxHash!))).Value);
+        pipeline.OnLanded = _ => Fixture.Alpha.MineAsync();
         BundleOutcome next = await pipeline.RunAsync(route, found.Profit);
         Assert.Equal(BundleState.Included, next.State);
         Assert.Equal(missed.Nonce, next.Nonce);
@@ -226,11 +215,11 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
     public async Task A_relay_that_answers_badly_is_logged_with_the_reason_and_left_out_while_the_other_relay_carries_the_bundle(RelayFault fault, string reason)
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Beta.Fault = fault;
-        _f.Beta.FaultCount = 1;
-        _f.Beta.SlowDelay = TimeSpan.FromSeconds(30);
-        int betaSent = _f.Beta.SentBundles.Count;
-        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 2 }, TimeSpan.FromSeconds(fault == RelayFault.Slow ? 2 : 60), _f.Alpha, _f.Beta);
+        Fixture.Beta.Fault = fault;
+        Fixture.Beta.FaultCount = 1;
+        Fixture.Beta.SlowDelay = TimeSpan.FromSeconds(30);
+        int betaSent = Fixture.Beta.SentBundles.Count;
+        (BundlePipeline pipeline, RelayClient[] relays) = Pipeline(new BundleOptions { TargetBlocks = 2 }, TimeSpan.FromSeconds(fault == RelayFault.Slow ? 2 : 60), Fixture.Alpha, Fixture.Beta);
 
         BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit);
 
@@ -239,58 +228,58 @@ public sealed class RelayPipelineTests : IClassFixture<RelayChainFixture>, IAsyn
         Assert.StartsWith("beta: ", error, StringComparison.Ordinal);
         Assert.Contains(reason, error, StringComparison.Ordinal);
         Assert.False(SecretRedaction.ContainsSecret(string.Join("\n", _log)));
-        Assert.Equal(betaSent, _f.Beta.SentBundles.Count);
+        Assert.Equal(betaSent, Fixture.Beta.SentBundles.Count);
         Assert.Equal(1, relays[1].Stats.Errors);
-        _output.WriteLine(fault + ": " + error);
+        Output.WriteLine(fault + ": " + error);
     }
 
     [Fact]
     public async Task A_relay_error_object_on_simulation_counts_as_a_failed_simulation_and_nothing_is_sent()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        _f.Beta.Fault = RelayFault.ErrorObject;
-        _f.Beta.FaultCount = 1;
-        int sent = _f.Alpha.SentBundles.Count + _f.Beta.SentBundles.Count;
-        (BundlePipeline pipeline, _) = Pipeline(new BundleOptions(), null, _f.Alpha, _f.Beta);
+        Fixture.Beta.Fault = RelayFault.ErrorObject;
+        Fixture.Beta.FaultCount = 1;
+        int sent = Fixture.Alpha.SentBundles.Count + Fixture.Beta.SentBundles.Count;
+        (BundlePipeline pipeline, _) = Pipeline(new BundleOptions(), null, Fixture.Alpha, Fixture.Beta);
         BundleOutcome outcome = await pipeline.RunAsync(route, found.Profit);
         Assert.Equal(BundleState.NotSent, outcome.State);
         Assert.Contains("nonce too low", outcome.Reason, StringComparison.Ordinal);
-        Assert.Equal(sent, _f.Alpha.SentBundles.Count + _f.Beta.SentBundles.Count);
+        Assert.Equal(sent, Fixture.Alpha.SentBundles.Count + Fixture.Beta.SentBundles.Count);
     }
 
     [Fact]
     public async Task The_relay_refuses_a_request_without_a_valid_signature()
     {
-        int before = _f.Alpha.SignatureRejections;
+        int before = Fixture.Alpha.SignatureRejections;
         using var http = new HttpClient();
         using var content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_callBundle\",\"params\":[{}]}");
-        using HttpResponseMessage response = await http.PostAsync(_f.Alpha.Url, content);
+        using HttpResponseMessage response = await http.PostAsync(Fixture.Alpha.Url, content);
         Assert.Equal(401, (int)response.StatusCode);
-        Assert.Equal(before + 1, _f.Alpha.SignatureRejections);
+        Assert.Equal(before + 1, Fixture.Alpha.SignatureRejections);
     }
 
     [Fact]
     public async Task A_private_transaction_is_cancelled_while_held_and_lands_when_not()
     {
         (FlashRoute route, Dislocation found) = await DetectAsync();
-        var relay = new RelayClient(new RelayEndpoint("alpha", _f.Alpha.Url), FlashbotsSigner, TimeSpan.FromSeconds(60));
-        var factory = new BundleFactory(_f.Chain.Owner, S.Executor, S.Chain.ChainId);
-        ulong nonce = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
-        ulong head = (await _f.Chain.Client.BlockNumberAsync()).Value;
+        var relay = new RelayClient(new RelayEndpoint("alpha", Fixture.Alpha.Url), FlashbotsSigner, TimeSpan.FromSeconds(60));
+        var factory = new BundleFactory(Fixture.Chain.Owner, S.Executor, S.Chain.ChainId);
+        ulong nonce = (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, Ethereum.JsonRpc.BlockTag.Latest)).Value;
+        ulong head = (await Fixture.Chain.Client.BlockNumberAsync()).Value;
         Assert.True(factory.Build(route, UInt256.One, 0, nonce, 600_000, 100_000_000_000UL, 1_000_000_000UL));
         string raw = Hex.Encode(factory.RawTransaction);
         string hash = Hex.Encode(factory.TransactionHash);
 
-        _f.Alpha.HoldPrivate = true;
+        Fixture.Alpha.HoldPrivate = true;
         Assert.Equal(hash, (await relay.SendPrivateTransactionAsync(raw, head + 5)).Value);
         Assert.True((await relay.CancelPrivateTransactionAsync(hash)).Value);
-        await _f.Alpha.MineAsync();
-        Assert.Null((await _f.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(hash))).Value);
+        await Fixture.Alpha.MineAsync();
+        Assert.Null((await Fixture.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(hash))).Value);
 
-        _f.Alpha.HoldPrivate = false;
+        Fixture.Alpha.HoldPrivate = false;
         Assert.Equal(hash, (await relay.SendPrivateTransactionAsync(raw, head + 5)).Value);
         Assert.False((await relay.CancelPrivateTransactionAsync(hash)).Value);
-        Assert.True((await _f.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(hash))).Value!.Succeeded);
+        Assert.True((await Fixture.Chain.Client.GetTransactionReceiptAsync(Hex.Decode(hash))).Value!.Succeeded);
         Assert.True((await relay.GetBundleStatsV2Async("0x" + new string('1', 64), head + 1)).Value.IsSimulated);
         await relay.DisposeAsync();
         _ = found;

@@ -17,34 +17,22 @@ namespace LowLatency.Host.Tests.Modes;
 /// votes change nothing, the rule's bundle is signed.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class OnChainAgentsTests : IClassFixture<UsdcRelayChainFixture>, IAsyncLifetime
+public sealed class OnChainAgentsTests : RelayChainTest<UsdcRelayChainFixture>, IClassFixture<UsdcRelayChainFixture>
 {
     private static readonly AbiFunction s_sync = AbiFunction.Parse("sync()");
     private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
 
-    private readonly UsdcRelayChainFixture _f;
-    private readonly ITestOutputHelper _output;
     private readonly TempFolder _folder = new();
-    private RelayChainFixture.TestScope? _scope;
 
     public OnChainAgentsTests(UsdcRelayChainFixture fixture, ITestOutputHelper output)
+        : base(fixture, output)
     {
-        _f = fixture;
-        _output = output;
     }
 
-    private FlashScenario S => _f.Chain.Scenario;
-
-    public Task InitializeAsync()
+    protected override Task CleanUpAsync()
     {
-        _scope = _f.BeginTest();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _scope!.DisposeAsync();
         _folder.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -56,19 +44,19 @@ public sealed class OnChainAgentsTests : IClassFixture<UsdcRelayChainFixture>, I
         {
             while (!mining.IsCancellationRequested)
             {
-                await _f.Alpha.MineAsync();
+                await Fixture.Alpha.MineAsync();
                 await Task.Delay(250);
             }
         });
         string log = Path.Combine(_folder.Path, "chain.log");
-        Task<(int Exit, string Out, string Err, string Log)> run = OnChainRun.RunAsync(_f, _folder, _output, S.Executor, "20s",
+        Task<(int Exit, string Out, string Err, string Log)> run = OnChainRun.RunAsync(Fixture, _folder, Output, S.Executor, "20s",
             new OnChainRun.Options { DryRun = true, Token = "USDC", Models = Path.Combine(SharedData.RepoRoot, "models") });
 
         // Once the engine follows the pools and the agents have seen blocks complete, the V2 pair moves: 10 WETH given to it
         // and sync() make its reserves 210 WETH against 600,000 USDC (2,857 per WETH against the V3 pool's 3,000).
         await WaitAsync(() => File.Exists(log) && ReadShared(log).Contains("anvil: following 2 pools", StringComparison.Ordinal), run, "the engine followed the pools");
-        ulong followedAt = (await _f.Chain.Client.BlockNumberAsync()).Value;
-        await WaitAsync(() => _f.Chain.Client.BlockNumberAsync().GetAwaiter().GetResult().Value >= followedAt + 4, run, "four blocks after the start");
+        ulong followedAt = (await Fixture.Chain.Client.BlockNumberAsync()).Value;
+        await WaitAsync(() => Fixture.Chain.Client.BlockNumberAsync().GetAwaiter().GetResult().Value >= followedAt + 4, run, "four blocks after the start");
         await S.Chain.SendAsync("WETH to the pair", S.Weth, LocalDex.Transfer.EncodeCall(AbiValue.FromAddress(S.V2Pair), AbiValue.UInt(FlashScenario.Ether * 10UL)));
         await S.Chain.SendAsync("sync", S.V2Pair, s_sync.EncodeCall());
 

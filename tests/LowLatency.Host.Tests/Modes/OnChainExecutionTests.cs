@@ -25,38 +25,26 @@ namespace LowLatency.Host.Tests.Modes;
 /// loopback venues whose books do not cross. No key is printed.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IAsyncLifetime
+public sealed class OnChainExecutionTests : RelayChainTest<RelayChainFixture>, IClassFixture<RelayChainFixture>
 {
-    private readonly RelayChainFixture _f;
-    private readonly ITestOutputHelper _output;
     private readonly TempFolder _folder = new();
-    private RelayChainFixture.TestScope? _scope;
 
     public OnChainExecutionTests(RelayChainFixture fixture, ITestOutputHelper output)
+        : base(fixture, output)
     {
-        _f = fixture;
-        _output = output;
     }
 
-    private FlashScenario S => _f.Chain.Scenario;
-
-    public Task InitializeAsync()
+    protected override Task CleanUpAsync()
     {
-        _scope = _f.BeginTest();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _scope!.DisposeAsync();
         _folder.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
     public async Task The_dislocation_between_the_pools_is_signed_sent_included_logged_and_its_profit_reported()
     {
         UInt256 ownerBefore = await S.Dex.BalanceAsync(S.Weth, S.Chain.From);
-        ulong nonceBefore = (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        ulong nonceBefore = (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
 
         (int exit, string output, string error, string log) = await RunAsync(S.Executor, "12s");
 
@@ -69,12 +57,12 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         JsonElement ended = Assert.Single(lines, l => l.TryGetProperty("state", out _));
         Assert.Equal("Included", ended.GetProperty("state").GetString());
         Assert.Equal(nonceBefore, ended.GetProperty("nonce").GetUInt64());
-        Assert.Contains(ended.GetProperty("block").GetUInt64(), _f.Alpha.IncludedBlocks);
+        Assert.Contains(ended.GetProperty("block").GetUInt64(), Fixture.Alpha.IncludedBlocks);
         Assert.True(ended.GetProperty("pnlUsd").GetDouble() > 0, ended.ToString());
         Assert.Contains(lines, l => l.TryGetProperty("notice", out JsonElement n) && n.GetString()!.Contains("anvil: following 2 pools", StringComparison.Ordinal));
 
         // The chain agrees: one transaction from the trading account, and the owner's WETH grew by the logged gross less the builder's share.
-        Assert.Equal(nonceBefore + 1, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        Assert.Equal(nonceBefore + 1, (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
         UInt256 gained = await S.Dex.BalanceAsync(S.Weth, S.Chain.From) - ownerBefore;
         Assert.True(UInt256.TryParse(ended.GetProperty("grossProfitWei").GetString(), out UInt256 gross));
         Assert.True(UInt256.TryParse(ended.GetProperty("builderPaymentWei").GetString(), out UInt256 builder));
@@ -85,22 +73,22 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
         Assert.True(UInt256.TryParse(ended.GetProperty("sweptWei").GetString(), out UInt256 swept));
         Assert.Equal(gained, swept);
         AssertNoSecret(output + error + log);
-        _output.WriteLine(done);
+        Output.WriteLine(done);
     }
 
     [Fact]
     public async Task An_executor_not_owned_by_the_trading_key_is_never_sent_to_and_says_why()
     {
         // The Aave pool is a contract, but it has no owner() of ours: the start-up check refuses the chain before any bundle.
-        (int sentBefore, int simulationsBefore) = (_f.Alpha.SentBundles.Count, _f.Alpha.Simulations);
+        (int sentBefore, int simulationsBefore) = (Fixture.Alpha.SentBundles.Count, Fixture.Alpha.Simulations);
         // 8 s: the start is retried every 5 s, and the problem is logged once, not at each retry.
         (int exit, string output, string error, string log) = await RunAsync(S.Aave.Pool, "8s");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("anvil not started", output, StringComparison.Ordinal);
         Assert.Single(Lines(log), l => l.TryGetProperty("notice", out JsonElement n) && n.GetString()!.Contains("anvil: not started:", StringComparison.Ordinal));
-        Assert.Equal(sentBefore, _f.Alpha.SentBundles.Count);
-        Assert.Equal(simulationsBefore, _f.Alpha.Simulations);
+        Assert.Equal(sentBefore, Fixture.Alpha.SentBundles.Count);
+        Assert.Equal(simulationsBefore, Fixture.Alpha.Simulations);
         AssertNoSecret(output + error + log);
     }
 
@@ -128,7 +116,7 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
     {
         Untouched before = await UntouchedAsync();
         // Only the relay mines here: the head's base fee holds for the run. The cap is half of it.
-        Block head = (await _f.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest)).Value!;
+        Block head = (await Fixture.Chain.Client.GetBlockByNumberAsync(BlockTag.Latest)).Value!;
         double baseFeeWei = Amounts.ToDouble(head.Header.BaseFeePerGas!.Value);
         Assert.True(baseFeeWei > 2, "anvil's head has a base fee");
         double capGwei = baseFeeWei / 2 / 1e9;
@@ -207,17 +195,17 @@ public sealed class OnChainExecutionTests : IClassFixture<RelayChainFixture>, IA
     }
 
     private Task<(int Exit, string Out, string Err, string Log)> RunAsync(Address executor, string duration, string? killFile = null, double? maxBaseFeeGwei = null, Uri? darkNode = null, bool dryRun = false) =>
-        OnChainRun.RunAsync(_f, _folder, _output, executor, duration, new OnChainRun.Options { KillFile = killFile, MaxBaseFeeGwei = maxBaseFeeGwei, DarkNode = darkNode, DryRun = dryRun });
+        OnChainRun.RunAsync(Fixture, _folder, Output, executor, duration, new OnChainRun.Options { KillFile = killFile, MaxBaseFeeGwei = maxBaseFeeGwei, DarkNode = darkNode, DryRun = dryRun });
 
     /// <summary>The relay's bundles and simulations and the trading account's nonce on chain: what a test that sends nothing must leave as it was.</summary>
     private async Task<Untouched> UntouchedAsync() =>
-        new(_f.Alpha.SentBundles.Count, _f.Alpha.Simulations, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        new(Fixture.Alpha.SentBundles.Count, Fixture.Alpha.Simulations, (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
 
     private async Task AssertUntouchedAsync(Untouched before)
     {
-        Assert.Equal(before.Sent, _f.Alpha.SentBundles.Count);
-        Assert.Equal(before.Simulations, _f.Alpha.Simulations);
-        Assert.Equal(before.Nonce, (await _f.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        Assert.Equal(before.Sent, Fixture.Alpha.SentBundles.Count);
+        Assert.Equal(before.Simulations, Fixture.Alpha.Simulations);
+        Assert.Equal(before.Nonce, (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
     }
 
     private static JsonElement[] Lines(string log) => OnChainRun.Lines(log);
