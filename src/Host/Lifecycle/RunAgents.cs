@@ -125,7 +125,7 @@ internal sealed class RunAgents : IOpportunityAgents
             _block = block;
         }
 
-        Read(block, decisionTimeNs, ref _state);
+        Read(_graph, in _at, block, decisionTimeNs, ref _state);
         if (!LiveAgents.Usable(in _state))
         {
             return;
@@ -210,12 +210,12 @@ internal sealed class RunAgents : IOpportunityAgents
     // The block's state as the desks read it, as on Ethereum: USDC token0 (6 decimals), WETH token1 (18). Where WETH is
     // token0 (Arbitrum, Base) the reserves swap and the price inverts: 2^192 / sqrtP, the liquidity is the same. Gas =
     // base fee + tip. The pool feed carries state, not swaps: no whale flow or volume is seen (0, not invented).
-    private void Read(long block, long nowNs, ref BlockState s)
+    internal static void Read(VenueGraph graph, in UsdcWethPools at, long block, long nowNs, ref BlockState s)
     {
-        ref readonly V2PoolState v2 = ref _graph.V2(_at.V2);
-        ref readonly V3PoolState v3 = ref _graph.V3(_at.V3).State;
-        ref readonly ChainGas gas = ref _graph.Gas(_at.Chain);
-        bool inverted = _at.WethIsToken0;
+        ref readonly V2PoolState v2 = ref graph.V2(at.V2);
+        ref readonly V3PoolState v3 = ref graph.V3(at.V3).State;
+        ref readonly ChainGas gas = ref graph.Gas(at.Chain);
+        bool inverted = at.WethIsToken0;
         s.Block = block;
         s.TimeNs = nowNs;
         s.V2Usdc = Amounts.ToDouble(inverted ? v2.Reserve1 : v2.Reserve0) / AmmQuotes.UsdcUnit;

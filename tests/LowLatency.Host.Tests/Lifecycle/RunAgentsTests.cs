@@ -8,7 +8,9 @@ using LowLatency.Host.Dashboard;
 using LowLatency.Host.Diagnostics;
 using LowLatency.Host.Lifecycle;
 using LowLatency.Host.Tests.Support;
+using LowLatency.HotPath.Amm;
 using LowLatency.HotPath.Book;
+using LowLatency.HotPath.Graph;
 using LowLatency.HotPath.Primitives;
 using LowLatency.HotPath.Ring;
 using LowLatency.HotPath.Risk;
@@ -183,6 +185,65 @@ public sealed class RunAgentsTests
         }
 
         Assert.True(vetoed > 100, $"{vetoed} vetoed");
+    }
+
+    [Fact]
+    public void Pools_with_weth_as_token0_are_read_as_the_agents_were_trained_usdc_per_weth()
+    {
+        // One market both ways round (Ethereum has USDC as token0, Arbitrum and Base WETH): 15M USDC and 6,500 WETH in the
+        // V2 pair, the V3 pool at 2,400 USDC per WETH.
+        BlockState usdcFirst = default, wethFirst = default;
+        (VenueGraph a, UsdcWethPools atA) = UsdcWethGraph(wethIsToken0: false);
+        (VenueGraph b, UsdcWethPools atB) = UsdcWethGraph(wethIsToken0: true);
+        RunAgents.Read(a, in atA, 7, 1, ref usdcFirst);
+        RunAgents.Read(b, in atB, 7, 1, ref wethFirst);
+
+        Assert.Equal(15_000_000, usdcFirst.V2Usdc, 6);
+        Assert.Equal(6_500, usdcFirst.V2Weth, 9);
+        Assert.Equal(usdcFirst.V2Usdc, wethFirst.V2Usdc);
+        Assert.Equal(usdcFirst.V2Weth, wethFirst.V2Weth);
+        Assert.Equal(2_400, usdcFirst.V3Mid, 6);
+        Assert.Equal(usdcFirst.V3Mid, wethFirst.V3Mid, 1e-9 * 2_400); // 2^192 / sqrtP floors: a part in 10^15 or so
+        Assert.Equal(usdcFirst.Liquidity, wethFirst.Liquidity);
+        Assert.Equal(usdcFirst.GasGwei, wethFirst.GasGwei);
+    }
+
+    private static (VenueGraph Graph, UsdcWethPools At) UsdcWethGraph(bool wethIsToken0)
+    {
+        var graph = new VenueGraph(2, 8, 2, 1, 1, 2);
+        int usdc = graph.AddNode(0, GraphLocationKind.Chain, 0, 6);
+        int weth = graph.AddNode(1, GraphLocationKind.Chain, 0, 18);
+        (int t0, int t1) = wethIsToken0 ? (weth, usdc) : (usdc, weth);
+        int v2 = graph.AddV2Pool(t0, t1, 30);
+        int v3 = graph.AddV3Pool(t0, t1, new V3Pool(500, 10));
+        graph.Freeze();
+        UInt256 usdcReserve = UInt256.Parse("15000000000000");          // 15M × 10^6
+        UInt256 wethReserve = UInt256.Parse("6500000000000000000000");   // 6,500 × 10^18
+        graph.UpdateV2Reserves(v2, wethIsToken0 ? wethReserve : usdcReserve, wethIsToken0 ? usdcReserve : wethReserve);
+
+        // sqrtP = sqrt(token1 raw per token0 raw) × 2^96: WETH per USDC (10^12 / 2,400) or USDC per WETH (2,400 / 10^12).
+        BigInteger q192 = BigInteger.One << 192;
+        BigInteger ratioX192 = wethIsToken0 ? q192 * 2_400 / BigInteger.Pow(10, 12) : q192 * BigInteger.Pow(10, 12) / 2_400;
+        ref V3PoolState state = ref graph.V3(v3).State;
+        state.SqrtPriceX96 = UInt256.Parse(Sqrt(ratioX192).ToString(CultureInfo.InvariantCulture));
+        state.Liquidity = (UInt128)3e19;
+        graph.SetChainGas(0, new ChainGas { BaseFeeWei = 20e9, PriorityFeeWei = 1e9 });
+        return (graph, new UsdcWethPools(0, v2, v3, wethIsToken0));
+    }
+
+    private static BigInteger Sqrt(BigInteger n)
+    {
+        BigInteger x = BigInteger.One << (int)((n.GetBitLength() / 2) + 1);
+        while (true)
+        {
+            BigInteger next = (x + (n / x)) / 2;
+            if (next >= x)
+            {
+                return x;
+            }
+
+            x = next;
+        }
     }
 
     [Fact]
