@@ -103,6 +103,7 @@ public sealed class LiveRunEngine
         {
             _ = RunAgents.Prepare(Agents, AgentsProblem, "no chain is followed, none names an executor: the agents decide on a chain's USDC/WETH pools", "", out agentsLine);
         }
+
         _console.WriteLine(agentsLine);
         EngineLogs.AgentsChosen(_logs.Engine, agentsLine);
 

@@ -17,12 +17,12 @@ namespace LowLatency.Host.Lifecycle;
 /// </summary>
 internal sealed class RunAgents : IOpportunityAgents
 {
+    private static readonly UInt256 s_q192 = UInt256.One << 192;
+
     private readonly LiveAgents _live;
     private readonly VenueGraph _graph;
     private readonly PoolEventApplier _pools;
     private readonly UsdcWethPools _at;
-    private static readonly UInt256 s_q192 = UInt256.One << 192;
-
     private BlockState _state;
     private long _block = -1;
     private long _pushed = -1;
