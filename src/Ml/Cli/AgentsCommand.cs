@@ -144,6 +144,19 @@ public static class AgentsCommand
             return 2;
         }
 
+        // Usage first: a flag that cannot work is said before the models and the data are read.
+        if (online?.Validate() is { } invalid)
+        {
+            stderr.WriteLine("agents: " + invalid);
+            return 2;
+        }
+
+        if (online is not null && !enabled)
+        {
+            stderr.WriteLine("agents: --online-learning trains the agents that act: with the agents off there are none");
+            return 2;
+        }
+
         if (AgentEnsemble.Load(models, enabled, out string? problem) is not { } ensemble)
         {
             stderr.WriteLine($"agents: {problem} (train them with ./lowlatency train --rl --agents)");
@@ -153,18 +166,6 @@ public static class AgentsCommand
         try
         {
             AgentSet set = AgentSet.Load(dataRoot);
-            if (online?.Validate() is { } invalid)
-            {
-                stderr.WriteLine("agents: " + invalid);
-                return 2;
-            }
-
-            if (online is not null && !enabled)
-            {
-                stderr.WriteLine("agents: --online-learning trains the agents that act: with the agents off there are none");
-                return 2;
-            }
-
             EnsembleReplayResult r = EnsembleReplay.Run(set, ensemble, online: online);
             stdout.WriteLine(enabled ? "agents on: each acts only where its manifest says it beat its baseline out of sample; otherwise shadow (it decides, its rule acts)" : "agents off (--no-ai or ENABLE_RL_AGENTS=false): the rules decide and act");
             if (online is not null)
@@ -193,8 +194,9 @@ public static class AgentsCommand
 
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
+            // InvalidOperationException: online learning's training could not load libtorch (one line, as train says it).
             stderr.WriteLine($"agents: {e.Message}");
             return 1;
         }

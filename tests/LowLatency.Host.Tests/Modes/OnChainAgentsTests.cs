@@ -38,7 +38,8 @@ public sealed class OnChainAgentsTests : RelayChainTest<UsdcRelayChainFixture>, 
     [Fact]
     public async Task In_live_mode_the_agents_decide_on_each_block_of_the_chains_USDC_WETH_pools_and_the_bundle_carries_their_votes()
     {
-        // Automine is off and the dry run sends nothing: the test makes the blocks, one every 250 ms.
+        // Automine is off and the dry run sends nothing: the test makes the blocks, one every 250 ms. The run's 30 s leave a
+        // slow box room for the start-up, the four blocks, the move and the bundle signed for it.
         using var mining = new CancellationTokenSource();
         Task miner = Task.Run(async () =>
         {
@@ -49,7 +50,7 @@ public sealed class OnChainAgentsTests : RelayChainTest<UsdcRelayChainFixture>, 
             }
         });
         string log = Path.Combine(_folder.Path, "chain.log");
-        Task<(int Exit, string Out, string Err, string Log)> run = OnChainRun.RunAsync(Fixture, _folder, Output, S.Executor, "20s",
+        Task<(int Exit, string Out, string Err, string Log)> run = OnChainRun.RunAsync(Fixture, _folder, Output, S.Executor, "30s",
             new OnChainRun.Options { DryRun = true, Token = "USDC", Models = Path.Combine(SharedData.RepoRoot, "models") });
 
         // Once the engine follows the pools and the agents have seen blocks complete, the V2 pair moves: 10 WETH given to it
