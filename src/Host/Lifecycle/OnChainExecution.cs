@@ -56,7 +56,7 @@ internal sealed class OnChainExecution : IDisposable
     private DateTime _nextHoldRefresh;
     private double _realisedUsd;
     private LiveAgents? _agents;
-    private string? _agentsChain;
+    private (string Chain, (int V2, int V3, bool WethIsToken0) Pools)? _agentsAt;
 
     private OnChainExecution(EngineOptions options, EthSigner trading, EthSigner? flashbots, List<ChainRun> chains)
     {
@@ -219,11 +219,20 @@ internal sealed class OnChainExecution : IDisposable
     /// </summary>
     public string UseAgents(AgentEnsemble? ensemble, string? loadProblem)
     {
-        ChainRun? at = _chains.FirstOrDefault(c => AgentPools(c.Options) is not null);
+        (string Chain, (int, int, bool) Pools)? at = null;
+        foreach (ChainRun c in _chains)
+        {
+            if (AgentPools(c.Options) is { } pools)
+            {
+                at = (c.Name, pools);
+                break;
+            }
+        }
+
         _agents = RunAgents.Prepare(ensemble, loadProblem,
             at is null ? "no followed chain has a USDC/WETH V2 pair and V3 0.05% pool (tokens USDC, 6 decimals, and WETH): the on-chain agents' inputs" : null,
-            at is null ? "" : $"on {SecretRedaction.Redact(at.Name)}'s USDC/WETH pools, one decision per block before its bundles are signed", out string line);
-        _agentsChain = _agents is null ? null : at!.Name;
+            at is null ? "" : $"on {SecretRedaction.Redact(at.Value.Chain)}'s USDC/WETH pools, one decision per block before its bundles are signed", out string line);
+        _agentsAt = _agents is null ? null : at;
         return line;
     }
 
@@ -702,11 +711,11 @@ internal sealed class OnChainExecution : IDisposable
             };
         }
 
-        if (_agents is not null && chain.Name == _agentsChain && AgentPools(o) is { } agentPools)
+        if (_agents is not null && _agentsAt is { } at && chain.Name == at.Chain)
         {
             // The pools were just read: the agents' window starts on them (the on-chain thread steps no strategy of this chain meanwhile).
             strategy.Pipeline.Strategy.Agents = RunAgents.Over(_agents, strategy.Graph, strategy.Pools,
-                new UsdcWethPools(0, strategy.GraphIndexOf(agentPools.V2), strategy.GraphIndexOf(agentPools.V3), agentPools.WethIsToken0));
+                new UsdcWethPools(0, strategy.GraphIndexOf(at.Pools.V2), strategy.GraphIndexOf(at.Pools.V3), at.Pools.WethIsToken0));
         }
 
         chain.Strategy = strategy;

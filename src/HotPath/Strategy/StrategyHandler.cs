@@ -184,52 +184,56 @@ public readonly struct StrategyHandler : IEventHandler<TickEvent>
 
             // With a gate, a bundle is built only for an opportunity it approved (the bundle path passes the same guard).
             bool approved = state.Risk is null;
+            bool atomic;
+            int chain = -1;
             bool decided = false;
-            if (ring is not null)
+            if (ring is not null && ring.TryNext(out long sequence))
             {
-                if (ring.TryNext(out long sequence))
+                ref Opportunity slot = ref ring[sequence];
+                slot = opportunity;
+
+                // The agents vote before the gate; an active agent's veto keeps the slot unchecked (never approved).
+                bool acted = state.Agents?.Decide(ref slot) ?? true;
+                if (acted)
                 {
-                    ref Opportunity slot = ref ring[sequence];
-                    slot = opportunity;
-
-                    // The agents vote before the gate; an active agent's veto keeps the slot unchecked (never approved).
-                    bool acted = state.Agents?.Decide(ref slot) ?? true;
-                    if (acted)
-                    {
-                        state.Risk?.Stamp(ref slot);
-                    }
-
-                    approved = acted && (state.Risk is null || slot.Risk.Approved);
-
-                    // The bundle is built from what was decided (the votes, an active agent's shrink), copied before the
-                    // slot is published to its reader.
-                    if (approved && state.Agents is not null && opportunity.Path.Count > 0 && state.Bundler is not null)
-                    {
-                        state.Decided = slot;
-                        decided = true;
-                    }
-
-                    ring.Publish(sequence);
+                    state.Risk?.Stamp(ref slot);
                 }
-                else
+
+                approved = acted && (state.Risk is null || slot.Risk.Approved);
+
+                // A bundle is built from what was decided (the votes, an active agent's shrink): copied before the slot is
+                // published to its reader, and only for what becomes a bundle.
+                atomic = approved && IsBundled(state, in opportunity.Path, out chain);
+                if (atomic && state.Agents is not null)
+                {
+                    state.Decided = slot;
+                    decided = true;
+                }
+
+                ring.Publish(sequence);
+            }
+            else
+            {
+                if (ring is not null)
                 {
                     state.OpportunitiesDropped++;
                 }
+
+                atomic = approved && IsBundled(state, in opportunity.Path, out chain);
             }
 
             // An atomic graph opportunity (every leg a pool on one chain) becomes a signed bundle here, after it was published.
-            if (approved && opportunity.Path.Count > 0 && state.Bundler is { } bundler && state.Graph is { } graph
-                && PathQuote.IsAtomic(graph.Graph, in opportunity.Path, out int chain))
+            if (atomic)
             {
-                if (decided)
-                {
-                    bundler.OnAtomic(in state.Decided, chain);
-                }
-                else
-                {
-                    bundler.OnAtomic(in opportunity, chain);
-                }
+                ref readonly Opportunity bundled = ref decided ? ref state.Decided : ref opportunity;
+                state.Bundler!.OnAtomic(in bundled, chain);
             }
+        }
+
+        private static bool IsBundled(StrategyState state, in OpportunityPath path, out int chain)
+        {
+            chain = -1;
+            return path.Count > 0 && state.Bundler is not null && state.Graph is { } graph && PathQuote.IsAtomic(graph.Graph, in path, out chain);
         }
     }
 }
