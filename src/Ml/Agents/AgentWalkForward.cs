@@ -42,6 +42,9 @@ public sealed record WalkForwardReport(int Id, string Name, int Seed, long Steps
 /// </summary>
 public static class AgentWalkForward
 {
+    /// <summary>The folds <c>train --all</c> judges the agents over (and the committed manifests were judged over).</summary>
+    public const int DefaultFolds = 3;
+
     /// <summary>The folds' (train from, test from, test to) for a timeline [from, to): the later half in <paramref name="folds"/> equal windows.</summary>
     public static IReadOnlyList<(int TrainFrom, int TestFrom, int TestTo)> Windows(int from, int to, int folds)
     {

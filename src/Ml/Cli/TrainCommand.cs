@@ -1,4 +1,5 @@
 using System.Globalization;
+using LowLatency.Ml.Agents;
 using LowLatency.Ml.Data;
 using LowLatency.Ml.Evaluation;
 using LowLatency.Ml.Rl;
@@ -144,7 +145,7 @@ public static class TrainCommand
                 // Every model: the agents as `train --rl --agents` trains them, then judged walk-forward as committed.
                 var agents = request with { Rl = true, Agents = string.Empty, Predictive = false, Slippage = false, AllAgents = false, RlSteps = request.Quick ? 2048 : 0 };
                 int trained = AgentsCommand.Run(agents, stdout, stderr);
-                return trained != 0 ? trained : AgentsCommand.Run(agents with { WalkForward = 3 }, stdout, stderr);
+                return trained != 0 ? trained : AgentsCommand.Run(agents with { WalkForward = AgentWalkForward.DefaultFolds }, stdout, stderr);
             }
 
             return 0;
