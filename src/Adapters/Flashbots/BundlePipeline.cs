@@ -155,6 +155,13 @@ public sealed class BundlePipeline
     /// <summary>Called when a receipt is first seen in a block, before it is confirmed (tests make a reorg here).</summary>
     public Func<ulong, Task>? OnLanded { get; set; }
 
+    /// <summary>
+    /// Called before the bundle's first relay call with the bundle and the last block it will target (the head + <see
+    /// cref="BundleOptions.TargetBlocks"/>): cluster mode records it in the account's nonce stream here. A reason refuses
+    /// the bundle: no relay sees it, and its nonce is unused.
+    /// </summary>
+    public Func<SignedBundle, ulong, CancellationToken, Task<string?>>? Record { get; set; }
+
     /// <summary>Inclusions whose receipt a reorg removed before they were confirmed.</summary>
     public int Reorged { get; private set; }
 
@@ -214,6 +221,11 @@ public sealed class BundlePipeline
         UInt256 grossProfit = bundle.GrossProfitWei;
         string txHash = bundle.TxHash;
         SignedNonces.Add(nonce);
+        if (Record is { } record && await record(bundle, n + (ulong)_options.TargetBlocks, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return NotSent("not recorded, so not sent: " + refused) with { Nonce = nonce, TxHash = txHash, NonceUnused = true };
+        }
+
         string[] txs = [bundle.RawHex];
         string uuid = Guid.NewGuid().ToString();
 

@@ -46,14 +46,6 @@ internal static class ClusterMode
             return null;
         }
 
-        if (options.Mode == TradingMode.Live && ModeChecks.ExecutesOnChain(options))
-        {
-            // One owner per signing account is built (Accounts/AccountLease) but not in the engine: two boxes would sign
-            // the same account's nonces.
-            errors.Add("--cluster: live mode with a chain naming an executor is refused in this build: the engine does not lease the trading account yet, so two nodes could sign its nonces; run the chains on one box");
-            return null;
-        }
-
         string[] assets;
         string[] venues;
         if (options.MarketData == "live")

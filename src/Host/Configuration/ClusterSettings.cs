@@ -22,6 +22,12 @@ public sealed record ClusterSettings
     /// </summary>
     public int Replicas { get; init; } = 1;
 
+    /// <summary>
+    /// How long one hold of a chain's trading account lasts, seconds (renewed every third of it): the owner signs until a
+    /// third before its expiry, and a standby takes the account once it ran out, so this bounds the failover time.
+    /// </summary>
+    public double AccountLeaseSeconds { get; init; } = 10;
+
     /// <summary>Every problem, each named by its JSON path.</summary>
     public IEnumerable<string> Validate(string path)
     {
@@ -38,6 +44,11 @@ public sealed record ClusterSettings
         if (Replicas is < 1 or > 5)
         {
             yield return $"{path}.replicas: {Replicas} must be 1 to 5";
+        }
+
+        if (!(AccountLeaseSeconds is >= 1 and <= 600))
+        {
+            yield return $"{path}.accountLeaseSeconds: {AccountLeaseSeconds} must be 1 to 600 seconds";
         }
 
         if (!(DailyLossLimitUsd > 0 && double.IsFinite(DailyLossLimitUsd)))

@@ -90,6 +90,11 @@ public sealed class LiveRunEngine
         if (onChain is not null)
         {
             onChain.Bind(_logs.Opportunities, risk);
+            if (Cluster is { } accounts)
+            {
+                onChain.UseCluster(accounts);
+            }
+
             _console.WriteLine(onChain.DescribeStart());
         }
 

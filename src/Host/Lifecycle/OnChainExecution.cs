@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Cluster.Accounts;
 using LowLatency.Adapters.Dex.Common;
 using LowLatency.Adapters.Dex.Node;
 using LowLatency.Adapters.Ethereum;
@@ -37,6 +39,9 @@ internal sealed class OnChainExecution : IDisposable
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_holdRefresh = TimeSpan.FromMilliseconds(250);
 
+    // A standby asks for the account this often: the failover is the lease's TTL plus at most this.
+    private static readonly TimeSpan s_standbyRetry = TimeSpan.FromSeconds(1);
+
     private readonly EngineOptions _options;
     private readonly EthSigner _trading;
     private readonly EthSigner? _flashbots;
@@ -57,6 +62,7 @@ internal sealed class OnChainExecution : IDisposable
     private double _realisedUsd;
     private LiveAgents? _agents;
     private (string Chain, (int V2, int V3, bool WethIsToken0) Pools)? _agentsAt;
+    private ClusterNode? _cluster;
 
     private OnChainExecution(EngineOptions options, EthSigner trading, EthSigner? flashbots, List<ChainRun> chains)
     {
@@ -191,12 +197,28 @@ internal sealed class OnChainExecution : IDisposable
         _risk = risk;
     }
 
+    /// <summary>
+    /// Cluster mode (host thread, before <see cref="Start"/>): each chain's trading account is signed for by one node at a
+    /// time. A chain starts only once this node holds the account's lease (<see cref="AccountLease"/>, per chain id) and
+    /// has taken it over (<see cref="BundleSigningAccount"/>: every recorded bundle the chain lacks past its last target,
+    /// then the chain's count); each bundle is in the nonce stream before its first relay call. A node that does not hold
+    /// the lease stands by and asks again every second. The dry run sends nothing and leases nothing.
+    /// </summary>
+    public void UseCluster(ClusterNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (!IsDryRun)
+        {
+            _cluster = node;
+        }
+    }
+
     /// <summary>"on-chain execution on ethereum (executor 0x…, 2 pools) to relays flashbots; trading account 0x…".</summary>
     public string DescribeStart() => IsDryRun
         ? string.Create(CultureInfo.InvariantCulture,
             $"on-chain dry run on {(_chains.Count == 0 ? "no chain" : string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)")))}{string.Concat(_notFollowed.Select(n => "; " + n))}: bundles are {_keyNote}, simulated from the executor's owner (eth_estimateGas), never sent")
         : string.Create(CultureInfo.InvariantCulture,
-            $"on-chain execution on {string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)"))} to relays {string.Join(", ", _options.Flashbots.Endpoints().Select(e => SecretRedaction.Redact(e.Name)))}; trading account {_trading.Address}");
+            $"on-chain execution on {string.Join(", ", _chains.Select(c => $"{c.Name} (executor {c.Options.Executor}, {c.Options.Pools.Count} pools)"))} to relays {string.Join(", ", _options.Flashbots.Endpoints().Select(e => SecretRedaction.Redact(e.Name)))}; trading account {_trading.Address}{(_cluster is null ? "" : $", signed by the node that holds its lease ({_options.Cluster.AccountLeaseSeconds.ToString(CultureInfo.InvariantCulture)} s) on each chain")}");
 
     /// <summary>Starts the on-chain strategy thread: each chain connects, checks its contracts and snapshots its pools, then follows them.</summary>
     public void Start()
@@ -317,7 +339,7 @@ internal sealed class OnChainExecution : IDisposable
             parts.Add(strategy is null || feed is null || (executor is null && !IsDryRun)
                 ? $"{c.Name} not started ({c.Problem ?? "connecting"})"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out, {c.BlocksOverCap} blocks over the gas cap{(c.OverCap ? ", holding: base fee above " + c.Options.EffectiveMaxBaseFeeGwei.ToString(CultureInfo.InvariantCulture) + " gwei" : "")}){(executor is null ? "" : " " + executor.Describe())}"));
+                    $"{c.Name} at block {c.LastBlock} ({feed.Snapshots} snapshots, {feed.Tracker.Counters.Applied} pool events, {strategy.Bundler.Built} bundles signed, {strategy.Bundler.Busy} held while one was out, {c.BlocksOverCap} blocks over the gas cap{(c.OverCap ? ", holding: base fee above " + c.Options.EffectiveMaxBaseFeeGwei.ToString(CultureInfo.InvariantCulture) + " gwei" : "")}){(executor is null ? "" : " " + executor.Describe())}{(c.Account is { } account ? $"; account lease epoch {account.Lease.Epoch}: recorded {account.Recorded}, refused {account.Refused}" : "")}"));
         }
 
         return IsDryRun
@@ -348,6 +370,24 @@ internal sealed class OnChainExecution : IDisposable
             {
                 executor.StopAsync(timeout).GetAwaiter().GetResult();
                 DrainEnded(chain);
+            }
+        }
+
+        foreach (ChainRun chain in _chains)
+        {
+            // Every bundle of this node is recorded with its last target, so the next owner may take the account at once.
+            if (chain.Lease is { } lease)
+            {
+                try
+                {
+                    using var guard = new CancellationTokenSource(timeout);
+                    lease.ReleaseAsync(guard.Token).GetAwaiter().GetResult();
+                    Notice($"{chain.Name}: the trading account's lease is handed back");
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or NATS.Client.Core.NatsException)
+                {
+                    Notice($"{chain.Name}: the trading account's lease could not be handed back ({SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 160)}); it runs out by itself");
+                }
             }
         }
 
@@ -534,13 +574,14 @@ internal sealed class OnChainExecution : IDisposable
         if (problem is not null)
         {
             // Said once per problem, not at every retry; the summary line carries it meanwhile.
+            TimeSpan retry = chain.Standby ? s_standbyRetry : s_retry;
             if (problem != chain.Problem)
             {
-                Notice($"{chain.Name}: not started: {problem}; trying again every {s_retry.TotalSeconds:0} s");
+                Notice($"{chain.Name}: not started: {problem}; trying again every {retry.TotalSeconds:0} s");
             }
 
             chain.Problem = problem;
-            Reset(chain, DateTime.UtcNow + s_retry);
+            Reset(chain, DateTime.UtcNow + retry);
             return false;
         }
 
@@ -555,6 +596,11 @@ internal sealed class OnChainExecution : IDisposable
     private async Task<string?> StartAsync(ChainRun chain, CancellationToken stop)
     {
         ChainOptions o = chain.Options;
+        if (_cluster is { } cluster && await TryHoldAccountAsync(chain, cluster, stop).ConfigureAwait(false) is { } standby)
+        {
+            return standby;
+        }
+
         var rpc = new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 };
         RpcResult<JsonRpcClient> connected;
         using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(stop))
@@ -659,11 +705,29 @@ internal sealed class OnChainExecution : IDisposable
 
         chain.Pools = pools;
         chain.Weth = weth;
-        NonceManager nonces = NonceManager.ForClient(client, _trading.Address);
-        RpcResult<NonceReconciliation> started = await nonces.InitialiseAsync(stop).ConfigureAwait(false);
-        if (!started.IsOk)
+        NonceManager nonces;
+        BundleSigningAccount? account = null;
+        if (_cluster is { } node)
         {
-            return "the trading account's nonce: " + started.Error;
+            // The account was held above; its bundles recorded by any node must be past landing before this one signs.
+            account = new BundleSigningAccount(chain.Lease!, new NonceLedger(node.Bus.JetStream, node.Options.Node, _trading.Address, o.ChainId), client);
+            RpcResult<BundleTakeOver> taken = await account.TakeOverAsync(stop).ConfigureAwait(false);
+            if (!taken.IsOk)
+            {
+                return "the trading account's take-over: " + taken.Error;
+            }
+
+            nonces = taken.Value.Nonces;
+            Notice(string.Create(CultureInfo.InvariantCulture, $"{chain.Name}: took the trading account over (lease epoch {chain.Lease!.Epoch}): {taken.Value.Describe()}"));
+        }
+        else
+        {
+            nonces = NonceManager.ForClient(client, _trading.Address);
+            RpcResult<NonceReconciliation> started = await nonces.InitialiseAsync(stop).ConfigureAwait(false);
+            if (!started.IsOk)
+            {
+                return "the trading account's nonce: " + started.Error;
+            }
         }
 
         // The first step runs at once on the head the snapshot was read at; later ones follow newHeads.
@@ -704,6 +768,10 @@ internal sealed class OnChainExecution : IDisposable
             var relays = _options.Flashbots.Endpoints().Select(e => new RelayClient(e, _flashbots, TimeSpan.FromSeconds(10))).ToList();
             chain.Relays = relays;
             var pipeline = new BundlePipeline(relays, client, nonces, factory, bundleOptions, line => Notice(chain.Name + ": " + line));
+            if (account is not null)
+            {
+                pipeline.Record = (bundle, lastTarget, ct) => RecordAsync(account, bundle, lastTarget, ct);
+            }
             chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
             {
                 // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
@@ -719,14 +787,64 @@ internal sealed class OnChainExecution : IDisposable
         }
 
         chain.Strategy = strategy;
+        chain.Account = account;
         chain.Problem = null;
         chain.LastBlock = -1;
         return null;
     }
 
+    /// <summary>Cluster mode: null once this node holds the chain's trading account, else why it stands by.</summary>
+    private async Task<string?> TryHoldAccountAsync(ChainRun chain, ClusterNode cluster, CancellationToken stop)
+    {
+        chain.Lease ??= new AccountLease(cluster.Bus.Accounts, cluster.Options.Node, _trading.Address, TimeSpan.FromSeconds(_options.Cluster.AccountLeaseSeconds), chain.Options.ChainId);
+        AccountLease lease = chain.Lease;
+        chain.Standby = true;
+        try
+        {
+            if (!lease.IsHeld && !await lease.TryAcquireAsync(stop).ConfigureAwait(false))
+            {
+                (string Owner, long UntilMs, long Epoch)? owner = await lease.ReadAsync(stop).ConfigureAwait(false);
+                return owner is { } o
+                    ? string.Create(CultureInfo.InvariantCulture, $"standing by: node {o.Owner} signs for the trading account on chain {chain.Options.ChainId} (lease epoch {o.Epoch}, until {DateTimeOffset.FromUnixTimeMilliseconds(o.UntilMs):HH:mm:ss.fff} UTC)")
+                    : "standing by: the trading account's lease record is damaged; an operator must look at it";
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            return "standing by: NATS did not answer for the trading account's lease (" + SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 160) + ")";
+        }
+
+        chain.Standby = false;
+        lease.StartRenewing();
+        return null;
+    }
+
+    /// <summary>The pipeline's record step (thread pool): the bundle goes in the nonce stream, or nowhere.</summary>
+    private static async Task<string?> RecordAsync(BundleSigningAccount account, SignedBundle bundle, ulong lastTarget, CancellationToken cancellationToken)
+    {
+        BundleRecordOutcome outcome = await account.RecordAsync(bundle.Nonce, bundle.TxHash, Hex.Decode(bundle.RawHex), lastTarget, cancellationToken).ConfigureAwait(false);
+        return outcome switch
+        {
+            BundleRecordOutcome.Recorded => null,
+            BundleRecordOutcome.NotOwner => "this node no longer holds the trading account's lease",
+            BundleRecordOutcome.Fenced => "another node appended to the account's nonce stream (this node is fenced)",
+            _ => "NATS did not confirm the nonce record",
+        };
+    }
+
     /// <summary>One pump of the chain's notifications; on a new block or pool event, the strategy step over the pools' state.</summary>
     private bool Step(ChainRun chain, CancellationToken stop)
     {
+        if (chain.Account is { MustTakeOver: true } account)
+        {
+            // Fenced, or the lease lost or taken back under another epoch: the nonces are stale. The start takes it over again.
+            string why = account.Lease.IsHeld ? "another node recorded bundles for the account" : "this node no longer holds the account's lease";
+            Notice($"{chain.Name}: {why}; nothing is signed until this node holds it again and has taken it over");
+            chain.Problem = why;
+            Reset(chain, DateTime.UtcNow);
+            return true;
+        }
+
         DexNodeFeed feed = chain.Feed!;
         int applied = feed.PumpAsync(stop).GetAwaiter().GetResult();
         if (!feed.Tracker.TryGetHead(out HeadInfo head))
@@ -856,6 +974,15 @@ internal sealed class OnChainExecution : IDisposable
         /// <summary>The executor's owner, read at start-up (the dry run simulates as it).</summary>
         public Address Owner { get; set; }
 
+        /// <summary>Cluster mode: this node's lease on the chain's trading account (kept across restarts of the chain).</summary>
+        public AccountLease? Lease { get; set; }
+
+        /// <summary>Cluster mode: the account as this start took it over; null until then.</summary>
+        public BundleSigningAccount? Account { get; set; }
+
+        /// <summary>The last start found the account held by another node.</summary>
+        public bool Standby { get; set; }
+
         /// <summary>The dry run's hand-off of signed bundles (in place of the executor's).</summary>
         public ChainStrategy.BundleHandOff? Simulate { get; set; }
 
@@ -908,6 +1035,7 @@ internal sealed class OnChainExecution : IDisposable
         {
             NextAttempt = nextAttempt;
             Strategy = null;
+            Account = null;
             Feed = null;
             Executor = null;
             foreach (RelayClient relay in Relays)
@@ -925,6 +1053,11 @@ internal sealed class OnChainExecution : IDisposable
             if (Executor is not null)
             {
                 await Executor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Lease is not null)
+            {
+                await Lease.DisposeAsync().ConfigureAwait(false);
             }
 
             foreach (RelayClient relay in Relays)

@@ -37,35 +37,17 @@ public sealed class ClusterCliTests
     }
 
     [Fact]
-    public void Live_mode_with_a_chain_naming_an_executor_is_refused_until_the_engine_leases_the_trading_account()
+    public void An_account_lease_outside_one_to_600_seconds_is_refused_with_its_path_before_anything_joins()
     {
         using var folder = new TempFolder();
-        string config = folder.File("live.json");
-        File.WriteAllText(config, """
-            {
-              "marketData": "live",
-              "venues": { "bybit": { "wsUrl": "wss://127.0.0.1:1/ws", "orderUrl": "https://127.0.0.1:1", "symbols": ["BTCUSDT"] } },
-              "chains": {
-                "ethereum": {
-                  "chainId": 1, "rpcUrlVariable": "ETH_RPC_URL", "blockTimeMs": 12000, "nativeToken": "ETH",
-                  "tokens": {
-                    "WETH": { "address": "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", "decimals": 18 },
-                    "USDC": { "address": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "decimals": 6, "usdPrice": 1 }
-                  },
-                  "pools": [
-                    { "kind": "v2", "address": "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc", "token0": "USDC", "token1": "WETH", "fee": 30 },
-                    { "kind": "v3", "address": "0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640", "token0": "USDC", "token1": "WETH", "fee": 500 }
-                  ],
-                  "aavePool": "0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2",
-                  "executor": "0x1111111111111111111111111111111111111111"
-                }
-              }
-            }
-            """);
-        (int exit, _, string error) = Invoke("run", "--live", "--execute", "--config", config, "--cluster", "nats://127.0.0.1:4222", "--node", "a",
-            "--no-db", "--no-dashboard", "--log", folder.File("a.log"));
+        string config = folder.File("lease.json");
+        File.WriteAllText(config, """{ "cluster": { "accountLeaseSeconds": 0.5 } }""");
+        (int exit, string output, string error) = Invoke("run", "--mode", "paper", "--config", config, "--cluster", "nats://127.0.0.1:1", "--node", "a",
+            "--duration", "1s", "--no-db", "--no-dashboard", "--log", folder.File("a.log"));
         Assert.Equal(2, exit);
-        Assert.Contains("--cluster: live mode with a chain naming an executor is refused in this build", error, StringComparison.Ordinal);
+        Assert.Contains("cluster.accountLeaseSeconds: 0.5 must be 1 to 600 seconds", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot join", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("paper trading on", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,18 +24,26 @@ public sealed class AccountLease : IAsyncDisposable
     private long _renewFailures;
     private long _renewals;
 
-    public AccountLease(INatsKVStore store, string node, Address account, TimeSpan ttl)
+    /// <param name="chainId">The chain whose nonces the lease covers (<c>acct.&lt;chainId&gt;.0x…</c>): one address has a nonce
+    /// sequence per chain, so each is owned on its own. Null: the account on its one chain (<c>acct.0x…</c>).</param>
+    public AccountLease(INatsKVStore store, string node, Address account, TimeSpan ttl, ulong? chainId = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(node);
         _store = store;
         _node = node;
         Account = account;
-        _key = "acct." + account.ToLowerHexString();
+        _key = "acct." + (chainId is { } id ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." : "") + account.ToLowerHexString();
         _ttl = ttl;
     }
 
     public Address Account { get; }
+
+    /// <summary>This node's name in the cluster.</summary>
+    public string Node => _node;
+
+    /// <summary>How long one acquisition or renewal holds the account.</summary>
+    public TimeSpan Ttl => _ttl;
 
     /// <summary>The owner epoch this node holds (0 before it first held the account).</summary>
     public long Epoch => Interlocked.Read(ref _epoch);

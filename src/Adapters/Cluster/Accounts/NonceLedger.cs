@@ -8,7 +8,8 @@ using NATS.Client.JetStream;
 namespace LowLatency.Adapters.Cluster.Accounts;
 
 /// <summary>One signed transaction as the nonce stream recorded it before it left.</summary>
-public sealed record SignedTxRecord(ulong Nonce, string Hash, byte[] Raw, string Node, long Epoch, ulong StreamSeq);
+/// <param name="LastTargetBlock">A bundle's last target block (it can land in no later one); 0 for a public transaction.</param>
+public sealed record SignedTxRecord(ulong Nonce, string Hash, byte[] Raw, string Node, long Epoch, ulong StreamSeq, ulong LastTargetBlock = 0);
 
 /// <summary>
 /// The account's nonce stream (<c>ll.nonce.0x…</c>): the owner appends each signed transaction (nonce, hash, raw bytes)
@@ -24,13 +25,14 @@ public sealed class NonceLedger
     private ulong _lastSeq;
     private long _fenced;
 
-    public NonceLedger(INatsJSContext js, string node, Address account)
+    /// <param name="chainId">The chain of the nonces (<c>ll.nonce.&lt;chainId&gt;-0x…</c>, as <see cref="AccountLease"/>); null: <c>ll.nonce.0x…</c>.</param>
+    public NonceLedger(INatsJSContext js, string node, Address account, ulong? chainId = null)
     {
         ArgumentNullException.ThrowIfNull(js);
         ArgumentException.ThrowIfNullOrEmpty(node);
         _js = js;
         _node = node;
-        _subject = "ll.nonce." + account.ToLowerHexString();
+        _subject = "ll.nonce." + (chainId is { } id ? id.ToString(CultureInfo.InvariantCulture) + "-" : "") + account.ToLowerHexString();
     }
 
     public string Subject => _subject;
@@ -50,7 +52,8 @@ public sealed class NonceLedger
             var r = doc.RootElement;
             list.Add(new SignedTxRecord(
                 r.GetProperty("nonce").GetUInt64(), r.GetProperty("hash").GetString() ?? "", Hex.Decode(r.GetProperty("raw").GetString() ?? "0x"),
-                r.GetProperty("node").GetString() ?? "", r.GetProperty("epoch").GetInt64(), seq));
+                r.GetProperty("node").GetString() ?? "", r.GetProperty("epoch").GetInt64(), seq,
+                r.TryGetProperty("lastTarget", out JsonElement target) ? target.GetUInt64() : 0));
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         // Read the true last sequence too (records may have arrived after the read began).
@@ -60,10 +63,33 @@ public sealed class NonceLedger
     }
 
     /// <summary>
+    /// After an append whose acknowledgement never came (it may have landed): reads what follows the last record this node
+    /// saw. True when all of it is this node's own under <paramref name="epoch"/>; the next append then expects the last of
+    /// it. False when another node appended meanwhile: this node is fenced, as if its append had been refused.
+    /// </summary>
+    public async Task<bool> ResyncAsync(long epoch, CancellationToken cancellationToken = default)
+    {
+        ulong seen = _lastSeq;
+        var records = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        foreach (SignedTxRecord r in records)
+        {
+            if (r.StreamSeq > seen && (r.Epoch != epoch || !string.Equals(r.Node, _node, StringComparison.Ordinal)))
+            {
+                _lastSeq = seen;
+                Interlocked.Increment(ref _fenced);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Appends a signed transaction. True once the server stored it; false when fenced (another node appended since this
     /// node's last read: the transaction must not be sent). Throws when NATS cannot be reached (nothing is sent then either).
     /// </summary>
-    public async Task<bool> AppendAsync(ulong nonce, string hash, ReadOnlyMemory<byte> raw, long epoch, CancellationToken cancellationToken = default)
+    /// <param name="lastTargetBlock">A bundle's last target block; 0 for a public transaction.</param>
+    public async Task<bool> AppendAsync(ulong nonce, string hash, ReadOnlyMemory<byte> raw, long epoch, CancellationToken cancellationToken = default, ulong lastTargetBlock = 0)
     {
         var buffer = new ArrayBufferWriter<byte>(raw.Length * 2 + 160);
         using (var w = new Utf8JsonWriter(buffer))
@@ -74,6 +100,11 @@ public sealed class NonceLedger
             w.WriteString("raw", Hex.Encode(raw.Span));
             w.WriteString("node", _node);
             w.WriteNumber("epoch", epoch);
+            if (lastTargetBlock > 0)
+            {
+                w.WriteNumber("lastTarget", lastTargetBlock);
+            }
+
             w.WriteEndObject();
         }
 
