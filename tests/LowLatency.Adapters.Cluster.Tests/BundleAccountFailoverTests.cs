@@ -240,6 +240,37 @@ public sealed class BundleAccountFailoverTests
     }
 
     [Fact]
+    public async Task The_same_signature_recorded_by_the_next_owner_for_later_blocks_is_its_own_record_so_the_stream_keeps_the_last_target()
+    {
+        using var anvil = new AnvilFixture();
+        using var nats = new NatsServer();
+        Address from = AnvilTestKit.DevAddress(0);
+        await using Node a = await TakeOverAsync(nats.Url, "a", anvil);
+        Assert.True((await a.Account.TakeOverAsync()).IsOk);
+        (string hash, byte[] raw, ulong aLast) = await RecordAsync(a, 0, 1);
+        await a.DieAsync();
+
+        // b re-signs the same call at the same nonce and fees: deterministic signatures make it a's bytes exactly.
+        await using Node b = await TakeOverAsync(nats.Url, "b", anvil);
+        Task<RpcResult<BundleTakeOver>> taking = b.Account.TakeOverAsync();
+        while (!taking.IsCompleted)
+        {
+            anvil.RawCall("evm_mine");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0UL, (await taking).Value.Next);
+        (string again, _, ulong bLast) = await RecordAsync(b, 0, 1);
+        Assert.Equal(hash, again);
+
+        // Had the stream dropped b's append as a duplicate, a third owner would wait only for a's passed target.
+        var records = await new NonceLedger(b.Bus.JetStream, "check", from, ChainId).LoadAsync();
+        Assert.Equal(new[] { ("a", aLast), ("b", bLast) }, records.Select(r => (r.Node, r.LastTargetBlock)).ToArray());
+        Assert.True(bLast > aLast);
+        Assert.Equal(raw, records[1].Raw);
+    }
+
+    [Fact]
     public async Task A_record_nats_never_confirmed_sends_nothing_and_the_next_one_reads_what_landed_first()
     {
         using var anvil = new AnvilFixture();

@@ -43,9 +43,48 @@ internal static class OnChainRun
 
         /// <summary><c>--models DIR</c>; null: the default (no models next to the test binaries: agents off).</summary>
         public string? Models { get; init; }
+
+        /// <summary>More top-level settings, as JSON members (<c>"cluster": { … }</c>).</summary>
+        public string? MoreSettings { get; init; }
+
+        /// <summary>The configuration's and the log's file names (several engines share one folder).</summary>
+        public string Name { get; init; } = "chain";
+    }
+
+    /// <summary>What one engine on the scene needs: its configuration file, log path and environment, and the CEX venues it trades beside the chain.</summary>
+    public sealed class Scene : IAsyncDisposable
+    {
+        private readonly IAsyncDisposable _venues;
+
+        internal Scene(string config, string log, Dictionary<string, string> environment, IAsyncDisposable venues) =>
+            (Config, Log, Environment, _venues) = (config, log, environment, venues);
+
+        public string Config { get; }
+
+        public string Log { get; }
+
+        public Dictionary<string, string> Environment { get; }
+
+        public ValueTask DisposeAsync() => _venues.DisposeAsync();
     }
 
     public static async Task<(int Exit, string Out, string Err, string Log)> RunAsync(RelayChainFixture f, TempFolder folder, ITestOutputHelper output, Address executor, string duration, Options? options = null)
+    {
+        Options o = options ?? new Options();
+        await using Scene scene = await PrepareAsync(f, folder, executor, o);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args([.. (o.DryRun ? new[] { "run" } : ["run", "--live", "--execute"]), "--config", scene.Config, "--log", scene.Log, "--duration", duration, .. (o.Models is null ? Array.Empty<string>() : ["--models", o.Models])]),
+            stdout, stderr, name => scene.Environment.GetValueOrDefault(name)));
+        string text = File.Exists(scene.Log) ? await File.ReadAllTextAsync(scene.Log) : "";
+        output.WriteLine(stdout.ToString());
+        output.WriteLine(stderr.ToString());
+        output.WriteLine(text);
+        return (exit, stdout.ToString(), stderr.ToString(), text);
+    }
+
+    /// <summary>Writes the scene's configuration and starts its CEX venues; the caller runs the engine (in process or as a child).</summary>
+    public static async Task<Scene> PrepareAsync(RelayChainFixture f, TempFolder folder, Address executor, Options? options = null)
     {
         Options o = options ?? new Options();
         (string? killFile, double? maxBaseFeeGwei, Uri? darkNode, bool dryRun) = (o.KillFile, o.MaxBaseFeeGwei, o.DarkNode, o.DryRun);
@@ -68,9 +107,9 @@ internal static class OnChainRun
               "executor": "{{executor}}"
             }
             """;
-        await using LoopbackSet venues = await LoopbackSet.StartAsync();
-        string config = folder.Write("chain.json", $$"""
-            {
+        LoopbackSet venues = await LoopbackSet.StartAsync();
+        string config = folder.Write(o.Name + ".json", $$"""
+            {{{(o.MoreSettings is null ? "" : "\n  " + o.MoreSettings + ",")}}
               "marketData": "live",
               "thresholdBps": 1,
               "execution": { "killSwitchFile": "{{killFile ?? Path.Combine(folder.Path, "NO_KILL")}}" },
@@ -84,7 +123,7 @@ internal static class OnChainRun
               "flashbots": { "relays": [ { "name": "alpha", "url": "{{f.Alpha.Url}}" } ], "targetBlocks": 3, "confirmBlocks": 0 }
             }
             """);
-        string log = Path.Combine(folder.Path, "chain.log");
+        string log = Path.Combine(folder.Path, o.Name + ".log");
         var env = new Dictionary<string, string>
         {
             ["LIVE_VENUES"] = "bybit,coinbase",
@@ -101,15 +140,7 @@ internal static class OnChainRun
             env["FLASHBOTS_SIGNER_KEY"] = FlashbotsKey;
         }
 
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args([.. (dryRun ? new[] { "run" } : ["run", "--live", "--execute"]), "--config", config, "--log", log, "--duration", duration, .. (o.Models is null ? Array.Empty<string>() : ["--models", o.Models])]),
-            stdout, stderr, name => env.GetValueOrDefault(name)));
-        string text = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
-        output.WriteLine(stdout.ToString());
-        output.WriteLine(stderr.ToString());
-        output.WriteLine(text);
-        return (exit, stdout.ToString(), stderr.ToString(), text);
+        return new Scene(config, log, env, venues);
     }
 
     public static JsonElement[] Lines(string log) =>

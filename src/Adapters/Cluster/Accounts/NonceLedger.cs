@@ -112,8 +112,10 @@ public sealed class NonceLedger
         {
             ExpectedLastSubjectSequence = _lastSeq,
 
-            // The same transaction retried after a lost ack is stored once.
-            MsgId = hash + ":" + nonce.ToString(CultureInfo.InvariantCulture),
+            // The same transaction retried after a lost ack is stored once. A bundle's id carries its last target: the same
+            // bytes sent again for later blocks (a new owner re-signs the same call at the same fees deterministically)
+            // are a new record, so the stream always shows the last block any of its signatures may land in.
+            MsgId = hash + ":" + nonce.ToString(CultureInfo.InvariantCulture) + (lastTargetBlock > 0 ? ":" + lastTargetBlock.ToString(CultureInfo.InvariantCulture) : ""),
         };
         try
         {

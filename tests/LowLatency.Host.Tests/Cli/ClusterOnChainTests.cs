@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Cluster.Accounts;
+using LowLatency.Adapters.Ethereum;
+using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.Host.Tests.Support;
+using LowLatency.Testing.Nats;
+using LowLatency.Testing.Relay;
+using Xunit.Abstractions;
+
+namespace LowLatency.Host.Tests.Cli;
+
+/// <summary>
+/// Cluster mode on a chain naming our executor, with real processes: a <c>nats-server -js</c>, the flash-loan scene on
+/// anvil under a loopback relay, and two <c>lowlatency run --live --execute --cluster</c> engines with one trading key.
+/// Node a holds the account and signs bundles the relay keeps missing; b stands by. a is killed with SIGKILL with its
+/// bundle out; b takes the account when a's lease ran out, waits until a's last recorded bundle is past its last target,
+/// and lands the same route at the same nonce. Shown: the relay never saw a bundle before its record nor for a block past
+/// the recorded last target; b's bundles target only blocks after a's could land; one transaction for the nonce is mined.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixture>, IClassFixture<RelayChainFixture>
+{
+    private const string Settings = "\"cluster\": { \"accountLeaseSeconds\": 3 }";
+    private const ulong TargetBlocks = 3; // OnChainRun's flashbots.targetBlocks
+    private readonly TempFolder _folder = new();
+
+    public ClusterOnChainTests(RelayChainFixture fixture, ITestOutputHelper output)
+        : base(fixture, output)
+    {
+    }
+
+    [GeneratedRegex(@"took the trading account over \(lease epoch (?<epoch>\d+)\): (?<records>\d+) records, (?<out>\d+) bundles the chain lacked \(each could land up to block (?<last>\d+), now passed\); next nonce (?<next>\d+)")]
+    private static partial Regex TakeOverLine();
+
+    protected override Task CleanUpAsync()
+    {
+        _folder.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_engine_killed_with_its_bundle_out_hands_the_account_to_the_standby_which_waits_out_that_bundle_and_lands_the_route_at_the_same_nonce()
+    {
+        using var nats = new NatsServer();
+        JsonRpcClient chain = Fixture.Chain.Client;
+        ulong before = (await chain.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        Fixture.Alpha.MissNextTargets = int.MaxValue;
+
+        await using OnChainRun.Scene sceneA = await OnChainRun.PrepareAsync(Fixture, _folder, S.Executor, new OnChainRun.Options { Name = "a", MoreSettings = Settings });
+        await using OnChainRun.Scene sceneB = await OnChainRun.PrepareAsync(Fixture, _folder, S.Executor, new OnChainRun.Options { Name = "b", MoreSettings = Settings });
+        using ChildProcess a = Engine(sceneA, "a", nats.Url);
+        await a.WaitStartedAsync();
+        await Until(() => Fixture.Alpha.SentBundles.Count > 0, () => "a never sent a bundle: " + a.Out + a.Err + Read(sceneA.Log));
+        using ChildProcess b = Engine(sceneB, "b", nats.Url);
+        await b.WaitStartedAsync();
+        await Until(() => Read(sceneB.Log).Contains("standing by: node a signs for the trading account", StringComparison.Ordinal), () => "b never stood by: " + b.Out + b.Err + Read(sceneB.Log));
+
+        a.Signal("KILL");
+        Assert.NotEqual(0, await a.WaitExitAsync());
+
+        // Nothing mines on its own here (the relay mines as it includes): blocks pass until b has taken the account over.
+        Match taken = await MineUntil(() => TakeOverLine().Match(Read(sceneB.Log)), m => m.Success, () => "b never took the account over: " + b.Out + b.Err + Read(sceneB.Log));
+        Fixture.Alpha.MissNextTargets = 0;
+        await Until(() => Read(sceneB.Log).Contains("\"state\":\"Included\"", StringComparison.Ordinal), () => "b's bundle was never included: " + b.Out + b.Err + Read(sceneB.Log));
+        b.Signal("TERM");
+        Assert.Equal(0, await b.WaitExitAsync());
+        string logB = Read(sceneB.Log);
+        Output.WriteLine(a.Out + a.Err + Read(sceneA.Log));
+        Output.WriteLine(b.Out + b.Err + logB);
+
+        Assert.Equal("2", taken.Groups["epoch"].Value);
+        Assert.Equal(before.ToString(CultureInfo.InvariantCulture), taken.Groups["next"].Value);
+        ulong aLast = ulong.Parse(taken.Groups["last"].Value, CultureInfo.InvariantCulture);
+
+        // The stream: a's records, then b's, every one for the same nonce (a's never landed), each a bundle with its targets.
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        IReadOnlyList<SignedTxRecord> records = await new NonceLedger(observer.JetStream, "observer", S.Chain.From, S.Chain.ChainId).LoadAsync();
+        var stream = await observer.JetStream.GetStreamAsync(ClusterBus.NoncesStream);
+        Assert.Equal((long)stream.Info.State.Messages, records.Count);
+        Assert.All(records, r => Assert.Equal(before, r.Nonce));
+        Assert.Equal(records.OrderBy(r => r.StreamSeq).Select(r => r.Node).ToArray(), records.Select(r => r.Node).Order().ToArray());
+        SignedTxRecord[] byA = [.. records.Where(r => r.Node == "a")];
+        SignedTxRecord[] byB = [.. records.Where(r => r.Node == "b")];
+        Assert.NotEmpty(byA);
+        Assert.NotEmpty(byB);
+        Assert.Equal(aLast, byA.Max(r => r.LastTargetBlock));
+
+        // b signs the same call at the same nonce and fees as a's last bundle, so its signature can be byte for byte a's
+        // (RFC 6979): one transaction, not a second signature, and still b's own record, with b's targets.
+        foreach (SignedTxRecord r in byB)
+        {
+            Assert.True(r.LastTargetBlock - TargetBlocks + 1 > aLast, $"b recorded a bundle for block {r.LastTargetBlock - TargetBlocks + 1} on, where a's could still land (up to {aLast})");
+        }
+
+        // The relay: every bundle it was sent is a recorded signature, for a block within that record's targets.
+        foreach ((string _, ulong block, string[] txs) in Fixture.Alpha.SentBundles)
+        {
+            string hash = Hex.Encode(Keccak256.Hash(Hex.Decode(Assert.Single(txs))));
+            Assert.True(records.Any(r => string.Equals(r.Hash, hash, StringComparison.OrdinalIgnoreCase) && block <= r.LastTargetBlock && block + TargetBlocks > r.LastTargetBlock),
+                $"the relay got {hash} for block {block}, which no record covers");
+        }
+
+        // The chain: one transaction for the nonce, b's; no signature of a's mined unless it is b's too.
+        JsonElement included = OnChainRun.Lines(logB).Single(l => l.TryGetProperty("state", out JsonElement s) && s.GetString() == "Included");
+        Assert.Equal(before, included.GetProperty("nonce").GetUInt64());
+        string txHash = included.GetProperty("txHash").GetString()!;
+        Assert.Contains(byB, r => string.Equals(r.Hash, txHash, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(before + 1, (await chain.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+        foreach (SignedTxRecord r in byA.Where(r => !string.Equals(r.Hash, txHash, StringComparison.OrdinalIgnoreCase)))
+        {
+            Assert.Null((await chain.GetTransactionReceiptAsync(Hex.Decode(r.Hash))).Value);
+        }
+
+        Assert.Contains("the trading account's lease is handed back", logB, StringComparison.Ordinal);
+        OnChainRun.AssertNoSecret(a.Out + a.Err + Read(sceneA.Log) + b.Out + b.Err + logB);
+    }
+
+    private static ChildProcess Engine(OnChainRun.Scene scene, string node, string natsUrl) =>
+        ChildProcess.StartShell(Path.GetDirectoryName(scene.Config)!,
+            $"exec $LL run --live --execute --config '{scene.Config}' --log '{scene.Log}' --duration 120s --cluster {natsUrl} --node {node} --no-db --no-dashboard",
+            scene.Environment, "cluster: node " + node + " joined");
+
+    private static string Read(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (FileNotFoundException)
+        {
+            return "";
+        }
+    }
+
+    private async Task Until(Func<bool> done, Func<string> why) => await MineUntil(() => done(), d => d, why, mine: false);
+
+    private async Task<T> MineUntil<T>(Func<T> read, Func<T, bool> done, Func<string> why, bool mine = true)
+    {
+        DateTime giveUp = DateTime.UtcNow + ChildProcess.HangGuard;
+        while (true)
+        {
+            T value = read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < giveUp, why());
+            if (mine)
+            {
+                Assert.True((await Fixture.Chain.Client.CallAsync("evm_mine", "[]"u8.ToArray())).IsOk);
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
