@@ -93,6 +93,7 @@ public sealed class LiveRunEngine
             if (Cluster is { } accounts)
             {
                 onChain.UseCluster(accounts);
+                onChain.ClusterFill = f => accounts.RecordFill(f);
             }
 
             _console.WriteLine(onChain.DescribeStart());

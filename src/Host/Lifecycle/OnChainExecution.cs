@@ -213,6 +213,12 @@ internal sealed class OnChainExecution : IDisposable
         }
     }
 
+    /// <summary>
+    /// Cluster mode: each landed bundle (included, or landed and reverted) as a fill on the node's stream, host thread:
+    /// asset WETH, venue the chain, the borrowed amount, gas and builder as the fee, the realised P&amp;L.
+    /// </summary>
+    public Action<Adapters.Cluster.Streams.FillRecord>? ClusterFill { get; set; }
+
     /// <summary>"on-chain execution on ethereum (executor 0x…, 2 pools) to relays flashbots; trading account 0x…".</summary>
     public string DescribeStart() => IsDryRun
         ? string.Create(CultureInfo.InvariantCulture,
@@ -453,8 +459,12 @@ internal sealed class OnChainExecution : IDisposable
 
         if (landed)
         {
+            long nowNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
             _realisedUsd += pnlUsd;
-            _risk?.OnTradeClosed(pnlUsd, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100);
+            _risk?.OnTradeClosed(pnlUsd, nowNs);
+            double costsUsd = (Amounts.ToDouble(gasPaid) + Amounts.ToDouble(o.BuilderPaymentWei)) / 1e18 * chain.WethUsd;
+            ClusterFill?.Invoke(new Adapters.Cluster.Streams.FillRecord(chain.Options.WrappedNativeSymbol, chain.Name, "bundle",
+                ended.Bundle.Amount, chain.WethUsd, ended.Bundle.Amount * chain.WethUsd, Math.Round(costsUsd, 6), Math.Round(pnlUsd, 6), nowNs));
         }
 
         EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, o.GasUsed,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LowLatency.Adapters.Cluster;
 using LowLatency.Adapters.Cluster.Accounts;
+using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
 using LowLatency.Host.Tests.Support;
@@ -58,12 +59,14 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
         await b.WaitStartedAsync();
         await Until(() => Read(sceneB.Log).Contains("standing by: node a signs for the trading account", StringComparison.Ordinal), () => "b never stood by: " + b.Out + b.Err + Read(sceneB.Log));
 
+        DateTimeOffset killedAt = DateTimeOffset.UtcNow;
         a.Signal("KILL");
         Assert.NotEqual(0, await a.WaitExitAsync());
 
         // Nothing mines on its own here (the relay mines as it includes): blocks pass until b has taken the account over.
         Match taken = await MineUntil(() => TakeOverLine().Match(Read(sceneB.Log)), m => m.Success, () => "b never took the account over: " + b.Out + b.Err + Read(sceneB.Log));
         Fixture.Alpha.MissNextTargets = 0;
+        DateTimeOffset tookOverAt = TakeOverTime(Read(sceneB.Log));
         await Until(() => Read(sceneB.Log).Contains("\"state\":\"Included\"", StringComparison.Ordinal), () => "b's bundle was never included: " + b.Out + b.Err + Read(sceneB.Log));
         b.Signal("TERM");
         Assert.Equal(0, await b.WaitExitAsync());
@@ -114,8 +117,24 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
             Assert.Null((await chain.GetTransactionReceiptAsync(Hex.Decode(r.Hash))).Value);
         }
 
+        // One view: the included bundle is b's fill on the cluster's stream, with the P&L the log gives.
+        var fills = new List<JsonElement>();
+        await StreamReading.ReadAllAsync(observer.JetStream, ClusterBus.FillsStream, "ll.fill.b", (_, data) => fills.Add(JsonDocument.Parse(data.ToArray()).RootElement.Clone()));
+        JsonElement fill = Assert.Single(fills, f => f.GetProperty("venue").GetString() == "anvil");
+        Assert.Equal("bundle", fill.GetProperty("side").GetString());
+        Assert.Equal(included.GetProperty("pnlUsd").GetDouble(), fill.GetProperty("pnl").GetDouble(), 6);
+        Assert.True(fill.GetProperty("fee").GetDouble() > 0);
+
         Assert.Contains("the trading account's lease is handed back", logB, StringComparison.Ordinal);
+        Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cluster.bundle_account_failover: a killed → b took the account over {(tookOverAt - killedAt).TotalMilliseconds:0} ms later (lease 3 s; includes the wait for a's bundle past block {aLast})"));
         OnChainRun.AssertNoSecret(a.Out + a.Err + Read(sceneA.Log) + b.Out + b.Err + logB);
+    }
+
+    private static DateTimeOffset TakeOverTime(string log)
+    {
+        string line = log.Split('\n').First(l => l.Contains("took the trading account over (lease epoch 2)", StringComparison.Ordinal));
+        return JsonDocument.Parse(line).RootElement.GetProperty("Timestamp").GetDateTimeOffset();
     }
 
     private static ChildProcess Engine(OnChainRun.Scene scene, string node, string natsUrl) =>
