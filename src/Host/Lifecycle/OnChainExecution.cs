@@ -382,19 +382,7 @@ internal sealed class OnChainExecution : IDisposable
         foreach (ChainRun chain in _chains)
         {
             // Every bundle of this node is recorded with its last target, so the next owner may take the account at once.
-            if (chain.Lease is { } lease)
-            {
-                try
-                {
-                    using var guard = new CancellationTokenSource(timeout);
-                    lease.ReleaseAsync(guard.Token).GetAwaiter().GetResult();
-                    Notice($"{chain.Name}: the trading account's lease is handed back");
-                }
-                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or NATS.Client.Core.NatsException)
-                {
-                    Notice($"{chain.Name}: the trading account's lease could not be handed back ({SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 160)}); it runs out by itself");
-                }
-            }
+            HandBack(chain, timeout, "the run stops");
         }
 
         // The dry run's simulations still out end (cancelled) before the clients go; what ended is logged.
@@ -592,6 +580,12 @@ internal sealed class OnChainExecution : IDisposable
 
             chain.Problem = problem;
             Reset(chain, DateTime.UtcNow + retry);
+            if (!chain.Standby)
+            {
+                // Held but not started (its node dark, a contract check failed): another node may be able to sign.
+                HandBack(chain, TimeSpan.FromSeconds(2), "this node could not start the chain");
+            }
+
             return false;
         }
 
@@ -782,6 +776,7 @@ internal sealed class OnChainExecution : IDisposable
             {
                 pipeline.Record = (bundle, lastTarget, ct) => RecordAsync(account, bundle, lastTarget, ct);
             }
+
             chain.Executor = new BundleExecutor(strategy.Bundler, [new BundleExecutorChain(strategy.Signer, pipeline)], line => Notice(chain.Name + ": " + line), strategy.Stage.RequestRearm)
             {
                 // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
@@ -801,6 +796,37 @@ internal sealed class OnChainExecution : IDisposable
         chain.Problem = null;
         chain.LastBlock = -1;
         return null;
+    }
+
+    /// <summary>
+    /// Cluster mode: hands the chain's account lease back, if this node ever held it, so another node need not wait for it
+    /// to run out; the next start asks for a fresh one.
+    /// </summary>
+    private void HandBack(ChainRun chain, TimeSpan timeout, string why)
+    {
+        if (chain.Lease is not { } lease)
+        {
+            return;
+        }
+
+        chain.Lease = null;
+        try
+        {
+            if (lease.Epoch > 0)
+            {
+                using var guard = new CancellationTokenSource(timeout);
+                lease.ReleaseAsync(guard.Token).GetAwaiter().GetResult();
+                Notice($"{chain.Name}: the trading account's lease is handed back ({why})");
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or NATS.Client.Core.NatsException)
+        {
+            Notice($"{chain.Name}: the trading account's lease could not be handed back ({SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 160)}); it runs out by itself");
+        }
+        finally
+        {
+            lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Cluster mode: null once this node holds the chain's trading account, else why it stands by.</summary>
@@ -1068,6 +1094,7 @@ internal sealed class OnChainExecution : IDisposable
             if (Lease is not null)
             {
                 await Lease.DisposeAsync().ConfigureAwait(false);
+                Lease = null;
             }
 
             foreach (RelayClient relay in Relays)

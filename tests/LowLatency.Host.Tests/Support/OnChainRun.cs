@@ -47,6 +47,9 @@ internal static class OnChainRun
         /// <summary>More top-level settings, as JSON members (<c>"cluster": { … }</c>).</summary>
         public string? MoreSettings { get; init; }
 
+        /// <summary>More arguments of <c>run</c> (<c>--cluster URL --node NAME</c>).</summary>
+        public string[] MoreArgs { get; init; } = [];
+
         /// <summary>The configuration's and the log's file names (several engines share one folder).</summary>
         public string Name { get; init; } = "chain";
     }
@@ -74,7 +77,7 @@ internal static class OnChainRun
         await using Scene scene = await PrepareAsync(f, folder, executor, o);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args([.. (o.DryRun ? new[] { "run" } : ["run", "--live", "--execute"]), "--config", scene.Config, "--log", scene.Log, "--duration", duration, .. (o.Models is null ? Array.Empty<string>() : ["--models", o.Models])]),
+        int exit = await Task.Run(() => Program.Invoke(QuietRun.Args([.. (o.DryRun ? new[] { "run" } : ["run", "--live", "--execute"]), "--config", scene.Config, "--log", scene.Log, "--duration", duration, .. (o.Models is null ? Array.Empty<string>() : ["--models", o.Models]), .. o.MoreArgs]),
             stdout, stderr, name => scene.Environment.GetValueOrDefault(name)));
         string text = File.Exists(scene.Log) ? await File.ReadAllTextAsync(scene.Log) : "";
         output.WriteLine(stdout.ToString());
