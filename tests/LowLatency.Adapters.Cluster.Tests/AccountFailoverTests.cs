@@ -25,37 +25,8 @@ public sealed class AccountFailoverTests
     // Tests that need the owner to keep holding while other things happen.
     private static readonly TimeSpan s_long = TimeSpan.FromSeconds(120);
 
-    private sealed class Owner : IAsyncDisposable
-    {
-        public required ClusterBus Bus { get; init; }
-        public required AccountLease Lease { get; init; }
-        public required ClusterSigningAccount Account { get; init; }
-        public required JsonRpcClient Rpc { get; init; }
-
-        public static async Task<Owner> JoinAsync(string natsUrl, string node, AnvilFixture anvil, TimeSpan? ttl = null)
-        {
-            var bus = await ClusterBus.ConnectAsync(natsUrl, node);
-            var signer = AnvilTestKit.Signer(0);
-            var lease = new AccountLease(bus.Accounts, node, signer.Address, ttl ?? s_ttl);
-            var rpc = JsonRpcClient.ForHttp(anvil.HttpUrl, AnvilTestKit.Options);
-            var account = new ClusterSigningAccount(lease, new NonceLedger(bus.JetStream, node, signer.Address), rpc, signer);
-            return new Owner { Bus = bus, Lease = lease, Account = account, Rpc = rpc };
-        }
-
-        /// <summary>What kill -9 leaves: no renewal, no hand-back, the connection gone.</summary>
-        public async Task DieAsync()
-        {
-            await Lease.StopAsync();
-            await Bus.DisposeAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Lease.DisposeAsync();
-            await Bus.DisposeAsync();
-            await Rpc.DisposeAsync();
-        }
-    }
+    private static Task<AccountNode<ClusterSigningAccount>> JoinAsync(string natsUrl, string node, AnvilFixture anvil, TimeSpan? ttl = null) =>
+        AccountNode<ClusterSigningAccount>.JoinAsync(natsUrl, node, anvil, ttl ?? s_ttl, null, (lease, ledger, rpc) => new ClusterSigningAccount(lease, ledger, rpc, AnvilTestKit.Signer(0)));
 
     private static Transaction Transfer(ulong value) => new()
     {
@@ -73,7 +44,7 @@ public sealed class AccountFailoverTests
         using var anvil = new AnvilFixture();
         using var nats = new NatsServer();
         var from = AnvilTestKit.DevAddress(0);
-        await using var a = await Owner.JoinAsync(nats.Url, "a", anvil);
+        await using var a = await JoinAsync(nats.Url, "a", anvil);
         Assert.True(await a.Lease.AcquireAsync(Poll.Guard));
         a.Lease.StartRenewing();
         Assert.Equal(0UL, (await a.Account.TakeOverAsync()).Value.Next);
@@ -92,7 +63,7 @@ public sealed class AccountFailoverTests
 
         await a.DieAsync();
 
-        await using var b = await Owner.JoinAsync(nats.Url, "b", anvil);
+        await using var b = await JoinAsync(nats.Url, "b", anvil);
         Assert.True(await b.Lease.AcquireAsync(Poll.Guard), "b takes the account once a's lease ran out");
         b.Lease.StartRenewing();
         Assert.Equal(2, b.Lease.Epoch);
@@ -129,13 +100,13 @@ public sealed class AccountFailoverTests
         using var anvil = new AnvilFixture();
         using var nats = new NatsServer();
         var from = AnvilTestKit.DevAddress(0);
-        await using var a = await Owner.JoinAsync(nats.Url, "a", anvil, s_long);
+        await using var a = await JoinAsync(nats.Url, "a", anvil, s_long);
         Assert.True(await a.Lease.AcquireAsync(Poll.Guard));
         await a.Account.TakeOverAsync();
         Assert.Equal(SignOutcome.Sent, (await a.Account.SignAndSendAsync(Transfer(1))).Outcome);
 
         // b's clock runs ahead (or a stalled): b sees a's lease as expired while a still thinks it holds it.
-        await using var b = await Owner.JoinAsync(nats.Url, "b", anvil, s_long);
+        await using var b = await JoinAsync(nats.Url, "b", anvil, s_long);
         var key = "acct." + from.ToLowerHexString();
         var entry = await b.Bus.Accounts.GetEntryAsync<byte[]>(key);
         await b.Bus.Accounts.UpdateAsync(key, "{\"owner\":\"a\",\"until\":0,\"epoch\":1}"u8.ToArray(), entry.Revision);
@@ -161,8 +132,8 @@ public sealed class AccountFailoverTests
     {
         using var anvil = new AnvilFixture();
         using var nats = new NatsServer();
-        await using var a = await Owner.JoinAsync(nats.Url, "a", anvil, TimeSpan.FromSeconds(20));
-        await using var b = await Owner.JoinAsync(nats.Url, "b", anvil, TimeSpan.FromSeconds(20));
+        await using var a = await JoinAsync(nats.Url, "a", anvil, TimeSpan.FromSeconds(20));
+        await using var b = await JoinAsync(nats.Url, "b", anvil, TimeSpan.FromSeconds(20));
         Assert.True(await a.Lease.AcquireAsync(Poll.Guard));
         a.Lease.StartRenewing();
 

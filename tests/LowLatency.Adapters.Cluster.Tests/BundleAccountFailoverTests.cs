@@ -7,6 +7,8 @@ using LowLatency.Testing.Anvil;
 using LowLatency.Testing.Chain;
 using LowLatency.Testing.Nats;
 
+using Node = LowLatency.Adapters.Cluster.Tests.Fixtures.AccountNode<LowLatency.Adapters.Cluster.Accounts.BundleSigningAccount>;
+
 namespace LowLatency.Adapters.Cluster.Tests;
 
 /// <summary>
@@ -36,37 +38,8 @@ public sealed class BundleAccountFailoverTests
         SecondOutAndMissed,
     }
 
-    private sealed class Node : IAsyncDisposable
-    {
-        public required ClusterBus Bus { get; init; }
-        public required AccountLease Lease { get; init; }
-        public required BundleSigningAccount Account { get; init; }
-        public required JsonRpcClient Rpc { get; init; }
-
-        public static async Task<Node> JoinAsync(string natsUrl, string name, AnvilFixture anvil, TimeSpan? ttl = null)
-        {
-            var bus = await ClusterBus.ConnectAsync(natsUrl, name);
-            Address from = AnvilTestKit.DevAddress(0);
-            var lease = new AccountLease(bus.Accounts, name, from, ttl ?? s_ttl, ChainId);
-            var rpc = JsonRpcClient.ForHttp(anvil.HttpUrl, AnvilTestKit.Options);
-            var account = new BundleSigningAccount(lease, new NonceLedger(bus.JetStream, name, from, ChainId), rpc);
-            return new Node { Bus = bus, Lease = lease, Account = account, Rpc = rpc };
-        }
-
-        /// <summary>What kill -9 leaves: no renewal, no hand-back, the connection gone.</summary>
-        public async Task DieAsync()
-        {
-            await Lease.StopAsync();
-            await Bus.DisposeAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Lease.DisposeAsync();
-            await Bus.DisposeAsync();
-            await Rpc.DisposeAsync();
-        }
-    }
+    private static Task<Node> JoinAsync(string natsUrl, string name, AnvilFixture anvil, TimeSpan? ttl = null) =>
+        Node.JoinAsync(natsUrl, name, anvil, ttl ?? s_ttl, ChainId, (lease, ledger, rpc) => new BundleSigningAccount(lease, ledger, rpc));
 
     /// <summary>A bundle's transaction as the strategy signs it: the nonce given, a value that tells the signatures apart.</summary>
     private static (string Hash, byte[] Raw) Sign(ulong nonce, ulong value)
@@ -97,7 +70,7 @@ public sealed class BundleAccountFailoverTests
 
     private static async Task<Node> TakeOverAsync(string natsUrl, string name, AnvilFixture anvil)
     {
-        Node node = await Node.JoinAsync(natsUrl, name, anvil);
+        Node node = await JoinAsync(natsUrl, name, anvil);
         Assert.True(await node.Lease.AcquireAsync(Poll.Guard), name + " takes the account once the last owner's lease ran out");
         node.Lease.StartRenewing();
         return node;
@@ -193,12 +166,12 @@ public sealed class BundleAccountFailoverTests
         using var anvil = new AnvilFixture();
         using var nats = new NatsServer();
         Address from = AnvilTestKit.DevAddress(0);
-        await using Node a = await Node.JoinAsync(nats.Url, "a", anvil, s_long);
+        await using Node a = await JoinAsync(nats.Url, "a", anvil, s_long);
         Assert.True(await a.Lease.AcquireAsync(Poll.Guard));
         Assert.True((await a.Account.TakeOverAsync()).IsOk);
 
         // b's clock runs ahead (or a stalled): b takes the account while a still thinks it holds it.
-        await using Node b = await Node.JoinAsync(nats.Url, "b", anvil, s_long);
+        await using Node b = await JoinAsync(nats.Url, "b", anvil, s_long);
         string key = "acct." + ChainId + "." + from.ToLowerHexString();
         var entry = await b.Bus.Accounts.GetEntryAsync<byte[]>(key);
         await b.Bus.Accounts.UpdateAsync(key, "{\"owner\":\"a\",\"until\":0,\"epoch\":1}"u8.ToArray(), entry.Revision);
@@ -276,7 +249,7 @@ public sealed class BundleAccountFailoverTests
         using var anvil = new AnvilFixture();
         using var nats = new NatsServer();
         Address from = AnvilTestKit.DevAddress(0);
-        await using Node a = await Node.JoinAsync(nats.Url, "a", anvil, TimeSpan.FromSeconds(60));
+        await using Node a = await JoinAsync(nats.Url, "a", anvil, TimeSpan.FromSeconds(60));
         Assert.True(await a.Lease.AcquireAsync(Poll.Guard));
         Assert.True((await a.Account.TakeOverAsync()).IsOk);
         await RecordAsync(a, 0, 1);
@@ -300,7 +273,7 @@ public sealed class BundleAccountFailoverTests
         using var anvil = new AnvilFixture();
         using var nats = new NatsServer();
         Address from = AnvilTestKit.DevAddress(0);
-        await using Node a = await Node.JoinAsync(nats.Url, "a", anvil, s_long);
+        await using Node a = await JoinAsync(nats.Url, "a", anvil, s_long);
         (string hash, byte[] raw) = Sign(0, 1);
         Assert.True(a.Account.MustTakeOver);
         Assert.Equal(BundleRecordOutcome.NotOwner, await a.Account.RecordAsync(0, hash, raw, 10));
