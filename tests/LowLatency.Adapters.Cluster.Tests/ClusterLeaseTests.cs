@@ -132,6 +132,93 @@ public class ClusterLeaseTests
     }
 
     [Fact]
+    public void An_atomic_action_takes_only_the_days_notional_and_a_cancelled_one_gives_it_back()
+    {
+        var lease = Granted(exposure: 1000, notional: 10_000, loss: 50);
+        Assert.Equal(LeaseDenial.None, lease.TryReserveAtomic(6_000, Now));
+        Assert.Equal(ClusterLease.ToMicros(4_000), lease.Left(lease.NotionalSlot));
+        // A flash-loan bundle holds no inventory: no exposure slot moved.
+        Assert.Equal(ClusterLease.ToMicros(1000), lease.Left(lease.ExposureSlot(0, 0)));
+        Assert.Equal(LeaseDenial.DailyNotional, lease.TryReserveAtomic(6_000, Now));
+        Assert.Equal(ClusterLease.ToMicros(4_000), lease.Left(lease.NotionalSlot));
+
+        // The first never landed: its notional comes back, and the second fits.
+        lease.CancelAtomic(6_000);
+        Assert.Equal(LeaseDenial.None, lease.TryReserveAtomic(6_000, Now));
+        Assert.Equal(2, lease.AtomicApproved);
+        Assert.Equal(1, lease.AtomicDenied(LeaseDenial.DailyNotional));
+        // The strategy thread's counters are its own.
+        Assert.Equal(0, lease.Approved);
+        Assert.Equal(0, lease.Denied(LeaseDenial.DailyNotional));
+    }
+
+    [Fact]
+    public void Atomic_actions_are_refused_when_the_lease_expired_is_paused_or_the_loss_share_is_used()
+    {
+        var lease = Granted(notional: 10_000, loss: 50);
+        Assert.Equal(LeaseDenial.Expired, lease.TryReserveAtomic(1, Now + 1_000));
+        lease.Pause(true);
+        Assert.Equal(LeaseDenial.Paused, lease.TryReserveAtomic(1, Now));
+        lease.Pause(false);
+        lease.OnTradeClosed(-50); // a landed bundle's loss, as the strategy thread applies it
+        Assert.Equal(LeaseDenial.DailyLoss, lease.TryReserveAtomic(1, Now));
+        lease.OnTradeClosed(+20);
+        Assert.Equal(LeaseDenial.None, lease.TryReserveAtomic(1, Now));
+        foreach (double bad in new[] { 0, -5, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Equal(LeaseDenial.DailyNotional, lease.TryReserveAtomic(bad, Now));
+        }
+
+        Assert.Equal(ClusterLease.ToMicros(10_000 - 1), lease.Left(lease.NotionalSlot));
+        Assert.Equal(1, lease.AtomicDenied(LeaseDenial.Expired));
+        Assert.Equal(1, lease.AtomicDenied(LeaseDenial.Paused));
+        Assert.Equal(1, lease.AtomicDenied(LeaseDenial.DailyLoss));
+        Assert.Equal(4, lease.AtomicDenied(LeaseDenial.DailyNotional));
+    }
+
+    [Fact]
+    public void Atomic_actions_and_the_strategy_thread_spending_one_days_share_together_never_spend_more_than_it()
+    {
+        // The on-chain executor and the strategy thread take from one notional slot on their own threads.
+        var lease = new ClusterLease(1, 1);
+        lease.Extend(long.MaxValue);
+        lease.Grant(lease.LossSlot, ClusterLease.ToMicros(1));
+        lease.Grant(lease.ExposureSlot(0, 0), ClusterLease.ToMicros(1e12));
+        long granted = ClusterLease.ToMicros(150_000);
+        lease.Grant(lease.NotionalSlot, granted);
+        long pairs = 0;
+        long bundles = 0;
+        var action = Pair(0, 0, 0, 1);
+        var spender = new Thread(() =>
+        {
+            for (int i = 0; i < 200_000; i++)
+            {
+                if (lease.TryReserve(action, Now) == LeaseDenial.None)
+                {
+                    pairs++;
+                }
+            }
+        });
+        spender.Start();
+        for (int i = 0; i < 100_000; i++)
+        {
+            if (lease.TryReserveAtomic(3, Now) == LeaseDenial.None)
+            {
+                bundles++;
+            }
+        }
+
+        spender.Join();
+        // Both threads asked for more than the share (200,000 and 300,000 USD): whatever the interleaving, what they got
+        // and what is left is exactly the share, and nothing is left below zero.
+        Assert.InRange(lease.Left(lease.NotionalSlot), 0, granted);
+        Assert.Equal(granted, ClusterLease.ToMicros(pairs + (3 * bundles)) + lease.Left(lease.NotionalSlot));
+        Assert.True(pairs + (3 * bundles) > 149_000, $"the share was not spent: {pairs} pairs, {bundles} bundles");
+        Assert.Equal(bundles, lease.AtomicApproved);
+        Assert.Equal(pairs, lease.Approved);
+    }
+
+    [Fact]
     public void Check_and_release_allocate_nothing_after_warm_up()
     {
         var lease = Granted(exposure: 1e12, notional: 1e15);

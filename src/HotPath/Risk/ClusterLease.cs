@@ -31,7 +31,8 @@ public enum LeaseDenial : byte
 /// a validity (Unix ns): past it every check is refused, never unlimited.
 /// </summary>
 /// <remarks>
-/// Strategy thread: <see cref="TryReserve"/>, <see cref="Release"/>, <see cref="OnTradeClosed"/>. One refiller thread:
+/// Strategy thread: <see cref="TryReserve"/>, <see cref="Release"/>, <see cref="OnTradeClosed"/>. Any thread (the
+/// on-chain executor): <see cref="TryReserveAtomic"/>, <see cref="CancelAtomic"/>. One refiller thread:
 /// <see cref="Grant"/>, <see cref="TryRevoke"/>, <see cref="Extend"/>, <see cref="ResetDay"/>. Any thread: <see cref="Pause"/>
 /// and the readers. Only construction allocates.
 /// </remarks>
@@ -48,6 +49,8 @@ public sealed class ClusterLease
     private int _paused;
     private long _lossUsed;
     private long _approved;
+    private long _atomicApproved;
+    private readonly long[] _atomicDenied = new long[(int)LeaseDenial.DailyLoss + 1];
 
     public ClusterLease(int assets, int venues)
     {
@@ -79,6 +82,12 @@ public sealed class ClusterLease
 
     /// <summary>Refusals for <paramref name="reason"/>.</summary>
     public long Denied(LeaseDenial reason) => (uint)reason < (uint)_denied.Length ? Volatile.Read(ref _denied[(int)reason]) : 0;
+
+    /// <summary>Atomic actions approved so far (<see cref="TryReserveAtomic"/>).</summary>
+    public long AtomicApproved => Interlocked.Read(ref _atomicApproved);
+
+    /// <summary>Atomic actions refused for <paramref name="reason"/>.</summary>
+    public long AtomicDenied(LeaseDenial reason) => (uint)reason < (uint)_atomicDenied.Length ? Interlocked.Read(ref _atomicDenied[(int)reason]) : 0;
 
     /// <summary>The exposure slot of (asset, venue), or −1 outside the tables.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -163,6 +172,36 @@ public sealed class ClusterLease
         if (charged != 0)
         {
             Interlocked.Add(ref _left[LossSlot], -charged);
+        }
+    }
+
+    /// <summary>
+    /// Any thread (the on-chain executor's), per atomic action: a flash-loan bundle
+    /// borrows and repays in one transaction, so it holds no exposure while it is out nor after it ends, and takes only its
+    /// notional from the daily notional share. Refused as <see cref="TryReserve"/> refuses: the lease expired or paused,
+    /// the loss share used up (the bundles' losses reach it through <see cref="OnTradeClosed"/>), the day's notional share
+    /// too small. Counted apart from <see cref="TryReserve"/>'s counters, which have one writer.
+    /// </summary>
+    public LeaseDenial TryReserveAtomic(double notionalUsd, long nowNs)
+    {
+        LeaseDenial reason = EvaluateAtomic(ToMicros(notionalUsd), nowNs);
+        if (reason != LeaseDenial.None)
+        {
+            Interlocked.Increment(ref _atomicDenied[(int)reason]);
+            return reason;
+        }
+
+        Interlocked.Increment(ref _atomicApproved);
+        return LeaseDenial.None;
+    }
+
+    /// <summary>Any thread: an atomic action <see cref="TryReserveAtomic"/> approved never traded (its bundle never landed): the day's notional comes back.</summary>
+    public void CancelAtomic(double notionalUsd)
+    {
+        long amount = ToMicros(notionalUsd);
+        if (amount > 0 && amount != long.MaxValue)
+        {
+            Interlocked.Add(ref _left[NotionalSlot], amount);
         }
     }
 
@@ -262,6 +301,27 @@ public sealed class ClusterLease
         }
 
         return LeaseDenial.None;
+    }
+
+    private LeaseDenial EvaluateAtomic(long amount, long nowNs)
+    {
+        if (nowNs >= Volatile.Read(ref _validUntilNs))
+        {
+            return LeaseDenial.Expired;
+        }
+
+        if (Volatile.Read(ref _paused) != 0)
+        {
+            return LeaseDenial.Paused;
+        }
+
+        if (Volatile.Read(ref _left[LossSlot]) <= 0)
+        {
+            return LeaseDenial.DailyLoss;
+        }
+
+        // A size that is not a positive finite number is not accounted for: refused as the day's notional.
+        return amount > 0 && amount != long.MaxValue && Take(NotionalSlot, amount) ? LeaseDenial.None : LeaseDenial.DailyNotional;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
