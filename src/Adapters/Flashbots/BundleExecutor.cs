@@ -8,6 +8,9 @@ namespace LowLatency.Adapters.Flashbots;
 /// <summary>What sends one chain's bundles: the bundler's signer (nonces, one bundle in flight) and the chain's pipeline.</summary>
 public sealed record BundleExecutorChain(GraphBundlerChain Signer, BundlePipeline Pipeline);
 
+/// <summary>A budget's say on a bundle about to be handed on (the submitting thread): null when it fits, else why not.</summary>
+public delegate string? BundleReservation(in BuiltBundle bundle);
+
 /// <summary>A bundle the executor finished with: what the strategy signed and how it ended.</summary>
 public sealed record EndedBundle(BuiltBundle Bundle, BundleOutcome Outcome);
 
@@ -62,6 +65,19 @@ public sealed class BundleExecutor : IAsyncDisposable
     /// kill switch engaged), or null. A held bundle is refused as any other: its nonce goes back.
     /// </summary>
     public Func<string?>? Hold { get; set; }
+
+    /// <summary>
+    /// Asked after <see cref="Hold"/> (the submitting thread): what the bundle uses of a budget (cluster mode: the node's
+    /// share of the cluster's daily notional) is reserved here, or a reason refuses it as any other (its nonce goes back).
+    /// </summary>
+    public BundleReservation? Reserve { get; set; }
+
+    /// <summary>
+    /// Called once for each bundle handed on (each <see cref="Reserve"/> approved), on the bundle's task once its end is known and before
+    /// the account may sign again: true when it may have landed (the chain counts its nonce, or its fate is unknown),
+    /// false when the chain shows it never did, so its reservation can be given back.
+    /// </summary>
+    public Action<BuiltBundle, bool>? Settle { get; set; }
 
     /// <summary>Bundles handed to a pipeline.</summary>
     public long Started => Interlocked.Read(ref _started);
@@ -120,6 +136,12 @@ public sealed class BundleExecutor : IAsyncDisposable
         if (Hold?.Invoke() is { } held)
         {
             Refuse(chain, in bundle, held);
+            return false;
+        }
+
+        if (Reserve?.Invoke(in bundle) is { } over)
+        {
+            Refuse(chain, in bundle, over);
             return false;
         }
 
@@ -207,9 +229,20 @@ public sealed class BundleExecutor : IAsyncDisposable
 
         Interlocked.Increment(ref _byState[(int)outcome.State]);
         _ended.Enqueue(new EndedBundle(bundle, outcome));
+        bool unused = outcome.NonceUnused;
         if (outcome.State == BundleState.Abandoned && !cancellationToken.IsCancellationRequested)
         {
-            await SettleAsync(chain, signed.Nonce, outcome.TargetBlocks.Count == 0 ? 0 : outcome.TargetBlocks[^1], cancellationToken).ConfigureAwait(false);
+            unused = await SettleAsync(chain, signed.Nonce, outcome.TargetBlocks.Count == 0 ? 0 : outcome.TargetBlocks[^1], cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            Settle?.Invoke(bundle, !unused);
+        }
+        catch (Exception e)
+        {
+            // Never a chain left paused by its budget's defect: said, and signing goes on.
+            _log(string.Create(CultureInfo.InvariantCulture, $"bundle nonce {signed.Nonce}: its reservation was not settled: {SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 200)}"));
         }
 
         // Last: the strategy may sign the next bundle only once the nonce is settled.
@@ -219,9 +252,10 @@ public sealed class BundleExecutor : IAsyncDisposable
 
     /// <summary>
     /// A bundle whose fate is unknown: waits until the node answers with a head past every block the bundle could land in,
-    /// then gives the nonce back if the account's count shows it unused. Until then the chain signs nothing.
+    /// then gives the nonce back if the account's count shows it unused. Until then the chain signs nothing. True when the
+    /// count showed the nonce unused; false when it was used or the run stopped first.
     /// </summary>
-    private async Task SettleAsync(BundleExecutorChain chain, ulong nonce, ulong lastTarget, CancellationToken cancellationToken)
+    private async Task<bool> SettleAsync(BundleExecutorChain chain, ulong nonce, ulong lastTarget, CancellationToken cancellationToken)
     {
         JsonRpcClient node = chain.Pipeline.Node;
         ulong mustPass = lastTarget;
@@ -243,7 +277,7 @@ public sealed class BundleExecutor : IAsyncDisposable
                         bool unused = count.Value <= nonce && chain.Signer.Nonces.TryGiveBack(nonce);
                         _log(string.Create(CultureInfo.InvariantCulture,
                             $"bundle nonce {nonce}: the node answers again; the account's count is {count.Value}, so the nonce {(count.Value > nonce ? "was used" : unused ? "is unused and handed back" : "is unused but a later one was reserved")}; signing resumes"));
-                        return;
+                        return count.Value <= nonce;
                     }
                 }
 
@@ -252,7 +286,8 @@ public sealed class BundleExecutor : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping: nothing more is signed anyway.
+            // Stopping: nothing more is signed anyway, and the bundle's fate stays unknown.
+            return false;
         }
     }
 }

@@ -157,6 +157,44 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
     }
 
     [Fact]
+    public async Task A_budget_that_refuses_a_bundle_keeps_it_from_every_relay_and_each_bundle_it_approved_settles_as_landed_only_when_it_landed()
+    {
+        Fixture.Alpha.MissNextTargets = 2;
+        (ChainStrategy engine, BundleExecutor executor, _) = await ComposeAsync(new BundleOptions { TargetBlocks = 2 });
+        var settled = new System.Collections.Concurrent.ConcurrentQueue<(ulong Nonce, bool Landed)>();
+        string? refusal = "over this node's share of the day";
+        executor.Reserve = (in BuiltBundle _) => refusal;
+        executor.Settle = (bundle, landed) => settled.Enqueue((bundle.Nonce, landed));
+        await using (executor)
+        {
+            ulong nonce = engine.Signer.Nonces.Next;
+            int simulations = Fixture.Alpha.Simulations;
+            await StepAsync(engine);
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            Assert.Equal(1, executor.Refused);
+            Assert.Equal(0, executor.Started);
+            Assert.Equal(nonce, engine.Signer.Nonces.Next);
+            Assert.False(engine.Signer.InFlight);
+            Assert.Equal(simulations, Fixture.Alpha.Simulations);
+            Assert.Contains(_log.ToArray(), l => l == $"bundle nonce {nonce}: over this node's share of the day; not sent");
+            Assert.Empty(settled);
+
+            // Approved: the first misses both targets (the chain never counts its nonce), the next lands.
+            refusal = null;
+            Assert.NotEmpty(await StepAsync(engine));
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            Assert.Equal(BundleState.Missed, (await EndAsync(executor)).Outcome.State);
+            Assert.Equal([(nonce, false)], settled.ToArray());
+
+            Assert.NotEmpty(await StepAsync(engine));
+            Assert.Equal(1, engine.DrainBundles(executor.Submit));
+            EndedBundle included = await EndAsync(executor);
+            Assert.Equal(BundleState.Included, included.Outcome.State);
+            Assert.Equal([(nonce, false), (nonce, true)], settled.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_bundle_whose_node_went_dark_is_abandoned_and_its_nonce_comes_back_only_once_the_node_shows_it_unused()
     {
         // The executor's node goes dark after the simulation (the relay and the test still reach anvil), and the relay
@@ -166,6 +204,8 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
         Fixture.Alpha.MissNextTargets = 10;
         (ChainStrategy engine, BundleExecutor executor, BundlePipeline pipeline) = await ComposeAsync(new BundleOptions { TargetBlocks = 2 }, node: client);
         pipeline.OnSimulated = _ => node.Answering = false;
+        var settled = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        executor.Settle = (_, landed) => settled.Enqueue(landed);
         await using (executor)
         {
             ulong nonce = engine.Signer.Nonces.Next;
@@ -185,6 +225,7 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
             Assert.True(engine.Bundler.Busy >= 1, "a step while settling was not held back");
             Assert.Equal(nonce + 1, engine.Signer.Nonces.Next);
             Assert.True(node.Refused > 0);
+            Assert.Empty(settled); // a reservation is not given back while the bundle may still land
 
             // The node answers again; once its head is past every block the bundle could land in, the count (unchanged)
             // shows the nonce unused, and it is handed back.
@@ -203,6 +244,7 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
             Assert.False(engine.Signer.InFlight);
             Assert.Equal(nonce, engine.Signer.Nonces.Next);
             Assert.Contains(_log.ToArray(), l => l.Contains($"bundle nonce {nonce}: the node answers again; the account's count is {nonce}, so the nonce is unused and handed back; signing resumes", StringComparison.Ordinal));
+            Assert.Equal([false], settled.ToArray());
 
             // The next bundle takes that nonce and lands with it.
             Fixture.Alpha.MissNextTargets = 0;
