@@ -359,6 +359,43 @@ public sealed class GlobalLimitsTests
     }
 
     [Fact]
+    public async Task A_bundle_larger_than_the_per_trade_cap_fits_the_days_notional_chunk_and_the_limit_still_binds()
+    {
+        // A flash-loan bundle takes only the day's notional. 3,000 USD against a 10,000 limit: the 10 % chunk (1,000) and
+        // the per-trade cap (500) never hold it; the least notional chunk of the largest bundle (3,000) does, and three
+        // fit, a fourth never. The exposure slots keep their own chunk.
+        using (var nats = new NatsServer())
+        {
+            await using var chunks = await ClusterNode.StartAsync(Options(nats.Url, "a", notional: 10_000) with { MinChunkUsd = 500 });
+            await Poll.UntilAsync(() => chunks.TradingState == "trading", "the node trades");
+            await Task.Delay(TimeSpan.FromMilliseconds(300)); // several refill rounds
+            LeaseDenial verdict = LeaseDenial.Expired;
+            await Poll.UntilAsync(() => (verdict = chunks.Lease.TryReserveAtomic(3_000, ClusterBus.NowNs())) is not (LeaseDenial.Expired or LeaseDenial.Paused),
+                "a confirmed lease (a loaded box may miss a confirmation)");
+            Assert.Equal(LeaseDenial.DailyNotional, verdict);
+        }
+
+        using var server = new NatsServer();
+        await using var node = await ClusterNode.StartAsync(Options(server.Url, "a", notional: 10_000) with { MinChunkUsd = 500, MinNotionalChunkUsd = 3_000 });
+        await Poll.UntilAsync(() => node.TradingState == "trading", "the node trades");
+        int approved = 0;
+        await Poll.UntilAsync(() =>
+        {
+            approved += node.Lease.TryReserveAtomic(3_000, ClusterBus.NowNs()) == LeaseDenial.None ? 1 : 0;
+            return approved == 3;
+        }, "three bundles of 3,000 fit the 10,000 limit");
+        DateTime until = DateTime.UtcNow + TimeSpan.FromMilliseconds(500); // ten refill rounds more
+        while (DateTime.UtcNow < until)
+        {
+            Assert.NotEqual(LeaseDenial.None, node.Lease.TryReserveAtomic(3_000, ClusterBus.NowNs()));
+            await Task.Delay(10);
+        }
+
+        Assert.InRange(node.Refiller.Granted(node.Lease.NotionalSlot), ClusterLease.ToMicros(9_000), ClusterLease.ToMicros(10_000));
+        Assert.Equal(ClusterLease.ToMicros(Math.Max(ExposureLimit * 0.1, 500)), node.Refiller.Granted(node.Lease.ExposureSlot(0, 0)));
+    }
+
+    [Fact]
     public async Task A_node_configured_with_other_limits_refuses_to_trade()
     {
         using var nats = new NatsServer();

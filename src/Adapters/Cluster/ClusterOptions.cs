@@ -36,6 +36,12 @@ public sealed record ClusterOptions
     /// </summary>
     public double MinChunkUsd { get; init; }
 
+    /// <summary>
+    /// The least headroom asked on the day's notional slot, USD, where it is more than <see cref="MinChunkUsd"/>: the
+    /// largest flash-loan bundle this node may send, which takes its notional from that slot alone. 0: none.
+    /// </summary>
+    public double MinNotionalChunkUsd { get; init; }
+
     /// <summary>How often the refiller confirms and tops up the lease.</summary>
     public TimeSpan RefillInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -107,7 +113,7 @@ public sealed record ClusterOptions
             errors.Add("cluster.leaseChunkFraction: must be in (0, 1]");
         }
 
-        if (!(MinChunkUsd >= 0 && double.IsFinite(MinChunkUsd)))
+        if (!(MinChunkUsd >= 0 && double.IsFinite(MinChunkUsd) && MinNotionalChunkUsd >= 0 && double.IsFinite(MinNotionalChunkUsd)))
         {
             errors.Add("cluster: the least lease chunk must be a finite USD amount of 0 or more");
         }

@@ -62,7 +62,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
             }
         }
 
-        SetLimit(lease.NotionalSlot, options.DailyNotionalLimitUsd, options.MinChunkUsd);
+        SetLimit(lease.NotionalSlot, options.DailyNotionalLimitUsd, Math.Max(options.MinChunkUsd, options.MinNotionalChunkUsd));
         SetLimit(lease.LossSlot, options.DailyLossLimitUsd, 0);
     }
 
