@@ -39,6 +39,9 @@ public struct BuiltBundle
     /// <summary>Borrowed amount and the exact expected return, in whole tokens of the start asset.</summary>
     public double Amount;
     public double ExpectedReturn;
+
+    /// <summary>The borrowed amount in the quote currency (USD) at the graph's price when it was signed: what the bundle trades.</summary>
+    public double NotionalQuote;
     public double NetProfitQuote;
     public OpportunityCosts Costs;
     public OpportunityPath Path;
@@ -203,7 +206,8 @@ public sealed class GraphBundler : IAtomicBundler
         }
 
         ref readonly ChainGas gas = ref _graph.Gas(chain);
-        int decimals = _graph.Node(_graph.EdgeFrom(path[0])).Decimals;
+        GraphNode start = _graph.Node(_graph.EdgeFrom(path[0]));
+        int decimals = start.Decimals;
         double amount = Amounts.ToTokens(_route.Amount, decimals);
         double expectedReturn = Amounts.ToTokens(_route.ExpectedReturn, decimals);
         double netProfitQuote = opportunity.NetProfitQuote;
@@ -259,6 +263,7 @@ public sealed class GraphBundler : IAtomicBundler
         b.PriorityFeeWei = gas.PriorityFeeWei;
         b.Amount = amount;
         b.ExpectedReturn = expectedReturn;
+        b.NotionalQuote = amount * _graph.AssetPrice(start.Asset);
         b.NetProfitQuote = netProfitQuote;
         b.Costs = costs;
         b.Path = path;

@@ -5,6 +5,7 @@ using LowLatency.Adapters.Cluster;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Dashboard;
+using LowLatency.Host.Lifecycle;
 
 namespace LowLatency.Host.Composition;
 
@@ -83,6 +84,7 @@ internal static class ClusterMode
             DailyLossLimitUsd = options.Cluster.DailyLossLimitUsd,
             Replicas = options.Cluster.Replicas,
             MinChunkUsd = options.Execution.Risk.MaxTradeNotionalUsd,
+            MinNotionalChunkUsd = options.Mode == TradingMode.Live && ModeChecks.ExecutesOnChain(options) ? OnChainExecution.MaxBundleUsd : 0,
         };
         int before = errors.Count;
         foreach (string problem in cluster.Validate())
@@ -135,7 +137,16 @@ internal static class ClusterMode
         node.StopAsync(s_leaveGuard).GetAwaiter().GetResult();
         var lease = node.Lease;
         return string.Create(CultureInfo.InvariantCulture,
-            $"cluster: node {node.Options.Node} left: lease approved {lease.Approved}, refused {lease.Denied(HotPath.Risk.LeaseDenial.Expired)} expired, {lease.Denied(HotPath.Risk.LeaseDenial.Paused)} paused, {lease.Denied(HotPath.Risk.LeaseDenial.Exposure)} exposure, {lease.Denied(HotPath.Risk.LeaseDenial.DailyNotional)} daily notional, {lease.Denied(HotPath.Risk.LeaseDenial.DailyLoss)} daily loss; {node.Publisher.Queued} stream messages not acknowledged");
+            $"cluster: node {node.Options.Node} left: lease approved {lease.Approved}, refused {lease.Denied(HotPath.Risk.LeaseDenial.Expired)} expired, {lease.Denied(HotPath.Risk.LeaseDenial.Paused)} paused, {lease.Denied(HotPath.Risk.LeaseDenial.Exposure)} exposure, {lease.Denied(HotPath.Risk.LeaseDenial.DailyNotional)} daily notional, {lease.Denied(HotPath.Risk.LeaseDenial.DailyLoss)} daily loss; {Bundles(lease)}{node.Publisher.Queued} stream messages not acknowledged");
+    }
+
+    /// <summary>The on-chain bundles' part of the leave line, where the node sent or refused any ("" otherwise).</summary>
+    private static string Bundles(HotPath.Risk.ClusterLease lease)
+    {
+        long expired = lease.AtomicDenied(HotPath.Risk.LeaseDenial.Expired), paused = lease.AtomicDenied(HotPath.Risk.LeaseDenial.Paused);
+        long notional = lease.AtomicDenied(HotPath.Risk.LeaseDenial.DailyNotional), loss = lease.AtomicDenied(HotPath.Risk.LeaseDenial.DailyLoss);
+        return lease.AtomicApproved + expired + paused + notional + loss == 0 ? ""
+            : string.Create(CultureInfo.InvariantCulture, $"bundles approved {lease.AtomicApproved}, refused {expired} expired, {paused} paused, {notional} daily notional, {loss} daily loss; ");
     }
 
     /// <summary>The server list without any user:password part (a URL may carry credentials).</summary>

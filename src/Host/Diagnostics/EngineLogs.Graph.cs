@@ -74,7 +74,7 @@ public sealed partial class EngineLogs
         IReadOnlyList<Dashboard.AgentVoteView> agentVotes);
 
     [ZLoggerMessage(LogLevel.Information,
-        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei swept to owner {sweptWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}; agents at {agentStep}: {agentVotes}",
+        "bundle {state} on {chain} nonce {nonce} tx {txHash} block {block} notional {notionalUsd} usd gas used {gasUsed} gross {grossProfitWei} wei builder {builderPaymentWei} wei swept to owner {sweptWei} wei gas paid {gasPaidWei} wei pnl {pnlUsd} usd after {targets} target blocks: {reason}; agents at {agentStep}: {agentVotes}",
         JsonSerializerContext = typeof(LogJsonContext))]
     public static partial void BundleEnded(
         ILogger logger,
@@ -84,6 +84,7 @@ public sealed partial class EngineLogs
         ulong nonce,
         string txHash,
         ulong block,
+        double notionalUsd,
         ulong gasUsed,
         string grossProfitWei,
         string builderPaymentWei,

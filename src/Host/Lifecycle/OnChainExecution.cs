@@ -35,6 +35,9 @@ namespace LowLatency.Host.Lifecycle;
 internal sealed class OnChainExecution : IDisposable
 {
     private const string TradingKeyVariable = "TRADING_PRIVATE_KEY";
+
+    /// <summary>The largest bundle's notional, USD (the strategy's size cap): cluster mode's day-notional chunk holds one.</summary>
+    internal static readonly double MaxBundleUsd = new GraphStageOptions().MaxSizeQuote;
     private static readonly TimeSpan s_retry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_holdRefresh = TimeSpan.FromMilliseconds(250);
@@ -215,7 +218,8 @@ internal sealed class OnChainExecution : IDisposable
 
     /// <summary>
     /// Cluster mode: each landed bundle (included, or landed and reverted) as a fill on the node's stream, host thread:
-    /// asset WETH, venue the chain, the borrowed amount, gas and builder as the fee, the realised P&amp;L.
+    /// asset WETH, venue the chain, the borrowed amount at the price it was signed at (the notional its reservation of the
+    /// cluster's day took), gas and builder as the fee, the realised P&amp;L.
     /// </summary>
     public Action<Adapters.Cluster.Streams.FillRecord>? ClusterFill { get; set; }
 
@@ -452,10 +456,10 @@ internal sealed class OnChainExecution : IDisposable
             _risk?.OnTradeClosed(pnlUsd, nowNs);
             double costsUsd = (Amounts.ToDouble(gasPaid) + Amounts.ToDouble(o.BuilderPaymentWei)) / 1e18 * chain.WethUsd;
             ClusterFill?.Invoke(new Adapters.Cluster.Streams.FillRecord(chain.Options.WrappedNativeSymbol, chain.Name, "bundle",
-                ended.Bundle.Amount, chain.WethUsd, ended.Bundle.Amount * chain.WethUsd, Math.Round(costsUsd, 6), Math.Round(pnlUsd, 6), nowNs));
+                ended.Bundle.Amount, ended.Bundle.Amount > 0 ? ended.Bundle.NotionalQuote / ended.Bundle.Amount : 0, ended.Bundle.NotionalQuote, Math.Round(costsUsd, 6), Math.Round(pnlUsd, 6), nowNs));
         }
 
-        EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, o.GasUsed,
+        EngineLogs.BundleEnded(_log, chain.Name, o.State.ToString(), SecretRedaction.Excerpt(o.Reason, 300), o.Nonce, o.TxHash ?? "", o.IncludedBlock, Math.Round(ended.Bundle.NotionalQuote, 6), o.GasUsed,
             ended.Bundle.GrossProfitRaw.ToString(), o.BuilderPaymentWei.ToString(), o.SweptToOwner.ToString(), gasPaid.ToString(), Math.Round(pnlUsd, 6), o.TargetBlocks.Count,
             ended.Bundle.Agents.Step, DashboardFeed.Votes(ended.Bundle.Agents));
     }
@@ -752,7 +756,7 @@ internal sealed class OnChainExecution : IDisposable
             FlashLoanPremiumBps = chain.PremiumBps,
         });
         var factory = new BundleFactory(_trading, executor, o.ChainId);
-        var stage = new GraphStageOptions { ThresholdBps = _options.ThresholdBps, MinNetProfitQuote = 0.01 };
+        var stage = new GraphStageOptions { ThresholdBps = _options.ThresholdBps, MinNetProfitQuote = 0.01, MaxSizeQuote = MaxBundleUsd };
         // Tokens without usdPrice are priced by the graph at each pool update, from a pool that pairs them with a priced one.
         var strategy = new ChainStrategy(pools, decimals, price, in gas, factory, nonces, weth, (uint)_options.Flashbots.BuilderBps, stage);
         if (strategy.Unpriced.Count > 0)
@@ -782,6 +786,20 @@ internal sealed class OnChainExecution : IDisposable
                 // The kill switch is read at each bundle (a volatile read, any thread); the breakers as the host last saw them.
                 Hold = () => _risk?.KillSwitch.IsEngaged == true ? "the kill switch is engaged" : _hold,
             };
+            if (_cluster is { } limits)
+            {
+                // The cluster's day: each bundle's notional comes from this node's share before it is recorded or sent,
+                // and goes back if the chain shows it never landed.
+                ClusterLease lease = limits.Lease;
+                chain.Executor.Reserve = (in BuiltBundle bundle) => ReserveDay(chain, lease, in bundle);
+                chain.Executor.Settle = (_, landed) =>
+                {
+                    if (!landed)
+                    {
+                        lease.CancelAtomic(chain.ReservedUsd);
+                    }
+                };
+            }
         }
 
         if (_agents is not null && _agentsAt is { } at && chain.Name == at.Chain)
@@ -853,6 +871,33 @@ internal sealed class OnChainExecution : IDisposable
         chain.Standby = false;
         lease.StartRenewing();
         return null;
+    }
+
+    /// <summary>
+    /// Cluster mode, at each bundle's hand-off (the on-chain thread): its notional (the borrowed WETH at the graph's price
+    /// when it was signed, as its fill carries it) is taken from this node's share of the cluster's daily notional, and
+    /// nothing is sent while the lease is unconfirmed or paused or the cluster's loss share is used up. A flash-loan bundle holds no exposure (it borrows and repays in one
+    /// transaction), so no exposure slot is taken. Null when it fits, else why not.
+    /// </summary>
+    private static string? ReserveDay(ChainRun chain, ClusterLease lease, in BuiltBundle bundle)
+    {
+        double usd = bundle.NotionalQuote;
+        LeaseDenial denial = lease.TryReserveAtomic(usd, ClusterBus.NowNs());
+        if (denial == LeaseDenial.None)
+        {
+            // One bundle per account is out at a time: this is the one its settle gives back.
+            chain.ReservedUsd = usd;
+            return null;
+        }
+
+        return denial switch
+        {
+            LeaseDenial.Expired => "the cluster lease is not confirmed (NATS unreachable, or the nodes' limits disagree): nothing trades without it",
+            LeaseDenial.Paused => "the cluster's stream publisher is behind: trading is paused",
+            LeaseDenial.DailyLoss => "this node's share of the cluster's daily loss limit is used up",
+            _ => string.Create(CultureInfo.InvariantCulture,
+                $"its notional, {usd:0.##} USD, does not fit this node's share of the cluster's daily notional limit ({lease.Left(lease.NotionalSlot) / ClusterLease.Scale:0.##} USD left)"),
+        };
     }
 
     /// <summary>The pipeline's record step (thread pool): the bundle goes in the nonce stream, or nowhere.</summary>
@@ -1052,6 +1097,9 @@ internal sealed class OnChainExecution : IDisposable
         public double WethUsd { get => Volatile.Read(ref _wethUsd); set => Volatile.Write(ref _wethUsd, value); }
 
         private double _wethUsd;
+
+        /// <summary>Cluster mode: the notional the bundle out reserved of the cluster's day (written at its hand-off, read at its settle).</summary>
+        public double ReservedUsd { get; set; }
 
         /// <summary>The tip we pay (flashbots settings, read once at start-up).</summary>
         public UInt256 Tip { get; set; }

@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LowLatency.Adapters.Cluster;
 using LowLatency.Adapters.Cluster.Accounts;
+using LowLatency.Adapters.Cluster.Limits;
 using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Adapters.Ethereum.JsonRpc;
+using LowLatency.HotPath.Risk;
 using LowLatency.Host.Tests.Support;
 using LowLatency.Testing.Nats;
 using LowLatency.Testing.Relay;
@@ -48,13 +50,14 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
         using var nats = new NatsServer();
         JsonRpcClient chain = Fixture.Chain.Client;
         ulong before = (await chain.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        int sentBefore = Fixture.Alpha.SentBundles.Count; // the relay keeps every bundle of the class's tests
         Fixture.Alpha.MissNextTargets = int.MaxValue;
 
         await using OnChainRun.Scene sceneA = await OnChainRun.PrepareAsync(Fixture, _folder, S.Executor, new OnChainRun.Options { Name = "a", MoreSettings = Settings });
         await using OnChainRun.Scene sceneB = await OnChainRun.PrepareAsync(Fixture, _folder, S.Executor, new OnChainRun.Options { Name = "b", MoreSettings = Settings });
         using ChildProcess a = Engine(sceneA, "a", nats.Url);
         await a.WaitStartedAsync();
-        await Until(() => Fixture.Alpha.SentBundles.Count > 0, () => "a never sent a bundle: " + a.Out + a.Err + Read(sceneA.Log));
+        await Until(() => Fixture.Alpha.SentBundles.Count > sentBefore, () => "a never sent a bundle: " + a.Out + a.Err + Read(sceneA.Log));
         using ChildProcess b = Engine(sceneB, "b", nats.Url);
         await b.WaitStartedAsync();
         await Until(() => Read(sceneB.Log).Contains("standing by: node a signs for the trading account", StringComparison.Ordinal), () => "b never stood by: " + b.Out + b.Err + Read(sceneB.Log));
@@ -99,7 +102,7 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
         }
 
         // The relay: every bundle it was sent is a recorded signature, for a block within that record's targets.
-        foreach ((string _, ulong block, string[] txs) in Fixture.Alpha.SentBundles)
+        foreach ((string _, ulong block, string[] txs) in Fixture.Alpha.SentBundles.Skip(sentBefore))
         {
             string hash = Hex.Encode(Keccak256.Hash(Hex.Decode(Assert.Single(txs))));
             Assert.True(records.Any(r => string.Equals(r.Hash, hash, StringComparison.OrdinalIgnoreCase) && block <= r.LastTargetBlock && block + TargetBlocks > r.LastTargetBlock),
@@ -148,6 +151,74 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
         Assert.Equal(2, lease.Epoch);
         await lease.ReleaseAsync();
         OnChainRun.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task A_bundle_larger_than_the_nodes_share_of_the_clusters_daily_notional_is_never_recorded_nor_sent()
+    {
+        using var nats = new NatsServer();
+        JsonRpcClient chain = Fixture.Chain.Client;
+        ulong before = (await chain.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value;
+        int simulations = Fixture.Alpha.Simulations;
+        int sent = Fixture.Alpha.SentBundles.Count;
+
+        (int exit, string output, string error, string log) = await OnChainRun.RunAsync(Fixture, _folder, Output, S.Executor, "6s",
+            new OnChainRun.Options { MoreSettings = "\"cluster\": { \"accountLeaseSeconds\": 3, \"dailyNotionalLimitUsd\": 1 }", MoreArgs = ["--cluster", nats.Url, "--node", "a", "--no-db"] });
+
+        Assert.True(exit == 0, error + output);
+        Assert.Matches(@"bundle nonce \d+: its notional, [0-9.]+ USD, does not fit this node's share of the cluster's daily notional limit \(1 USD left\); not sent", log);
+        Assert.Matches(@"bundles approved 0, refused 0 expired, 0 paused, [1-9]\d* daily notional, 0 daily loss", output);
+        Assert.Equal(simulations, Fixture.Alpha.Simulations);
+        Assert.Equal(sent, Fixture.Alpha.SentBundles.Count);
+        Assert.Equal(before, (await chain.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+
+        // Refused before the record: the account's nonce stream holds nothing.
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        Assert.Empty(await new NonceLedger(observer.JetStream, "observer", S.Chain.From, S.Chain.ChainId).LoadAsync());
+        OnChainRun.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    public async Task Bundles_take_their_notional_from_the_clusters_day_and_those_that_never_landed_give_it_back()
+    {
+        using var nats = new NatsServer();
+        Fixture.Alpha.MissNextTargets = 2 * (int)TargetBlocks; // the first two bundles miss every target
+        await using OnChainRun.Scene scene = await OnChainRun.PrepareAsync(Fixture, _folder, S.Executor, new OnChainRun.Options { Name = "a", MoreSettings = Settings });
+        using ChildProcess a = Engine(scene, "a", nats.Url);
+        await a.WaitStartedAsync();
+        await Until(() => Read(scene.Log).Contains("\"state\":\"Included\"", StringComparison.Ordinal), () => "no bundle was included: " + a.Out + a.Err + Read(scene.Log));
+        a.Signal("TERM");
+        Assert.Equal(0, await a.WaitExitAsync());
+        string log = Read(scene.Log);
+        Output.WriteLine(a.Out + a.Err + log);
+
+        JsonElement[] ended = [.. OnChainRun.Lines(log).Where(l => l.TryGetProperty("state", out _))];
+        string[] states = [.. ended.Select(l => l.GetProperty("state").GetString()!)];
+        Assert.True(states.Count(st => st == "Missed") >= 2, "the relay missed fewer than two bundles: " + string.Join(", ", states));
+        Assert.Matches($@"bundles approved {states.Length}, refused 0 expired, 0 paused, 0 daily notional, 0 daily loss", a.Out);
+
+        // Landed bundles are fills on the stream, each with the notional its bundle reserved.
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        var fills = new List<JsonElement>();
+        await StreamReading.ReadAllAsync(observer.JetStream, ClusterBus.FillsStream, "ll.fill.a", (_, data) => fills.Add(JsonDocument.Parse(data.ToArray()).RootElement.Clone()));
+        JsonElement[] landed = [.. ended.Where(l => l.GetProperty("state").GetString() is "Included" or "Failed")];
+        Assert.Equal(landed.Length, fills.Count);
+        Assert.Equal(landed.Sum(l => l.GetProperty("notionalUsd").GetDouble()), fills.Sum(f => f.GetProperty("notional").GetDouble()), 4);
+
+        // What the node used of the cluster's day (its share as it left, written back at the clean stop) is the notional of
+        // the bundles that landed, plus any still out at the stop (their fate unknown): not of every bundle it sent.
+        double keptUsd = ended.Where(l => l.GetProperty("state").GetString() is "Included" or "Failed" or "Abandoned").Sum(l => l.GetProperty("notionalUsd").GetDouble());
+        double sentUsd = ended.Sum(l => l.GetProperty("notionalUsd").GetDouble());
+        Assert.True(keptUsd > 0);
+        string key = "notional." + DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var entry = await observer.Limits.TryGetEntryAsync<byte[]>(key);
+        Assert.True(entry.Success, key + " is not in the limits bucket");
+        Assert.True(LimitShares.TryParse(entry.Value.Value, out LimitShares? shares, out string? parseError), parseError);
+        double usedUsd = shares!.Nodes["a"].Used / ClusterLease.Scale;
+        Assert.Equal(keptUsd, usedUsd, 0.0001 * ended.Length);
+        Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{states.Length} bundles sent ({string.Join(", ", states)}), {sentUsd:0.####} USD in all; the node's share of the day used {usedUsd:0.####} USD, the landed bundles' notional {keptUsd:0.####} USD"));
+        OnChainRun.AssertNoSecret(a.Out + a.Err + log);
     }
 
     private static DateTimeOffset TakeOverTime(string log)
