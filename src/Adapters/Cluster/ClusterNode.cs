@@ -116,13 +116,16 @@ public sealed class ClusterNode : IAsyncDisposable
         await AwaitQuietly(_heartbeat).ConfigureAwait(false);
         Publisher.EnqueueState(_state(this));
         await Publisher.FlushAsync(guard, cancellationToken).ConfigureAwait(false);
+        // NATS away at shutdown: the client would wait for it without end; the give-back gets the same guard as the flush.
+        using var giveBack = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        giveBack.CancelAfter(guard);
         try
         {
-            await Refiller.ReleaseAllAsync(cancellationToken).ConfigureAwait(false);
+            await Refiller.ReleaseAllAsync(giveBack.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // NATS away at shutdown: the shares stay counted (safe) until this node returns.
+            // The shares stay counted (safe) until this node returns.
         }
     }
 

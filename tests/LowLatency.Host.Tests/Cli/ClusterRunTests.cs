@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LowLatency.Adapters.Cluster;
 using LowLatency.Adapters.Cluster.Limits;
+using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Host.Tests.Support;
 using LowLatency.HotPath.Risk;
 using LowLatency.Testing.Nats;
@@ -72,6 +73,57 @@ public sealed partial class ClusterRunTests
 
         // Every fill in the stream once, none missing, for the killed node too.
         Assert.All(afterKill.Nodes, n => Assert.True(n.Duplicates == 0 && n.Gaps == 0, $"{n}; a: {a.Out}"));
+    }
+
+    [Fact]
+    public async Task A_paper_engine_that_loses_nats_stops_trading_once_its_lease_runs_out_and_still_stops_cleanly()
+    {
+        // NATS killed under a running engine: its lease runs out and it refuses every action, and a clean stop while NATS
+        // is away ends within its guards (the shares' give-back once waited for the server without end).
+        using var nats = new NatsServer();
+        using var folder = new TempFolder();
+        string config = folder.File("cluster.json");
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
+            $$"""{ "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        long startedNs = ClusterBus.NowNs();
+        using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--no-dashboard");
+        await a.WaitStartedAsync();
+        await using (ClusterBus watcher = await ClusterBus.ConnectAsync(nats.Url, "watcher"))
+        {
+            await Until(() => FillTimesAsync(watcher), t => t.Count > 0, () => "a never filled: " + a.Out + a.Err);
+        }
+
+        long killedNs = ClusterBus.NowNs();
+        nats.Kill();
+        // The lease (2 s) runs out while the market goes on deciding; a few seconds more of refusals.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        a.Signal("TERM");
+        Assert.Equal(0, await a.WaitExitAsync());
+        Match left = ExpiredLine().Match(a.Out);
+        Assert.True(left.Success, a.Out + a.Err);
+        Assert.True(long.Parse(left.Groups["expired"].Value, CultureInfo.InvariantCulture) > 0, "the lease never ran out without NATS: " + left.Value);
+
+        // Every fill the stream holds was made on a confirmed lease: on today's wall clock, none later than the lease's
+        // last confirmation could reach (TTL 2 s after the kill, plus a second for the order to fill).
+        nats.Start();
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        List<long> times = await FillTimesAsync(observer);
+        Assert.NotEmpty(times);
+        Assert.All(times, t => Assert.InRange(t, startedNs, killedNs + 3_000_000_000));
+    }
+
+    [GeneratedRegex(@"cluster: node a left: lease approved \d+, refused (?<expired>\d+) expired")]
+    private static partial Regex ExpiredLine();
+
+    private static async Task<List<long>> FillTimesAsync(ClusterBus bus)
+    {
+        var times = new List<long>();
+        await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill.a", (_, data) =>
+        {
+            using JsonDocument fill = JsonDocument.Parse(data.ToArray());
+            times.Add(fill.RootElement.GetProperty("ts").GetInt64());
+        });
+        return times;
     }
 
     private static ChildProcess Engine(TempFolder folder, string node, string url, string config, string duration, params string[] dashboard) =>
