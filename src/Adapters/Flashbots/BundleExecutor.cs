@@ -73,9 +73,9 @@ public sealed class BundleExecutor : IAsyncDisposable
     public BundleReservation? Reserve { get; set; }
 
     /// <summary>
-    /// Called once for each bundle handed on (each <see cref="Reserve"/> approved), on the bundle's task once its end is known and before
-    /// the account may sign again: true when it may have landed (the chain counts its nonce, or its fate is unknown),
-    /// false when the chain shows it never did, so its reservation can be given back.
+    /// Called once for each bundle handed on (each <see cref="Reserve"/> approved), on the bundle's task once its end is
+    /// known and before the account may sign again: true when it may have landed (the chain counts its nonce, or its fate
+    /// is unknown), false when the chain shows it never did, so its reservation can be given back.
     /// </summary>
     public Action<BuiltBundle, bool>? Settle { get; set; }
 

@@ -38,6 +38,7 @@ internal sealed class OnChainExecution : IDisposable
 
     /// <summary>The largest bundle's notional, USD (the strategy's size cap): cluster mode's day-notional chunk holds one.</summary>
     internal static readonly double MaxBundleUsd = new GraphStageOptions().MaxSizeQuote;
+
     private static readonly TimeSpan s_retry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_holdRefresh = TimeSpan.FromMilliseconds(250);
@@ -876,8 +877,9 @@ internal sealed class OnChainExecution : IDisposable
     /// <summary>
     /// Cluster mode, at each bundle's hand-off (the on-chain thread): its notional (the borrowed WETH at the graph's price
     /// when it was signed, as its fill carries it) is taken from this node's share of the cluster's daily notional, and
-    /// nothing is sent while the lease is unconfirmed or paused or the cluster's loss share is used up. A flash-loan bundle holds no exposure (it borrows and repays in one
-    /// transaction), so no exposure slot is taken. Null when it fits, else why not.
+    /// nothing is sent while the lease is unconfirmed or paused or the cluster's loss share is used up. A flash-loan bundle
+    /// holds no exposure (it borrows and repays in one transaction), so no exposure slot is taken. Null when it fits, else
+    /// why not.
     /// </summary>
     private static string? ReserveDay(ChainRun chain, ClusterLease lease, in BuiltBundle bundle)
     {

@@ -256,21 +256,19 @@ public sealed class ClusterLease
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long ToMicros(double usd) => double.IsFinite(usd) ? (long)Math.Ceiling(usd * Scale) : long.MaxValue;
 
+    // What refuses every action alike: the lease past its validity, trading paused, the loss share used up.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private LeaseDenial Standing(long nowNs) =>
+        nowNs >= Volatile.Read(ref _validUntilNs) ? LeaseDenial.Expired
+        : Volatile.Read(ref _paused) != 0 ? LeaseDenial.Paused
+        : Volatile.Read(ref _left[LossSlot]) <= 0 ? LeaseDenial.DailyLoss
+        : LeaseDenial.None;
+
     private LeaseDenial Evaluate(in RiskAction action, long nowNs)
     {
-        if (nowNs >= Volatile.Read(ref _validUntilNs))
+        if (Standing(nowNs) is var standing and not LeaseDenial.None)
         {
-            return LeaseDenial.Expired;
-        }
-
-        if (Volatile.Read(ref _paused) != 0)
-        {
-            return LeaseDenial.Paused;
-        }
-
-        if (Volatile.Read(ref _left[LossSlot]) <= 0)
-        {
-            return LeaseDenial.DailyLoss;
+            return standing;
         }
 
         long amount = ToMicros(action.NotionalUsd);
@@ -305,19 +303,9 @@ public sealed class ClusterLease
 
     private LeaseDenial EvaluateAtomic(long amount, long nowNs)
     {
-        if (nowNs >= Volatile.Read(ref _validUntilNs))
+        if (Standing(nowNs) is var standing and not LeaseDenial.None)
         {
-            return LeaseDenial.Expired;
-        }
-
-        if (Volatile.Read(ref _paused) != 0)
-        {
-            return LeaseDenial.Paused;
-        }
-
-        if (Volatile.Read(ref _left[LossSlot]) <= 0)
-        {
-            return LeaseDenial.DailyLoss;
+            return standing;
         }
 
         // A size that is not a positive finite number is not accounted for: refused as the day's notional.

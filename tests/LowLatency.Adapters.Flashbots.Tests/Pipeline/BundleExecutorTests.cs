@@ -146,12 +146,7 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
             Assert.Equal(1, engine.Bundler.Built);
             Assert.True(engine.Signer.InFlight);
 
-            Assert.Equal(1, engine.DrainBundles(executor.Submit));
-            Assert.Equal(1, executor.Refused);
-            Assert.Equal(0, executor.Started);
-            Assert.Equal(nonce, engine.Signer.Nonces.Next);
-            Assert.False(engine.Signer.InFlight);
-            Assert.Equal(simulations, Fixture.Alpha.Simulations);
+            AssertRefusedBeforeAnyRelay(engine, executor, nonce, simulations);
             Assert.Contains(_log.ToArray(), l => l.Contains("does not borrow the chain's WETH", StringComparison.Ordinal));
         }
     }
@@ -170,12 +165,7 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
             ulong nonce = engine.Signer.Nonces.Next;
             int simulations = Fixture.Alpha.Simulations;
             await StepAsync(engine);
-            Assert.Equal(1, engine.DrainBundles(executor.Submit));
-            Assert.Equal(1, executor.Refused);
-            Assert.Equal(0, executor.Started);
-            Assert.Equal(nonce, engine.Signer.Nonces.Next);
-            Assert.False(engine.Signer.InFlight);
-            Assert.Equal(simulations, Fixture.Alpha.Simulations);
+            AssertRefusedBeforeAnyRelay(engine, executor, nonce, simulations);
             Assert.Contains(_log.ToArray(), l => l == $"bundle nonce {nonce}: over this node's share of the day; not sent");
             Assert.Empty(settled);
 
@@ -299,6 +289,17 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
         Assert.Equal(BundleState.Included, included.Outcome.State);
         Assert.Equal(nonce, included.Bundle.Nonce);
         Assert.Equal(nonce + 1, (await Fixture.Chain.Client.GetTransactionCountAsync(S.Chain.From, BlockTag.Latest)).Value);
+    }
+
+    /// <summary>The bundle just signed was refused at the hand-off: no relay simulated it, its nonce went back, the account may sign again.</summary>
+    private void AssertRefusedBeforeAnyRelay(ChainStrategy engine, BundleExecutor executor, ulong nonce, int simulations)
+    {
+        Assert.Equal(1, engine.DrainBundles(executor.Submit));
+        Assert.Equal(1, executor.Refused);
+        Assert.Equal(0, executor.Started);
+        Assert.Equal(nonce, engine.Signer.Nonces.Next);
+        Assert.False(engine.Signer.InFlight);
+        Assert.Equal(simulations, Fixture.Alpha.Simulations);
     }
 
     private static async Task<EndedBundle> EndAsync(BundleExecutor executor)
