@@ -792,12 +792,12 @@ internal sealed class OnChainExecution : IDisposable
                 // The cluster's day: each bundle's notional comes from this node's share before it is recorded or sent,
                 // and goes back if the chain shows it never landed.
                 ClusterLease lease = limits.Lease;
-                chain.Executor.Reserve = (in BuiltBundle bundle) => ReserveDay(chain, lease, in bundle);
-                chain.Executor.Settle = (_, landed) =>
+                chain.Executor.Reserve = (in BuiltBundle bundle) => ReserveDay(lease, in bundle);
+                chain.Executor.Settle = (bundle, landed) =>
                 {
                     if (!landed)
                     {
-                        lease.CancelAtomic(chain.ReservedUsd);
+                        lease.CancelAtomic(bundle.NotionalQuote); // what its hand-off reserved
                     }
                 };
             }
@@ -881,19 +881,12 @@ internal sealed class OnChainExecution : IDisposable
     /// holds no exposure (it borrows and repays in one transaction), so no exposure slot is taken. Null when it fits, else
     /// why not.
     /// </summary>
-    private static string? ReserveDay(ChainRun chain, ClusterLease lease, in BuiltBundle bundle)
+    private static string? ReserveDay(ClusterLease lease, in BuiltBundle bundle)
     {
         double usd = bundle.NotionalQuote;
-        LeaseDenial denial = lease.TryReserveAtomic(usd, ClusterBus.NowNs());
-        if (denial == LeaseDenial.None)
+        return lease.TryReserveAtomic(usd, ClusterBus.NowNs()) switch
         {
-            // One bundle per account is out at a time: this is the one its settle gives back.
-            chain.ReservedUsd = usd;
-            return null;
-        }
-
-        return denial switch
-        {
+            LeaseDenial.None => null,
             LeaseDenial.Expired => "the cluster lease is not confirmed (NATS unreachable, or the nodes' limits disagree): nothing trades without it",
             LeaseDenial.Paused => "the cluster's stream publisher is behind: trading is paused",
             LeaseDenial.DailyLoss => "this node's share of the cluster's daily loss limit is used up",
@@ -1099,9 +1092,6 @@ internal sealed class OnChainExecution : IDisposable
         public double WethUsd { get => Volatile.Read(ref _wethUsd); set => Volatile.Write(ref _wethUsd, value); }
 
         private double _wethUsd;
-
-        /// <summary>Cluster mode: the notional the bundle out reserved of the cluster's day (written at its hand-off, read at its settle).</summary>
-        public double ReservedUsd { get; set; }
 
         /// <summary>The tip we pay (flashbots settings, read once at start-up).</summary>
         public UInt256 Tip { get; set; }
