@@ -147,11 +147,7 @@ public sealed class ClusterLease
     public void Cancel(in RiskAction action)
     {
         Release(in action);
-        long amount = ToMicros(action.NotionalUsd);
-        if (amount > 0 && amount != long.MaxValue)
-        {
-            Interlocked.Add(ref _left[NotionalSlot], amount);
-        }
+        CancelAtomic(action.NotionalUsd);
     }
 
     /// <summary>Strategy thread: a trade closed; a net loss for the day takes from the loss share (profits give it back).</summary>
@@ -176,9 +172,8 @@ public sealed class ClusterLease
     }
 
     /// <summary>
-    /// Any thread (the on-chain executor's), per atomic action: a flash-loan bundle
-    /// borrows and repays in one transaction, so it holds no exposure while it is out nor after it ends, and takes only its
-    /// notional from the daily notional share. Refused as <see cref="TryReserve"/> refuses: the lease expired or paused,
+    /// Any thread (the on-chain executor's), per atomic action: a flash-loan bundle borrows and repays in one transaction,
+    /// so it holds no exposure while it is out nor after it ends, and takes only its notional from the daily notional share. Refused as <see cref="TryReserve"/> refuses: the lease expired or paused,
     /// the loss share used up (the bundles' losses reach it through <see cref="OnTradeClosed"/>), the day's notional share
     /// too small. Counted apart from <see cref="TryReserve"/>'s counters, which have one writer.
     /// </summary>
@@ -195,7 +190,10 @@ public sealed class ClusterLease
         return LeaseDenial.None;
     }
 
-    /// <summary>Any thread: an atomic action <see cref="TryReserveAtomic"/> approved never traded (its bundle never landed): the day's notional comes back.</summary>
+    /// <summary>
+    /// Any thread: an action that never traded gives its day's notional back (an atomic one <see cref="TryReserveAtomic"/>
+    /// approved whose bundle never landed; <see cref="Cancel"/>'s part for a pair).
+    /// </summary>
     public void CancelAtomic(double notionalUsd)
     {
         long amount = ToMicros(notionalUsd);
