@@ -1,8 +1,10 @@
+using System.Globalization;
 using LowLatency.Adapters.Cluster.Limits;
 using LowLatency.Adapters.Cluster.Tests.Fixtures;
 using LowLatency.Testing.Nats;
 using LowLatency.HotPath.Risk;
 using NATS.Client.KeyValueStore;
+using Xunit.Abstractions;
 
 namespace LowLatency.Adapters.Cluster.Tests;
 
@@ -12,7 +14,7 @@ namespace LowLatency.Adapters.Cluster.Tests;
 /// server killed and restarted, one node partitioned and healed. The referee's sums must never pass a global limit.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class GlobalLimitsTests
+public sealed class GlobalLimitsTests(ITestOutputHelper output)
 {
     private const double ExposureLimit = 2_000;
 
@@ -69,6 +71,10 @@ public sealed class GlobalLimitsTests
         /// <summary>Set by the test: an approval evaluated at or after this Unix ns is a lease used past its validity.</summary>
         public long DeadlineNs = long.MaxValue;
         public long LateApprovals;
+
+        /// <summary>Set with <see cref="DeadlineNs"/>: only approvals while the node's client is still on this server are
+        /// late (a server it failed over to can confirm a new lease).</summary>
+        public volatile string? CutServer;
         public volatile string LateDetail = "";
 
         public Worker(ClusterNode node, Referee referee, int seed, double lossPerTrade = 0)
@@ -104,7 +110,8 @@ public sealed class GlobalLimitsTests
                 };
                 long now = ClusterBus.NowNs();
                 var verdict = lease.TryReserve(action, now);
-                if (verdict == LeaseDenial.None && now >= Interlocked.Read(ref DeadlineNs))
+                if (verdict == LeaseDenial.None && now >= Interlocked.Read(ref DeadlineNs) &&
+                    (CutServer is not { } cut || string.Equals(_node.Bus.Connection.ServerInfo?.Name, cut, StringComparison.Ordinal)))
                 {
                     Interlocked.Increment(ref LateApprovals);
                     LateDetail = $"now-deadline {(now - DeadlineNs) / 1e6} ms, validUntil-deadline {(lease.ValidUntilNs - DeadlineNs) / 1e6} ms";
@@ -153,9 +160,9 @@ public sealed class GlobalLimitsTests
         }
     }
 
-    private static async Task<long> SumGrantedAsync(INatsKVStore store, string key)
+    private static async Task<long> SumGrantedAsync(ClusterBucket store, string key)
     {
-        var entry = await store.TryGetEntryAsync<byte[]>(key);
+        var entry = await store.TryGetEntryAsync(key);
         if (!entry.Success)
         {
             return 0;
@@ -241,6 +248,157 @@ public sealed class GlobalLimitsTests
         foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
         {
             Assert.True(await SumGrantedAsync(a.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
+        }
+    }
+
+    [Fact]
+    public async Task Limits_hold_on_a_three_server_nats_cluster_when_the_limits_leader_is_cut_off_and_when_a_server_is_killed()
+    {
+        // Three nats-server processes in one JetStream cluster, the streams and buckets on all three (R3); each node
+        // talks to its own server. Freezing a server (SIGSTOP) cuts it off from its peers and its client at once, its
+        // sockets open, as a partition looks. The frozen one is the limits bucket's leader: the worst case, an election.
+        NatsServer[] servers = NatsServer.StartCluster(3);
+        using NatsServer n1 = servers[0];
+        using NatsServer n2 = servers[1];
+        using NatsServer n3 = servers[2];
+        await Poll.UntilAsync(() => servers.Any(s => s.Log.Contains("JetStream cluster new metadata leader", StringComparison.Ordinal)), "the JetStream cluster elects a leader");
+        await using var a = await StartWithRetryAsync(Options(n1.Url, "a") with { Replicas = 3 });
+        await using var b = await StartWithRetryAsync(Options(n2.Url, "b") with { Replicas = 3 });
+        await using var c = await StartWithRetryAsync(Options(n3.Url, "c") with { Replicas = 3 });
+        ClusterNode[] nodes = [a, b, c];
+        var referee = new Referee();
+        var workers = new[] { new Worker(a, referee, 11), new Worker(b, referee, 12), new Worker(c, referee, 13) };
+        int cut = -1;
+        try
+        {
+            await Poll.UntilAsync(() => workers.All(w => Interlocked.Read(ref w.Approved) > 200), "every node trades");
+            await Poll.UntilAsync(() => nodes.Sum(n => n.Lease.Denied(LeaseDenial.Exposure)) > 0, "the exposure limit binds");
+
+            // The leader's server cut off: the two others elect a new leader and their nodes go on. The cut-off node
+            // cannot confirm its lease and stops a TTL after the cut at the latest (its shares stay counted for it);
+            // its client leaves the silent server after three missed pings and it trades again through another one.
+            cut = await LeaderOfAsync(a, "KV_" + ClusterBus.LimitsBucket);
+            string cutName = "n" + (cut + 1).ToString(CultureInfo.InvariantCulture);
+            int[] others = [.. Enumerable.Range(0, 3).Where(i => i != cut)];
+            long ttlNs = Options("x", "x").LeaseTtl.Ticks * 100;
+            long othersBefore = others.Sum(i => Interlocked.Read(ref workers[i].Approved));
+            long[] confirmedAtCut = [.. others.Select(i => ConfirmedRounds(nodes[i]))];
+            var sinceCut = System.Diagnostics.Stopwatch.StartNew();
+            workers[cut].CutServer = cutName;
+            servers[cut].Freeze();
+            Interlocked.Exchange(ref workers[cut].DeadlineNs, ClusterBus.NowNs() + ttlNs);
+            await Poll.UntilAsync(() => nodes[cut].TradingState == "lease-expired", "the node on the cut-off server stops");
+            long cutApproved = Interlocked.Read(ref workers[cut].Approved);
+
+            // Each of the two goes on: confirmed rounds after the cut (a new leader answers them), then approvals.
+            await Poll.UntilAsync(() => others.Select((i, k) => ConfirmedRounds(nodes[i]) > confirmedAtCut[k] + 3).All(x => x), "a new leader confirms the two others' leases");
+            long resumedMs = sinceCut.ElapsedMilliseconds;
+            await Poll.UntilAsync(() => others.Sum(i => Interlocked.Read(ref workers[i].Approved)) > othersBefore + 300, "the two others trade on two of three servers");
+            int newLeader = await LeaderOfAsync(nodes[others[0]], "KV_" + ClusterBus.LimitsBucket);
+            Assert.NotEqual(cut, newLeader);
+            await Poll.UntilAsync(() => nodes[cut].TradingState == "trading" && Interlocked.Read(ref workers[cut].Approved) > cutApproved + 50,
+                "the cut-off node trades again through another server");
+            long cutNodeBackMs = sinceCut.ElapsedMilliseconds;
+            Assert.NotEqual(cutName, nodes[cut].Bus.Connection.ServerInfo?.Name);
+            Assert.True(Interlocked.Read(ref workers[cut].Expired) > 0, "the cut-off node never refused");
+            Assert.True(Interlocked.Read(ref workers[cut].LateApprovals) == 0, "the cut-off node approved on its silent server a TTL after the cut: " + workers[cut].LateDetail);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"cluster.r3_leader_cut_off: the two others' leases confirmed again after {resumedMs} ms, the cut-off server's node trading through another server after {cutNodeBackMs} ms (leader {cutName} frozen, new leader n{newLeader + 1}, lease TTL {Options("x", "x").LeaseTtl.TotalMilliseconds} ms)"));
+            Interlocked.Exchange(ref workers[cut].DeadlineNs, long.MaxValue);
+
+            // Back: the thawed server catches up with the cluster.
+            servers[cut].Thaw();
+            cut = -1;
+            await Poll.UntilAsync(async () => await AllReplicasCurrentAsync(a, "KV_" + ClusterBus.LimitsBucket), "the thawed server catches up with the limits bucket");
+
+            // The current leader's server killed (SIGKILL): its sockets close, so its node's client fails over to a
+            // server it learnt from the cluster and trades again before the killed one is back. Restarted, the server
+            // catches up with the streams and buckets.
+            int killed = await LeaderOfAsync(a, "KV_" + ClusterBus.LimitsBucket);
+            others = [.. Enumerable.Range(0, 3).Where(i => i != killed)];
+            string killedName = "n" + (killed + 1).ToString(CultureInfo.InvariantCulture);
+            servers[killed].Kill();
+            await Poll.UntilAsync(() => nodes[killed].TradingState == "lease-expired", "the node on the killed server stops");
+            long killedApproved = Interlocked.Read(ref workers[killed].Approved);
+            othersBefore = others.Sum(i => Interlocked.Read(ref workers[i].Approved));
+            await Poll.UntilAsync(() => others.Sum(i => Interlocked.Read(ref workers[i].Approved)) > othersBefore + 300, "the two others trade with a server killed");
+            await Poll.UntilAsync(() => nodes[killed].TradingState == "trading" && Interlocked.Read(ref workers[killed].Approved) > killedApproved + 50,
+                "the node on the killed server trades again through another server");
+            Assert.NotEqual(killedName, nodes[killed].Bus.Connection.ServerInfo?.Name);
+            servers[killed].Start();
+            await Poll.UntilAsync(async () => await AllReplicasCurrentAsync(a, "KV_" + ClusterBus.LimitsBucket), "the restarted server catches up with the limits bucket");
+        }
+        finally
+        {
+            if (cut >= 0)
+            {
+                servers[cut].Thaw(); // never leave a frozen process behind a failed assertion
+            }
+
+            foreach (var w in workers)
+            {
+                w.Stop();
+            }
+        }
+
+        Assert.Equal(0, referee.Violations);
+        Assert.True(referee.MaxOpen <= ClusterLease.ToMicros(ExposureLimit));
+        foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
+        {
+            Assert.True(await SumGrantedAsync(a.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
+        }
+    }
+
+    // The server ("n1".."n3") that leads a stream's group now, as an index into the cluster's servers.
+    private static async Task<int> LeaderOfAsync(ClusterNode node, string stream)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var info = await node.Bus.JetStream.GetStreamAsync(stream);
+                if (info.Info.Cluster?.Leader is ['n', var digit] && digit is >= '1' and <= '3')
+                {
+                    return digit - '1';
+                }
+            }
+            catch (NATS.Client.JetStream.NatsJSException) when (attempt < 20)
+            {
+            }
+
+            Assert.True(attempt < 20, stream + " has no leader");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<bool> AllReplicasCurrentAsync(ClusterNode node, string stream)
+    {
+        try
+        {
+            var cluster = (await node.Bus.JetStream.GetStreamAsync(stream)).Info.Cluster;
+            return cluster?.Leader != null && cluster.Replicas is { Count: 2 } replicas && replicas.All(r => r.Current && !r.Offline);
+        }
+        catch (NATS.Client.Core.NatsException)
+        {
+            return false; // the cluster is still settling
+        }
+    }
+
+    private static long ConfirmedRounds(ClusterNode node) => node.Refiller.Rounds - node.Refiller.FailedRounds;
+
+    // A fresh JetStream cluster may still be placing its first streams' replicas: a start that meets that is tried again.
+    private static async Task<ClusterNode> StartWithRetryAsync(ClusterOptions options)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ClusterNode.StartAsync(options);
+            }
+            catch (NATS.Client.JetStream.NatsJSApiException) when (attempt < 20)
+            {
+                await Task.Delay(500);
+            }
         }
     }
 

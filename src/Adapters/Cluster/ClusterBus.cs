@@ -26,7 +26,7 @@ public sealed class ClusterBus : IAsyncDisposable
 
     private readonly NatsConnection _connection;
 
-    private ClusterBus(NatsConnection connection, string node, NatsJSContext js, NatsKVStore limits, NatsKVStore accounts)
+    private ClusterBus(NatsConnection connection, string node, NatsJSContext js, ClusterBucket limits, ClusterBucket accounts)
     {
         _connection = connection;
         Node = node;
@@ -39,9 +39,9 @@ public sealed class ClusterBus : IAsyncDisposable
 
     public NatsJSContext JetStream { get; }
 
-    public NatsKVStore Limits { get; }
+    public ClusterBucket Limits { get; }
 
-    public NatsKVStore Accounts { get; }
+    public ClusterBucket Accounts { get; }
 
     public INatsConnection Connection => _connection;
 
@@ -65,6 +65,11 @@ public sealed class ClusterBus : IAsyncDisposable
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
             ReconnectWaitMax = TimeSpan.FromSeconds(1),
+
+            // A server that stops answering with its socket open (frozen, or cut off from this box) is left after three
+            // missed pings, about 3 s, for another server of the cluster; the client's default waits 4 minutes.
+            PingInterval = TimeSpan.FromSeconds(1),
+            MaxPingOut = 3,
         };
         var connection = new NatsConnection(opts);
         try
@@ -98,12 +103,8 @@ public sealed class ClusterBus : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
             var kv = new NatsKVContext(js);
-            var limits = (NatsKVStore)await kv.CreateOrUpdateStoreAsync(
-                new NatsKVConfig(LimitsBucket) { History = 1, Storage = NatsKVStorageType.File, NumberOfReplicas = replicas },
-                cancellationToken).ConfigureAwait(false);
-            var accounts = (NatsKVStore)await kv.CreateOrUpdateStoreAsync(
-                new NatsKVConfig(AccountsBucket) { History = 1, Storage = NatsKVStorageType.File, NumberOfReplicas = replicas },
-                cancellationToken).ConfigureAwait(false);
+            var limits = await BucketAsync(js, kv, LimitsBucket, replicas, cancellationToken).ConfigureAwait(false);
+            var accounts = await BucketAsync(js, kv, AccountsBucket, replicas, cancellationToken).ConfigureAwait(false);
             return new ClusterBus(connection, node, js, limits, accounts);
         }
         catch
@@ -111,6 +112,15 @@ public sealed class ClusterBus : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static async Task<ClusterBucket> BucketAsync(NatsJSContext js, NatsKVContext kv, string bucket, int replicas, CancellationToken cancellationToken)
+    {
+        var store = await kv.CreateOrUpdateStoreAsync(
+            new NatsKVConfig(bucket) { History = 1, Storage = NatsKVStorageType.File, NumberOfReplicas = replicas },
+            cancellationToken).ConfigureAwait(false);
+        var stream = await js.GetStreamAsync("KV_" + bucket, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new ClusterBucket(store, stream);
     }
 
     /// <summary>A round trip to the server now; false when the connection is not open or the server does not answer.</summary>

@@ -55,8 +55,8 @@ public sealed record ClusterOptions
     public int PublishHighWater { get; init; } = 16_384;
 
     /// <summary>
-    /// Copies of each stream and bucket on a NATS cluster (1 on one server; 3 on a 3-server cluster is meant to keep
-    /// the limits and fills through the loss of one). Set alike on every node: the first creates them.
+    /// Copies of each stream and bucket on a NATS cluster (1 on one server; 3 on a 3-server cluster keeps the limits
+    /// and fills through the loss of one). Set alike on every node: the first creates them.
     /// </summary>
     public int Replicas { get; init; } = 1;
 

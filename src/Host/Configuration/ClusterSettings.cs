@@ -18,7 +18,7 @@ public sealed record ClusterSettings
 
     /// <summary>
     /// Copies of each stream and bucket: 1 on one NATS server, 3 on a 3-server cluster (JetStream keeps R3 through the
-    /// loss of one; not proven in this build, see the cluster README).
+    /// loss of one server; the cluster README, "On a NATS cluster").
     /// </summary>
     public int Replicas { get; init; } = 1;
 

@@ -211,7 +211,7 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
         double sentUsd = ended.Sum(l => l.GetProperty("notionalUsd").GetDouble());
         Assert.True(keptUsd > 0);
         string key = "notional." + DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var entry = await observer.Limits.TryGetEntryAsync<byte[]>(key);
+        var entry = await observer.Limits.TryGetEntryAsync(key);
         Assert.True(entry.Success, key + " is not in the limits bucket");
         Assert.True(LimitShares.TryParse(entry.Value.Value, out LimitShares? shares, out string? parseError), parseError);
         double usedUsd = shares!.Nodes["a"].Used / ClusterLease.Scale;

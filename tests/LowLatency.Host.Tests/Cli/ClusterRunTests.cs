@@ -65,7 +65,7 @@ public sealed partial class ClusterRunTests
         // The bucket never granted more than the limit across the two nodes (b's shares stay counted after its kill).
         await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
         string key = "notional." + DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var entry = await observer.Limits.TryGetEntryAsync<byte[]>(key);
+        var entry = await observer.Limits.TryGetEntryAsync(key);
         Assert.True(entry.Success, "no notional shares in the bucket");
         Assert.True(LimitShares.TryParse(entry.Value.Value, out LimitShares? shares, out string? error), error);
         Assert.True(shares!.TotalGranted() <= ClusterLease.ToMicros(DailyNotionalLimitUsd), $"granted {shares.TotalGranted() / ClusterLease.Scale} USD");

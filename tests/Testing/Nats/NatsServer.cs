@@ -30,6 +30,67 @@ public sealed partial class NatsServer : IDisposable
 
     public int Port => Volatile.Read(ref _port);
 
+    /// <summary>
+    /// <paramref name="size"/> servers of one JetStream cluster named <c>ll</c> (n1, n2, …), each with its own store and
+    /// routes to all of them. A JetStream cluster needs its routes configured at start, so the route ports are chosen
+    /// first; a port taken by someone else in between fails that start, and the cluster is started again on new ports.
+    /// </summary>
+    public static NatsServer[] StartCluster(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 2);
+        for (int attempt = 1; ; attempt++)
+        {
+            int[] ports = FreePorts(size);
+            string routes = string.Join(",", ports.Select(p => "nats://127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
+            var started = new List<NatsServer>(size);
+            try
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    started.Add(new NatsServer("--server_name", "n" + (i + 1).ToString(CultureInfo.InvariantCulture), "--cluster_name", "ll",
+                        "--cluster", "nats://127.0.0.1:" + ports[i].ToString(CultureInfo.InvariantCulture), "--routes", routes));
+                }
+
+                return [.. started];
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                foreach (NatsServer s in started)
+                {
+                    s.Dispose();
+                }
+            }
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = new TcpListener[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                listeners[i] = new TcpListener(System.Net.IPAddress.Loopback, 0);
+                listeners[i].Start();
+            }
+
+            return [.. listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (TcpListener? l in listeners)
+            {
+                l?.Stop();
+            }
+        }
+    }
+
+    /// <summary>SIGSTOP: the server freezes, to its peers and its clients a partitioned node (its sockets stay open).</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>: it rejoins its cluster.</summary>
+    public void Thaw() => Signal("CONT");
+
     public string Url => "nats://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
     public bool IsRunning => _process is { HasExited: false };
@@ -184,6 +245,13 @@ public sealed partial class NatsServer : IDisposable
         }
 
         throw new InvalidOperationException("nats-server does not accept connections on " + Url);
+    }
+
+    private void Signal(string signal)
+    {
+        var p = _process ?? throw new InvalidOperationException("nats-server is not running");
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, p.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit(10_000);
     }
 
     [GeneratedRegex(@"Listening for client connections on [0-9.]+:(\d+)")]

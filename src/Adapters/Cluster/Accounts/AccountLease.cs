@@ -13,7 +13,7 @@ namespace LowLatency.Adapters.Cluster.Accounts;
 /// </summary>
 public sealed class AccountLease : IAsyncDisposable
 {
-    private readonly INatsKVStore _store;
+    private readonly ClusterBucket _store;
     private readonly string _node;
     private readonly string _key;
     private readonly TimeSpan _ttl;
@@ -26,7 +26,7 @@ public sealed class AccountLease : IAsyncDisposable
 
     /// <param name="chainId">The chain whose nonces the lease covers (<c>acct.&lt;chainId&gt;.0x…</c>): one address has a nonce
     /// sequence per chain, so each is owned on its own. Null: the account on its one chain (<c>acct.0x…</c>).</param>
-    public AccountLease(INatsKVStore store, string node, Address account, TimeSpan ttl, ulong? chainId = null)
+    public AccountLease(ClusterBucket store, string node, Address account, TimeSpan ttl, ulong? chainId = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(node);
@@ -59,7 +59,7 @@ public sealed class AccountLease : IAsyncDisposable
     /// <summary>Who the bucket says owns the account, and until when (Unix ms); null when nobody ever did.</summary>
     public async Task<(string Owner, long UntilMs, long Epoch)?> ReadAsync(CancellationToken cancellationToken = default)
     {
-        var entry = await _store.TryGetEntryAsync<byte[]>(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entry = await _store.TryGetEntryAsync(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entry.Success && entry.Value.Value is { } bytes && TryParse(bytes, out var o, out var u, out var e) ? (o!, u, e) : null;
     }
 
@@ -67,7 +67,7 @@ public sealed class AccountLease : IAsyncDisposable
     public async Task<bool> TryAcquireAsync(CancellationToken cancellationToken = default)
     {
         long startMs = ClusterBus.NowMs();
-        var entry = await _store.TryGetEntryAsync<byte[]>(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entry = await _store.TryGetEntryAsync(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
         long epoch;
         ulong revision = 0;
         if (entry.Success)
@@ -144,11 +144,16 @@ public sealed class AccountLease : IAsyncDisposable
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(_ttl / 3, ct).ConfigureAwait(false);
+
+                // A renewal is cut at the next one's time: one stuck on a server that was cut off would otherwise wait out
+                // the client's whole request timeout while the lease runs down.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                attempt.CancelAfter(_ttl / 3);
                 try
                 {
-                    Interlocked.Increment(ref await TryAcquireAsync(ct).ConfigureAwait(false) ? ref _renewals : ref _renewFailures);
+                    Interlocked.Increment(ref await TryAcquireAsync(attempt.Token).ConfigureAwait(false) ? ref _renewals : ref _renewFailures);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref _renewFailures);
                 }
@@ -161,7 +166,7 @@ public sealed class AccountLease : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         Interlocked.Exchange(ref _heldUntilMs, 0);
-        var entry = await _store.TryGetEntryAsync<byte[]>(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entry = await _store.TryGetEntryAsync(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (entry.Success && entry.Value.Value is { } bytes && TryParse(bytes, out var owner, out _, out long epoch) &&
             string.Equals(owner, _node, StringComparison.Ordinal))
         {

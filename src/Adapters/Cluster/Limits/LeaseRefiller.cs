@@ -1,5 +1,6 @@
 using System.Globalization;
 using LowLatency.HotPath.Risk;
+using NATS.Client.Core;
 using NATS.Client.KeyValueStore;
 
 namespace LowLatency.Adapters.Cluster.Limits;
@@ -16,7 +17,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
 {
     private readonly ClusterLease _lease;
     private readonly ClusterOptions _options;
-    private readonly INatsKVStore _store;
+    private readonly ClusterBucket _store;
     private readonly Func<CancellationToken, Task<bool>>? _confirm;
     private readonly string _node;
     private readonly long[] _granted;
@@ -33,7 +34,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
 
     /// <param name="confirm">A round trip to the server after the round's reads (a round confirms the lease only if it
     /// succeeds): reads alone can come back from a client that has lost its server.</param>
-    public LeaseRefiller(ClusterLease lease, ClusterOptions options, INatsKVStore store, Func<CancellationToken, Task<bool>>? confirm = null)
+    public LeaseRefiller(ClusterLease lease, ClusterOptions options, ClusterBucket store, Func<CancellationToken, Task<bool>>? confirm = null)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(options);
@@ -93,7 +94,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
         _lease.OnTradeClosed(pnlTodayUsd);
         for (int slot = 0; slot < _granted.Length; slot++)
         {
-            var entry = await _store.TryGetEntryAsync<byte[]>(KeyOf(slot, _day), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var entry = await _store.TryGetEntryAsync(KeyOf(slot, _day), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!entry.Success || entry.Value.Value is not { } bytes || !LimitShares.TryParse(bytes, out var shares, out _) ||
                 !shares!.Nodes.TryGetValue(_node, out var mine))
             {
@@ -168,7 +169,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
         {
             for (int attempt = 0; attempt < 5; attempt++)
             {
-                var entry = await _store.TryGetEntryAsync<byte[]>(KeyOf(slot, _day), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var entry = await _store.TryGetEntryAsync(KeyOf(slot, _day), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (!entry.Success || entry.Value.Value is not { } bytes || !LimitShares.TryParse(bytes, out var shares, out _) ||
                     !shares!.Nodes.ContainsKey(_node))
                 {
@@ -221,7 +222,22 @@ public sealed class LeaseRefiller : IAsyncDisposable
     {
         while (!ct.IsCancellationRequested)
         {
-            await RoundAsync(ct).ConfigureAwait(false);
+            // A round longer than the TTL could not extend the lease anyway. It is cut there, so the next round starts at
+            // once, on whichever server leads now, instead of waiting out a request to a leader that was cut off.
+            using (var round = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                round.CancelAfter(_options.LeaseTtl);
+                try
+                {
+                    await RoundAsync(round.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    _status = "limits round took longer than the lease TTL";
+                    Interlocked.Increment(ref _failedRounds);
+                }
+            }
+
             await Task.Delay(_options.RefillInterval, ct).ConfigureAwait(false);
         }
     }
@@ -231,7 +247,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
         string key = KeyOf(slot, day);
         for (int attempt = 0; attempt < 4; attempt++)
         {
-            var entry = await _store.TryGetEntryAsync<byte[]>(key, cancellationToken: ct).ConfigureAwait(false);
+            var entry = await _store.TryGetEntryAsync(key, cancellationToken: ct).ConfigureAwait(false);
             LimitShares? shares;
             ulong revision;
             if (entry.Success)
@@ -288,9 +304,21 @@ public sealed class LeaseRefiller : IAsyncDisposable
 
             shares.Nodes[_node] = new NodeShare(newGranted, used, ClusterBus.NowMs());
             byte[] value = shares.ToJson();
-            var write = revision == 0
-                ? await _store.TryCreateAsync(key, value, cancellationToken: ct).ConfigureAwait(false)
-                : await _store.TryUpdateAsync(key, value, revision, cancellationToken: ct).ConfigureAwait(false);
+            NatsResult<ulong> write;
+            try
+            {
+                write = revision == 0
+                    ? await _store.TryCreateAsync(key, value, cancellationToken: ct).ConfigureAwait(false)
+                    : await _store.TryUpdateAsync(key, value, revision, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch when (taken > 0)
+            {
+                // A give-back whose write may or may not have landed: what was taken stays out of the lease and counts as
+                // given back. The bucket says so, or still counts it for this node (safe); the next round writes it again.
+                Interlocked.Exchange(ref _granted[slot], newGranted);
+                throw;
+            }
+
             if (write.Success)
             {
                 Interlocked.Exchange(ref _granted[slot], newGranted);
