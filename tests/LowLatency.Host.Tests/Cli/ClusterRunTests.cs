@@ -115,10 +115,62 @@ public sealed partial class ClusterRunTests
     [GeneratedRegex(@"cluster: node a left: lease approved \d+, refused (?<expired>\d+) expired")]
     private static partial Regex ExpiredLine();
 
-    private static async Task<List<long>> FillTimesAsync(ClusterBus bus)
+    [GeneratedRegex(@"cluster: node (?<node>\w+) left: lease approved \d+, refused (?<expired>\d+) expired")]
+    private static partial Regex NodeExpiredLine();
+
+    [Fact]
+    public async Task An_engine_partitioned_from_nats_stops_trading_within_its_lease_and_trades_again_once_healed()
+    {
+        // b reaches NATS only through a loopback proxy, so cutting the proxy partitions b alone. a trades on; b refuses
+        // every action once its lease (2 s) runs out; healed, b's queued fills land once each and it trades again.
+        using var nats = new NatsServer();
+        using var proxy = new TcpProxy(() => nats.Port);
+        using var folder = new TempFolder();
+        string config = folder.File("cluster.json");
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
+            $$"""{ "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--dashboard-url", "http://127.0.0.1:0");
+        await a.WaitStartedAsync();
+        using ChildProcess b = Engine(folder, "b", proxy.Url, config, "120s", "--no-dashboard");
+        await b.WaitStartedAsync();
+        Match dashboard = await Until(() => DashboardLine().Match(a.Out), m => m.Success, () => "no dashboard line: " + a.Out + a.Err);
+        using var http = new HttpClient { BaseAddress = new Uri(dashboard.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(10) };
+        await Until(() => ClusterAsync(http), c => Node(c, "a")?.Fills > 0 && Node(c, "b")?.Fills > 0, () => "both nodes never showed fills");
+
+        long cutNs = ClusterBus.NowNs();
+        proxy.Cut();
+        Cluster cut = await Until(() => ClusterAsync(http), c => Node(c, "b")?.State == "silent", () => "b never went silent in a's view: " + b.Out + b.Err);
+        Assert.Equal("trading", Node(cut, "a")!.State);
+        long aFills = Node(cut, "a")!.Fills;
+        await Until(() => ClusterAsync(http), c => Node(c, "a")?.Fills > aFills, () => "a stopped filling while b was cut off");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // well past b's lease: the market goes on deciding for it
+
+        long healNs = ClusterBus.NowNs();
+        proxy.Heal();
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        await Until(() => FillTimesAsync(observer, "b"), t => t.Any(ts => ts > healNs), () => "b never filled after the heal: " + b.Out + b.Err);
+        await Until(() => ClusterAsync(http), c => Node(c, "b")?.State == "trading", () => "b never showed trading again in a's view");
+
+        b.Signal("TERM");
+        Assert.Equal(0, await b.WaitExitAsync());
+        Cluster end = await Until(() => ClusterAsync(http), c => Node(c, "b")?.State is "stopped" or "silent", () => "b's stop never reached a's view");
+        a.Signal("TERM");
+        Assert.Equal(0, await a.WaitExitAsync());
+
+        // None of b's fills was made on an unconfirmed lease: nothing between a TTL (plus a second to fill) after the cut
+        // and the heal. Every fill of either node is in the stream once.
+        List<long> bTimes = await FillTimesAsync(observer, "b");
+        Assert.DoesNotContain(bTimes, ts => ts > cutNs + 3_000_000_000 && ts < healNs);
+        Assert.All(end.Nodes, n => Assert.True(n.Duplicates == 0 && n.Gaps == 0, n.ToString()));
+        Match left = NodeExpiredLine().Match(b.Out);
+        Assert.True(left.Success && left.Groups["node"].Value == "b", b.Out + b.Err);
+        Assert.True(long.Parse(left.Groups["expired"].Value, CultureInfo.InvariantCulture) > 0, "b's lease never ran out while cut off: " + left.Value);
+    }
+
+    private static async Task<List<long>> FillTimesAsync(ClusterBus bus, string node = "a")
     {
         var times = new List<long>();
-        await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill.a", (_, data) =>
+        await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill." + node, (_, data) =>
         {
             using JsonDocument fill = JsonDocument.Parse(data.ToArray());
             times.Add(fill.RootElement.GetProperty("ts").GetInt64());

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace LowLatency.Adapters.Cluster.Tests.Fixtures;
+namespace LowLatency.Testing.Nats;
 
 /// <summary>
 /// A loopback TCP forwarder between one node and its NATS server: <see cref="Cut"/> drops every connection and refuses
