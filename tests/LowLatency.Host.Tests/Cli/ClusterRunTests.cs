@@ -11,10 +11,11 @@ using LowLatency.Testing.Nats;
 namespace LowLatency.Host.Tests.Cli;
 
 /// <summary>
-/// Cluster mode with real processes: a <c>nats-server -js</c> and two <c>lowlatency run --mode paper --cluster</c>
-/// engines on one treasury. Node b is killed with SIGKILL mid-run; node a's <c>GET /api/cluster</c>, read from the
-/// streams, shows both nodes, then b silent; the day's notional limit binds (a is refused for it) and the shares the
-/// bucket granted never sum past it; neither node's fills are duplicated or missing in the stream.
+/// Cluster mode with real processes: a <c>nats-server -js</c> and <c>lowlatency run --mode paper --cluster</c> engines
+/// on one treasury, under each fault an engine process meets: an engine killed with SIGKILL, NATS killed under an
+/// engine, an engine cut off from NATS and healed, and everything restarted. After each: no limit exceeded, no fill
+/// lost from the stream or counted twice, and the view (node a's <c>GET /api/cluster</c>, read from the streams) says
+/// what happened.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed partial class ClusterRunTests
@@ -165,6 +166,78 @@ public sealed partial class ClusterRunTests
         Match left = NodeExpiredLine().Match(b.Out);
         Assert.True(left.Success && left.Groups["node"].Value == "b", b.Out + b.Err);
         Assert.True(long.Parse(left.Groups["expired"].Value, CultureInfo.InvariantCulture) > 0, "b's lease never ran out while cut off: " + left.Value);
+    }
+
+    [Fact]
+    public async Task After_the_engine_and_nats_both_restart_the_node_adopts_its_days_shares_and_numbers_its_fills_on()
+    {
+        // Everything restarts: the engine killed (SIGKILL), then NATS killed and started on its store, then the engine
+        // started again with the same node name. It reads its fills back, so its numbering goes on without a gap or a
+        // duplicate, and it adopts its share of the day less what those fills used, so the day is not spent twice.
+        using var nats = new NatsServer();
+        using var folder = new TempFolder();
+        string config = folder.File("cluster.json");
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
+            $$"""{ "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} }, "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        using (ChildProcess first = Engine(folder, "a", nats.Url, config, "120s", "--no-dashboard"))
+        {
+            await first.WaitStartedAsync();
+            await using (ClusterBus watcher = await ClusterBus.ConnectAsync(nats.Url, "watcher"))
+            {
+                await Until(() => FillsAsync(watcher), f => f.Count >= 4, () => "a never filled: " + first.Out + first.Err);
+            }
+
+            first.Signal("KILL");
+            Assert.NotEqual(0, await first.WaitExitAsync());
+        }
+
+        nats.Kill();
+        nats.Start();
+        List<(long Seq, double Notional)> before;
+        double grantedBeforeUsd;
+        await using (ClusterBus watcher = await ClusterBus.ConnectAsync(nats.Url, "watcher"))
+        {
+            before = await FillsAsync(watcher);
+            grantedBeforeUsd = (await NotionalSharesAsync(watcher)).Nodes["a"].Granted / ClusterLease.Scale;
+        }
+
+        using ChildProcess again = Engine(folder, "a", nats.Url, config, "120s", "--no-dashboard");
+        await again.WaitStartedAsync();
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        await Until(() => FillsAsync(observer), f => f.Count > before.Count, () => "a never filled after its restart: " + again.Out + again.Err);
+        again.Signal("TERM");
+        Assert.Equal(0, await again.WaitExitAsync());
+
+        List<(long Seq, double Notional)> fills = await FillsAsync(observer);
+        Assert.Equal(Enumerable.Range(1, fills.Count).Select(i => (long)i), fills.Select(f => f.Seq));
+        LimitShares shares = await NotionalSharesAsync(observer);
+        Assert.True(shares.TotalGranted() <= ClusterLease.ToMicros(DailyNotionalLimitUsd), $"granted {shares.TotalGranted() / ClusterLease.Scale} USD");
+
+        // The restarted node counts as used what its day's fills took, at most the share it held (each pair's fills are
+        // both its legs, so this over-counts: safe). Adoption lost, it would count only what it used since.
+        double usedUsd = shares.Nodes["a"].Used / ClusterLease.Scale;
+        double adoptedUsd = Math.Min(grantedBeforeUsd, before.Sum(f => f.Notional));
+        Assert.True(usedUsd >= adoptedUsd - 0.01, $"the day's share used {usedUsd} USD, less than the {adoptedUsd} USD the node held used before the restart");
+    }
+
+    private static async Task<LimitShares> NotionalSharesAsync(ClusterBus bus)
+    {
+        string key = "notional." + DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var entry = await bus.Limits.TryGetEntryAsync(key);
+        Assert.True(entry.Success, key + " is not in the limits bucket");
+        Assert.True(LimitShares.TryParse(entry.Value.Value, out LimitShares? shares, out string? error), error);
+        return shares!;
+    }
+
+    private static async Task<List<(long Seq, double Notional)>> FillsAsync(ClusterBus bus)
+    {
+        var fills = new List<(long, double)>();
+        await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill.a", (_, data) =>
+        {
+            using JsonDocument fill = JsonDocument.Parse(data.ToArray());
+            fills.Add((fill.RootElement.GetProperty("seq").GetInt64(), fill.RootElement.GetProperty("notional").GetDouble()));
+        });
+        return fills;
     }
 
     private static async Task<List<long>> FillTimesAsync(ClusterBus bus, string node = "a")
