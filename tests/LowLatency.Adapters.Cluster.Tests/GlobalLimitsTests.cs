@@ -160,6 +160,17 @@ public sealed class GlobalLimitsTests(ITestOutputHelper output)
         }
     }
 
+    // What the workers really held never passed the limit, and neither did the shares written to the bucket.
+    private static async Task AssertExposureNeverPastTheLimitAsync(Referee referee, ClusterNode node)
+    {
+        Assert.Equal(0, referee.Violations);
+        Assert.True(referee.MaxOpen <= ClusterLease.ToMicros(ExposureLimit));
+        foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
+        {
+            Assert.True(await SumGrantedAsync(node.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
+        }
+    }
+
     private static async Task<long> SumGrantedAsync(ClusterBucket store, string key)
     {
         var entry = await store.TryGetEntryAsync(key);
@@ -241,14 +252,7 @@ public sealed class GlobalLimitsTests(ITestOutputHelper output)
             }
         }
 
-        Assert.Equal(0, referee.Violations);
-        Assert.True(referee.MaxOpen <= ClusterLease.ToMicros(ExposureLimit));
-
-        // The shares written to the bucket never sum past the limit either.
-        foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
-        {
-            Assert.True(await SumGrantedAsync(a.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
-        }
+        await AssertExposureNeverPastTheLimitAsync(referee, a);
     }
 
     [Fact]
@@ -341,12 +345,7 @@ public sealed class GlobalLimitsTests(ITestOutputHelper output)
             }
         }
 
-        Assert.Equal(0, referee.Violations);
-        Assert.True(referee.MaxOpen <= ClusterLease.ToMicros(ExposureLimit));
-        foreach (var key in new[] { "exp.BTC.binance", "exp.BTC.okx", "exp.BTC.kraken", "exp.ETH.binance", "exp.ETH.okx", "exp.ETH.kraken" })
-        {
-            Assert.True(await SumGrantedAsync(a.Bus.Limits, key) <= ClusterLease.ToMicros(ExposureLimit), key);
-        }
+        await AssertExposureNeverPastTheLimitAsync(referee, a);
     }
 
     // The server ("n1".."n3") that leads a stream's group now, as an index into the cluster's servers.

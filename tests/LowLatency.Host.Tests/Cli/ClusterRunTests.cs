@@ -34,11 +34,9 @@ public sealed partial class ClusterRunTests
     {
         using var nats = new NatsServer();
         using var folder = new TempFolder();
-        string config = folder.File("cluster.json");
         // Trades of at most 2,000 USD: many fit the day, so the node started first cannot take all of it before the other
         // joins (a node's lease holds at least one trade at the per-trade cap).
-        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
-            $$"""{ "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} }, "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        string config = Config(folder, dayLimit: true);
 
         using ChildProcess b = Engine(folder, "b", nats.Url, config, "120s", "--no-dashboard");
         await b.WaitStartedAsync();
@@ -83,9 +81,7 @@ public sealed partial class ClusterRunTests
         // is away ends within its guards (the shares' give-back once waited for the server without end).
         using var nats = new NatsServer();
         using var folder = new TempFolder();
-        string config = folder.File("cluster.json");
-        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
-            $$"""{ "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        string config = Config(folder, dayLimit: false);
         long startedNs = ClusterBus.NowNs();
         using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--no-dashboard");
         await a.WaitStartedAsync();
@@ -127,9 +123,7 @@ public sealed partial class ClusterRunTests
         using var nats = new NatsServer();
         using var proxy = new TcpProxy(() => nats.Port);
         using var folder = new TempFolder();
-        string config = folder.File("cluster.json");
-        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
-            $$"""{ "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        string config = Config(folder, dayLimit: false);
         using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--dashboard-url", "http://127.0.0.1:0");
         await a.WaitStartedAsync();
         using ChildProcess b = Engine(folder, "b", proxy.Url, config, "120s", "--no-dashboard");
@@ -176,9 +170,7 @@ public sealed partial class ClusterRunTests
         // duplicate, and it adopts its share of the day less what those fills used, so the day is not spent twice.
         using var nats = new NatsServer();
         using var folder = new TempFolder();
-        string config = folder.File("cluster.json");
-        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
-            $$"""{ "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} }, "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        string config = Config(folder, dayLimit: true);
         using (ChildProcess first = Engine(folder, "a", nats.Url, config, "120s", "--no-dashboard"))
         {
             await first.WaitStartedAsync();
@@ -249,6 +241,16 @@ public sealed partial class ClusterRunTests
             times.Add(fill.RootElement.GetProperty("ts").GetInt64());
         });
         return times;
+    }
+
+    // Trades of at most 2,000 USD, and with dayLimit the cluster's day of 60,000 USD.
+    private static string Config(TempFolder folder, bool dayLimit)
+    {
+        string config = folder.File("cluster.json");
+        string cluster = dayLimit ? string.Create(CultureInfo.InvariantCulture, $$""" "cluster": { "dailyNotionalLimitUsd": {{DailyNotionalLimitUsd}} },""") : "";
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
+            $$"""{{{cluster}} "execution": { "risk": { "maxTradeNotionalUsd": {{MaxTradeNotionalUsd}} } } }"""));
+        return config;
     }
 
     private static ChildProcess Engine(TempFolder folder, string node, string url, string config, string duration, params string[] dashboard) =>
