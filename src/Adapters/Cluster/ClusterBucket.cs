@@ -1,7 +1,7 @@
 using System.Text;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
+using LowLatency.Adapters.Cluster.Streams;
 using NATS.Client.KeyValueStore;
 
 namespace LowLatency.Adapters.Cluster;
@@ -19,7 +19,6 @@ namespace LowLatency.Adapters.Cluster;
 /// </remarks>
 public sealed class ClusterBucket
 {
-    private const int NoMessageFound = 10037;
     private readonly INatsJSStream _stream;
     private readonly string _subjectPrefix;
 
@@ -44,17 +43,11 @@ public sealed class ClusterBucket
     public async Task<NatsResult<NatsKVEntry<byte[]>>> TryGetEntryAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        StreamMsgGetResponse got;
-        try
-        {
-            got = await _stream.GetAsync(new StreamMsgGetRequest { LastBySubj = _subjectPrefix + key }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound)
+        if (await StreamReading.LastMessageAsync(_stream, _subjectPrefix + key, cancellationToken).ConfigureAwait(false) is not { } message)
         {
             return NatsKVKeyNotFoundException.Default;
         }
 
-        var message = got.Message;
         if (IsDeleteMarker(message.Hdrs))
         {
             return new NatsKVKeyDeletedException(message.Seq);

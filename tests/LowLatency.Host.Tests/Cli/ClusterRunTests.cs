@@ -87,7 +87,7 @@ public sealed partial class ClusterRunTests
         await a.WaitStartedAsync();
         await using (ClusterBus watcher = await ClusterBus.ConnectAsync(nats.Url, "watcher"))
         {
-            await Until(() => FillTimesAsync(watcher), t => t.Count > 0, () => "a never filled: " + a.Out + a.Err);
+            await Until(() => FillsAsync(watcher), f => f.Count > 0, () => "a never filled: " + a.Out + a.Err);
         }
 
         long killedNs = ClusterBus.NowNs();
@@ -96,7 +96,7 @@ public sealed partial class ClusterRunTests
         await Task.Delay(TimeSpan.FromSeconds(5));
         a.Signal("TERM");
         Assert.Equal(0, await a.WaitExitAsync());
-        Match left = ExpiredLine().Match(a.Out);
+        Match left = NodeExpiredLine().Match(a.Out);
         Assert.True(left.Success, a.Out + a.Err);
         Assert.True(long.Parse(left.Groups["expired"].Value, CultureInfo.InvariantCulture) > 0, "the lease never ran out without NATS: " + left.Value);
 
@@ -104,13 +104,10 @@ public sealed partial class ClusterRunTests
         // last confirmation could reach (TTL 2 s after the kill, plus a second for the order to fill).
         nats.Start();
         await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
-        List<long> times = await FillTimesAsync(observer);
-        Assert.NotEmpty(times);
-        Assert.All(times, t => Assert.InRange(t, startedNs, killedNs + 3_000_000_000));
+        List<Fill> fills = await FillsAsync(observer);
+        Assert.NotEmpty(fills);
+        Assert.All(fills, f => Assert.InRange(f.TimeNs, startedNs, killedNs + 3_000_000_000));
     }
-
-    [GeneratedRegex(@"cluster: node a left: lease approved \d+, refused (?<expired>\d+) expired")]
-    private static partial Regex ExpiredLine();
 
     [GeneratedRegex(@"cluster: node (?<node>\w+) left: lease approved \d+, refused (?<expired>\d+) expired")]
     private static partial Regex NodeExpiredLine();
@@ -143,7 +140,7 @@ public sealed partial class ClusterRunTests
         long healNs = ClusterBus.NowNs();
         proxy.Heal();
         await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
-        await Until(() => FillTimesAsync(observer, "b"), t => t.Any(ts => ts > healNs), () => "b never filled after the heal: " + b.Out + b.Err);
+        await Until(() => FillsAsync(observer, "b"), f => f.Any(x => x.TimeNs > healNs), () => "b never filled after the heal: " + b.Out + b.Err);
         await Until(() => ClusterAsync(http), c => Node(c, "b")?.State == "trading", () => "b never showed trading again in a's view");
 
         b.Signal("TERM");
@@ -154,8 +151,8 @@ public sealed partial class ClusterRunTests
 
         // None of b's fills was made on an unconfirmed lease: nothing between a TTL (plus a second to fill) after the cut
         // and the heal. Every fill of either node is in the stream once.
-        List<long> bTimes = await FillTimesAsync(observer, "b");
-        Assert.DoesNotContain(bTimes, ts => ts > cutNs + 3_000_000_000 && ts < healNs);
+        List<Fill> bFills = await FillsAsync(observer, "b");
+        Assert.DoesNotContain(bFills, f => f.TimeNs > cutNs + 3_000_000_000 && f.TimeNs < healNs);
         Assert.All(end.Nodes, n => Assert.True(n.Duplicates == 0 && n.Gaps == 0, n.ToString()));
         Match left = NodeExpiredLine().Match(b.Out);
         Assert.True(left.Success && left.Groups["node"].Value == "b", b.Out + b.Err);
@@ -185,7 +182,7 @@ public sealed partial class ClusterRunTests
 
         nats.Kill();
         nats.Start();
-        List<(long Seq, double Notional)> before;
+        List<Fill> before;
         double grantedBeforeUsd;
         await using (ClusterBus watcher = await ClusterBus.ConnectAsync(nats.Url, "watcher"))
         {
@@ -200,7 +197,7 @@ public sealed partial class ClusterRunTests
         again.Signal("TERM");
         Assert.Equal(0, await again.WaitExitAsync());
 
-        List<(long Seq, double Notional)> fills = await FillsAsync(observer);
+        List<Fill> fills = await FillsAsync(observer);
         Assert.Equal(Enumerable.Range(1, fills.Count).Select(i => (long)i), fills.Select(f => f.Seq));
         LimitShares shares = await NotionalSharesAsync(observer);
         Assert.True(shares.TotalGranted() <= ClusterLease.ToMicros(DailyNotionalLimitUsd), $"granted {shares.TotalGranted() / ClusterLease.Scale} USD");
@@ -221,26 +218,19 @@ public sealed partial class ClusterRunTests
         return shares!;
     }
 
-    private static async Task<List<(long Seq, double Notional)>> FillsAsync(ClusterBus bus)
-    {
-        var fills = new List<(long, double)>();
-        await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill.a", (_, data) =>
-        {
-            using JsonDocument fill = JsonDocument.Parse(data.ToArray());
-            fills.Add((fill.RootElement.GetProperty("seq").GetInt64(), fill.RootElement.GetProperty("notional").GetDouble()));
-        });
-        return fills;
-    }
+    private sealed record Fill(long Seq, double Notional, long TimeNs);
 
-    private static async Task<List<long>> FillTimesAsync(ClusterBus bus, string node = "a")
+    // The node's fills in the stream, in order.
+    private static async Task<List<Fill>> FillsAsync(ClusterBus bus, string node = "a")
     {
-        var times = new List<long>();
+        var fills = new List<Fill>();
         await StreamReading.ReadAllAsync(bus.JetStream, ClusterBus.FillsStream, "ll.fill." + node, (_, data) =>
         {
             using JsonDocument fill = JsonDocument.Parse(data.ToArray());
-            times.Add(fill.RootElement.GetProperty("ts").GetInt64());
+            JsonElement f = fill.RootElement;
+            fills.Add(new Fill(f.GetProperty("seq").GetInt64(), f.GetProperty("notional").GetDouble(), f.GetProperty("ts").GetInt64()));
         });
-        return times;
+        return fills;
     }
 
     // Trades of at most 2,000 USD, and with dayLimit the cluster's day of 60,000 USD.

@@ -84,14 +84,26 @@ public static class StreamReading
     {
         ArgumentNullException.ThrowIfNull(js);
         var s = await js.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await LastMessageAsync(s, subject, cancellationToken).ConfigureAwait(false) is { } last ? (last.Seq, last.Data.ToArray()) : null;
+    }
+
+    /// <summary>
+    /// The last message on <paramref name="subject"/> as the stream's leader holds it (headers included), or null when it
+    /// has none.
+    /// </summary>
+    public static async Task<StoredMessage?> LastMessageAsync(INatsJSStream stream, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         try
         {
-            var got = await s.GetAsync(new StreamMsgGetRequest { LastBySubj = subject }, cancellationToken).ConfigureAwait(false);
-            return (got.Message.Seq, got.Message.Data.ToArray());
+            var got = await stream.GetAsync(new StreamMsgGetRequest { LastBySubj = subject }, cancellationToken).ConfigureAwait(false);
+            return got.Message;
         }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10037)
+        catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound)
         {
             return null;
         }
     }
+
+    private const int NoMessageFound = 10037;
 }
