@@ -173,7 +173,7 @@ public sealed class GlobalLimitsTests(ITestOutputHelper output)
 
     private static async Task<long> SumGrantedAsync(ClusterBucket store, string key)
     {
-        var entry = await store.TryGetEntryAsync(key);
+        var entry = await ReadAfterFaultsAsync(store, key);
         if (!entry.Success)
         {
             return 0;
@@ -181,6 +181,23 @@ public sealed class GlobalLimitsTests(ITestOutputHelper output)
 
         Assert.True(LimitShares.TryParse(entry.Value.Value, out var shares, out var error), error);
         return shares!.TotalGranted();
+    }
+
+    // Right after a server of a cluster restarts, JetStream may answer "temporarily unavailable" (10008) while its
+    // leaders settle: the read is asked again, as the refiller's next round would.
+    private static async Task<NATS.Client.Core.NatsResult<NATS.Client.KeyValueStore.NatsKVEntry<byte[]>>> ReadAfterFaultsAsync(ClusterBucket store, string key)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.TryGetEntryAsync(key);
+            }
+            catch (NATS.Client.JetStream.NatsJSApiException e) when (e.Error.ErrCode == 10008 && attempt < 40)
+            {
+                await Task.Delay(250);
+            }
+        }
     }
 
     [Fact]

@@ -145,10 +145,11 @@ public sealed class AccountLease : IAsyncDisposable
             {
                 await Task.Delay(_ttl / 3, ct).ConfigureAwait(false);
 
-                // A renewal is cut at the next one's time: one stuck on a server that was cut off would otherwise wait out
-                // the client's whole request timeout while the lease runs down.
+                // A renewal is cut once it could no longer keep the account held (held until a third of the TTL before
+                // the expiry it writes): one stuck on a server that was cut off would otherwise wait out the client's
+                // whole request timeout.
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                attempt.CancelAfter(_ttl / 3);
+                attempt.CancelAfter(_ttl * 2 / 3);
                 try
                 {
                     Interlocked.Increment(ref await TryAcquireAsync(attempt.Token).ConfigureAwait(false) ? ref _renewals : ref _renewFailures);
