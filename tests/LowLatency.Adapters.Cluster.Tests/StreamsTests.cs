@@ -1,6 +1,8 @@
 using System.Text.Json;
 using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Adapters.Cluster.Tests.Fixtures;
+using LowLatency.HotPath.Primitives;
+using LowLatency.HotPath.Risk;
 using LowLatency.Testing.Nats;
 using NATS.Client.JetStream;
 
@@ -102,6 +104,43 @@ public sealed class StreamsTests
     }
 
     [Fact]
+    public async Task A_node_killed_and_restarted_adopts_the_days_notional_its_lease_used_not_each_legs()
+    {
+        // Three 1,000 USD pairs, each approved once by the lease and filled on both legs, then a kill (no give-back) with no
+        // heartbeat since the start (an hour apart): the restarted node counts the 3,000 USD its last fill's reading holds,
+        // not the 6,000 its six fills sum to.
+        using var nats = new NatsServer();
+        var a = await ClusterNode.StartAsync(Options(nats.Url, "a") with { StateInterval = TimeSpan.FromHours(1) });
+        var pair = new RiskAction
+        {
+            Asset = new InstrumentId(0), BuyVenue = new VenueId(0), SellVenue = new VenueId(1),
+            ChainSlot = -1, Legs = 2, NotionalUsd = 1_000, OldestQuoteNs = ClusterBus.NowNs(),
+        };
+        for (int i = 0; i < 3; i++)
+        {
+            await Poll.UntilAsync(() => a.Lease.TryReserve(pair, ClusterBus.NowNs()) == LeaseDenial.None, "the lease approves the pair");
+            a.RecordFill(new FillRecord("BTC", "binance", "buy", 0.02, 49_990, 999.8, 0.1, 0, ClusterBus.NowNs()));
+            a.RecordFill(new FillRecord("BTC", "okx", "sell", 0.02, 50_010, 1_000.2, 0.1, 0.2, ClusterBus.NowNs()));
+            a.Lease.Release(pair);
+        }
+
+        await FlushOrExplainAsync(a, nats);
+        Assert.Equal(3_000, a.NotionalTodayUsd(), 6);
+        var state = await StreamReading.LastAsync(a.Bus.JetStream, ClusterBus.StateStream, "ll.state.a");
+        Assert.True(state.HasValue && DayNotionalCount.TryReadMark(state.Value.Data, 0, out long stateFills, out _) && stateFills == 0, "only the start's heartbeat is in the stream");
+        await a.DisposeAsync(); // a kill: nothing given back
+
+        await using var again = await ClusterNode.StartAsync(Options(nats.Url, "a"));
+        DayNotionalCount adopted = again.Publisher.DayNotionalAtStart!;
+        Assert.True(adopted.FromReading);
+        Assert.Equal(0, adopted.FillsCountedByLeg);
+        Assert.Equal(3_000, adopted.TotalUsd, 6);
+        Assert.Equal(3_000, again.NotionalTodayUsd(), 6);
+        await Poll.UntilAsync(() => again.View.Snapshot().Nodes.Any(n => n.Name == "a" && Math.Abs(n.NotionalTodayUsd - 3_000) < 1e-6),
+            "the view shows the day's notional the restarted node's heartbeat reports");
+    }
+
+    [Fact]
     public async Task A_retry_the_stream_already_holds_counts_as_published_and_the_queue_moves_on()
     {
         // A publish that landed but whose ack was lost (the server killed in between) is retried with the same id, and
@@ -112,8 +151,8 @@ public sealed class StreamsTests
         taken.EnsureSuccess();
         await using var publisher = new ClusterPublisher(bus.JetStream, "x", lease: null);
         await publisher.StartAsync();
-        Assert.Equal(1, publisher.EnqueueFill(Fill(0)));
-        Assert.Equal(2, publisher.EnqueueFill(Fill(1)));
+        Assert.Equal(1, publisher.EnqueueFill(Fill(0), null));
+        Assert.Equal(2, publisher.EnqueueFill(Fill(1), null));
         Assert.True(await publisher.FlushAsync(TimeSpan.FromSeconds(30)), $"stuck: queued {publisher.Queued}, retries {publisher.Retries}, last error {publisher.LastError}");
         Assert.Equal(1, publisher.Duplicates);
         Assert.Equal(2, publisher.Published);
@@ -178,7 +217,7 @@ public sealed class StreamsTests
         Assert.True(await a.Publisher.FlushAsync(Poll.Guard));
 
         // What a publisher does after a lost ack: the same message, the same id.
-        var ack = await a.Bus.JetStream.PublishAsync("ll.fill.a", ClusterJson.Fill("a", seq, Fill(1)), opts: new NatsJSPubOpts { MsgId = "a:fill:" + seq });
+        var ack = await a.Bus.JetStream.PublishAsync("ll.fill.a", ClusterJson.Fill("a", seq, Fill(1), null), opts: new NatsJSPubOpts { MsgId = "a:fill:" + seq });
         Assert.True(ack.Duplicate);
         await Poll.UntilAsync(() => a.View.Snapshot().Nodes.Any(n => n.Name == "a" && n.Fills == 1), "the view has the fill");
         Assert.Equal(0, a.View.Snapshot().Nodes.Single(n => n.Name == "a").Duplicates);

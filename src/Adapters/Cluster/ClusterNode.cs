@@ -79,11 +79,14 @@ public sealed class ClusterNode : IAsyncDisposable
         return new ClusterNode(options, bus, lease, refiller, publisher, view, state);
     }
 
-    /// <summary>Host thread: a fill happened; it goes to the stream (never waits) and its P&amp;L to the loss share.</summary>
+    /// <summary>
+    /// Host thread: a fill happened; it goes to the stream (never waits) with the day's notional the lease has used, read
+    /// now, after its action was approved (what a restart adopts), and its P&amp;L to the loss share.
+    /// </summary>
     public long RecordFill(FillRecord fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        long seq = Publisher.EnqueueFill(fill);
+        long seq = Publisher.EnqueueFill(fill, NotionalTodayUsd());
         if (double.IsFinite(fill.PnlUsd) && fill.PnlUsd != 0)
         {
             double before;
@@ -114,7 +117,7 @@ public sealed class ClusterNode : IAsyncDisposable
         Lease.Expire();
         await _stop.CancelAsync().ConfigureAwait(false);
         await AwaitQuietly(_heartbeat).ConfigureAwait(false);
-        Publisher.EnqueueState(_state(this));
+        EnqueueState();
         await Publisher.FlushAsync(guard, cancellationToken).ConfigureAwait(false);
         // NATS away at shutdown: the client would wait for it without end; the give-back gets the same guard as the flush.
         using var giveBack = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -166,11 +169,22 @@ public sealed class ClusterNode : IAsyncDisposable
             for (int v = 0; v < Lease.Venues; v++)
             {
                 int slot = Lease.ExposureSlot(a, v);
-                sum += Math.Max(0, Refiller.Granted(slot) - Lease.Left(slot));
+                sum += Refiller.Used(slot);
             }
         }
 
         return sum / ClusterLease.Scale;
+    }
+
+    /// <summary>The day's notional this node's lease has used (granted minus left of the day's share), USD.</summary>
+    public double NotionalTodayUsd() => Refiller.Used(Lease.NotionalSlot) / ClusterLease.Scale;
+
+    private void EnqueueState()
+    {
+        // The fill number first: every fill numbered up to it was of an action the lease had approved, so the reading after
+        // it holds that action's notional (DayNotionalCount).
+        long fills = Publisher.LastFillSeq;
+        Publisher.EnqueueState(_state(this), fills, NotionalTodayUsd());
     }
 
     private async Task HeartbeatAsync(CancellationToken ct)
@@ -180,7 +194,7 @@ public sealed class ClusterNode : IAsyncDisposable
             // While NATS is away heartbeats would only pile up behind the fills: a few queued are enough.
             if (Publisher.Queued < Options.PublishHighWater / 8)
             {
-                Publisher.EnqueueState(_state(this));
+                EnqueueState();
             }
 
             await Task.Delay(Options.StateInterval, ct).ConfigureAwait(false);

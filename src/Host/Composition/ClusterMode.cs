@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using LowLatency.Adapters.Cex.Live;
 using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Cluster.Streams;
 using LowLatency.Adapters.Ethereum;
 using LowLatency.Host.Configuration;
 using LowLatency.Host.Dashboard;
@@ -127,8 +128,12 @@ internal static class ClusterMode
         ArgumentNullException.ThrowIfNull(node);
         ClusterOptions o = node.Options;
         return string.Create(CultureInfo.InvariantCulture,
-            $"cluster: node {o.Node} joined {Describe(o.Url)}: {o.Assets.Count} instruments x {o.Venues.Count} venues, global limits exposure {o.ExposureLimitUsd} USD per instrument and venue, notional {o.DailyNotionalLimitUsd} USD and loss {o.DailyLossLimitUsd} USD a day; lease {node.TradingState}");
+            $"cluster: node {o.Node} joined {Describe(o.Url)}: {o.Assets.Count} instruments x {o.Venues.Count} venues, global limits exposure {o.ExposureLimitUsd} USD per instrument and venue, notional {o.DailyNotionalLimitUsd} USD and loss {o.DailyLossLimitUsd} USD a day; lease {node.TradingState}{UsedBefore(node.Publisher.DayNotionalAtStart)}");
     }
+
+    // A restart's adoption, as counted: what the day's share is short of from the start.
+    private static string UsedBefore(DayNotionalCount? count) => count is not { TotalUsd: > 0 } c ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; day's notional used before this start {c.TotalUsd:0.00} USD ({(c.FromReading ? "its lease's last reading" : "no reading of today")} + {c.FillsCountedByLeg} fills counted by leg)");
 
     /// <summary>Leaves (queued fills flushed, unused shares given back) and says what the node did.</summary>
     public static string Leave(ClusterNode node)

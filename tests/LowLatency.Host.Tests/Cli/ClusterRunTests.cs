@@ -112,6 +112,9 @@ public sealed partial class ClusterRunTests
     [GeneratedRegex(@"cluster: node (?<node>\w+) left: lease approved \d+, refused (?<expired>\d+) expired")]
     private static partial Regex NodeExpiredLine();
 
+    [GeneratedRegex(@"day's notional used before this start (?<usd>[0-9.]+) USD \(its lease's last reading \+ (?<fills>\d+) fills counted by leg\)")]
+    private static partial Regex AdoptedLine();
+
     [Fact]
     public async Task An_engine_partitioned_from_nats_stops_trading_within_its_lease_and_trades_again_once_healed()
     {
@@ -164,7 +167,7 @@ public sealed partial class ClusterRunTests
     {
         // Everything restarts: the engine killed (SIGKILL), then NATS killed and started on its store, then the engine
         // started again with the same node name. It reads its fills back, so its numbering goes on without a gap or a
-        // duplicate, and it adopts its share of the day less what those fills used, so the day is not spent twice.
+        // duplicate, and it adopts its share of the day less what its lease had used, so the day is not spent twice.
         using var nats = new NatsServer();
         using var folder = new TempFolder();
         string config = Config(folder, dayLimit: true);
@@ -184,10 +187,14 @@ public sealed partial class ClusterRunTests
         nats.Start();
         List<Fill> before;
         double grantedBeforeUsd;
+        double stateNotionalUsd;
         await using (ClusterBus watcher = await ClusterBus.ConnectAsync(nats.Url, "watcher"))
         {
             before = await FillsAsync(watcher);
             grantedBeforeUsd = (await NotionalSharesAsync(watcher)).Nodes["a"].Granted / ClusterLease.Scale;
+            var state = await StreamReading.LastAsync(watcher.JetStream, ClusterBus.StateStream, "ll.state.a");
+            Assert.True(state.HasValue, "a has no state in the stream");
+            Assert.True(DayNotionalCount.TryReadMark(state.Value.Data, 0, out _, out stateNotionalUsd), "a's last state has no reading");
         }
 
         using ChildProcess again = Engine(folder, "a", nats.Url, config, "120s", "--no-dashboard");
@@ -202,10 +209,17 @@ public sealed partial class ClusterRunTests
         LimitShares shares = await NotionalSharesAsync(observer);
         Assert.True(shares.TotalGranted() <= ClusterLease.ToMicros(DailyNotionalLimitUsd), $"granted {shares.TotalGranted() / ClusterLease.Scale} USD");
 
-        // The restarted node counts as used what its day's fills took, at most the share it held (each pair's fills are
-        // both its legs, so this over-counts: safe). Adoption lost, it would count only what it used since.
+        // The restarted node counts as used what its lease had used at its last reading (each fill and state carries one),
+        // so each pair once, not both its legs (which the fills' own notional sums). Counting fills by leg fails the first
+        // two checks; adoption lost, the node would count only what it used since and fail the last.
+        Match adopted = AdoptedLine().Match(again.Out);
+        Assert.True(adopted.Success, "no adoption in the join line: " + again.Out);
+        Assert.Equal("0", adopted.Groups["fills"].Value);
+        double expectedUsd = Math.Max(stateNotionalUsd, before.Max(f => f.NotionalToday ?? 0));
+        double adoptedLineUsd = double.Parse(adopted.Groups["usd"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(expectedUsd, adoptedLineUsd, 0.006);
         double usedUsd = shares.Nodes["a"].Used / ClusterLease.Scale;
-        double adoptedUsd = Math.Min(grantedBeforeUsd, before.Sum(f => f.Notional));
+        double adoptedUsd = Math.Min(grantedBeforeUsd, expectedUsd);
         Assert.True(usedUsd >= adoptedUsd - 0.01, $"the day's share used {usedUsd} USD, less than the {adoptedUsd} USD the node held used before the restart");
     }
 
@@ -218,7 +232,7 @@ public sealed partial class ClusterRunTests
         return shares!;
     }
 
-    private sealed record Fill(long Seq, double Notional, long TimeNs);
+    private sealed record Fill(long Seq, double Notional, long TimeNs, double? NotionalToday);
 
     // The node's fills in the stream, in order.
     private static async Task<List<Fill>> FillsAsync(ClusterBus bus, string node = "a")
@@ -228,7 +242,8 @@ public sealed partial class ClusterRunTests
         {
             using JsonDocument fill = JsonDocument.Parse(data.ToArray());
             JsonElement f = fill.RootElement;
-            fills.Add(new Fill(f.GetProperty("seq").GetInt64(), f.GetProperty("notional").GetDouble(), f.GetProperty("ts").GetInt64()));
+            fills.Add(new Fill(f.GetProperty("seq").GetInt64(), f.GetProperty("notional").GetDouble(), f.GetProperty("ts").GetInt64(),
+                DayNotionalCount.TryReading(f, out double reading) ? reading : null));
         });
         return fills;
     }

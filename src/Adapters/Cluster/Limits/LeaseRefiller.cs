@@ -80,13 +80,32 @@ public sealed class LeaseRefiller : IAsyncDisposable
     /// <summary>What the cluster holds as granted to this node for <paramref name="slot"/>, micro-USD.</summary>
     public long Granted(int slot) => Interlocked.Read(ref _granted[slot]);
 
+    /// <summary>
+    /// What this node's lease has used of <paramref name="slot"/>'s share (granted minus left), micro-USD; any thread. Left
+    /// is read between two reads of granted that agree: a grant raises granted before left and a give-back lowers left
+    /// before granted, so a reading taken across either change can only over-count.
+    /// </summary>
+    public long Used(int slot)
+    {
+        while (true)
+        {
+            long granted = Interlocked.Read(ref _granted[slot]);
+            long left = _lease.Left(slot);
+            if (Interlocked.Read(ref _granted[slot]) == granted)
+            {
+                return Math.Max(0, granted - left);
+            }
+        }
+    }
+
     /// <summary>The bucket key of <paramref name="slot"/> today.</summary>
     public string KeyOf(int slot) => KeyOf(slot, DayOf(ClusterBus.NowMs()));
 
     /// <summary>
     /// Adopts this node's shares from before a restart: exposure shares come back whole (the old process's in-flight
-    /// actions ended with it), the day's shares less what the node's own fills of the day used
-    /// (<paramref name="notionalTodayUsd"/>, <paramref name="pnlTodayUsd"/> from the fills stream).
+    /// actions ended with it), the day's shares less what the node used of them before: <paramref name="notionalTodayUsd"/>
+    /// from its last state and the fills after it (<see cref="Streams.DayNotionalCount"/>), <paramref name="pnlTodayUsd"/>
+    /// from its fills of the day.
     /// </summary>
     public async Task AdoptAsync(double notionalTodayUsd, double pnlTodayUsd, CancellationToken cancellationToken = default)
     {

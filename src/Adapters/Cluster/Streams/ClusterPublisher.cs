@@ -69,12 +69,19 @@ public sealed partial class ClusterPublisher : IAsyncDisposable
     /// <summary>Fills this node has in the stream (its own records, read back at start).</summary>
     public long FillsAtStart { get; private set; }
 
-    /// <summary>The day's traded notional and P&amp;L from this node's fills in the stream before this process started.</summary>
-    public double NotionalTodayAtStartUsd { get; private set; }
+    /// <summary>The day's notional this node's lease used before this process started (<see cref="DayNotionalCount"/>).</summary>
+    public double NotionalTodayAtStartUsd => DayNotionalAtStart?.TotalUsd ?? 0;
 
+    /// <summary>How <see cref="NotionalTodayAtStartUsd"/> was counted; null before <see cref="StartAsync"/>.</summary>
+    public DayNotionalCount? DayNotionalAtStart { get; private set; }
+
+    /// <summary>The day's P&amp;L of this node's fills in the stream before this process started.</summary>
     public double PnlTodayAtStartUsd { get; private set; }
 
-    /// <summary>Reads this node's earlier fills from the stream (sequence numbering and the day's totals), then starts publishing.</summary>
+    /// <summary>
+    /// Reads this node's last state and earlier fills from the streams (sequence numbering, the day's notional and P&amp;L),
+    /// then starts publishing.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_loop != null)
@@ -82,27 +89,7 @@ public sealed partial class ClusterPublisher : IAsyncDisposable
             return;
         }
 
-        var today = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
-        long lastSeq = 0;
-        long fills = 0;
-        double notional = 0;
-        double pnl = 0;
-        await StreamReading.ReadAllAsync(_js, ClusterBus.FillsStream, "ll.fill." + _node, (_, data) =>
-        {
-            using var doc = JsonDocument.Parse(data);
-            var root = doc.RootElement;
-            lastSeq = Math.Max(lastSeq, root.GetProperty("seq").GetInt64());
-            fills++;
-            if (root.GetProperty("ts").GetInt64() >= (today.ToUnixTimeMilliseconds() * 1_000_000))
-            {
-                notional += root.GetProperty("notional").GetDouble();
-                pnl += root.GetProperty("pnl").GetDouble();
-            }
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _fillSeq = lastSeq;
-        FillsAtStart = fills;
-        NotionalTodayAtStartUsd = notional;
-        PnlTodayAtStartUsd = pnl;
+        long dayStartNs = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000;
         var last = await StreamReading.LastAsync(_js, ClusterBus.StateStream, "ll.state." + _node, cancellationToken).ConfigureAwait(false);
         if (last is { } l)
         {
@@ -110,14 +97,40 @@ public sealed partial class ClusterPublisher : IAsyncDisposable
             _stateSeq = doc.RootElement.GetProperty("seq").GetInt64();
         }
 
+        var notional = new DayNotionalCount(dayStartNs, last is { } state ? state.Data : default);
+        long lastSeq = 0;
+        long fills = 0;
+        double pnl = 0;
+        await StreamReading.ReadAllAsync(_js, ClusterBus.FillsStream, "ll.fill." + _node, (_, data) =>
+        {
+            using var doc = JsonDocument.Parse(data);
+            var root = doc.RootElement;
+            long seq = root.GetProperty("seq").GetInt64();
+            long timeNs = root.GetProperty("ts").GetInt64();
+            lastSeq = Math.Max(lastSeq, seq);
+            fills++;
+            notional.Add(seq, timeNs, root.GetProperty("notional").GetDouble(),
+                DayNotionalCount.TryReading(root, out double reading) ? reading : null);
+            if (timeNs >= dayStartNs)
+            {
+                pnl += root.GetProperty("pnl").GetDouble();
+            }
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _fillSeq = lastSeq;
+        FillsAtStart = fills;
+        DayNotionalAtStart = notional;
+        PnlTodayAtStartUsd = pnl;
         _loop = Task.Run(() => LoopAsync(_stop.Token));
     }
 
-    /// <summary>Host thread: records a fill; returns its sequence number. Never waits.</summary>
-    public long EnqueueFill(FillRecord fill)
+    /// <summary>
+    /// Host thread: records a fill with the day's notional the lease had used after its action was approved (null: none);
+    /// returns its sequence number. Never waits.
+    /// </summary>
+    public long EnqueueFill(FillRecord fill, double? notionalTodayUsd)
     {
         long seq = Interlocked.Increment(ref _fillSeq);
-        Enqueue(new Pending("ll.fill." + _node, _node + ":fill:" + seq.ToString(CultureInfo.InvariantCulture), ClusterJson.Fill(_node, seq, fill), true));
+        Enqueue(new Pending("ll.fill." + _node, _node + ":fill:" + seq.ToString(CultureInfo.InvariantCulture), ClusterJson.Fill(_node, seq, fill, notionalTodayUsd), true));
         return seq;
     }
 
@@ -129,12 +142,15 @@ public sealed partial class ClusterPublisher : IAsyncDisposable
             ClusterJson.Breaker(_node, seq, record), false));
     }
 
-    /// <summary>Host thread: this node's state now (the heartbeat the cluster view reads).</summary>
-    public void EnqueueState(NodeStateRecord state)
+    /// <summary>
+    /// This node's state now (the heartbeat the cluster view reads), with the day's notional its lease has used and the
+    /// last fill number read before it (<see cref="ClusterNode"/> reads them in that order).
+    /// </summary>
+    public void EnqueueState(NodeStateRecord state, long fills, double notionalTodayUsd)
     {
         long seq = Interlocked.Increment(ref _stateSeq);
         Enqueue(new Pending("ll.state." + _node, _node + ":state:" + seq.ToString(CultureInfo.InvariantCulture),
-            ClusterJson.State(_node, seq, LastFillSeq, ClusterBus.NowMs(), state), false));
+            ClusterJson.State(_node, seq, fills, notionalTodayUsd, ClusterBus.NowMs(), state), false));
     }
 
     /// <summary>Waits (polling, with a hang guard) until every queued message was acknowledged.</summary>

@@ -18,7 +18,9 @@ public sealed record BreakerRecord(string Breaker, string Kind, int Subject, dou
 /// <summary>The JSON of the stream messages (one writer, one reader: these two must agree).</summary>
 public static class ClusterJson
 {
-    public static byte[] Fill(string node, long seq, FillRecord f)
+    /// <param name="notionalTodayUsd">The day's notional the node's lease had used after this fill's action was approved
+    /// (what a restart adopts, <see cref="DayNotionalCount"/>); null: not written.</param>
+    public static byte[] Fill(string node, long seq, FillRecord f, double? notionalTodayUsd)
     {
         ArgumentNullException.ThrowIfNull(f);
         return Write(w =>
@@ -34,10 +36,16 @@ public static class ClusterJson
             w.WriteNumber("fee", f.FeeUsd);
             w.WriteNumber("pnl", f.PnlUsd);
             w.WriteNumber("ts", f.TimeNs);
+            if (notionalTodayUsd is { } used)
+            {
+                w.WriteNumber("notionalToday", used);
+            }
         });
     }
 
-    public static byte[] State(string node, long seq, long fills, long unixMs, NodeStateRecord s)
+    /// <param name="fills">The last fill number before <paramref name="notionalTodayUsd"/> was read.</param>
+    /// <param name="notionalTodayUsd">The day's notional this node's lease has used (what a restart adopts, <see cref="DayNotionalCount"/>).</param>
+    public static byte[] State(string node, long seq, long fills, double notionalTodayUsd, long unixMs, NodeStateRecord s)
     {
         ArgumentNullException.ThrowIfNull(s);
         return Write(w =>
@@ -58,6 +66,7 @@ public static class ClusterJson
             w.WriteNumber("pnl", s.PnlUsd);
             w.WriteNumber("exposure", s.ExposureUsd);
             w.WriteNumber("fills", fills);
+            w.WriteNumber("notionalToday", notionalTodayUsd);
             w.WriteNumber("at", unixMs);
         });
     }

@@ -12,8 +12,9 @@ namespace LowLatency.Adapters.Cluster.Streams;
 /// <param name="Fills">Distinct fills of the node in the stream.</param>
 /// <param name="Duplicates">Fill records whose sequence number was already seen (never counted twice).</param>
 /// <param name="Gaps">Sequence numbers missing between fills seen.</param>
+/// <param name="NotionalTodayUsd">The day's notional the node's lease had used at its last heartbeat (0 when it did not say).</param>
 public sealed record ClusterNodeView(string Name, string State, IReadOnlyList<VenueState> Venues, double PnlUsd, long Fills, long Duplicates, long Gaps,
-    double ExposureUsd, double ReportedPnlUsd, long LastSeenMs);
+    double ExposureUsd, double ReportedPnlUsd, long LastSeenMs, double NotionalTodayUsd);
 
 /// <summary>The cluster at one moment.</summary>
 public sealed record ClusterSnapshot(IReadOnlyList<ClusterNodeView> Nodes, long AtMs)
@@ -60,6 +61,7 @@ public sealed record ClusterSnapshot(IReadOnlyList<ClusterNodeView> Nodes, long 
                 w.WriteNumber("duplicates", n.Duplicates);
                 w.WriteNumber("gaps", n.Gaps);
                 w.WriteNumber("exposureUsd", Math.Round(n.ExposureUsd, 6));
+                w.WriteNumber("notionalTodayUsd", Math.Round(n.NotionalTodayUsd, 6));
                 w.WriteNumber("lastSeenMs", n.LastSeenMs);
                 w.WriteEndObject();
             }
@@ -115,7 +117,7 @@ public sealed class ClusterView : IAsyncDisposable
             foreach (var (name, n) in _nodes)
             {
                 string state = n.LastSeenMs == 0 ? "unknown" : now - n.LastSeenMs > _silentAfter.TotalMilliseconds ? "silent" : n.State;
-                list.Add(new ClusterNodeView(name, state, n.Venues, n.Pnl, n.Fills, n.Duplicates, n.Gaps, n.Exposure, n.ReportedPnl, n.LastSeenMs));
+                list.Add(new ClusterNodeView(name, state, n.Venues, n.Pnl, n.Fills, n.Duplicates, n.Gaps, n.Exposure, n.ReportedPnl, n.LastSeenMs, n.NotionalToday));
             }
         }
 
@@ -244,6 +246,7 @@ public sealed class ClusterView : IAsyncDisposable
 
             double exposure = root.TryGetProperty("exposure", out var e) && e.TryGetDouble(out double ex) ? ex : 0;
             double reported = root.TryGetProperty("pnl", out var p) && p.TryGetDouble(out double rp) ? rp : 0;
+            double notionalToday = DayNotionalCount.TryReading(root, out double used) ? used : 0;
             lock (_gate)
             {
                 var n = Get(name);
@@ -254,6 +257,7 @@ public sealed class ClusterView : IAsyncDisposable
                     n.Venues = list;
                     n.Exposure = exposure;
                     n.ReportedPnl = reported;
+                    n.NotionalToday = notionalToday;
                 }
             }
         }
@@ -303,6 +307,7 @@ public sealed class ClusterView : IAsyncDisposable
         public long Gaps;
         public double Pnl;
         public double Exposure;
+        public double NotionalToday;
         public double ReportedPnl;
         public long LastSeenMs;
     }
