@@ -1,8 +1,12 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LowLatency.Adapters.Cluster;
+using LowLatency.Adapters.Cluster.Limits;
 using LowLatency.Adapters.Cluster.Streams;
+using LowLatency.HotPath.Risk;
 using LowLatency.Host.Cli;
 using LowLatency.Host.Tests.Support;
 using LowLatency.Testing.Exchanges;
@@ -106,6 +110,41 @@ public sealed class LiveExecutionTests
         Assert.Equal(0, fills[0].GetProperty("pnl").GetDouble());
         Assert.Equal(pair.GetProperty("pnl").GetDouble(), fills[1].GetProperty("pnl").GetDouble(), 6);
         rig.AssertNoSecret(output + error + log);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Two_live_engines_on_one_cluster_share_its_day_so_a_pair_that_fits_it_once_is_sent_once()
+    {
+        // Two engine processes on one NATS see the same crossed book. The cluster's day (9,000 USD of notional) holds one
+        // pair of about 6,000 USD, not two: the node holding the day's share sends it, the other node's lease refuses it as
+        // daily notional, and the venues see one pair. With limits per node, both would send (each venue has two fills ready).
+        using var nats = new NatsServer();
+        await using Rig rig = await Rig.StartAsync();
+        rig.Bybit.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+        rig.Coinbase.Ledger.Play(VenuePlay.Fill, VenuePlay.Fill);
+        string config = rig.WriteConfig("\"cluster\": { \"dailyNotionalLimitUsd\": 9000 },");
+        using ChildProcess a = rig.Start(config, nats.Url, "a");
+        using ChildProcess b = rig.Start(config, nats.Url, "b");
+        Assert.True(await a.WaitExitAsync() == 0, a.Out + a.Err);
+        Assert.True(await b.WaitExitAsync() == 0, b.Out + b.Err);
+
+        ChildProcess[] traded = [.. new[] { a, b }.Where(e => e.Out.Contains("done: live: pairs=1 hedged=1", StringComparison.Ordinal))];
+        ChildProcess[] notTraded = [.. new[] { a, b }.Where(e => e.Out.Contains("done: live: pairs=0", StringComparison.Ordinal))];
+        Assert.True(traded.Length == 1 && notTraded.Length == 1, "a: " + a.Out + "\nb: " + b.Out);
+        ChildProcess refused = notTraded[0];
+        Match left = Regex.Match(refused.Out, @"left: lease approved 0, refused \d+ expired, \d+ paused, \d+ exposure, (?<notional>\d+) daily notional");
+        Assert.True(left.Success && int.Parse(left.Groups["notional"].Value, CultureInfo.InvariantCulture) >= 1, refused.Out);
+        Assert.Single(rig.Bybit.Ledger.History, e => e.Kind == "New");
+        Assert.Single(rig.Coinbase.Ledger.History, e => e.Kind == "New");
+
+        // The one pair's two legs are the cluster's only fills, and the day's shares never summed past the limit.
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        Assert.Equal(2, await StreamReading.ReadAllAsync(observer.JetStream, ClusterBus.FillsStream, "ll.fill.>", (_, _) => { }));
+        var entry = await observer.Limits.TryGetEntryAsync("notional." + DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
+        Assert.True(entry.Success && LimitShares.TryParse(entry.Value.Value, out LimitShares? shares, out _) && shares!.TotalGranted() <= ClusterLease.ToMicros(9_000),
+            "the day's shares of notional sum past 9,000 USD");
+        rig.AssertNoSecret(a.Out + a.Err + b.Out + b.Err + File.ReadAllText(rig.LogOf("a")) + File.ReadAllText(rig.LogOf("b")));
     }
 
     [Fact]
@@ -258,8 +297,29 @@ public sealed class LiveExecutionTests
         /// <summary>Runs until both snapshots are processed (two ticks); the stop lets the pair finish. Quotes may age on a loaded box: the stale guard is wide.</summary>
         public (int Exit, string Out, string Err, string Log) Run(params string[] extra)
         {
-            string config = _folder.Write("live.json", $$"""
+            string config = WriteConfig();
+            string log = Path.Combine(_folder.Path, "arb.log");
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int exit = Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--ticks", "2", "--duration", "60s", .. extra]),
+                stdout, stderr, name => Environment.GetValueOrDefault(name));
+            return (exit, stdout.ToString(), stderr.ToString(), File.Exists(log) ? File.ReadAllText(log) : "");
+        }
+
+        /// <summary>As <see cref="Run"/>, as its own process in cluster mode as <paramref name="node"/> (log: <see cref="LogOf"/>).</summary>
+        public ChildProcess Start(string config, string natsUrl, string node) =>
+            ChildProcess.StartShell(_folder.Path,
+                $"exec $LL run --live --execute --config '{config}' --log '{LogOf(node)}' --ticks 2 --duration 60s --cluster {natsUrl} --node {node} --no-db --no-dashboard",
+                Environment, "cluster: node " + node + " joined");
+
+        public string LogOf(string node) => Path.Combine(_folder.Path, node + ".log");
+
+        /// <summary>The run's settings: both loopback venues' feeds and order endpoints, plus <paramref name="more"/> (members ending in a comma).</summary>
+        public string WriteConfig(string more = "")
+        {
+            return _folder.Write("live.json", $$"""
                 {
+                  {{more}}
                   "marketData": "live",
                   "thresholdBps": 1,
                   "execution": { "risk": { "maxQuoteAgeNs": 60000000000 } },
@@ -269,12 +329,6 @@ public sealed class LiveExecutionTests
                   }
                 }
                 """);
-            string log = Path.Combine(_folder.Path, "arb.log");
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int exit = Program.Invoke(QuietRun.Args(["run", "--live", "--execute", "--config", config, "--log", log, "--ticks", "2", "--duration", "60s", .. extra]),
-                stdout, stderr, name => Environment.GetValueOrDefault(name));
-            return (exit, stdout.ToString(), stderr.ToString(), File.Exists(log) ? File.ReadAllText(log) : "");
         }
 
         public void AssertNoSecret(string text)
