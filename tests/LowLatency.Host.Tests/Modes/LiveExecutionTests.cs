@@ -109,6 +109,9 @@ public sealed class LiveExecutionTests
         Assert.Equal(0.2 * 30_000 * 0.001, fills[0].GetProperty("fee").GetDouble(), 9);
         Assert.Equal(0, fills[0].GetProperty("pnl").GetDouble());
         Assert.Equal(pair.GetProperty("pnl").GetDouble(), fills[1].GetProperty("pnl").GetDouble(), 6);
+
+        // Each leg carries the lease's reading of the day: the pair's notional, charged once (what a restart adopts).
+        Assert.All(fills, f => Assert.Equal(0.2 * 30_000, f.GetProperty("notionalToday").GetDouble(), 6));
         rig.AssertNoSecret(output + error + log);
     }
 
