@@ -43,8 +43,7 @@ public sealed partial class ClusterRunTests
         // a is stopped by the test once it has seen what it must, not by its duration: a loaded box takes longer than any fixed one.
         using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--dashboard-url", "http://127.0.0.1:0");
         await a.WaitStartedAsync();
-        Match dashboard = await Until(() => DashboardLine().Match(a.Out), m => m.Success, () => "no dashboard line: " + a.Out + a.Err);
-        using var http = new HttpClient { BaseAddress = new Uri(dashboard.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(10) };
+        using HttpClient http = await DashboardAsync(a);
 
         // Both nodes in a's view, each with fills, read from the streams.
         await Until(() => ClusterAsync(http), c => Node(c, "a")?.Fills > 0 && Node(c, "b")?.Fills > 0, () => "both nodes never showed fills");
@@ -109,6 +108,48 @@ public sealed partial class ClusterRunTests
         Assert.All(fills, f => Assert.InRange(f.TimeNs, startedNs, killedNs + 3_000_000_000));
     }
 
+    [Fact]
+    public async Task An_engine_stopped_past_its_lease_reads_nothing_meanwhile_then_its_view_catches_up_and_it_trades_again()
+    {
+        // The slowest consumer there is: b's process stopped (SIGSTOP) for longer than its lease while a trades on. a's
+        // view shows b silent; woken, b's own view reads everything a filled meanwhile, once each, and b trades again on a
+        // lease confirmed anew. The day's grants never sum past the limit.
+        using var nats = new NatsServer();
+        using var folder = new TempFolder();
+        string config = Config(folder, dayLimit: true);
+        using ChildProcess a = Engine(folder, "a", nats.Url, config, "120s", "--dashboard-url", "http://127.0.0.1:0");
+        await a.WaitStartedAsync();
+        using ChildProcess b = Engine(folder, "b", nats.Url, config, "120s", "--dashboard-url", "http://127.0.0.1:0");
+        await b.WaitStartedAsync();
+        using HttpClient aHttp = await DashboardAsync(a);
+        using HttpClient bHttp = await DashboardAsync(b);
+        await Until(() => ClusterAsync(aHttp), c => Node(c, "a")?.Fills > 0 && Node(c, "b")?.Fills > 0, () => "both nodes never showed fills");
+
+        b.Signal("STOP");
+        long stoppedNs = ClusterBus.NowNs();
+        Cluster stopped = await Until(() => ClusterAsync(aHttp), c => Node(c, "b")?.State == "silent", () => "b never went silent in a's view");
+        long aFills = Node(stopped, "a")!.Fills;
+        await Until(() => ClusterAsync(aHttp), c => Node(c, "a")?.Fills > aFills + 2, () => "a stopped filling while b was stopped");
+        await Until(() => ClusterBus.NowNs(), now => now > stoppedNs + 3_000_000_000, () => "the clock"); // past b's lease (2 s)
+
+        long resumedNs = ClusterBus.NowNs();
+        b.Signal("CONT");
+        await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");
+        long aFilledWhileStopped = (await FillsAsync(observer, "a")).Count;
+        Cluster caughtUp = await Until(() => ClusterAsync(bHttp), c => Node(c, "a") is { } n && n.Fills >= aFilledWhileStopped,
+            () => "b's view never caught up with a's fills: " + b.Out + b.Err);
+        Assert.All(caughtUp.Nodes, n => Assert.True(n.Duplicates == 0 && n.Gaps == 0, n.ToString()));
+        await Until(() => FillsAsync(observer, "b"), f => f.Any(x => x.TimeNs > resumedNs), () => "b never filled after it woke: " + b.Out + b.Err);
+        await Until(() => ClusterAsync(aHttp), c => Node(c, "b")?.State == "trading", () => "b never showed trading again in a's view");
+
+        b.Signal("TERM");
+        a.Signal("TERM");
+        Assert.Equal(0, await b.WaitExitAsync());
+        Assert.Equal(0, await a.WaitExitAsync());
+        LimitShares shares = await NotionalSharesAsync(observer);
+        Assert.True(shares.TotalGranted() <= ClusterLease.ToMicros(DailyNotionalLimitUsd), $"granted {shares.TotalGranted() / ClusterLease.Scale} USD");
+    }
+
     [GeneratedRegex(@"cluster: node (?<node>\w+) left: lease approved \d+, refused (?<expired>\d+) expired")]
     private static partial Regex NodeExpiredLine();
 
@@ -128,8 +169,7 @@ public sealed partial class ClusterRunTests
         await a.WaitStartedAsync();
         using ChildProcess b = Engine(folder, "b", proxy.Url, config, "120s", "--no-dashboard");
         await b.WaitStartedAsync();
-        Match dashboard = await Until(() => DashboardLine().Match(a.Out), m => m.Success, () => "no dashboard line: " + a.Out + a.Err);
-        using var http = new HttpClient { BaseAddress = new Uri(dashboard.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(10) };
+        using HttpClient http = await DashboardAsync(a);
         await Until(() => ClusterAsync(http), c => Node(c, "a")?.Fills > 0 && Node(c, "b")?.Fills > 0, () => "both nodes never showed fills");
 
         long cutNs = ClusterBus.NowNs();
@@ -264,6 +304,13 @@ public sealed partial class ClusterRunTests
             "run", "--mode", "paper", "--cluster", url, "--node", node, "--duration", duration, "--config", config,
             "--log", folder.File(node + ".log"), "--no-db", .. dashboard,
         ]);
+
+    // The engine's dashboard (started with --dashboard-url http://127.0.0.1:0), once it has said where it listens.
+    private static async Task<HttpClient> DashboardAsync(ChildProcess engine)
+    {
+        Match dashboard = await Until(() => DashboardLine().Match(engine.Out), m => m.Success, () => "no dashboard line: " + engine.Out + engine.Err);
+        return new HttpClient { BaseAddress = new Uri(dashboard.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(10) };
+    }
 
     private static async Task<Cluster> ClusterAsync(HttpClient http)
     {
