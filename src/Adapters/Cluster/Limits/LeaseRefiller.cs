@@ -104,7 +104,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
     /// <summary>
     /// Adopts this node's shares from before a restart: exposure shares come back whole (the old process's in-flight
     /// actions ended with it), the day's shares less what the node used of them before: <paramref name="notionalTodayUsd"/>
-    /// from its last state and the fills after it (<see cref="Streams.DayNotionalCount"/>), <paramref name="pnlTodayUsd"/>
+    /// as its lease's last reading in the streams says (<see cref="Streams.DayNotionalCount"/>), <paramref name="pnlTodayUsd"/>
     /// from its fills of the day.
     /// </summary>
     public async Task AdoptAsync(double notionalTodayUsd, double pnlTodayUsd, CancellationToken cancellationToken = default)

@@ -7,8 +7,9 @@ namespace LowLatency.Adapters.Cluster.Streams;
 /// each state carries a reading: what the lease had used of the day's share when it was written (a fill's is taken after
 /// its action was approved, so the last fill's reading holds every action that filled). The count is the largest
 /// reading of the day; readings only grow, except when an action that never traded gives its notional back, so the
-/// largest is the latest or a little more (safe). Fills of the day without a reading (an older engine's) after the last
-/// reading are added at their leg's notional: a pair's two legs count twice, an over-count, which is also safe.
+/// largest is the latest or a little more (safe; so is a reading just after midnight that still holds yesterday's, before
+/// the refiller turns the day). Fills of the day without a reading (an older engine's) after the last reading are added
+/// at their leg's notional: a pair's two legs count twice, an over-count, which is also safe.
 /// </summary>
 public sealed class DayNotionalCount
 {
