@@ -178,9 +178,10 @@ function showCurves(curves) {
 let lastModelsFetch = 0;
 async function refresh() {
   try {
-    const [health, opps, latency, venues, breakers, pnl, decisions, agents, matrix, jobs] = await Promise.all([
+    const [health, opps, latency, venues, breakers, pnl, decisions, agents, matrix, jobs, cluster] = await Promise.all([
       get("api/health"), get("api/opportunities/recent?limit=25"), get("api/latency"), get("api/venues"), get("api/breakers"),
       get("api/pnl"), get("api/ai/decisions/recent?limit=20"), get("api/rl/agents/status"), get("api/execution/matrix"), get("api/ml/train"),
+      get("api/cluster"),
     ]);
     $("status").textContent = health.status;
     $("status").className = "badge " + health.status;
@@ -201,6 +202,7 @@ async function refresh() {
     fillTable("opportunities", opps.opportunities, (o) => [[o.kind], [o.instrument], [o.buyVenue], [o.sellVenue], [o.buyPrice, true], [o.sellPrice, true], [o.quantity, true], [fmtNum(o.netEdgeBps), true], [fmtNs(o.tickToOpportunityNs), true]], "none yet");
     fillTable("venues", venues.venues, (v) => [[v.name], [v.tradeableBooks + "/" + v.books, true], [fmtNum(v.integrityScore * 100, 1) + "%", true], [fmtInt(v.gaps), true], [fmtInt(v.checksumFailures), true], [fmtInt(v.crossedBooks), true], [fmtInt(v.staleDrops), true], [fmtInt(v.resyncs), true]], "no venue snapshot yet");
     fillTable("chains", venues.chains, (c) => [[c.name], [c.state], [fmtInt(c.lastBlock), true], [c.integrityScore === null ? "-" : fmtNum(c.integrityScore * 100, 1) + "%", true], [fmtInt(c.poolEventsApplied), true], [fmtInt(c.poolEventsDropped), true]], "no chains in this run");
+    fillTable("cluster", cluster.nodes, (n) => [[n.name], [n.state], [n.venues.filter((v) => v.state === "up").length + "/" + n.venues.length, true], [fmtInt(n.fills), true], [fmtInt(n.duplicates), true], [fmtInt(n.gaps), true], [fmtNum(n.pnl), true], [fmtNum(n.exposureUsd), true], [fmtNum(n.notionalTodayUsd), true], [n.lastSeenMs === 0 ? "-" : fmtDuration(Math.max(0, cluster.at - n.lastSeenMs) / 1000) + " ago", true]], "one box: not in cluster mode");
     fillTable("breakers", breakers.breakers, (b) => [[b.name], [b.state], [b.reason || ""], [b.value === null ? "-" : fmtNum(b.value, 4) + " / " + fmtNum(b.limit, 4), true], [b.sinceNs === null ? "-" : new Date(b.sinceNs / 1e6).toISOString()], [fmtInt(b.denied), true]], "no risk gate in this run");
     fillTable("latency-stages", latency.histograms, (h) => [[h.name.replaceAll("_", " ")], [h.state], [fmtInt(h.count), true], [fmtNs(h.p50Ns), true], [fmtNs(h.p99Ns), true], [fmtNs(h.p999Ns), true]], "no stages");
     const returns = [...pnl.hourlyReturns.slice(-6).map((r) => ["hour", r]), ...pnl.dailyReturns.slice(-3).map((r) => ["day", r])];
