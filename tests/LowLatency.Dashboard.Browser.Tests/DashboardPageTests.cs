@@ -82,6 +82,22 @@ public sealed partial class DashboardPageTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "dashboard.png"), FullPage = true });
         Assert.True(new FileInfo(Path.Combine(shots, "dashboard.png")).Length > 10_000);
 
+        // A time chart with one point (the first second of a run) spans the minute before it, not the 1,000 days uPlot
+        // stretches a lone time value to: the page's own range function in the page's uPlot.
+        double span = await page.EvaluateAsync<double>("""
+            async () => {
+              const box = document.createElement('div');
+              document.body.append(box);
+              const u = new uPlot({ width: 300, height: 100, scales: { x: { range: timeRange } }, series: [{}, {}] }, [[1.8e9], [1]], box);
+              await new Promise((done) => setTimeout(done, 100)); // uPlot sets its scales when it commits, after this task
+              const s = u.scales.x.max - u.scales.x.min;
+              u.destroy();
+              box.remove();
+              return s;
+            }
+            """);
+        Assert.Equal(60, span);
+
         // One box: the cluster panel says so.
         Assert.Contains("one box: not in cluster mode", await page.InnerTextAsync("#cluster"), StringComparison.Ordinal);
     });

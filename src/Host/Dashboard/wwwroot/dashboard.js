@@ -48,8 +48,11 @@ function chartWidth(id) {
   return Math.max(300, $(id).clientWidth || 400);
 }
 
-// A time axis over at least the last minute: uPlot widens a single point to years, which reads as nonsense.
+// A time axis over at least the last minute. uPlot widens a lone point to the 1,000 days after it (86400 / ms) before it
+// asks this function, so one point is recognised by the data, not by the span.
 function timeRange(u, min, max) {
+  const t = u.data && u.data[0];
+  if (t && t.length === 1) return [t[0] - 60, t[0]];
   return max - min < 60 ? [max - 60, max] : [min, max];
 }
 
