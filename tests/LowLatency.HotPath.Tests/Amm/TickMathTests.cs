@@ -82,7 +82,7 @@ public sealed partial class TickMathTests
     public void Tick_at_a_price_is_the_greatest_tick_whose_ratio_does_not_exceed_it()
     {
         var rng = new Random(4242);
-        for (int i = 0; i < 3000; i++)
+        for (int i = 0; i < 20_000; i++)
         {
             // Prices on tick boundaries, one below and one above, and random 160-bit prices.
             UInt256 price;
