@@ -29,6 +29,12 @@ public sealed partial class ClusterRunTests
     [GeneratedRegex(@"cluster: node a left: lease approved (?<approved>\d+), refused \d+ expired, \d+ paused, \d+ exposure, (?<notional>\d+) daily notional")]
     private static partial Regex LeaveLine();
 
+    [GeneratedRegex(@"cluster: node (?<node>\w+) left: lease approved \d+, refused (?<expired>\d+) expired")]
+    private static partial Regex NodeExpiredLine();
+
+    [GeneratedRegex(@"day's notional used before this start (?<usd>[0-9.]+) USD \(its lease's last reading \+ (?<fills>\d+) fills counted by leg\)")]
+    private static partial Regex AdoptedLine();
+
     [Fact]
     public async Task Two_engine_processes_share_the_days_notional_and_the_survivor_sees_the_killed_one_go_silent()
     {
@@ -153,12 +159,6 @@ public sealed partial class ClusterRunTests
         Assert.Equal(0, await b.WaitExitAsync());
         Assert.Equal(0, await a.WaitExitAsync());
     }
-
-    [GeneratedRegex(@"cluster: node (?<node>\w+) left: lease approved \d+, refused (?<expired>\d+) expired")]
-    private static partial Regex NodeExpiredLine();
-
-    [GeneratedRegex(@"day's notional used before this start (?<usd>[0-9.]+) USD \(its lease's last reading \+ (?<fills>\d+) fills counted by leg\)")]
-    private static partial Regex AdoptedLine();
 
     [Fact]
     public async Task An_engine_partitioned_from_nats_stops_trading_within_its_lease_and_trades_again_once_healed()

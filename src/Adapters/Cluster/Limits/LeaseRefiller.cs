@@ -296,7 +296,7 @@ public sealed class LeaseRefiller : IAsyncDisposable
             }
 
             long mine = Interlocked.Read(ref _granted[slot]);
-            long used = Math.Max(0, mine - _lease.Left(slot));
+            long used = Used(slot);
             long available = Math.Max(0, _limit[slot] - shares.GrantedToOthers(_node));
             long target = Math.Min(used + _chunk[slot], available);
             long newGranted;
