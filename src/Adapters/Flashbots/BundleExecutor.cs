@@ -37,6 +37,7 @@ public sealed class BundleExecutor : IAsyncDisposable
     private readonly long[] _byState = new long[Enum.GetValues<BundleState>().Length];
     private long _started;
     private long _refused;
+    private long _missedSettled;
 
     /// <param name="chains">Per graph chain (the bundles' <see cref="BuiltBundle.Chain"/>); null where nothing is sent. Each signer must have <see cref="GraphBundlerChain.OneInFlight"/>.</param>
     /// <param name="log">One line per event worth an operator's eye (any thread; redacted).</param>
@@ -84,6 +85,14 @@ public sealed class BundleExecutor : IAsyncDisposable
 
     /// <summary>Bundles not handed on (no pipeline on the chain, a route whose profit is not in wei, or held by <see cref="Hold"/>); their nonce was handed back.</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>
+    /// Bundles that every target block passed without (the chain as they found it), each counted once the account may sign
+    /// again and the routes were re-armed: a caller that sees it move may try the routes still standing at once, as the
+    /// next block's bundle, instead of a block later. Bundles that landed, or ended unsent, are not counted: the pools moved,
+    /// or the same route would end the same way at the same head.
+    /// </summary>
+    public long MissedSettled => Interlocked.Read(ref _missedSettled);
 
     /// <summary>Ended bundles in <paramref name="state"/>.</summary>
     public long Ended(BundleState state) => Interlocked.Read(ref _byState[(int)state]);
@@ -245,9 +254,13 @@ public sealed class BundleExecutor : IAsyncDisposable
             _log(string.Create(CultureInfo.InvariantCulture, $"bundle nonce {signed.Nonce}: its reservation was not settled: {SecretRedaction.Excerpt(e.GetType().Name + ": " + e.Message, 200)}"));
         }
 
-        // Last: the strategy may sign the next bundle only once the nonce is settled.
+        // Last: the strategy may sign the next bundle only once the nonce is settled; the count moves after the re-arm.
         chain.Signer.EndInFlight();
         _rearm?.Invoke();
+        if (outcome.State == BundleState.Missed)
+        {
+            Interlocked.Increment(ref _missedSettled);
+        }
     }
 
     /// <summary>

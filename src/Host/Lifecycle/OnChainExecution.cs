@@ -928,11 +928,16 @@ internal sealed class OnChainExecution : IDisposable
             head = chain.StartHead;
         }
 
-        if ((long)head.Number == chain.LastBlock && applied == 0)
+        // A bundle missed frees the account at this head: the routes still standing are tried again now, as the next
+        // block's bundle, not a block later (the head its last target made was seen while it was out, and held them).
+        long missed = chain.Executor?.MissedSettled ?? 0;
+        if ((long)head.Number == chain.LastBlock && applied == 0 && (missed == chain.SeenMissed || chain.OverCap))
         {
             DrainEnded(chain);
-            return applied > 0;
+            return false;
         }
+
+        chain.SeenMissed = missed;
 
         long block = (long)head.Number;
         // A chain without a base fee still prices gas at its tip: the applier refuses a zero base fee as no reading.
@@ -1105,6 +1110,9 @@ internal sealed class OnChainExecution : IDisposable
         /// <summary>Blocks the cap held signing over.</summary>
         public long BlocksOverCap { get; set; }
 
+        /// <summary>The executor's <see cref="BundleExecutor.MissedSettled"/> as the last strategy step saw it.</summary>
+        public long SeenMissed { get; set; }
+
         private bool _overCap;
 
         public void Reset(DateTime nextAttempt)
@@ -1114,6 +1122,7 @@ internal sealed class OnChainExecution : IDisposable
             Account = null;
             Feed = null;
             Executor = null;
+            SeenMissed = 0;
             foreach (RelayClient relay in Relays)
             {
                 relay.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -102,9 +102,11 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
             Assert.True(missed.Outcome.NonceUnused);
             Assert.Equal(nonce, engine.Signer.Nonces.Next);
             Assert.False(engine.Signer.InFlight);
+            Assert.Equal(1, executor.MissedSettled); // the host may try the standing route again at this head
 
-            // The next bundle is signed with the nonce the miss handed back, and lands.
+            // The next bundle is signed with the nonce the miss handed back, and lands: a landing is no miss.
             await SecondBundleLandsWithAsync(engine, executor, nonce);
+            Assert.Equal(1, executor.MissedSettled);
         }
     }
 
@@ -126,6 +128,7 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
             Assert.Equal(sent, Fixture.Alpha.SentBundles.Count);
             Assert.Equal(nonce, engine.Signer.Nonces.Next);
             Assert.False(engine.Signer.InFlight);
+            Assert.Equal(0, executor.MissedSettled); // the same route at the same head would end the same way
             await StepAsync(engine);
             Assert.Equal(2, engine.Bundler.Built);
             engine.DrainBundles(executor.Submit);

@@ -38,6 +38,9 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
     [GeneratedRegex(@"took the trading account over \(lease epoch (?<epoch>\d+)\): (?<records>\d+) records, (?<out>\d+) bundles the chain lacked \(each could land up to block (?<last>\d+), now passed\); next nonce (?<next>\d+)")]
     private static partial Regex TakeOverLine();
 
+    [GeneratedRegex(@"bundle [0-9a-f-]+ missed block (?<block>\d+)")]
+    private static partial Regex MissedBlockLine();
+
     protected override Task CleanUpAsync()
     {
         _folder.Dispose();
@@ -183,6 +186,9 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
     {
         using var nats = new NatsServer();
         Fixture.Alpha.MissNextTargets = 2 * (int)TargetBlocks; // the first two bundles miss every target
+        // Nothing mines here but the relay: each missed bundle's last target block is seen while the bundle is still out
+        // (it holds the route), so the next bundle must be signed at that same head once the miss is settled.
+        Fixture.Alpha.MissedAnswerDelay = TimeSpan.FromMilliseconds(500);
         await using OnChainRun.Scene scene = await OnChainRun.PrepareAsync(Fixture, _folder, S.Executor, new OnChainRun.Options { Name = "a", MoreSettings = Settings });
         using ChildProcess a = Engine(scene, "a", nats.Url);
         await a.WaitStartedAsync();
@@ -196,6 +202,11 @@ public sealed partial class ClusterOnChainTests : RelayChainTest<RelayChainFixtu
         string[] states = [.. ended.Select(l => l.GetProperty("state").GetString()!)];
         Assert.True(states.Count(st => st == "Missed") >= 2, "the relay missed fewer than two bundles: " + string.Join(", ", states));
         Assert.Matches($@"bundles approved {states.Length}, refused 0 expired, 0 paused, 0 daily notional, 0 daily loss", a.Out);
+
+        // After each miss the next bundle goes for the block right after the miss's last target: no block was waited for.
+        long[] missedBlocks = [.. MissedBlockLine().Matches(log).Select(m => long.Parse(m.Groups["block"].Value, CultureInfo.InvariantCulture))];
+        long includedBlock = ended.Single(l => l.GetProperty("state").GetString() == "Included").GetProperty("block").GetInt64();
+        Assert.Equal([.. Enumerable.Range(0, missedBlocks.Length + 1).Select(i => missedBlocks[0] + i)], [.. missedBlocks, includedBlock]);
 
         // Landed bundles are fills on the stream, each with the notional its bundle reserved.
         await using ClusterBus observer = await ClusterBus.ConnectAsync(nats.Url, "observer");

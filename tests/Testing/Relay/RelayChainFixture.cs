@@ -61,6 +61,7 @@ public class RelayChainFixture : IAsyncLifetime
             relay.Fault = RelayFault.None;
             relay.FaultCount = 0;
             relay.MissNextTargets = 0;
+            relay.MissedAnswerDelay = TimeSpan.Zero;
             relay.Competitor = null;
             relay.HoldPrivate = false;
             relay.ReorgableNextInclusion = false;

@@ -81,6 +81,12 @@ public sealed class LoopbackRelay : IAsyncDisposable
     /// <summary>The next this many target blocks are produced without the bundle (an empty block).</summary>
     public int MissNextTargets { get; set; }
 
+    /// <summary>
+    /// How long an <c>eth_sendBundle</c> whose target block was produced without the bundle waits before it answers: the
+    /// block's head reaches the node's subscribers while the sender still has the bundle out (zero: at once).
+    /// </summary>
+    public TimeSpan MissedAnswerDelay { get; set; }
+
     /// <summary>The next target block is taken by a competitor's transaction (sent by this signer) instead of the bundle.</summary>
     public EthSigner? Competitor { get; set; }
 
@@ -379,6 +385,7 @@ public sealed class LoopbackRelay : IAsyncDisposable
 
         ulong target = targetWord.U0;
         string uuid = param.TryGetProperty("replacementUuid", out JsonElement u) ? u.GetString() ?? "" : "";
+        bool missed = false;
         await _chainLock.WaitAsync();
         try
         {
@@ -394,6 +401,7 @@ public sealed class LoopbackRelay : IAsyncDisposable
                 if (MissNextTargets > 0)
                 {
                     MissNextTargets--;
+                    missed = true;
                 }
                 else if (Competitor is { } competitor)
                 {
@@ -419,13 +427,18 @@ public sealed class LoopbackRelay : IAsyncDisposable
 
                 await _node.CallAsync("evm_mine", RpcParams.Empty);
             }
-
-            return "{\"bundleHash\":\"" + BundleHash(txs) + "\"}";
         }
         finally
         {
             _chainLock.Release();
         }
+
+        if (missed && MissedAnswerDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(MissedAnswerDelay);
+        }
+
+        return "{\"bundleHash\":\"" + BundleHash(txs) + "\"}";
     }
 
     private async Task SendCompetitorAsync(EthSigner competitor)
