@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace LowLatency.HotPath.Primitives;
 
@@ -383,6 +384,11 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return new UInt256(q0, q1, q2, q3);
         }
 
+        if ((divisor._u2 | divisor._u3) == 0)
+        {
+            return DivRemByTwoLimbs(in dividend, divisor._u1, divisor._u0, out remainder);
+        }
+
         Span<ulong> q4 = stackalloc ulong[4];
         Span<ulong> r4 = stackalloc ulong[4];
         DivRemLimbs(dividend.Limbs, divisor.Limbs, q4, r4);
@@ -558,7 +564,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         if (n == 1)
         {
-            // Divide the dividend shifted left by s by the normalised divisor, digit by digit with its reciprocal.
+            // Divide the dividend shifted left by s by the normalised divisor, digit by digit (Div2By1).
             int shift = BitOperations.LeadingZeroCount(divisor[0]);
             ulong d = divisor[0] << shift;
             ulong inverse = Reciprocal(d);
@@ -596,8 +602,8 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         for (int j = m - n; j >= 0; j--)
         {
             // qhat = (un[j+n]:un[j+n-1]) / vTop, at most one too large after the correction (Knuth's step D3). The top
-            // digit never exceeds vTop; when equal, qhat starts at b - 1. The digit division uses vTop's reciprocal
-            // (one multiply) instead of UInt128's general division: mulDiv dominates the V3 quote (AmmBenchmarks).
+            // digit never exceeds vTop; when equal, qhat starts at b - 1. The digit is the CPU's divide, or without one
+            // vTop's reciprocal (one multiply), never UInt128's general division: mulDiv dominates the V3 quote.
             ulong top = un[j + n];
             ulong qh;
             ulong rh;
@@ -670,11 +676,40 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     }
 
     /// <summary>
-    /// (hi:lo) / d and its remainder for hi &lt; d, with 64-bit hardware divisions on 32-bit digits (Hacker's Delight
-    /// divlu): several times faster than UInt128's general division.
+    /// (hi:lo) / d and its remainder for hi &lt; d: the CPU's 128-by-64 divide on x64, else
+    /// <see cref="DivRem128By64Software"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong DivRem128By64(ulong hi, ulong lo, ulong d, out ulong remainder)
+    {
+        if (X86Base.X64.IsSupported)
+        {
+            return HardwareDivRem(hi, lo, d, out remainder);
+        }
+
+        return DivRem128By64Software(hi, lo, d, out remainder);
+    }
+
+    /// <summary>
+    /// x64's <c>div</c>: (hi:lo) / d for hi &lt; d, which keeps the quotient in 64 bits (the instruction faults
+    /// otherwise). Its API is marked experimental (SYSLIB5004, "may be slower than T.DivRem"); on this engine's boxes it
+    /// takes about a tenth off a V3 quote and more off a multi-tick swap against the software digits (AmmBenchmarks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HardwareDivRem(ulong hi, ulong lo, ulong d, out ulong remainder)
+    {
+#pragma warning disable SYSLIB5004
+        (ulong quotient, remainder) = X86Base.X64.DivRem(lo, hi, d);
+#pragma warning restore SYSLIB5004
+        return quotient;
+    }
+
+    /// <summary>
+    /// (hi:lo) / d and its remainder for hi &lt; d, with 64-bit divisions on 32-bit digits (Hacker's Delight divlu):
+    /// several times faster than UInt128's general division. The path where the CPU has no 128-by-64 divide.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong DivRem128By64Software(ulong hi, ulong lo, ulong d, out ulong remainder)
     {
         const ulong Base = 1UL << 32;
         if (hi == 0)
@@ -719,16 +754,36 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         return (q1 << 32) + q0;
     }
 
-    /// <summary>floor((2^128 − 1) / d) − 2^64 for a normalised d (top bit set): Möller and Granlund's reciprocal.</summary>
+    /// <summary>
+    /// floor((2^128 − 1) / d) − 2^64 for a normalised d (top bit set): Möller and Granlund's reciprocal, which
+    /// <see cref="Div2By1"/> uses where the CPU has no 128-by-64 divide (0 where it has one: not needed).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Reciprocal(ulong d) => DivRem128By64(~d, ulong.MaxValue, d, out _);
+    private static ulong Reciprocal(ulong d) => X86Base.X64.IsSupported ? 0 : ReciprocalSoftware(d);
+
+    internal static ulong ReciprocalSoftware(ulong d) => DivRem128By64Software(~d, ulong.MaxValue, d, out _);
+
+    /// <summary>
+    /// (hi:lo) / d for a normalised d and hi &lt; d: the CPU's divide on x64, else with d's <paramref name="reciprocal"/>
+    /// (<see cref="Div2By1Software"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Div2By1(ulong hi, ulong lo, ulong d, ulong reciprocal, out ulong remainder)
+    {
+        if (X86Base.X64.IsSupported)
+        {
+            return HardwareDivRem(hi, lo, d, out remainder);
+        }
+
+        return Div2By1Software(hi, lo, d, reciprocal, out remainder);
+    }
 
     /// <summary>
     /// (hi:lo) / d for a normalised d and hi &lt; d, with d's <paramref name="reciprocal"/> (Möller and Granlund,
     /// "Improved division by invariant integers", 2011, algorithm 4): one 64×64 multiply and two corrections.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Div2By1(ulong hi, ulong lo, ulong d, ulong reciprocal, out ulong remainder)
+    internal static ulong Div2By1Software(ulong hi, ulong lo, ulong d, ulong reciprocal, out ulong remainder)
     {
         ulong q1 = Math.BigMul(reciprocal, hi, out ulong q0);
         q0 += lo;
@@ -748,6 +803,79 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         remainder = r;
         return q1;
+    }
+
+    /// <summary>
+    /// (u3:u2:u1:u0) / (d1:d0) for d1 != 0: Knuth's algorithm D with the divisor and the dividend in registers, three
+    /// 3-by-2 digit steps instead of the general loop over spans (TickMath divides 2^256 by a 128-bit ratio). See
+    /// AmmBenchmarks.
+    /// </summary>
+    private static UInt256 DivRemByTwoLimbs(in UInt256 u, ulong d1, ulong d0, out UInt256 remainder)
+    {
+        int s = BitOperations.LeadingZeroCount(d1);
+        ulong v1 = d1, v0 = d0;
+        ulong n4 = 0, n3 = u._u3, n2 = u._u2, n1 = u._u1, n0 = u._u0;
+        if (s != 0)
+        {
+            int back = 64 - s;
+            v1 = (d1 << s) | (d0 >> back);
+            v0 = d0 << s;
+            n4 = n3 >> back;
+            n3 = (n3 << s) | (n2 >> back);
+            n2 = (n2 << s) | (n1 >> back);
+            n1 = (n1 << s) | (n0 >> back);
+            n0 <<= s;
+        }
+
+        ulong reciprocal = Reciprocal(v1);
+        ulong q2 = DivDigit3By2(n4, n3, n2, v1, v0, reciprocal, out ulong r1, out ulong r0);
+        ulong q1 = DivDigit3By2(r1, r0, n1, v1, v0, reciprocal, out r1, out r0);
+        ulong q0 = DivDigit3By2(r1, r0, n0, v1, v0, reciprocal, out r1, out r0);
+        remainder = s == 0 ? new UInt256(r0, r1, 0, 0) : new UInt256((r0 >> s) | (r1 << (64 - s)), r1 >> s, 0, 0);
+        return new UInt256(q0, q1, q2, 0);
+    }
+
+    /// <summary>
+    /// One quotient digit by a normalised (v1:v0): (hi:mid:lo) / (v1:v0) for (hi:mid) &lt; (v1:v0), and its remainder
+    /// (r1:r0). With two divisor limbs Knuth's test with v0 is the whole comparison, so the estimate that passes it is
+    /// exact and no add-back step exists.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DivDigit3By2(ulong hi, ulong mid, ulong lo, ulong v1, ulong v0, ulong reciprocal, out ulong r1, out ulong r0)
+    {
+        ulong qh;
+        ulong rh;
+        bool rhatOverflow = false;
+        if (hi >= v1)
+        {
+            // hi == v1: the estimate starts at b − 1, and rhat = hi:mid − (b − 1) × v1 = mid + v1.
+            qh = ulong.MaxValue;
+            rh = mid + v1;
+            rhatOverflow = rh < v1;
+        }
+        else
+        {
+            qh = Div2By1(hi, mid, v1, reciprocal, out rh);
+        }
+
+        while (!rhatOverflow)
+        {
+            ulong productHigh = Math.BigMul(qh, v0, out ulong productLow);
+            if (productHigh < rh || (productHigh == rh && productLow <= lo))
+            {
+                break;
+            }
+
+            qh--;
+            rh += v1;
+            rhatOverflow = rh < v1;
+        }
+
+        // The remainder is below v1:v0 < 2^128, so it is the difference's low 128 bits.
+        UInt128 r = new UInt128(mid, lo) - (qh * new UInt128(v1, v0));
+        r1 = (ulong)(r >> 64);
+        r0 = (ulong)r;
+        return qh;
     }
 
     private static int Significant(ReadOnlySpan<ulong> limbs)

@@ -85,6 +85,91 @@ public class UInt256Tests
     }
 
     [Fact]
+    public void The_software_digit_divisions_match_BigInteger_for_CPUs_without_a_128_by_64_divide()
+    {
+        // x64 divides with the CPU (the other tests run there); these digits are the division elsewhere.
+        var rng = new Random(20261208);
+        ulong[] edges = [1, 3, 0xFFFF_FFFFUL, 1UL << 32, 0x7FFF_FFFF_FFFF_FFFFUL, 1UL << 63, 0x8000_0000_0000_0001UL, ulong.MaxValue - 1, ulong.MaxValue];
+        ulong Random64() => rng.Next(4) == 0 ? edges[rng.Next(edges.Length)] : (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40);
+        for (int i = 0; i < 20_000; i++)
+        {
+            ulong d = Random64();
+            ulong hi = rng.Next(3) == 0 ? d - 1 : Random64() % d;
+            ulong lo = Random64();
+            BigInteger x = ((BigInteger)hi << 64) + lo;
+
+            ulong q = UInt256.DivRem128By64Software(hi, lo, d, out ulong r);
+            Assert.Equal(x / d, (BigInteger)q);
+            Assert.Equal(x % d, (BigInteger)r);
+
+            ulong normalised = d << BitOperations.LeadingZeroCount(d);
+            ulong top = hi % normalised;
+            BigInteger y = ((BigInteger)top << 64) + lo;
+            ulong q2 = UInt256.Div2By1Software(top, lo, normalised, UInt256.ReciprocalSoftware(normalised), out ulong r2);
+            Assert.Equal(y / normalised, (BigInteger)q2);
+            Assert.Equal(y % normalised, (BigInteger)r2);
+        }
+    }
+
+    [Fact]
+    public void Division_by_a_two_limb_divisor_matches_BigInteger_where_the_digit_estimate_is_corrected()
+    {
+        // A 128-bit divisor (TickMath's 2^256 / ratio) has its own path: its top limb with and without the top bit, and
+        // dividends that are q × d + r with all-ones quotient digits (the estimate's b − 1 start and its corrections) and
+        // remainders up to d − 1.
+        var rng = new Random(20261207);
+        ulong[] tops = [1, 2, 0xFFFF_FFFFUL, 0x7FFF_FFFF_FFFF_FFFFUL, 0x8000_0000_0000_0000UL, ulong.MaxValue];
+        ulong[] lows = [0, 1, 0x8000_0000_0000_0000UL, ulong.MaxValue];
+        var divisors = new List<UInt256>();
+        foreach (ulong top in tops)
+        {
+            foreach (ulong low in lows)
+            {
+                divisors.Add(new UInt256(low, top));
+            }
+        }
+
+        for (int i = 0; i < 40; i++)
+        {
+            divisors.Add(new UInt256((ulong)rng.NextInt64(), 1UL + (ulong)rng.NextInt64()));
+        }
+
+        foreach (UInt256 d in divisors)
+        {
+            BigInteger dv = B(d);
+            int room = 256 - (int)dv.GetBitLength();
+            for (int i = 0; i < 60; i++)
+            {
+                BigInteger q = i switch
+                {
+                    0 => (BigInteger.One << room) - 1,
+                    1 => BigInteger.One << (room - 1),
+                    _ when i % 3 == 0 => (BigInteger.One << rng.Next(1, room + 1)) - 1,
+                    _ => B(RandomValue(rng)) >> (256 - room),
+                };
+                BigInteger r = (i % 4) switch
+                {
+                    0 => dv - 1,
+                    1 => BigInteger.Zero,
+                    _ => B(RandomValue(rng)) % dv,
+                };
+                BigInteger x = (q * dv) + r;
+                if (x > s_max)
+                {
+                    x = s_max - (i % 7);
+                }
+
+                UInt256 a = (UInt256)x;
+                UInt256 quotient = UInt256.DivRem(a, d, out UInt256 remainder);
+                Assert.Equal(x / dv, B(quotient));
+                Assert.Equal(x % dv, B(remainder));
+            }
+
+            Assert.Equal(s_max / dv, B(UInt256.MaxValue / d));
+        }
+    }
+
+    [Fact]
     public void MulDiv_matches_FullMath_semantics()
     {
         var rng = new Random(7);
