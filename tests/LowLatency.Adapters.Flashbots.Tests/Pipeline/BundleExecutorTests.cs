@@ -269,16 +269,22 @@ public sealed class BundleExecutorTests : RelayChainTest<RelayChainFixture>, ICl
         return (engine, executor, pipeline);
     }
 
-    /// <summary>The pools' state on chain now, through the strategy step (a block number above the last one).</summary>
+    /// <summary>
+    /// The pools' state on chain now, through the strategy step (a block number above the last one). Read between the
+    /// relay's simulations: a bundle out is simulated again between its targets, on a block mined and then reverted.
+    /// </summary>
     private async Task<IReadOnlyList<Opportunity>> StepAsync(ChainStrategy engine, bool nudgeV2 = false)
     {
-        (DexPool v2, DexPool v3) = await S.ReadPoolsAsync();
+        (DexPool v2, DexPool v3, long block) = await Fixture.Alpha.ReadChainAsync(async () =>
+        {
+            (DexPool pair, DexPool pool) = await S.ReadPoolsAsync();
+            return (pair, pool, (long)(await Fixture.Chain.Client.BlockNumberAsync()).Value);
+        });
         if (nudgeV2)
         {
             v2.V2.Reserve0 += new UInt256(1_000_000_000_000UL);
         }
 
-        long block = (long)(await Fixture.Chain.Client.BlockNumberAsync()).Value;
         return engine.Publish([v2, v3], Math.Max(block, engine.Pools.LastBlock(0) + 1));
     }
 

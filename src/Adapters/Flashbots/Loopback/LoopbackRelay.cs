@@ -105,6 +105,24 @@ public sealed class LoopbackRelay : IAsyncDisposable
 
     public IReadOnlyList<(string Uuid, ulong Block, string[] Txs)> SentBundles => _bundles;
 
+    /// <summary>
+    /// Runs <paramref name="read"/> while no relay over this node simulates or produces a block: a simulation mines a
+    /// block and reverts it, so a reader of the node in between would see a head and a state that never were.
+    /// </summary>
+    public async Task<T> ReadChainAsync<T>(Func<Task<T>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await _chainLock.WaitAsync();
+        try
+        {
+            return await read();
+        }
+        finally
+        {
+            _chainLock.Release();
+        }
+    }
+
     public IReadOnlyList<ulong> IncludedBlocks => _included;
 
     private readonly List<ulong> _included = [];
