@@ -692,8 +692,8 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
     /// <summary>
     /// x64's <c>div</c>: (hi:lo) / d for hi &lt; d, which keeps the quotient in 64 bits (the instruction faults
-    /// otherwise). Its API is marked experimental (SYSLIB5004, "may be slower than T.DivRem"); on this engine's boxes it
-    /// takes about a tenth off a V3 quote and more off a multi-tick swap against the software digits (AmmBenchmarks).
+    /// otherwise). Its API is marked experimental (SYSLIB5004); on the 2-core Zen 4 box it took about a tenth off a V3
+    /// quote and more off a multi-tick swap against the software digits (AmmBenchmarks' ratios, note 30).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong HardwareDivRem(ulong hi, ulong lo, ulong d, out ulong remainder)
