@@ -604,34 +604,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             // qhat = (un[j+n]:un[j+n-1]) / vTop, at most one too large after the correction (Knuth's step D3). The top
             // digit never exceeds vTop; when equal, qhat starts at b - 1. The digit is the CPU's divide, or without one
             // vTop's reciprocal (one multiply), never UInt128's general division: mulDiv dominates the V3 quote.
-            ulong top = un[j + n];
-            ulong qh;
-            ulong rh;
-            bool rhatOverflow = false;
-            if (top >= vTop)
-            {
-                qh = ulong.MaxValue;
-                // rhat = top:next - (b - 1) × vTop = next + vTop (top == vTop).
-                rh = un[j + n - 1] + vTop;
-                rhatOverflow = rh < vTop;
-            }
-            else
-            {
-                qh = Div2By1(top, un[j + n - 1], vTop, reciprocal, out rh);
-            }
-
-            while (!rhatOverflow)
-            {
-                ulong productHigh = Math.BigMul(qh, vNext, out ulong productLow);
-                if (productHigh < rh || (productHigh == rh && productLow <= un[j + n - 2]))
-                {
-                    break;
-                }
-
-                qh--;
-                rh += vTop;
-                rhatOverflow = rh < vTop;
-            }
+            ulong qh = EstimateDigit(un[j + n], un[j + n - 1], un[j + n - 2], vTop, vNext, reciprocal);
 
             ulong borrow = 0;
             ulong carry = 0;
@@ -647,7 +620,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
                 borrow = b1 + b2;
             }
 
-            top = un[j + n];
+            ulong top = un[j + n];
             UInt128 sub = (UInt128)carry + borrow;
             bool negative = top < sub;
             un[j + n] = (ulong)((UInt128)top - sub);
@@ -837,44 +810,57 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
     /// <summary>
     /// One quotient digit by a normalised (v1:v0): (hi:mid:lo) / (v1:v0) for (hi:mid) &lt; (v1:v0), and its remainder
-    /// (r1:r0). With two divisor limbs Knuth's test with v0 is the whole comparison, so the estimate that passes it is
-    /// exact and no add-back step exists.
+    /// (r1:r0). With two divisor limbs Knuth's test with v0 is the whole comparison, so the estimate is exact and no
+    /// add-back step exists.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong DivDigit3By2(ulong hi, ulong mid, ulong lo, ulong v1, ulong v0, ulong reciprocal, out ulong r1, out ulong r0)
     {
+        ulong qh = EstimateDigit(hi, mid, lo, v1, v0, reciprocal);
+
+        // The remainder is below v1:v0 < 2^128, so it is the difference's low 128 bits.
+        UInt128 r = new UInt128(mid, lo) - (qh * new UInt128(v1, v0));
+        r1 = (ulong)(r >> 64);
+        r0 = (ulong)r;
+        return qh;
+    }
+
+    /// <summary>
+    /// Knuth's step D3: the quotient digit of (hi:mid:lo…) by a normalised divisor whose top limbs are (vTop:vNext),
+    /// for hi ≤ vTop. It starts at (hi:mid) / vTop (b − 1 when hi == vTop) and is corrected against vNext, which leaves
+    /// it at most one too large (exact for a two-limb divisor).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EstimateDigit(ulong hi, ulong mid, ulong lo, ulong vTop, ulong vNext, ulong reciprocal)
+    {
         ulong qh;
         ulong rh;
         bool rhatOverflow = false;
-        if (hi >= v1)
+        if (hi >= vTop)
         {
-            // hi == v1: the estimate starts at b − 1, and rhat = hi:mid − (b − 1) × v1 = mid + v1.
+            // rhat = hi:mid − (b − 1) × vTop = mid + vTop (hi == vTop).
             qh = ulong.MaxValue;
-            rh = mid + v1;
-            rhatOverflow = rh < v1;
+            rh = mid + vTop;
+            rhatOverflow = rh < vTop;
         }
         else
         {
-            qh = Div2By1(hi, mid, v1, reciprocal, out rh);
+            qh = Div2By1(hi, mid, vTop, reciprocal, out rh);
         }
 
         while (!rhatOverflow)
         {
-            ulong productHigh = Math.BigMul(qh, v0, out ulong productLow);
+            ulong productHigh = Math.BigMul(qh, vNext, out ulong productLow);
             if (productHigh < rh || (productHigh == rh && productLow <= lo))
             {
                 break;
             }
 
             qh--;
-            rh += v1;
-            rhatOverflow = rh < v1;
+            rh += vTop;
+            rhatOverflow = rh < vTop;
         }
 
-        // The remainder is below v1:v0 < 2^128, so it is the difference's low 128 bits.
-        UInt128 r = new UInt128(mid, lo) - (qh * new UInt128(v1, v0));
-        r1 = (ulong)(r >> 64);
-        r0 = (ulong)r;
         return qh;
     }
 
